@@ -1,0 +1,1 @@
+"""Tradedesk: the backend of a crypto trading platform."""

@@ -1,0 +1,68 @@
+"""Builds the Starlette application: /graphql, the /v1 shim, /healthz and /readyz."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+
+from tradedesk.bootstrap import Runtime, build_runtime
+from tradedesk.config import Settings, load_settings
+from tradedesk.middleware import RequestIdMiddleware
+from tradedesk.rest import public
+from tradedesk.rest.errors import EXCEPTION_HANDLERS
+from tradedesk.rest.responses import JSON
+from tradedesk.schema import build_schema
+from tradedesk.schema.view import GraphQLView
+
+
+async def healthz(_request: Request) -> Response:
+    """The process is up and serving."""
+    return JSON({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """The database answers; a load balancer should route here only then."""
+    runtime: Runtime = request.app.state.runtime
+    try:
+        async with runtime.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception:  # any failure to reach the database means "not ready"
+        return JSON({"status": "unavailable"}, status_code=503)
+    return JSON({"status": "ready"})
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Starlette:
+    """The ASGI app. Pass a runtime to share adapters (tests, benchmarks); it is then not closed."""
+    owned = runtime is None
+    runtime = runtime or build_runtime(settings or load_settings())
+    graphql = GraphQLView(
+        build_schema(), document_cache_size=runtime.settings.graphql_document_cache_size
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        if owned:
+            await runtime.aclose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+            Mount("/v1", routes=public.ROUTES),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ],
+        middleware=[Middleware(RequestIdMiddleware)],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.state.services = runtime.services
+    return app

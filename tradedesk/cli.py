@@ -1,0 +1,97 @@
+"""`tradedesk serve | migrate | seed`: what an operator runs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+
+from tradedesk.config import ConfigurationError, Settings, load_settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+T = TypeVar("T")
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ConfigurationError as exc:
+        typer.echo(f"tradedesk: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _with_engine(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
+    """Run one async job against a fresh engine; a database that cannot be reached is one line."""
+    from tradedesk.persistence.engine import make_engine
+
+    async def main() -> T:
+        engine = make_engine(settings.database_url)
+        try:
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(main())
+    except (OSError, ConnectionError) as exc:
+        typer.echo(f"tradedesk: cannot reach the database: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def migrate(
+    revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
+) -> None:
+    """Bring the database schema to the given revision (default: the newest)."""
+    from tradedesk.persistence.migrate import upgrade
+
+    _with_engine(_settings(), lambda engine: upgrade(engine, revision))
+    typer.echo(f"database at revision {revision}")
+
+
+@app.command()
+def seed(
+    demo: Annotated[bool, typer.Option("--demo", help="Also add demo strategy trades.")] = False,
+) -> None:
+    """Load the documented plans, risk profiles and strategies; safe to run twice."""
+    from tradedesk.persistence.engine import make_session_factory
+    from tradedesk.persistence.migrate import upgrade
+    from tradedesk.persistence.seed import seed_public_data
+
+    async def work(engine):  # type: ignore[no-untyped-def]
+        await upgrade(engine)
+        return await seed_public_data(make_session_factory(engine), demo=demo)
+
+    report = _with_engine(_settings(), work)
+    typer.echo(f"seeded: {report.inserted} inserted, {report.already_present} already present")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
+) -> None:
+    """Migrate the database, then serve the API in the foreground."""
+    import uvicorn
+
+    from tradedesk.app import create_app
+    from tradedesk.persistence.migrate import upgrade
+
+    settings = _settings(host=host, port=port)
+    _with_engine(settings, upgrade)
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        server_header=False,
+    )

@@ -1,0 +1,1 @@
+"""The rules of Tradedesk: entities, value objects, services, errors. Imports nothing above it."""

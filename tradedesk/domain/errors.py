@@ -1,0 +1,94 @@
+"""The one error taxonomy. Transports render these; nothing else invents an error shape.
+
+REST renders `ValidationFailed` as 422, `BusinessRuleViolation` as 433, `NotFound` as 404,
+`Unauthenticated` 401, `Forbidden` 403, `RateLimited` 429. GraphQL renders the same classes as
+payload errors or `extensions.code`. The codes and messages are the v1 contract's, verbatim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class ErrorCode(Enum):
+    """External and business-rule failures with their documented code and message."""
+
+    EXCHANGE_AUTHORIZATION_FAILED = ("1103", "exchange API authorization failed")
+    EXCHANGE_KEY_TYPE_INVALID = ("1106", "exchange API key type is invalid")
+    EXCHANGE_KEY_ALREADY_EXISTS = ("1109", "exchange API key already exist")
+    EXCHANGE_KEY_INACTIVE = ("1110", "exchange API key is inactive")
+    EXCHANGE_KEY_TYPE_UNSUPPORTED = ("1115", "exchange API key type is unsupported")
+    EXCHANGE_ID_MISMATCH = ("1206", "exchange id does not match")
+    INVALID_EXCHANGE_SYMBOL = ("1300", "invalid exchange symbol")
+    EXCHANGE_SYMBOL_MISMATCH = ("1306", "exchange symbol does not match")
+    EXCHANGE_SYMBOL_ALREADY_EXISTS = ("1309", "exchange symbol already exist")
+    EXCHANGE_BAD_REQUEST = ("1500", "exchange bad request")
+    INVALID_SUBSCRIPTION_TYPE = ("2100", "invalid subscription type")
+    UNAUTHORIZED_SUBSCRIPTION_FEATURES = ("2103", "unauthorized subscription features")
+    SUBSCRIPTION_API_KEY_LIMIT = ("2129a", "exceed subscription max API key limit")
+    SUBSCRIPTION_BALANCE_LIMIT = ("2129b", "exceed subscription max API balance limit")
+    STRIPE_SUBSCRIPTION_MISSING = ("3104", "active stripe subscription does not exist")
+    STRIPE_SUBSCRIPTION_EXISTS = ("3109", "active stripe subscription already exist")
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        self.message = message
+
+
+class DomainError(Exception):
+    """Base of every error a user may see; anything else is a bug and is masked."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One invalid input: what was sent, why it is wrong, which parameter and where it was."""
+
+    param: str
+    value: object
+    msg: str
+    location: str
+
+
+class InvalidValue(ValueError):
+    """A value object refused a raw value; the transport knows which parameter it was."""
+
+    def __init__(self, msg: str) -> None:
+        super().__init__(msg)
+        self.msg = msg
+
+
+class ValidationFailed(DomainError):
+    """The input breaks a documented rule; every failing field is reported at once."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.param}: {e.msg}" for e in errors))
+        self.errors = errors
+
+
+class BusinessRuleViolation(DomainError):
+    """A rule or an external system refused the request (REST 433)."""
+
+    def __init__(self, code: ErrorCode) -> None:
+        super().__init__(f"{code.message} ({code.code})")
+        self.code = code
+
+    @property
+    def text(self) -> str:
+        return f"{self.code.message} ({self.code.code})"
+
+
+class NotFound(DomainError):
+    """The resource is missing or belongs to someone else; both answer the same."""
+
+
+class Unauthenticated(DomainError):
+    """No valid identity was presented."""
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this (including a failed reCAPTCHA)."""
+
+
+class RateLimited(DomainError):
+    """The caller sent too many requests."""

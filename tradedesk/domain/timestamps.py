@@ -1,0 +1,11 @@
+"""The one way timestamps are written on the wire: ISO 8601, UTC, milliseconds, `Z`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def iso_millis(moment: datetime) -> str:
+    """`2022-09-16T15:09:49.057Z`, as JavaScript's Date.toISOString() and ccxt write it."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -1,0 +1,1 @@
+"""Exchange adapters: the paper market feed now; ccxt and the paper exchange later."""

@@ -1,0 +1,73 @@
+"""Reads of the public catalog, in the order clients list it."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from tradedesk.domain.billing import Plan
+from tradedesk.domain.market import ExchangeId
+from tradedesk.domain.strategies import RiskProfile, Strategy
+from tradedesk.persistence.tables import PlanRow, RiskProfileRow, StrategyRow
+
+
+class SqlCatalogRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def list_plans(self) -> list[Plan]:
+        """Cheapest first: BASIC, ADVANCED, PROFESSIONAL."""
+        rows = await self._session.scalars(
+            select(PlanRow).order_by(col(PlanRow.monthly_price_usd), col(PlanRow.name))
+        )
+        return [
+            Plan(
+                id=row.id,
+                name=row.name,
+                monthly_price_usd=float(row.monthly_price_usd),
+                max_balance_usd=row.max_balance_usd,
+                max_api_key=row.max_api_key,
+                strategy_automated=row.strategy_automated,
+                public=row.public,
+                created_at=row.created_at,
+                updated_at=row.updated_at,
+            )
+            for row in rows
+        ]
+
+    async def list_risk_profiles(self) -> list[RiskProfile]:
+        """Least risk first: CONSERVATIVE, MODERATE, AGGRESSIVE."""
+        rows = await self._session.scalars(
+            select(RiskProfileRow).order_by(
+                col(RiskProfileRow.percentage), col(RiskProfileRow.name)
+            )
+        )
+        return [
+            RiskProfile(
+                id=row.id,
+                name=row.name,
+                percentage=float(row.percentage),
+                created_at=row.created_at,
+                updated_at=row.updated_at,
+            )
+            for row in rows
+        ]
+
+    async def list_strategies(self) -> list[Strategy]:
+        """Oldest first, so STRATEGY #1 leads."""
+        rows = await self._session.scalars(
+            select(StrategyRow).order_by(col(StrategyRow.created_at), col(StrategyRow.name))
+        )
+        return [
+            Strategy(
+                id=row.id,
+                active=row.active,
+                name=row.name,
+                description=row.description,
+                exchange_id=ExchangeId(row.exchange_id),
+                symbol=row.symbol,
+                created_at=row.created_at,
+                updated_at=row.updated_at,
+            )
+            for row in rows
+        ]

@@ -1,0 +1,83 @@
+"""The tables, one class per table; the alembic migrations are the schema's source of truth."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, ForeignKey, Index, Numeric, String
+from sqlmodel import Field, SQLModel
+
+from tradedesk.persistence.types import UTCDateTime
+
+# Named constraints, so migrations can drop and alter them on PostgreSQL and SQLite alike.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _utc(*, index: bool = False) -> Column:
+    return Column(UTCDateTime(), nullable=False, index=index)
+
+
+class PlanRow(SQLModel, table=True):
+    """A subscription plan; private plans are sold by hand and never listed."""
+
+    __tablename__ = "plans"
+
+    id: str = Field(primary_key=True, max_length=36)
+    name: str = Field(max_length=64, unique=True)
+    monthly_price_usd: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
+    max_balance_usd: int
+    max_api_key: int
+    strategy_automated: bool
+    public: bool = True
+    created_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())
+
+
+class RiskProfileRow(SQLModel, table=True):
+    __tablename__ = "risk_profiles"
+
+    id: str = Field(primary_key=True, max_length=36)
+    name: str = Field(max_length=64, unique=True)
+    percentage: Decimal = Field(sa_column=Column(Numeric(6, 3), nullable=False))
+    created_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())
+
+
+class StrategyRow(SQLModel, table=True):
+    __tablename__ = "strategies"
+
+    id: str = Field(primary_key=True, max_length=36)
+    active: bool = True
+    name: str = Field(max_length=120, unique=True)
+    description: str | None = None
+    exchange_id: str = Field(max_length=32)
+    symbol: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())
+
+
+class StrategyTradeRow(SQLModel, table=True):
+    """A closed trade of a strategy; `result` is its gain or loss as a fraction of equity."""
+
+    __tablename__ = "strategy_trades"
+    __table_args__ = (Index("ix_strategy_trades_strategy_closed", "strategy_id", "closed_at"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    strategy_id: str = Field(
+        sa_column=Column(
+            String(36), ForeignKey("strategies.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    side: str = Field(max_length=8)
+    entry_price: Decimal = Field(sa_column=Column(Numeric(24, 8), nullable=False))
+    exit_price: Decimal = Field(sa_column=Column(Numeric(24, 8), nullable=False))
+    opened_at: datetime = Field(sa_column=_utc())
+    closed_at: datetime = Field(sa_column=_utc())
+    result: float

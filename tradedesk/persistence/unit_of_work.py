@@ -1,0 +1,36 @@
+"""One database transaction per use case: commit explicitly, roll back otherwise."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tradedesk.persistence.catalog import SqlCatalogRepository
+from tradedesk.persistence.strategy_trades import SqlStrategyTradeRepository
+
+
+class SqlUnitOfWork:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+
+    async def __aenter__(self) -> Self:
+        self.session = self._session_factory()
+        self.catalog = SqlCatalogRepository(self.session)
+        self.strategy_trades = SqlStrategyTradeRepository(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.session.rollback()  # a no-op after commit; undoes anything uncommitted
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()

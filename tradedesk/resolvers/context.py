@@ -1,0 +1,37 @@
+"""The per-request GraphQL context: the services, the request, and this request's loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from starlette.requests import Request
+
+from tradedesk.domain.services import Services
+from tradedesk.domain.strategy_stats import HistoryBucket, Performance
+from tradedesk.resolvers.dataloaders.strategy_results_by_strategy import (
+    StrategyResultsByStrategyLoader,
+)
+
+
+class Loaders:
+    """Built on first use, so a query that needs no loader pays nothing for them."""
+
+    def __init__(self, services: Services) -> None:
+        results = services.strategy_results
+        self.strategy_history: StrategyResultsByStrategyLoader[list[HistoryBucket]] = (
+            StrategyResultsByStrategyLoader(results.history_of_many)
+        )
+        self.strategy_performance: StrategyResultsByStrategyLoader[Performance] = (
+            StrategyResultsByStrategyLoader(results.performance_of_many)
+        )
+
+
+@dataclass
+class Context:
+    services: Services
+    request: Request
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        return Loaders(self.services)

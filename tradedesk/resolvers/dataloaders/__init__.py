@@ -1,0 +1,1 @@
+"""One aiodataloader per batched lookup, so a list never costs a query per row."""

@@ -1,0 +1,52 @@
+"""The error taxonomy rendered as v1 responses. Starlette finds a handler along the MRO."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tradedesk.domain.errors import (
+    BusinessRuleViolation,
+    DomainError,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+    ValidationFailed,
+)
+from tradedesk.rest.responses import JSON
+
+ROUTE_NOT_FOUND = {"message": "route not found"}
+
+
+async def domain_error(_request: Request, exc: Exception) -> Response:
+    match exc:
+        case ValidationFailed(errors=errors):
+            body = [
+                {"value": e.value, "msg": e.msg, "param": e.param, "location": e.location}
+                for e in errors
+            ]
+            return JSON({"errors": body}, status_code=422)
+        case BusinessRuleViolation():
+            return JSON({"error": exc.text}, status_code=433)
+        case NotFound():
+            return JSON(ROUTE_NOT_FOUND, status_code=404)
+        case Unauthenticated():
+            return JSON({"message": "unauthorized"}, status_code=401)
+        case Forbidden():
+            return JSON({"message": "forbidden"}, status_code=403)
+        case RateLimited():
+            return JSON({"message": "too many requests"}, status_code=429)
+    raise exc  # an unknown DomainError subclass is a bug: let the 500 handler mask it
+
+
+async def http_error(_request: Request, exc: Exception) -> Response:
+    """Unknown routes and methods answer as the v1 service did: 404 route not found."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code in (404, 405):
+        return JSON(ROUTE_NOT_FOUND, status_code=404)
+    return JSON({"message": exc.detail}, status_code=exc.status_code)
+
+
+EXCEPTION_HANDLERS = {DomainError: domain_error, HTTPException: http_error}

@@ -1,0 +1,44 @@
+"""Request inputs parsed by the domain's value objects; every failure is reported together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from starlette.requests import Request
+
+from tradedesk.domain.errors import FieldError, InvalidValue, ValidationFailed
+from tradedesk.domain.ids import parse_uuid
+
+T = TypeVar("T")
+
+
+class Inputs:
+    """Use `query`/`path_id` for each input, then `valid()` before calling the service."""
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+        self._errors: list[FieldError] = []
+
+    def query(self, name: str, parse: Callable[[str], T], default: T) -> T:
+        raw = self._request.query_params.get(name)
+        if raw is None:
+            return default
+        return self._parse(name, raw, parse, "query", default)
+
+    def path_id(self, name: str) -> str:
+        """A UUID path parameter; the contract names every one of them `id` in errors."""
+        return self._parse("id", self._request.path_params[name], parse_uuid, "params", "")
+
+    def valid(self) -> None:
+        if self._errors:
+            raise ValidationFailed(self._errors)
+
+    def _parse(
+        self, param: str, raw: str, parse: Callable[[str], T], location: str, fallback: T
+    ) -> T:
+        try:
+            return parse(raw)
+        except InvalidValue as exc:
+            self._errors.append(FieldError(param=param, value=raw, msg=exc.msg, location=location))
+            return fallback

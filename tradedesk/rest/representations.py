@@ -1,0 +1,84 @@
+"""The v1 JSON of each resource, field by field as documented; rows are never serialized."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tradedesk.domain.billing import Plan
+from tradedesk.domain.market import Ticker
+from tradedesk.domain.strategies import RiskProfile, Strategy
+from tradedesk.domain.strategy_stats import HistoryBucket, Performance
+from tradedesk.domain.timestamps import iso_millis
+from tradedesk.rest.responses import js_number, js_number_or_none
+
+
+def plan(item: Plan) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "name": item.name,
+        "monthlyPriceUSD": js_number(item.monthly_price_usd),
+        "maxBalanceUSD": item.max_balance_usd,
+        "maxApiKey": item.max_api_key,
+        "strategyAutomated": item.strategy_automated,
+    }
+
+
+def risk_profile(item: RiskProfile) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "name": item.name,
+        "percentage": js_number(item.percentage),
+        "createdAt": iso_millis(item.created_at),
+        "updatedAt": iso_millis(item.updated_at),
+    }
+
+
+def strategy(item: Strategy) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "active": item.active,
+        "name": item.name,
+        "description": item.description,
+        "exchangeId": item.exchange_id.value,
+        "symbol": item.symbol,
+        "createdAt": iso_millis(item.created_at),
+        "updatedAt": iso_millis(item.updated_at),
+    }
+
+
+def ticker(item: Ticker) -> dict[str, Any]:
+    return {
+        "symbol": item.symbol,
+        "timestamp": item.timestamp,
+        "datetime": item.datetime,
+        "high": js_number(item.high),
+        "low": js_number(item.low),
+        "vwap": js_number(item.vwap),
+        "open": js_number(item.open),
+        "close": js_number(item.close),
+        "last": js_number(item.last),
+        "change": js_number(item.change),
+        "percentage": js_number(item.percentage),
+        "average": js_number(item.average),
+        "baseVolume": js_number(item.base_volume),
+        "quoteVolume": js_number(item.quote_volume),
+    }
+
+
+def performance(item: Performance) -> dict[str, Any]:
+    return {
+        "netProfitPercent": js_number_or_none(item.net_profit_percent),
+        "winRate": js_number_or_none(item.win_rate),
+        "maxDrawDown": js_number_or_none(item.max_draw_down),
+        "trades": item.trades,
+        "long": item.long,
+        "short": item.short,
+    }
+
+
+def history_bucket(item: HistoryBucket) -> dict[str, Any]:
+    return {
+        "start": item.start_label,
+        "endAt": item.end_label,
+        **performance(item),
+    }

@@ -1,0 +1,153 @@
+"""The GraphQL-over-HTTP endpoint.
+
+Strawberry's generic view re-parses and re-validates every document and runs an extension
+pipeline per request; a trading SPA sends the same few documents all day. This view keeps the
+schema Strawberry built, and does only what each request needs: a bounded cache of parsed and
+validated documents keyed by the query text, graphql-core execution with a per-request context,
+and orjson serialization. GraphiQL is served on GET to browsers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from inspect import isawaitable
+from typing import Any
+
+import orjson
+import strawberry
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    validate,
+)
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.http.ides import get_graphql_ide_html
+
+from tradedesk.resolvers.context import Context
+from tradedesk.schema.errors import format_error
+
+MAX_QUERY_CHARS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    document: DocumentNode | None
+    errors: tuple[GraphQLError, ...]
+
+
+class _BadRequest(Exception):
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class GraphQLView:
+    def __init__(self, schema: strawberry.Schema, *, document_cache_size: int) -> None:
+        self._schema = schema._schema  # the graphql-core schema Strawberry built
+        self._prepare = lru_cache(maxsize=document_cache_size)(self._parse_and_validate)
+        self._ide_html = get_graphql_ide_html("graphiql")
+
+    async def handle(self, request: Request) -> Response:
+        request_id = request.scope.get("state", {}).get("request_id", "-")
+        if _wants_graphiql(request):
+            return HTMLResponse(self._ide_html)
+        try:
+            query, variables, operation_name = await _read(request)
+            result = await self._execute(request, query, variables, operation_name)
+        except _BadRequest as exc:
+            return _json({"errors": [{"message": exc.message}]}, exc.status)
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = [format_error(e, request_id=request_id) for e in result.errors]
+        return _json(body, 200 if result.data is not None or not result.errors else 400)
+
+    async def _execute(
+        self,
+        request: Request,
+        query: str,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+    ) -> ExecutionResult:
+        prepared = self._prepare(query)
+        if prepared.document is None:
+            return ExecutionResult(data=None, errors=list(prepared.errors))
+        operation = get_operation_ast(prepared.document, operation_name)
+        if operation is None:
+            raise _BadRequest("operation not found; name one of the document's operations")
+        if request.method == "GET" and operation.operation is not OperationType.QUERY:
+            raise _BadRequest("only queries may be sent with GET", status=405)
+        context = Context(services=request.app.state.services, request=request)
+        result = execute(
+            self._schema,
+            prepared.document,
+            context_value=context,
+            variable_values=variables,
+            operation_name=operation_name,
+        )
+        if isawaitable(result):
+            result = await result
+        return result  # type: ignore[return-value]
+
+    def _parse_and_validate(self, query: str) -> _Prepared:
+        try:
+            document = parse(query)
+        except GraphQLError as error:
+            return _Prepared(None, (error,))
+        errors = validate(self._schema, document)
+        return _Prepared(None, tuple(errors)) if errors else _Prepared(document, ())
+
+
+def _wants_graphiql(request: Request) -> bool:
+    """A browser opening /graphql gets GraphiQL; API clients always send a query."""
+    return (
+        request.method == "GET"
+        and "query" not in request.query_params
+        and "text/html" in request.headers.get("accept", "")
+    )
+
+
+async def _read(request: Request) -> tuple[str, dict[str, Any] | None, str | None]:
+    """query, variables and operationName from a JSON body or, for GET, the query string."""
+    if request.method == "GET":
+        params = request.query_params
+        raw_variables = params.get("variables")
+        try:
+            variables = orjson.loads(raw_variables) if raw_variables else None
+        except orjson.JSONDecodeError:
+            raise _BadRequest("variables must be a JSON object") from None
+        return _check(params.get("query"), variables, params.get("operationName"))
+    if "json" not in request.headers.get("content-type", ""):
+        raise _BadRequest("send the request as application/json", status=415)
+    try:
+        body = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        raise _BadRequest("the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise _BadRequest("the body must be a JSON object")
+    return _check(body.get("query"), body.get("variables"), body.get("operationName"))
+
+
+def _check(
+    query: object, variables: object, operation_name: object
+) -> tuple[str, dict[str, Any] | None, str | None]:
+    if not isinstance(query, str) or not query.strip():
+        raise _BadRequest("a query string is required")
+    if len(query) > MAX_QUERY_CHARS:
+        raise _BadRequest(f"the query is longer than {MAX_QUERY_CHARS} characters", status=413)
+    if variables is not None and not isinstance(variables, dict):
+        raise _BadRequest("variables must be a JSON object")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise _BadRequest("operationName must be a string")
+    return query, variables, operation_name
+
+
+def _json(body: dict[str, Any], status: int) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
