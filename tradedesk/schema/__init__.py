@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 
 from tradedesk.schema.query import Query
-from tradedesk.schema.scalars import DateTime
+from tradedesk.schema.scalars import SCALAR_MAP
 
 
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(query=Query, scalar_overrides={datetime: DateTime})
+    return strawberry.Schema(query=Query, config=StrawberryConfig(scalar_map=SCALAR_MAP))

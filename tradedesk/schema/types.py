@@ -24,7 +24,7 @@ IntervalEnum = strawberry.enum(
 @strawberry.type(name="Ticker", description="24-hour rolling statistics, as ccxt defines them.")
 class TickerType:
     symbol: str
-    timestamp: Long  # type: ignore[valid-type]
+    timestamp: Long
     datetime: str
     high: float
     low: float

@@ -1,0 +1,95 @@
+"""Fixtures: a migrated database per backend, a seeded app on it, an HTTP client to the app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from sqlalchemy import delete, event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.clocks import SteppedClock
+from tests.databases import postgres_database, sqlite_url
+from tradedesk.app import create_app
+from tradedesk.bootstrap import Runtime, build_runtime
+from tradedesk.config import load_settings
+from tradedesk.persistence.engine import make_engine, make_session_factory
+from tradedesk.persistence.migrate import upgrade
+from tradedesk.persistence.seed import seed_public_data
+from tradedesk.persistence.tables import PlanRow, RiskProfileRow, StrategyRow, StrategyTradeRow
+
+NOW = datetime(2022, 10, 19, 15, 9, 49, 57000, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+async def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """Each backend once per session, migrated to head by alembic."""
+    if request.param == "sqlite":
+        url = sqlite_url(tmp_path_factory.mktemp("sqlite"))
+        await _migrate(url)
+        yield url
+    else:
+        async with postgres_database() as url:
+            await _migrate(url)
+            yield url
+
+
+async def _migrate(url: str) -> None:
+    engine = make_engine(url)
+    await upgrade(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+def clock() -> SteppedClock:
+    return SteppedClock(NOW)
+
+
+@pytest.fixture
+async def runtime(database_url: str, clock: SteppedClock) -> AsyncIterator[Runtime]:
+    """The service on a database holding exactly the documented public data."""
+    settings = load_settings(database_url=database_url, public_cache_ttl_seconds=5)
+    runtime = build_runtime(settings, clock=clock)
+    await _reset(runtime.engine)
+    await seed_public_data(make_session_factory(runtime.engine))
+    yield runtime
+    await runtime.aclose()
+
+
+async def _reset(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        for table in (StrategyTradeRow, StrategyRow, RiskProfileRow, PlanRow):
+            await connection.execute(delete(table))
+
+
+@pytest.fixture
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(runtime=runtime)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://tradedesk.test") as http:
+        yield http
+
+
+class StatementCounter:
+    """Counts SQL statements sent through an engine, to prove lists do not query per row."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine.sync_engine
+        self.statements: list[str] = []
+
+    def _record(self, _conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        self.statements.append(statement)
+
+    def __enter__(self) -> StatementCounter:
+        event.listen(self._engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        event.remove(self._engine, "before_cursor_execute", self._record)
+
+
+@pytest.fixture
+def count_statements(runtime: Runtime) -> StatementCounter:
+    return StatementCounter(runtime.engine)

@@ -1,0 +1,125 @@
+"""The operator's commands, run as an operator runs them: the installed `tradedesk` script."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from tests import documented
+
+TRADEDESK = shutil.which("tradedesk", path=str(Path(sys.executable).parent)) or "tradedesk"
+
+
+def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TRADEDESK_")}
+    environment.pop("DATABASE_URL", None)
+    environment.update(env)
+    return subprocess.run(
+        [TRADEDESK, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_seed_uses_a_sqlite_file_in_the_working_directory_and_is_safe_twice(tmp_path):
+    first = run(["seed"], tmp_path)
+    second = run(["seed"], tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    assert "10 inserted" in first.stdout
+    assert "0 inserted" in second.stdout
+    with sqlite3.connect(tmp_path / "tradedesk.db") as db:
+        assert db.execute("select count(*) from strategies").fetchone() == (4,)
+
+
+def test_seed_demo_covers_the_last_thirty_days(tmp_path):
+    assert run(["seed", "--demo"], tmp_path).returncode == 0
+    again = run(["seed", "--demo"], tmp_path)
+
+    assert again.returncode == 0 and "0 inserted" in again.stdout
+    with sqlite3.connect(tmp_path / "tradedesk.db") as db:
+        days = {row[0][:10] for row in db.execute("select closed_at from strategy_trades")}
+        per_strategy = db.execute(
+            "select count(distinct strategy_id) from strategy_trades"
+        ).fetchone()
+    today = datetime.now(UTC).date()
+    month_ago = (today - timedelta(days=29)).isoformat()
+    assert per_strategy == (4,)
+    assert min(days) <= month_ago
+    assert max(days) >= (today - timedelta(days=1)).isoformat()
+
+
+def test_migrate_is_safe_twice(tmp_path):
+    assert run(["migrate"], tmp_path).returncode == 0
+    assert run(["migrate"], tmp_path).returncode == 0
+
+
+def test_bad_configuration_fails_with_one_clear_line(tmp_path):
+    result = run(["migrate"], tmp_path, DATABASE_URL="mysql://root@localhost/x")
+
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_tradedesk_variables_are_ignored(tmp_path):
+    result = run(["migrate"], tmp_path, TRADEDESK_SOMETHING_NEW="1")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_unreachable_database_is_one_line(tmp_path):
+    result = run(["migrate"], tmp_path, DATABASE_URL="postgresql://nobody@127.0.0.1:1/x")
+
+    assert result.returncode == 1
+    assert "cannot reach the database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_migrates_and_answers_on_loopback(tmp_path):
+    assert run(["seed"], tmp_path).returncode == 0
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TRADEDESK_")}
+    environment.pop("DATABASE_URL", None)
+    server = subprocess.Popen(
+        [TRADEDESK, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, server.stdout.read().decode()
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+
+        assert httpx.get(f"{base}/readyz").json() == {"status": "ready"}
+        assert httpx.get(f"{base}/v1/pub/strategy/list").json() == documented.STRATEGIES
+        graphiql = httpx.get(f"{base}/graphql", headers={"accept": "text/html"})
+        assert graphiql.status_code == 200 and "graphiql" in graphiql.text.lower()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
