@@ -117,8 +117,9 @@ async def test_strategy_history_and_performance_equal_rest(client, runtime):
 async def test_monthly_interval_is_the_month_enum(client):
     response = await graphql(
         client,
-        '{ strategy(id: "%s") { history(interval: MONTH, limit: 2) { start endAt } } }'
-        % documented.STRATEGY_1,
+        "query($id: ID!) { strategy(id: $id) {"
+        " history(interval: MONTH, limit: 2) { start endAt } } }",
+        {"id": documented.STRATEGY_1},
     )
 
     assert response.json()["data"]["strategy"]["history"] == [
@@ -142,7 +143,8 @@ async def test_unknown_strategy_is_null_and_malformed_id_is_bad_input(client):
 async def test_limit_beyond_bounds_is_bad_input(client, limit):
     response = await graphql(
         client,
-        '{ strategy(id: "%s") { history(limit: %d) { start } } }' % (documented.STRATEGY_1, limit),
+        "query($id: ID!, $limit: Int!) { strategy(id: $id) { history(limit: $limit) { start } } }",
+        {"id": documented.STRATEGY_1, "limit": limit},
     )
 
     [error] = response.json()["errors"]
