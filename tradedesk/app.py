@@ -16,6 +16,7 @@ from tradedesk.bootstrap import Runtime, build_runtime
 from tradedesk.config import Settings, load_settings
 from tradedesk.middleware import RequestIdMiddleware
 from tradedesk.rest import public
+from tradedesk.rest.catalog_lists import CatalogBodies
 from tradedesk.rest.errors import EXCEPTION_HANDLERS
 from tradedesk.rest.responses import JSON
 from tradedesk.schema import build_schema
@@ -65,4 +66,5 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     app.state.runtime = runtime
     app.state.services = runtime.services
+    app.state.rest_catalog_bodies = CatalogBodies()
     return app

@@ -49,3 +49,57 @@ async def test_a_change_from_another_process_shows_after_the_ttl(client, runtime
 
     assert before.json()["items"][0]["name"] == "STRATEGY #1"
     assert after.json()["items"][0]["name"] == "RENAMED"
+
+
+async def test_graphql_catalog_results_follow_invalidation(client, runtime):
+    query = {"query": "{ strategies { name } }"}
+    before = await client.post("/graphql", json=query)
+    await rename_strategy_one(runtime)
+    cached = await client.post("/graphql", json=query)
+    runtime.services.catalog.invalidate()
+    after = await client.post("/graphql", json=query)
+
+    assert before.json() == cached.json()
+    assert after.json()["data"]["strategies"][0]["name"] == "RENAMED"
+
+
+async def test_graphql_results_that_change_with_time_or_trades_are_never_cached(
+    client, runtime, clock
+):
+    from datetime import UTC, datetime
+
+    from tests import documented
+    from tests.trades import add_trades
+
+    ticker = {"query": "{ strategies { name } ticker { timestamp } }"}
+    history = {"query": "{ strategies { performance { trades } } }"}
+    first_ticker = await client.post("/graphql", json=ticker)
+    first_history = await client.post("/graphql", json=history)
+    clock.advance(timedelta(seconds=1))
+    await add_trades(
+        runtime, documented.STRATEGY_1, ("LONG", datetime(2022, 10, 19, 1, tzinfo=UTC), 0.01)
+    )
+
+    second_ticker = await client.post("/graphql", json=ticker)
+    second_history = await client.post("/graphql", json=history)
+
+    assert second_ticker.json()["data"]["ticker"]["timestamp"] == (
+        first_ticker.json()["data"]["ticker"]["timestamp"] + 1000
+    )
+    assert first_history.json()["data"]["strategies"][0]["performance"]["trades"] == 0
+    assert second_history.json()["data"]["strategies"][0]["performance"]["trades"] == 1
+
+
+async def test_different_variables_are_different_entries(client):
+    query = "query($id: ID!) { strategy(id: $id) { name } }"
+    from tests import documented
+
+    one = await client.post(
+        "/graphql", json={"query": query, "variables": {"id": documented.STRATEGY_1}}
+    )
+    two = await client.post(
+        "/graphql", json={"query": query, "variables": {"id": documented.STRATEGY_2}}
+    )
+
+    assert one.json()["data"]["strategy"]["name"] == "STRATEGY #1"
+    assert two.json()["data"]["strategy"]["name"] == "STRATEGY #2"

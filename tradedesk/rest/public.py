@@ -16,6 +16,7 @@ from tradedesk.domain.market import (
 from tradedesk.domain.services import Services
 from tradedesk.domain.strategy_stats import DEFAULT_LIMIT, Interval, parse_interval, parse_limit
 from tradedesk.rest import representations as rep
+from tradedesk.rest.catalog_lists import catalog_list
 from tradedesk.rest.inputs import Inputs
 from tradedesk.rest.responses import JSON
 
@@ -34,21 +35,6 @@ async def ticker(request: Request) -> Response:
         exchange_id=exchange_id, trade_type=trade_type, symbol=symbol
     )
     return JSON(rep.ticker(item))
-
-
-async def plans(request: Request) -> Response:
-    items = await _services(request).catalog.public_plans()
-    return JSON({"items": [rep.plan(item) for item in items]})
-
-
-async def risk_profiles(request: Request) -> Response:
-    items = await _services(request).catalog.risk_profiles()
-    return JSON({"items": [rep.risk_profile(item) for item in items]})
-
-
-async def strategies(request: Request) -> Response:
-    items = await _services(request).catalog.strategies()
-    return JSON({"items": [rep.strategy(item) for item in items]})
 
 
 def _range_inputs(request: Request) -> tuple[str, Interval, int]:
@@ -78,9 +64,9 @@ async def strategy_performance(request: Request) -> Response:
 
 ROUTES = [
     Route("/pub/exchange/ticker", ticker, methods=["GET"]),
-    Route("/pub/subscription/list", plans, methods=["GET"]),
-    Route("/pub/strategy/profile/list", risk_profiles, methods=["GET"]),
-    Route("/pub/strategy/list", strategies, methods=["GET"]),
+    Route("/pub/subscription/list", catalog_list("plans"), methods=["GET"]),
+    Route("/pub/strategy/profile/list", catalog_list("risk_profiles"), methods=["GET"]),
+    Route("/pub/strategy/list", catalog_list("strategies"), methods=["GET"]),
     Route("/pub/strategy/{strategy_id}/history", strategy_history, methods=["GET"]),
     Route("/pub/strategy/{strategy_id}/performance", strategy_performance, methods=["GET"]),
 ]

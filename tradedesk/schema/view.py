@@ -30,8 +30,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
+from tradedesk.domain.services import Services
 from tradedesk.resolvers.context import Context
 from tradedesk.schema.errors import format_error
+from tradedesk.schema.result_cache import CatalogResultCache, reads_only_the_catalog
 
 MAX_QUERY_CHARS = 100_000
 
@@ -40,6 +42,7 @@ MAX_QUERY_CHARS = 100_000
 class _Prepared:
     document: DocumentNode | None
     errors: tuple[GraphQLError, ...]
+    reads_only_the_catalog: bool = False
 
 
 class _BadRequest(Exception):
@@ -53,6 +56,7 @@ class GraphQLView:
     def __init__(self, schema: strawberry.Schema, *, document_cache_size: int) -> None:
         self._schema = schema._schema  # the graphql-core schema Strawberry built
         self._prepare = lru_cache(maxsize=document_cache_size)(self._parse_and_validate)
+        self._results = CatalogResultCache(max_entries=document_cache_size)
         self._ide_html = get_graphql_ide_html("graphiql")
 
     async def handle(self, request: Request) -> Response:
@@ -61,22 +65,31 @@ class GraphQLView:
             return HTMLResponse(self._ide_html)
         try:
             query, variables, operation_name = await _read(request)
-            result = await self._execute(request, query, variables, operation_name)
+            prepared = self._prepare(query)
+            if not prepared.reads_only_the_catalog:
+                result = await self._execute(request, prepared, variables, operation_name)
+                return _result_response(result, request_id)
+            services: Services = request.app.state.services
+            version = (await services.catalog.snapshot()).version
+            key = (query, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS), operation_name)
+            cached = self._results.get(key, version)
+            if cached is not None:
+                return Response(cached, media_type="application/json")
+            result = await self._execute(request, prepared, variables, operation_name)
+            response = _result_response(result, request_id)
+            if not result.errors:
+                self._results.put(key, version, response.body)
+            return response
         except _BadRequest as exc:
             return _json({"errors": [{"message": exc.message}]}, exc.status)
-        body: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            body["errors"] = [format_error(e, request_id=request_id) for e in result.errors]
-        return _json(body, 200 if result.data is not None or not result.errors else 400)
 
     async def _execute(
         self,
         request: Request,
-        query: str,
+        prepared: _Prepared,
         variables: dict[str, Any] | None,
         operation_name: str | None,
     ) -> ExecutionResult:
-        prepared = self._prepare(query)
         if prepared.document is None:
             return ExecutionResult(data=None, errors=list(prepared.errors))
         operation = get_operation_ast(prepared.document, operation_name)
@@ -102,7 +115,16 @@ class GraphQLView:
         except GraphQLError as error:
             return _Prepared(None, (error,))
         errors = validate(self._schema, document)
-        return _Prepared(None, tuple(errors)) if errors else _Prepared(document, ())
+        if errors:
+            return _Prepared(None, tuple(errors))
+        return _Prepared(document, (), reads_only_the_catalog(self._schema, document))
+
+
+def _result_response(result: ExecutionResult, request_id: str) -> Response:
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        body["errors"] = [format_error(e, request_id=request_id) for e in result.errors]
+    return _json(body, 200 if result.data is not None or not result.errors else 400)
 
 
 def _wants_graphiql(request: Request) -> bool:

@@ -1,0 +1,132 @@
+"""Requests per second of the public API, each as a share of a bare Starlette JSON endpoint.
+
+Run: `python bench/public_api.py [--seconds 10] [--connections 32]` (needs `wrk`: apt-get
+install wrk). The app runs under uvicorn in its own process on loopback with a seeded SQLite
+file; wrk drives each endpoint in turn. The bare endpoint lives in the same app, behind the same
+middleware, and returns the same strategy list through Starlette's stock JSONResponse, so the
+ratio shows what the REST shim and the GraphQL view add on top of the framework itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+GRAPHQL_QUERY = (
+    "{ strategies { id active name description exchangeId symbol createdAt updatedAt } }"
+)
+
+
+def bench_app():  # type: ignore[no-untyped-def]
+    """The uvicorn factory: the real app plus the bare endpoint to compare against."""
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from tradedesk.app import create_app
+
+    from tradedesk.rest import representations
+
+    app = create_app()
+    body: dict = {}
+
+    async def bare(_request):  # type: ignore[no-untyped-def]
+        if not body:  # the same items the REST route lists, built once
+            strategies = await app.state.services.catalog.strategies()
+            body["items"] = [representations.strategy(item) for item in strategies]
+        return JSONResponse(body)
+
+    app.router.routes.insert(0, Route("/bench/bare", bare))
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> float:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in output:
+        raise SystemExit(f"non-2xx answers from {url}:\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+
+    workdir = Path(tempfile.mkdtemp(prefix="tradedesk-bench-"))
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.db'}"}
+    tradedesk = [sys.executable, "-m", "tradedesk"]
+    subprocess.run([*tradedesk, "seed"], env=env, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bench.public_api:bench_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         "--no-access-log"],
+        cwd=ROOT, env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base)
+        lua = workdir / "graphql.lua"
+        lua.write_text(
+            'wrk.method = "POST"\n'
+            'wrk.headers["Content-Type"] = "application/json"\n'
+            f"wrk.body = [[{{\"query\": \"{GRAPHQL_QUERY}\"}}]]\n"
+        )
+        for _ in range(2):  # warm caches and the JIT-less interpreter's branch caches alike
+            httpx.get(f"{base}/v1/pub/strategy/list")
+            httpx.post(f"{base}/graphql", json={"query": GRAPHQL_QUERY})
+        results = {
+            "bare Starlette JSON": wrk(f"{base}/bench/bare", args.seconds, args.connections),
+            "REST /v1/pub/strategy/list": wrk(
+                f"{base}/v1/pub/strategy/list", args.seconds, args.connections
+            ),
+            "GraphQL { strategies }": wrk(f"{base}/graphql", args.seconds, args.connections, lua),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    bare = results["bare Starlette JSON"]
+    print(f"wrk -t1 -c{args.connections} -d{args.seconds}s, uvicorn 1 worker, {os.cpu_count()} cores")
+    for name, rps in results.items():
+        print(f"{name:32} {rps:10.0f} req/s  {rps / bare:6.1%} of bare")
+
+
+def _wait_until_up(base: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise SystemExit("the app did not start")
+
+
+if __name__ == "__main__":
+    main()
