@@ -36,7 +36,6 @@ def bench_app():  # type: ignore[no-untyped-def]
     from starlette.routing import Route
 
     from tradedesk.app import create_app
-
     from tradedesk.rest import representations
 
     app = create_app()
@@ -82,10 +81,22 @@ def main() -> None:
     subprocess.run([*tradedesk, "seed"], env=env, check=True, capture_output=True)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bench.public_api:bench_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.public_api:bench_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -94,7 +105,7 @@ def main() -> None:
         lua.write_text(
             'wrk.method = "POST"\n'
             'wrk.headers["Content-Type"] = "application/json"\n'
-            f"wrk.body = [[{{\"query\": \"{GRAPHQL_QUERY}\"}}]]\n"
+            f'wrk.body = [[{{"query": "{GRAPHQL_QUERY}"}}]]\n'
         )
         for _ in range(2):  # warm caches and the JIT-less interpreter's branch caches alike
             httpx.get(f"{base}/v1/pub/strategy/list")
@@ -112,7 +123,9 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
     bare = results["bare Starlette JSON"]
-    print(f"wrk -t1 -c{args.connections} -d{args.seconds}s, uvicorn 1 worker, {os.cpu_count()} cores")
+    print(
+        f"wrk -t1 -c{args.connections} -d{args.seconds}s, uvicorn 1 worker, {os.cpu_count()} cores"
+    )
     for name, rps in results.items():
         print(f"{name:32} {rps:10.0f} req/s  {rps / bare:6.1%} of bare")
 

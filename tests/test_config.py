@@ -52,3 +52,14 @@ def test_bad_values_name_the_variable(monkeypatch, variable, value, named):
 
     assert named in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def test_env_example_documents_every_setting():
+    from pathlib import Path
+
+    from tradedesk.config import Settings
+
+    example = (Path(__file__).parents[1] / ".env.example").read_text()
+    for field in Settings.model_fields:
+        name = "DATABASE_URL" if field == "database_url" else f"TRADEDESK_{field.upper()}"
+        assert f"# {name}=" in example, name
