@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests import documented
 
@@ -123,3 +124,27 @@ def test_serve_migrates_and_answers_on_loopback(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.asyncio
+async def test_seed_on_postgresql_is_safe_twice(tmp_path):
+    import asyncio
+
+    from sqlalchemy import text
+
+    from tests.databases import postgres_database
+    from tradedesk.persistence.engine import make_engine
+
+    async with postgres_database() as url:
+        outputs = []
+        for _ in range(2):
+            result = await asyncio.to_thread(run, ["seed", "--demo"], tmp_path, DATABASE_URL=url)
+            assert result.returncode == 0, result.stderr
+            outputs.append(result.stdout)
+        engine = make_engine(url)
+        async with engine.connect() as connection:
+            plans = (await connection.execute(text("select count(*) from plans"))).scalar()
+        await engine.dispose()
+
+    assert plans == 3
+    assert "0 inserted" in outputs[1] and "0 inserted" not in outputs[0]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import pytest
 from sqlalchemy import inspect
 
@@ -35,16 +38,23 @@ async def round_trip(url: str) -> None:
         await engine.dispose()
 
 
-async def test_round_trip_on_sqlite(tmp_path):
-    await round_trip(sqlite_url(tmp_path))
+@asynccontextmanager
+async def sqlite_database(tmp_path) -> AsyncIterator[str]:
+    yield sqlite_url(tmp_path)
 
 
-async def test_round_trip_on_postgresql():
-    async with postgres_database() as url:
+@pytest.fixture(params=["sqlite", "postgres"])
+def fresh_database(request, tmp_path):
+    """An empty database of each kind, as an async context manager yielding its URL."""
+    return sqlite_database(tmp_path) if request.param == "sqlite" else postgres_database()
+
+
+async def test_upgrade_downgrade_upgrade(fresh_database):
+    async with fresh_database as url:
         await round_trip(url)
 
 
-async def test_migrations_match_the_tables(tmp_path):
+async def test_migrations_match_the_tables(fresh_database):
     """Autogenerate finds nothing to do: the models and the migrations agree."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
@@ -52,12 +62,13 @@ async def test_migrations_match_the_tables(tmp_path):
 
     from tradedesk.persistence import tables  # noqa: F401
 
-    engine = make_engine(sqlite_url(tmp_path))
-    await upgrade(engine)
-    async with engine.connect() as connection:
-        diff = await connection.run_sync(
-            lambda sync: compare_metadata(MigrationContext.configure(sync), SQLModel.metadata)
-        )
-    await engine.dispose()
+    async with fresh_database as url:
+        engine = make_engine(url)
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            diff = await connection.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), SQLModel.metadata)
+            )
+        await engine.dispose()
 
     assert diff == []
