@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from tradedesk.domain import strategy_stats
 from tradedesk.domain.catalog import PublicCatalog
 from tradedesk.domain.ports import Clock, UnitOfWorkFactory
 from tradedesk.domain.strategies import StrategyTrade
 from tradedesk.domain.strategy_stats import HistoryBucket, Interval, Performance
+
+Result = TypeVar("Result")
 
 
 class StrategyResults:
@@ -39,37 +41,30 @@ class StrategyResults:
         self, strategy_ids: Sequence[str], *, interval: Interval, limit: int
     ) -> dict[str, list[HistoryBucket]]:
         """Several strategies' buckets from one query, for lists."""
-        now = self._clock.now()
-        trades = await self._closed_trades(
-            strategy_ids, *strategy_stats.range_of(now, interval, limit)
-        )
-        return {
-            strategy_id: strategy_stats.history(
-                trades[strategy_id], now=now, interval=interval, limit=limit
-            )
-            for strategy_id in strategy_ids
-        }
+        return await self._per_strategy(strategy_stats.history, strategy_ids, interval, limit)
 
     async def performance_of_many(
         self, strategy_ids: Sequence[str], *, interval: Interval, limit: int
     ) -> dict[str, Performance]:
+        """Several strategies' range results from one query, for lists."""
+        return await self._per_strategy(strategy_stats.performance, strategy_ids, interval, limit)
+
+    async def _per_strategy(
+        self,
+        compute: Callable[..., Result],
+        strategy_ids: Sequence[str],
+        interval: Interval,
+        limit: int,
+    ) -> dict[str, Result]:
+        """Read the range's trades of all strategies at once, then compute each one's result."""
         now = self._clock.now()
-        trades = await self._closed_trades(
-            strategy_ids, *strategy_stats.range_of(now, interval, limit)
-        )
+        start, end = strategy_stats.range_of(now, interval, limit)
+        async with self._uow_factory() as uow:
+            trades = await uow.strategy_trades.closed_between(strategy_ids, start, end)
+        by_strategy: dict[str, list[StrategyTrade]] = defaultdict(list)
+        for trade in trades:
+            by_strategy[trade.strategy_id].append(trade)
         return {
-            strategy_id: strategy_stats.performance(
-                trades[strategy_id], now=now, interval=interval, limit=limit
-            )
+            strategy_id: compute(by_strategy[strategy_id], now=now, interval=interval, limit=limit)
             for strategy_id in strategy_ids
         }
-
-    async def _closed_trades(
-        self, strategy_ids: Sequence[str], start: datetime, end: datetime
-    ) -> dict[str, list[StrategyTrade]]:
-        async with self._uow_factory() as uow:
-            rows = await uow.strategy_trades.closed_between(strategy_ids, start, end)
-        by_strategy: dict[str, list[StrategyTrade]] = defaultdict(list)
-        for trade in rows:
-            by_strategy[trade.strategy_id].append(trade)
-        return by_strategy
