@@ -45,8 +45,6 @@ def build_runtime(
     )
     catalog = PublicCatalog(uow_factory, clock, settings.public_cache_ttl_seconds)
     services = Services(
-        clock=clock,
-        uow_factory=uow_factory,
         market=MarketService(exchange),
         catalog=catalog,
         strategy_results=StrategyResults(catalog, uow_factory, clock),

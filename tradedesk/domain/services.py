@@ -6,14 +6,11 @@ from dataclasses import dataclass
 
 from tradedesk.domain.catalog import PublicCatalog
 from tradedesk.domain.market import MarketService
-from tradedesk.domain.ports import Clock, UnitOfWorkFactory
 from tradedesk.domain.strategy_results import StrategyResults
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    clock: Clock
-    uow_factory: UnitOfWorkFactory
     market: MarketService
     catalog: PublicCatalog
     strategy_results: StrategyResults

@@ -66,6 +66,9 @@ class GraphQLView:
         try:
             query, variables, operation_name = await _read(request)
             prepared = self._prepare(query)
+            if prepared.document is None:  # unparsable or invalid: it never runs
+                invalid = ExecutionResult(data=None, errors=list(prepared.errors))
+                return _result_response(invalid, request_id, status=400)
             if not prepared.reads_only_the_catalog:
                 result = await self._execute(request, prepared, variables, operation_name)
                 return _result_response(result, request_id)
@@ -90,8 +93,7 @@ class GraphQLView:
         variables: dict[str, Any] | None,
         operation_name: str | None,
     ) -> ExecutionResult:
-        if prepared.document is None:
-            return ExecutionResult(data=None, errors=list(prepared.errors))
+        assert prepared.document is not None
         operation = get_operation_ast(prepared.document, operation_name)
         if operation is None:
             raise _BadRequest("operation not found; name one of the document's operations")
@@ -120,11 +122,12 @@ class GraphQLView:
         return _Prepared(document, (), reads_only_the_catalog(self._schema, document))
 
 
-def _result_response(result: ExecutionResult, request_id: str) -> Response:
+def _result_response(result: ExecutionResult, request_id: str, status: int = 200) -> Response:
+    """200 once the document ran, errors or not (GraphQL over HTTP); 400 when it never ran."""
     body: dict[str, Any] = {"data": result.data}
     if result.errors:
         body["errors"] = [format_error(e, request_id=request_id) for e in result.errors]
-    return _json(body, 200 if result.data is not None or not result.errors else 400)
+    return _json(body, status)
 
 
 def _wants_graphiql(request: Request) -> bool:
