@@ -78,11 +78,19 @@ def test_unknown_tradedesk_variables_are_ignored(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-def test_unreachable_database_is_one_line(tmp_path):
-    result = run(["migrate"], tmp_path, DATABASE_URL="postgresql://nobody@127.0.0.1:1/x")
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://nobody@127.0.0.1:1/x",  # nothing listens
+        "postgresql://no_such_role@127.0.0.1:5432/test",  # the server refuses the login
+    ],
+)
+def test_unreachable_database_is_one_line(tmp_path, url):
+    result = run(["migrate"], tmp_path, DATABASE_URL=url)
 
     assert result.returncode == 1
     assert "cannot reach the database" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
     assert "Traceback" not in result.stderr
 
 

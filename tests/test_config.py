@@ -41,6 +41,7 @@ def test_paper_prices_come_as_json(monkeypatch):
     [
         ("TRADEDESK_PORT", "not-a-port", "TRADEDESK_PORT"),
         ("TRADEDESK_PAPER_PRICES", '{"BTC/USDT": -1}', "TRADEDESK_PAPER_PRICES"),
+        ("TRADEDESK_PAPER_PRICES", '{"BTCUSDT": 1}', "TRADEDESK_PAPER_PRICES"),
         ("DATABASE_URL", "mysql://x", "DATABASE_URL"),
     ],
 )

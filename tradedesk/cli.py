@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
 from tradedesk.config import ConfigurationError, Settings, load_settings
 
@@ -37,8 +38,9 @@ def _with_engine(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(main())
-    except (OSError, ConnectionError) as exc:
-        typer.echo(f"tradedesk: cannot reach the database: {exc}", err=True)
+    except (OSError, DBAPIError) as exc:
+        reason = exc.orig if isinstance(exc, DBAPIError) else exc
+        typer.echo(f"tradedesk: cannot reach the database: {reason}", err=True)
         raise typer.Exit(1) from None
 
 

@@ -11,6 +11,9 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from tradedesk.domain.errors import InvalidValue
+from tradedesk.domain.market import parse_symbol
+
 DEFAULT_PAPER_PRICES = {"BTC/USDT": 19700.0, "ETH/USDT": 1330.0, "BNB/USDT": 275.0}
 
 
@@ -63,6 +66,10 @@ class Settings(BaseSettings):
         if not prices:
             raise ValueError("must list at least one symbol")
         for symbol, price in prices.items():
+            try:
+                parse_symbol(symbol)
+            except InvalidValue:
+                raise ValueError(f"{symbol!r} is not a symbol like BTC/USDT") from None
             if price <= 0:
                 raise ValueError(f"price of {symbol} must be positive")
         return prices
