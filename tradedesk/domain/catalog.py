@@ -36,11 +36,13 @@ class PublicCatalog:
         self._snapshot: CatalogSnapshot | None = None
         self._loaded_at = 0.0
         self._version = 0
+        self._invalidations = 0
         self._lock = asyncio.Lock()
 
     def invalidate(self) -> None:
         """Forget the snapshot; the next read goes to the database."""
         self._snapshot = None
+        self._invalidations += 1
 
     async def snapshot(self) -> CatalogSnapshot:
         snapshot = self._snapshot
@@ -52,6 +54,7 @@ class PublicCatalog:
             return await self._reload()
 
     async def _reload(self) -> CatalogSnapshot:
+        invalidations = self._invalidations
         async with self._uow_factory() as uow:
             plans = await uow.catalog.list_plans()
             profiles = await uow.catalog.list_risk_profiles()
@@ -65,7 +68,10 @@ class PublicCatalog:
             public_plans=tuple(plan for plan in plans if plan.public),
             strategies_by_id={strategy.id: strategy for strategy in strategies},
         )
-        self._snapshot, self._loaded_at = snapshot, self._clock.monotonic()
+        if invalidations == self._invalidations:
+            self._snapshot, self._loaded_at = snapshot, self._clock.monotonic()
+        # else: invalidated while reading, so this may predate the change: serve it to the
+        # callers already waiting, but keep nothing, and the next read loads again.
         return snapshot
 
     async def public_plans(self) -> tuple[Plan, ...]:
