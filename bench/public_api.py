@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -71,6 +72,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3, help="runs per endpoint; the median")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -110,13 +112,16 @@ def main() -> None:
         for _ in range(2):  # warm caches and the JIT-less interpreter's branch caches alike
             httpx.get(f"{base}/v1/pub/strategy/list")
             httpx.post(f"{base}/graphql", json={"query": GRAPHQL_QUERY})
-        results = {
-            "bare Starlette JSON": wrk(f"{base}/bench/bare", args.seconds, args.connections),
-            "REST /v1/pub/strategy/list": wrk(
-                f"{base}/v1/pub/strategy/list", args.seconds, args.connections
-            ),
-            "GraphQL { strategies }": wrk(f"{base}/graphql", args.seconds, args.connections, lua),
+        targets = {
+            "bare Starlette JSON": (f"{base}/bench/bare", None),
+            "REST /v1/pub/strategy/list": (f"{base}/v1/pub/strategy/list", None),
+            "GraphQL { strategies }": (f"{base}/graphql", lua),
         }
+        runs: dict[str, list[float]] = {name: [] for name in targets}
+        for _ in range(args.rounds):  # interleaved, so drift on the machine hits all alike
+            for name, (url, script) in targets.items():
+                runs[name].append(wrk(url, args.seconds, args.connections, script))
+        results = {name: statistics.median(values) for name, values in runs.items()}
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -124,10 +129,13 @@ def main() -> None:
 
     bare = results["bare Starlette JSON"]
     print(
-        f"wrk -t1 -c{args.connections} -d{args.seconds}s, uvicorn 1 worker, {os.cpu_count()} cores"
+        f"wrk -t1 -c{args.connections} -d{args.seconds}s, "
+        f"median of {args.rounds} interleaved rounds, "
+        f"uvicorn 1 worker, {os.cpu_count()} cores"
     )
     for name, rps in results.items():
-        print(f"{name:32} {rps:10.0f} req/s  {rps / bare:6.1%} of bare")
+        spread = ", ".join(f"{value:.0f}" for value in runs[name])
+        print(f"{name:28} {rps:7.0f} req/s  {rps / bare:6.1%} of bare  (runs: {spread})")
 
 
 def _wait_until_up(base: str) -> None:
