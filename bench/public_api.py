@@ -29,6 +29,8 @@ sys.path.insert(0, str(ROOT))
 GRAPHQL_QUERY = (
     "{ strategies { id active name description exchangeId symbol createdAt updatedAt } }"
 )
+# Executed on every request (never cached): shows the cost of the uncached GraphQL path.
+TICKER_QUERY = "{ ticker { symbol timestamp last high low baseVolume quoteVolume } }"
 
 
 def bench_app():  # type: ignore[no-untyped-def]
@@ -103,19 +105,17 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base)
-        lua = workdir / "graphql.lua"
-        lua.write_text(
-            'wrk.method = "POST"\n'
-            'wrk.headers["Content-Type"] = "application/json"\n'
-            f'wrk.body = [[{{"query": "{GRAPHQL_QUERY}"}}]]\n'
-        )
-        for _ in range(2):  # warm caches and the JIT-less interpreter's branch caches alike
+        lua = _post_script(workdir / "graphql.lua", GRAPHQL_QUERY)
+        ticker_lua = _post_script(workdir / "ticker.lua", TICKER_QUERY)
+        for _ in range(2):  # warm the catalog and document caches
             httpx.get(f"{base}/v1/pub/strategy/list")
             httpx.post(f"{base}/graphql", json={"query": GRAPHQL_QUERY})
         targets = {
             "bare Starlette JSON": (f"{base}/bench/bare", None),
             "REST /v1/pub/strategy/list": (f"{base}/v1/pub/strategy/list", None),
             "GraphQL { strategies }": (f"{base}/graphql", lua),
+            "REST /v1/pub/exchange/ticker": (f"{base}/v1/pub/exchange/ticker", None),
+            "GraphQL { ticker }": (f"{base}/graphql", ticker_lua),
         }
         runs: dict[str, list[float]] = {name: [] for name in targets}
         for _ in range(args.rounds):  # interleaved, so drift on the machine hits all alike
@@ -136,6 +136,16 @@ def main() -> None:
     for name, rps in results.items():
         spread = ", ".join(f"{value:.0f}" for value in runs[name])
         print(f"{name:28} {rps:7.0f} req/s  {rps / bare:6.1%} of bare  (runs: {spread})")
+
+
+def _post_script(path: Path, query: str) -> Path:
+    """A wrk Lua script that POSTs one GraphQL document."""
+    path.write_text(
+        'wrk.method = "POST"\n'
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        f'wrk.body = [[{{"query": "{query}"}}]]\n'
+    )
+    return path
 
 
 def _wait_until_up(base: str) -> None:

@@ -10,8 +10,8 @@ computed once per minute and market, then reused.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC
 from hashlib import blake2b
 
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
@@ -29,10 +29,10 @@ _MASK = (1 << 64) - 1
 
 @dataclass(frozen=True, slots=True)
 class _Window:
+    """One market's 24 hours up to a minute, summarized once as a ticker to stamp per request."""
+
     minute: int
-    opens: list[float]
-    closes: list[float]
-    base_volumes: list[float]
+    summary: Ticker
 
 
 class PaperMarketFeed:
@@ -44,18 +44,16 @@ class PaperMarketFeed:
         self._seed = seed
         self._windows: dict[tuple[str, TradeType], _Window] = {}
 
-    @property
-    def symbols(self) -> list[str]:
-        return list(self._prices)
-
     async def fetch_ticker(
         self, *, exchange_id: ExchangeId, trade_type: TradeType, symbol: str
     ) -> Ticker:
         if exchange_id is not ExchangeId.BINANCE or symbol not in self._prices:
             raise BusinessRuleViolation(ErrorCode.INVALID_EXCHANGE_SYMBOL)
-        now = self._clock.now()
+        now = self._clock.now().astimezone(UTC)
         window = self._window(symbol, trade_type, int(now.timestamp() // 60))
-        return _ticker(symbol, now, window, decimals=2 if self._prices[symbol] >= 10 else 4)
+        return replace(
+            window.summary, timestamp=int(now.timestamp() * 1000), datetime=iso_millis(now)
+        )
 
     def _window(self, symbol: str, trade_type: TradeType, minute: int) -> _Window:
         key = (symbol, trade_type)
@@ -82,22 +80,25 @@ class PaperMarketFeed:
                 closes.append(close)
                 activity = 0.5 + _uniform(market_key ^ 0x5BD1E995, step)
                 volumes.append(QUOTE_VOLUME_PER_MINUTE * activity / close)
-        return _Window(minute=minute, opens=opens, closes=closes, base_volumes=volumes)
+        decimals = 2 if base >= 10 else 4
+        return _Window(minute, _summary(symbol, opens, closes, volumes, decimals=decimals))
 
 
-def _ticker(symbol: str, now: datetime, window: _Window, *, decimals: int) -> Ticker:
-    open_ = round(window.opens[0], decimals)
-    last = round(window.closes[-1], decimals)
-    high = round(max(max(window.opens), max(window.closes)), decimals)
-    low = round(min(min(window.opens), min(window.closes)), decimals)
-    base_volume = sum(window.base_volumes)
-    quote_volume = sum(v * c for v, c in zip(window.base_volumes, window.closes, strict=True))
+def _summary(
+    symbol: str, opens: list[float], closes: list[float], volumes: list[float], *, decimals: int
+) -> Ticker:
+    """ccxt's ticker fields over the window; the caller stamps the moment."""
+    open_ = round(opens[0], decimals)
+    last = round(closes[-1], decimals)
+    high = round(max(max(opens), max(closes)), decimals)
+    low = round(min(min(opens), min(closes)), decimals)
+    base_volume = sum(volumes)
+    quote_volume = sum(v * c for v, c in zip(volumes, closes, strict=True))
     change = round(last - open_, decimals)
-    moment = now.astimezone(UTC)
     return Ticker(
         symbol=symbol,
-        timestamp=int(moment.timestamp() * 1000),
-        datetime=iso_millis(moment),
+        timestamp=0,
+        datetime="",
         high=high,
         low=low,
         vwap=round(quote_volume / base_volume, 8),
