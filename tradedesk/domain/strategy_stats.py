@@ -37,7 +37,7 @@ def parse_interval(raw: str) -> Interval:
 def parse_limit(raw: str | int) -> int:
     """A count of buckets between 1 and 1000; strings come from query strings."""
     if isinstance(raw, str):
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             raise InvalidValue(f"must be integer between 1 and {MAX_LIMIT}")
         raw = int(raw)
     if not 1 <= raw <= MAX_LIMIT:
