@@ -245,7 +245,7 @@ async def test_unknown_strategy_is_404_and_malformed_id_is_422(client, suffix):
         ({"limit": "0"}, "limit"),
         ({"limit": "ten"}, "limit"),
         ({"limit": "-1"}, "limit"),
-        ({"limit": "²"}, "limit"),
+        ({"limit": "\u00b2"}, "limit"),  # superscript two
         ({"interval": "1w"}, "interval"),
     ],
 )
