@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import delete, event
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import SQLModel
 
 from tests.clocks import SteppedClock
+from tests.cognito import CognitoPool
 from tests.databases import postgres_database, sqlite_url
 from tradedesk.app import create_app
 from tradedesk.bootstrap import Runtime, build_runtime
 from tradedesk.config import load_settings
+from tradedesk.persistence import tables  # noqa: F401  (registers every table)
 from tradedesk.persistence.engine import make_engine, make_session_factory
 from tradedesk.persistence.migrate import upgrade
 from tradedesk.persistence.seed import seed_public_data
-from tradedesk.persistence.tables import PlanRow, RiskProfileRow, StrategyRow, StrategyTradeRow
 
 NOW = datetime(2022, 10, 19, 15, 9, 49, 57000, tzinfo=UTC)
 
@@ -47,10 +50,36 @@ def clock() -> SteppedClock:
     return SteppedClock(NOW)
 
 
+@pytest.fixture(scope="session")
+def cognito() -> Iterator[CognitoPool]:
+    pool = CognitoPool()
+    yield pool
+    pool.stop()
+
+
 @pytest.fixture
-async def runtime(database_url: str, clock: SteppedClock) -> AsyncIterator[Runtime]:
-    """The service on a database holding exactly the documented public data."""
-    settings = load_settings(database_url=database_url, public_cache_ttl_seconds=5)
+def settings_overrides() -> dict[str, object]:
+    """Extra settings for the runtime; a test module overrides this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+async def runtime(
+    database_url: str,
+    clock: SteppedClock,
+    cognito: CognitoPool,
+    tmp_path: Path,
+    settings_overrides: dict[str, object],
+) -> AsyncIterator[Runtime]:
+    """The service on a database holding exactly the documented public data, trusting the
+    moto Cognito pool's tokens."""
+    settings = load_settings(
+        database_url=database_url,
+        public_cache_ttl_seconds=5,
+        data_dir=tmp_path,
+        **cognito.settings(),
+        **settings_overrides,
+    )
     runtime = build_runtime(settings, clock=clock)
     await _reset(runtime.engine)
     await seed_public_data(make_session_factory(runtime.engine))
@@ -60,7 +89,7 @@ async def runtime(database_url: str, clock: SteppedClock) -> AsyncIterator[Runti
 
 async def _reset(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
-        for table in (StrategyTradeRow, StrategyRow, RiskProfileRow, PlanRow):
+        for table in reversed(SQLModel.metadata.sorted_tables):
             await connection.execute(delete(table))
 
 

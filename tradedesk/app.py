@@ -15,7 +15,7 @@ from starlette.routing import Mount, Route
 from tradedesk.bootstrap import Runtime, build_runtime
 from tradedesk.config import Settings, load_settings
 from tradedesk.middleware import RequestIdMiddleware
-from tradedesk.rest import public
+from tradedesk.rest import account, public
 from tradedesk.rest.catalog_lists import CatalogBodies
 from tradedesk.rest.errors import EXCEPTION_HANDLERS
 from tradedesk.rest.responses import JSON
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app = Starlette(
         routes=[
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
-            Mount("/v1", routes=public.ROUTES),
+            Mount("/v1", routes=[*public.ROUTES, *account.ROUTES]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tradedesk.config import Settings
 from tradedesk.domain.catalog import PublicCatalog
+from tradedesk.domain.exchange_access import ExchangeAccess
+from tradedesk.domain.identity import Identity
 from tradedesk.domain.market import MarketService
-from tradedesk.domain.ports import Clock, ExchangeGateway
+from tradedesk.domain.notifications import Notifications
+from tradedesk.domain.ports import Clock, ExchangeGateway, HumanCheck
+from tradedesk.domain.profiles import Profiles
 from tradedesk.domain.services import Services
 from tradedesk.domain.strategy_results import StrategyResults
 from tradedesk.integrations.clock import SystemClock
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed
+from tradedesk.integrations.identity import dev_issuer
+from tradedesk.integrations.identity.jwks import HttpJwks, JwtVerifier, StaticJwks
+from tradedesk.integrations.identity.recaptcha import NoHumanCheck, RecaptchaVerifier
+from tradedesk.integrations.ids import SystemIds
 from tradedesk.persistence.engine import make_engine, make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
+
+OUTBOUND_TIMEOUT = httpx.Timeout(5.0, connect=3.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,9 +35,12 @@ class Runtime:
 
     settings: Settings
     engine: AsyncEngine
+    http: httpx.AsyncClient
     services: Services
+    dev_issuer: dev_issuer.DevIssuer | None
 
     async def aclose(self) -> None:
+        await self.http.aclose()
         await self.engine.dispose()
 
 
@@ -34,8 +48,10 @@ def build_runtime(
     settings: Settings, *, clock: Clock | None = None, exchange: ExchangeGateway | None = None
 ) -> Runtime:
     clock = clock or SystemClock()
+    ids = SystemIds()
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
+    http = httpx.AsyncClient(timeout=OUTBOUND_TIMEOUT)
 
     def uow_factory() -> SqlUnitOfWork:
         return SqlUnitOfWork(session_factory)
@@ -43,10 +59,57 @@ def build_runtime(
     exchange = exchange or PaperMarketFeed(
         clock, prices=settings.paper_prices, seed=settings.paper_seed
     )
+    local_issuer = None if settings.auth_issuer else dev_issuer.DevIssuer(settings.data_dir)
     catalog = PublicCatalog(uow_factory, clock, settings.public_cache_ttl_seconds)
     services = Services(
         market=MarketService(exchange),
         catalog=catalog,
         strategy_results=StrategyResults(catalog, uow_factory, clock),
+        identity=Identity(_verifier(settings, local_issuer, http, clock), uow_factory, clock, ids),
+        human_check=_human_check(settings, http),
+        profiles=Profiles(uow_factory, clock),
+        notifications=Notifications(
+            uow_factory, clock, ids, telegram_bot_url=settings.telegram_bot_url
+        ),
+        exchange_access=ExchangeAccess(settings.whitelist_ips),
     )
-    return Runtime(settings=settings, engine=engine, services=services)
+    return Runtime(
+        settings=settings, engine=engine, http=http, services=services, dev_issuer=local_issuer
+    )
+
+
+def _verifier(
+    settings: Settings,
+    local_issuer: dev_issuer.DevIssuer | None,
+    http: httpx.AsyncClient,
+    clock: Clock,
+) -> JwtVerifier:
+    if local_issuer is not None:
+        return JwtVerifier(
+            issuer=dev_issuer.ISSUER,
+            client_id=dev_issuer.CLIENT_ID,
+            token_use="access",
+            keys=StaticJwks([local_issuer.public_jwk]),
+            clock=clock,
+        )
+    assert settings.auth_issuer and settings.auth_client_id and settings.jwks_url
+    return JwtVerifier(
+        issuer=settings.auth_issuer,
+        client_id=settings.auth_client_id,
+        token_use=settings.auth_token_use,
+        keys=HttpJwks(settings.jwks_url, http),
+        clock=clock,
+    )
+
+
+def _human_check(settings: Settings, http: httpx.AsyncClient) -> HumanCheck:
+    if settings.recaptcha_secret is None:
+        return NoHumanCheck()
+    return RecaptchaVerifier(
+        secret=settings.recaptcha_secret.get_secret_value(),
+        verify_url=settings.recaptcha_verify_url,
+        min_score=settings.recaptcha_min_score,
+        action=settings.recaptcha_action,
+        hostname=settings.recaptcha_hostname,
+        http=http,
+    )

@@ -6,10 +6,19 @@ Unknown `TRADEDESK_*` variables are ignored so operators can roll config ahead o
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from tradedesk.domain.errors import InvalidValue
 from tradedesk.domain.market import parse_symbol
@@ -46,6 +55,56 @@ class Settings(BaseSettings):
         description="JSON object: symbol -> price the paper feed walks around.",
     )
     graphql_document_cache_size: int = Field(default=512, ge=1)
+    data_dir: Path = Field(
+        default=Path("."), description="Where local state lives (the dev issuer's signing key)."
+    )
+
+    # Identity: a Cognito user pool in production; unset, a local dev issuer signs tokens.
+    auth_issuer: str | None = None
+    auth_jwks_url: str | None = Field(
+        default=None, description="Defaults to <issuer>/.well-known/jwks.json."
+    )
+    auth_client_id: str | None = None
+    auth_token_use: Literal["access", "id"] = "access"
+
+    # reCAPTCHA v3 on every write; off unless a secret is set.
+    recaptcha_secret: SecretStr | None = None
+    recaptcha_verify_url: str = "https://www.google.com/recaptcha/api/siteverify"
+    recaptcha_min_score: float = Field(default=0.5, ge=0, le=1)
+    recaptcha_action: str | None = None
+    recaptcha_hostname: str | None = None
+
+    telegram_bot_url: str = "https://t.me/TradedeskAlertsBot"
+    whitelist_ips: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated IPs of the proxies users whitelist on their exchange keys.",
+    )
+
+    @field_validator("whitelist_ips", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("whitelist_ips")
+    @classmethod
+    def _ip_addresses(cls, ips: list[str]) -> list[str]:
+        for ip in ips:
+            ipaddress.ip_address(ip)  # ValueError names the bad one
+        return ips
+
+    @model_validator(mode="after")
+    def _issuer_needs_a_client(self) -> Settings:
+        if self.auth_issuer and not self.auth_client_id:
+            raise ValueError("TRADEDESK_AUTH_CLIENT_ID is required with TRADEDESK_AUTH_ISSUER")
+        return self
+
+    @property
+    def jwks_url(self) -> str | None:
+        if self.auth_jwks_url:
+            return self.auth_jwks_url
+        return f"{self.auth_issuer.rstrip('/')}/.well-known/jwks.json" if self.auth_issuer else None
 
     @field_validator("database_url")
     @classmethod
@@ -91,12 +150,16 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        problems = "; ".join(f"{_variable_name(err['loc'])}: {err['msg']}" for err in exc.errors())
+        problems = "; ".join(_problem(err["loc"], err["msg"]) for err in exc.errors())
         raise ConfigurationError(f"invalid configuration: {problems}") from None
 
 
-def _variable_name(loc: tuple[int | str, ...]) -> str:
-    field = str(loc[0]) if loc else "settings"
-    if field.upper() == "DATABASE_URL":
-        return "DATABASE_URL"
-    return field.upper() if field.upper().startswith("TRADEDESK_") else f"TRADEDESK_{field.upper()}"
+def _problem(loc: tuple[int | str, ...], msg: str) -> str:
+    """`TRADEDESK_PORT: Input should be ...`, naming the variable an operator sets."""
+    msg = msg.removeprefix("Value error, ")
+    if not loc:
+        return msg
+    field = str(loc[0]).upper()
+    if field in ("DATABASE_URL", "TRADEDESK_DATABASE_URL"):
+        return f"DATABASE_URL: {msg}"
+    return f"{field if field.startswith('TRADEDESK_') else 'TRADEDESK_' + field}: {msg}"

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tradedesk.domain.billing import Plan
 from tradedesk.domain.errors import NotFound
-from tradedesk.domain.ports import Clock, UnitOfWorkFactory
 from tradedesk.domain.strategies import RiskProfile, Strategy
+
+if TYPE_CHECKING:
+    from tradedesk.domain.ports import Clock, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)

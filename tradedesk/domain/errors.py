@@ -92,3 +92,7 @@ class Forbidden(DomainError):
 
 class RateLimited(DomainError):
     """The caller sent too many requests."""
+
+
+class Unavailable(DomainError):
+    """A system the request depends on did not answer; nothing was written (503)."""

@@ -9,6 +9,8 @@ from typing import Protocol, Self
 
 from tradedesk.domain.billing import Plan
 from tradedesk.domain.market import ExchangeId, Ticker, TradeType
+from tradedesk.domain.notifications import NotificationSettings, TelegramLink
+from tradedesk.domain.profiles import Profile
 from tradedesk.domain.strategies import RiskProfile, Strategy, StrategyTrade
 
 
@@ -21,6 +23,27 @@ class Clock(Protocol):
 
     def monotonic(self) -> float:
         """Seconds on a clock that never goes back, for cache ages."""
+        ...
+
+
+class Ids(Protocol):
+    """New identifiers and secrets come through here so tests can predict them."""
+
+    def new_id(self) -> str:
+        """A fresh UUID string."""
+        ...
+
+    def token(self, alphabet: str, length: int) -> str:
+        """A random string drawn from a cryptographically secure source."""
+        ...
+
+
+class HumanCheck(Protocol):
+    """Tells people from bots on writes (reCAPTCHA v3 in production)."""
+
+    async def verify(self, token: str | None, *, remote_ip: str | None) -> None:
+        """Return when the token proves a person; `Forbidden` if not, `Unavailable` if the
+        verifier cannot be asked."""
         ...
 
 
@@ -50,11 +73,47 @@ class StrategyTradeRepository(Protocol):
         ...
 
 
+class UserRepository(Protocol):
+    async def ensure(
+        self, *, user_id: str, subject: str, email: str | None, name: str | None, now: datetime
+    ) -> str:
+        """The id of the user with this subject, inserting one (with `user_id`) if none exists.
+        Safe under concurrent first requests for the same subject."""
+        ...
+
+
+class ProfileRepository(Protocol):
+    async def get(self, user_id: str) -> Profile: ...
+
+    async def update(self, user_id: str, changes: dict[str, str], *, now: datetime) -> None: ...
+
+
+class NotificationRepository(Protocol):
+    async def telegram_link(self, user_id: str) -> TelegramLink | None: ...
+
+    async def add_telegram_link(self, user_id: str, link: TelegramLink) -> None:
+        """Insert unless the user has one already (a concurrent first request)."""
+        ...
+
+    async def settings(self, user_id: str) -> NotificationSettings | None: ...
+
+    async def add_settings(self, user_id: str, settings: NotificationSettings) -> None:
+        """Insert unless the user has settings already (a concurrent first request)."""
+        ...
+
+    async def update_settings(
+        self, user_id: str, changes: dict[str, bool], *, now: datetime
+    ) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything done through it commits together or not at all."""
 
     catalog: CatalogRepository
     strategy_trades: StrategyTradeRepository
+    users: UserRepository
+    profiles: ProfileRepository
+    notifications: NotificationRepository
 
     async def __aenter__(self) -> Self: ...
 

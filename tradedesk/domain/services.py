@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tradedesk.domain.catalog import PublicCatalog
+from tradedesk.domain.exchange_access import ExchangeAccess
+from tradedesk.domain.identity import Identity
 from tradedesk.domain.market import MarketService
+from tradedesk.domain.notifications import Notifications
+from tradedesk.domain.ports import HumanCheck
+from tradedesk.domain.profiles import Profiles
 from tradedesk.domain.strategy_results import StrategyResults
 
 
@@ -14,3 +19,8 @@ class Services:
     market: MarketService
     catalog: PublicCatalog
     strategy_results: StrategyResults
+    identity: Identity
+    human_check: HumanCheck
+    profiles: Profiles
+    notifications: Notifications
+    exchange_access: ExchangeAccess

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from tradedesk.domain import strategy_stats
 from tradedesk.domain.catalog import PublicCatalog
-from tradedesk.domain.ports import Clock, UnitOfWorkFactory
 from tradedesk.domain.strategies import StrategyTrade
 from tradedesk.domain.strategy_stats import HistoryBucket, Interval, Performance
+
+if TYPE_CHECKING:
+    from tradedesk.domain.ports import Clock, UnitOfWorkFactory
 
 Result = TypeVar("Result")
 

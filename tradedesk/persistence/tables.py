@@ -81,3 +81,58 @@ class StrategyTradeRow(SQLModel, table=True):
     opened_at: datetime = Field(sa_column=_utc())
     closed_at: datetime = Field(sa_column=_utc())
     result: float
+
+
+class UserRow(SQLModel, table=True):
+    """A person, known by the identity provider's subject; the profile lives on the same row."""
+
+    __tablename__ = "users"
+
+    id: str = Field(primary_key=True, max_length=36)
+    subject: str = Field(max_length=255, unique=True)
+    email: str | None = Field(default=None, max_length=320)
+    name: str | None = Field(default=None, max_length=255)
+    first_name: str | None = Field(default=None, max_length=50)
+    last_name: str | None = Field(default=None, max_length=50)
+    country: str | None = Field(default=None, max_length=2)
+    language: str | None = Field(default=None, max_length=2)
+    timezone: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())
+
+
+def _user_key() -> Column:
+    return Column(
+        String(36), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, nullable=False
+    )
+
+
+class NotificationMethodRow(SQLModel, table=True):
+    """How a user is reached: Telegram, once linked with the auth code."""
+
+    __tablename__ = "notification_methods"
+
+    user_id: str = Field(sa_column=_user_key())
+    telegram_auth_code: str = Field(max_length=16, unique=True)
+    telegram_chat_id: str | None = Field(default=None, max_length=64)
+    telegram_active: bool = False
+    created_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())
+
+
+class NotificationSettingsRow(SQLModel, table=True):
+    """Which alerts and reports a user wants, by channel."""
+
+    __tablename__ = "notification_settings"
+
+    user_id: str = Field(sa_column=_user_key())
+    weekly_report: bool
+    monthly_report: bool
+    email_new_order: bool
+    email_take_profit: bool
+    email_stop_loss: bool
+    telegram_new_order: bool
+    telegram_take_profit: bool
+    telegram_stop_loss: bool
+    created_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())

@@ -8,7 +8,10 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tradedesk.persistence.catalog import SqlCatalogRepository
+from tradedesk.persistence.notifications import SqlNotificationRepository
+from tradedesk.persistence.profiles import SqlProfileRepository
 from tradedesk.persistence.strategy_trades import SqlStrategyTradeRepository
+from tradedesk.persistence.users import SqlUserRepository
 
 
 class SqlUnitOfWork:
@@ -19,6 +22,9 @@ class SqlUnitOfWork:
         self.session = self._session_factory()
         self.catalog = SqlCatalogRepository(self.session)
         self.strategy_trades = SqlStrategyTradeRepository(self.session)
+        self.users = SqlUserRepository(self.session)
+        self.profiles = SqlProfileRepository(self.session)
+        self.notifications = SqlNotificationRepository(self.session)
         return self
 
     async def __aexit__(

@@ -13,6 +13,7 @@ from tradedesk.domain.errors import (
     NotFound,
     RateLimited,
     Unauthenticated,
+    Unavailable,
     ValidationFailed,
 )
 from tradedesk.rest.responses import JSON
@@ -38,6 +39,8 @@ async def domain_error(_request: Request, exc: Exception) -> Response:
             return JSON({"message": "forbidden"}, status_code=403)
         case RateLimited():
             return JSON({"message": "too many requests"}, status_code=429)
+        case Unavailable():
+            return JSON({"message": "service unavailable"}, status_code=503)
     raise exc  # an unknown DomainError subclass is a bug: let the 500 handler mask it
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+import orjson
 from starlette.requests import Request
 
 from tradedesk.domain.errors import FieldError, InvalidValue, ValidationFailed
@@ -29,6 +30,19 @@ class Inputs:
     def path_id(self, name: str) -> str:
         """A UUID path parameter; the contract names every one of them `id` in errors."""
         return self._parse("id", self._request.path_params[name], parse_uuid, "params", "")
+
+    async def json_object(self) -> dict[str, object]:
+        """The JSON object body; anything else is one error on `body`."""
+        try:
+            body = orjson.loads(await self._request.body())
+        except orjson.JSONDecodeError:
+            body = None
+        if isinstance(body, dict):
+            return body
+        self._errors.append(
+            FieldError(param="body", value=None, msg="must be JSON object", location="body")
+        )
+        return {}
 
     def valid(self) -> None:
         if self._errors:

@@ -6,6 +6,8 @@ from typing import Any
 
 from tradedesk.domain.billing import Plan
 from tradedesk.domain.market import Ticker
+from tradedesk.domain.notifications import SWITCHES, NotificationMethod, NotificationSettings
+from tradedesk.domain.profiles import Profile
 from tradedesk.domain.strategies import RiskProfile, Strategy
 from tradedesk.domain.strategy_stats import HistoryBucket, Performance
 from tradedesk.domain.timestamps import iso_millis
@@ -81,4 +83,34 @@ def history_bucket(item: HistoryBucket) -> dict[str, Any]:
         "start": item.start_label,
         "endAt": item.end_label,
         **performance(item),
+    }
+
+
+def profile(item: Profile) -> dict[str, Any]:
+    return {
+        "lastName": item.last_name,
+        "firstName": item.first_name,
+        "country": item.country,
+        "language": item.language,
+        "timezone": item.timezone,
+        "createdAt": iso_millis(item.created_at),
+        "updatedAt": iso_millis(item.updated_at),
+    }
+
+
+def notification_method(item: NotificationMethod) -> dict[str, Any]:
+    return {
+        "telegramBotUrl": item.telegram_bot_url,
+        "telegramAuthCode": item.telegram_auth_code,
+        "telegramActive": item.telegram_active,
+        "createdAt": iso_millis(item.created_at),
+        "updatedAt": iso_millis(item.updated_at),
+    }
+
+
+def notification_settings(item: NotificationSettings) -> dict[str, Any]:
+    return {
+        **{name: getattr(item, attribute) for name, attribute in SWITCHES.items()},
+        "createdAt": iso_millis(item.created_at),
+        "updatedAt": iso_millis(item.updated_at),
     }

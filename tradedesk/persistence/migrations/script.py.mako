@@ -8,8 +8,10 @@ Create Date: ${create_date}
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+
+import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel types)
+import tradedesk.persistence.types  # noqa: F401  (and UTCDateTime)
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

@@ -1,0 +1,30 @@
+"""Collects every invalid field of one input before anything is done with it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from tradedesk.domain.errors import FieldError, InvalidValue, ValidationFailed
+
+T = TypeVar("T")
+
+
+class FieldCollector:
+    """`parse` each field, then `raise_if_invalid()`; the 422 lists them all at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def parse(
+        self, param: str, raw: object, parser: Callable[[object], T], location: str
+    ) -> T | None:
+        try:
+            return parser(raw)
+        except InvalidValue as exc:
+            self.errors.append(FieldError(param=param, value=raw, msg=exc.msg, location=location))
+            return None
+
+    def raise_if_invalid(self) -> None:
+        if self.errors:
+            raise ValidationFailed(self.errors)

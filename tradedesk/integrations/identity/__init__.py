@@ -1,0 +1,1 @@
+"""Identity adapters: JWT verification against a JWKS, the local dev issuer, reCAPTCHA."""

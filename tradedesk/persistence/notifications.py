@@ -1,0 +1,68 @@
+"""Telegram links and notification settings, one row of each per user."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, update
+
+from tradedesk.domain.notifications import NotificationSettings, TelegramLink
+from tradedesk.persistence.tables import NotificationMethodRow, NotificationSettingsRow
+from tradedesk.persistence.upsert import insert_unless_present
+
+
+class SqlNotificationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def telegram_link(self, user_id: str) -> TelegramLink | None:
+        row = await self._session.get(NotificationMethodRow, user_id, populate_existing=True)
+        if row is None:
+            return None
+        return TelegramLink(
+            auth_code=row.telegram_auth_code,
+            active=row.telegram_active,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    async def add_telegram_link(self, user_id: str, link: TelegramLink) -> None:
+        await insert_unless_present(
+            self._session,
+            NotificationMethodRow,
+            {
+                "user_id": user_id,
+                "telegram_auth_code": link.auth_code,
+                "telegram_active": link.active,
+                "created_at": link.created_at,
+                "updated_at": link.updated_at,
+            },
+            key=["user_id"],
+        )
+
+    async def settings(self, user_id: str) -> NotificationSettings | None:
+        row = await self._session.get(NotificationSettingsRow, user_id, populate_existing=True)
+        if row is None:
+            return None
+        return NotificationSettings(
+            **{name: getattr(row, name) for name in NotificationSettings.__dataclass_fields__}
+        )
+
+    async def add_settings(self, user_id: str, settings: NotificationSettings) -> None:
+        await insert_unless_present(
+            self._session,
+            NotificationSettingsRow,
+            {"user_id": user_id, **asdict(settings)},
+            key=["user_id"],
+        )
+
+    async def update_settings(
+        self, user_id: str, changes: dict[str, bool], *, now: datetime
+    ) -> None:
+        await self._session.execute(
+            update(NotificationSettingsRow)
+            .where(col(NotificationSettingsRow.user_id) == user_id)
+            .values(**changes, updated_at=now)
+        )

@@ -1,0 +1,36 @@
+"""Profiles, stored on the user's row."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, update
+
+from tradedesk.domain.errors import NotFound
+from tradedesk.domain.profiles import Profile
+from tradedesk.persistence.tables import UserRow
+
+
+class SqlProfileRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, user_id: str) -> Profile:
+        row = await self._session.get(UserRow, user_id, populate_existing=True)
+        if row is None:
+            raise NotFound("user")
+        return Profile(
+            first_name=row.first_name,
+            last_name=row.last_name,
+            country=row.country,
+            language=row.language,
+            timezone=row.timezone,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    async def update(self, user_id: str, changes: dict[str, str], *, now: datetime) -> None:
+        await self._session.execute(
+            update(UserRow).where(col(UserRow.id) == user_id).values(**changes, updated_at=now)
+        )

@@ -1,0 +1,38 @@
+"""Users, created on the first sight of an identity-provider subject."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from tradedesk.persistence.tables import UserRow
+from tradedesk.persistence.upsert import insert_unless_present
+
+
+class SqlUserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def ensure(
+        self, *, user_id: str, subject: str, email: str | None, name: str | None, now: datetime
+    ) -> str:
+        await insert_unless_present(
+            self._session,
+            UserRow,
+            {
+                "id": user_id,
+                "subject": subject,
+                "email": email,
+                "name": name,
+                "created_at": now,
+                "updated_at": now,
+            },
+            key=["subject"],
+        )
+        found = await self._session.scalar(
+            select(col(UserRow.id)).where(col(UserRow.subject) == subject)
+        )
+        assert found is not None
+        return found
