@@ -72,6 +72,25 @@ def seed(
     typer.echo(f"seeded: {report.inserted} inserted, {report.already_present} already present")
 
 
+@app.command("dev-token")
+def dev_token(
+    sub: Annotated[str, typer.Option("--sub", help="The user's subject (any stable id).")],
+    email: Annotated[str | None, typer.Option(help="E-mail claim.")] = None,
+    admin: Annotated[bool, typer.Option("--admin", help="Give the operator role.")] = False,
+) -> None:
+    """Print a bearer token the local dev issuer's `serve` accepts (no issuer configured)."""
+    from datetime import UTC, datetime
+
+    from tradedesk.integrations.identity.dev_issuer import DevIssuer
+
+    settings = _settings()
+    if settings.auth_issuer:
+        typer.echo("tradedesk: TRADEDESK_AUTH_ISSUER is set; get tokens from that issuer", err=True)
+        raise typer.Exit(2)
+    issuer = DevIssuer(settings.data_dir)
+    typer.echo(issuer.mint(subject=sub, email=email, operator=admin, now=datetime.now(UTC)))
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
@@ -85,6 +104,14 @@ def serve(
 
     settings = _settings(host=host, port=port)
     _with_engine(settings, upgrade)
+    if not settings.auth_issuer and not _is_loopback(settings.host):
+        typer.secho(
+            f"WARNING: serving on {settings.host} with the local dev issuer: anyone who can run "
+            "`tradedesk dev-token` here can act as any user. Set TRADEDESK_AUTH_ISSUER.",
+            err=True,
+            fg=typer.colors.RED,
+            bold=True,
+        )
     logging.basicConfig(
         level=settings.log_level.upper(),
         stream=sys.stderr,
@@ -97,3 +124,14 @@ def serve(
         log_level=settings.log_level,
         server_header=False,
     )
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

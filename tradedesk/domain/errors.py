@@ -48,6 +48,7 @@ class FieldError:
     value: object
     msg: str
     location: str
+    code: str = "INVALID"  # for GraphQL clients to switch on; REST shows `msg` only
 
 
 class InvalidValue(ValueError):

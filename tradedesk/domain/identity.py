@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from tradedesk.domain.ports import Clock, Ids, UnitOfWorkFactory
 
 OPERATOR_ROLE = "admin"  # the Cognito group of operators
+RECAPTCHA_HEADER = "recaptcha-token-v3"  # carries the reCAPTCHA v3 token on every write
 
 
 @dataclass(frozen=True, slots=True)

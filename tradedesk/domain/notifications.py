@@ -139,6 +139,7 @@ class Notifications:
                     value=True,
                     msg="account must be linked to Telegram",
                     location=location,
+                    code="TELEGRAM_NOT_LINKED",
                 )
                 for name, attribute in SWITCHES.items()
                 if attribute.startswith("telegram_") and changes.get(attribute) and not linked

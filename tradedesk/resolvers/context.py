@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from starlette.requests import Request
 
+from tradedesk.domain.identity import Principal
 from tradedesk.domain.services import Services
 from tradedesk.domain.strategy_stats import HistoryBucket, Performance
 from tradedesk.resolvers.dataloaders.strategy_results_by_strategy import (
@@ -31,7 +33,17 @@ class Loaders:
 class Context:
     services: Services
     request: Request
+    _principal: asyncio.Future[Principal] | None = field(default=None, repr=False)
 
     @cached_property
     def loaders(self) -> Loaders:
         return Loaders(self.services)
+
+    async def principal(self) -> Principal:
+        """The authenticated caller, verified once per request, on the first private field."""
+        if self._principal is None:
+            authorization = self.request.headers.get("authorization")
+            self._principal = asyncio.ensure_future(
+                self.services.identity.authenticate(authorization)
+            )
+        return await self._principal

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from tradedesk.domain.identity import Principal
+from tradedesk.domain.identity import RECAPTCHA_HEADER, Principal
 from tradedesk.domain.services import Services
-
-RECAPTCHA_HEADER = "recaptcha-token-v3"
 
 
 async def caller(request: Request, *, write: bool = False) -> Principal:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
+from tradedesk.schema.mutation import Mutation
 from tradedesk.schema.query import Query
 from tradedesk.schema.scalars import SCALAR_MAP
 
 
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(query=Query, config=StrawberryConfig(scalar_map=SCALAR_MAP))
+    return strawberry.Schema(
+        query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALAR_MAP)
+    )

@@ -13,6 +13,7 @@ from tradedesk.domain.errors import (
     NotFound,
     RateLimited,
     Unauthenticated,
+    Unavailable,
     ValidationFailed,
 )
 
@@ -38,12 +39,18 @@ def format_error(error: GraphQLError, *, request_id: str) -> dict[str, Any]:
         case NotFound():
             extensions = {"code": "NOT_FOUND"}
             formatted["message"] = "not found"
-        case Unauthenticated():
+        case Unauthenticated():  # why a token failed goes to the log, never to the caller
             extensions = {"code": "UNAUTHENTICATED"}
+            formatted["message"] = "unauthorized"
         case Forbidden():
             extensions = {"code": "FORBIDDEN"}
+            formatted["message"] = "forbidden"
         case RateLimited():
             extensions = {"code": "RATE_LIMITED"}
+            formatted["message"] = "too many requests"
+        case Unavailable():
+            extensions = {"code": "UNAVAILABLE"}
+            formatted["message"] = "service unavailable"
         case _:
             log.error(
                 "unexpected error in GraphQL resolver (request %s)",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import strawberry
 
 from tradedesk.domain.market import ExchangeId, TradeType
-from tradedesk.resolvers import public
+from tradedesk.resolvers import account, public
 from tradedesk.resolvers.public import GraphInfo
+from tradedesk.schema.account_types import ViewerType
 from tradedesk.schema.types import (
     ExchangeIdEnum,
     PlanType,
@@ -40,6 +41,10 @@ class Query:
     @strawberry.field(description="Automated strategies, oldest first.")
     async def strategies(self, info: GraphInfo) -> list[StrategyType]:
         return await public.strategies(info)  # type: ignore[return-value]
+
+    @strawberry.field(description="The authenticated caller; UNAUTHENTICATED without a token.")
+    async def viewer(self, info: GraphInfo) -> ViewerType:
+        return await account.viewer(info)  # type: ignore[return-value]
 
     @strawberry.field(description="One strategy by id, or null when there is none.")
     async def strategy(self, info: GraphInfo, id: strawberry.ID) -> StrategyType | None:

@@ -30,6 +30,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
+from tradedesk.domain.errors import Forbidden, Unavailable
+from tradedesk.domain.identity import RECAPTCHA_HEADER
 from tradedesk.domain.services import Services
 from tradedesk.resolvers.context import Context
 from tradedesk.schema.errors import format_error
@@ -85,6 +87,12 @@ class GraphQLView:
             return response
         except _BadRequest as exc:
             return _json({"errors": [{"message": exc.message}]}, exc.status)
+        except Forbidden:
+            error = {"message": "forbidden", "extensions": {"code": "FORBIDDEN"}}
+            return _json({"errors": [error]}, 403)
+        except Unavailable:
+            error = {"message": "service unavailable", "extensions": {"code": "UNAVAILABLE"}}
+            return _json({"errors": [error]}, 503)
 
     async def _execute(
         self,
@@ -99,7 +107,10 @@ class GraphQLView:
             raise _BadRequest("operation not found; name one of the document's operations")
         if request.method == "GET" and operation.operation is not OperationType.QUERY:
             raise _BadRequest("only queries may be sent with GET", status=405)
-        context = Context(services=request.app.state.services, request=request)
+        services: Services = request.app.state.services
+        if operation.operation is OperationType.MUTATION:
+            await _human_check(services, request)
+        context = Context(services=services, request=request)
         result = execute(
             self._schema,
             prepared.document,
@@ -128,6 +139,14 @@ def _result_response(result: ExecutionResult, request_id: str, status: int = 200
     if result.errors:
         body["errors"] = [format_error(e, request_id=request_id) for e in result.errors]
     return _json(body, status)
+
+
+async def _human_check(services: Services, request: Request) -> None:
+    """Mutations are writes: reCAPTCHA applies as on REST POST, PUT and DELETE."""
+    await services.human_check.verify(
+        request.headers.get(RECAPTCHA_HEADER),
+        remote_ip=request.client.host if request.client else None,
+    )
 
 
 def _wants_graphiql(request: Request) -> bool:

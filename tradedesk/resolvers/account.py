@@ -1,0 +1,71 @@
+"""Resolvers of the caller's own account: `viewer { ... }` and the account mutations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from tradedesk.domain.errors import FieldError, ValidationFailed
+from tradedesk.domain.identity import Principal
+from tradedesk.domain.notifications import (
+    NotificationMethod,
+    NotificationSettings,
+    parse_switch_changes,
+)
+from tradedesk.domain.profiles import Profile, parse_profile_changes
+from tradedesk.resolvers.public import GraphInfo
+
+T = TypeVar("T")
+INPUT = "input"
+
+
+async def viewer(info: GraphInfo) -> Principal:
+    """Anonymous callers get UNAUTHENTICATED here, and only here."""
+    return await info.context.principal()
+
+
+async def profile(info: GraphInfo) -> Profile:
+    return await info.context.services.profiles.get(await info.context.principal())
+
+
+async def notification_method(info: GraphInfo) -> NotificationMethod:
+    return await info.context.services.notifications.method(await info.context.principal())
+
+
+async def notification_settings(info: GraphInfo) -> NotificationSettings:
+    return await info.context.services.notifications.settings(await info.context.principal())
+
+
+async def whitelist_ips(info: GraphInfo) -> list[str]:
+    await info.context.principal()
+    return info.context.services.exchange_access.whitelist_ips()
+
+
+async def update_profile(
+    info: GraphInfo, fields: Mapping[str, object]
+) -> tuple[Profile | None, list[FieldError]]:
+    caller = await info.context.principal()
+    return await _payload(
+        lambda: info.context.services.profiles.update(
+            caller, parse_profile_changes(fields, location=INPUT)
+        )
+    )
+
+
+async def update_notification_settings(
+    info: GraphInfo, fields: Mapping[str, object]
+) -> tuple[NotificationSettings | None, list[FieldError]]:
+    caller = await info.context.principal()
+    return await _payload(
+        lambda: info.context.services.notifications.update_settings(
+            caller, parse_switch_changes(fields, location=INPUT), location=INPUT
+        )
+    )
+
+
+async def _payload(change: Callable[[], Any]) -> tuple[Any, list[FieldError]]:
+    """(result, []) or (None, field errors): mutation payloads carry validation errors."""
+    try:
+        return await change(), []
+    except ValidationFailed as failed:
+        return None, failed.errors

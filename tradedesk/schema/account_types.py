@@ -1,0 +1,117 @@
+"""GraphQL types of the caller's own account, named as the v1 REST fields."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from tradedesk.resolvers import account
+from tradedesk.resolvers.public import GraphInfo
+
+
+@strawberry.type(name="Profile")
+class ProfileType:
+    last_name: str | None
+    first_name: str | None
+    country: str | None = strawberry.field(description="ISO 3166-1 alpha-2 code.")
+    language: str | None = strawberry.field(description="EN or AR.")
+    timezone: str | None = strawberry.field(description="IANA zone, e.g. America/Toronto.")
+    created_at: datetime
+    updated_at: datetime
+
+
+@strawberry.type(name="NotificationMethod", description="Telegram linking for alerts.")
+class NotificationMethodType:
+    telegram_bot_url: str
+    telegram_auth_code: str = strawberry.field(description="Send it to the bot to link.")
+    telegram_active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@strawberry.type(name="NotificationSettings", description="Which alerts go where.")
+class NotificationSettingsType:
+    weekly_report: bool
+    monthly_report: bool
+    email_new_order: bool
+    email_take_profit: bool
+    email_stop_loss: bool
+    telegram_new_order: bool
+    telegram_take_profit: bool
+    telegram_stop_loss: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@strawberry.type(name="FieldError", description="One invalid input field of a mutation.")
+class FieldErrorType:
+    @strawberry.field(description="The input field, named as in the input type.")
+    def field(self) -> str:
+        return self.param  # type: ignore[attr-defined]
+
+    @strawberry.field(description="Why it is invalid, as the REST 422 `msg`.")
+    def message(self) -> str:
+        return self.msg  # type: ignore[attr-defined]
+
+    code: str = strawberry.field(description="INVALID, TELEGRAM_NOT_LINKED, ...")
+
+
+@strawberry.type(name="Viewer", description="The authenticated caller and their account.")
+class ViewerType:
+    @strawberry.field(description="The caller's user id.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.user_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="Cognito groups; `admin` is the operator role.")
+    def roles(self) -> list[str]:
+        return sorted(self.roles)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    async def profile(self, info: GraphInfo) -> ProfileType:
+        return await account.profile(info)  # type: ignore[return-value]
+
+    @strawberry.field
+    async def notification_method(self, info: GraphInfo) -> NotificationMethodType:
+        return await account.notification_method(info)  # type: ignore[return-value]
+
+    @strawberry.field
+    async def notification_settings(self, info: GraphInfo) -> NotificationSettingsType:
+        return await account.notification_settings(info)  # type: ignore[return-value]
+
+    @strawberry.field(description="Proxy IPs to whitelist on exchange API keys.")
+    async def whitelist_ips(self, info: GraphInfo) -> list[str]:
+        return await account.whitelist_ips(info)
+
+
+@strawberry.input(description="Only the fields given change.")
+class UpdateProfileInput:
+    last_name: str | None = strawberry.UNSET
+    first_name: str | None = strawberry.UNSET
+    country: str | None = strawberry.UNSET
+    language: str | None = strawberry.UNSET
+    timezone: str | None = strawberry.UNSET
+
+
+@strawberry.input(description="Only the switches given change.")
+class UpdateNotificationSettingsInput:
+    weekly_report: bool | None = strawberry.UNSET
+    monthly_report: bool | None = strawberry.UNSET
+    email_new_order: bool | None = strawberry.UNSET
+    email_take_profit: bool | None = strawberry.UNSET
+    email_stop_loss: bool | None = strawberry.UNSET
+    telegram_new_order: bool | None = strawberry.UNSET
+    telegram_take_profit: bool | None = strawberry.UNSET
+    telegram_stop_loss: bool | None = strawberry.UNSET
+
+
+@strawberry.type
+class UpdateProfilePayload:
+    profile: ProfileType | None
+    errors: list[FieldErrorType]
+
+
+@strawberry.type
+class UpdateNotificationSettingsPayload:
+    notification_settings: NotificationSettingsType | None
+    errors: list[FieldErrorType]
