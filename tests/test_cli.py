@@ -100,8 +100,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def test_dev_token_is_refused_when_a_real_issuer_is_configured(tmp_path):
+    result = run(
+        ["dev-token", "--sub", "x"],
+        tmp_path,
+        TRADEDESK_AUTH_ISSUER="https://cognito-idp.us-east-1.amazonaws.com/pool",
+        TRADEDESK_AUTH_CLIENT_ID="client",
+    )
+
+    assert result.returncode == 2
+    assert "TRADEDESK_AUTH_ISSUER" in result.stderr
+
+
 def test_serve_migrates_and_answers_on_loopback(tmp_path):
     assert run(["seed"], tmp_path).returncode == 0
+    minted = run(["dev-token", "--sub", "dev-user", "--email", "dev@example.com"], tmp_path)
+    assert minted.returncode == 0, minted.stderr
+    token = minted.stdout.strip()
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TRADEDESK_")}
     environment.pop("DATABASE_URL", None)
@@ -127,6 +142,9 @@ def test_serve_migrates_and_answers_on_loopback(tmp_path):
 
         assert httpx.get(f"{base}/readyz").json() == {"status": "ready"}
         assert httpx.get(f"{base}/v1/pub/strategy/list").json() == documented.STRATEGIES
+        profile = httpx.get(f"{base}/v1/priv/account/profile", headers={"authorization": token})
+        assert profile.status_code == 200, profile.text
+        assert httpx.get(f"{base}/v1/priv/account/profile").status_code == 401
         graphiql = httpx.get(f"{base}/graphql", headers={"accept": "text/html"})
         assert graphiql.status_code == 200 and "graphiql" in graphiql.text.lower()
     finally:
@@ -156,3 +174,24 @@ async def test_seed_on_postgresql_is_safe_twice(tmp_path):
 
     assert plans == 3
     assert "0 inserted" in outputs[1] and "0 inserted" not in outputs[0]
+
+
+def test_serving_the_dev_issuer_beyond_loopback_warns(tmp_path):
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TRADEDESK_")}
+    environment.pop("DATABASE_URL", None)
+    server = subprocess.Popen(
+        [TRADEDESK, "serve", "--host", "0.0.0.0", "--port", str(port)],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        first_line = server.stdout.readline()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    assert "WARNING" in first_line and "dev issuer" in first_line

@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 
 from tradedesk.bootstrap import Runtime, build_runtime
 from tradedesk.config import Settings, load_settings
@@ -21,6 +21,7 @@ from tradedesk.rest.errors import EXCEPTION_HANDLERS
 from tradedesk.rest.responses import JSON
 from tradedesk.schema import build_schema
 from tradedesk.schema.view import GraphQLView
+from tradedesk.schema.websocket import WEBSOCKET_EXTENSIONS, GraphQLWebSocket
 
 
 async def healthz(_request: Request) -> Response:
@@ -56,6 +57,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app = Starlette(
         routes=[
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+            WebSocketRoute(
+                "/graphql",
+                GraphQLWebSocket(build_schema(WEBSOCKET_EXTENSIONS), runtime.services),
+            ),
             Mount("/v1", routes=[*public.ROUTES, *account.ROUTES]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from starlette.requests import Request
+from starlette.websockets import WebSocket
 
 from tradedesk.domain.identity import Principal
 from tradedesk.domain.services import Services
@@ -31,8 +32,13 @@ class Loaders:
 
 @dataclass
 class Context:
+    """`authorization` is the HTTP header, or on a websocket the `Authorization` entry of the
+    `connection_init` payload (browsers cannot set headers on websockets)."""
+
     services: Services
-    request: Request
+    request: Request | WebSocket
+    authorization: str | None
+    connection_params: dict[str, object] | None = None
     _principal: asyncio.Future[Principal] | None = field(default=None, repr=False)
 
     @cached_property
@@ -42,8 +48,7 @@ class Context:
     async def principal(self) -> Principal:
         """The authenticated caller, verified once per request, on the first private field."""
         if self._principal is None:
-            authorization = self.request.headers.get("authorization")
             self._principal = asyncio.ensure_future(
-                self.services.identity.authenticate(authorization)
+                self.services.identity.authenticate(self.authorization)
             )
         return await self._principal

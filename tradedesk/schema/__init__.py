@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
@@ -10,7 +13,11 @@ from tradedesk.schema.query import Query
 from tradedesk.schema.scalars import SCALAR_MAP
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(extensions: Sequence[Any] = ()) -> strawberry.Schema:
+    """The schema; extensions apply only where Strawberry executes (the websocket path)."""
     return strawberry.Schema(
-        query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALAR_MAP)
+        query=Query,
+        mutation=Mutation,
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        extensions=list(extensions),
     )

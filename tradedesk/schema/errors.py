@@ -22,42 +22,42 @@ log = logging.getLogger("tradedesk.graphql")
 
 def format_error(error: GraphQLError, *, request_id: str) -> dict[str, Any]:
     """A GraphQL error whose `extensions.code` a client can switch on; no internals."""
+    return client_error(error, request_id=request_id).formatted
+
+
+def client_error(error: GraphQLError, *, request_id: str) -> GraphQLError:
+    """The same error as the client may see it: taxonomy code and message, nothing else."""
+    message, extensions = _rendering(error, request_id)
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
+
+
+def _rendering(error: GraphQLError, request_id: str) -> tuple[str, dict[str, Any]]:
     original = error.original_error
-    formatted = error.formatted
     match original:
-        case None:
-            extensions: dict[str, Any] = {"code": "GRAPHQL_VALIDATION_FAILED"}
+        case None:  # a parse or validation error of graphql-core: safe to show as is
+            return error.message, {"code": "GRAPHQL_VALIDATION_FAILED"}
         case ValidationFailed(errors=errors):
-            extensions = {
-                "code": "BAD_USER_INPUT",
-                "fields": [{"field": e.param, "message": e.msg, "value": e.value} for e in errors],
-            }
-            formatted["message"] = "; ".join(f"{e.param}: {e.msg}" for e in errors)
+            fields = [{"field": e.param, "message": e.msg, "value": e.value} for e in errors]
+            message = "; ".join(f"{e.param}: {e.msg}" for e in errors)
+            return message, {"code": "BAD_USER_INPUT", "fields": fields}
         case BusinessRuleViolation(code=code):
-            extensions = {"code": code.code.upper()}
-            formatted["message"] = original.text
+            return original.text, {"code": code.code.upper()}
         case NotFound():
-            extensions = {"code": "NOT_FOUND"}
-            formatted["message"] = "not found"
+            return "not found", {"code": "NOT_FOUND"}
         case Unauthenticated():  # why a token failed goes to the log, never to the caller
-            extensions = {"code": "UNAUTHENTICATED"}
-            formatted["message"] = "unauthorized"
+            return "unauthorized", {"code": "UNAUTHENTICATED"}
         case Forbidden():
-            extensions = {"code": "FORBIDDEN"}
-            formatted["message"] = "forbidden"
+            return "forbidden", {"code": "FORBIDDEN"}
         case RateLimited():
-            extensions = {"code": "RATE_LIMITED"}
-            formatted["message"] = "too many requests"
+            return "too many requests", {"code": "RATE_LIMITED"}
         case Unavailable():
-            extensions = {"code": "UNAVAILABLE"}
-            formatted["message"] = "service unavailable"
-        case _:
-            log.error(
-                "unexpected error in GraphQL resolver (request %s)",
-                request_id,
-                exc_info=original,
-            )
-            extensions = {"code": "INTERNAL", "requestId": request_id}
-            formatted["message"] = "internal server error"
-    formatted["extensions"] = extensions
-    return formatted
+            return "service unavailable", {"code": "UNAVAILABLE"}
+    log.error("unexpected error in GraphQL resolver (request %s)", request_id, exc_info=original)
+    return "internal server error", {"code": "INTERNAL", "requestId": request_id}

@@ -110,7 +110,9 @@ class GraphQLView:
         services: Services = request.app.state.services
         if operation.operation is OperationType.MUTATION:
             await _human_check(services, request)
-        context = Context(services=services, request=request)
+        context = Context(
+            services=services, request=request, authorization=request.headers.get("authorization")
+        )
         result = execute(
             self._schema,
             prepared.document,

@@ -1,0 +1,101 @@
+"""GraphQL over a websocket: authenticated in connection_init, same rules as HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+import uvicorn
+import websockets
+
+from tests.standins import free_port
+from tradedesk.app import create_app
+
+pytestmark = pytest.mark.asyncio
+PROTOCOL = "graphql-transport-ws"
+
+
+@pytest.fixture
+async def ws_url(runtime):
+    """The app under a real uvicorn, in the test's own event loop."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(runtime=runtime),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="off",
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110  (uvicorn offers no event to wait on)
+        await asyncio.sleep(0.01)
+    yield f"ws://127.0.0.1:{port}/graphql"
+    server.should_exit = True
+    await task
+
+
+async def connect(url: str, payload: dict):
+    socket = await websockets.connect(url, subprotocols=[PROTOCOL])
+    await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
+    return socket
+
+
+async def run(socket, query: str) -> dict:
+    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+    return json.loads(await asyncio.wait_for(socket.recv(), 5))
+
+
+async def test_a_token_in_connection_init_opens_private_fields(ws_url, cognito):
+    socket = await connect(ws_url, {"Authorization": f"Bearer {cognito.access_token('wes')}"})
+    try:
+        ack = json.loads(await asyncio.wait_for(socket.recv(), 5))
+        result = await run(socket, "{ viewer { profile { createdAt } } plans { name } }")
+    finally:
+        await socket.close()
+
+    assert ack["type"] == "connection_ack"
+    assert result["type"] == "next"
+    assert result["payload"]["data"]["viewer"]["profile"]["createdAt"].endswith("Z")
+    assert len(result["payload"]["data"]["plans"]) == 3
+
+
+@pytest.mark.parametrize(
+    "payload", [{}, {"Authorization": "Bearer nonsense"}, {"Authorization": 42}]
+)
+async def test_a_missing_or_bad_token_closes_the_socket_with_4403(ws_url, payload):
+    socket = await connect(ws_url, payload)
+
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await asyncio.wait_for(socket.recv(), 5)
+
+    assert closed.value.rcvd.code == 4403
+
+
+async def test_mutations_are_refused_over_the_socket(ws_url, cognito):
+    socket = await connect(ws_url, {"Authorization": cognito.access_token("wes")})
+    try:
+        await asyncio.wait_for(socket.recv(), 5)
+        result = await run(
+            socket, 'mutation { updateProfile(input: {firstName: "Sock"}) { errors { field } } }'
+        )
+    finally:
+        await socket.close()
+
+    assert result["type"] == "error"
+    assert "over HTTP" in result["payload"][0]["message"]
+
+
+async def test_errors_follow_the_taxonomy(ws_url, cognito):
+    socket = await connect(ws_url, {"Authorization": cognito.access_token("wes")})
+    try:
+        await asyncio.wait_for(socket.recv(), 5)
+        result = await run(socket, '{ ticker(symbol: "DOGE/USDT") { last } }')
+    finally:
+        await socket.close()
+
+    [error] = result["payload"]["errors"]
+    assert error["message"] == "invalid exchange symbol (1300)"
+    assert error["extensions"]["code"] == "1300"
