@@ -20,12 +20,32 @@ from tests import documented
 TRADEDESK = shutil.which("tradedesk", path=str(Path(sys.executable).parent)) or "tradedesk"
 
 
-def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def clean_environment(**env: str) -> dict[str, str]:
+    """This process's environment without any Tradedesk setting, plus `env`."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TRADEDESK_")}
     environment.pop("DATABASE_URL", None)
-    environment.update(env)
+    return {**environment, **env}
+
+
+def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [TRADEDESK, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=60
+        [TRADEDESK, *args],
+        cwd=cwd,
+        env=clean_environment(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def start_server(cwd: Path, host: str, port: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [TRADEDESK, "serve", "--host", host, "--port", str(port)],
+        cwd=cwd,
+        env=clean_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -118,15 +138,7 @@ def test_serve_migrates_and_answers_on_loopback(tmp_path):
     assert minted.returncode == 0, minted.stderr
     token = minted.stdout.strip()
     port = free_port()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("TRADEDESK_")}
-    environment.pop("DATABASE_URL", None)
-    server = subprocess.Popen(
-        [TRADEDESK, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=tmp_path,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    server = start_server(tmp_path, "127.0.0.1", port)
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
@@ -136,7 +148,7 @@ def test_serve_migrates_and_answers_on_loopback(tmp_path):
                     break
             except httpx.TransportError:
                 pass
-            assert server.poll() is None, server.stdout.read().decode()
+            assert server.poll() is None, server.stdout.read()
             assert time.monotonic() < deadline, "server did not start"
             time.sleep(0.1)
 
@@ -178,16 +190,7 @@ async def test_seed_on_postgresql_is_safe_twice(tmp_path):
 
 def test_serving_the_dev_issuer_beyond_loopback_warns(tmp_path):
     port = free_port()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("TRADEDESK_")}
-    environment.pop("DATABASE_URL", None)
-    server = subprocess.Popen(
-        [TRADEDESK, "serve", "--host", "0.0.0.0", "--port", str(port)],
-        cwd=tmp_path,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = start_server(tmp_path, "0.0.0.0", port)
     try:
         first_line = server.stdout.readline()
     finally:

@@ -19,6 +19,8 @@ SCHEMA = build_schema()._schema
         ('{ strategy(id: "x") { name } }', True),
         ("{ __schema { types { name } } }", True),
         ("{ ticker { last } }", False),
+        ("{ plans { name } viewer { id profile { firstName } } }", False),  # private: never
+        ("mutation { updateProfile(input: {}) { errors { field } } }", False),
         ("{ plans { name } ticker { last } }", False),
         ("{ strategies { history { trades } } }", False),
         ("{ strategies { ...F } } fragment F on Strategy { name performance { trades } }", False),
