@@ -104,7 +104,7 @@ def main() -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base)
+        wait_until_up(base)
         lua = _post_script(workdir / "graphql.lua", GRAPHQL_QUERY)
         ticker_lua = _post_script(workdir / "ticker.lua", TICKER_QUERY)
         for _ in range(2):  # warm the catalog and document caches
@@ -148,7 +148,7 @@ def _post_script(path: Path, query: str) -> Path:
     return path
 
 
-def _wait_until_up(base: str) -> None:
+def wait_until_up(base: str) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -18,6 +18,7 @@ from tradedesk.domain.profiles import Profiles
 from tradedesk.domain.services import Services
 from tradedesk.domain.strategy_results import StrategyResults
 from tradedesk.integrations.clock import SystemClock
+from tradedesk.integrations.exchange.cached_tickers import CachedTickers
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed
 from tradedesk.integrations.identity import dev_issuer
 from tradedesk.integrations.identity.jwks import HttpJwks, JwtVerifier, StaticJwks
@@ -56,8 +57,10 @@ def build_runtime(
     def uow_factory() -> SqlUnitOfWork:
         return SqlUnitOfWork(session_factory)
 
-    exchange = exchange or PaperMarketFeed(
-        clock, prices=settings.paper_prices, seed=settings.paper_seed
+    exchange = CachedTickers(
+        exchange or PaperMarketFeed(clock, prices=settings.paper_prices, seed=settings.paper_seed),
+        clock,
+        ttl_seconds=settings.ticker_ttl,
     )
     local_issuer = None if settings.auth_issuer else dev_issuer.DevIssuer(settings.data_dir)
     catalog = PublicCatalog(uow_factory, clock, settings.public_cache_ttl_seconds)

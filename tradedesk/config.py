@@ -55,6 +55,9 @@ class Settings(BaseSettings):
         description="JSON object: symbol -> price the paper feed walks around.",
     )
     graphql_document_cache_size: int = Field(default=512, ge=1)
+    ticker_ttl: float = Field(
+        default=2.0, ge=0, description="Seconds a fetched ticker is served to every reader."
+    )
     data_dir: Path = Field(
         default=Path("."), description="Where local state lives (the dev issuer's signing key)."
     )

@@ -75,7 +75,7 @@ async def test_graphql_results_that_change_with_time_or_trades_are_never_cached(
     history = {"query": "{ strategies { performance { trades } } }"}
     first_ticker = await client.post("/graphql", json=ticker)
     first_history = await client.post("/graphql", json=history)
-    clock.advance(timedelta(seconds=1))
+    clock.advance(timedelta(seconds=3))  # past the 2-second ticker TTL
     await add_trades(
         runtime, documented.STRATEGY_1, ("LONG", datetime(2022, 10, 19, 1, tzinfo=UTC), 0.01)
     )
@@ -84,7 +84,7 @@ async def test_graphql_results_that_change_with_time_or_trades_are_never_cached(
     second_history = await client.post("/graphql", json=history)
 
     assert second_ticker.json()["data"]["ticker"]["timestamp"] == (
-        first_ticker.json()["data"]["ticker"]["timestamp"] + 1000
+        first_ticker.json()["data"]["ticker"]["timestamp"] + 3000
     )
     assert first_history.json()["data"]["strategies"][0]["performance"]["trades"] == 0
     assert second_history.json()["data"]["strategies"][0]["performance"]["trades"] == 1
