@@ -1,0 +1,476 @@
+"""The matching engine: accounts, orders, fills, fees and USDT-M positions.
+
+Deterministic by construction: prices come only from `set_price` (a feed or a test drives
+it), time only from the `now_ms` callable, ids from counters. Market orders fill at the current
+price as takers; a limit order that crosses fills at once as a taker, otherwise it rests and
+fills at its own price as a maker when the price reaches it. There is no order book depth: the
+paper market is infinitely liquid at the feed's price.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tradedesk.simulator import errors
+from tradedesk.simulator.markets import Kind, Market
+from tradedesk.simulator.orders import (
+    ZERO,
+    Account,
+    Fill,
+    MarginType,
+    Order,
+    OrderType,
+    Side,
+    Status,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Fees:
+    """Binance's regular-tier rates."""
+
+    spot_maker: Decimal = Decimal("0.001")
+    spot_taker: Decimal = Decimal("0.001")
+    futures_maker: Decimal = Decimal("0.0002")
+    futures_taker: Decimal = Decimal("0.0004")
+
+    def rate(self, kind: Kind, *, maker: bool) -> Decimal:
+        if kind is Kind.SPOT:
+            return self.spot_maker if maker else self.spot_taker
+        return self.futures_maker if maker else self.futures_taker
+
+
+class PaperExchange:
+    def __init__(
+        self,
+        markets: Iterable[Market],
+        *,
+        prices: dict[tuple[Kind, str], Decimal],
+        now_ms: Callable[[], int],
+        fees: Fees | None = None,
+    ) -> None:
+        self.markets = {(market.kind, market.id): market for market in markets}
+        self._prices = dict(prices)
+        self._now_ms = now_ms
+        self.fees = fees or Fees()
+        self._accounts: dict[str, Account] = {}
+        self._orders: list[Order] = []
+        self._fills: dict[str, list[Fill]] = {}
+        self._owner: dict[int, str] = {}  # order id -> api key
+        self._next_order_id = 1
+        self._next_trade_id = 1
+        self.listeners: list[Callable[[str, Fill], None]] = []
+
+    # accounts ---------------------------------------------------------------------------
+
+    def add_account(self, api_key: str, secret: str, *, usdt: Decimal) -> Account:
+        """Credit `usdt` to the spot wallet and, separately, to the USDT-M futures wallet."""
+        account = Account(api_key, secret, futures_wallet=usdt)
+        account.spot_balance("USDT").free = usdt
+        self._accounts[api_key] = account
+        self._fills[api_key] = []
+        return account
+
+    def account(self, api_key: str) -> Account:
+        account = self._accounts.get(api_key)
+        if account is None:
+            raise errors.unknown_key()
+        return account
+
+    def market(self, kind: Kind, symbol: str) -> Market:
+        market = self.markets.get((kind, symbol))
+        if market is None:
+            raise errors.bad_symbol()
+        return market
+
+    def price(self, kind: Kind, symbol: str) -> Decimal:
+        self.market(kind, symbol)
+        return self._prices[(kind, symbol)]
+
+    # prices -----------------------------------------------------------------------------
+
+    def set_price(self, kind: Kind, symbol: str, price: Decimal) -> list[Fill]:
+        """Move the market; resting limit orders the price reaches fill as makers."""
+        self.market(kind, symbol)
+        self._prices[(kind, symbol)] = price
+        fills = []
+        for order in [
+            o for o in self._orders if o.is_open and (o.kind, o.symbol) == (kind, symbol)
+        ]:
+            reached = price <= order.price if order.side is Side.BUY else price >= order.price
+            if reached:
+                fills.append(self._fill(order, order.price, maker=True))
+        return fills
+
+    # orders -----------------------------------------------------------------------------
+
+    def place_order(
+        self,
+        api_key: str,
+        kind: Kind,
+        symbol: str,
+        *,
+        side: Side,
+        type: OrderType,
+        quantity: Decimal,
+        price: Decimal | None = None,
+        time_in_force: str = "GTC",
+        reduce_only: bool = False,
+        client_order_id: str | None = None,
+    ) -> Order:
+        account = self.account(api_key)
+        market = self.market(kind, symbol)
+        mark = self._prices[(kind, symbol)]
+        if type is OrderType.LIMIT and price is None:
+            raise errors.bad_parameter(
+                "Mandatory parameter 'price' was not sent, was empty/null, or malformed."
+            )
+        limit = price if type is OrderType.LIMIT else None
+        self._check_filters(market, type, quantity, limit, mark, reduce_only=reduce_only)
+        if sum(1 for o in self.open_orders(api_key, kind, symbol)) >= market.max_num_orders:
+            raise errors.ExchangeError(-2025, "Reach max open order limit.")
+        marketable = limit is None or (limit >= mark if side is Side.BUY else limit <= mark)
+        execution_price = mark if marketable else limit
+        assert execution_price is not None
+        locked = ZERO
+        if kind is Kind.SPOT:
+            locked = self._reserve_spot(
+                account, market, side, quantity, execution_price, marketable
+            )
+        else:
+            self._check_futures(account, market, side, quantity, execution_price, reduce_only)
+        now = self._now_ms()
+        order = Order(
+            order_id=self._next_order_id,
+            client_order_id=client_order_id or f"paper-{self._next_order_id}",
+            kind=kind,
+            symbol=symbol,
+            side=side,
+            type=type,
+            price=limit or ZERO,
+            orig_qty=quantity,
+            time_in_force=time_in_force,
+            reduce_only=reduce_only,
+            created_at=now,
+            updated_at=now,
+            locked=locked,
+        )
+        self._next_order_id += 1
+        self._orders.append(order)
+        self._owner[order.order_id] = api_key
+        if marketable:
+            self._fill(order, mark, maker=False)
+        return order
+
+    def cancel_order(
+        self,
+        api_key: str,
+        kind: Kind,
+        symbol: str,
+        *,
+        order_id: int | None = None,
+        client_order_id: str | None = None,
+    ) -> Order:
+        self.market(kind, symbol)
+        for order in self.open_orders(api_key, kind, symbol):
+            if order.order_id == order_id or (
+                client_order_id is not None and order.client_order_id == client_order_id
+            ):
+                self._release(self.account(api_key), order)
+                order.status, order.updated_at = Status.CANCELED, self._now_ms()
+                return order
+        raise errors.unknown_order()
+
+    def cancel_all(self, api_key: str, kind: Kind, symbol: str) -> list[Order]:
+        return [
+            self.cancel_order(api_key, kind, symbol, order_id=order.order_id)
+            for order in self.open_orders(api_key, kind, symbol)
+        ]
+
+    def orders(self, api_key: str, kind: Kind, symbol: str | None = None) -> list[Order]:
+        self.account(api_key)
+        return [
+            order
+            for order in self._orders
+            if self._owner[order.order_id] == api_key
+            and order.kind is kind
+            and (symbol is None or order.symbol == symbol)
+        ]
+
+    def open_orders(self, api_key: str, kind: Kind, symbol: str | None = None) -> list[Order]:
+        return [order for order in self.orders(api_key, kind, symbol) if order.is_open]
+
+    def fills(self, api_key: str, kind: Kind, symbol: str | None = None) -> list[Fill]:
+        self.account(api_key)
+        return [
+            fill
+            for fill in self._fills[api_key]
+            if fill.kind is kind and (symbol is None or fill.symbol == symbol)
+        ]
+
+    # futures settings -------------------------------------------------------------------
+
+    def set_leverage(self, api_key: str, symbol: str, leverage: int) -> Decimal:
+        """Returns the largest position notional the new leverage allows."""
+        account = self.account(api_key)
+        market = self.market(Kind.FUTURES, symbol)
+        if not 1 <= leverage <= market.max_leverage:
+            raise errors.invalid_leverage(leverage)
+        position = account.position(symbol)
+        cap = market.notional_cap_at(leverage)
+        if position.notional(self._prices[(Kind.FUTURES, symbol)]) > cap:
+            raise errors.position_over_bracket()
+        position.leverage = leverage
+        return cap
+
+    def set_margin_type(self, api_key: str, symbol: str, margin_type: MarginType) -> None:
+        account = self.account(api_key)
+        self.market(Kind.FUTURES, symbol)
+        position = account.position(symbol)
+        if position.margin_type is margin_type:
+            raise errors.margin_type_unchanged()
+        if position.amount or self.open_orders(api_key, Kind.FUTURES, symbol):
+            raise errors.margin_type_locked()
+        position.margin_type = margin_type
+
+    # futures figures --------------------------------------------------------------------
+
+    def unrealized_pnl(self, account: Account) -> Decimal:
+        return sum(
+            (
+                p.unrealized_pnl(self._prices[(Kind.FUTURES, p.symbol)])
+                for p in account.positions.values()
+            ),
+            ZERO,
+        )
+
+    def available_balance(self, account: Account) -> Decimal:
+        """Wallet plus cross profit, less the margin positions and open orders hold."""
+        cross_pnl = ZERO
+        held = ZERO
+        for position in account.positions.values():
+            mark = self._prices[(Kind.FUTURES, position.symbol)]
+            if position.margin_type is MarginType.CROSSED:
+                cross_pnl += position.unrealized_pnl(mark)
+                held += position.notional(mark) / position.leverage
+            else:
+                held += position.isolated_margin
+        for order in self.open_orders(account.api_key, Kind.FUTURES):
+            if not order.reduce_only:
+                held += order.orig_qty * order.price / account.position(order.symbol).leverage
+        return account.futures_wallet + cross_pnl - held
+
+    def liquidation_price(self, account: Account, symbol: str) -> Decimal:
+        """Binance's one-way-mode formula; zero when no price can liquidate the position."""
+        position = account.position(symbol)
+        if not position.amount:
+            return ZERO
+        market = self.market(Kind.FUTURES, symbol)
+        mark = self._prices[(Kind.FUTURES, symbol)]
+        bracket = market.bracket_for(position.notional(mark))
+        size, side = abs(position.amount), position.side
+        if position.margin_type is MarginType.ISOLATED:
+            wallet = position.isolated_margin
+        else:
+            others = [p for p in account.positions.values() if p.symbol != symbol and p.amount]
+            wallet = account.futures_wallet + sum(
+                (p.unrealized_pnl(self._prices[(Kind.FUTURES, p.symbol)]) for p in others), ZERO
+            )
+        price = (wallet + bracket.maintenance_amount - side * size * position.entry_price) / (
+            size * bracket.maintenance_rate - side * size
+        )
+        return max(price, ZERO)
+
+    # internals --------------------------------------------------------------------------
+
+    def _check_filters(
+        self,
+        market: Market,
+        type: OrderType,
+        quantity: Decimal,
+        price: Decimal | None,
+        mark: Decimal,
+        *,
+        reduce_only: bool,
+    ) -> None:
+        if quantity < market.min_qty or quantity > market.max_qty:
+            raise errors.filter_failure("LOT_SIZE")
+        if quantity % market.step_size:
+            raise errors.filter_failure("LOT_SIZE")
+        if type is OrderType.MARKET and quantity > market.market_max_qty:
+            raise errors.filter_failure("MARKET_LOT_SIZE")
+        if price is not None and (price <= 0 or price % market.tick_size):
+            raise errors.filter_failure("PRICE_FILTER")
+        notional = quantity * (price or mark)
+        if notional < market.min_notional and not reduce_only:
+            if market.kind is Kind.SPOT:
+                raise errors.filter_failure("NOTIONAL")
+            raise errors.ExchangeError(
+                -4164,
+                f"Order's notional must be no smaller than {market.min_notional.normalize():f} "
+                "(unless you choose reduce only).",
+            )
+
+    def _reserve_spot(
+        self,
+        account: Account,
+        market: Market,
+        side: Side,
+        quantity: Decimal,
+        price: Decimal,
+        marketable: bool,
+    ) -> Decimal:
+        """Check the balance; a resting order locks what it may spend. Returns what it locked."""
+        asset, amount = (
+            (market.quote, quantity * price) if side is Side.BUY else (market.base, quantity)
+        )
+        balance = account.spot_balance(asset)
+        if balance.free < amount:
+            raise errors.insufficient_balance()
+        if marketable:
+            return ZERO
+        balance.free -= amount
+        balance.locked += amount
+        return amount
+
+    def _check_futures(
+        self,
+        account: Account,
+        market: Market,
+        side: Side,
+        quantity: Decimal,
+        price: Decimal,
+        reduce_only: bool,
+    ) -> None:
+        position = account.position(market.id)
+        direction = 1 if side is Side.BUY else -1
+        reducible = abs(position.amount) if position.side == -direction else ZERO
+        if reduce_only:
+            if quantity > reducible:
+                raise errors.reduce_only_rejected()
+            return
+        opening = max(quantity - reducible, ZERO)
+        if not opening:
+            return
+        new_notional = (abs(position.amount) - reducible + opening) * price
+        if new_notional > market.notional_cap_at(position.leverage):
+            raise errors.position_over_bracket()
+        required = opening * price / position.leverage
+        required += quantity * price * self.fees.rate(Kind.FUTURES, maker=False)
+        if required > self.available_balance(account):
+            raise errors.margin_insufficient()
+
+    def _release(self, account: Account, order: Order) -> None:
+        """Unlock what a resting spot order held."""
+        if not order.locked:
+            return
+        market = self.market(order.kind, order.symbol)
+        asset = market.quote if order.side is Side.BUY else market.base
+        balance = account.spot_balance(asset)
+        balance.locked -= order.locked
+        balance.free += order.locked
+        order.locked = ZERO
+
+    def _fill(self, order: Order, price: Decimal, *, maker: bool) -> Fill:
+        api_key = self._owner[order.order_id]
+        account = self.account(api_key)
+        market = self.market(order.kind, order.symbol)
+        quantity = order.orig_qty - order.executed_qty
+        quote = quantity * price
+        rate = self.fees.rate(order.kind, maker=maker)
+        if order.kind is Kind.SPOT:
+            commission, asset, pnl = self._settle_spot(
+                account, market, order, quantity, price, rate
+            )
+        else:
+            commission, asset = quote * rate, market.quote
+            pnl = self._settle_futures(account, market, order.side, quantity, price)
+            account.futures_wallet += pnl - commission
+        now = self._now_ms()
+        order.executed_qty += quantity
+        order.cum_quote += quote
+        order.status, order.updated_at = Status.FILLED, now
+        fill = Fill(
+            trade_id=self._next_trade_id,
+            order_id=order.order_id,
+            kind=order.kind,
+            symbol=order.symbol,
+            side=order.side,
+            price=price,
+            qty=quantity,
+            quote_qty=quote,
+            commission=commission,
+            commission_asset=asset,
+            maker=maker,
+            realized_pnl=pnl,
+            time=now,
+        )
+        self._next_trade_id += 1
+        self._fills[api_key].append(fill)
+        for listener in self.listeners:
+            listener(api_key, fill)
+        return fill
+
+    def _settle_spot(
+        self,
+        account: Account,
+        market: Market,
+        order: Order,
+        quantity: Decimal,
+        price: Decimal,
+        rate: Decimal,
+    ) -> tuple[Decimal, str, Decimal]:
+        """Commission is taken from what the trade receives, as Binance does without BNB."""
+        base, quote = account.spot_balance(market.base), account.spot_balance(market.quote)
+        if order.side is Side.BUY:
+            spend = quantity * price
+            if order.locked:
+                quote.locked -= order.locked
+                quote.free += order.locked - spend
+            else:
+                quote.free -= spend
+            commission = quantity * rate
+            base.free += quantity - commission
+            order.locked = ZERO
+            return commission, market.base, ZERO
+        if order.locked:
+            base.locked -= order.locked
+        else:
+            base.free -= quantity
+        order.locked = ZERO
+        commission = quantity * price * rate
+        quote.free += quantity * price - commission
+        return commission, market.quote, ZERO
+
+    def _settle_futures(
+        self, account: Account, market: Market, side: Side, quantity: Decimal, price: Decimal
+    ) -> Decimal:
+        """Net the fill into the one-way position; returns the realized PnL."""
+        position = account.position(market.id)
+        direction = 1 if side is Side.BUY else -1
+        realized = ZERO
+        remaining = quantity
+        if position.side == -direction:
+            closing = min(remaining, abs(position.amount))
+            realized = closing * (price - position.entry_price) * position.side
+            if position.margin_type is MarginType.ISOLATED and position.amount:
+                share = closing / abs(position.amount)
+                released = position.isolated_margin * share
+                position.isolated_margin -= released
+            position.amount += direction * closing
+            remaining -= closing
+            if not position.amount:
+                position.entry_price = ZERO
+                position.isolated_margin = ZERO
+        if remaining:
+            size = abs(position.amount)
+            position.entry_price = (size * position.entry_price + remaining * price) / (
+                size + remaining
+            )
+            position.amount += direction * remaining
+            if position.margin_type is MarginType.ISOLATED:
+                position.isolated_margin += remaining * price / position.leverage
+        position.updated_at = self._now_ms()
+        return realized

@@ -1,0 +1,121 @@
+"""Orders, fills and positions as the engine keeps them (Binance's vocabulary)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from tradedesk.simulator.markets import Kind
+
+ZERO = Decimal(0)
+
+
+class Side(StrEnum):
+    BUY = "BUY"
+    SELL = "SELL"
+
+
+class OrderType(StrEnum):
+    MARKET = "MARKET"
+    LIMIT = "LIMIT"
+
+
+class Status(StrEnum):
+    NEW = "NEW"
+    FILLED = "FILLED"
+    CANCELED = "CANCELED"
+
+
+class MarginType(StrEnum):
+    CROSSED = "CROSSED"
+    ISOLATED = "ISOLATED"
+
+
+@dataclass(slots=True)
+class Order:
+    order_id: int
+    client_order_id: str
+    kind: Kind
+    symbol: str  # Binance id, e.g. BTCUSDT
+    side: Side
+    type: OrderType
+    price: Decimal  # zero for market orders
+    orig_qty: Decimal
+    time_in_force: str
+    reduce_only: bool
+    created_at: int  # ms
+    updated_at: int
+    status: Status = Status.NEW
+    executed_qty: Decimal = ZERO
+    cum_quote: Decimal = ZERO
+    locked: Decimal = ZERO  # what a resting spot order holds: quote to buy, base to sell
+
+    @property
+    def avg_price(self) -> Decimal:
+        return self.cum_quote / self.executed_qty if self.executed_qty else ZERO
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is Status.NEW
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    trade_id: int
+    order_id: int
+    kind: Kind
+    symbol: str
+    side: Side
+    price: Decimal
+    qty: Decimal
+    quote_qty: Decimal
+    commission: Decimal
+    commission_asset: str
+    maker: bool
+    realized_pnl: Decimal
+    time: int
+
+
+@dataclass(slots=True)
+class Position:
+    """A one-way-mode USDT-M position: `amount` > 0 long, < 0 short."""
+
+    symbol: str
+    leverage: int = 20
+    margin_type: MarginType = MarginType.CROSSED
+    amount: Decimal = ZERO
+    entry_price: Decimal = ZERO
+    isolated_margin: Decimal = ZERO  # the margin set aside for an isolated position
+    updated_at: int = 0
+
+    @property
+    def side(self) -> int:
+        return 1 if self.amount > 0 else -1 if self.amount < 0 else 0
+
+    def unrealized_pnl(self, mark: Decimal) -> Decimal:
+        return self.amount * (mark - self.entry_price)
+
+    def notional(self, mark: Decimal) -> Decimal:
+        return abs(self.amount) * mark
+
+
+@dataclass(slots=True)
+class SpotBalance:
+    free: Decimal = ZERO
+    locked: Decimal = ZERO
+
+
+@dataclass(slots=True)
+class Account:
+    api_key: str
+    secret: str
+    spot: dict[str, SpotBalance] = field(default_factory=dict)
+    futures_wallet: Decimal = ZERO  # USDT
+    positions: dict[str, Position] = field(default_factory=dict)
+
+    def spot_balance(self, asset: str) -> SpotBalance:
+        return self.spot.setdefault(asset, SpotBalance())
+
+    def position(self, symbol: str) -> Position:
+        return self.positions.setdefault(symbol, Position(symbol))
