@@ -18,13 +18,18 @@ from tradedesk.simulator.markets import Kind, Market
 from tradedesk.simulator.orders import (
     ZERO,
     Account,
+    AlgoStatus,
+    ConditionalOrder,
     Fill,
     MarginType,
     Order,
     OrderType,
     Side,
     Status,
+    TriggerType,
 )
+
+D = Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +62,12 @@ class PaperExchange:
         self.fees = fees or Fees()
         self._accounts: dict[str, Account] = {}
         self._orders: list[Order] = []
+        self._conditionals: list[ConditionalOrder] = []
         self._fills: dict[str, list[Fill]] = {}
         self._owner: dict[int, str] = {}  # order id -> api key
+        self._algo_owner: dict[int, str] = {}  # algo id -> api key
         self._next_order_id = 1
+        self._next_algo_id = 1
         self._next_trade_id = 1
         self.listeners: list[Callable[[str, Fill], None]] = []
 
@@ -92,7 +100,8 @@ class PaperExchange:
     # prices -----------------------------------------------------------------------------
 
     def set_price(self, kind: Kind, symbol: str, price: Decimal) -> list[Fill]:
-        """Move the market; resting limit orders the price reaches fill as makers."""
+        """Move the market: resting limit orders the price reaches fill as makers, then
+        conditional orders whose trigger it reaches place their orders."""
         self.market(kind, symbol)
         self._prices[(kind, symbol)] = price
         fills = []
@@ -102,6 +111,11 @@ class PaperExchange:
             reached = price <= order.price if order.side is Side.BUY else price >= order.price
             if reached:
                 fills.append(self._fill(order, order.price, maker=True))
+        for conditional in [
+            c for c in self._conditionals if c.is_open and (c.kind, c.symbol) == (kind, symbol)
+        ]:
+            if self._triggered(conditional, price):
+                fills += self._trigger(conditional)
         return fills
 
     # orders -----------------------------------------------------------------------------
@@ -210,6 +224,120 @@ class PaperExchange:
             if fill.kind is kind and (symbol is None or fill.symbol == symbol)
         ]
 
+    # conditional (algo) orders ----------------------------------------------------------
+
+    def place_conditional(
+        self,
+        api_key: str,
+        kind: Kind,
+        symbol: str,
+        *,
+        side: Side,
+        type: TriggerType,
+        quantity: Decimal | None = None,
+        trigger_price: Decimal | None = None,
+        price: Decimal | None = None,
+        callback_rate: Decimal | None = None,
+        activation_price: Decimal | None = None,
+        reduce_only: bool = False,
+        close_position: bool = False,
+        client_algo_id: str | None = None,
+    ) -> ConditionalOrder:
+        self.account(api_key)
+        market = self.market(kind, symbol)
+        mark = self._prices[(kind, symbol)]
+        trailing = type is TriggerType.TRAILING_STOP_MARKET
+        if trailing:
+            if callback_rate is None or not D("0.1") <= callback_rate <= D(10):
+                raise errors.bad_parameter("callbackRate must be between 0.1 and 10.")
+        elif trigger_price is None:
+            raise errors.bad_parameter(
+                "Mandatory parameter 'stopPrice' was not sent, was empty/null, or malformed."
+            )
+        if type.places_limit and price is None:
+            raise errors.bad_parameter(
+                "Mandatory parameter 'price' was not sent, was empty/null, or malformed."
+            )
+        if close_position == (quantity is not None):
+            raise errors.bad_parameter("Send either quantity or closePosition=true.")
+        if quantity is not None:
+            reference = price or trigger_price or activation_price or mark
+            self._check_filters(
+                market,
+                OrderType.LIMIT if type.places_limit else OrderType.MARKET,
+                quantity,
+                price,
+                reference,
+                reduce_only=reduce_only,
+            )
+        for value in (trigger_price, price, activation_price):
+            if value is not None and (value <= 0 or value % market.tick_size):
+                raise errors.filter_failure("PRICE_FILTER")
+        open_here = [c for c in self.open_conditionals(api_key, kind, symbol)]
+        if len(open_here) >= market.max_num_algo_orders:
+            raise errors.ExchangeError(-4045, "Reach max stop order limit.")
+        now = self._now_ms()
+        conditional = ConditionalOrder(
+            algo_id=self._next_algo_id,
+            client_algo_id=client_algo_id or f"paper-algo-{self._next_algo_id}",
+            kind=kind,
+            symbol=symbol,
+            side=side,
+            type=type,
+            quantity=quantity or ZERO,
+            trigger_price=trigger_price or ZERO,
+            price=price or ZERO,
+            callback_rate=callback_rate or ZERO,
+            activation_price=activation_price or ZERO,
+            reduce_only=reduce_only,
+            close_position=close_position,
+            created_at=now,
+            updated_at=now,
+        )
+        if trailing:
+            self._track(conditional, mark)
+        elif self._triggered(conditional, mark):
+            raise errors.ExchangeError(-2021, "Order would immediately trigger.")
+        self._next_algo_id += 1
+        self._conditionals.append(conditional)
+        self._algo_owner[conditional.algo_id] = api_key
+        return conditional
+
+    def cancel_conditional(
+        self,
+        api_key: str,
+        kind: Kind,
+        symbol: str,
+        *,
+        algo_id: int | None = None,
+        client_algo_id: str | None = None,
+    ) -> ConditionalOrder:
+        self.market(kind, symbol)
+        for conditional in self.open_conditionals(api_key, kind, symbol):
+            if conditional.algo_id == algo_id or (
+                client_algo_id is not None and conditional.client_algo_id == client_algo_id
+            ):
+                conditional.status, conditional.updated_at = AlgoStatus.CANCELED, self._now_ms()
+                return conditional
+        raise errors.unknown_order()
+
+    def conditionals(
+        self, api_key: str, kind: Kind, symbol: str | None = None
+    ) -> list[ConditionalOrder]:
+        self.account(api_key)
+        return [
+            c
+            for c in self._conditionals
+            if self._algo_owner[c.algo_id] == api_key
+            and c.kind is kind
+            and (symbol is None or c.symbol == symbol)
+        ]
+
+    def open_conditionals(
+        self, api_key: str, kind: Kind, symbol: str | None = None
+    ) -> list[ConditionalOrder]:
+        return [c for c in self.conditionals(api_key, kind, symbol) if c.is_open]
+
     # futures settings -------------------------------------------------------------------
 
     def set_leverage(self, api_key: str, symbol: str, leverage: int) -> Decimal:
@@ -284,6 +412,77 @@ class PaperExchange:
         return max(price, ZERO)
 
     # internals --------------------------------------------------------------------------
+
+    def _triggered(self, conditional: ConditionalOrder, price: Decimal) -> bool:
+        """Binance's rule: a stop buys on a rise and sells on a fall to its price; a take
+        profit the other way round; a trailing stop on a pull-back of `callback_rate` %."""
+        buy = conditional.side is Side.BUY
+        match conditional.type:
+            case TriggerType.STOP | TriggerType.STOP_MARKET:
+                return (
+                    price >= conditional.trigger_price
+                    if buy
+                    else (price <= conditional.trigger_price)
+                )
+            case TriggerType.TAKE_PROFIT | TriggerType.TAKE_PROFIT_MARKET:
+                return (
+                    price <= conditional.trigger_price
+                    if buy
+                    else (price >= conditional.trigger_price)
+                )
+        self._track(conditional, price)
+        if not conditional.activated:
+            return False
+        pull_back = conditional.extreme * conditional.callback_rate / 100
+        return (
+            price >= conditional.extreme + pull_back
+            if buy
+            else (price <= conditional.extreme - pull_back)
+        )
+
+    def _track(self, conditional: ConditionalOrder, price: Decimal) -> None:
+        """A trailing stop follows the best price once its activation price is reached."""
+        buy = conditional.side is Side.BUY
+        if not conditional.activated:
+            activation = conditional.activation_price
+            reached = not activation or (price <= activation if buy else price >= activation)
+            if not reached:
+                return
+            conditional.activated, conditional.extreme = True, price
+        better = price < conditional.extreme if buy else price > conditional.extreme
+        if better:
+            conditional.extreme = price
+
+    def _trigger(self, conditional: ConditionalOrder) -> list[Fill]:
+        """Place the conditional's order; if it cannot be placed now, the conditional expires."""
+        api_key = self._algo_owner[conditional.algo_id]
+        conditional.updated_at = self._now_ms()
+        quantity = conditional.quantity
+        if conditional.close_position:
+            position = self.account(api_key).position(conditional.symbol)
+            closes = position.side == (-1 if conditional.side is Side.BUY else 1)
+            quantity = abs(position.amount) if closes else ZERO
+        if not quantity:
+            conditional.status = AlgoStatus.EXPIRED
+            return []
+        before = len(self._fills[api_key])
+        try:
+            order = self.place_order(
+                api_key,
+                conditional.kind,
+                conditional.symbol,
+                side=conditional.side,
+                type=OrderType.LIMIT if conditional.type.places_limit else OrderType.MARKET,
+                quantity=quantity,
+                price=conditional.price or None,
+                reduce_only=conditional.reduce_only or conditional.close_position,
+                client_order_id=conditional.client_algo_id,
+            )
+        except errors.ExchangeError:
+            conditional.status = AlgoStatus.EXPIRED
+            return []
+        conditional.status, conditional.order_id = AlgoStatus.TRIGGERED, order.order_id
+        return self._fills[api_key][before:]
 
     def _check_filters(
         self,

@@ -25,6 +25,28 @@ class Status(StrEnum):
     NEW = "NEW"
     FILLED = "FILLED"
     CANCELED = "CANCELED"
+    EXPIRED = "EXPIRED"
+
+
+class TriggerType(StrEnum):
+    """Conditional (algo) orders: they wait for the price, then place a market or limit order."""
+
+    STOP = "STOP"  # stop-limit
+    STOP_MARKET = "STOP_MARKET"
+    TAKE_PROFIT = "TAKE_PROFIT"  # take-profit-limit
+    TAKE_PROFIT_MARKET = "TAKE_PROFIT_MARKET"
+    TRAILING_STOP_MARKET = "TRAILING_STOP_MARKET"
+
+    @property
+    def places_limit(self) -> bool:
+        return self in (TriggerType.STOP, TriggerType.TAKE_PROFIT)
+
+
+class AlgoStatus(StrEnum):
+    NEW = "NEW"
+    TRIGGERED = "TRIGGERED"  # its order was placed
+    CANCELED = "CANCELED"
+    EXPIRED = "EXPIRED"  # could not place its order when triggered (no position, no margin)
 
 
 class MarginType(StrEnum):
@@ -58,6 +80,35 @@ class Order:
     @property
     def is_open(self) -> bool:
         return self.status is Status.NEW
+
+
+@dataclass(slots=True)
+class ConditionalOrder:
+    """A stop, take profit or trailing stop waiting for its trigger (Binance's algo order)."""
+
+    algo_id: int
+    client_algo_id: str
+    kind: Kind
+    symbol: str
+    side: Side
+    type: TriggerType
+    quantity: Decimal  # zero with close_position
+    trigger_price: Decimal  # zero for a trailing stop
+    price: Decimal  # the limit of STOP / TAKE_PROFIT, else zero
+    callback_rate: Decimal  # percent, trailing stops only
+    activation_price: Decimal  # trailing stops: tracking starts once reached (zero: at once)
+    reduce_only: bool
+    close_position: bool
+    created_at: int
+    updated_at: int
+    status: AlgoStatus = AlgoStatus.NEW
+    activated: bool = False
+    extreme: Decimal = ZERO  # best price since activation, for trailing stops
+    order_id: int | None = None  # the order it placed when triggered
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is AlgoStatus.NEW
 
 
 @dataclass(frozen=True, slots=True)
