@@ -198,3 +198,50 @@ def test_serving_the_dev_issuer_beyond_loopback_warns(tmp_path):
         server.wait(timeout=10)
 
     assert "WARNING" in first_line and "dev issuer" in first_line
+
+
+def test_the_simulator_serves_binances_api_on_loopback(tmp_path):
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            TRADEDESK,
+            "simulator",
+            "--port",
+            str(port),
+            "--account",
+            "k1:s1:USDT=5000",
+            "--account",
+            "k2:s2:USDT=10",
+        ],
+        cwd=tmp_path,
+        env=clean_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                info = httpx.get(f"{base}/fapi/v1/exchangeInfo")
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stdout.read()
+                assert time.monotonic() < deadline, "simulator did not start"
+                time.sleep(0.1)
+        spot = httpx.get(f"{base}/api/v3/ticker/24hr", params={"symbol": "BTCUSDT"})
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    assert {s["symbol"] for s in info.json()["symbols"]} == {"BTCUSDT", "ETHUSDT", "BNBUSDT"}
+    assert float(spot.json()["lastPrice"]) == pytest.approx(19700, rel=0.005)
+
+
+@pytest.mark.parametrize("account", ["k1:s1", "k1:s1:BTC=1", "k1:s1:USDT=lots", ":s:USDT=1"])
+def test_a_malformed_simulator_account_is_one_line(tmp_path, account):
+    result = run(["simulator", "--account", account], tmp_path)
+
+    assert result.returncode == 2
+    assert "KEY:SECRET:USDT=AMOUNT" in result.stderr and "Traceback" not in result.stderr

@@ -19,6 +19,7 @@ from tradedesk.domain.services import Services
 from tradedesk.domain.strategy_results import StrategyResults
 from tradedesk.integrations.clock import SystemClock
 from tradedesk.integrations.exchange.cached_tickers import CachedTickers
+from tradedesk.integrations.exchange.ccxt_gateway import CcxtGateway
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed
 from tradedesk.integrations.identity import dev_issuer
 from tradedesk.integrations.identity.jwks import HttpJwks, JwtVerifier, StaticJwks
@@ -39,8 +40,11 @@ class Runtime:
     http: httpx.AsyncClient
     services: Services
     dev_issuer: dev_issuer.DevIssuer | None
+    exchange_clients: CcxtGateway | None = None
 
     async def aclose(self) -> None:
+        if self.exchange_clients is not None:
+            await self.exchange_clients.aclose()
         await self.http.aclose()
         await self.engine.dispose()
 
@@ -57,6 +61,9 @@ def build_runtime(
     def uow_factory() -> SqlUnitOfWork:
         return SqlUnitOfWork(session_factory)
 
+    ccxt_gateway = None
+    if exchange is None and settings.exchange == "binance":
+        exchange = ccxt_gateway = CcxtGateway(base_url=settings.binance_urls)
     exchange = CachedTickers(
         exchange or PaperMarketFeed(clock, prices=settings.paper_prices, seed=settings.paper_seed),
         clock,
@@ -77,7 +84,12 @@ def build_runtime(
         exchange_access=ExchangeAccess(settings.whitelist_ips),
     )
     return Runtime(
-        settings=settings, engine=engine, http=http, services=services, dev_issuer=local_issuer
+        settings=settings,
+        engine=engine,
+        http=http,
+        services=services,
+        dev_issuer=local_issuer,
+        exchange_clients=ccxt_gateway,
     )
 
 

@@ -92,6 +92,30 @@ def dev_token(
 
 
 @app.command()
+def simulator(
+    account: Annotated[
+        list[str] | None,
+        typer.Option(help="KEY:SECRET:USDT=AMOUNT, credited to spot and to USDT-M; repeatable."),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 9000,
+    seed: Annotated[int, typer.Option(help="Seed of the price walk.")] = 7,
+) -> None:
+    """Serve the paper exchange as a Binance-compatible HTTP API (spot /api, USDT-M /fapi)."""
+    import uvicorn
+
+    from tradedesk.simulator.server import build_simulator, parse_account
+
+    try:
+        specs = [parse_account(text) for text in account or []]
+    except ValueError as exc:
+        typer.echo(f"tradedesk: --account {exc}", err=True)
+        raise typer.Exit(2) from None
+    _engine, simulator_app = build_simulator(specs, seed=seed)
+    uvicorn.run(simulator_app, host=host, port=port, log_level="warning", server_header=False)
+
+
+@app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port.")] = None,

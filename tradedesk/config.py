@@ -55,6 +55,15 @@ class Settings(BaseSettings):
         description="JSON object: symbol -> price the paper feed walks around.",
     )
     graphql_document_cache_size: int = Field(default=512, ge=1)
+    exchange: Literal["paper", "binance"] = Field(
+        default="paper",
+        description="paper: the in-process paper market; binance: Binance through ccxt.",
+    )
+    binance_urls: str | None = Field(
+        default=None,
+        description="One base URL that every ccxt Binance API host is moved onto (e.g. the "
+        "paper exchange's Binance-compatible facade).",
+    )
     ticker_ttl: float = Field(
         default=2.0, ge=0, description="Seconds a fetched ticker is served to every reader."
     )

@@ -28,6 +28,7 @@ from tradedesk.simulator.orders import (
     Status,
     TriggerType,
 )
+from tradedesk.simulator.statistics import RollingDay, Window
 
 D = Decimal
 
@@ -70,6 +71,8 @@ class PaperExchange:
         self._next_algo_id = 1
         self._next_trade_id = 1
         self.listeners: list[Callable[[str, Fill], None]] = []
+        start = now_ms()
+        self._days = {key: RollingDay(price, start) for key, price in self._prices.items()}
 
     # accounts ---------------------------------------------------------------------------
 
@@ -97,6 +100,14 @@ class PaperExchange:
         self.market(kind, symbol)
         return self._prices[(kind, symbol)]
 
+    def day(self, kind: Kind, symbol: str) -> Window:
+        """The market's last 24 hours, for the 24hr ticker."""
+        self.market(kind, symbol)
+        return self._days[(kind, symbol)].window(self._now_ms())
+
+    def now_ms(self) -> int:
+        return self._now_ms()
+
     # prices -----------------------------------------------------------------------------
 
     def set_price(self, kind: Kind, symbol: str, price: Decimal) -> list[Fill]:
@@ -104,6 +115,7 @@ class PaperExchange:
         conditional orders whose trigger it reaches place their orders."""
         self.market(kind, symbol)
         self._prices[(kind, symbol)] = price
+        self._days[(kind, symbol)].price(self._now_ms(), price)
         fills = []
         for order in [
             o for o in self._orders if o.is_open and (o.kind, o.symbol) == (kind, symbol)
@@ -608,6 +620,7 @@ class PaperExchange:
         )
         self._next_trade_id += 1
         self._fills[api_key].append(fill)
+        self._days[(order.kind, order.symbol)].trade(now, quantity, price)
         for listener in self.listeners:
             listener(api_key, fill)
         return fill

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -35,3 +37,34 @@ class ReplayFeed:
         while self._next < len(self._prices):
             fills += self.step()
         return fills
+
+
+class WalkFeed:
+    """The default feed: every market takes a small seeded, mean-reverting random step each
+    `interval` seconds. One step's shock is 0.003 %, so ten minutes move a price by about
+    0.07 % (one standard deviation): resting orders a few percent away do not trigger during a
+    short run, and tests that need triggers drive prices themselves."""
+
+    SHOCK = Decimal("0.00003")
+    REVERSION = Decimal("0.001")  # share of the gap to the anchor price closed per step
+
+    def __init__(self, engine: PaperExchange, *, seed: int, interval: float = 1.0) -> None:
+        self._engine = engine
+        self._random = random.Random(seed)
+        self._interval = interval
+        self._anchors = {key: engine.price(*key) for key in engine.markets}
+
+    def step(self) -> None:
+        for (kind, symbol), anchor in self._anchors.items():
+            market = self._engine.market(kind, symbol)
+            price = self._engine.price(kind, symbol)
+            shock = Decimal(str(self._random.gauss(0.0, 1.0))) * self.SHOCK
+            moved = price * (1 + shock) + (anchor - price) * self.REVERSION
+            ticks = (moved / market.tick_size).to_integral_value()
+            self._engine.set_price(kind, symbol, max(ticks, Decimal(1)) * market.tick_size)
+
+    async def run(self) -> None:
+        """Step forever (until cancelled)."""
+        while True:
+            await asyncio.sleep(self._interval)
+            self.step()

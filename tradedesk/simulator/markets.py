@@ -174,3 +174,11 @@ def default_markets() -> list[Market]:
             brackets=ALT_BRACKETS,
         ),
     ]
+
+
+DEFAULT_PRICES = {"BTC": Decimal("19700"), "ETH": Decimal("1330"), "BNB": Decimal("275")}
+
+
+def default_prices(markets: list[Market]) -> dict[tuple[Kind, str], Decimal]:
+    """Where each market starts: the same price for spot and futures."""
+    return {(market.kind, market.id): DEFAULT_PRICES[market.base] for market in markets}

@@ -1,0 +1,43 @@
+"""The simulator's Binance-compatible facade under a real uvicorn in the test's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from decimal import Decimal
+
+import uvicorn
+
+from tests.standins import free_port
+from tradedesk.simulator.engine import PaperExchange
+from tradedesk.simulator.http import facade
+from tradedesk.simulator.markets import default_markets, default_prices
+
+
+@asynccontextmanager
+async def serving_facade(
+    accounts: dict[str, tuple[str, Decimal]] | None = None,
+) -> AsyncIterator[tuple[PaperExchange, str]]:
+    """(engine, base URL) of a facade whose prices move only when a test moves them."""
+    markets = default_markets()
+    engine = PaperExchange(
+        markets, prices=default_prices(markets), now_ms=lambda: int(time.time() * 1000)
+    )
+    for api_key, (secret, usdt) in (accounts or {}).items():
+        engine.add_account(api_key, secret, usdt=usdt)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            facade(engine), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110  (uvicorn offers no event to wait on)
+        await asyncio.sleep(0.01)
+    try:
+        yield engine, f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

@@ -1,0 +1,64 @@
+"""`tradedesk simulator`: the paper exchange behind its Binance-compatible HTTP facade."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from starlette.applications import Starlette
+
+from tradedesk.simulator.engine import PaperExchange
+from tradedesk.simulator.feeds import WalkFeed
+from tradedesk.simulator.http import facade
+from tradedesk.simulator.markets import default_markets, default_prices
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSpec:
+    api_key: str
+    secret: str
+    usdt: Decimal
+
+
+def parse_account(text: str) -> AccountSpec:
+    """`KEY:SECRET:USDT=AMOUNT`, as `--account` takes it."""
+    try:
+        api_key, secret, funds = text.split(":", 2)
+        asset, amount = funds.split("=", 1)
+        usdt = Decimal(amount)
+    except (ValueError, InvalidOperation):
+        raise ValueError(f"{text!r} is not KEY:SECRET:USDT=AMOUNT") from None
+    if asset != "USDT" or not api_key or not secret or usdt < 0:
+        raise ValueError(f"{text!r} is not KEY:SECRET:USDT=AMOUNT")
+    return AccountSpec(api_key, secret, usdt)
+
+
+def build_simulator(
+    accounts: list[AccountSpec], *, seed: int = 7
+) -> tuple[PaperExchange, Starlette]:
+    """The engine, funded accounts, and the facade app whose lifespan runs the walk feed."""
+    markets = default_markets()
+    engine = PaperExchange(
+        markets, prices=default_prices(markets), now_ms=lambda: int(time.time() * 1000)
+    )
+    for spec in accounts:
+        engine.add_account(spec.api_key, spec.secret, usdt=spec.usdt)
+    feed = WalkFeed(engine, seed=seed)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(feed.run())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = facade(engine)
+    app.router.lifespan_context = lifespan
+    return engine, app
