@@ -216,7 +216,7 @@ class PaperExchange:
         ]
 
     def orders(self, api_key: str, kind: Kind, symbol: str | None = None) -> list[Order]:
-        self.account(api_key)
+        self._check_scope(api_key, kind, symbol)
         return [
             order
             for order in self._orders
@@ -229,7 +229,7 @@ class PaperExchange:
         return [order for order in self.orders(api_key, kind, symbol) if order.is_open]
 
     def fills(self, api_key: str, kind: Kind, symbol: str | None = None) -> list[Fill]:
-        self.account(api_key)
+        self._check_scope(api_key, kind, symbol)
         return [
             fill
             for fill in self._fills[api_key]
@@ -336,7 +336,7 @@ class PaperExchange:
     def conditionals(
         self, api_key: str, kind: Kind, symbol: str | None = None
     ) -> list[ConditionalOrder]:
-        self.account(api_key)
+        self._check_scope(api_key, kind, symbol)
         return [
             c
             for c in self._conditionals
@@ -424,6 +424,12 @@ class PaperExchange:
         return max(price, ZERO)
 
     # internals --------------------------------------------------------------------------
+
+    def _check_scope(self, api_key: str, kind: Kind, symbol: str | None) -> None:
+        """A listing names a known account and, if any, a listed symbol."""
+        self.account(api_key)
+        if symbol is not None:
+            self.market(kind, symbol)
 
     def _triggered(self, conditional: ConditionalOrder, price: Decimal) -> bool:
         """Binance's rule: a stop buys on a rise and sells on a fall to its price; a take

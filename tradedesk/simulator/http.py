@@ -1,12 +1,15 @@
 """Binance's REST API over the engine, on one port: `/api/v3` (spot) and `/fapi` (USDT-M).
 
-Enough of it for ccxt's `binance` and `binanceusdm` to load markets and read tickers; signed
+What ccxt's `binance` and `binanceusdm` call to load markets, read tickers, balances, orders,
+trades and positions, place and cancel orders (conditional ones through the futures Algo
+Order API, as Binance requires since 2025-12), and set leverage and margin type. Signed
 endpoints check the API key, Binance's HMAC-SHA256 signature and the timestamp window.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import orjson
@@ -15,10 +18,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tradedesk.simulator import binance_json
+from tradedesk.simulator import binance_json, signing
 from tradedesk.simulator.engine import PaperExchange
 from tradedesk.simulator.errors import ExchangeError
 from tradedesk.simulator.markets import Kind
+from tradedesk.simulator.orders import MarginType, OrderType, Side, TriggerType
 
 Handler = Callable[[Request], Awaitable[Any]]
 
@@ -67,6 +71,162 @@ def facade(engine: PaperExchange) -> Starlette:
             if market.kind is kind
         ]
 
+    def signed(handler: Callable[[Request, str, dict[str, str]], Awaitable[Any]]) -> Handler:
+        async def run(request: Request) -> Any:
+            params = signing.verify(
+                engine,
+                api_key=request.headers.get(signing.API_KEY_HEADER),
+                query=request.url.query,
+                body=(await request.body()).decode(),
+            )
+            return await handler(request, request.headers[signing.API_KEY_HEADER], params)
+
+        return run
+
+    # spot -------------------------------------------------------------------------------
+
+    async def spot_account(_request: Request, key: str, _params: dict[str, str]) -> Any:
+        return binance_json.spot_account(engine.account(key), engine.now_ms())
+
+    async def spot_new_order(_request: Request, key: str, params: dict[str, str]) -> Any:
+        symbol = _required(params, "symbol")
+        before = len(engine.fills(key, Kind.SPOT))
+        order = engine.place_order(key, Kind.SPOT, symbol, **_order_args(params))
+        fills = engine.fills(key, Kind.SPOT)[before:]
+        return binance_json.spot_order(order, [f for f in fills if f.order_id == order.order_id])
+
+    async def spot_cancel(_request: Request, key: str, params: dict[str, str]) -> Any:
+        order = engine.cancel_order(key, Kind.SPOT, _required(params, "symbol"), **_which(params))
+        return binance_json.spot_order(order)
+
+    async def spot_orders(request: Request, key: str, params: dict[str, str]) -> Any:
+        listed = _listing(engine.orders, engine.open_orders, request, key, Kind.SPOT, params)
+        return [binance_json.spot_order(order) for order in listed]
+
+    async def spot_cancel_all(_request: Request, key: str, params: dict[str, str]) -> Any:
+        orders = engine.cancel_all(key, Kind.SPOT, _required(params, "symbol"))
+        return [binance_json.spot_order(order) for order in orders]
+
+    async def spot_trades(_request: Request, key: str, params: dict[str, str]) -> Any:
+        fills = engine.fills(key, Kind.SPOT, _required(params, "symbol"))
+        return [binance_json.spot_trade(fill) for fill in fills]
+
+    # futures ----------------------------------------------------------------------------
+
+    async def futures_account(_request: Request, key: str, _params: dict[str, str]) -> Any:
+        return binance_json.futures_account(engine, engine.account(key), engine.now_ms())
+
+    async def futures_balance(_request: Request, key: str, _params: dict[str, str]) -> Any:
+        return binance_json.futures_account(engine, engine.account(key), engine.now_ms())["assets"]
+
+    async def position_risk(_request: Request, key: str, params: dict[str, str]) -> Any:
+        account = engine.account(key)
+        wanted = params.get("symbol")
+        return [
+            binance_json.position_risk(engine, account, account.position(market.id))
+            for market in engine.markets.values()
+            if market.kind is Kind.FUTURES and wanted in (None, market.id)
+        ]
+
+    async def futures_new_order(_request: Request, key: str, params: dict[str, str]) -> Any:
+        if params.get("type") in TriggerType.__members__:
+            raise ExchangeError(
+                -4120,
+                "Order type not supported for this endpoint. Please use the Algo Order API "
+                "endpoints instead.",
+            )
+        symbol = _required(params, "symbol")
+        order = engine.place_order(key, Kind.FUTURES, symbol, **_order_args(params))
+        return binance_json.futures_order(order)
+
+    async def futures_cancel(_request: Request, key: str, params: dict[str, str]) -> Any:
+        symbol = _required(params, "symbol")
+        return binance_json.futures_order(
+            engine.cancel_order(key, Kind.FUTURES, symbol, **_which(params))
+        )
+
+    async def futures_orders(request: Request, key: str, params: dict[str, str]) -> Any:
+        listed = _listing(engine.orders, engine.open_orders, request, key, Kind.FUTURES, params)
+        return [binance_json.futures_order(order) for order in listed]
+
+    async def futures_cancel_all(_request: Request, key: str, params: dict[str, str]) -> Any:
+        symbol = _required(params, "symbol")
+        engine.cancel_all(key, Kind.FUTURES, symbol)
+        for conditional in engine.open_conditionals(key, Kind.FUTURES, symbol):
+            engine.cancel_conditional(key, Kind.FUTURES, symbol, algo_id=conditional.algo_id)
+        return {"code": 200, "msg": "The operation of cancel all open order is done."}
+
+    async def futures_trades(_request: Request, key: str, params: dict[str, str]) -> Any:
+        fills = engine.fills(key, Kind.FUTURES, _required(params, "symbol"))
+        return [binance_json.futures_trade(fill) for fill in fills]
+
+    async def new_algo_order(_request: Request, key: str, params: dict[str, str]) -> Any:
+        type_name = _required(params, "type")
+        if type_name not in TriggerType.__members__:
+            raise ExchangeError(-1116, "Invalid orderType.")
+        conditional = engine.place_conditional(
+            key,
+            Kind.FUTURES,
+            _required(params, "symbol"),
+            side=_side(params),
+            type=TriggerType(type_name),
+            quantity=_decimal(params, "quantity"),
+            trigger_price=_decimal(params, "triggerPrice"),
+            price=_decimal(params, "price"),
+            callback_rate=_decimal(params, "callbackRate"),
+            activation_price=_decimal(params, "activatePrice"),
+            reduce_only=params.get("reduceOnly", "false").lower() == "true",
+            close_position=params.get("closePosition", "false").lower() == "true",
+            client_algo_id=params.get("clientAlgoId"),
+        )
+        return binance_json.algo_order(conditional)
+
+    async def cancel_algo_order(_request: Request, key: str, params: dict[str, str]) -> Any:
+        symbol = _required(params, "symbol")
+        algo_id = params.get("algoId")
+        conditional = engine.cancel_conditional(
+            key,
+            Kind.FUTURES,
+            symbol,
+            algo_id=int(algo_id) if algo_id else None,
+            client_algo_id=params.get("clientAlgoId"),
+        )
+        return binance_json.algo_order(conditional)
+
+    async def algo_orders(request: Request, key: str, params: dict[str, str]) -> Any:
+        listing = engine.open_conditionals if "open" in request.url.path else engine.conditionals
+        found = listing(key, Kind.FUTURES, params.get("symbol"))
+        return [binance_json.algo_order(conditional) for conditional in found]
+
+    async def leverage(_request: Request, key: str, params: dict[str, str]) -> Any:
+        symbol = _required(params, "symbol")
+        try:
+            value = int(_required(params, "leverage"))
+        except ValueError:
+            raise ExchangeError(
+                -1102, "Illegal characters found in parameter 'leverage'."
+            ) from None
+        cap = engine.set_leverage(key, symbol, value)
+        return {"leverage": value, "maxNotionalValue": binance_json.number(cap), "symbol": symbol}
+
+    async def margin_type(_request: Request, key: str, params: dict[str, str]) -> Any:
+        wanted = _required(params, "marginType").upper()
+        if wanted not in ("ISOLATED", "CROSSED"):
+            raise ExchangeError(-1102, "Invalid marginType.")
+        engine.set_margin_type(key, _required(params, "symbol"), MarginType(wanted))
+        return {"code": 200, "msg": "success"}
+
+    async def leverage_brackets(_request: Request, _key: str, params: dict[str, str]) -> Any:
+        wanted = params.get("symbol")
+        return [
+            binance_json.leverage_brackets(market)
+            for market in engine.markets.values()
+            if market.kind is Kind.FUTURES and wanted in (None, market.id)
+        ]
+
+    async def position_mode(_request: Request, _key: str, _params: dict[str, str]) -> Any:
+        return {"dualSidePosition": False}  # the paper exchange trades one-way mode only
+
     routes = []
     for prefix in ("/api/v3", "/fapi/v1"):
         routes += [
@@ -75,4 +235,100 @@ def facade(engine: PaperExchange) -> Starlette:
             Route(f"{prefix}/exchangeInfo", endpoint(exchange_info)),
             Route(f"{prefix}/ticker/24hr", endpoint(ticker_24hr)),
         ]
+    private = [
+        ("GET", "/api/v3/account", spot_account),
+        ("POST", "/api/v3/order", spot_new_order),
+        ("DELETE", "/api/v3/order", spot_cancel),
+        ("GET", "/api/v3/openOrders", spot_orders),
+        ("GET", "/api/v3/allOrders", spot_orders),
+        ("DELETE", "/api/v3/openOrders", spot_cancel_all),
+        ("GET", "/api/v3/myTrades", spot_trades),
+        ("GET", "/fapi/v2/account", futures_account),
+        ("GET", "/fapi/v3/account", futures_account),
+        ("GET", "/fapi/v2/balance", futures_balance),
+        ("GET", "/fapi/v3/balance", futures_balance),
+        ("GET", "/fapi/v2/positionRisk", position_risk),
+        ("GET", "/fapi/v3/positionRisk", position_risk),
+        ("POST", "/fapi/v1/order", futures_new_order),
+        ("DELETE", "/fapi/v1/order", futures_cancel),
+        ("GET", "/fapi/v1/openOrders", futures_orders),
+        ("GET", "/fapi/v1/allOrders", futures_orders),
+        ("DELETE", "/fapi/v1/allOpenOrders", futures_cancel_all),
+        ("GET", "/fapi/v1/userTrades", futures_trades),
+        ("POST", "/fapi/v1/algoOrder", new_algo_order),
+        ("DELETE", "/fapi/v1/algoOrder", cancel_algo_order),
+        ("GET", "/fapi/v1/openAlgoOrders", algo_orders),
+        ("GET", "/fapi/v1/allAlgoOrders", algo_orders),
+        ("POST", "/fapi/v1/leverage", leverage),
+        ("POST", "/fapi/v1/marginType", margin_type),
+        ("GET", "/fapi/v1/positionSide/dual", position_mode),
+        ("GET", "/fapi/v1/leverageBracket", leverage_brackets),
+    ]
+    routes += [
+        Route(path, endpoint(signed(handler)), methods=[method])
+        for method, path, handler in private
+    ]
     return Starlette(routes=routes)
+
+
+def _required(params: dict[str, str], name: str) -> str:
+    value = params.get(name)
+    if not value:
+        raise ExchangeError(
+            -1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed."
+        )
+    return value
+
+
+def _decimal(params: dict[str, str], name: str) -> Decimal | None:
+    value = params.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise ExchangeError(-1102, f"Illegal characters found in parameter '{name}'.") from None
+
+
+def _side(params: dict[str, str]) -> Side:
+    try:
+        return Side(_required(params, "side"))
+    except ValueError:
+        raise ExchangeError(-1117, "Invalid side.") from None
+
+
+def _order_args(params: dict[str, str]) -> dict[str, Any]:
+    try:
+        order_type = OrderType(_required(params, "type"))
+    except ValueError:
+        raise ExchangeError(-1116, "Invalid orderType.") from None
+    quantity = _decimal(params, "quantity")
+    if quantity is None:
+        raise ExchangeError(
+            -1102, "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed."
+        )
+    return {
+        "side": _side(params),
+        "type": order_type,
+        "quantity": quantity,
+        "price": _decimal(params, "price"),
+        "time_in_force": params.get("timeInForce", "GTC"),
+        "reduce_only": params.get("reduceOnly", "false").lower() == "true",
+        "client_order_id": params.get("newClientOrderId"),
+    }
+
+
+def _which(params: dict[str, str]) -> dict[str, Any]:
+    """The order a cancel names: by `orderId` or `origClientOrderId`."""
+    order_id = params.get("orderId")
+    client_id = params.get("origClientOrderId")
+    if not order_id and not client_id:
+        raise ExchangeError(-1102, "Param 'origClientOrderId' or 'orderId' must be sent.")
+    return {"order_id": int(order_id) if order_id else None, "client_order_id": client_id}
+
+
+def _listing(all_orders, open_orders, request, key, kind, params):  # type: ignore[no-untyped-def]
+    """openOrders lists what is open (any symbol); allOrders everything of one symbol."""
+    if request.url.path.endswith("openOrders"):
+        return open_orders(key, kind, params.get("symbol"))
+    return all_orders(key, kind, _required(params, "symbol"))

@@ -99,6 +99,7 @@ class CcxtGateway:
                 "options": {
                     "fetchMarkets": {"types": ["spot" if spot else "linear"]},
                     "fetchCurrencies": False,
+                    "fetchMargins": False,
                 },
             }
         )
