@@ -8,7 +8,7 @@ import pytest
 
 from tests.simulator.test_engine import BUY, FUT, MARKET, SELL, code_of, exchange
 from tradedesk.simulator.feeds import ReplayFeed
-from tradedesk.simulator.orders import AlgoStatus, OrderType, Status, TriggerType
+from tradedesk.simulator.orders import AlgoStatus, MarginType, OrderType, Status, TriggerType
 
 STOP_MARKET = TriggerType.STOP_MARKET
 TP_MARKET = TriggerType.TAKE_PROFIT_MARKET
@@ -287,3 +287,42 @@ def test_the_callback_rate_is_bounded(engine, rate):
         )
         == -1102
     )
+
+
+def test_an_isolated_position_is_liquidated_at_its_liquidation_price():
+    engine = exchange()
+    engine.set_margin_type("key", "BTCUSDT", MarginType.ISOLATED)
+    engine.set_leverage("key", "BTCUSDT", 10)
+    engine.place_order("key", FUT, "BTCUSDT", side=BUY, type=MARKET, quantity=D("0.1"))
+    take_profit = engine.place_conditional(
+        "key",
+        FUT,
+        "BTCUSDT",
+        side=SELL,
+        type=TP_MARKET,
+        trigger_price=D(22000),
+        close_position=True,
+    )
+    events = []
+    engine.listeners.append(lambda key, fill: events.append(fill))
+
+    assert replay(engine, "18500", "18100") == []  # liquidation price is 18,072.29
+    [fill] = replay(engine, "18072")
+
+    account = engine.account("key")
+    assert fill.liquidation and events == [fill]
+    assert (fill.side, fill.qty, fill.realized_pnl) == (SELL, D("0.1"), D("-192.8"))
+    assert account.position("BTCUSDT").amount == 0
+    assert account.futures_wallet == D(10000) - D("0.8") - D("192.8") - D("0.72288")
+    assert take_profit.status is AlgoStatus.CANCELED
+
+
+def test_a_gap_through_the_liquidation_price_loses_no_more_than_the_margin():
+    engine = exchange()
+    engine.set_margin_type("key", "BTCUSDT", MarginType.ISOLATED)
+    engine.set_leverage("key", "BTCUSDT", 10)
+    engine.place_order("key", FUT, "BTCUSDT", side=SELL, type=MARKET, quantity=D("0.1"))
+
+    [fill] = replay(engine, "25000")  # far beyond the short's 21,912.35
+
+    assert fill.realized_pnl == D(-200)  # the isolated margin, not the 500 the gap implies

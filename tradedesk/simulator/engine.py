@@ -24,6 +24,7 @@ from tradedesk.simulator.orders import (
     MarginType,
     Order,
     OrderType,
+    Position,
     Side,
     Status,
     TriggerType,
@@ -128,6 +129,8 @@ class PaperExchange:
         ]:
             if self._triggered(conditional, price):
                 fills += self._trigger(conditional)
+        if kind is Kind.FUTURES:
+            fills += self._liquidate(symbol, price)
         return fills
 
     # orders -----------------------------------------------------------------------------
@@ -424,6 +427,60 @@ class PaperExchange:
         return max(price, ZERO)
 
     # internals --------------------------------------------------------------------------
+
+    def _liquidate(self, symbol: str, price: Decimal) -> list[Fill]:
+        """Close every position the price has reached the liquidation price of, at that price;
+        an isolated position never loses more than its margin. Its open orders go too."""
+        fills = []
+        for api_key, account in self._accounts.items():
+            position = account.positions.get(symbol)
+            if position is None or not position.amount:
+                continue
+            threshold = self.liquidation_price(account, symbol)
+            reached = price <= threshold if position.side > 0 else price >= threshold
+            if not threshold or not reached:
+                continue
+            for order in self.open_orders(api_key, Kind.FUTURES, symbol):
+                self.cancel_order(api_key, Kind.FUTURES, symbol, order_id=order.order_id)
+            for conditional in self.open_conditionals(api_key, Kind.FUTURES, symbol):
+                self.cancel_conditional(api_key, Kind.FUTURES, symbol, algo_id=conditional.algo_id)
+            fills.append(self._liquidation_fill(api_key, account, position, price))
+        return fills
+
+    def _liquidation_fill(
+        self, api_key: str, account: Account, position: Position, price: Decimal
+    ) -> Fill:
+        quantity = abs(position.amount)
+        side = Side.SELL if position.side > 0 else Side.BUY
+        realized = position.unrealized_pnl(price)
+        if position.margin_type is MarginType.ISOLATED:
+            realized = max(realized, -position.isolated_margin)
+        commission = quantity * price * self.fees.rate(Kind.FUTURES, maker=False)
+        account.futures_wallet += realized - commission
+        position.amount = position.entry_price = position.isolated_margin = ZERO
+        now = self._now_ms()
+        position.updated_at = now
+        fill = Fill(
+            trade_id=self._next_trade_id,
+            order_id=0,
+            kind=Kind.FUTURES,
+            symbol=position.symbol,
+            side=side,
+            price=price,
+            qty=quantity,
+            quote_qty=quantity * price,
+            commission=commission,
+            commission_asset="USDT",
+            maker=False,
+            realized_pnl=realized,
+            time=now,
+            liquidation=True,
+        )
+        self._next_trade_id += 1
+        self._fills[api_key].append(fill)
+        for listener in self.listeners:
+            listener(api_key, fill)
+        return fill
 
     def _check_scope(self, api_key: str, kind: Kind, symbol: str | None) -> None:
         """A listing names a known account and, if any, a listed symbol."""

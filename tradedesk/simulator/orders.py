@@ -126,6 +126,7 @@ class Fill:
     maker: bool
     realized_pnl: Decimal
     time: int
+    liquidation: bool = False
 
 
 @dataclass(slots=True)
