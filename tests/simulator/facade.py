@@ -13,12 +13,14 @@ import uvicorn
 from tests.standins import free_port
 from tradedesk.simulator.engine import PaperExchange
 from tradedesk.simulator.http import facade
+from tradedesk.simulator.limits import RateLimits
 from tradedesk.simulator.markets import default_markets, default_prices
 
 
 @asynccontextmanager
 async def serving_facade(
     accounts: dict[str, tuple[str, Decimal]] | None = None,
+    limits: RateLimits | None = None,
 ) -> AsyncIterator[tuple[PaperExchange, str]]:
     """(engine, base URL) of a facade whose prices move only when a test moves them."""
     markets = default_markets()
@@ -30,7 +32,7 @@ async def serving_facade(
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
-            facade(engine), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+            facade(engine, limits), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
         )
     )
     task = asyncio.create_task(server.serve())

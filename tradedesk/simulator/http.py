@@ -21,6 +21,7 @@ from starlette.routing import Route
 from tradedesk.simulator import binance_json, signing
 from tradedesk.simulator.engine import PaperExchange
 from tradedesk.simulator.errors import ExchangeError
+from tradedesk.simulator.limits import RateLimiter, RateLimits, TooManyRequests
 from tradedesk.simulator.markets import Kind
 from tradedesk.simulator.orders import MarginType, OrderType, Side, TriggerType
 
@@ -36,11 +37,21 @@ def _status_of(error: ExchangeError) -> int:
     return 401 if error.code in (-2014, -2015, -1022) else 400
 
 
-def facade(engine: PaperExchange) -> Starlette:
+def facade(engine: PaperExchange, limits: RateLimits | None = None) -> Starlette:
+    limiter = RateLimiter(limits or RateLimits(), engine.now_ms)
+
     def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def run(request: Request) -> Response:
+            ip = request.client.host if request.client else "unknown"
             try:
-                return _json(await handler(request))
+                used = limiter.request(ip)
+                response = _json(await handler(request))
+                response.headers["X-MBX-USED-WEIGHT-1M"] = str(used)
+                return response
+            except TooManyRequests as error:
+                response = _json({"code": error.code, "msg": error.msg}, error.status)
+                response.headers["Retry-After"] = str(error.retry_after)
+                return response
             except ExchangeError as error:
                 return _json({"code": error.code, "msg": error.msg}, _status_of(error))
 
@@ -90,6 +101,7 @@ def facade(engine: PaperExchange) -> Starlette:
 
     async def spot_new_order(_request: Request, key: str, params: dict[str, str]) -> Any:
         symbol = _required(params, "symbol")
+        limiter.new_order(key)
         before = len(engine.fills(key, Kind.SPOT))
         order = engine.place_order(key, Kind.SPOT, symbol, **_order_args(params))
         fills = engine.fills(key, Kind.SPOT)[before:]
@@ -136,6 +148,7 @@ def facade(engine: PaperExchange) -> Starlette:
                 "endpoints instead.",
             )
         symbol = _required(params, "symbol")
+        limiter.new_order(key)
         order = engine.place_order(key, Kind.FUTURES, symbol, **_order_args(params))
         return binance_json.futures_order(order)
 
@@ -164,6 +177,7 @@ def facade(engine: PaperExchange) -> Starlette:
         type_name = _required(params, "type")
         if type_name not in TriggerType.__members__:
             raise ExchangeError(-1116, "Invalid orderType.")
+        limiter.new_order(key)
         conditional = engine.place_conditional(
             key,
             Kind.FUTURES,
