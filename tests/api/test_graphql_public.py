@@ -203,3 +203,23 @@ async def test_malformed_requests_are_client_errors(client, kwargs, status):
 
     assert response.status_code == status
     assert response.json()["errors"]
+
+
+async def test_mutations_cannot_be_sent_with_get(client):
+    response = await client.get(
+        "/graphql",
+        params={
+            "query": 'mutation { updateProfile(input: {firstName: "X"}) { errors { field } } }'
+        },
+    )
+
+    assert response.status_code == 405
+    assert response.json()["errors"][0]["message"] == "only queries may be sent with GET"
+
+
+async def test_an_unknown_operation_name_is_a_client_error(client):
+    response = await client.post(
+        "/graphql", json={"query": "query A { plans { name } }", "operationName": "B"}
+    )
+
+    assert response.status_code == 400
