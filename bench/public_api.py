@@ -13,18 +13,18 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.serving import start_app  # noqa: E402
 
 GRAPHQL_QUERY = (
     "{ strategies { id active name description exchangeId symbol createdAt updatedAt } }"
@@ -54,12 +54,6 @@ def bench_app():  # type: ignore[no-untyped-def]
     return app
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> float:
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if script:
@@ -83,28 +77,9 @@ def main() -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.db'}"}
     tradedesk = [sys.executable, "-m", "tradedesk"]
     subprocess.run([*tradedesk, "seed"], env=env, check=True, capture_output=True)
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bench.public_api:bench_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server, port = start_app("bench.public_api:bench_app", env)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(base)
         lua = _post_script(workdir / "graphql.lua", GRAPHQL_QUERY)
         ticker_lua = _post_script(workdir / "ticker.lua", TICKER_QUERY)
         for _ in range(2):  # warm the catalog and document caches
@@ -146,17 +121,6 @@ def _post_script(path: Path, query: str) -> Path:
         f'wrk.body = [[{{"query": "{query}"}}]]\n'
     )
     return path
-
-
-def wait_until_up(base: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise SystemExit("the app did not start")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.public_api import free_port, wait_until_up  # noqa: E402
+from bench.serving import start_app  # noqa: E402
 
 
 def bench_app():  # type: ignore[no-untyped-def]
@@ -112,30 +112,8 @@ def main() -> None:
     subprocess.run(
         [sys.executable, "-m", "tradedesk", "migrate"], env=env, check=True, capture_output=True
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bench.ticker:bench_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-            "--backlog",
-            "4096",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, port = start_app("bench.ticker:bench_app", env, "--backlog", "4096")
     try:
-        wait_until_up(base)
         ttl = float(env.get("TRADEDESK_TICKER_TTL", "2"))
         asyncio.run(run(port, args.readers, args.waves, ttl))
     finally:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from tradedesk.simulator import errors
 from tradedesk.simulator.markets import Kind, Market
@@ -458,29 +459,21 @@ class PaperExchange:
         commission = quantity * price * self.fees.rate(Kind.FUTURES, maker=False)
         account.futures_wallet += realized - commission
         position.amount = position.entry_price = position.isolated_margin = ZERO
-        now = self._now_ms()
-        position.updated_at = now
-        fill = Fill(
-            trade_id=self._next_trade_id,
+        position.updated_at = self._now_ms()
+        return self._record_fill(
+            api_key,
             order_id=0,
             kind=Kind.FUTURES,
             symbol=position.symbol,
             side=side,
             price=price,
             qty=quantity,
-            quote_qty=quantity * price,
             commission=commission,
             commission_asset="USDT",
             maker=False,
             realized_pnl=realized,
-            time=now,
             liquidation=True,
         )
-        self._next_trade_id += 1
-        self._fills[api_key].append(fill)
-        for listener in self.listeners:
-            listener(api_key, fill)
-        return fill
 
     def _check_scope(self, api_key: str, kind: Kind, symbol: str | None) -> None:
         """A listing names a known account and, if any, a listed symbol."""
@@ -662,28 +655,35 @@ class PaperExchange:
             commission, asset = quote * rate, market.quote
             pnl = self._settle_futures(account, market, order.side, quantity, price)
             account.futures_wallet += pnl - commission
-        now = self._now_ms()
         order.executed_qty += quantity
         order.cum_quote += quote
-        order.status, order.updated_at = Status.FILLED, now
-        fill = Fill(
-            trade_id=self._next_trade_id,
+        order.status, order.updated_at = Status.FILLED, self._now_ms()
+        return self._record_fill(
+            api_key,
             order_id=order.order_id,
             kind=order.kind,
             symbol=order.symbol,
             side=order.side,
             price=price,
             qty=quantity,
-            quote_qty=quote,
             commission=commission,
             commission_asset=asset,
             maker=maker,
             realized_pnl=pnl,
+        )
+
+    def _record_fill(self, api_key: str, **fields: Any) -> Fill:
+        """Number the fill, keep it, count it in the 24-hour volume, and announce it."""
+        now = self._now_ms()
+        fill = Fill(
+            trade_id=self._next_trade_id,
+            quote_qty=fields["qty"] * fields["price"],
             time=now,
+            **fields,
         )
         self._next_trade_id += 1
         self._fills[api_key].append(fill)
-        self._days[(order.kind, order.symbol)].trade(now, quantity, price)
+        self._days[(fill.kind, fill.symbol)].trade(now, fill.qty, fill.price)
         for listener in self.listeners:
             listener(api_key, fill)
         return fill
