@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from decimal import Decimal
 
 import ccxt
@@ -73,9 +75,17 @@ def test_new_orders_are_counted_per_ten_seconds_and_per_minute():
     limiter.new_order("other")  # per account
 
 
+async def early_in_window(span_ms: int, margin_ms: int) -> None:
+    """Wait until the facade's fixed window (on the wall clock) has `margin_ms` left at least,
+    so a test's few requests cannot straddle two windows."""
+    while time.time() * 1000 % span_ms > span_ms - margin_ms:
+        await asyncio.sleep(0.05)
+
+
 @pytest.mark.asyncio
 async def test_the_facade_answers_with_retry_after_and_ccxt_sees_rate_limits():
     limits = RateLimits(weight_per_minute=4, orders_per_10s=1)
+    await early_in_window(60_000, 5_000)
     async with serving_facade({"key": ("secret", Decimal(10000))}, limits) as (_engine, base):
         async with httpx.AsyncClient(base_url=base) as http:
             used = [
@@ -100,6 +110,7 @@ async def test_the_facade_answers_with_retry_after_and_ccxt_sees_rate_limits():
 @pytest.mark.asyncio
 async def test_too_many_new_orders_through_ccxt():
     limits = RateLimits(orders_per_10s=1)
+    await early_in_window(10_000, 3_000)
     async with serving_facade({"key": ("secret", Decimal(10000))}, limits) as (_engine, base):
         client = ccxt_async.binanceusdm(
             {"apiKey": "key", "secret": "secret", "options": {"fetchCurrencies": False}}
