@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from tradedesk.simulator import errors
+from tradedesk.simulator.filters import check_filters
 from tradedesk.simulator.markets import Kind, Market
 from tradedesk.simulator.orders import (
     ZERO,
@@ -30,7 +31,9 @@ from tradedesk.simulator.orders import (
     Status,
     TriggerType,
 )
+from tradedesk.simulator.positions import net_fill
 from tradedesk.simulator.statistics import RollingDay, Window
+from tradedesk.simulator.triggers import track, triggered
 
 D = Decimal
 
@@ -128,7 +131,7 @@ class PaperExchange:
         for conditional in [
             c for c in self._conditionals if c.is_open and (c.kind, c.symbol) == (kind, symbol)
         ]:
-            if self._triggered(conditional, price):
+            if triggered(conditional, price):
                 fills += self._trigger(conditional)
         if kind is Kind.FUTURES:
             fills += self._liquidate(symbol, price)
@@ -158,7 +161,7 @@ class PaperExchange:
                 "Mandatory parameter 'price' was not sent, was empty/null, or malformed."
             )
         limit = price if type is OrderType.LIMIT else None
-        self._check_filters(market, type, quantity, limit, mark, reduce_only=reduce_only)
+        check_filters(market, type, quantity, limit, mark, reduce_only=reduce_only)
         if sum(1 for o in self.open_orders(api_key, kind, symbol)) >= market.max_num_orders:
             raise errors.ExchangeError(-2025, "Reach max open order limit.")
         marketable = limit is None or (limit >= mark if side is Side.BUY else limit <= mark)
@@ -278,7 +281,7 @@ class PaperExchange:
             raise errors.bad_parameter("Send either quantity or closePosition=true.")
         if quantity is not None:
             reference = price or trigger_price or activation_price or mark
-            self._check_filters(
+            check_filters(
                 market,
                 OrderType.LIMIT if type.places_limit else OrderType.MARKET,
                 quantity,
@@ -311,8 +314,8 @@ class PaperExchange:
             updated_at=now,
         )
         if trailing:
-            self._track(conditional, mark)
-        elif self._triggered(conditional, mark):
+            track(conditional, mark)
+        elif triggered(conditional, mark):
             raise errors.ExchangeError(-2021, "Order would immediately trigger.")
         self._next_algo_id += 1
         self._conditionals.append(conditional)
@@ -481,46 +484,6 @@ class PaperExchange:
         if symbol is not None:
             self.market(kind, symbol)
 
-    def _triggered(self, conditional: ConditionalOrder, price: Decimal) -> bool:
-        """Binance's rule: a stop buys on a rise and sells on a fall to its price; a take
-        profit the other way round; a trailing stop on a pull-back of `callback_rate` %."""
-        buy = conditional.side is Side.BUY
-        match conditional.type:
-            case TriggerType.STOP | TriggerType.STOP_MARKET:
-                return (
-                    price >= conditional.trigger_price
-                    if buy
-                    else (price <= conditional.trigger_price)
-                )
-            case TriggerType.TAKE_PROFIT | TriggerType.TAKE_PROFIT_MARKET:
-                return (
-                    price <= conditional.trigger_price
-                    if buy
-                    else (price >= conditional.trigger_price)
-                )
-        self._track(conditional, price)
-        if not conditional.activated:
-            return False
-        pull_back = conditional.extreme * conditional.callback_rate / 100
-        return (
-            price >= conditional.extreme + pull_back
-            if buy
-            else (price <= conditional.extreme - pull_back)
-        )
-
-    def _track(self, conditional: ConditionalOrder, price: Decimal) -> None:
-        """A trailing stop follows the best price once its activation price is reached."""
-        buy = conditional.side is Side.BUY
-        if not conditional.activated:
-            activation = conditional.activation_price
-            reached = not activation or (price <= activation if buy else price >= activation)
-            if not reached:
-                return
-            conditional.activated, conditional.extreme = True, price
-        better = price < conditional.extreme if buy else price > conditional.extreme
-        if better:
-            conditional.extreme = price
-
     def _trigger(self, conditional: ConditionalOrder) -> list[Fill]:
         """Place the conditional's order; if it cannot be placed now, the conditional expires."""
         api_key = self._algo_owner[conditional.algo_id]
@@ -551,34 +514,6 @@ class PaperExchange:
             return []
         conditional.status, conditional.order_id = AlgoStatus.TRIGGERED, order.order_id
         return self._fills[api_key][before:]
-
-    def _check_filters(
-        self,
-        market: Market,
-        type: OrderType,
-        quantity: Decimal,
-        price: Decimal | None,
-        mark: Decimal,
-        *,
-        reduce_only: bool,
-    ) -> None:
-        if quantity < market.min_qty or quantity > market.max_qty:
-            raise errors.filter_failure("LOT_SIZE")
-        if quantity % market.step_size:
-            raise errors.filter_failure("LOT_SIZE")
-        if type is OrderType.MARKET and quantity > market.market_max_qty:
-            raise errors.filter_failure("MARKET_LOT_SIZE")
-        if price is not None and (price <= 0 or price % market.tick_size):
-            raise errors.filter_failure("PRICE_FILTER")
-        notional = quantity * (price or mark)
-        if notional < market.min_notional and not reduce_only:
-            if market.kind is Kind.SPOT:
-                raise errors.filter_failure("NOTIONAL")
-            raise errors.ExchangeError(
-                -4164,
-                f"Order's notional must be no smaller than {market.min_notional.normalize():f} "
-                "(unless you choose reduce only).",
-            )
 
     def _reserve_spot(
         self,
@@ -653,7 +588,8 @@ class PaperExchange:
             )
         else:
             commission, asset = quote * rate, market.quote
-            pnl = self._settle_futures(account, market, order.side, quantity, price)
+            pnl = net_fill(account.position(market.id), order.side, quantity, price)
+            account.position(market.id).updated_at = self._now_ms()
             account.futures_wallet += pnl - commission
         order.executed_qty += quantity
         order.cum_quote += quote
@@ -718,34 +654,3 @@ class PaperExchange:
         commission = quantity * price * rate
         quote.free += quantity * price - commission
         return commission, market.quote, ZERO
-
-    def _settle_futures(
-        self, account: Account, market: Market, side: Side, quantity: Decimal, price: Decimal
-    ) -> Decimal:
-        """Net the fill into the one-way position; returns the realized PnL."""
-        position = account.position(market.id)
-        direction = 1 if side is Side.BUY else -1
-        realized = ZERO
-        remaining = quantity
-        if position.side == -direction:
-            closing = min(remaining, abs(position.amount))
-            realized = closing * (price - position.entry_price) * position.side
-            if position.margin_type is MarginType.ISOLATED and position.amount:
-                share = closing / abs(position.amount)
-                released = position.isolated_margin * share
-                position.isolated_margin -= released
-            position.amount += direction * closing
-            remaining -= closing
-            if not position.amount:
-                position.entry_price = ZERO
-                position.isolated_margin = ZERO
-        if remaining:
-            size = abs(position.amount)
-            position.entry_price = (size * position.entry_price + remaining * price) / (
-                size + remaining
-            )
-            position.amount += direction * remaining
-            if position.margin_type is MarginType.ISOLATED:
-                position.isolated_margin += remaining * price / position.leverage
-        position.updated_at = self._now_ms()
-        return realized
