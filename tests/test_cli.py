@@ -239,7 +239,9 @@ def test_the_simulator_serves_binances_api_on_loopback(tmp_path):
     assert float(spot.json()["lastPrice"]) == pytest.approx(19700, rel=0.005)
 
 
-@pytest.mark.parametrize("account", ["k1:s1", "k1:s1:BTC=1", "k1:s1:USDT=lots", ":s:USDT=1"])
+@pytest.mark.parametrize(
+    "account", ["k1:s1", "k1:s1:BTC=1", "k1:s1:USDT=lots", ":s:USDT=1", "k1:s1:USDT=1:margin"]
+)
 def test_a_malformed_simulator_account_is_one_line(tmp_path, account):
     result = run(["simulator", "--account", account], tmp_path)
 

@@ -95,7 +95,10 @@ def dev_token(
 def simulator(
     account: Annotated[
         list[str] | None,
-        typer.Option(help="KEY:SECRET:USDT=AMOUNT, credited to spot and to USDT-M; repeatable."),
+        typer.Option(
+            help="KEY:SECRET:USDT=AMOUNT[:withdraw][:noip][:hedge], credited to spot and to "
+            "USDT-M; repeatable."
+        ),
     ] = None,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 9000,

@@ -21,14 +21,16 @@ from tradedesk.simulator.markets import default_markets, default_prices
 async def serving_facade(
     accounts: dict[str, tuple[str, Decimal]] | None = None,
     limits: RateLimits | None = None,
+    **account_flags: dict[str, bool],
 ) -> AsyncIterator[tuple[PaperExchange, str]]:
-    """(engine, base URL) of a facade whose prices move only when a test moves them."""
+    """(engine, base URL) of a facade whose prices move only when a test moves them.
+    `account_flags` maps an API key to `add_account` flags (can_withdraw, hedge_mode, ...)."""
     markets = default_markets()
     engine = PaperExchange(
         markets, prices=default_prices(markets), now_ms=lambda: int(time.time() * 1000)
     )
     for api_key, (secret, usdt) in (accounts or {}).items():
-        engine.add_account(api_key, secret, usdt=usdt)
+        engine.add_account(api_key, secret, usdt=usdt, **account_flags.get(api_key, {}))
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(

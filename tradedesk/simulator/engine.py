@@ -81,9 +81,25 @@ class PaperExchange:
 
     # accounts ---------------------------------------------------------------------------
 
-    def add_account(self, api_key: str, secret: str, *, usdt: Decimal) -> Account:
+    def add_account(
+        self,
+        api_key: str,
+        secret: str,
+        *,
+        usdt: Decimal,
+        can_withdraw: bool = False,
+        ip_restricted: bool = True,
+        hedge_mode: bool = False,
+    ) -> Account:
         """Credit `usdt` to the spot wallet and, separately, to the USDT-M futures wallet."""
-        account = Account(api_key, secret, futures_wallet=usdt)
+        account = Account(
+            api_key,
+            secret,
+            can_withdraw=can_withdraw,
+            ip_restricted=ip_restricted,
+            hedge_mode=hedge_mode,
+            futures_wallet=usdt,
+        )
         account.spot_balance("USDT").free = usdt
         self._accounts[api_key] = account
         self._fills[api_key] = []
@@ -168,6 +184,10 @@ class PaperExchange:
         execution_price = mark if marketable else limit
         assert execution_price is not None
         locked = ZERO
+        if kind is Kind.FUTURES and account.hedge_mode:
+            raise errors.ExchangeError(
+                -4061, "Order's position side does not match user's setting."
+            )
         if kind is Kind.SPOT:
             locked = self._reserve_spot(
                 account, market, side, quantity, execution_price, marketable

@@ -238,8 +238,24 @@ def facade(engine: PaperExchange, limits: RateLimits | None = None) -> Starlette
             if market.kind is Kind.FUTURES and wanted in (None, market.id)
         ]
 
-    async def position_mode(_request: Request, _key: str, _params: dict[str, str]) -> Any:
-        return {"dualSidePosition": False}  # the paper exchange trades one-way mode only
+    async def position_mode(_request: Request, key: str, _params: dict[str, str]) -> Any:
+        return {"dualSidePosition": engine.account(key).hedge_mode}
+
+    async def api_restrictions(_request: Request, key: str, _params: dict[str, str]) -> Any:
+        account = engine.account(key)
+        return {
+            "ipRestrict": account.ip_restricted,
+            "createTime": 1700000000000,
+            "enableReading": True,
+            "enableSpotAndMarginTrading": True,
+            "enableFutures": True,
+            "enableWithdrawals": account.can_withdraw,
+            "enableInternalTransfer": False,
+            "enableMargin": False,
+            "permitsUniversalTransfer": False,
+            "enableVanillaOptions": False,
+            "enablePortfolioMarginTrading": False,
+        }
 
     routes = []
     for prefix in ("/api/v3", "/fapi/v1"):
@@ -276,6 +292,7 @@ def facade(engine: PaperExchange, limits: RateLimits | None = None) -> Starlette
         ("POST", "/fapi/v1/leverage", leverage),
         ("POST", "/fapi/v1/marginType", margin_type),
         ("GET", "/fapi/v1/positionSide/dual", position_mode),
+        ("GET", "/sapi/v1/account/apiRestrictions", api_restrictions),
         ("GET", "/fapi/v1/leverageBracket", leverage_brackets),
     ]
     routes += [

@@ -160,8 +160,14 @@ class SpotBalance:
 
 @dataclass(slots=True)
 class Account:
+    """An API key's account. Like a careful user's key by default: it cannot withdraw, is
+    restricted to whitelisted IPs, and trades futures in one-way mode."""
+
     api_key: str
     secret: str
+    can_withdraw: bool = False
+    ip_restricted: bool = True
+    hedge_mode: bool = False
     spot: dict[str, SpotBalance] = field(default_factory=dict)
     futures_wallet: Decimal = ZERO  # USDT
     positions: dict[str, Position] = field(default_factory=dict)

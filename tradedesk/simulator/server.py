@@ -16,25 +16,30 @@ from tradedesk.simulator.feeds import WalkFeed
 from tradedesk.simulator.http import facade
 from tradedesk.simulator.markets import default_markets, default_prices
 
+FLAGS = {"withdraw", "noip", "hedge"}
+
 
 @dataclass(frozen=True, slots=True)
 class AccountSpec:
     api_key: str
     secret: str
     usdt: Decimal
+    flags: frozenset[str] = frozenset()
 
 
 def parse_account(text: str) -> AccountSpec:
-    """`KEY:SECRET:USDT=AMOUNT`, as `--account` takes it."""
+    """`KEY:SECRET:USDT=AMOUNT[:FLAG...]`, as `--account` takes it. Flags: `withdraw` (the key
+    can withdraw), `noip` (no IP restriction), `hedge` (futures in hedge mode)."""
+    problem = f"{text!r} is not KEY:SECRET:USDT=AMOUNT[:withdraw][:noip][:hedge]"
     try:
-        api_key, secret, funds = text.split(":", 2)
+        api_key, secret, funds, *flags = text.split(":")
         asset, amount = funds.split("=", 1)
         usdt = Decimal(amount)
     except (ValueError, InvalidOperation):
-        raise ValueError(f"{text!r} is not KEY:SECRET:USDT=AMOUNT") from None
-    if asset != "USDT" or not api_key or not secret or usdt < 0:
-        raise ValueError(f"{text!r} is not KEY:SECRET:USDT=AMOUNT")
-    return AccountSpec(api_key, secret, usdt)
+        raise ValueError(problem) from None
+    if asset != "USDT" or not api_key or not secret or usdt < 0 or not set(flags) <= FLAGS:
+        raise ValueError(problem)
+    return AccountSpec(api_key, secret, usdt, frozenset(flags))
 
 
 def build_simulator(
@@ -46,7 +51,14 @@ def build_simulator(
         markets, prices=default_prices(markets), now_ms=lambda: int(time.time() * 1000)
     )
     for spec in accounts:
-        engine.add_account(spec.api_key, spec.secret, usdt=spec.usdt)
+        engine.add_account(
+            spec.api_key,
+            spec.secret,
+            usdt=spec.usdt,
+            can_withdraw="withdraw" in spec.flags,
+            ip_restricted="noip" not in spec.flags,
+            hedge_mode="hedge" in spec.flags,
+        )
     feed = WalkFeed(engine, seed=seed)
 
     @contextlib.asynccontextmanager
