@@ -96,8 +96,9 @@ def simulator(
     account: Annotated[
         list[str] | None,
         typer.Option(
-            help="KEY:SECRET:USDT=AMOUNT[:withdraw][:noip][:hedge], credited to spot and to "
-            "USDT-M; repeatable."
+            help="An API key, its secret and USDT=AMOUNT joined by colons, then optional flags "
+            "withdraw, noip, hedge; e.g. demo:demo-secret:USDT=10000. The USDT goes to spot and "
+            "to USDT-M. Repeatable."
         ),
     ] = None,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
