@@ -1,4 +1,5 @@
-"""`tradedesk serve | migrate | seed`: what an operator runs."""
+"""The tradedesk command: serve the API, migrate and seed the database, mint dev tokens, and
+run the paper exchange as a Binance-compatible server."""
 
 from __future__ import annotations
 
