@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from tradedesk.simulator import errors
+from tradedesk.simulator import errors, margin
 from tradedesk.simulator.filters import check_filters
 from tradedesk.simulator.markets import Kind, Market
 from tradedesk.simulator.orders import (
@@ -405,50 +405,23 @@ class PaperExchange:
     # futures figures --------------------------------------------------------------------
 
     def unrealized_pnl(self, account: Account) -> Decimal:
-        return sum(
-            (
-                p.unrealized_pnl(self._prices[(Kind.FUTURES, p.symbol)])
-                for p in account.positions.values()
-            ),
-            ZERO,
-        )
+        return margin.unrealized_pnl(account, self._futures_marks())
 
     def available_balance(self, account: Account) -> Decimal:
         """Wallet plus cross profit, less the margin positions and open orders hold."""
-        cross_pnl = ZERO
-        held = ZERO
-        for position in account.positions.values():
-            mark = self._prices[(Kind.FUTURES, position.symbol)]
-            if position.margin_type is MarginType.CROSSED:
-                cross_pnl += position.unrealized_pnl(mark)
-                held += position.notional(mark) / position.leverage
-            else:
-                held += position.isolated_margin
-        for order in self.open_orders(account.api_key, Kind.FUTURES):
-            if not order.reduce_only:
-                held += order.orig_qty * order.price / account.position(order.symbol).leverage
-        return account.futures_wallet + cross_pnl - held
+        return margin.available_balance(
+            account, self._futures_marks(), self.open_orders(account.api_key, Kind.FUTURES)
+        )
 
     def liquidation_price(self, account: Account, symbol: str) -> Decimal:
         """Binance's one-way-mode formula; zero when no price can liquidate the position."""
-        position = account.position(symbol)
-        if not position.amount:
-            return ZERO
         market = self.market(Kind.FUTURES, symbol)
-        mark = self._prices[(Kind.FUTURES, symbol)]
-        bracket = market.bracket_for(position.notional(mark))
-        size, side = abs(position.amount), position.side
-        if position.margin_type is MarginType.ISOLATED:
-            wallet = position.isolated_margin
-        else:
-            others = [p for p in account.positions.values() if p.symbol != symbol and p.amount]
-            wallet = account.futures_wallet + sum(
-                (p.unrealized_pnl(self._prices[(Kind.FUTURES, p.symbol)]) for p in others), ZERO
-            )
-        price = (wallet + bracket.maintenance_amount - side * size * position.entry_price) / (
-            size * bracket.maintenance_rate - side * size
-        )
-        return max(price, ZERO)
+        return margin.liquidation_price(account, market, self._futures_marks())
+
+    def _futures_marks(self) -> dict[str, Decimal]:
+        return {
+            symbol: price for (kind, symbol), price in self._prices.items() if kind is Kind.FUTURES
+        }
 
     # internals --------------------------------------------------------------------------
 
