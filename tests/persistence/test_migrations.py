@@ -72,3 +72,33 @@ async def test_migrations_match_the_tables(fresh_database):
         await engine.dispose()
 
     assert diff == []
+
+
+async def test_the_alembic_command_line_round_trips(fresh_database):
+    """`alembic upgrade head`, `downgrade base`, `upgrade head` from the repository root."""
+    import asyncio
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).parents[2]
+    alembic = [sys.executable, "-m", "alembic"]
+    async with fresh_database as url:
+        env = {**os.environ, "DATABASE_URL": url}
+        for step in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"]):
+            result = await asyncio.to_thread(
+                subprocess.run,
+                [*alembic, *step],
+                cwd=root,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert result.returncode == 0, result.stderr
+        engine = make_engine(url)
+        try:
+            assert await table_names(engine) >= TABLES
+        finally:
+            await engine.dispose()
