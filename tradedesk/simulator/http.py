@@ -197,12 +197,11 @@ def facade(engine: PaperExchange, limits: RateLimits | None = None) -> Starlette
 
     async def cancel_algo_order(_request: Request, key: str, params: dict[str, str]) -> Any:
         symbol = _required(params, "symbol")
-        algo_id = params.get("algoId")
         conditional = engine.cancel_conditional(
             key,
             Kind.FUTURES,
             symbol,
-            algo_id=int(algo_id) if algo_id else None,
+            algo_id=_integer(params, "algoId"),
             client_algo_id=params.get("clientAlgoId"),
         )
         return binance_json.algo_order(conditional)
@@ -316,9 +315,21 @@ def _decimal(params: dict[str, str], name: str) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        return Decimal(value)
+        number = Decimal(value)
     except InvalidOperation:
-        raise ExchangeError(-1102, f"Illegal characters found in parameter '{name}'.") from None
+        number = Decimal("NaN")
+    if not number.is_finite():  # NaN or Infinity cannot be compared or quantized: refuse
+        raise ExchangeError(-1102, f"Illegal characters found in parameter '{name}'.")
+    return number
+
+
+def _integer(params: dict[str, str], name: str) -> int | None:
+    value = params.get(name)
+    if value is None or value == "":
+        return None
+    if not (value.isascii() and value.lstrip("-").isdigit()):
+        raise ExchangeError(-1102, f"Illegal characters found in parameter '{name}'.")
+    return int(value)
 
 
 def _side(params: dict[str, str]) -> Side:
@@ -351,11 +362,11 @@ def _order_args(params: dict[str, str]) -> dict[str, Any]:
 
 def _which(params: dict[str, str]) -> dict[str, Any]:
     """The order a cancel names: by `orderId` or `origClientOrderId`."""
-    order_id = params.get("orderId")
+    order_id = _integer(params, "orderId")
     client_id = params.get("origClientOrderId")
-    if not order_id and not client_id:
+    if order_id is None and not client_id:
         raise ExchangeError(-1102, "Param 'origClientOrderId' or 'orderId' must be sent.")
-    return {"order_id": int(order_id) if order_id else None, "client_order_id": client_id}
+    return {"order_id": order_id, "client_order_id": client_id}
 
 
 def _listing(all_orders, open_orders, request, key, kind, params):  # type: ignore[no-untyped-def]
