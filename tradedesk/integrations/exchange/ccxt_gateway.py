@@ -23,6 +23,20 @@ from tradedesk.integrations.exchange.ccxt_errors import ExchangeUnreachable, to_
 log = logging.getLogger("tradedesk.exchange")
 
 READ_ATTEMPTS = 3
+# Ticker field -> ccxt's unified ticker key; every one must be a number.
+_TICKER_NUMBERS = {
+    "high": "high",
+    "low": "low",
+    "vwap": "vwap",
+    "open": "open",
+    "close": "close",
+    "last": "last",
+    "change": "change",
+    "percentage": "percentage",
+    "average": "average",
+    "base_volume": "baseVolume",
+    "quote_volume": "quoteVolume",
+}
 RETRY_DELAY_SECONDS = 0.2
 
 
@@ -52,22 +66,18 @@ class CcxtGateway:
         if unified not in client.markets:
             raise BusinessRuleViolation(ErrorCode.INVALID_EXCHANGE_SYMBOL)
         raw = await self._read(lambda: client.fetch_ticker(unified), action="fetch_ticker")
-        return Ticker(
-            symbol=symbol,
-            timestamp=int(raw["timestamp"]),
-            datetime=raw["datetime"],
-            high=float(raw["high"]),
-            low=float(raw["low"]),
-            vwap=float(raw["vwap"]),
-            open=float(raw["open"]),
-            close=float(raw["close"]),
-            last=float(raw["last"]),
-            change=float(raw["change"]),
-            percentage=float(raw["percentage"]),
-            average=float(raw["average"]),
-            base_volume=float(raw["baseVolume"]),
-            quote_volume=float(raw["quoteVolume"]),
-        )
+        try:
+            if not isinstance(raw["datetime"], str):
+                raise TypeError("datetime")
+            return Ticker(
+                symbol=symbol,
+                timestamp=int(raw["timestamp"]),
+                datetime=raw["datetime"],
+                **{field: float(raw[key]) for field, key in _TICKER_NUMBERS.items()},
+            )
+        except (KeyError, TypeError, ValueError):
+            log.warning("fetch_ticker %s: incomplete ticker from the exchange: %s", symbol, raw)
+            raise BusinessRuleViolation(ErrorCode.EXCHANGE_BAD_REQUEST) from None
 
     async def aclose(self) -> None:
         for client in self._public.values():
@@ -78,7 +88,8 @@ class CcxtGateway:
     async def _client(self, trade_type: TradeType) -> Any:
         """The public client of this trade type, with its markets loaded (once)."""
         ready = self._ready.get(trade_type)
-        if ready is None or (ready.done() and ready.exception() is not None):
+        failed = ready is not None and ready.done() and (ready.cancelled() or ready.exception())
+        if ready is None or failed:
             ready = asyncio.ensure_future(self._build(trade_type))
             self._ready[trade_type] = ready
         return await asyncio.shield(ready)
