@@ -167,3 +167,26 @@ async def test_users_are_counted_once_per_subject_across_tokens(client, cognito,
     async with runtime.engine.connect() as connection:
         count = await connection.scalar(select(func.count()).select_from(UserRow))
     assert count == 1
+
+
+async def test_oversized_or_odd_claims_never_break_sign_in(client, cognito, runtime):
+    odd = cognito.forge(
+        {
+            "sub": "odd-claims",
+            "email": "x" * 400 + "@example.com",
+            "name": "n" * 300,
+            "cognito:groups": "admin",
+        }
+    )
+    huge_subject = cognito.forge({"sub": "s" * 300})
+
+    accepted = await client.get(PROFILE, headers={"authorization": odd})
+    refused = await client.get(PROFILE, headers={"authorization": huge_subject})
+    principal = await runtime.services.identity.authenticate(odd)
+
+    assert accepted.status_code == 200
+    assert (refused.status_code, refused.json()) == (401, UNAUTHORIZED)
+    assert principal.roles == frozenset()  # a string is not a list of groups
+    async with runtime.engine.connect() as connection:
+        row = (await connection.execute(select(UserRow.email, UserRow.name))).one()
+    assert tuple(row) == (None, None)

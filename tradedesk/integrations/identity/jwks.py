@@ -24,6 +24,7 @@ log = logging.getLogger("tradedesk.identity")
 
 ALGORITHM = "RS256"
 LEEWAY_SECONDS = 30  # tolerated clock skew between the issuer and us
+MAX_SUBJECT, MAX_EMAIL, MAX_NAME = 255, 320, 255  # the users table's column sizes
 
 
 class KeySource(Protocol):
@@ -117,12 +118,17 @@ class JwtVerifier:
             raise _rejected(f"token_use {claims.get('token_use')!r}")
         if self._token_use == "access" and claims.get("client_id") != self._client_id:
             raise _rejected("client_id of another app")
-        groups = claims.get("cognito:groups") or []
+        subject = claims["sub"]
+        if len(subject) > MAX_SUBJECT:
+            raise _rejected("subject longer than any identity provider's")
+        groups = claims.get("cognito:groups")
         return Claims(
-            subject=str(claims["sub"]),
-            email=_text(claims.get("email")),
-            name=_text(claims.get("name")),
-            groups=frozenset(str(group) for group in groups if isinstance(group, str)),
+            subject=subject,
+            email=_text(claims.get("email"), MAX_EMAIL),
+            name=_text(claims.get("name"), MAX_NAME),
+            groups=frozenset(g for g in groups if isinstance(g, str))
+            if isinstance(groups, list)
+            else frozenset(),
         )
 
     async def _key(self, kid: str) -> Any | None:
@@ -153,5 +159,6 @@ def _rejected(reason: str) -> Unauthenticated:
     return Unauthenticated(reason)
 
 
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
+def _text(value: object, limit: int) -> str | None:
+    """A usable string claim; one too long to store is dropped rather than cut."""
+    return value if isinstance(value, str) and 0 < len(value) <= limit else None
