@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 from tests.clocks import SteppedClock
 from tests.cognito import CognitoPool
 from tests.databases import postgres_database, sqlite_url
+from tests.simulator.facade import serving_facade
 from tradedesk.app import create_app
 from tradedesk.bootstrap import Runtime, build_runtime
 from tradedesk.config import load_settings
@@ -122,3 +123,10 @@ class StatementCounter:
 @pytest.fixture
 def count_statements(runtime: Runtime) -> StatementCounter:
     return StatementCounter(runtime.engine)
+
+
+@pytest.fixture
+async def venue():
+    """The paper exchange's Binance-compatible facade on loopback: (engine, base URL)."""
+    async with serving_facade() as served:
+        yield served

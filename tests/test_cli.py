@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import httpx
 import pytest
 
 from tests import documented
+from tests.standins import free_port
 
 TRADEDESK = shutil.which("tradedesk", path=str(Path(sys.executable).parent)) or "tradedesk"
 
@@ -112,12 +112,6 @@ def test_unreachable_database_is_one_line(tmp_path, url):
     assert "cannot reach the database" in result.stderr
     assert result.stderr.strip().count("\n") == 0
     assert "Traceback" not in result.stderr
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_dev_token_is_refused_when_a_real_issuer_is_configured(tmp_path):

@@ -6,10 +6,9 @@ import asyncio
 import json
 
 import pytest
-import uvicorn
 import websockets
 
-from tests.standins import free_port
+from tests.standins import serving_here
 from tradedesk.app import create_app
 
 pytestmark = pytest.mark.asyncio
@@ -19,22 +18,8 @@ PROTOCOL = "graphql-transport-ws"
 @pytest.fixture
 async def ws_url(runtime):
     """The app under a real uvicorn, in the test's own event loop."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(runtime=runtime),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="off",
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110  (uvicorn offers no event to wait on)
-        await asyncio.sleep(0.01)
-    yield f"ws://127.0.0.1:{port}/graphql"
-    server.should_exit = True
-    await task
+    async with serving_here(create_app(runtime=runtime)) as base:
+        yield base.replace("http://", "ws://") + "/graphql"
 
 
 async def connect(url: str, payload: dict):

@@ -6,17 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from tests.simulator.facade import serving_facade
 from tests.standins import free_port
 from tradedesk.simulator.markets import Kind
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest.fixture
-async def venue():
-    async with serving_facade() as served:
-        yield served
 
 
 @pytest.fixture

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
 
-import uvicorn
-
-from tests.standins import free_port
+from tests.standins import serving_here
 from tradedesk.simulator.engine import PaperExchange
 from tradedesk.simulator.http import facade
 from tradedesk.simulator.limits import RateLimits
@@ -31,17 +28,5 @@ async def serving_facade(
     )
     for api_key, (secret, usdt) in (accounts or {}).items():
         engine.add_account(api_key, secret, usdt=usdt, **account_flags.get(api_key, {}))
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            facade(engine, limits), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110  (uvicorn offers no event to wait on)
-        await asyncio.sleep(0.01)
-    try:
-        yield engine, f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serving_here(facade(engine, limits)) as base:
+        yield engine, base

@@ -8,17 +8,10 @@ import ccxt
 import ccxt.async_support as ccxt_async
 import pytest
 
-from tests.simulator.facade import serving_facade
 from tradedesk.integrations.exchange.ccxt_gateway import rewrite_hosts
 from tradedesk.simulator.markets import Kind
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest.fixture
-async def venue():
-    async with serving_facade() as served:
-        yield served
 
 
 @pytest.fixture
