@@ -64,3 +64,41 @@ def test_env_example_documents_every_setting():
     for field in Settings.model_fields:
         name = "DATABASE_URL" if field == "database_url" else f"TRADEDESK_{field.upper()}"
         assert f"# {name}=" in example, name
+
+
+def test_the_jwks_url_defaults_to_the_issuers_well_known_path(monkeypatch):
+    monkeypatch.setenv("TRADEDESK_AUTH_ISSUER", "https://cognito-idp.us-east-1.amazonaws.com/p1/")
+    monkeypatch.setenv("TRADEDESK_AUTH_CLIENT_ID", "client")
+
+    derived = load_settings().jwks_url
+    monkeypatch.setenv("TRADEDESK_AUTH_JWKS_URL", "http://127.0.0.1:9999/keys.json")
+
+    assert derived == "https://cognito-idp.us-east-1.amazonaws.com/p1/.well-known/jwks.json"
+    assert load_settings().jwks_url == "http://127.0.0.1:9999/keys.json"
+
+
+def test_an_issuer_without_a_client_id_is_refused(monkeypatch):
+    monkeypatch.setenv("TRADEDESK_AUTH_ISSUER", "https://cognito-idp.us-east-1.amazonaws.com/p1")
+    monkeypatch.delenv("TRADEDESK_AUTH_CLIENT_ID", raising=False)
+
+    with pytest.raises(ConfigurationError, match="TRADEDESK_AUTH_CLIENT_ID"):
+        load_settings()
+
+
+def test_whitelist_ips_are_comma_separated_and_checked(monkeypatch):
+    monkeypatch.setenv("TRADEDESK_WHITELIST_IPS", "15.137.11.254, 221.110.159.85,")
+    assert load_settings().whitelist_ips == ["15.137.11.254", "221.110.159.85"]
+
+    monkeypatch.setenv("TRADEDESK_WHITELIST_IPS", "15.137.11.254,not-an-ip")
+    with pytest.raises(ConfigurationError, match="TRADEDESK_WHITELIST_IPS"):
+        load_settings()
+
+
+@pytest.mark.parametrize("value", ["access", "id"])
+def test_token_use_is_access_or_id(monkeypatch, value):
+    monkeypatch.setenv("TRADEDESK_AUTH_TOKEN_USE", value)
+    assert load_settings().auth_token_use == value
+
+    monkeypatch.setenv("TRADEDESK_AUTH_TOKEN_USE", "refresh")
+    with pytest.raises(ConfigurationError, match="TRADEDESK_AUTH_TOKEN_USE"):
+        load_settings()
