@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from urllib.parse import parse_qs
 
+import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -92,3 +93,49 @@ class Siteverify:
         return JSONResponse(
             verdict or {"success": False, "error-codes": ["invalid-input-response"]}
         )
+
+
+@asynccontextmanager
+async def forward_proxy() -> AsyncIterator[tuple[str, list[str]]]:
+    """(URL, the absolute URLs it forwarded) of an HTTP forward proxy on loopback, for plain
+    http targets: what an operator's egress proxy does, minus the different source IP."""
+    forwarded: list[str] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        async with httpx.AsyncClient() as upstream:
+            try:
+                while True:  # one client connection carries request after request
+                    await relay(await reader.readuntil(b"\r\n\r\n"), reader, writer, upstream)
+            except asyncio.IncompleteReadError:  # the client hung up
+                pass
+        writer.close()
+
+    async def relay(
+        head: bytes,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        upstream: httpx.AsyncClient,
+    ) -> None:
+        request_line, *header_lines = head.decode("latin-1").split("\r\n")
+        method, target, _version = request_line.split(" ", 2)
+        headers = dict(line.split(": ", 1) for line in header_lines if line)
+        headers = {k: v for k, v in headers.items() if not k.lower().startswith("proxy-")}
+        size = int(next((v for k, v in headers.items() if k.lower() == "content-length"), 0))
+        body = await reader.readexactly(size)
+        forwarded.append(target)
+        answer = await upstream.request(method, target, headers=headers, content=body)
+        hop_by_hop = ("content-length", "transfer-encoding", "connection", "content-encoding")
+        lines = [
+            f"HTTP/1.1 {answer.status_code} {answer.reason_phrase}",
+            *(f"{k}: {v}" for k, v in answer.headers.items() if k.lower() not in hop_by_hop),
+            f"Content-Length: {len(answer.content)}",
+        ]
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + answer.content)
+        await writer.drain()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}", forwarded
+    finally:
+        server.close()

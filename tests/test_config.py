@@ -102,3 +102,17 @@ def test_token_use_is_access_or_id(monkeypatch, value):
     monkeypatch.setenv("TRADEDESK_AUTH_TOKEN_USE", "refresh")
     with pytest.raises(ConfigurationError, match="TRADEDESK_AUTH_TOKEN_USE"):
         load_settings()
+
+
+def test_proxies_are_checked_and_are_the_default_whitelist():
+    settings = load_settings(
+        exchange_proxies="http://15.137.11.254:3128, https://proxy.example:443"
+    )
+
+    assert settings.exchange_proxies == ["http://15.137.11.254:3128", "https://proxy.example:443"]
+    assert settings.egress_ips == ["15.137.11.254"]  # a host name is no IP to show
+    assert load_settings(
+        exchange_proxies="http://15.137.11.254:3128", whitelist_ips="1.2.3.4"
+    ).egress_ips == ["1.2.3.4"]
+    with pytest.raises(ConfigurationError, match="TRADEDESK_EXCHANGE_PROXIES"):
+        load_settings(exchange_proxies="socks5://10.0.0.1:1080")

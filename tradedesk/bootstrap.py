@@ -19,6 +19,7 @@ from tradedesk.domain.services import Services
 from tradedesk.domain.strategy_results import StrategyResults
 from tradedesk.integrations.clock import SystemClock
 from tradedesk.integrations.exchange.cached_tickers import CachedTickers
+from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
 from tradedesk.integrations.exchange.ccxt_gateway import CcxtGateway
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed
 from tradedesk.integrations.identity import dev_issuer
@@ -63,7 +64,13 @@ def build_runtime(
 
     ccxt_gateway = None
     if exchange is None and settings.exchange == "binance":
-        exchange = ccxt_gateway = CcxtGateway(base_url=settings.binance_urls)
+        exchange = ccxt_gateway = CcxtGateway(
+            CcxtClients(
+                base_url=settings.binance_urls,
+                sandbox=settings.binance_sandbox,
+                proxies=settings.exchange_proxies,
+            )
+        )
     exchange = CachedTickers(
         exchange or PaperMarketFeed(clock, prices=settings.paper_prices, seed=settings.paper_seed),
         clock,
@@ -81,7 +88,7 @@ def build_runtime(
         notifications=Notifications(
             uow_factory, clock, ids, telegram_bot_url=settings.telegram_bot_url
         ),
-        exchange_access=ExchangeAccess(settings.whitelist_ips),
+        exchange_access=ExchangeAccess(settings.egress_ips),
     )
     return Runtime(
         settings=settings,

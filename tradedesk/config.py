@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AliasChoices,
@@ -64,6 +65,14 @@ class Settings(BaseSettings):
         description="One base URL that every ccxt Binance API host is moved onto (e.g. the "
         "paper exchange's Binance-compatible facade).",
     )
+    binance_sandbox: bool = Field(
+        default=False, description="Use Binance's testnet (ccxt's sandbox mode)."
+    )
+    exchange_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated http(s) proxy URLs every exchange call leaves through; "
+        "each key sticks to one of them.",
+    )
     ticker_ttl: float = Field(
         default=2.0, ge=0, description="Seconds a fetched ticker is served to every reader."
     )
@@ -92,7 +101,16 @@ class Settings(BaseSettings):
         description="Comma-separated IPs of the proxies users whitelist on their exchange keys.",
     )
 
-    @field_validator("whitelist_ips", mode="before")
+    @field_validator("exchange_proxies")
+    @classmethod
+    def _proxy_urls(cls, proxies: list[str]) -> list[str]:
+        for proxy in proxies:
+            url = urlsplit(proxy)
+            if url.scheme not in ("http", "https") or not url.hostname:
+                raise ValueError(f"{proxy!r} is not an http(s):// proxy URL")
+        return proxies
+
+    @field_validator("whitelist_ips", "exchange_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -111,6 +129,15 @@ class Settings(BaseSettings):
         if self.auth_issuer and not self.auth_client_id:
             raise ValueError("TRADEDESK_AUTH_CLIENT_ID is required with TRADEDESK_AUTH_ISSUER")
         return self
+
+    @property
+    def egress_ips(self) -> list[str]:
+        """The IPs users whitelist on their keys: the platform calls from its proxies', unless
+        TRADEDESK_WHITELIST_IPS says otherwise (a proxy behind NAT)."""
+        if self.whitelist_ips:
+            return self.whitelist_ips
+        hosts = [urlsplit(proxy).hostname or "" for proxy in self.exchange_proxies]
+        return [host for host in hosts if _is_ip(host)]
 
     @property
     def jwks_url(self) -> str | None:
@@ -155,6 +182,14 @@ class Settings(BaseSettings):
             return None
         raw = self.database_url.split(":///", 1)[1] if ":///" in self.database_url else ""
         return Path(raw) if raw and raw != ":memory:" else None
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from tests.standins import serving
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
 from tradedesk.domain.market import ExchangeId, TradeType
+from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
 from tradedesk.integrations.exchange.ccxt_gateway import CcxtGateway
 from tradedesk.simulator import binance_json
 from tradedesk.simulator.markets import Kind, default_markets
@@ -41,8 +42,12 @@ def quiet_market() -> Starlette:
             }
         )
 
+    async def server_time(_request):
+        return JSONResponse({"serverTime": int(time.time() * 1000)})
+
     return Starlette(
         routes=[
+            Route("/fapi/v1/time", server_time),
             Route("/fapi/v1/exchangeInfo", exchange_info),
             Route("/fapi/v1/ticker/24hr", ticker),
         ]
@@ -52,7 +57,7 @@ def quiet_market() -> Starlette:
 @pytest.mark.asyncio
 async def test_a_ticker_missing_a_number_is_1500_not_a_crash():
     with serving(quiet_market()) as base:
-        gateway = CcxtGateway(base_url=base)
+        gateway = CcxtGateway(CcxtClients(base_url=base))
         try:
             with pytest.raises(BusinessRuleViolation) as raised:
                 await gateway.fetch_ticker(

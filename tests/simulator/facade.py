@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from decimal import Decimal
+from typing import Any
 
 from tests.standins import serving_here
 from tradedesk.simulator.engine import PaperExchange
@@ -18,15 +19,22 @@ from tradedesk.simulator.markets import default_markets, default_prices
 async def serving_facade(
     accounts: dict[str, tuple[str, Decimal]] | None = None,
     limits: RateLimits | None = None,
+    *,
+    clock_offset_ms: int = 0,
+    wrap: Callable[[Any], Any] = lambda app: app,
     **account_flags: dict[str, bool],
 ) -> AsyncIterator[tuple[PaperExchange, str]]:
     """(engine, base URL) of a facade whose prices move only when a test moves them.
-    `account_flags` maps an API key to `add_account` flags (can_withdraw, hedge_mode, ...)."""
+    `account_flags` maps an API key to `add_account` flags (can_withdraw, hedge_mode, ...);
+    `clock_offset_ms` sets the exchange's clock apart from ours; `wrap` puts ASGI middleware
+    (a lost answer, say) in front of the facade."""
     markets = default_markets()
     engine = PaperExchange(
-        markets, prices=default_prices(markets), now_ms=lambda: int(time.time() * 1000)
+        markets,
+        prices=default_prices(markets),
+        now_ms=lambda: int(time.time() * 1000) + clock_offset_ms,
     )
     for api_key, (secret, usdt) in (accounts or {}).items():
         engine.add_account(api_key, secret, usdt=usdt, **account_flags.get(api_key, {}))
-    async with serving_here(facade(engine, limits)) as base:
+    async with serving_here(wrap(facade(engine, limits))) as base:
         yield engine, base

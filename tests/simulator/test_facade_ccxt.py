@@ -12,7 +12,7 @@ import ccxt.async_support as ccxt_async
 import pytest
 
 from tests.simulator.facade import serving_facade
-from tradedesk.integrations.exchange.ccxt_gateway import rewrite_hosts
+from tradedesk.integrations.exchange.ccxt_clients import rewrite_hosts
 from tradedesk.simulator.markets import Kind
 
 pytestmark = pytest.mark.asyncio
@@ -211,3 +211,18 @@ async def test_conditional_types_are_refused_on_the_plain_order_endpoint(futures
         )
 
     assert "-4120" in str(raised.value)
+
+
+async def test_orders_are_found_by_client_order_id_in_both_families(spot, futures):
+    await spot.create_order("BTC/USDT", "market", "buy", 0.01, None, {"clientOrderId": "mine"})
+    await futures.create_order(
+        BTC, "STOP_MARKET", "sell", 0.1, None, {"stopPrice": 19000, "clientOrderId": "algo"}
+    )
+
+    found = await spot.fetch_order(None, "BTC/USDT", {"clientOrderId": "mine"})
+    algo = await futures.fetch_order(None, BTC, {"clientOrderId": "algo", "trigger": True})
+
+    assert (found["clientOrderId"], found["status"]) == ("mine", "closed")
+    assert (algo["clientOrderId"], algo["status"]) == ("algo", "open")
+    with pytest.raises(ccxt.OrderNotFound):  # -2013
+        await futures.fetch_order(None, BTC, {"clientOrderId": "never-sent"})

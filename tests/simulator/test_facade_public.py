@@ -8,7 +8,7 @@ import ccxt
 import ccxt.async_support as ccxt_async
 import pytest
 
-from tradedesk.integrations.exchange.ccxt_gateway import rewrite_hosts
+from tradedesk.integrations.exchange.ccxt_clients import rewrite_hosts
 from tradedesk.simulator.markets import Kind
 
 pytestmark = pytest.mark.asyncio

@@ -9,7 +9,7 @@ import ccxt.async_support as ccxt_async
 import pytest
 
 from tests.simulator.facade import serving_facade
-from tradedesk.integrations.exchange.ccxt_gateway import rewrite_hosts
+from tradedesk.integrations.exchange.ccxt_clients import rewrite_hosts
 from tradedesk.simulator.server import parse_account
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.simulator.facade import serving_facade
-from tradedesk.integrations.exchange.ccxt_gateway import rewrite_hosts
+from tradedesk.integrations.exchange.ccxt_clients import rewrite_hosts
 from tradedesk.simulator.limits import RateLimiter, RateLimits, TooManyRequests
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from tradedesk.simulator import errors, margin
 from tradedesk.simulator.filters import check_filters
@@ -34,6 +34,8 @@ from tradedesk.simulator.orders import (
 from tradedesk.simulator.positions import net_fill
 from tradedesk.simulator.statistics import RollingDay, Window
 from tradedesk.simulator.triggers import track, triggered
+
+_Open = TypeVar("_Open", Order, ConditionalOrder)
 
 D = Decimal
 
@@ -226,15 +228,31 @@ class PaperExchange:
         order_id: int | None = None,
         client_order_id: str | None = None,
     ) -> Order:
-        self.market(kind, symbol)
-        for order in self.open_orders(api_key, kind, symbol):
+        order = self._cancellable(
+            lambda: self.find_order(
+                api_key, kind, symbol, order_id=order_id, client_order_id=client_order_id
+            )
+        )
+        self._release(self.account(api_key), order)
+        order.status, order.updated_at = Status.CANCELED, self._now_ms()
+        return order
+
+    def find_order(
+        self,
+        api_key: str,
+        kind: Kind,
+        symbol: str,
+        *,
+        order_id: int | None = None,
+        client_order_id: str | None = None,
+    ) -> Order:
+        """The account's order by id or client order id, in any state."""
+        for order in self.orders(api_key, kind, symbol):
             if order.order_id == order_id or (
                 client_order_id is not None and order.client_order_id == client_order_id
             ):
-                self._release(self.account(api_key), order)
-                order.status, order.updated_at = Status.CANCELED, self._now_ms()
                 return order
-        raise errors.unknown_order()
+        raise errors.order_does_not_exist()
 
     def cancel_all(self, api_key: str, kind: Kind, symbol: str) -> list[Order]:
         return [
@@ -351,14 +369,13 @@ class PaperExchange:
         algo_id: int | None = None,
         client_algo_id: str | None = None,
     ) -> ConditionalOrder:
-        self.market(kind, symbol)
-        for conditional in self.open_conditionals(api_key, kind, symbol):
-            if conditional.algo_id == algo_id or (
-                client_algo_id is not None and conditional.client_algo_id == client_algo_id
-            ):
-                conditional.status, conditional.updated_at = AlgoStatus.CANCELED, self._now_ms()
-                return conditional
-        raise errors.unknown_order()
+        conditional = self._cancellable(
+            lambda: self.find_conditional(
+                api_key, kind, symbol, algo_id=algo_id, client_algo_id=client_algo_id
+            )
+        )
+        conditional.status, conditional.updated_at = AlgoStatus.CANCELED, self._now_ms()
+        return conditional
 
     def conditionals(
         self, api_key: str, kind: Kind, symbol: str | None = None
@@ -376,6 +393,23 @@ class PaperExchange:
         self, api_key: str, kind: Kind, symbol: str | None = None
     ) -> list[ConditionalOrder]:
         return [c for c in self.conditionals(api_key, kind, symbol) if c.is_open]
+
+    def find_conditional(
+        self,
+        api_key: str,
+        kind: Kind,
+        symbol: str | None = None,
+        *,
+        algo_id: int | None = None,
+        client_algo_id: str | None = None,
+    ) -> ConditionalOrder:
+        """The account's conditional order by algo id or client algo id, in any state."""
+        for conditional in self.conditionals(api_key, kind, symbol):
+            if conditional.algo_id == algo_id or (
+                client_algo_id is not None and conditional.client_algo_id == client_algo_id
+            ):
+                return conditional
+        raise errors.order_does_not_exist()
 
     # futures settings -------------------------------------------------------------------
 
@@ -470,6 +504,19 @@ class PaperExchange:
             realized_pnl=realized,
             liquidation=True,
         )
+
+    @staticmethod
+    def _cancellable(find: Callable[[], _Open]) -> _Open:
+        """What `find` names, if it is still open; Binance answers anything else with -2011."""
+        try:
+            found = find()
+        except errors.ExchangeError as error:
+            if error.code != errors.order_does_not_exist().code:
+                raise
+            raise errors.unknown_order() from None
+        if not found.is_open:
+            raise errors.unknown_order()
+        return found
 
     def _check_scope(self, api_key: str, kind: Kind, symbol: str | None) -> None:
         """A listing names a known account and, if any, a listed symbol."""

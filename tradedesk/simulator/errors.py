@@ -24,6 +24,11 @@ def unknown_order() -> ExchangeError:
     return ExchangeError(-2011, "Unknown order sent.")
 
 
+def order_does_not_exist() -> ExchangeError:
+    """What a query for an order the account never placed answers (a cancel answers -2011)."""
+    return ExchangeError(-2013, "Order does not exist.")
+
+
 def insufficient_balance() -> ExchangeError:
     return ExchangeError(-2010, "Account has insufficient balance for requested action.")
 

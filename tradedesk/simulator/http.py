@@ -111,6 +111,10 @@ def facade(engine: PaperExchange, limits: RateLimits | None = None) -> Starlette
         order = engine.cancel_order(key, Kind.SPOT, _required(params, "symbol"), **_which(params))
         return binance_json.spot_order(order)
 
+    async def spot_query(_request: Request, key: str, params: dict[str, str]) -> Any:
+        symbol = _required(params, "symbol")
+        return binance_json.spot_order(engine.find_order(key, Kind.SPOT, symbol, **_which(params)))
+
     async def spot_orders(request: Request, key: str, params: dict[str, str]) -> Any:
         listed = _listing(engine.orders, engine.open_orders, request, key, Kind.SPOT, params)
         return [binance_json.spot_order(order) for order in listed]
@@ -158,6 +162,11 @@ def facade(engine: PaperExchange, limits: RateLimits | None = None) -> Starlette
             engine.cancel_order(key, Kind.FUTURES, symbol, **_which(params))
         )
 
+    async def futures_query(_request: Request, key: str, params: dict[str, str]) -> Any:
+        symbol = _required(params, "symbol")
+        order = engine.find_order(key, Kind.FUTURES, symbol, **_which(params))
+        return binance_json.futures_order(order)
+
     async def futures_orders(request: Request, key: str, params: dict[str, str]) -> Any:
         listed = _listing(engine.orders, engine.open_orders, request, key, Kind.FUTURES, params)
         return [binance_json.futures_order(order) for order in listed]
@@ -165,6 +174,11 @@ def facade(engine: PaperExchange, limits: RateLimits | None = None) -> Starlette
     async def futures_cancel_all(_request: Request, key: str, params: dict[str, str]) -> Any:
         symbol = _required(params, "symbol")
         engine.cancel_all(key, Kind.FUTURES, symbol)
+        return {"code": 200, "msg": "The operation of cancel all open order is done."}
+
+    async def cancel_all_algo(_request: Request, key: str, params: dict[str, str]) -> Any:
+        """Binance keeps algo orders apart: `allOpenOrders` leaves them, this clears them."""
+        symbol = _required(params, "symbol")
         for conditional in engine.open_conditionals(key, Kind.FUTURES, symbol):
             engine.cancel_conditional(key, Kind.FUTURES, symbol, algo_id=conditional.algo_id)
         return {"code": 200, "msg": "The operation of cancel all open order is done."}
@@ -203,6 +217,15 @@ def facade(engine: PaperExchange, limits: RateLimits | None = None) -> Starlette
             symbol,
             algo_id=_integer(params, "algoId"),
             client_algo_id=params.get("clientAlgoId"),
+        )
+        return binance_json.algo_order(conditional)
+
+    async def algo_query(_request: Request, key: str, params: dict[str, str]) -> Any:
+        algo_id, client_algo_id = _integer(params, "algoId"), params.get("clientAlgoId")
+        if algo_id is None and not client_algo_id:
+            raise ExchangeError(-1102, "Param 'clientAlgoId' or 'algoId' must be sent.")
+        conditional = engine.find_conditional(
+            key, Kind.FUTURES, params.get("symbol"), algo_id=algo_id, client_algo_id=client_algo_id
         )
         return binance_json.algo_order(conditional)
 
@@ -268,6 +291,7 @@ def facade(engine: PaperExchange, limits: RateLimits | None = None) -> Starlette
         ("GET", "/api/v3/account", spot_account),
         ("POST", "/api/v3/order", spot_new_order),
         ("DELETE", "/api/v3/order", spot_cancel),
+        ("GET", "/api/v3/order", spot_query),
         ("GET", "/api/v3/openOrders", spot_orders),
         ("GET", "/api/v3/allOrders", spot_orders),
         ("DELETE", "/api/v3/openOrders", spot_cancel_all),
@@ -280,12 +304,15 @@ def facade(engine: PaperExchange, limits: RateLimits | None = None) -> Starlette
         ("GET", "/fapi/v3/positionRisk", position_risk),
         ("POST", "/fapi/v1/order", futures_new_order),
         ("DELETE", "/fapi/v1/order", futures_cancel),
+        ("GET", "/fapi/v1/order", futures_query),
         ("GET", "/fapi/v1/openOrders", futures_orders),
         ("GET", "/fapi/v1/allOrders", futures_orders),
         ("DELETE", "/fapi/v1/allOpenOrders", futures_cancel_all),
         ("GET", "/fapi/v1/userTrades", futures_trades),
         ("POST", "/fapi/v1/algoOrder", new_algo_order),
         ("DELETE", "/fapi/v1/algoOrder", cancel_algo_order),
+        ("GET", "/fapi/v1/algoOrder", algo_query),
+        ("DELETE", "/fapi/v1/algoOpenOrders", cancel_all_algo),
         ("GET", "/fapi/v1/openAlgoOrders", algo_orders),
         ("GET", "/fapi/v1/allAlgoOrders", algo_orders),
         ("POST", "/fapi/v1/leverage", leverage),

@@ -1,13 +1,15 @@
 """ccxt's exception classes mapped onto the domain's taxonomy, at the edge.
 
-Credentials refused -> 1103; an unknown symbol -> 1300; anything else the exchange refuses ->
-1500, with the exchange's own message kept in the log only. Network failures and timeouts are
-`ExchangeUnreachable`, which idempotent reads retry before giving up as 1500.
+Credentials refused -> 1103; an unknown symbol -> 1300; a futures account in hedge mode (-4061)
+-> 1106; anything else the exchange refuses -> 1500, with the exchange's own message kept in
+the log only. Network failures, timeouts and rate limiting are `ExchangeUnreachable`, which
+idempotent reads retry before giving up as 1500.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 import ccxt
 
@@ -15,9 +17,28 @@ from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
 
 log = logging.getLogger("tradedesk.exchange")
 
+_BINANCE_CODE = re.compile(r'"code"\s*:\s*(-?\d+)')
+HEDGE_MODE = -4061
+MARGIN_TYPE_UNCHANGED = -4046  # "No need to change margin type."
+# Binance's "send status unknown; execution status unknown" (-1006, -1007): the order may exist.
+EXECUTION_UNKNOWN = frozenset({-1006, -1007})
+
 
 class ExchangeUnreachable(Exception):
     """The exchange did not answer (network, timeout, maintenance); a read may retry."""
+
+
+def binance_code(error: Exception) -> int | None:
+    """Binance's own error code, which ccxt keeps only inside the message."""
+    found = _BINANCE_CODE.search(str(error))
+    return int(found.group(1)) if found else None
+
+
+def outcome_unknown(error: Exception) -> bool:
+    """Whether a write may have been executed although it failed: its answer was lost."""
+    if isinstance(error, ccxt.DDoSProtection):  # refused before execution
+        return False
+    return isinstance(error, ccxt.NetworkError) or binance_code(error) in EXECUTION_UNKNOWN
 
 
 def to_domain(error: Exception, *, action: str) -> Exception:
@@ -30,5 +51,8 @@ def to_domain(error: Exception, *, action: str) -> Exception:
     if isinstance(error, ccxt.NetworkError):  # timeouts, DDoS protection, unavailability
         log.warning("%s: exchange unreachable: %s", action, error)
         return ExchangeUnreachable(str(error))
+    if binance_code(error) == HEDGE_MODE:
+        log.warning("%s: the account is in hedge mode; the platform trades one-way", action)
+        return BusinessRuleViolation(ErrorCode.EXCHANGE_KEY_TYPE_INVALID)
     log.warning("%s: exchange refused: %s", action, error)
     return BusinessRuleViolation(ErrorCode.EXCHANGE_BAD_REQUEST)

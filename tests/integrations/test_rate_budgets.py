@@ -1,0 +1,54 @@
+"""Order budgets per account and sticky proxies per key."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from tradedesk.integrations.exchange.ccxt_clients import sticky_proxy
+from tradedesk.integrations.exchange.rate_budgets import EgressBudget, EgressPaused, OrderBudget
+
+
+@pytest.mark.asyncio
+async def test_orders_beyond_a_window_wait_for_it_to_pass():
+    budget = OrderBudget(((0.3, 3), (10.0, 100)))
+    started = time.monotonic()
+
+    await asyncio.gather(*(budget.acquire("account") for _ in range(7)))
+    elapsed = time.monotonic() - started
+    await budget.acquire("another account")  # not held up by the first one's budget
+
+    assert 0.6 <= elapsed < 1.5  # three windows: 3 + 3 + 1
+    assert time.monotonic() - started - elapsed < 0.1
+
+
+@pytest.mark.asyncio
+async def test_a_pause_longer_than_a_request_may_wait_fails_at_once():
+    budget = EgressBudget({"refillRate": 1.0, "capacity": 1.0, "delay": 0.001}, max_wait_seconds=5)
+    budget.pause("30")
+
+    with pytest.raises(EgressPaused):
+        await budget.throttle(1)
+
+
+def test_a_missing_or_odd_retry_after_pauses_a_minute():
+    budget = EgressBudget({}, monotonic=lambda: 100.0)
+    assert budget.pause(None) == 60
+    assert budget.pause("soon") == 60
+    assert budget.pause("7") == 7
+
+
+def test_each_key_sticks_to_one_proxy_and_a_new_proxy_moves_only_its_share():
+    keys = [f"key-{n}" for n in range(400)]
+    three = ["http://10.0.0.1:3128", "http://10.0.0.2:3128", "http://10.0.0.3:3128"]
+    before = {key: sticky_proxy(key, three) for key in keys}
+    after = {key: sticky_proxy(key, [*three, "http://10.0.0.4:3128"]) for key in keys}
+
+    assert before == {key: sticky_proxy(key, list(reversed(three))) for key in keys}
+    assert all(90 <= list(before.values()).count(proxy) <= 180 for proxy in three)
+    moved = [key for key in keys if before[key] != after[key]]
+    assert all(after[key] == "http://10.0.0.4:3128" for key in moved)
+    assert 60 <= len(moved) <= 140  # about a quarter
+    assert sticky_proxy("key-1", []) is None
