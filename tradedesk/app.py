@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +15,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 
 from tradedesk.bootstrap import Runtime, build_runtime
 from tradedesk.config import Settings, load_settings
+from tradedesk.integrations.exchange.paper_gateway import PaperGateway
 from tradedesk.middleware import RequestIdMiddleware
 from tradedesk.rest import account, public
 from tradedesk.rest.catalog_lists import CatalogBodies
@@ -50,7 +52,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        paper = runtime.exchange if isinstance(runtime.exchange, PaperGateway) else None
+        ticking = asyncio.create_task(paper.run()) if paper else None  # stops trigger unasked
         yield
+        if ticking is not None:
+            ticking.cancel()
         if owned:
             await runtime.aclose()
 

@@ -22,6 +22,7 @@ from tradedesk.integrations.exchange.cached_tickers import CachedTickers
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
 from tradedesk.integrations.exchange.ccxt_gateway import CcxtGateway
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed
+from tradedesk.integrations.exchange.paper_gateway import PaperGateway
 from tradedesk.integrations.identity import dev_issuer
 from tradedesk.integrations.identity.jwks import HttpJwks, JwtVerifier, StaticJwks
 from tradedesk.integrations.identity.recaptcha import NoHumanCheck, RecaptchaVerifier
@@ -41,11 +42,11 @@ class Runtime:
     http: httpx.AsyncClient
     services: Services
     dev_issuer: dev_issuer.DevIssuer | None
-    exchange_clients: CcxtGateway | None = None
+    exchange: ExchangeGateway
 
     async def aclose(self) -> None:
-        if self.exchange_clients is not None:
-            await self.exchange_clients.aclose()
+        if isinstance(self.exchange, CcxtGateway):
+            await self.exchange.aclose()
         await self.http.aclose()
         await self.engine.dispose()
 
@@ -62,24 +63,12 @@ def build_runtime(
     def uow_factory() -> SqlUnitOfWork:
         return SqlUnitOfWork(session_factory)
 
-    ccxt_gateway = None
-    if exchange is None and settings.exchange == "binance":
-        exchange = ccxt_gateway = CcxtGateway(
-            CcxtClients(
-                base_url=settings.binance_urls,
-                sandbox=settings.binance_sandbox,
-                proxies=settings.exchange_proxies,
-            )
-        )
-    exchange = CachedTickers(
-        exchange or PaperMarketFeed(clock, prices=settings.paper_prices, seed=settings.paper_seed),
-        clock,
-        ttl_seconds=settings.ticker_ttl,
-    )
+    exchange = exchange or _exchange(settings, clock)
+    tickers = CachedTickers(exchange, clock, ttl_seconds=settings.ticker_ttl)
     local_issuer = None if settings.auth_issuer else dev_issuer.DevIssuer(settings.data_dir)
     catalog = PublicCatalog(uow_factory, clock, settings.public_cache_ttl_seconds)
     services = Services(
-        market=MarketService(exchange),
+        market=MarketService(tickers),
         catalog=catalog,
         strategy_results=StrategyResults(catalog, uow_factory, clock),
         identity=Identity(_verifier(settings, local_issuer, http, clock), uow_factory, clock, ids),
@@ -96,8 +85,22 @@ def build_runtime(
         http=http,
         services=services,
         dev_issuer=local_issuer,
-        exchange_clients=ccxt_gateway,
+        exchange=exchange,
     )
+
+
+def _exchange(settings: Settings, clock: Clock) -> ExchangeGateway:
+    """Binance through ccxt, or the in-process paper exchange (the embedded default)."""
+    if settings.exchange == "binance":
+        return CcxtGateway(
+            CcxtClients(
+                base_url=settings.binance_urls,
+                sandbox=settings.binance_sandbox,
+                proxies=settings.exchange_proxies,
+            )
+        )
+    feed = PaperMarketFeed(clock, prices=settings.paper_prices, seed=settings.paper_seed)
+    return PaperGateway(feed, clock, opening_usdt=settings.paper_opening_usdt)
 
 
 def _verifier(

@@ -7,6 +7,7 @@ Unknown `TRADEDESK_*` variables are ignored so operators can roll config ahead o
 from __future__ import annotations
 
 import ipaddress
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -54,6 +55,11 @@ class Settings(BaseSettings):
     paper_prices: dict[str, float] = Field(
         default_factory=lambda: dict(DEFAULT_PAPER_PRICES),
         description="JSON object: symbol -> price the paper feed walks around.",
+    )
+    paper_opening_usdt: Decimal = Field(
+        default=Decimal(10000),
+        gt=0,
+        description="USDT credited to each wallet of a paper account when its key is first used.",
     )
     graphql_document_cache_size: int = Field(default=512, ge=1)
     exchange: Literal["paper", "binance"] = Field(

@@ -44,6 +44,15 @@ class PaperMarketFeed:
         self._seed = seed
         self._windows: dict[tuple[str, TradeType], _Window] = {}
 
+    @property
+    def symbols(self) -> frozenset[str]:
+        return frozenset(self._prices)
+
+    def last_price(self, symbol: str, trade_type: TradeType) -> float:
+        """The market's price now: the `last` of the ticker served at this moment."""
+        now = self._clock.now().astimezone(UTC)
+        return self._window(symbol, trade_type, int(now.timestamp() // 60)).summary.last
+
     async def fetch_ticker(
         self, *, exchange_id: ExchangeId, trade_type: TradeType, symbol: str
     ) -> Ticker:
