@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tests.clocks import SteppedClock
+from tests.simulator.facade import serving_facade
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
 from tradedesk.domain.market import ExchangeId, TradeType
 from tradedesk.domain.trading import (
@@ -19,6 +20,8 @@ from tradedesk.domain.trading import (
     OrderSide,
     OrderType,
 )
+from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
+from tradedesk.integrations.exchange.ccxt_gateway import CcxtGateway
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed
 from tradedesk.integrations.exchange.paper_gateway import PaperGateway
 
@@ -153,4 +156,27 @@ async def test_settings_limits_and_refusals(paper):
     )
     assert await refused(paper.fetch_position(SPOT, "BTC/USDT")) is (
         ErrorCode.EXCHANGE_KEY_TYPE_INVALID
+    )
+
+
+@pytest.mark.parametrize("trade_type", list(TradeType))
+@pytest.mark.parametrize("symbol", ["BTC/USDT", "ETH/USDT"])
+async def test_both_adapters_know_the_same_market_rules(paper, trade_type, symbol):
+    async with serving_facade() as (_engine, base):
+        binance = CcxtGateway(CcxtClients(base_url=base))
+        try:
+            over_ccxt = await binance.market_rules(trade_type=trade_type, symbol=symbol)
+        finally:
+            await binance.aclose()
+
+    in_process = await paper.market_rules(trade_type=trade_type, symbol=symbol)
+
+    assert in_process == over_ccxt
+    assert over_ccxt.tick_size > 0 and over_ccxt.min_notional > 0
+    assert over_ccxt.max_algo_orders == (10 if trade_type is TradeType.FUTURES else 0)
+
+
+async def test_rules_of_an_unlisted_symbol_are_1300(paper):
+    assert await refused(paper.market_rules(trade_type=TradeType.SPOT, symbol="BNB/USDT")) is (
+        ErrorCode.INVALID_EXCHANGE_SYMBOL  # BNB/USDT is not among this feed's prices
     )

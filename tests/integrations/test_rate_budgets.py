@@ -1,4 +1,4 @@
-"""Order budgets per account and sticky proxies per key."""
+"""Order budgets per account, sticky proxies per key, and ccxt's sandbox mode."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from tradedesk.integrations.exchange.ccxt_clients import sticky_proxy
+from tradedesk.domain.market import TradeType
+from tradedesk.integrations.exchange.ccxt_clients import CcxtClients, sticky_proxy
 from tradedesk.integrations.exchange.rate_budgets import EgressBudget, EgressPaused, OrderBudget
 
 
@@ -52,3 +53,16 @@ def test_each_key_sticks_to_one_proxy_and_a_new_proxy_moves_only_its_share():
     assert all(after[key] == "http://10.0.0.4:3128" for key in moved)
     assert 60 <= len(moved) <= 140  # about a quarter
     assert sticky_proxy("key-1", []) is None
+
+
+@pytest.mark.asyncio
+async def test_sandbox_mode_points_ccxt_at_binances_testnet():
+    clients = CcxtClients(sandbox=True)
+    spot = clients._new_client(TradeType.SPOT, account="public")
+    futures = clients._new_client(TradeType.FUTURES, account="public")
+    try:
+        assert spot.urls["api"]["public"].startswith("https://testnet.binance.vision")
+        assert "testnet" in futures.urls["api"]["fapiPublic"]
+    finally:
+        await spot.close()
+        await futures.close()

@@ -17,6 +17,7 @@ from tradedesk.domain.trading import (
     AssetBalance,
     KeyPermissions,
     MarginMode,
+    MarketRules,
     Order,
     OrderRequest,
     Position,
@@ -67,6 +68,10 @@ class ExchangeGateway(Protocol):
     async def fetch_ticker(
         self, *, exchange_id: ExchangeId, trade_type: TradeType, symbol: str
     ) -> Ticker: ...
+
+    async def market_rules(self, *, trade_type: TradeType, symbol: str) -> MarketRules:
+        """The market's filters, from the markets the adapter loaded once."""
+        ...
 
     async def check_key(self, credentials: ApiCredentials) -> KeyPermissions:
         """Whether the exchange accepts the key and what it may do; a key the platform cannot

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from tradedesk.domain.market import ExchangeId, TradeType
@@ -38,6 +38,30 @@ class KeyPermissions:
     can_trade: bool
     can_withdraw: bool
     ip_restricted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MarketRules:
+    """A market's trading filters (Binance's PRICE_FILTER, LOT_SIZE, MARKET_LOT_SIZE,
+    MIN_NOTIONAL, MAX_NUM_ORDERS, MAX_NUM_ALGO_ORDERS), known before anything is placed."""
+
+    symbol: str
+    tick_size: Decimal
+    step_size: Decimal
+    min_amount: Decimal
+    max_amount: Decimal
+    market_max_amount: Decimal
+    min_notional: Decimal
+    max_orders: int
+    max_algo_orders: int  # conditional orders per symbol; 0 where the market has none
+
+    def round_amount(self, amount: Decimal) -> Decimal:
+        """Down to a whole number of lot steps: never more than the user asked for."""
+        return (amount / self.step_size).to_integral_value(ROUND_DOWN) * self.step_size
+
+    def round_price(self, price: Decimal) -> Decimal:
+        """To the nearest tick."""
+        return (price / self.tick_size).to_integral_value(ROUND_HALF_UP) * self.tick_size
 
 
 class OrderSide(StrEnum):

@@ -27,6 +27,7 @@ from tradedesk.domain.trading import (
     AssetBalance,
     KeyPermissions,
     MarginMode,
+    MarketRules,
     Order,
     OrderRequest,
     Position,
@@ -96,6 +97,16 @@ class CcxtGateway:
             )
         except (KeyError, TypeError, ValueError):
             log.warning("fetch_ticker %s: incomplete ticker from the exchange: %s", symbol, raw)
+            raise BusinessRuleViolation(ErrorCode.EXCHANGE_BAD_REQUEST) from None
+
+    async def market_rules(self, *, trade_type: TradeType, symbol: str) -> MarketRules:
+        client = await self._read(trade_type, lambda: self.clients.public(trade_type), "markets")
+        unified = to_exchange_symbol(symbol, trade_type)
+        self._require_market(client, unified)
+        try:
+            return ccxt_shapes.market_rules(symbol, client.markets[unified])
+        except ccxt_shapes.MalformedAnswer as missing:
+            log.warning("market_rules %s: %s", symbol, missing)
             raise BusinessRuleViolation(ErrorCode.EXCHANGE_BAD_REQUEST) from None
 
     # keys -------------------------------------------------------------------------------

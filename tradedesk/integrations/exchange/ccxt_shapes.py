@@ -7,11 +7,13 @@ the gateway reports as the exchange's 1500.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from tradedesk.domain.trading import (
     AssetBalance,
     Fee,
+    MarketRules,
     Order,
     Position,
     Trade,
@@ -132,6 +134,29 @@ def position(raw: dict[str, Any]) -> Position:
         )
     except KeyError as missing:
         raise MalformedAnswer(str(missing)) from None
+
+
+def market_rules(symbol: str, market: dict[str, Any]) -> MarketRules:
+    """From Binance's own filters, which ccxt keeps in the market's `info`, exactly."""
+    filters = {f.get("filterType"): f for f in (market.get("info") or {}).get("filters", [])}
+    try:
+        lot = filters["LOT_SIZE"]
+        notional = filters.get("MIN_NOTIONAL") or filters.get("NOTIONAL") or {}
+        orders = filters.get("MAX_NUM_ORDERS") or {}
+        algo = filters.get("MAX_NUM_ALGO_ORDERS") or {}
+        return MarketRules(
+            symbol=symbol,
+            tick_size=Decimal(filters["PRICE_FILTER"]["tickSize"]),
+            step_size=Decimal(lot["stepSize"]),
+            min_amount=Decimal(lot["minQty"]),
+            max_amount=Decimal(lot["maxQty"]),
+            market_max_amount=Decimal((filters.get("MARKET_LOT_SIZE") or lot)["maxQty"]),
+            min_notional=Decimal(notional.get("notional") or notional.get("minNotional") or 0),
+            max_orders=int(orders.get("limit") or orders.get("maxNumOrders") or 200),
+            max_algo_orders=int(algo.get("limit") or algo.get("maxNumAlgoOrders") or 0),
+        )
+    except (KeyError, TypeError, ArithmeticError) as missing:
+        raise MalformedAnswer(f"filters: {missing}") from None
 
 
 def balances(raw: dict[str, Any]) -> list[AssetBalance]:

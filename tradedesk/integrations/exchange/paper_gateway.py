@@ -27,6 +27,7 @@ from tradedesk.domain.trading import (
     Fee,
     KeyPermissions,
     MarginMode,
+    MarketRules,
     Order,
     OrderRequest,
     OrderType,
@@ -71,6 +72,23 @@ class PaperGateway:
     ) -> Ticker:
         return await self._feed.fetch_ticker(
             exchange_id=exchange_id, trade_type=trade_type, symbol=symbol
+        )
+
+    async def market_rules(self, *, trade_type: TradeType, symbol: str) -> MarketRules:
+        market_id = self._symbols.get((_KIND[trade_type], symbol))
+        if market_id is None:
+            raise BusinessRuleViolation(ErrorCode.INVALID_EXCHANGE_SYMBOL)
+        market = self.engine.market(_KIND[trade_type], market_id)
+        return MarketRules(
+            symbol=symbol,
+            tick_size=market.tick_size,
+            step_size=market.step_size,
+            min_amount=market.min_qty,
+            max_amount=market.max_qty,
+            market_max_amount=market.market_max_qty,
+            min_notional=market.min_notional,
+            max_orders=market.max_num_orders,
+            max_algo_orders=market.max_num_algo_orders if trade_type is TradeType.FUTURES else 0,
         )
 
     def tick(self) -> None:
