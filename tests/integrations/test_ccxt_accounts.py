@@ -94,15 +94,29 @@ async def test_a_key_in_hedge_mode_is_an_invalid_key_type(gateway, caplog):
     assert (await gateway.check_key(spot_key("hedger", "s"))).can_trade  # spot has no modes
 
 
-@pytest.mark.parametrize(("api_key", "secret"), [("unknown", "secret"), ("key", "wrong")])
-async def test_rejected_credentials_are_1103(gateway, api_key, secret, caplog):
-    credentials = futures_key(api_key, secret)
+@pytest.mark.parametrize("api_key", ["unknown", "key"])
+async def test_rejected_credentials_are_1103_and_the_secret_is_never_logged(
+    gateway, api_key, caplog
+):
+    credentials = futures_key(api_key, "s3cr3t-that-must-not-leak")
 
     assert await refused(gateway.check_key(credentials)) is ErrorCode.EXCHANGE_AUTHORIZATION_FAILED
     assert await refused(gateway.fetch_balances(credentials)) is (
         ErrorCode.EXCHANGE_AUTHORIZATION_FAILED
     )
-    assert "wrong" not in caplog.text or secret != "wrong"
+    assert "credentials refused" in caplog.text
+    assert "s3cr3t-that-must-not-leak" not in caplog.text + repr(credentials)
+
+
+async def test_a_one_way_order_from_a_hedge_mode_account_is_an_invalid_key_type(gateway):
+    hedger = futures_key("hedger", "s")
+
+    assert (
+        await refused(
+            gateway.place_order(hedger, order(OrderType.MARKET, OrderSide.BUY, "0.01", "h1"))
+        )
+        is ErrorCode.EXCHANGE_KEY_TYPE_INVALID
+    )  # Binance's -4061
 
 
 async def test_balances_of_both_wallets(gateway):
