@@ -24,6 +24,12 @@ class Caller:
     async def put(self, path: str, body: Any):
         return await self.client.put(path, json=body, headers=self.headers)
 
+    async def post(self, path: str, body: Any):
+        return await self.client.post(path, json=body, headers=self.headers)
+
+    async def delete(self, path: str):
+        return await self.client.delete(path, headers=self.headers)
+
     async def graphql(self, query: str, variables: dict | None = None) -> dict:
         response = await self.client.post(
             "/graphql", json={"query": query, "variables": variables}, headers=self.headers

@@ -178,7 +178,7 @@ async def test_seed_on_postgresql_is_safe_twice(tmp_path):
             plans = (await connection.execute(text("select count(*) from plans"))).scalar()
         await engine.dispose()
 
-    assert plans == 3
+    assert plans == 4  # the three documented plans and the private FREE plan
     assert "0 inserted" in outputs[1] and "0 inserted" not in outputs[0]
 
 

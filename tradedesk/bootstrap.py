@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tradedesk.config import Settings
+from tradedesk.config import Settings, secret_keys
 from tradedesk.domain.catalog import PublicCatalog
 from tradedesk.domain.exchange_access import ExchangeAccess
+from tradedesk.domain.exchange_keys import ExchangeKeys
 from tradedesk.domain.identity import Identity
 from tradedesk.domain.market import MarketService
 from tradedesk.domain.notifications import Notifications
@@ -27,6 +28,7 @@ from tradedesk.integrations.identity import dev_issuer
 from tradedesk.integrations.identity.jwks import HttpJwks, JwtVerifier, StaticJwks
 from tradedesk.integrations.identity.recaptcha import NoHumanCheck, RecaptchaVerifier
 from tradedesk.integrations.ids import SystemIds
+from tradedesk.integrations.secret_box import FernetSecretBox
 from tradedesk.persistence.engine import make_engine, make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 
@@ -67,8 +69,14 @@ def build_runtime(
     tickers = CachedTickers(exchange, clock, ttl_seconds=settings.ticker_ttl)
     local_issuer = None if settings.auth_issuer else dev_issuer.DevIssuer(settings.data_dir)
     catalog = PublicCatalog(uow_factory, clock, settings.public_cache_ttl_seconds)
+    market = MarketService(tickers)
+    secrets = (
+        FernetSecretBox(secret_keys(settings.secret_key))
+        if settings.secret_key
+        else FernetSecretBox.local(settings.data_dir)
+    )
     services = Services(
-        market=MarketService(tickers),
+        market=market,
         catalog=catalog,
         strategy_results=StrategyResults(catalog, uow_factory, clock),
         identity=Identity(_verifier(settings, local_issuer, http, clock), uow_factory, clock, ids),
@@ -78,6 +86,9 @@ def build_runtime(
             uow_factory, clock, ids, telegram_bot_url=settings.telegram_bot_url
         ),
         exchange_access=ExchangeAccess(settings.egress_ips),
+        exchange_keys=ExchangeKeys(
+            uow_factory, exchange, secrets, market, clock, ids, default_plan=settings.default_plan
+        ),
     )
     return Runtime(
         settings=settings,

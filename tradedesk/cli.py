@@ -73,6 +73,22 @@ def seed(
     typer.echo(f"seeded: {report.inserted} inserted, {report.already_present} already present")
 
 
+@app.command("rotate-secrets")
+def rotate_secrets() -> None:
+    """Re-seal every exchange secret under the newest TRADEDESK_SECRET_KEY key."""
+    from tradedesk.bootstrap import build_runtime
+
+    async def work() -> int:
+        runtime = build_runtime(_settings())
+        try:
+            return await runtime.services.exchange_keys.reseal_secrets()
+        finally:
+            await runtime.aclose()
+
+    resealed = asyncio.run(work())
+    typer.echo(f"re-sealed {resealed} secret(s) under the newest key")
+
+
 @app.command("dev-token")
 def dev_token(
     sub: Annotated[str, typer.Option("--sub", help="The user's subject (any stable id).")],

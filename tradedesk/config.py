@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
+from cryptography.fernet import Fernet
 from pydantic import (
     AliasChoices,
     Field,
@@ -57,7 +58,7 @@ class Settings(BaseSettings):
         description="JSON object: symbol -> price the paper feed walks around.",
     )
     paper_opening_usdt: Decimal = Field(
-        default=Decimal(10000),
+        default=Decimal(1000),
         gt=0,
         description="USDT credited to each wallet of a paper account when its key is first used.",
     )
@@ -93,6 +94,15 @@ class Settings(BaseSettings):
     )
     auth_client_id: str | None = None
     auth_token_use: Literal["access", "id"] = "access"
+
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Comma-separated Fernet keys sealing exchange secrets, newest first; unset, "
+        "a key is made in TRADEDESK_DATA_DIR.",
+    )
+    default_plan: str = Field(
+        default="FREE", description="The plan of a user without a subscription."
+    )
 
     # reCAPTCHA v3 on every write; off unless a secret is set.
     recaptcha_secret: SecretStr | None = None
@@ -135,6 +145,19 @@ class Settings(BaseSettings):
         if self.auth_issuer and not self.auth_client_id:
             raise ValueError("TRADEDESK_AUTH_CLIENT_ID is required with TRADEDESK_AUTH_ISSUER")
         return self
+
+    @field_validator("secret_key")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            if not secret_keys(value):
+                raise ValueError("give at least one key")
+            for key in secret_keys(value):
+                try:
+                    Fernet(key)
+                except ValueError:
+                    raise ValueError("each key must be 32 url-safe base64-encoded bytes") from None
+        return value
 
     @property
     def egress_ips(self) -> list[str]:
@@ -188,6 +211,10 @@ class Settings(BaseSettings):
             return None
         raw = self.database_url.split(":///", 1)[1] if ":///" in self.database_url else ""
         return Path(raw) if raw and raw != ":memory:" else None
+
+
+def secret_keys(value: SecretStr) -> list[str]:
+    return [part.strip() for part in value.get_secret_value().split(",") if part.strip()]
 
 
 def _is_ip(host: str) -> bool:

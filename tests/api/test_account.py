@@ -26,16 +26,6 @@ def settings_overrides():
     }
 
 
-@pytest.fixture
-def alice(client, cognito) -> Caller:
-    return Caller(client, cognito.access_token("alice"))
-
-
-@pytest.fixture
-def bob(client, cognito) -> Caller:
-    return Caller(client, cognito.access_token("bob"))
-
-
 async def test_a_new_profile_is_empty_with_timestamps(alice):
     response = await alice.get(PROFILE)
 

@@ -29,11 +29,6 @@ def settings_overrides(siteverify):
     }
 
 
-@pytest.fixture
-def alice(client, cognito) -> Caller:
-    return Caller(client, cognito.access_token("alice"))
-
-
 async def put_profile(alice: Caller, recaptcha: str | None, **fields):
     headers = dict(alice.headers)
     if recaptcha is not None:

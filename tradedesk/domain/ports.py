@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from tradedesk.domain.billing import Plan
+from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, SealedSecret
 from tradedesk.domain.market import ExchangeId, Ticker, TradeType
 from tradedesk.domain.notifications import NotificationSettings, TelegramLink
 from tradedesk.domain.profiles import Profile
@@ -120,10 +121,26 @@ class ExchangeGateway(Protocol):
         ...
 
 
+class SecretBox(Protocol):
+    """Encrypts secrets at rest (exchange API secrets); the key never leaves the adapter."""
+
+    newest_key_id: str
+
+    def seal(self, plaintext: str) -> SealedSecret: ...
+
+    def open(self, sealed: SealedSecret) -> str:
+        """The plaintext, under whichever configured key sealed it."""
+        ...
+
+
 class CatalogRepository(Protocol):
     """The public catalog an operator curates: plans, risk profiles and strategies."""
 
     async def list_plans(self) -> list[Plan]: ...
+
+    async def plan_named(self, name: str) -> Plan:
+        """A plan by name, public or private (the default plan of users without one)."""
+        ...
 
     async def list_risk_profiles(self) -> list[RiskProfile]: ...
 
@@ -138,7 +155,50 @@ class StrategyTradeRepository(Protocol):
         ...
 
 
+class ExchangeKeyRepository(Protocol):
+    async def list_for_user(self, user_id: str) -> list[ExchangeKey]:
+        """Oldest first."""
+        ...
+
+    async def get(self, user_id: str, key_id: str) -> ExchangeKey | None:
+        """None for a key of another user, exactly as for a missing one."""
+        ...
+
+    async def api_key_registered(self, api_key: str) -> bool: ...
+
+    async def active_balance_usd(self, user_id: str) -> float:
+        """The last known USD balances of the user's active keys, summed."""
+        ...
+
+    async def add(
+        self, key: ExchangeKey, secret: SealedSecret, *, balance_usd: float, checked_at: datetime
+    ) -> None: ...
+
+    async def update(self, key_id: str, changes: dict[str, str], *, now: datetime) -> None: ...
+
+    async def delete(self, key_id: str) -> None: ...
+
+    async def sealed_secret(self, key_id: str) -> SealedSecret: ...
+
+    async def sealed_secrets_not_under(self, box_key_id: str) -> list[tuple[str, SealedSecret]]:
+        """(exchange key id, sealed secret) of every secret another box key sealed."""
+        ...
+
+    async def reseal(self, key_id: str, secret: SealedSecret) -> None: ...
+
+    async def set_status(self, key_id: str, status: ApiKeyStatus, *, now: datetime) -> None:
+        """Records the last access; UNAUTHORIZED also makes the key inactive."""
+        ...
+
+    async def set_balance(self, key_id: str, usd: float, *, checked_at: datetime) -> None: ...
+
+
 class UserRepository(Protocol):
+    async def lock(self, user_id: str) -> None:
+        """Holds the user's row until the transaction ends: per-user limits are checked and
+        acted on by one transaction at a time."""
+        ...
+
     async def ensure(
         self, *, user_id: str, subject: str, email: str | None, name: str | None, now: datetime
     ) -> str:
@@ -177,6 +237,7 @@ class UnitOfWork(Protocol):
     catalog: CatalogRepository
     strategy_trades: StrategyTradeRepository
     users: UserRepository
+    exchange_keys: ExchangeKeyRepository
     profiles: ProfileRepository
     notifications: NotificationRepository
 

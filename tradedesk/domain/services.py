@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from tradedesk.domain.catalog import PublicCatalog
 from tradedesk.domain.exchange_access import ExchangeAccess
+from tradedesk.domain.exchange_keys import ExchangeKeys
 from tradedesk.domain.identity import Identity
 from tradedesk.domain.market import MarketService
 from tradedesk.domain.notifications import Notifications
@@ -24,3 +25,4 @@ class Services:
     profiles: Profiles
     notifications: Notifications
     exchange_access: ExchangeAccess
+    exchange_keys: ExchangeKeys

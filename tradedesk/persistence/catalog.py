@@ -20,20 +20,13 @@ class SqlCatalogRepository:
         rows = await self._session.scalars(
             select(PlanRow).order_by(col(PlanRow.monthly_price_usd), col(PlanRow.name))
         )
-        return [
-            Plan(
-                id=row.id,
-                name=row.name,
-                monthly_price_usd=float(row.monthly_price_usd),
-                max_balance_usd=row.max_balance_usd,
-                max_api_key=row.max_api_key,
-                strategy_automated=row.strategy_automated,
-                public=row.public,
-                created_at=row.created_at,
-                updated_at=row.updated_at,
-            )
-            for row in rows
-        ]
+        return [_plan(row) for row in rows]
+
+    async def plan_named(self, name: str) -> Plan:
+        row = await self._session.scalar(select(PlanRow).where(col(PlanRow.name) == name))
+        if row is None:
+            raise LookupError(f"no plan named {name!r}: seed it or set TRADEDESK_DEFAULT_PLAN")
+        return _plan(row)
 
     async def list_risk_profiles(self) -> list[RiskProfile]:
         """Least risk first: CONSERVATIVE, MODERATE, AGGRESSIVE."""
@@ -71,3 +64,17 @@ class SqlCatalogRepository:
             )
             for row in rows
         ]
+
+
+def _plan(row: PlanRow) -> Plan:
+    return Plan(
+        id=row.id,
+        name=row.name,
+        monthly_price_usd=float(row.monthly_price_usd),
+        max_balance_usd=row.max_balance_usd,
+        max_api_key=row.max_api_key,
+        strategy_automated=row.strategy_automated,
+        public=row.public,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

@@ -28,11 +28,13 @@ def _at(text: str) -> datetime:
 
 _PLANS_CREATED = "2022-09-09T01:57:36.304Z"
 
-# (id, name, monthly price USD, max balance USD, max API keys)
+# (id, name, monthly price USD, max balance USD, max API keys, automation, listed)
 PLANS = [
-    ("336e0577-784d-4482-8a37-46649118aa51", "BASIC", 20, 2500, 2),
-    ("eedb6709-40be-4425-bc8c-3f27b0f16606", "ADVANCED", 40, 5000, 3),
-    ("d6e3155b-caed-449c-b95b-857f1b765040", "PROFESSIONAL", 60, 10000, 5),
+    ("336e0577-784d-4482-8a37-46649118aa51", "BASIC", 20, 2500, 2, True, True),
+    ("eedb6709-40be-4425-bc8c-3f27b0f16606", "ADVANCED", 40, 5000, 3, True, True),
+    ("d6e3155b-caed-449c-b95b-857f1b765040", "PROFESSIONAL", 60, 10000, 5, True, True),
+    # What a user without a subscription has (TRADEDESK_DEFAULT_PLAN); never listed.
+    ("0b8f3c1e-5d2a-4f7e-9c61-3a4d2e1f0b9a", "FREE", 0, 1000, 1, False, False),
 ]
 
 # (id, name, percentage of equity, created at)
@@ -60,12 +62,12 @@ def catalog_rows() -> list[SQLModel]:
             monthly_price_usd=Decimal(price),
             max_balance_usd=balance,
             max_api_key=keys,
-            strategy_automated=True,
-            public=True,
+            strategy_automated=automation,
+            public=listed,
             created_at=_at(_PLANS_CREATED),
             updated_at=_at(_PLANS_CREATED),
         )
-        for id_, name, price, balance, keys in PLANS
+        for id_, name, price, balance, keys, automation, listed in PLANS
     ]
     profiles: list[SQLModel] = [
         RiskProfileRow(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, Index, Numeric, String
+from sqlalchemy import Column, ForeignKey, Index, Numeric, String, Text
 from sqlmodel import Field, SQLModel
 
 from tradedesk.persistence.types import UTCDateTime
@@ -134,5 +134,33 @@ class NotificationSettingsRow(SQLModel, table=True):
     telegram_new_order: bool
     telegram_take_profit: bool
     telegram_stop_loss: bool
+    created_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())
+
+
+class ExchangeKeyRow(SQLModel, table=True):
+    """A user's exchange API key. The secret is sealed (Fernet) with the key named by
+    `secret_key_id`; `balance_usd` is the value last read from the exchange."""
+
+    __tablename__ = "exchange_keys"
+
+    id: str = Field(primary_key=True, max_length=36)
+    user_id: str = Field(
+        sa_column=Column(
+            String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    exchange_id: str = Field(max_length=16)
+    trade_type: str = Field(max_length=16)
+    strategy_type: str = Field(max_length=16)
+    name: str = Field(max_length=25)
+    api_key: str = Field(max_length=128, unique=True)
+    secret_token: str = Field(sa_column=Column(Text(), nullable=False))
+    secret_key_id: str = Field(max_length=16)
+    active: bool
+    api_key_status: str = Field(max_length=16)
+    ip_restricted: bool
+    balance_usd: Decimal = Field(sa_column=Column(Numeric(24, 8), nullable=False))
+    balance_checked_at: datetime = Field(sa_column=_utc())
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tradedesk.persistence.catalog import SqlCatalogRepository
+from tradedesk.persistence.exchange_keys import SqlExchangeKeyRepository
 from tradedesk.persistence.notifications import SqlNotificationRepository
 from tradedesk.persistence.profiles import SqlProfileRepository
 from tradedesk.persistence.strategy_trades import SqlStrategyTradeRepository
@@ -23,6 +24,7 @@ class SqlUnitOfWork:
         self.catalog = SqlCatalogRepository(self.session)
         self.strategy_trades = SqlStrategyTradeRepository(self.session)
         self.users = SqlUserRepository(self.session)
+        self.exchange_keys = SqlExchangeKeyRepository(self.session)
         self.profiles = SqlProfileRepository(self.session)
         self.notifications = SqlNotificationRepository(self.session)
         return self

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 
 from tradedesk.persistence.tables import UserRow
 from tradedesk.persistence.upsert import insert_unless_present
@@ -14,6 +14,13 @@ from tradedesk.persistence.upsert import insert_unless_present
 class SqlUserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def lock(self, user_id: str) -> None:
+        """An UPDATE that changes nothing: a row lock on PostgreSQL, the write lock on SQLite;
+        either way held until the transaction ends."""
+        await self._session.execute(
+            update(UserRow).where(col(UserRow.id) == user_id).values(updated_at=UserRow.updated_at)
+        )
 
     async def ensure(
         self, *, user_id: str, subject: str, email: str | None, name: str | None, now: datetime

@@ -45,7 +45,7 @@ async def update_profile(
     info: GraphInfo, fields: Mapping[str, object]
 ) -> tuple[Profile | None, list[FieldError]]:
     caller = await info.context.principal()
-    return await _payload(
+    return await payload(
         lambda: info.context.services.profiles.update(
             caller, parse_profile_changes(fields, location=INPUT)
         )
@@ -56,14 +56,14 @@ async def update_notification_settings(
     info: GraphInfo, fields: Mapping[str, object]
 ) -> tuple[NotificationSettings | None, list[FieldError]]:
     caller = await info.context.principal()
-    return await _payload(
+    return await payload(
         lambda: info.context.services.notifications.update_settings(
             caller, parse_switch_changes(fields, location=INPUT), location=INPUT
         )
     )
 
 
-async def _payload(change: Callable[[], Any]) -> tuple[Any, list[FieldError]]:
+async def payload(change: Callable[[], Any]) -> tuple[Any, list[FieldError]]:
     """(result, []) or (None, field errors): mutation payloads carry validation errors."""
     try:
         return await change(), []

@@ -44,6 +44,14 @@ class Inputs:
         )
         return {}
 
+    def fields(self, parse: Callable[[], T], fallback: T) -> T:
+        """A body parsed by a domain parser that checks every field; its errors join these."""
+        try:
+            return parse()
+        except ValidationFailed as failed:
+            self._errors += failed.errors
+            return fallback
+
     def valid(self) -> None:
         if self._errors:
             raise ValidationFailed(self._errors)

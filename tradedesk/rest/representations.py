@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from tradedesk.domain.billing import Plan
+from tradedesk.domain.exchange_keys import ExchangeKey
 from tradedesk.domain.market import Ticker
 from tradedesk.domain.notifications import SWITCHES, NotificationMethod, NotificationSettings
 from tradedesk.domain.profiles import Profile
 from tradedesk.domain.strategies import RiskProfile, Strategy
 from tradedesk.domain.strategy_stats import HistoryBucket, Performance
 from tradedesk.domain.timestamps import iso_millis
+from tradedesk.domain.trading import AssetBalance
 from tradedesk.rest.responses import js_number, js_number_or_none
 
 
@@ -113,4 +115,28 @@ def notification_settings(item: NotificationSettings) -> dict[str, Any]:
         **{name: getattr(item, attribute) for name, attribute in SWITCHES.items()},
         "createdAt": iso_millis(item.created_at),
         "updatedAt": iso_millis(item.updated_at),
+    }
+
+
+def exchange_key(item: ExchangeKey) -> dict[str, Any]:
+    """Never the secret: the row's sealed secret does not even reach this function."""
+    return {
+        "id": item.id,
+        "exchangeId": item.exchange_id.value,
+        "tradeType": item.trade_type.value,
+        "strategyType": item.strategy_type.value,
+        "active": item.active,
+        "name": item.name,
+        "apiKeyStatus": item.api_key_status.value,
+        "apiKey": item.api_key,
+        "createdAt": iso_millis(item.created_at),
+        "updatedAt": iso_millis(item.updated_at),
+    }
+
+
+def balances(items: list[AssetBalance]) -> dict[str, Any]:
+    """ccxt's balance layout: free, used and total, each by asset."""
+    return {
+        part: {item.asset: js_number(getattr(item, part)) for item in items}
+        for part in ("free", "used", "total")
     }

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from tradedesk.resolvers import account
+from tradedesk.resolvers import account, exchange_keys
 from tradedesk.resolvers.public import GraphInfo
+
+if TYPE_CHECKING:
+    from tradedesk.schema.exchange_key_types import ExchangeKeyType
 
 
 @strawberry.type(name="Profile")
@@ -82,6 +86,16 @@ class ViewerType:
     @strawberry.field(description="Proxy IPs to whitelist on exchange API keys.")
     async def whitelist_ips(self, info: GraphInfo) -> list[str]:
         return await account.whitelist_ips(info)
+
+    @strawberry.field(description="The caller's exchange API keys, oldest first.")
+    async def exchange_keys(
+        self, info: GraphInfo
+    ) -> list[Annotated[ExchangeKeyType, strawberry.lazy("tradedesk.schema.exchange_key_types")]]:
+        return await exchange_keys.exchange_keys(info)  # type: ignore[return-value]
+
+    @strawberry.field(description="USD value of the active keys, read from the exchange now.")
+    async def total_balance_usd(self, info: GraphInfo) -> float:
+        return await exchange_keys.total_balance_usd(info)
 
 
 @strawberry.input(description="Only the fields given change.")

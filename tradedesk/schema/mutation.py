@@ -6,13 +6,19 @@ from typing import Any
 
 import strawberry
 
-from tradedesk.resolvers import account
+from tradedesk.resolvers import account, exchange_keys
 from tradedesk.resolvers.public import GraphInfo
 from tradedesk.schema.account_types import (
     UpdateNotificationSettingsInput,
     UpdateNotificationSettingsPayload,
     UpdateProfileInput,
     UpdateProfilePayload,
+)
+from tradedesk.schema.exchange_key_types import (
+    CreateExchangeKeyInput,
+    DeleteExchangeKeyPayload,
+    ExchangeKeyPayload,
+    UpdateExchangeKeyInput,
 )
 
 
@@ -48,5 +54,31 @@ class Mutation:
         )
         return UpdateNotificationSettingsPayload(
             notification_settings=settings,  # type: ignore[arg-type]
+            errors=errors,  # type: ignore[arg-type]
+        )
+
+    @strawberry.mutation(description="Register an exchange key after the exchange vouches for it.")
+    async def create_exchange_key(
+        self, info: GraphInfo, input: CreateExchangeKeyInput
+    ) -> ExchangeKeyPayload:
+        key, errors = await exchange_keys.create_exchange_key(info, given_fields(input, info))
+        return ExchangeKeyPayload(exchange_key=key, errors=errors)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Rename an exchange key.")
+    async def update_exchange_key(
+        self, info: GraphInfo, id: strawberry.ID, input: UpdateExchangeKeyInput
+    ) -> ExchangeKeyPayload:
+        key, errors = await exchange_keys.update_exchange_key(
+            info, str(id), given_fields(input, info)
+        )
+        return ExchangeKeyPayload(exchange_key=key, errors=errors)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Delete an exchange key; its sealed secret goes with it.")
+    async def delete_exchange_key(
+        self, info: GraphInfo, id: strawberry.ID
+    ) -> DeleteExchangeKeyPayload:
+        deleted, errors = await exchange_keys.delete_exchange_key(info, str(id))
+        return DeleteExchangeKeyPayload(
+            deleted_id=deleted,  # type: ignore[arg-type]
             errors=errors,  # type: ignore[arg-type]
         )

@@ -7,7 +7,6 @@ Its RSA key is created once in the data directory (mode 0600) and reused, so tok
 from __future__ import annotations
 
 import hashlib
-import os
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jose import jwk, jwt
 
 from tradedesk.domain.identity import OPERATOR_ROLE
+from tradedesk.integrations.local_secrets import read_or_create
 
 ISSUER = "urn:tradedesk:dev-issuer"
 CLIENT_ID = "tradedesk-dev"
@@ -25,7 +25,7 @@ KEY_FILE = "dev-issuer-key.pem"
 
 class DevIssuer:
     def __init__(self, data_dir: Path) -> None:
-        self._private_pem = _load_or_create_key(data_dir / KEY_FILE)
+        self._private_pem = read_or_create(data_dir / KEY_FILE, _new_key)
         private_key = serialization.load_pem_private_key(self._private_pem, password=None)
         public_pem = private_key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -61,17 +61,10 @@ class DevIssuer:
         return jwt.encode(claims, self._private_pem.decode(), "RS256", headers={"kid": self.kid})
 
 
-def _load_or_create_key(path: Path) -> bytes:
-    if path.exists():
-        return path.read_bytes()
+def _new_key() -> bytes:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
+    return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(pem)
-    return pem

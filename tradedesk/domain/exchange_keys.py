@@ -1,0 +1,368 @@
+"""A user's exchange API keys: registered after the exchange vouches for them, sealed at rest,
+limited by the user's plan, and watched for what their last use told.
+
+Order of checks on creation: the input (422), then the exchange (1103, 1106: only someone who
+holds the secret learns anything more), then whether the key is registered already (1109), then
+the plan's limits (2129a, 2129b), decided under a lock on the user so that two concurrent
+creations cannot both slip under a limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, TypeVar
+
+from tradedesk.domain.errors import (
+    BusinessRuleViolation,
+    ErrorCode,
+    InvalidValue,
+    NotFound,
+)
+from tradedesk.domain.identity import Principal
+from tradedesk.domain.market import (
+    ExchangeId,
+    MarketService,
+    TradeType,
+    parse_exchange_id,
+    parse_trade_type,
+)
+from tradedesk.domain.trading import ApiCredentials, AssetBalance
+from tradedesk.domain.validation import FieldCollector
+
+if TYPE_CHECKING:
+    from tradedesk.domain.ports import (
+        Clock,
+        ExchangeGateway,
+        Ids,
+        SecretBox,
+        UnitOfWork,
+        UnitOfWorkFactory,
+    )
+
+log = logging.getLogger("tradedesk.exchange_keys")
+
+MAX_NAME_LENGTH = 25
+MAX_API_KEY_LENGTH = 128
+STABLECOINS = frozenset({"USDT", "USDC", "BUSD", "FDUSD", "TUSD", "DAI", "USD"})
+T = TypeVar("T")
+
+
+class StrategyType(StrEnum):
+    AUTOMATED = "AUTOMATED"
+    MANUAL = "MANUAL"
+
+
+class ApiKeyStatus(StrEnum):
+    """What the key's last use on the exchange told."""
+
+    AUTHORIZED = "AUTHORIZED"
+    UNAUTHORIZED = "UNAUTHORIZED"  # the exchange refused the credentials: the key is made inactive
+    FAILED = "FAILED"  # the exchange could not be asked or refused the request
+
+
+@dataclass(frozen=True, slots=True)
+class SealedSecret:
+    """A secret encrypted at rest, with the id of the key that sealed it (for rotation)."""
+
+    key_id: str
+    token: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeKey:
+    id: str
+    user_id: str
+    exchange_id: ExchangeId
+    trade_type: TradeType
+    strategy_type: StrategyType
+    name: str
+    api_key: str
+    api_key_status: ApiKeyStatus
+    active: bool
+    ip_restricted: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewExchangeKey:
+    exchange_id: ExchangeId
+    trade_type: TradeType
+    strategy_type: StrategyType
+    name: str
+    active: bool
+    api_key: str
+    secret: str = field(repr=False)
+
+
+def parse_name(raw: object) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidValue("must not be empty")
+    if len(raw) > MAX_NAME_LENGTH:
+        raise InvalidValue(f"length must be less than {MAX_NAME_LENGTH}")
+    return raw
+
+
+def _parse_credential(raw: object) -> str:
+    if not isinstance(raw, str) or not raw or len(raw) > MAX_API_KEY_LENGTH or not raw.isascii():
+        raise InvalidValue("must be valid exchange API key")
+    return raw
+
+
+def _parse_strategy_type(raw: object) -> StrategyType:
+    try:
+        return StrategyType(raw)
+    except ValueError:
+        raise InvalidValue("must be valid strategy type") from None
+
+
+def _parse_active(raw: object) -> bool:
+    if not isinstance(raw, bool):
+        raise InvalidValue("must be boolean")
+    return raw
+
+
+def _text(parse: Callable[[str], T]) -> Callable[[object], T]:
+    """A parser of strings that refuses anything else with the parser's own message."""
+
+    def parse_text(raw: object) -> T:
+        return parse(raw if isinstance(raw, str) else "\0")
+
+    return parse_text
+
+
+def parse_new_key(body: Mapping[str, object], *, location: str) -> NewExchangeKey:
+    """Every field checked at once; AUTOMATED takes only FUTURES keys."""
+    collector = FieldCollector()
+    exchange_id = collector.parse(
+        "exchangeId", body.get("exchangeId"), _text(parse_exchange_id), location
+    )
+    trade_type = collector.parse(
+        "tradeType", body.get("tradeType"), _text(parse_trade_type), location
+    )
+    strategy_type = collector.parse(
+        "strategyType", body.get("strategyType"), _parse_strategy_type, location
+    )
+    if strategy_type is StrategyType.AUTOMATED and trade_type is TradeType.SPOT:
+        collector.parse("tradeType", body.get("tradeType"), _refuse_automated_spot, location)
+    active = True
+    if "active" in body:
+        active = collector.parse("active", body["active"], _parse_active, location)
+    name = collector.parse("name", body.get("name"), parse_name, location)
+    api_key = collector.parse("apiKey", body.get("apiKey"), _parse_credential, location)
+    secret = collector.parse("apiSecretKey", body.get("apiSecretKey"), _parse_credential, location)
+    collector.raise_if_invalid()
+    assert exchange_id and trade_type and strategy_type and name and api_key and secret
+    return NewExchangeKey(
+        exchange_id=exchange_id,
+        trade_type=trade_type,
+        strategy_type=strategy_type,
+        name=name,
+        active=bool(active),
+        api_key=api_key,
+        secret=secret,
+    )
+
+
+def _refuse_automated_spot(_raw: object) -> None:
+    raise InvalidValue("cannot be assigned to AUTOMATED strategy")
+
+
+def parse_key_changes(body: Mapping[str, object], *, location: str) -> dict[str, str]:
+    """Only the name can change."""
+    collector = FieldCollector()
+    changes = {}
+    if "name" in body:
+        changes["name"] = collector.parse("name", body["name"], parse_name, location)
+    collector.raise_if_invalid()
+    return changes  # type: ignore[return-value]
+
+
+class ExchangeKeys:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        gateway: ExchangeGateway,
+        secrets: SecretBox,
+        market: MarketService,
+        clock: Clock,
+        ids: Ids,
+        *,
+        default_plan: str,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._gateway = gateway
+        self._secrets = secrets
+        self._market = market
+        self._clock = clock
+        self._ids = ids
+        self._default_plan = default_plan
+
+    async def list(self, caller: Principal) -> list[ExchangeKey]:
+        async with self._uow_factory() as uow:
+            return await uow.exchange_keys.list_for_user(caller.user_id)
+
+    async def get(self, caller: Principal, key_id: str) -> ExchangeKey:
+        """The caller's key; another user's key is as missing as one that never existed."""
+        async with self._uow_factory() as uow:
+            key = await uow.exchange_keys.get(caller.user_id, key_id)
+        if key is None:
+            raise NotFound("exchange key")
+        return key
+
+    async def create(self, caller: Principal, new: NewExchangeKey) -> ExchangeKey:
+        credentials = ApiCredentials(new.exchange_id, new.trade_type, new.api_key, new.secret)
+        permissions = await self._gateway.check_key(credentials)
+        if permissions.can_withdraw:
+            log.warning("user %s: refused an exchange key that can withdraw funds", caller.user_id)
+            raise BusinessRuleViolation(ErrorCode.EXCHANGE_KEY_TYPE_INVALID)
+        balance_usd = await self.value_usd(await self._gateway.fetch_balances(credentials))
+        await self.total_usd(caller)  # the other keys' balances, fresh where possible
+        now = self._clock.now()
+        key = ExchangeKey(
+            id=self._ids.new_id(),
+            user_id=caller.user_id,
+            exchange_id=new.exchange_id,
+            trade_type=new.trade_type,
+            strategy_type=new.strategy_type,
+            name=new.name,
+            api_key=new.api_key,
+            api_key_status=ApiKeyStatus.AUTHORIZED,
+            active=new.active,
+            ip_restricted=permissions.ip_restricted,
+            created_at=now,
+            updated_at=now,
+        )
+        async with self._uow_factory() as uow:
+            await uow.users.lock(caller.user_id)  # concurrent creations queue up here
+            if await uow.exchange_keys.api_key_registered(new.api_key):
+                raise BusinessRuleViolation(ErrorCode.EXCHANGE_KEY_ALREADY_EXISTS)
+            plan = await uow.catalog.plan_named(self._default_plan)
+            held = await uow.exchange_keys.list_for_user(caller.user_id)
+            if len(held) >= plan.max_api_key:
+                raise BusinessRuleViolation(ErrorCode.SUBSCRIPTION_API_KEY_LIMIT)
+            active_usd = await uow.exchange_keys.active_balance_usd(caller.user_id)
+            if new.active and active_usd + balance_usd > plan.max_balance_usd:
+                raise BusinessRuleViolation(ErrorCode.SUBSCRIPTION_BALANCE_LIMIT)
+            await uow.exchange_keys.add(
+                key, self._secrets.seal(new.secret), balance_usd=balance_usd, checked_at=now
+            )
+            await uow.commit()
+        return key
+
+    async def rename(self, caller: Principal, key_id: str, changes: dict[str, str]) -> ExchangeKey:
+        async with self._uow_factory() as uow:
+            if await uow.exchange_keys.get(caller.user_id, key_id) is None:
+                raise NotFound("exchange key")
+            if changes:
+                await uow.exchange_keys.update(key_id, changes, now=self._clock.now())
+            key = await uow.exchange_keys.get(caller.user_id, key_id)
+            await uow.commit()
+        assert key is not None
+        return key
+
+    async def delete(self, caller: Principal, key_id: str) -> None:
+        """Removes the key and its sealed secret; the exchange client for it is closed."""
+        async with self._uow_factory() as uow:
+            key = await uow.exchange_keys.get(caller.user_id, key_id)
+            if key is None:
+                raise NotFound("exchange key")
+            credentials = await self._credentials(uow, key)
+            await uow.exchange_keys.delete(key_id)
+            await uow.commit()
+        await self._gateway.release(credentials)
+
+    async def reseal_secrets(self) -> int:
+        """Re-seals under the newest box key every secret an older one sealed (key rotation:
+        afterwards the older key can be retired). Returns how many were re-sealed."""
+        async with self._uow_factory() as uow:
+            stale = await uow.exchange_keys.sealed_secrets_not_under(self._secrets.newest_key_id)
+            for key_id, sealed in stale:
+                await uow.exchange_keys.reseal(
+                    key_id, self._secrets.seal(self._secrets.open(sealed))
+                )
+            await uow.commit()
+        return len(stale)
+
+    async def balance(self, caller: Principal, key_id: str) -> list[AssetBalance]:
+        key = await self.get(caller, key_id)
+        balances = await self.use(key, self._gateway.fetch_balances)
+        await self._record_balance(key.id, await self.value_usd(balances))
+        return balances
+
+    async def total_usd(self, caller: Principal) -> float:
+        """The USD value of the caller's active keys, read from the exchange concurrently; a
+        key the exchange cannot answer for now counts at its last known value."""
+        keys = [key for key in await self.list(caller) if key.active]
+        fetched = await asyncio.gather(
+            *(self.use(key, self._gateway.fetch_balances) for key in keys),
+            return_exceptions=True,
+        )
+        for key, balances in zip(keys, fetched, strict=True):
+            if isinstance(balances, BusinessRuleViolation):
+                continue
+            if isinstance(balances, BaseException):
+                raise balances
+            await self._record_balance(key.id, await self.value_usd(balances))
+        async with self._uow_factory() as uow:
+            return round(await uow.exchange_keys.active_balance_usd(caller.user_id), 8)
+
+    async def value_usd(self, balances: list[AssetBalance]) -> float:
+        """Stablecoins at 1; other assets at their spot USDT price; unlisted ones at 0."""
+        total = 0.0
+        for balance in balances:
+            if balance.asset in STABLECOINS:
+                total += balance.total
+                continue
+            try:
+                ticker = await self._market.ticker(
+                    exchange_id=ExchangeId.BINANCE,
+                    trade_type=TradeType.SPOT,
+                    symbol=f"{balance.asset}/USDT",
+                )
+            except BusinessRuleViolation:
+                log.info("no USDT market to value %s; counted as 0", balance.asset)
+                continue
+            total += balance.total * ticker.last
+        return total
+
+    async def use(self, key: ExchangeKey, call: Callable[[ApiCredentials], Awaitable[T]]) -> T:
+        """Calls the exchange with the key and records what the call told of it: a key the
+        exchange refuses becomes UNAUTHORIZED and inactive."""
+        async with self._uow_factory() as uow:
+            credentials = await self._credentials(uow, key)
+        try:
+            result = await call(credentials)
+        except BusinessRuleViolation as refused:
+            status = (
+                ApiKeyStatus.UNAUTHORIZED
+                if refused.code is ErrorCode.EXCHANGE_AUTHORIZATION_FAILED
+                else ApiKeyStatus.FAILED
+            )
+            await self._record_status(key, status)
+            raise
+        await self._record_status(key, ApiKeyStatus.AUTHORIZED)
+        return result
+
+    async def _credentials(self, uow: UnitOfWork, key: ExchangeKey) -> ApiCredentials:
+        sealed = await uow.exchange_keys.sealed_secret(key.id)
+        return ApiCredentials(
+            key.exchange_id, key.trade_type, key.api_key, self._secrets.open(sealed)
+        )
+
+    async def _record_status(self, key: ExchangeKey, status: ApiKeyStatus) -> None:
+        if status is key.api_key_status:
+            return
+        async with self._uow_factory() as uow:
+            await uow.exchange_keys.set_status(key.id, status, now=self._clock.now())
+            await uow.commit()
+
+    async def _record_balance(self, key_id: str, usd: float) -> None:
+        async with self._uow_factory() as uow:
+            await uow.exchange_keys.set_balance(key_id, usd, checked_at=self._clock.now())
+            await uow.commit()

@@ -1,0 +1,23 @@
+"""Secrets the embedded default makes for itself on first start, kept in the data directory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+
+def read_or_create(path: Path, make: Callable[[], bytes]) -> bytes:
+    """The file's bytes; if there is no file yet, `make()`'s, written with mode 0600 (and
+    never over a file another process wrote first)."""
+    if path.exists():
+        return path.read_bytes()
+    secret = make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race: use its secret
+        return path.read_bytes()
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(secret)
+    return secret

@@ -1,0 +1,151 @@
+"""Exchange keys with their sealed secrets; every read is scoped to the owning user."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import delete, func, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from tradedesk.domain.errors import NotFound
+from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, SealedSecret, StrategyType
+from tradedesk.domain.market import ExchangeId, TradeType
+from tradedesk.persistence.tables import ExchangeKeyRow
+
+
+def _key(row: ExchangeKeyRow) -> ExchangeKey:
+    return ExchangeKey(
+        id=row.id,
+        user_id=row.user_id,
+        exchange_id=ExchangeId(row.exchange_id),
+        trade_type=TradeType(row.trade_type),
+        strategy_type=StrategyType(row.strategy_type),
+        name=row.name,
+        api_key=row.api_key,
+        api_key_status=ApiKeyStatus(row.api_key_status),
+        active=row.active,
+        ip_restricted=row.ip_restricted,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class SqlExchangeKeyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def list_for_user(self, user_id: str) -> list[ExchangeKey]:
+        rows = await self._session.scalars(
+            select(ExchangeKeyRow)
+            .where(col(ExchangeKeyRow.user_id) == user_id)
+            .order_by(col(ExchangeKeyRow.created_at), col(ExchangeKeyRow.id))
+            .execution_options(populate_existing=True)
+        )
+        return [_key(row) for row in rows]
+
+    async def get(self, user_id: str, key_id: str) -> ExchangeKey | None:
+        row = await self._session.scalar(
+            select(ExchangeKeyRow)
+            .where(col(ExchangeKeyRow.id) == key_id, col(ExchangeKeyRow.user_id) == user_id)
+            .execution_options(populate_existing=True)
+        )
+        return None if row is None else _key(row)
+
+    async def api_key_registered(self, api_key: str) -> bool:
+        found = await self._session.scalar(
+            select(col(ExchangeKeyRow.id)).where(col(ExchangeKeyRow.api_key) == api_key)
+        )
+        return found is not None
+
+    async def active_balance_usd(self, user_id: str) -> float:
+        total = await self._session.scalar(
+            select(func.coalesce(func.sum(col(ExchangeKeyRow.balance_usd)), 0)).where(
+                col(ExchangeKeyRow.user_id) == user_id, col(ExchangeKeyRow.active)
+            )
+        )
+        return float(total or 0)
+
+    async def add(
+        self, key: ExchangeKey, secret: SealedSecret, *, balance_usd: float, checked_at: datetime
+    ) -> None:
+        self._session.add(
+            ExchangeKeyRow(
+                id=key.id,
+                user_id=key.user_id,
+                exchange_id=key.exchange_id.value,
+                trade_type=key.trade_type.value,
+                strategy_type=key.strategy_type.value,
+                name=key.name,
+                api_key=key.api_key,
+                secret_token=secret.token,
+                secret_key_id=secret.key_id,
+                active=key.active,
+                api_key_status=key.api_key_status.value,
+                ip_restricted=key.ip_restricted,
+                balance_usd=_usd(balance_usd),
+                balance_checked_at=checked_at,
+                created_at=key.created_at,
+                updated_at=key.updated_at,
+            )
+        )
+        await self._session.flush()
+
+    async def update(self, key_id: str, changes: dict[str, str], *, now: datetime) -> None:
+        await self._session.execute(
+            update(ExchangeKeyRow)
+            .where(col(ExchangeKeyRow.id) == key_id)
+            .values(**changes, updated_at=now)
+        )
+
+    async def delete(self, key_id: str) -> None:
+        await self._session.execute(delete(ExchangeKeyRow).where(col(ExchangeKeyRow.id) == key_id))
+
+    async def sealed_secret(self, key_id: str) -> SealedSecret:
+        row = (
+            await self._session.execute(
+                select(col(ExchangeKeyRow.secret_key_id), col(ExchangeKeyRow.secret_token)).where(
+                    col(ExchangeKeyRow.id) == key_id
+                )
+            )
+        ).one_or_none()
+        if row is None:
+            raise NotFound("exchange key")
+        return SealedSecret(key_id=row[0], token=row[1])
+
+    async def sealed_secrets_not_under(self, box_key_id: str) -> list[tuple[str, SealedSecret]]:
+        rows = await self._session.execute(
+            select(
+                col(ExchangeKeyRow.id),
+                col(ExchangeKeyRow.secret_key_id),
+                col(ExchangeKeyRow.secret_token),
+            ).where(col(ExchangeKeyRow.secret_key_id) != box_key_id)
+        )
+        return [(row[0], SealedSecret(key_id=row[1], token=row[2])) for row in rows]
+
+    async def reseal(self, key_id: str, secret: SealedSecret) -> None:
+        await self._session.execute(
+            update(ExchangeKeyRow)
+            .where(col(ExchangeKeyRow.id) == key_id)
+            .values(secret_token=secret.token, secret_key_id=secret.key_id)
+        )
+
+    async def set_status(self, key_id: str, status: ApiKeyStatus, *, now: datetime) -> None:
+        changes: dict[str, object] = {"api_key_status": status.value, "updated_at": now}
+        if status is ApiKeyStatus.UNAUTHORIZED:
+            changes["active"] = False
+        await self._session.execute(
+            update(ExchangeKeyRow).where(col(ExchangeKeyRow.id) == key_id).values(**changes)
+        )
+
+    async def set_balance(self, key_id: str, usd: float, *, checked_at: datetime) -> None:
+        await self._session.execute(
+            update(ExchangeKeyRow)
+            .where(col(ExchangeKeyRow.id) == key_id)
+            .values(balance_usd=_usd(usd), balance_checked_at=checked_at)
+        )
+
+
+def _usd(value: float) -> Decimal:
+    return Decimal(str(round(value, 8)))

@@ -1,0 +1,73 @@
+"""v1 exchange key routes: list, create, rename, delete, balances."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from tradedesk.domain.exchange_keys import ExchangeKeys, parse_key_changes, parse_new_key
+from tradedesk.rest import representations as rep
+from tradedesk.rest.guards import caller
+from tradedesk.rest.inputs import Inputs
+from tradedesk.rest.responses import JSON, js_number
+
+
+def _keys(request: Request) -> ExchangeKeys:
+    return request.app.state.services.exchange_keys
+
+
+async def list_keys(request: Request) -> Response:
+    principal = await caller(request)
+    return JSON({"items": [rep.exchange_key(key) for key in await _keys(request).list(principal)]})
+
+
+async def create_key(request: Request) -> Response:
+    principal = await caller(request, write=True)
+    inputs = Inputs(request)
+    body = await inputs.json_object()
+    inputs.valid()
+    new = parse_new_key(body, location="body")
+    return JSON(rep.exchange_key(await _keys(request).create(principal, new)))
+
+
+async def update_key(request: Request) -> Response:
+    principal = await caller(request, write=True)
+    inputs = Inputs(request)
+    key_id = inputs.path_id("key_id")
+    body = await inputs.json_object()
+    changes = inputs.fields(lambda: parse_key_changes(body, location="body"), {})
+    inputs.valid()
+    return JSON(rep.exchange_key(await _keys(request).rename(principal, key_id, changes)))
+
+
+async def delete_key(request: Request) -> Response:
+    principal = await caller(request, write=True)
+    inputs = Inputs(request)
+    key_id = inputs.path_id("key_id")
+    inputs.valid()
+    await _keys(request).delete(principal, key_id)
+    return Response(status_code=204)
+
+
+async def key_balance(request: Request) -> Response:
+    principal = await caller(request)
+    inputs = Inputs(request)
+    key_id = inputs.path_id("key_id")
+    inputs.valid()
+    return JSON(rep.balances(await _keys(request).balance(principal, key_id)))
+
+
+async def total_balance(request: Request) -> Response:
+    principal = await caller(request)
+    return JSON({"USD": js_number(await _keys(request).total_usd(principal))})
+
+
+ROUTES = [
+    Route("/priv/account/exchange/balance", total_balance, methods=["GET"]),
+    Route("/priv/account/exchange/key/list", list_keys, methods=["GET"]),
+    Route("/priv/account/exchange/key", create_key, methods=["POST"]),
+    Route("/priv/account/exchange/key/{key_id}", update_key, methods=["PUT"]),
+    Route("/priv/account/exchange/key/{key_id}", delete_key, methods=["DELETE"]),
+    Route("/priv/account/exchange/key/{key_id}/balance", key_balance, methods=["GET"]),
+]

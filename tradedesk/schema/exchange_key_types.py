@@ -1,0 +1,78 @@
+"""GraphQL types of a user's exchange keys, named as the v1 REST fields, plus what the app
+needs to warn (`ipRestricted`) and to show (`balance`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from tradedesk.domain.exchange_keys import ApiKeyStatus, StrategyType
+from tradedesk.resolvers import exchange_keys
+from tradedesk.resolvers.public import GraphInfo
+from tradedesk.schema.account_types import FieldErrorType
+from tradedesk.schema.types import ExchangeIdEnum, TradeTypeEnum
+
+StrategyTypeEnum = strawberry.enum(
+    StrategyType, name="StrategyType", description="MANUAL, or AUTOMATED (copy trading)."
+)
+ApiKeyStatusEnum = strawberry.enum(
+    ApiKeyStatus, name="ApiKeyStatus", description="What the key's last use on the exchange told."
+)
+
+
+@strawberry.type(name="AssetBalance", description="One asset of a key's wallet.")
+class AssetBalanceType:
+    asset: str
+    free: float = strawberry.field(description="Available for new orders.")
+    used: float = strawberry.field(description="Held by open orders and positions.")
+    total: float
+
+
+@strawberry.type(name="ExchangeKey", description="An exchange API key; never its secret.")
+class ExchangeKeyType:
+    id: strawberry.ID
+    exchange_id: ExchangeIdEnum  # type: ignore[valid-type]
+    trade_type: TradeTypeEnum  # type: ignore[valid-type]
+    strategy_type: StrategyTypeEnum  # type: ignore[valid-type]
+    active: bool = strawberry.field(description="False once the exchange refuses the key.")
+    name: str
+    api_key_status: ApiKeyStatusEnum  # type: ignore[valid-type]
+    api_key: str
+    ip_restricted: bool = strawberry.field(
+        description="False when the key works from any IP: the app should warn."
+    )
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field(description="Read from the exchange now.")
+    async def balance(self, info: GraphInfo) -> list[AssetBalanceType]:
+        return await exchange_keys.balance(info, str(self.id))  # type: ignore[return-value]
+
+
+@strawberry.input(description="A key to register; it is checked on the exchange first.")
+class CreateExchangeKeyInput:
+    exchange_id: str
+    trade_type: str
+    strategy_type: str
+    name: str
+    api_key: str
+    api_secret_key: str
+    active: bool | None = strawberry.UNSET
+
+
+@strawberry.input(description="Only the name of a key can change.")
+class UpdateExchangeKeyInput:
+    name: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class ExchangeKeyPayload:
+    exchange_key: ExchangeKeyType | None
+    errors: list[FieldErrorType]
+
+
+@strawberry.type
+class DeleteExchangeKeyPayload:
+    deleted_id: strawberry.ID | None
+    errors: list[FieldErrorType]
