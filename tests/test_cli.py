@@ -241,3 +241,12 @@ def test_a_malformed_simulator_account_is_one_line(tmp_path, account):
 
     assert result.returncode == 2
     assert "KEY:SECRET:USDT=AMOUNT" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_worker_once_migrates_and_takes_one_round_of_snapshots(tmp_path):
+    result = run(["worker", "--once"], tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "recorded 0 balance snapshot(s)" in result.stdout
+    with sqlite3.connect(tmp_path / "tradedesk.db") as db:
+        assert db.execute("select count(*) from balance_snapshots").fetchone() == (0,)

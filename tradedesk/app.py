@@ -52,11 +52,16 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        paper = runtime.exchange if isinstance(runtime.exchange, PaperGateway) else None
-        ticking = asyncio.create_task(paper.run()) if paper else None  # stops trigger unasked
+        background = []
+        if isinstance(runtime.exchange, PaperGateway):
+            background.append(asyncio.create_task(runtime.exchange.run()))  # stops trigger unasked
+        if owned and runtime.settings.snapshot_interval_seconds:
+            history = runtime.services.balance_history
+            interval = runtime.settings.snapshot_interval_seconds
+            background.append(asyncio.create_task(history.run(interval)))
         yield
-        if ticking is not None:
-            ticking.cancel()
+        for task in background:
+            task.cancel()
         if owned:
             await runtime.aclose()
 

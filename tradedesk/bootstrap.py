@@ -8,6 +8,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tradedesk.config import Settings, secret_keys
+from tradedesk.domain.balance_history import BalanceHistory
 from tradedesk.domain.catalog import PublicCatalog
 from tradedesk.domain.exchange_access import ExchangeAccess
 from tradedesk.domain.exchange_keys import ExchangeKeys
@@ -28,6 +29,7 @@ from tradedesk.integrations.identity import dev_issuer
 from tradedesk.integrations.identity.jwks import HttpJwks, JwtVerifier, StaticJwks
 from tradedesk.integrations.identity.recaptcha import NoHumanCheck, RecaptchaVerifier
 from tradedesk.integrations.ids import SystemIds
+from tradedesk.integrations.page_tokens import SignedPageTokens
 from tradedesk.integrations.secret_box import FernetSecretBox
 from tradedesk.persistence.engine import make_engine, make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
@@ -75,6 +77,9 @@ def build_runtime(
         if settings.secret_key
         else FernetSecretBox.local(settings.data_dir)
     )
+    keys = ExchangeKeys(
+        uow_factory, exchange, secrets, market, clock, ids, default_plan=settings.default_plan
+    )
     services = Services(
         market=market,
         catalog=catalog,
@@ -86,8 +91,9 @@ def build_runtime(
             uow_factory, clock, ids, telegram_bot_url=settings.telegram_bot_url
         ),
         exchange_access=ExchangeAccess(settings.egress_ips),
-        exchange_keys=ExchangeKeys(
-            uow_factory, exchange, secrets, market, clock, ids, default_plan=settings.default_plan
+        exchange_keys=keys,
+        balance_history=BalanceHistory(
+            uow_factory, keys, exchange, SignedPageTokens(secrets.derive("page tokens")), clock
         ),
     )
     return Runtime(

@@ -157,17 +157,47 @@ def serve(
             fg=typer.colors.RED,
             bold=True,
         )
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    _configure_logging(settings)
     uvicorn.run(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
         server_header=False,
+    )
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="One round, then exit (for cron).")] = False,
+) -> None:
+    """Migrate, then run the background jobs (daily balance snapshots) until stopped."""
+    from tradedesk.bootstrap import build_runtime
+    from tradedesk.persistence.migrate import upgrade
+
+    settings = _settings()
+    _with_engine(settings, upgrade)
+    _configure_logging(settings)
+
+    async def work() -> None:
+        runtime = build_runtime(settings)
+        history = runtime.services.balance_history
+        try:
+            if once:
+                typer.echo(f"recorded {await history.take_snapshots()} balance snapshot(s)")
+            else:
+                await history.run(settings.snapshot_interval_seconds or 3600)
+        finally:
+            await runtime.aclose()
+
+    asyncio.run(work())
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
 
 

@@ -100,6 +100,12 @@ class Settings(BaseSettings):
         description="Comma-separated Fernet keys sealing exchange secrets, newest first; unset, "
         "a key is made in TRADEDESK_DATA_DIR.",
     )
+    snapshot_interval_seconds: float = Field(
+        default=3600,
+        ge=0,
+        description="How often `serve` (and `worker`) looks for keys without today's balance "
+        "snapshot; 0 leaves it to `tradedesk worker`.",
+    )
     default_plan: str = Field(
         default="FREE", description="The plan of a user without a subscription."
     )

@@ -11,14 +11,13 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from tests.accounts import Caller
+from tests.exchange_keys import KEYS, SECRET, funded, funded_body
 from tradedesk.bootstrap import build_runtime
 from tradedesk.simulator.markets import Kind
 
 pytestmark = pytest.mark.asyncio
-KEYS = "/v1/priv/account/exchange/key"
 LIST = f"{KEYS}/list"
 TOTAL = "/v1/priv/account/exchange/balance"
-SECRET = "3RWimEgZb55DLNm0UKCNbpjX0rEEcGby9dgwYRnNBqH4ndT2F5jkfhN8qdVPK5H4Z"
 MISSING = "6645920d-08cb-44f0-b8b3-a14dd918a7b0"
 
 
@@ -26,13 +25,6 @@ MISSING = "6645920d-08cb-44f0-b8b3-a14dd918a7b0"
 def settings_overrides(venue):
     _engine, base = venue
     return {"exchange": "binance", "binance_urls": base, "default_plan": "BASIC"}
-
-
-def funded(venue, api_key: str, usdt: int = 1000, secret: str = SECRET, **flags) -> dict:
-    """A Binance account in the simulator, and the body that registers its key."""
-    engine, _base = venue
-    engine.add_account(api_key, secret, usdt=Decimal(usdt), **flags)
-    return {**funded_body(api_key), "apiSecretKey": secret}
 
 
 async def test_a_key_the_exchange_vouches_for_is_registered(alice, venue, clock):
@@ -85,18 +77,6 @@ async def test_invalid_input_is_422_before_the_exchange_is_asked(alice, change, 
     assert {"param": param, "msg": msg, "location": "body", "value": change[param]} in (
         response.json()["errors"]
     )
-
-
-def funded_body(api_key: str) -> dict:
-    """The body that registers a futures key for copy trading."""
-    return {
-        "exchangeId": "BINANCE",
-        "tradeType": "FUTURES",
-        "strategyType": "AUTOMATED",
-        "name": "Default",
-        "apiKey": api_key,
-        "apiSecretKey": SECRET,
-    }
 
 
 @pytest.mark.parametrize(

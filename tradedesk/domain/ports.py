@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from tradedesk.domain.balance_history import BalanceSnapshot
 from tradedesk.domain.billing import Plan
 from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, SealedSecret
 from tradedesk.domain.market import ExchangeId, Ticker, TradeType
@@ -133,6 +134,16 @@ class SecretBox(Protocol):
         ...
 
 
+class PageTokens(Protocol):
+    """Opaque, tamper-proof pagination tokens: a cursor signed for one listing (its scope)."""
+
+    def issue(self, scope: str, cursor: str) -> str: ...
+
+    def read(self, scope: str, token: str) -> str:
+        """The cursor; `InvalidValue` for a token this service did not issue for the scope."""
+        ...
+
+
 class CatalogRepository(Protocol):
     """The public catalog an operator curates: plans, risk profiles and strategies."""
 
@@ -193,6 +204,20 @@ class ExchangeKeyRepository(Protocol):
     async def set_balance(self, key_id: str, usd: float, *, checked_at: datetime) -> None: ...
 
 
+class BalanceSnapshotRepository(Protocol):
+    async def record(self, key_id: str, day: date, total_usd: float, *, now: datetime) -> None:
+        """Insert unless the key has a snapshot of that day already."""
+        ...
+
+    async def keys_without_snapshot(self, day: date) -> list[ExchangeKey]: ...
+
+    async def page(
+        self, key_id: str, *, start: date | None, before: date | None, limit: int
+    ) -> list[BalanceSnapshot]:
+        """Newest first: days >= start and < before."""
+        ...
+
+
 class UserRepository(Protocol):
     async def lock(self, user_id: str) -> None:
         """Holds the user's row until the transaction ends: per-user limits are checked and
@@ -238,6 +263,7 @@ class UnitOfWork(Protocol):
     strategy_trades: StrategyTradeRepository
     users: UserRepository
     exchange_keys: ExchangeKeyRepository
+    balance_snapshots: BalanceSnapshotRepository
     profiles: ProfileRepository
     notifications: NotificationRepository
 

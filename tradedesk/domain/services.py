@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tradedesk.domain.balance_history import BalanceHistory
 from tradedesk.domain.catalog import PublicCatalog
 from tradedesk.domain.exchange_access import ExchangeAccess
 from tradedesk.domain.exchange_keys import ExchangeKeys
@@ -26,3 +27,4 @@ class Services:
     notifications: Notifications
     exchange_access: ExchangeAccess
     exchange_keys: ExchangeKeys
+    balance_history: BalanceHistory

@@ -9,6 +9,7 @@ is retired. Without the variable, the embedded default makes a key in the data d
 from __future__ import annotations
 
 import hashlib
+import hmac
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -30,12 +31,17 @@ class FernetSecretBox:
             raise ValueError("at least one Fernet key is needed")
         self._fernets = [Fernet(key) for key in keys]  # ValueError on a malformed key
         self._all = MultiFernet(self._fernets)
+        self._newest_key = keys[0].encode()
         self.newest_key_id = key_id(keys[0])
 
     @classmethod
     def local(cls, data_dir: Path) -> FernetSecretBox:
         """The embedded default's box: one key, made once in the data directory."""
         return cls([read_or_create(data_dir / KEY_FILE, Fernet.generate_key).decode()])
+
+    def derive(self, purpose: str) -> bytes:
+        """Key material for another purpose (signing page tokens), bound to the newest key."""
+        return hmac.new(self._newest_key, purpose.encode(), hashlib.sha256).digest()
 
     def seal(self, plaintext: str) -> SealedSecret:
         token = self._fernets[0].encrypt(plaintext.encode()).decode()

@@ -15,7 +15,7 @@ from tradedesk.domain.market import ExchangeId, TradeType
 from tradedesk.persistence.tables import ExchangeKeyRow
 
 
-def _key(row: ExchangeKeyRow) -> ExchangeKey:
+def to_exchange_key(row: ExchangeKeyRow) -> ExchangeKey:
     return ExchangeKey(
         id=row.id,
         user_id=row.user_id,
@@ -43,7 +43,7 @@ class SqlExchangeKeyRepository:
             .order_by(col(ExchangeKeyRow.created_at), col(ExchangeKeyRow.id))
             .execution_options(populate_existing=True)
         )
-        return [_key(row) for row in rows]
+        return [to_exchange_key(row) for row in rows]
 
     async def get(self, user_id: str, key_id: str) -> ExchangeKey | None:
         row = await self._session.scalar(
@@ -51,7 +51,7 @@ class SqlExchangeKeyRepository:
             .where(col(ExchangeKeyRow.id) == key_id, col(ExchangeKeyRow.user_id) == user_id)
             .execution_options(populate_existing=True)
         )
-        return None if row is None else _key(row)
+        return None if row is None else to_exchange_key(row)
 
     async def api_key_registered(self, api_key: str) -> bool:
         found = await self._session.scalar(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import Column, Date, ForeignKey, Index, Numeric, String, Text
 from sqlmodel import Field, SQLModel
 
 from tradedesk.persistence.types import UTCDateTime
@@ -164,3 +164,21 @@ class ExchangeKeyRow(SQLModel, table=True):
     balance_checked_at: datetime = Field(sa_column=_utc())
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
+
+
+class BalanceSnapshotRow(SQLModel, table=True):
+    """An active key's total USD as the daily job found it; one row per key and UTC day."""
+
+    __tablename__ = "balance_snapshots"
+
+    key_id: str = Field(
+        sa_column=Column(
+            String(36),
+            ForeignKey("exchange_keys.id", ondelete="CASCADE"),
+            primary_key=True,
+            nullable=False,
+        )
+    )
+    day: date = Field(sa_column=Column(Date(), primary_key=True, nullable=False))
+    total_usd: Decimal = Field(sa_column=Column(Numeric(24, 8), nullable=False))
+    created_at: datetime = Field(sa_column=_utc())

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tradedesk.persistence.balance_snapshots import SqlBalanceSnapshotRepository
 from tradedesk.persistence.catalog import SqlCatalogRepository
 from tradedesk.persistence.exchange_keys import SqlExchangeKeyRepository
 from tradedesk.persistence.notifications import SqlNotificationRepository
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
         self.strategy_trades = SqlStrategyTradeRepository(self.session)
         self.users = SqlUserRepository(self.session)
         self.exchange_keys = SqlExchangeKeyRepository(self.session)
+        self.balance_snapshots = SqlBalanceSnapshotRepository(self.session)
         self.profiles = SqlProfileRepository(self.session)
         self.notifications = SqlNotificationRepository(self.session)
         return self

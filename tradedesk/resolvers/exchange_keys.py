@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date
 
+from tradedesk.domain.balance_history import BalanceHistoryPage, parse_limit
 from tradedesk.domain.errors import FieldError
 from tradedesk.domain.exchange_keys import ExchangeKey, parse_key_changes, parse_new_key
 from tradedesk.domain.ids import parse_uuid
@@ -24,6 +26,27 @@ async def total_balance_usd(info: GraphInfo) -> float:
 async def balance(info: GraphInfo, key_id: str) -> list[AssetBalance]:
     caller = await info.context.principal()
     return await info.context.services.exchange_keys.balance(caller, key_id)
+
+
+async def balance_history(
+    info: GraphInfo, key_id: str, first: int, after: str | None
+) -> tuple[BalanceHistoryPage, Callable[[date], str]]:
+    """A page of the key's daily balances, and how to name a cursor after a day."""
+    caller = await info.context.principal()
+    history = info.context.services.balance_history
+    collector = FieldCollector()
+    collector.parse("first", str(first), parse_limit, "args")  # type: ignore[arg-type]
+    day = None
+    if after is not None:
+        day = collector.parse(
+            "after",
+            after,
+            lambda raw: history.parse_token(key_id, raw),
+            "args",  # type: ignore[arg-type,return-value]
+        )
+    collector.raise_if_invalid()
+    page = await history.page(caller, key_id, limit=first, after=day)
+    return page, lambda when: history.cursor(key_id, when)
 
 
 async def create_exchange_key(

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tradedesk.domain.balance_history import DEFAULT_LIMIT, parse_limit, parse_start
 from tradedesk.domain.exchange_keys import ExchangeKeys, parse_key_changes, parse_new_key
 from tradedesk.rest import representations as rep
 from tradedesk.rest.guards import caller
@@ -58,6 +59,27 @@ async def key_balance(request: Request) -> Response:
     return JSON(rep.balances(await _keys(request).balance(principal, key_id)))
 
 
+async def balance_history(request: Request) -> Response:
+    principal = await caller(request)
+    history = request.app.state.services.balance_history
+    inputs = Inputs(request)
+    key_id = inputs.path_id("key_id")
+    start = inputs.query("start", parse_start, None)
+    limit = inputs.query("limit", parse_limit, DEFAULT_LIMIT)
+    after = inputs.query("nextToken", lambda raw: history.parse_token(key_id, raw), None)
+    inputs.valid()
+    page = await history.page(principal, key_id, start=start, limit=limit, after=after)
+    return JSON(
+        {
+            "items": [
+                {"date": item.day.isoformat(), "totalUSD": js_number(item.total_usd)}
+                for item in page.items
+            ],
+            "nextToken": page.next_token,
+        }
+    )
+
+
 async def total_balance(request: Request) -> Response:
     principal = await caller(request)
     return JSON({"USD": js_number(await _keys(request).total_usd(principal))})
@@ -70,4 +92,5 @@ ROUTES = [
     Route("/priv/account/exchange/key/{key_id}", update_key, methods=["PUT"]),
     Route("/priv/account/exchange/key/{key_id}", delete_key, methods=["DELETE"]),
     Route("/priv/account/exchange/key/{key_id}/balance", key_balance, methods=["GET"]),
+    Route("/priv/account/exchange/key/{key_id}/balance/history", balance_history, methods=["GET"]),
 ]

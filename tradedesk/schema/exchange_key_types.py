@@ -3,6 +3,7 @@ needs to warn (`ipRestricted`) and to show (`balance`)."""
 
 from __future__ import annotations
 
+from datetime import date as datetime_date
 from datetime import datetime
 
 import strawberry
@@ -29,6 +30,32 @@ class AssetBalanceType:
     total: float
 
 
+@strawberry.type(name="BalanceSnapshot", description="A key's total on one UTC day.")
+class BalanceSnapshotType:
+    day: datetime_date = strawberry.field(name="date")
+    total_usd: float
+
+
+@strawberry.type(name="BalanceSnapshotEdge")
+class BalanceSnapshotEdge:
+    cursor: str
+    node: BalanceSnapshotType
+
+
+@strawberry.type(name="PageInfo")
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type(
+    name="BalanceHistoryConnection", description="Daily balances, newest first (Relay style)."
+)
+class BalanceHistoryConnection:
+    edges: list[BalanceSnapshotEdge]
+    page_info: PageInfo
+
+
 @strawberry.type(name="ExchangeKey", description="An exchange API key; never its secret.")
 class ExchangeKeyType:
     id: strawberry.ID
@@ -48,6 +75,25 @@ class ExchangeKeyType:
     @strawberry.field(description="Read from the exchange now.")
     async def balance(self, info: GraphInfo) -> list[AssetBalanceType]:
         return await exchange_keys.balance(info, str(self.id))  # type: ignore[return-value]
+
+    @strawberry.field(description="The total in USD the daily job recorded, newest first.")
+    async def balance_history(
+        self, info: GraphInfo, first: int = 100, after: str | None = None
+    ) -> BalanceHistoryConnection:
+        page, cursor = await exchange_keys.balance_history(info, str(self.id), first, after)
+        edges = [
+            BalanceSnapshotEdge(
+                cursor=cursor(item.day),
+                node=BalanceSnapshotType(day=item.day, total_usd=item.total_usd),
+            )
+            for item in page.items
+        ]
+        return BalanceHistoryConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.next_token is not None, end_cursor=page.next_token
+            ),
+        )
 
 
 @strawberry.input(description="A key to register; it is checked on the exchange first.")
