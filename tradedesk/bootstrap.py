@@ -13,6 +13,7 @@ from tradedesk.domain.catalog import PublicCatalog
 from tradedesk.domain.exchange_access import ExchangeAccess
 from tradedesk.domain.exchange_keys import ExchangeKeys
 from tradedesk.domain.identity import Identity
+from tradedesk.domain.manual_trading import ManualTrading
 from tradedesk.domain.market import MarketService
 from tradedesk.domain.notifications import Notifications
 from tradedesk.domain.ports import Clock, ExchangeGateway, HumanCheck
@@ -95,6 +96,7 @@ def build_runtime(
         balance_history=BalanceHistory(
             uow_factory, keys, exchange, SignedPageTokens(secrets.derive("page tokens")), clock
         ),
+        manual_trading=ManualTrading(keys, exchange, ids),
     )
     return Runtime(
         settings=settings,

@@ -9,6 +9,7 @@ from tradedesk.domain.catalog import PublicCatalog
 from tradedesk.domain.exchange_access import ExchangeAccess
 from tradedesk.domain.exchange_keys import ExchangeKeys
 from tradedesk.domain.identity import Identity
+from tradedesk.domain.manual_trading import ManualTrading
 from tradedesk.domain.market import MarketService
 from tradedesk.domain.notifications import Notifications
 from tradedesk.domain.ports import HumanCheck
@@ -28,3 +29,4 @@ class Services:
     exchange_access: ExchangeAccess
     exchange_keys: ExchangeKeys
     balance_history: BalanceHistory
+    manual_trading: ManualTrading

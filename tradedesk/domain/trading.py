@@ -128,11 +128,11 @@ class Order:
     reduce_only: bool
     price: float | None
     stop_price: float | None
-    amount: float
+    amount: float | None  # None for a stop that closes the whole position
     cost: float
     average: float | None
     filled: float
-    remaining: float
+    remaining: float | None
     status: str
     fee: Fee | None
     fees: tuple[Fee, ...]

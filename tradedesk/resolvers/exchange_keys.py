@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 
 from tradedesk.domain.balance_history import BalanceHistoryPage, parse_limit
-from tradedesk.domain.errors import FieldError
+from tradedesk.domain.errors import FieldError, NotFound
 from tradedesk.domain.exchange_keys import ExchangeKey, parse_key_changes, parse_new_key
 from tradedesk.domain.ids import parse_uuid
 from tradedesk.domain.trading import AssetBalance
@@ -17,6 +17,14 @@ from tradedesk.resolvers.public import GraphInfo
 
 async def exchange_keys(info: GraphInfo) -> list[ExchangeKey]:
     return await info.context.services.exchange_keys.list(await info.context.principal())
+
+
+async def exchange_key(info: GraphInfo, key_id: str) -> ExchangeKey | None:
+    caller = await info.context.principal()
+    try:
+        return await info.context.services.exchange_keys.get(caller, key_id)
+    except NotFound:
+        return None
 
 
 async def total_balance_usd(info: GraphInfo) -> float:

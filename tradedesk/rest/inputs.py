@@ -27,6 +27,11 @@ class Inputs:
             return default
         return self._parse(name, raw, parse, "query", default)
 
+    def required_query(self, name: str, parse: Callable[[str], T]) -> T:
+        """A query parameter that must be there: missing is the parser's own refusal."""
+        raw = self._request.query_params.get(name)
+        return self._parse(name, raw if raw is not None else "", parse, "query", None)  # type: ignore[arg-type]
+
     def path_id(self, name: str) -> str:
         """A UUID path parameter; the contract names every one of them `id` in errors."""
         return self._parse("id", self._request.path_params[name], parse_uuid, "params", "")

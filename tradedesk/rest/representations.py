@@ -12,7 +12,7 @@ from tradedesk.domain.profiles import Profile
 from tradedesk.domain.strategies import RiskProfile, Strategy
 from tradedesk.domain.strategy_stats import HistoryBucket, Performance
 from tradedesk.domain.timestamps import iso_millis
-from tradedesk.domain.trading import AssetBalance
+from tradedesk.domain.trading import AssetBalance, Fee, Order, Position, Trade
 from tradedesk.rest.responses import js_number, js_number_or_none
 
 
@@ -139,4 +139,78 @@ def balances(items: list[AssetBalance]) -> dict[str, Any]:
     return {
         part: {item.asset: js_number(getattr(item, part)) for item in items}
         for part in ("free", "used", "total")
+    }
+
+
+def _fee(item: Fee | None) -> dict[str, Any] | None:
+    return None if item is None else {"cost": js_number(item.cost), "currency": item.currency}
+
+
+def order(item: Order) -> dict[str, Any]:
+    """ccxt's unified order, as the v1 examples show it."""
+    return {
+        "id": item.id,
+        "clientOrderId": item.client_order_id,
+        "timestamp": item.timestamp,
+        "datetime": item.datetime,
+        "symbol": item.symbol,
+        "type": item.type,
+        "timeInForce": item.time_in_force,
+        "postOnly": item.post_only,
+        "reduceOnly": item.reduce_only,
+        "side": item.side,
+        "price": js_number_or_none(item.price),
+        "stopPrice": js_number_or_none(item.stop_price),
+        "amount": js_number_or_none(item.amount),
+        "cost": js_number(item.cost),
+        "average": js_number_or_none(item.average),
+        "filled": js_number(item.filled),
+        "remaining": js_number_or_none(item.remaining),
+        "status": item.status,
+        "fee": _fee(item.fee),
+        "trades": [],
+        "fees": [_fee(fee) for fee in item.fees],
+    }
+
+
+def trade(item: Trade) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "order": item.order,
+        "symbol": item.symbol,
+        "type": item.type,
+        "datetime": item.datetime,
+        "side": item.side,
+        "takerOrMaker": item.taker_or_maker,
+        "price": js_number(item.price),
+        "amount": js_number(item.amount),
+        "cost": js_number(item.cost),
+        "fee": _fee(item.fee),
+        "fees": [{"currency": fee.currency, "cost": js_number(fee.cost)} for fee in item.fees],
+    }
+
+
+def position(item: Position) -> dict[str, Any]:
+    return {
+        "symbol": item.symbol,
+        "contracts": js_number(item.contracts),
+        "contractSize": js_number(item.contract_size),
+        "unrealizedPnl": js_number(item.unrealized_pnl),
+        "leverage": js_number(item.leverage),
+        "liquidationPrice": js_number_or_none(item.liquidation_price),
+        "collateral": js_number(item.collateral),
+        "notional": js_number(item.notional),
+        "markPrice": js_number(item.mark_price),
+        "entryPrice": js_number(item.entry_price),
+        "initialMargin": js_number(item.initial_margin),
+        "initialMarginPercentage": js_number(item.initial_margin_percentage),
+        "maintenanceMargin": js_number(item.maintenance_margin),
+        "maintenanceMarginPercentage": js_number(item.maintenance_margin_percentage),
+        "marginRatio": js_number_or_none(item.margin_ratio),
+        "datetime": item.datetime,
+        "marginMode": item.margin_mode,
+        "marginType": item.margin_mode,
+        "side": item.side,
+        "hedged": item.hedged,
+        "percentage": js_number_or_none(item.percentage),
     }

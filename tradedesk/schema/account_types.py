@@ -93,6 +93,12 @@ class ViewerType:
     ) -> list[Annotated[ExchangeKeyType, strawberry.lazy("tradedesk.schema.exchange_key_types")]]:
         return await exchange_keys.exchange_keys(info)  # type: ignore[return-value]
 
+    @strawberry.field(description="One of the caller's keys; null for any other id.")
+    async def exchange_key(
+        self, info: GraphInfo, id: strawberry.ID
+    ) -> Annotated[ExchangeKeyType, strawberry.lazy("tradedesk.schema.exchange_key_types")] | None:
+        return await exchange_keys.exchange_key(info, str(id))  # type: ignore[return-value]
+
     @strawberry.field(description="USD value of the active keys, read from the exchange now.")
     async def total_balance_usd(self, info: GraphInfo) -> float:
         return await exchange_keys.total_balance_usd(info)

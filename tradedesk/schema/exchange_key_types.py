@@ -9,9 +9,10 @@ from datetime import datetime
 import strawberry
 
 from tradedesk.domain.exchange_keys import ApiKeyStatus, StrategyType
-from tradedesk.resolvers import exchange_keys
+from tradedesk.resolvers import exchange_keys, manual_trading
 from tradedesk.resolvers.public import GraphInfo
 from tradedesk.schema.account_types import FieldErrorType
+from tradedesk.schema.trading_types import OrderType, PositionType, TradeType
 from tradedesk.schema.types import ExchangeIdEnum, TradeTypeEnum
 
 StrategyTypeEnum = strawberry.enum(
@@ -75,6 +76,22 @@ class ExchangeKeyType:
     @strawberry.field(description="Read from the exchange now.")
     async def balance(self, info: GraphInfo) -> list[AssetBalanceType]:
         return await exchange_keys.balance(info, str(self.id))  # type: ignore[return-value]
+
+    @strawberry.field(description="Open plain and conditional orders of the symbol.")
+    async def open_orders(self, info: GraphInfo, symbol: str) -> list[OrderType]:
+        return await manual_trading.open_orders(info, str(self.id), symbol)  # type: ignore[return-value]
+
+    @strawberry.field(description="The symbol's orders in every state, oldest first.")
+    async def orders(self, info: GraphInfo, symbol: str) -> list[OrderType]:
+        return await manual_trading.orders(info, str(self.id), symbol)  # type: ignore[return-value]
+
+    @strawberry.field(description="The symbol's fills, oldest first.")
+    async def trades(self, info: GraphInfo, symbol: str) -> list[TradeType]:
+        return await manual_trading.trades(info, str(self.id), symbol)  # type: ignore[return-value]
+
+    @strawberry.field(description="The futures position on the symbol; null when flat.")
+    async def position(self, info: GraphInfo, symbol: str) -> PositionType | None:
+        return await manual_trading.position(info, str(self.id), symbol)  # type: ignore[return-value]
 
     @strawberry.field(description="The total in USD the daily job recorded, newest first.")
     async def balance_history(

@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 
-from tradedesk.resolvers import account, exchange_keys
+from tradedesk.resolvers import account, exchange_keys, manual_trading
 from tradedesk.resolvers.public import GraphInfo
 from tradedesk.schema.account_types import (
     UpdateNotificationSettingsInput,
@@ -20,6 +20,7 @@ from tradedesk.schema.exchange_key_types import (
     ExchangeKeyPayload,
     UpdateExchangeKeyInput,
 )
+from tradedesk.schema.trading_types import SetLeverageInput, SetMarginTypeInput, TradingPayload
 
 
 def given_fields(data: object, info: GraphInfo) -> dict[str, Any]:
@@ -82,3 +83,28 @@ class Mutation:
             deleted_id=deleted,  # type: ignore[arg-type]
             errors=errors,  # type: ignore[arg-type]
         )
+
+    @strawberry.mutation(description="Cancel the symbol's orders and close its position at market.")
+    async def close_position(
+        self, info: GraphInfo, exchange_key_id: strawberry.ID, symbol: str
+    ) -> TradingPayload:
+        done, errors = await manual_trading.close_position(info, str(exchange_key_id), symbol)
+        return TradingPayload(done=done, errors=errors)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Set a futures symbol's leverage (1-125).")
+    async def set_leverage(
+        self, info: GraphInfo, exchange_key_id: strawberry.ID, input: SetLeverageInput
+    ) -> TradingPayload:
+        done, errors = await manual_trading.set_leverage(
+            info, str(exchange_key_id), given_fields(input, info)
+        )
+        return TradingPayload(done=done, errors=errors)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Set a futures symbol's margin type: ISOLATED or CROSSED.")
+    async def set_margin_type(
+        self, info: GraphInfo, exchange_key_id: strawberry.ID, input: SetMarginTypeInput
+    ) -> TradingPayload:
+        done, errors = await manual_trading.set_margin_type(
+            info, str(exchange_key_id), given_fields(input, info)
+        )
+        return TradingPayload(done=done, errors=errors)  # type: ignore[arg-type]

@@ -383,11 +383,13 @@ class PaperGateway:
             reduce_only=conditional.reduce_only or conditional.close_position,
             price=float(conditional.price or conditional.trigger_price) or None,
             stop_price=float(conditional.trigger_price) or None,
-            amount=float(conditional.quantity),
+            amount=float(conditional.quantity) or None,
             cost=0.0,
             average=None,
             filled=0.0,
-            remaining=float(conditional.quantity) if conditional.is_open else 0.0,
+            remaining=(float(conditional.quantity) if conditional.is_open else 0.0)
+            if conditional.quantity
+            else None,
             status=_STATUS.get(conditional.status.value, conditional.status.value.lower()),
             fee=None,
             fees=(),

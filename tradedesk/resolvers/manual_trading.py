@@ -1,0 +1,90 @@
+"""Resolvers of a key's exchange state (`exchangeKey(id) { openOrders ... }`) and of the
+manual trading mutations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from tradedesk.domain.errors import FieldError
+from tradedesk.domain.manual_trading import (
+    parse_leverage_change,
+    parse_margin_change,
+    parse_symbol_field,
+)
+from tradedesk.domain.trading import Order, Position, Trade
+from tradedesk.domain.validation import FieldCollector
+from tradedesk.resolvers.account import INPUT, payload
+from tradedesk.resolvers.public import GraphInfo
+
+
+def _symbol(raw: str, location: str = "args") -> str:
+    """The `symbol` argument, or a validation error naming it."""
+    collector = FieldCollector()
+    symbol = collector.parse("symbol", raw, parse_symbol_field, location)
+    collector.raise_if_invalid()
+    assert symbol is not None
+    return symbol
+
+
+async def open_orders(info: GraphInfo, key_id: str, symbol: str) -> list[Order]:
+    caller = await info.context.principal()
+    trading = info.context.services.manual_trading
+    return await trading.open_orders(caller, key_id, _symbol(symbol))
+
+
+async def orders(info: GraphInfo, key_id: str, symbol: str) -> list[Order]:
+    caller = await info.context.principal()
+    trading = info.context.services.manual_trading
+    return await trading.order_history(caller, key_id, _symbol(symbol))
+
+
+async def trades(info: GraphInfo, key_id: str, symbol: str) -> list[Trade]:
+    caller = await info.context.principal()
+    return await info.context.services.manual_trading.trades(caller, key_id, _symbol(symbol))
+
+
+async def position(info: GraphInfo, key_id: str, symbol: str) -> Position | None:
+    caller = await info.context.principal()
+    return await info.context.services.manual_trading.position(caller, key_id, _symbol(symbol))
+
+
+async def close_position(
+    info: GraphInfo, key_id: str, symbol: str
+) -> tuple[bool, list[FieldError]]:
+    caller = await info.context.principal()
+    trading = info.context.services.manual_trading
+
+    async def close() -> bool:
+        await trading.close_position(caller, key_id, _symbol(symbol, INPUT))
+        return True
+
+    done, errors = await payload(close)
+    return bool(done), errors
+
+
+async def set_leverage(
+    info: GraphInfo, key_id: str, fields: Mapping[str, object]
+) -> tuple[bool, list[FieldError]]:
+    caller = await info.context.principal()
+    trading = info.context.services.manual_trading
+
+    async def change() -> bool:
+        await trading.set_leverage(caller, key_id, parse_leverage_change(fields, location=INPUT))
+        return True
+
+    done, errors = await payload(change)
+    return bool(done), errors
+
+
+async def set_margin_type(
+    info: GraphInfo, key_id: str, fields: Mapping[str, object]
+) -> tuple[bool, list[FieldError]]:
+    caller = await info.context.principal()
+    trading = info.context.services.manual_trading
+
+    async def change() -> bool:
+        await trading.set_margin_type(caller, key_id, parse_margin_change(fields, location=INPUT))
+        return True
+
+    done, errors = await payload(change)
+    return bool(done), errors

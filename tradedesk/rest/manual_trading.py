@@ -1,0 +1,108 @@
+"""v1 exchange routes of one key: orders, fills, position, leverage, margin, closing."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from tradedesk.domain.manual_trading import (
+    ManualTrading,
+    parse_leverage_change,
+    parse_margin_change,
+    parse_symbol_body,
+)
+from tradedesk.domain.market import parse_symbol
+from tradedesk.rest import representations as rep
+from tradedesk.rest.guards import caller
+from tradedesk.rest.inputs import Inputs
+from tradedesk.rest.responses import JSON
+
+NO_CONTENT = 204
+
+
+def _trading(request: Request) -> ManualTrading:
+    return request.app.state.services.manual_trading
+
+
+async def _key_and_symbol(request: Request) -> tuple[str, str]:
+    """The path's key id and the required `symbol` query parameter, both valid."""
+    inputs = Inputs(request)
+    key_id = inputs.path_id("key_id")
+    symbol = inputs.required_query("symbol", parse_symbol)
+    inputs.valid()
+    return key_id, symbol
+
+
+async def open_orders(request: Request) -> Response:
+    principal = await caller(request)
+    key_id, symbol = await _key_and_symbol(request)
+    found = await _trading(request).open_orders(principal, key_id, symbol)
+    return JSON([rep.order(item) for item in found])
+
+
+async def order_history(request: Request) -> Response:
+    principal = await caller(request)
+    key_id, symbol = await _key_and_symbol(request)
+    found = await _trading(request).order_history(principal, key_id, symbol)
+    return JSON([rep.order(item) for item in found])
+
+
+async def trade_history(request: Request) -> Response:
+    principal = await caller(request)
+    key_id, symbol = await _key_and_symbol(request)
+    found = await _trading(request).trades(principal, key_id, symbol)
+    return JSON([rep.trade(item) for item in found])
+
+
+async def position(request: Request) -> Response:
+    principal = await caller(request)
+    key_id, symbol = await _key_and_symbol(request)
+    found = await _trading(request).position(principal, key_id, symbol)
+    return JSON(None if found is None else rep.position(found))
+
+
+async def close_position(request: Request) -> Response:
+    principal = await caller(request, write=True)
+    inputs = Inputs(request)
+    key_id = inputs.path_id("key_id")
+    body = await inputs.json_object()
+    symbol = inputs.fields(lambda: parse_symbol_body(body, location="body"), "")
+    inputs.valid()
+    await _trading(request).close_position(principal, key_id, symbol)
+    return Response(status_code=NO_CONTENT)
+
+
+async def set_leverage(request: Request) -> Response:
+    principal = await caller(request, write=True)
+    inputs = Inputs(request)
+    key_id = inputs.path_id("key_id")
+    body = await inputs.json_object()
+    change = inputs.fields(lambda: parse_leverage_change(body, location="body"), None)
+    inputs.valid()
+    assert change is not None
+    await _trading(request).set_leverage(principal, key_id, change)
+    return Response(status_code=NO_CONTENT)
+
+
+async def set_margin(request: Request) -> Response:
+    principal = await caller(request, write=True)
+    inputs = Inputs(request)
+    key_id = inputs.path_id("key_id")
+    body = await inputs.json_object()
+    change = inputs.fields(lambda: parse_margin_change(body, location="body"), None)
+    inputs.valid()
+    assert change is not None
+    await _trading(request).set_margin_type(principal, key_id, change)
+    return Response(status_code=NO_CONTENT)
+
+
+ROUTES = [
+    Route("/priv/exchange/order/{key_id}/list", open_orders, methods=["GET"]),
+    Route("/priv/exchange/order/{key_id}/history", order_history, methods=["GET"]),
+    Route("/priv/exchange/order/{key_id}/leverage", set_leverage, methods=["PUT"]),
+    Route("/priv/exchange/order/{key_id}/margin", set_margin, methods=["PUT"]),
+    Route("/priv/exchange/trade/{key_id}/history", trade_history, methods=["GET"]),
+    Route("/priv/exchange/position/{key_id}", position, methods=["GET"]),
+    Route("/priv/exchange/position/{key_id}", close_position, methods=["DELETE"]),
+]

@@ -1,0 +1,98 @@
+"""GraphQL types of what a key holds on the exchange: orders, fills, positions (ccxt's unified
+structures, named as the v1 REST fields)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from tradedesk.schema.account_types import FieldErrorType
+from tradedesk.schema.scalars import Long
+
+
+@strawberry.type(name="Fee")
+class FeeType:
+    currency: str
+    cost: float
+
+
+@strawberry.type(name="Order", description="An order on the exchange, plain or conditional.")
+class OrderType:
+    id: str
+    client_order_id: str | None
+    timestamp: Long | None  # type: ignore[valid-type]
+    datetime: str | None
+    symbol: str
+    type: str = strawberry.field(description="market, limit, stop, take_profit, ...")
+    time_in_force: str | None
+    post_only: bool
+    reduce_only: bool
+    side: str
+    price: float | None
+    stop_price: float | None
+    amount: float | None = strawberry.field(description="Null for a stop closing all.")
+    cost: float
+    average: float | None
+    filled: float
+    remaining: float | None
+    status: str = strawberry.field(description="open, closed, canceled, expired")
+    fee: FeeType | None
+    fees: list[FeeType]
+
+
+@strawberry.type(name="Trade", description="One fill of an order.")
+class TradeType:
+    id: str
+    order: str | None
+    timestamp: Long  # type: ignore[valid-type]
+    datetime: str
+    symbol: str
+    type: str | None
+    side: str
+    taker_or_maker: str | None
+    price: float
+    amount: float
+    cost: float
+    fee: FeeType | None
+    fees: list[FeeType]
+
+
+@strawberry.type(name="Position", description="A USDT-M futures position (one-way mode).")
+class PositionType:
+    symbol: str
+    contracts: float
+    contract_size: float
+    unrealized_pnl: float
+    leverage: float
+    liquidation_price: float | None
+    collateral: float
+    notional: float
+    mark_price: float
+    entry_price: float
+    initial_margin: float
+    initial_margin_percentage: float
+    maintenance_margin: float
+    maintenance_margin_percentage: float
+    margin_ratio: float | None
+    datetime: str | None
+    margin_mode: str
+    side: str
+    hedged: bool
+    percentage: float | None
+
+
+@strawberry.input(description="The leverage of one futures symbol.")
+class SetLeverageInput:
+    symbol: str
+    leverage: int
+
+
+@strawberry.input(description="The margin type of one futures symbol: ISOLATED or CROSSED.")
+class SetMarginTypeInput:
+    symbol: str
+    type: str
+
+
+@strawberry.type(description="`done` is true when the exchange accepted the change.")
+class TradingPayload:
+    done: bool
+    errors: list[FieldErrorType]
