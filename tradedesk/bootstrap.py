@@ -13,6 +13,7 @@ from tradedesk.domain.catalog import PublicCatalog
 from tradedesk.domain.exchange_access import ExchangeAccess
 from tradedesk.domain.exchange_keys import ExchangeKeys
 from tradedesk.domain.identity import Identity
+from tradedesk.domain.manual_orders import ManualOrders
 from tradedesk.domain.manual_trading import ManualTrading
 from tradedesk.domain.market import MarketService
 from tradedesk.domain.notifications import Notifications
@@ -97,6 +98,7 @@ def build_runtime(
             uow_factory, keys, exchange, SignedPageTokens(secrets.derive("page tokens")), clock
         ),
         manual_trading=ManualTrading(keys, exchange, ids),
+        manual_orders=ManualOrders(keys, exchange, ids),
     )
     return Runtime(
         settings=settings,

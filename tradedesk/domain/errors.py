@@ -70,9 +70,10 @@ class ValidationFailed(DomainError):
 class BusinessRuleViolation(DomainError):
     """A rule or an external system refused the request (REST 433)."""
 
-    def __init__(self, code: ErrorCode) -> None:
+    def __init__(self, code: ErrorCode, **context: str) -> None:
         super().__init__(f"{code.message} ({code.code})")
         self.code = code
+        self.context = context  # what else a client needs to act, e.g. which order leg failed
 
     @property
     def text(self) -> str:

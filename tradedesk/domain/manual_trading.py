@@ -19,6 +19,7 @@ from tradedesk.domain.exchange_keys import ExchangeKey, StrategyType
 from tradedesk.domain.identity import Principal
 from tradedesk.domain.market import TradeType, parse_symbol
 from tradedesk.domain.trading import (
+    ApiCredentials,
     MarginMode,
     Order,
     OrderRequest,
@@ -134,22 +135,9 @@ class ManualTrading:
         left of the position at market, reduce-only: it can never open a new one."""
         key = _futures(_manual(await self._keys.get(caller, key_id)))
 
-        async def close(credentials):  # type: ignore[no-untyped-def]
-            await self._gateway.cancel_all_orders(credentials, symbol)
-            position = await self._gateway.fetch_position(credentials, symbol)
-            if position is None:
-                return
-            side = OrderSide.SELL if position.side == "long" else OrderSide.BUY
-            await self._gateway.place_order(
-                credentials,
-                OrderRequest(
-                    symbol=symbol,
-                    type=OrderType.MARKET,
-                    side=side,
-                    amount=Decimal(str(position.contracts)),
-                    client_order_id=f"td-close-{self._ids.new_id()[:24]}",
-                    reduce_only=True,
-                ),
+        async def close(credentials: ApiCredentials) -> None:
+            await flatten(
+                self._gateway, credentials, symbol, f"td{self._ids.new_id().replace('-', '')[:22]}c"
             )
 
         await self._keys.use(key, close)
@@ -165,3 +153,25 @@ def _futures(key: ExchangeKey) -> ExchangeKey:
     if key.trade_type is not TradeType.FUTURES:
         raise BusinessRuleViolation(ErrorCode.EXCHANGE_KEY_TYPE_INVALID)
     return key
+
+
+async def flatten(
+    gateway: ExchangeGateway, credentials: ApiCredentials, symbol: str, client_order_id: str
+) -> None:
+    """Cancels every open order of the symbol, then closes what is left of the position at
+    market, reduce-only (it can never open one)."""
+    await gateway.cancel_all_orders(credentials, symbol)
+    position = await gateway.fetch_position(credentials, symbol)
+    if position is None:
+        return
+    await gateway.place_order(
+        credentials,
+        OrderRequest(
+            symbol=symbol,
+            type=OrderType.MARKET,
+            side=OrderSide.SELL if position.side == "long" else OrderSide.BUY,
+            amount=Decimal(str(position.contracts)),
+            client_order_id=client_order_id,
+            reduce_only=True,
+        ),
+    )

@@ -9,6 +9,7 @@ from tradedesk.domain.catalog import PublicCatalog
 from tradedesk.domain.exchange_access import ExchangeAccess
 from tradedesk.domain.exchange_keys import ExchangeKeys
 from tradedesk.domain.identity import Identity
+from tradedesk.domain.manual_orders import ManualOrders
 from tradedesk.domain.manual_trading import ManualTrading
 from tradedesk.domain.market import MarketService
 from tradedesk.domain.notifications import Notifications
@@ -30,3 +31,4 @@ class Services:
     exchange_keys: ExchangeKeys
     balance_history: BalanceHistory
     manual_trading: ManualTrading
+    manual_orders: ManualOrders

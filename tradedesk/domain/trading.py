@@ -103,6 +103,7 @@ class OrderRequest:
     price: Decimal | None = None
     stop_price: Decimal | None = None
     callback_rate: Decimal | None = None
+    activation_price: Decimal | None = None  # a trailing stop starts tracking from here
     reduce_only: bool = False
 
 

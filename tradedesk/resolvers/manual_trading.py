@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tradedesk.domain.errors import FieldError
+from tradedesk.domain.manual_orders import parse_manual_order
 from tradedesk.domain.manual_trading import (
     parse_leverage_change,
     parse_margin_change,
@@ -46,6 +47,16 @@ async def trades(info: GraphInfo, key_id: str, symbol: str) -> list[Trade]:
 async def position(info: GraphInfo, key_id: str, symbol: str) -> Position | None:
     caller = await info.context.principal()
     return await info.context.services.manual_trading.position(caller, key_id, _symbol(symbol))
+
+
+async def place_order(
+    info: GraphInfo, key_id: str, fields: Mapping[str, object]
+) -> tuple[list[Order] | None, list[FieldError]]:
+    caller = await info.context.principal()
+    orders = info.context.services.manual_orders
+    return await payload(
+        lambda: orders.place(caller, key_id, parse_manual_order(fields, location=INPUT))
+    )
 
 
 async def close_position(

@@ -30,7 +30,7 @@ async def domain_error(_request: Request, exc: Exception) -> Response:
             ]
             return JSON({"errors": body}, status_code=422)
         case BusinessRuleViolation():
-            return JSON({"error": exc.text}, status_code=433)
+            return JSON({"error": exc.text, **exc.context}, status_code=433)
         case NotFound():
             return JSON(ROUTE_NOT_FOUND, status_code=404)
         case Unauthenticated():

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tradedesk.domain.manual_orders import parse_manual_order
 from tradedesk.domain.manual_trading import (
     ManualTrading,
     parse_leverage_change,
@@ -62,6 +63,19 @@ async def position(request: Request) -> Response:
     return JSON(None if found is None else rep.position(found))
 
 
+async def place_order(request: Request) -> Response:
+    principal = await caller(request, write=True)
+    inputs = Inputs(request)
+    key_id = inputs.path_id("key_id")
+    body = await inputs.json_object()
+    order = inputs.fields(lambda: parse_manual_order(body, location="body"), None)
+    inputs.valid()
+    assert order is not None
+    orders = request.app.state.services.manual_orders
+    placed = await orders.place(principal, key_id, order)
+    return JSON([rep.order(item) for item in placed])
+
+
 async def close_position(request: Request) -> Response:
     principal = await caller(request, write=True)
     inputs = Inputs(request)
@@ -98,6 +112,7 @@ async def set_margin(request: Request) -> Response:
 
 
 ROUTES = [
+    Route("/priv/exchange/order/{key_id}", place_order, methods=["POST"]),
     Route("/priv/exchange/order/{key_id}/list", open_orders, methods=["GET"]),
     Route("/priv/exchange/order/{key_id}/history", order_history, methods=["GET"]),
     Route("/priv/exchange/order/{key_id}/leverage", set_leverage, methods=["PUT"]),

@@ -48,7 +48,7 @@ def _rendering(error: GraphQLError, request_id: str) -> tuple[str, dict[str, Any
             message = "; ".join(f"{e.param}: {e.msg}" for e in errors)
             return message, {"code": "BAD_USER_INPUT", "fields": fields}
         case BusinessRuleViolation(code=code):
-            return original.text, {"code": code.code.upper()}
+            return original.text, {"code": code.code.upper(), **original.context}
         case NotFound():
             return "not found", {"code": "NOT_FOUND"}
         case Unauthenticated():  # why a token failed goes to the log, never to the caller

@@ -20,7 +20,13 @@ from tradedesk.schema.exchange_key_types import (
     ExchangeKeyPayload,
     UpdateExchangeKeyInput,
 )
-from tradedesk.schema.trading_types import SetLeverageInput, SetMarginTypeInput, TradingPayload
+from tradedesk.schema.trading_types import (
+    PlaceOrderInput,
+    PlaceOrderPayload,
+    SetLeverageInput,
+    SetMarginTypeInput,
+    TradingPayload,
+)
 
 
 def given_fields(data: object, info: GraphInfo) -> dict[str, Any]:
@@ -83,6 +89,17 @@ class Mutation:
             deleted_id=deleted,  # type: ignore[arg-type]
             errors=errors,  # type: ignore[arg-type]
         )
+
+    @strawberry.mutation(
+        description="Clear the symbol, then place the entry, its take-profit ladder and stop."
+    )
+    async def place_order(
+        self, info: GraphInfo, exchange_key_id: strawberry.ID, input: PlaceOrderInput
+    ) -> PlaceOrderPayload:
+        orders, errors = await manual_trading.place_order(
+            info, str(exchange_key_id), given_fields(input, info)
+        )
+        return PlaceOrderPayload(orders=orders, errors=errors)  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Cancel the symbol's orders and close its position at market.")
     async def close_position(

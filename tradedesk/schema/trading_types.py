@@ -92,6 +92,26 @@ class SetMarginTypeInput:
     type: str
 
 
+@strawberry.input(description="A manual order: the entry, then an optional ladder and stop.")
+class PlaceOrderInput:
+    symbol: str
+    type: str = strawberry.field(description="LIMIT, MARKET or TRAILING_STOP")
+    side: str = strawberry.field(description="BUY or SELL (SPOT keys: BUY)")
+    amount: float
+    price: float | None = strawberry.UNSET
+    take_profit_prices: list[float] | None = strawberry.UNSET
+    stop_trigger_price: float | None = strawberry.UNSET
+    stop_trigger_type: str | None = strawberry.UNSET
+    stop_price: float | None = strawberry.UNSET
+    callback_rate: float | None = strawberry.UNSET
+
+
+@strawberry.type
+class PlaceOrderPayload:
+    orders: list[OrderType] | None = strawberry.field(description="As placed, entry first.")
+    errors: list[FieldErrorType]
+
+
 @strawberry.type(description="`done` is true when the exchange accepted the change.")
 class TradingPayload:
     done: bool

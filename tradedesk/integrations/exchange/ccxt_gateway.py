@@ -186,6 +186,8 @@ class CcxtGateway:
             params["stopPrice"] = float(order.stop_price)
         if order.callback_rate is not None:
             params["callbackRate"] = float(order.callback_rate)
+        if order.activation_price is not None:
+            params["activationPrice"] = float(order.activation_price)
         price = None if order.price is None else float(order.price)
         await self._orders.acquire(credentials.api_key)
         for _attempt in (1, 2):

@@ -221,7 +221,7 @@ class PaperGateway:
                     trigger_price=order.stop_price,
                     price=order.price,
                     callback_rate=order.callback_rate,
-                    activation_price=None,
+                    activation_price=order.activation_price,
                     reduce_only=order.reduce_only,
                     close_position=False,
                     client_algo_id=order.client_order_id,

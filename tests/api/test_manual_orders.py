@@ -1,0 +1,282 @@
+"""Placing a manual order: entry, take-profit ladder and stop, through REST and GraphQL and the
+real ccxt path against the simulator."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tests.api.test_manual_trading import manual_key, trade_in_the_venue
+from tradedesk.simulator.markets import Kind
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+def settings_overrides(venue):
+    _engine, base = venue
+    return {"exchange": "binance", "binance_urls": base, "default_plan": "PROFESSIONAL"}
+
+
+def shape(orders: list[dict]) -> list[tuple]:
+    return [
+        (
+            o["type"],
+            o["side"],
+            o["price"],
+            o["stopPrice"],
+            o["amount"],
+            o["reduceOnly"],
+            o["status"],
+        )
+        for o in orders
+    ]
+
+
+async def place(alice, key_id: str, body: dict):
+    return await alice.post(f"/v1/priv/exchange/order/{key_id}", body)
+
+
+async def open_orders(alice, key_id: str) -> list[dict]:
+    response = await alice.client.get(
+        f"/v1/priv/exchange/order/{key_id}/list",
+        params={"symbol": "BTC/USDT"},
+        headers=alice.headers,
+    )
+    return response.json()
+
+
+async def test_the_documented_order_places_entry_ladder_and_stop(alice, venue):
+    key_id = await manual_key(alice, venue)
+
+    response = await place(
+        alice,
+        key_id,
+        {
+            "symbol": "BTC/USDT",
+            "type": "MARKET",
+            "side": "BUY",
+            "amount": "0.05",
+            "takeProfitPrices": [20000, 20100],
+            "stopTriggerPrice": 19000,
+            "stopTriggerType": "LIMIT",
+            "stopPrice": 18990,
+        },
+    )
+
+    assert response.status_code == 200, response.text
+    assert shape(response.json()) == [
+        ("market", "buy", 19700, None, 0.05, False, "closed"),
+        ("take_profit", "sell", 20000, 20000, 0.025, True, "open"),
+        ("take_profit", "sell", 20100, 20100, 0.025, True, "open"),
+        ("stop", "sell", 18990, 19000, 0.05, True, "open"),
+    ]
+    assert shape(await open_orders(alice, key_id)) == shape(response.json()[1:])
+    assert all(o["symbol"] == "BTC/USDT" for o in response.json())
+
+
+async def test_the_ladder_splits_by_lot_step_and_overflows_into_limit_orders(alice, venue):
+    key_id = await manual_key(alice, venue)
+    prices = [20000 + 10 * n for n in range(12)]
+
+    response = await place(
+        alice,
+        key_id,
+        {
+            "symbol": "BTC/USDT",
+            "type": "MARKET",
+            "side": "BUY",
+            "amount": 0.125,
+            "takeProfitPrices": prices,
+            "stopTriggerPrice": 19000,
+        },
+    )
+
+    placed = response.json()
+    rungs = placed[1:-1]
+    assert [o["type"] for o in rungs] == ["take_profit"] * 9 + ["limit"] * 3  # 9 + the stop = 10
+    assert [o["amount"] for o in rungs] == [0.01] * 11 + [0.015]
+    assert [o["price"] for o in rungs] == prices
+    assert all(o["reduceOnly"] for o in rungs)
+    assert shape([placed[-1]]) == [("stop_market", "sell", None, 19000, 0.125, True, "open")]
+
+
+async def test_an_order_first_clears_the_symbol(alice, venue):
+    engine, _base = venue
+    key_id = await manual_key(alice, venue)
+    trade_in_the_venue(venue)
+
+    response = await place(
+        alice, key_id, {"symbol": "BTC/USDT", "type": "MARKET", "side": "SELL", "amount": 0.02}
+    )
+
+    assert response.status_code == 200
+    assert engine.account("manual").position("BTCUSDT").amount == Decimal("-0.02")
+    assert [o["clientOrderId"] for o in await open_orders(alice, key_id)] == []
+
+
+async def test_a_failed_stop_leaves_no_position_and_says_which_leg(alice, venue):
+    engine, _base = venue
+    key_id = await manual_key(alice, venue)
+
+    response = await place(
+        alice,
+        key_id,
+        {
+            "symbol": "BTC/USDT",
+            "type": "MARKET",
+            "side": "BUY",
+            "amount": 0.05,
+            "takeProfitPrices": [20000],
+            "stopTriggerPrice": 19900,  # above the market: it would trigger at once (-2021)
+        },
+    )
+
+    assert (response.status_code, response.json()) == (
+        433,
+        {"error": "exchange bad request (1500)", "leg": "stop"},
+    )
+    assert engine.account("manual").position("BTCUSDT").amount == 0
+    assert engine.open_orders("manual", Kind.FUTURES, "BTCUSDT") == []
+    assert engine.open_conditionals("manual", Kind.FUTURES, "BTCUSDT") == []
+
+
+async def test_limit_and_trailing_entries(alice, venue):
+    key_id = await manual_key(alice, venue)
+
+    limit = await place(
+        alice,
+        key_id,
+        {"symbol": "BTC/USDT", "type": "LIMIT", "side": "BUY", "amount": 0.01, "price": 19000.04},
+    )
+    trailing = await place(
+        alice,
+        key_id,
+        {
+            "symbol": "BTC/USDT",
+            "type": "TRAILING_STOP",
+            "side": "SELL",
+            "amount": 0.01,
+            "price": 19800,
+            "callbackRate": 1,
+        },
+    )
+
+    assert shape(limit.json()) == [("limit", "buy", 19000, None, 0.01, False, "open")]
+    [order] = trailing.json()
+    assert (order["type"], order["side"], order["amount"]) == ("trailing_stop_market", "sell", 0.01)
+    assert [o["type"] for o in await open_orders(alice, key_id)] == ["trailing_stop_market"]
+
+
+async def test_key_types(alice, venue):
+    automated = await manual_key(alice, venue, "auto", strategyType="AUTOMATED")
+    spot = await manual_key(alice, venue, "spot", tradeType="SPOT")
+    market = {"symbol": "BTC/USDT", "type": "MARKET", "side": "BUY", "amount": 0.001}
+
+    assert (await place(alice, automated, market)).json() == {
+        "error": "exchange API key type is invalid (1106)"
+    }
+    assert (await place(alice, spot, {**market, "side": "SELL"})).json() == {
+        "error": "exchange API key type is unsupported (1115)"
+    }
+    bought = await place(alice, spot, market)
+    assert shape(bought.json()) == [("market", "buy", 19700, None, 0.001, False, "closed")]
+
+
+BASE = {"symbol": "BTC/USDT", "type": "MARKET", "side": "BUY", "amount": 0.01}
+
+
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        ({"type": "LIMIT"}, [("price", "must require price with type limit")]),
+        (
+            {"type": "TRAILING_STOP", "price": 19000},
+            [("callbackRate", "must be between 0.1 and 5")],
+        ),
+        (
+            {"type": "TRAILING_STOP", "price": 1, "callbackRate": 1, "stopTriggerPrice": 20000,
+             "takeProfitPrices": [1]},
+            [("takeProfitPrices", "must not use with type trailing stop"),
+             ("stopTriggerPrice", "must not use with type traililng stop")],
+        ),
+        (
+            {"stopTriggerPrice": 19000, "stopTriggerType": "LIMIT"},
+            [("stopTriggerType", "must require stopPrice with type limit")],
+        ),
+        (
+            {"takeProfitPrices": list(range(1, 27))},
+            [("takeProfitPrices", "must have at most 25 prices")],
+        ),
+        ({"callbackRate": 6}, [("callbackRate", "must be between 0.1 and 5")]),
+        (
+            {"symbol": "BTCUSDT", "side": "HOLD", "amount": "-1", "type": "STOP"},
+            [("symbol", "must be valid exchange symbol"),
+             ("type", "must be one of [LIMIT, MARKET, TRAILING_STOP]"),
+             ("side", "must be one of [BUY, SELL]"),
+             ("amount", "must be positive number")],
+        ),
+    ],
+)  # fmt: skip
+async def test_every_documented_rule_is_a_422(alice, body, errors):
+    response = await place(alice, "6645920d-08cb-44f0-b8b3-a14dd918a7b0", {**BASE, **body})
+
+    assert response.status_code == 422
+    assert [(e["param"], e["msg"]) for e in response.json()["errors"]] == errors
+
+
+async def test_graphql_place_order_matches_rest(alice, venue):
+    key_id = await manual_key(alice, venue)
+    mutation = (
+        "mutation($id: ID!, $input: PlaceOrderInput!) { placeOrder(exchangeKeyId: $id,"
+        " input: $input) { orders { type side price stopPrice amount reduceOnly status symbol }"
+        " errors { field message } } }"
+    )
+
+    placed = await alice.graphql(
+        mutation,
+        {
+            "id": key_id,
+            "input": {
+                "symbol": "BTC/USDT",
+                "type": "MARKET",
+                "side": "BUY",
+                "amount": 0.05,
+                "takeProfitPrices": [20000],
+                "stopTriggerPrice": 19000,
+            },
+        },
+    )
+    invalid = await alice.graphql(
+        mutation,
+        {
+            "id": key_id,
+            "input": {"symbol": "BTC/USDT", "type": "LIMIT", "side": "BUY", "amount": 1},
+        },
+    )
+    failed = await alice.graphql(
+        mutation,
+        {
+            "id": key_id,
+            "input": {
+                "symbol": "BTC/USDT",
+                "type": "MARKET",
+                "side": "BUY",
+                "amount": 0.05,
+                "stopTriggerPrice": 19900,
+            },
+        },
+    )
+
+    orders = placed["data"]["placeOrder"]["orders"]
+    assert [(o["type"], o["amount"], o["symbol"]) for o in orders] == [
+        ("market", 0.05, "BTC/USDT"),
+        ("take_profit", 0.05, "BTC/USDT"),
+        ("stop_market", 0.05, "BTC/USDT"),
+    ]
+    assert invalid["data"]["placeOrder"] == {
+        "orders": None,
+        "errors": [{"field": "price", "message": "must require price with type limit"}],
+    }
+    assert failed["errors"][0]["extensions"] == {"code": "1500", "leg": "stop"}

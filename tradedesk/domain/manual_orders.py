@@ -1,0 +1,366 @@
+"""A manual order as the app sends it: an entry, an optional take-profit ladder and an
+optional stop, placed as one protected trade.
+
+The symbol is cleared first (open orders cancelled, position closed), as the v1 service did.
+Then the entry; then the ladder, split equally by lot step with the remainder on the last rung,
+reduce-only; then the stop over the whole amount. Binance caps conditional orders per symbol
+(MAX_NUM_ALGO_ORDERS): rungs that fit beside the stop are `take_profit` orders, the rest
+reduce-only LIMIT orders. If any leg after the entry fails, everything placed is cancelled and
+the position closed, and the error names the leg: nobody is told they are protected when they
+are not.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, InvalidValue
+from tradedesk.domain.exchange_keys import ExchangeKey, StrategyType
+from tradedesk.domain.identity import Principal
+from tradedesk.domain.manual_trading import flatten, parse_symbol_field
+from tradedesk.domain.market import TradeType
+from tradedesk.domain.trading import (
+    ApiCredentials,
+    MarketRules,
+    Order,
+    OrderRequest,
+    OrderSide,
+    OrderType,
+)
+from tradedesk.domain.validation import FieldCollector
+
+if TYPE_CHECKING:
+    from tradedesk.domain.exchange_keys import ExchangeKeys
+    from tradedesk.domain.ports import ExchangeGateway, Ids
+
+log = logging.getLogger("tradedesk.manual_orders")
+
+MAX_TAKE_PROFITS = 25
+MIN_CALLBACK_RATE, MAX_CALLBACK_RATE = Decimal("0.1"), Decimal(5)
+
+
+class EntryType(StrEnum):
+    LIMIT = "LIMIT"
+    MARKET = "MARKET"
+    TRAILING_STOP = "TRAILING_STOP"
+
+
+class StopTriggerType(StrEnum):
+    LIMIT = "LIMIT"
+    MARKET = "MARKET"
+
+
+@dataclass(frozen=True, slots=True)
+class ManualOrder:
+    symbol: str
+    type: EntryType
+    side: OrderSide
+    amount: Decimal
+    price: Decimal | None
+    take_profit_prices: tuple[Decimal, ...]
+    stop_trigger_price: Decimal | None
+    stop_trigger_type: StopTriggerType
+    stop_price: Decimal | None
+    callback_rate: Decimal | None
+
+
+class OrderLegFailed(BusinessRuleViolation):
+    """A leg after the entry failed; what was placed has been undone. `context["leg"]` names
+    it: `takeProfit[N]` or `stop`."""
+
+    def __init__(self, code: ErrorCode, leg: str) -> None:
+        super().__init__(code, leg=leg)
+
+
+def _positive(raw: object) -> Decimal:
+    """A positive number, given as a JSON number or a numeric string ("0.05")."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise InvalidValue("must be positive number")
+    try:
+        number = Decimal(str(raw))
+    except InvalidOperation:
+        raise InvalidValue("must be positive number") from None
+    if not number.is_finite() or number <= 0:
+        raise InvalidValue("must be positive number")
+    return number
+
+
+def _enum(kind: type[StrEnum], choices: str):  # type: ignore[no-untyped-def]
+    def parse(raw: object):  # type: ignore[no-untyped-def]
+        try:
+            return kind(raw)
+        except ValueError:
+            raise InvalidValue(f"must be one of [{choices}]") from None
+
+    return parse
+
+
+def _side(raw: object) -> OrderSide:
+    if raw not in ("BUY", "SELL"):
+        raise InvalidValue("must be one of [BUY, SELL]")
+    return OrderSide(str(raw).lower())
+
+
+def _take_profits(raw: object) -> tuple[Decimal, ...]:
+    if not isinstance(raw, list):
+        raise InvalidValue("must be array of positive numbers")
+    if len(raw) > MAX_TAKE_PROFITS:
+        raise InvalidValue(f"must have at most {MAX_TAKE_PROFITS} prices")
+    try:
+        return tuple(_positive(price) for price in raw)
+    except InvalidValue:
+        raise InvalidValue("must be array of positive numbers") from None
+
+
+def _refuse(msg: str):  # type: ignore[no-untyped-def]
+    def refuse(_raw: object) -> None:
+        raise InvalidValue(msg)
+
+    return refuse
+
+
+def parse_manual_order(body: Mapping[str, object], *, location: str) -> ManualOrder:
+    """Every documented rule, every failing field in one 422."""
+    c = FieldCollector()
+    symbol = c.parse("symbol", body.get("symbol"), parse_symbol_field, location)
+    entry = c.parse(
+        "type", body.get("type"), _enum(EntryType, "LIMIT, MARKET, TRAILING_STOP"), location
+    )
+    side = c.parse("side", body.get("side"), _side, location)
+    amount = c.parse("amount", body.get("amount"), _positive, location)
+    trailing = entry is EntryType.TRAILING_STOP
+    price = None
+    if body.get("price") is not None:
+        price = c.parse("price", body["price"], _positive, location)
+    elif entry in (EntryType.LIMIT, EntryType.TRAILING_STOP):
+        c.parse(
+            "price", None, _refuse(f"must require price with type {entry.value.lower()}"), location
+        )
+    take_profits: tuple[Decimal, ...] = ()
+    if body.get("takeProfitPrices") is not None:
+        if trailing:
+            c.parse(
+                "takeProfitPrices",
+                body["takeProfitPrices"],
+                _refuse("must not use with type trailing stop"),
+                location,
+            )
+        else:
+            take_profits = (
+                c.parse("takeProfitPrices", body["takeProfitPrices"], _take_profits, location) or ()
+            )
+    stop_trigger = None
+    if body.get("stopTriggerPrice") is not None:
+        if trailing:
+            c.parse(
+                "stopTriggerPrice",
+                body["stopTriggerPrice"],
+                _refuse("must not use with type traililng stop"),
+                location,
+            )
+        else:
+            stop_trigger = c.parse(
+                "stopTriggerPrice", body["stopTriggerPrice"], _positive, location
+            )
+    trigger_type = StopTriggerType.MARKET
+    if body.get("stopTriggerType") is not None:
+        trigger_type = (
+            c.parse(
+                "stopTriggerType",
+                body["stopTriggerType"],
+                _enum(StopTriggerType, "LIMIT, MARKET"),
+                location,
+            )
+            or StopTriggerType.MARKET
+        )
+    stop_price = None
+    if body.get("stopPrice") is not None:
+        stop_price = c.parse("stopPrice", body["stopPrice"], _positive, location)
+    elif trigger_type is StopTriggerType.LIMIT and body.get("stopTriggerType") is not None:
+        c.parse(
+            "stopTriggerType",
+            body["stopTriggerType"],
+            _refuse("must require stopPrice with type limit"),
+            location,
+        )
+    callback_rate = None
+    if body.get("callbackRate") is not None or trailing:
+        callback_rate = c.parse("callbackRate", body.get("callbackRate"), _callback_rate, location)
+    c.raise_if_invalid()
+    assert symbol and entry and side and amount
+    return ManualOrder(
+        symbol=symbol,
+        type=entry,
+        side=side,
+        amount=amount,
+        price=price,
+        take_profit_prices=take_profits,
+        stop_trigger_price=stop_trigger,
+        stop_trigger_type=trigger_type,
+        stop_price=stop_price,
+        callback_rate=callback_rate,
+    )
+
+
+def _callback_rate(raw: object) -> Decimal:
+    try:
+        rate = _positive(raw)
+    except InvalidValue:
+        rate = Decimal(0)
+    if not MIN_CALLBACK_RATE <= rate <= MAX_CALLBACK_RATE:
+        raise InvalidValue(f"must be between {MIN_CALLBACK_RATE} and {MAX_CALLBACK_RATE}")
+    return rate
+
+
+class ManualOrders:
+    def __init__(self, keys: ExchangeKeys, gateway: ExchangeGateway, ids: Ids) -> None:
+        self._keys = keys
+        self._gateway = gateway
+        self._ids = ids
+
+    async def place(self, caller: Principal, key_id: str, order: ManualOrder) -> list[Order]:
+        key = _tradable(await self._keys.get(caller, key_id), order)
+        rules = await self._gateway.market_rules(trade_type=key.trade_type, symbol=order.symbol)
+        amount = rules.round_amount(order.amount)
+        if amount < rules.min_amount:
+            log.info("order of %s %s below the lot minimum", order.amount, order.symbol)
+            raise BusinessRuleViolation(ErrorCode.EXCHANGE_BAD_REQUEST)
+        _ladder(order.take_profit_prices, amount, rules)  # a ladder too fine fails before anything
+        prefix = "td" + self._ids.new_id().replace("-", "")[:22]
+        return await self._keys.use(
+            key, lambda credentials: self._place(credentials, order, rules, amount, prefix)
+        )
+
+    async def _place(
+        self,
+        credentials: ApiCredentials,
+        order: ManualOrder,
+        rules: MarketRules,
+        amount: Decimal,
+        prefix: str,
+    ) -> list[Order]:
+        futures = credentials.trade_type is TradeType.FUTURES
+        if futures:
+            await flatten(self._gateway, credentials, order.symbol, f"{prefix}c")
+        else:
+            await self._gateway.cancel_all_orders(credentials, order.symbol)
+        entry = await self._gateway.place_order(
+            credentials, _entry(order, rules, amount, f"{prefix}e")
+        )
+        placed = [entry]
+        leg = "takeProfit"
+        try:
+            for name, request in _legs(order, rules, entry, amount, prefix):
+                leg = name  # named in the error if this one fails
+                placed.append(await self._gateway.place_order(credentials, request))
+        except BusinessRuleViolation as failed:
+            log.warning("order %s: the %s leg failed (%s); undoing", prefix, leg, failed.text)
+            if futures:
+                await flatten(self._gateway, credentials, order.symbol, f"{prefix}u")
+            else:
+                await self._gateway.cancel_all_orders(credentials, order.symbol)
+            raise OrderLegFailed(failed.code, leg) from None
+        return placed
+
+
+def _tradable(key: ExchangeKey, order: ManualOrder) -> ExchangeKey:
+    if key.strategy_type is not StrategyType.MANUAL:
+        raise BusinessRuleViolation(ErrorCode.EXCHANGE_KEY_TYPE_INVALID)
+    spot_can = (
+        order.side is OrderSide.BUY
+        and order.type is not EntryType.TRAILING_STOP
+        and not (order.take_profit_prices or order.stop_trigger_price)
+    )
+    if key.trade_type is TradeType.SPOT and not spot_can:
+        raise BusinessRuleViolation(ErrorCode.EXCHANGE_KEY_TYPE_UNSUPPORTED)
+    return key
+
+
+def _entry(order: ManualOrder, rules: MarketRules, amount: Decimal, cid: str) -> OrderRequest:
+    price = None if order.price is None else rules.round_price(order.price)
+    if order.type is EntryType.TRAILING_STOP:
+        return OrderRequest(
+            symbol=order.symbol,
+            type=OrderType.TRAILING_STOP_MARKET,
+            side=order.side,
+            amount=amount,
+            client_order_id=cid,
+            activation_price=price,
+            callback_rate=order.callback_rate,
+        )
+    return OrderRequest(
+        symbol=order.symbol,
+        type=OrderType.LIMIT if order.type is EntryType.LIMIT else OrderType.MARKET,
+        side=order.side,
+        amount=amount,
+        client_order_id=cid,
+        price=price if order.type is EntryType.LIMIT else None,
+    )
+
+
+def _legs(
+    order: ManualOrder, rules: MarketRules, entry: Order, amount: Decimal, prefix: str
+) -> list[tuple[str, OrderRequest]]:
+    """The take-profit rungs and the stop, sized to what the entry filled (all of it, for an
+    entry still resting on the book)."""
+    if entry.status == "closed" and entry.filled:
+        amount = rules.round_amount(Decimal(str(entry.filled)))
+    exit_side = OrderSide.SELL if order.side is OrderSide.BUY else OrderSide.BUY
+    legs: list[tuple[str, OrderRequest]] = []
+    slots = rules.max_algo_orders - (1 if order.stop_trigger_price is not None else 0)
+    for n, (price, size) in enumerate(_ladder(order.take_profit_prices, amount, rules), start=1):
+        tick_price = rules.round_price(price)
+        conditional = n <= slots
+        legs.append(
+            (
+                f"takeProfit[{n}]",
+                OrderRequest(
+                    symbol=order.symbol,
+                    type=OrderType.TAKE_PROFIT if conditional else OrderType.LIMIT,
+                    side=exit_side,
+                    amount=size,
+                    client_order_id=f"{prefix}t{n}",
+                    price=tick_price,
+                    stop_price=tick_price if conditional else None,
+                    reduce_only=True,
+                ),
+            )
+        )
+    if order.stop_trigger_price is not None:
+        limit = order.stop_trigger_type is StopTriggerType.LIMIT
+        legs.append(
+            (
+                "stop",
+                OrderRequest(
+                    symbol=order.symbol,
+                    type=OrderType.STOP if limit else OrderType.STOP_MARKET,
+                    side=exit_side,
+                    amount=amount,
+                    client_order_id=f"{prefix}s",
+                    price=rules.round_price(order.stop_price)
+                    if limit and order.stop_price
+                    else None,
+                    stop_price=rules.round_price(order.stop_trigger_price),
+                    reduce_only=True,
+                ),
+            )
+        )
+    return legs
+
+
+def _ladder(
+    prices: tuple[Decimal, ...], amount: Decimal, rules: MarketRules
+) -> list[tuple[Decimal, Decimal]]:
+    """(price, amount) per rung: equal lot-rounded shares, the remainder on the last rung."""
+    if not prices:
+        return []
+    share = rules.round_amount(amount / len(prices))
+    if share < rules.min_amount:
+        raise BusinessRuleViolation(ErrorCode.EXCHANGE_BAD_REQUEST)
+    sizes = [share] * (len(prices) - 1) + [amount - share * (len(prices) - 1)]
+    return list(zip(prices, sizes, strict=True))
