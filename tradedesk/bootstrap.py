@@ -13,6 +13,7 @@ from tradedesk.domain.catalog import PublicCatalog
 from tradedesk.domain.exchange_access import ExchangeAccess
 from tradedesk.domain.exchange_keys import ExchangeKeys
 from tradedesk.domain.identity import Identity
+from tradedesk.domain.manual_history import ManualHistory
 from tradedesk.domain.manual_orders import ManualOrders
 from tradedesk.domain.manual_trading import ManualTrading
 from tradedesk.domain.market import MarketService
@@ -79,6 +80,7 @@ def build_runtime(
         if settings.secret_key
         else FernetSecretBox.local(settings.data_dir)
     )
+    page_tokens = SignedPageTokens(secrets.derive("page tokens"))
     keys = ExchangeKeys(
         uow_factory, exchange, secrets, market, clock, ids, default_plan=settings.default_plan
     )
@@ -94,11 +96,10 @@ def build_runtime(
         ),
         exchange_access=ExchangeAccess(settings.egress_ips),
         exchange_keys=keys,
-        balance_history=BalanceHistory(
-            uow_factory, keys, exchange, SignedPageTokens(secrets.derive("page tokens")), clock
-        ),
+        balance_history=BalanceHistory(uow_factory, keys, exchange, page_tokens, clock),
         manual_trading=ManualTrading(keys, exchange, ids),
-        manual_orders=ManualOrders(keys, exchange, ids),
+        manual_orders=ManualOrders(uow_factory, keys, exchange, clock, ids),
+        manual_history=ManualHistory(uow_factory, page_tokens),
     )
     return Runtime(
         settings=settings,

@@ -3,6 +3,8 @@ real ccxt path against the simulator."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -280,3 +282,110 @@ async def test_graphql_place_order_matches_rest(alice, venue):
         "errors": [{"field": "price", "message": "must require price with type limit"}],
     }
     assert failed["errors"][0]["extensions"] == {"code": "1500", "leg": "stop"}
+
+
+ORDER = {
+    "symbol": "BTC/USDT",
+    "type": "MARKET",
+    "side": "BUY",
+    "amount": 0.05,
+    "takeProfitPrices": [20000, 20100],
+    "stopTriggerPrice": 19000,
+    "stopTriggerType": "LIMIT",
+    "stopPrice": 18990,
+    "riskProfilePercent": 2,
+}
+
+
+async def test_a_retried_idempotent_request_places_nothing_new(alice, venue):
+    engine, _base = venue
+    key_id = await manual_key(alice, venue)
+    path = f"/v1/priv/exchange/order/{key_id}"
+    headers = {**alice.headers, "Idempotency-Key": "order-2022-10-14-1"}
+
+    first, second, third = await asyncio.gather(
+        *(alice.client.post(path, json=ORDER, headers=headers) for _ in range(3))
+    )
+
+    assert first.status_code == second.status_code == third.status_code == 200
+    assert first.json() == second.json() == third.json()
+    assert len(engine.orders("manual", Kind.FUTURES, "BTCUSDT")) == 1  # one entry only
+    assert len(engine.open_conditionals("manual", Kind.FUTURES, "BTCUSDT")) == 3
+    bad = await alice.client.post(
+        path, json=ORDER, headers={**headers, "Idempotency-Key": "x" * 65}
+    )
+    assert bad.json()["errors"][0]["location"] == "headers"
+
+
+async def test_manual_history_records_each_order_newest_first(alice, venue, clock):
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, ORDER)
+    clock.advance(timedelta(minutes=5))
+    await place(alice, key_id, {**ORDER, "stopTriggerType": "MARKET", "stopPrice": None})
+    clock.advance(timedelta(minutes=5))
+    await place(
+        alice, key_id, {"symbol": "BTC/USDT", "type": "MARKET", "side": "SELL", "amount": 0.01}
+    )
+
+    response = await alice.get("/v1/priv/account/trade/manual/history")
+    page = await alice.client.get(
+        "/v1/priv/account/trade/manual/history", params={"limit": 2}, headers=alice.headers
+    )
+    rest = await alice.client.get(
+        "/v1/priv/account/trade/manual/history",
+        params={"limit": 2, "nextToken": page.json()["nextToken"]},
+        headers=alice.headers,
+    )
+
+    items = response.json()["items"]
+    assert response.json()["nextToken"] is None
+    assert [item["stopType"] for item in items] == [None, "MARKET", "LIMIT"]
+    assert items[2] | {"orderId": "?"} == {
+        "orderId": "?",
+        "price": 19700,
+        "amount": 0.05,
+        "cost": 985,
+        "stop": 19000,
+        "stopType": "LIMIT",
+        "takeProfit": [20000, 20100],
+        "trailingTriggerPrice": 19000,
+        "callbackRate": None,
+        "riskProfilePercent": 2,
+        "createdAt": "2022-10-19T15:09:49.057Z",
+    }
+    assert items[0]["trailingTriggerPrice"] is None and items[0]["takeProfit"] == []
+    assert [i["createdAt"] for i in page.json()["items"] + rest.json()["items"]] == [
+        i["createdAt"] for i in items
+    ]
+    assert rest.json()["nextToken"] is None
+
+
+async def test_graphql_idempotency_and_manual_trade_history(alice, venue):
+    engine, _base = venue
+    key_id = await manual_key(alice, venue)
+    mutation = (
+        "mutation($id: ID!, $input: PlaceOrderInput!, $key: String) { placeOrder("
+        "exchangeKeyId: $id, input: $input, idempotencyKey: $key) { orders { id } } }"
+    )
+    variables = {"id": key_id, "input": {**ORDER, "amount": 0.05}, "key": "gql-1"}
+
+    first = await alice.graphql(mutation, variables)
+    again = await alice.graphql(mutation, variables)
+    history = await alice.graphql(
+        "{ viewer { manualTradeHistory(first: 1) { edges { cursor node { orderId stop"
+        " stopType takeProfit riskProfilePercent } } pageInfo { hasNextPage endCursor } } } }"
+    )
+
+    assert first["data"]["placeOrder"] == again["data"]["placeOrder"]
+    assert len(engine.orders("manual", Kind.FUTURES, "BTCUSDT")) == 1
+    connection = history["data"]["viewer"]["manualTradeHistory"]
+    assert [edge["node"] for edge in connection["edges"]] == [
+        {
+            "orderId": first["data"]["placeOrder"]["orders"][0]["id"],
+            "stop": 19000,
+            "stopType": "LIMIT",
+            "takeProfit": [20000, 20100],
+            "riskProfilePercent": 2,
+        }
+    ]
+    assert connection["pageInfo"] == {"hasNextPage": False, "endCursor": None}

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from dataclasses import dataclass
 from datetime import UTC, date
 from typing import TYPE_CHECKING
 
-from tradedesk.domain.errors import BusinessRuleViolation, InvalidValue
+from tradedesk.domain.errors import BusinessRuleViolation
 from tradedesk.domain.identity import Principal
 
 if TYPE_CHECKING:
@@ -24,8 +23,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("tradedesk.balance_history")
 
 DEFAULT_LIMIT = 100
-MAX_LIMIT = 1000
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CONCURRENT_KEYS = 16  # exchange reads in flight at once while snapshotting
 
 
@@ -39,22 +36,6 @@ class BalanceSnapshot:
 class BalanceHistoryPage:
     items: list[BalanceSnapshot]
     next_token: str | None
-
-
-def parse_start(raw: str) -> date:
-    """A calendar day written YYYY-MM-DD."""
-    try:
-        if not _DAY.match(raw):
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidValue("must be valid date") from None
-
-
-def parse_limit(raw: str) -> int:
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise InvalidValue(f"must be between 1 and {MAX_LIMIT}")
-    return int(raw)
 
 
 class BalanceHistory:

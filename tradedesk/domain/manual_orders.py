@@ -12,16 +12,20 @@ are not.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, InvalidValue
+from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, InvalidValue, Unavailable
 from tradedesk.domain.exchange_keys import ExchangeKey, StrategyType
 from tradedesk.domain.identity import Principal
+from tradedesk.domain.manual_history import ManualTrade
 from tradedesk.domain.manual_trading import flatten, parse_symbol_field
 from tradedesk.domain.market import TradeType
 from tradedesk.domain.trading import (
@@ -36,11 +40,13 @@ from tradedesk.domain.validation import FieldCollector
 
 if TYPE_CHECKING:
     from tradedesk.domain.exchange_keys import ExchangeKeys
-    from tradedesk.domain.ports import ExchangeGateway, Ids
+    from tradedesk.domain.ports import Clock, ExchangeGateway, Ids, UnitOfWorkFactory
 
 log = logging.getLogger("tradedesk.manual_orders")
 
 MAX_TAKE_PROFITS = 25
+_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+REPLAY_WAIT_SECONDS = 10.0  # how long a retry waits for the first request to finish
 MIN_CALLBACK_RATE, MAX_CALLBACK_RATE = Decimal("0.1"), Decimal(5)
 
 
@@ -67,6 +73,7 @@ class ManualOrder:
     stop_trigger_type: StopTriggerType
     stop_price: Decimal | None
     callback_rate: Decimal | None
+    risk_profile_percent: Decimal | None = None
 
 
 class OrderLegFailed(BusinessRuleViolation):
@@ -191,6 +198,9 @@ def parse_manual_order(body: Mapping[str, object], *, location: str) -> ManualOr
     callback_rate = None
     if body.get("callbackRate") is not None or trailing:
         callback_rate = c.parse("callbackRate", body.get("callbackRate"), _callback_rate, location)
+    risk = None
+    if body.get("riskProfilePercent") is not None:
+        risk = c.parse("riskProfilePercent", body["riskProfilePercent"], _positive, location)
     c.raise_if_invalid()
     assert symbol and entry and side and amount
     return ManualOrder(
@@ -204,7 +214,15 @@ def parse_manual_order(body: Mapping[str, object], *, location: str) -> ManualOr
         stop_trigger_type=trigger_type,
         stop_price=stop_price,
         callback_rate=callback_rate,
+        risk_profile_percent=risk,
     )
+
+
+def parse_idempotency_key(raw: str) -> str:
+    """What a client sends to make a retry safe: 1-64 characters of [A-Za-z0-9._:-]."""
+    if not _IDEMPOTENCY_KEY.match(raw):
+        raise InvalidValue("must be 1-64 characters of letters, digits, . _ : -")
+    return raw
 
 
 def _callback_rate(raw: object) -> Decimal:
@@ -218,12 +236,31 @@ def _callback_rate(raw: object) -> Decimal:
 
 
 class ManualOrders:
-    def __init__(self, keys: ExchangeKeys, gateway: ExchangeGateway, ids: Ids) -> None:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        keys: ExchangeKeys,
+        gateway: ExchangeGateway,
+        clock: Clock,
+        ids: Ids,
+    ) -> None:
+        self._uow_factory = uow_factory
         self._keys = keys
         self._gateway = gateway
+        self._clock = clock
         self._ids = ids
 
-    async def place(self, caller: Principal, key_id: str, order: ManualOrder) -> list[Order]:
+    async def place(
+        self,
+        caller: Principal,
+        key_id: str,
+        order: ManualOrder,
+        *,
+        idempotency_key: str | None = None,
+    ) -> list[Order]:
+        """Places the order and records it. With an idempotency key, a retry (even one sent
+        while the first is still running) answers the first one's orders and places nothing;
+        the client order ids derive from the key, so even the exchange sees the same ids."""
         key = _tradable(await self._keys.get(caller, key_id), order)
         rules = await self._gateway.market_rules(trade_type=key.trade_type, symbol=order.symbol)
         amount = rules.round_amount(order.amount)
@@ -231,10 +268,75 @@ class ManualOrders:
             log.info("order of %s %s below the lot minimum", order.amount, order.symbol)
             raise BusinessRuleViolation(ErrorCode.EXCHANGE_BAD_REQUEST)
         _ladder(order.take_profit_prices, amount, rules)  # a ladder too fine fails before anything
-        prefix = "td" + self._ids.new_id().replace("-", "")[:22]
-        return await self._keys.use(
-            key, lambda credentials: self._place(credentials, order, rules, amount, prefix)
+        trade_id = self._ids.new_id()
+        if idempotency_key is None:
+            prefix = "td" + trade_id.replace("-", "")[:22]
+        else:
+            digest = hashlib.sha256(f"{caller.user_id}|{idempotency_key}".encode()).hexdigest()
+            prefix = "td" + digest[:22]
+            async with self._uow_factory() as uow:
+                claimed = await uow.manual_trades.claim(
+                    trade_id=trade_id,
+                    user_id=caller.user_id,
+                    key_id=key.id,
+                    symbol=order.symbol,
+                    idempotency_key=idempotency_key,
+                    now=self._clock.now(),
+                )
+                await uow.commit()
+            if not claimed:
+                return await self._replay(caller, idempotency_key)
+        try:
+            placed = await self._keys.use(
+                key, lambda credentials: self._place(credentials, order, rules, amount, prefix)
+            )
+        except BaseException:
+            if idempotency_key is not None:
+                async with self._uow_factory() as uow:
+                    await uow.manual_trades.release(trade_id)
+                    await uow.commit()
+            raise
+        await self._record(caller, key, order, trade_id, placed)
+        return placed
+
+    async def _replay(self, caller: Principal, idempotency_key: str) -> list[Order]:
+        deadline = self._clock.monotonic() + REPLAY_WAIT_SECONDS
+        while True:
+            async with self._uow_factory() as uow:
+                orders = await uow.manual_trades.placed_orders(caller.user_id, idempotency_key)
+            if orders is not None:
+                return orders
+            if self._clock.monotonic() > deadline:
+                raise Unavailable("the first request with this idempotency key is still running")
+            await asyncio.sleep(0.1)
+
+    async def _record(
+        self,
+        caller: Principal,
+        key: ExchangeKey,
+        order: ManualOrder,
+        trade_id: str,
+        placed: list[Order],
+    ) -> None:
+        entry = placed[0]
+        trade = ManualTrade(
+            id=trade_id,
+            order_id=entry.id,
+            price=entry.average or entry.price,
+            amount=entry.amount,
+            cost=entry.cost,
+            stop=_float(order.stop_trigger_price),
+            stop_type=order.stop_trigger_type.value if order.stop_trigger_price else None,
+            take_profit=tuple(float(price) for price in order.take_profit_prices),
+            callback_rate=_float(order.callback_rate),
+            risk_profile_percent=_float(order.risk_profile_percent),
+            created_at=self._clock.now(),
         )
+        async with self._uow_factory() as uow:
+            await uow.manual_trades.complete(
+                trade, user_id=caller.user_id, key_id=key.id, symbol=order.symbol, orders=placed
+            )
+            await uow.commit()
 
     async def _place(
         self,
@@ -266,6 +368,10 @@ class ManualOrders:
                 await self._gateway.cancel_all_orders(credentials, order.symbol)
             raise OrderLegFailed(failed.code, leg) from None
         return placed
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _tradable(key: ExchangeKey, order: ManualOrder) -> ExchangeKey:

@@ -10,6 +10,7 @@ from typing import Protocol, Self
 from tradedesk.domain.balance_history import BalanceSnapshot
 from tradedesk.domain.billing import Plan
 from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, SealedSecret
+from tradedesk.domain.manual_history import ManualTrade
 from tradedesk.domain.market import ExchangeId, Ticker, TradeType
 from tradedesk.domain.notifications import NotificationSettings, TelegramLink
 from tradedesk.domain.profiles import Profile
@@ -218,6 +219,34 @@ class BalanceSnapshotRepository(Protocol):
         ...
 
 
+class ManualTradeRepository(Protocol):
+    async def claim(
+        self, *, trade_id: str, user_id: str, key_id: str, symbol: str, idempotency_key: str,
+        now: datetime,
+    ) -> bool:  # fmt: skip
+        """Insert a pending trade for the idempotency key; False if one exists already."""
+        ...
+
+    async def placed_orders(self, user_id: str, idempotency_key: str) -> list[Order] | None: ...
+
+    async def release(self, trade_id: str) -> None:
+        """Forget a pending trade whose placement failed, so that a retry may try again."""
+        ...
+
+    async def complete(
+        self, trade: ManualTrade, *, user_id: str, key_id: str, symbol: str, orders: list[Order]
+    ) -> None: ...
+
+    async def page(
+        self,
+        user_id: str,
+        *,
+        since: datetime | None,
+        before: tuple[datetime, str] | None,
+        limit: int,
+    ) -> list[ManualTrade]: ...
+
+
 class UserRepository(Protocol):
     async def lock(self, user_id: str) -> None:
         """Holds the user's row until the transaction ends: per-user limits are checked and
@@ -264,6 +293,7 @@ class UnitOfWork(Protocol):
     users: UserRepository
     exchange_keys: ExchangeKeyRepository
     balance_snapshots: BalanceSnapshotRepository
+    manual_trades: ManualTradeRepository
     profiles: ProfileRepository
     notifications: NotificationRepository
 

@@ -9,6 +9,7 @@ from tradedesk.domain.catalog import PublicCatalog
 from tradedesk.domain.exchange_access import ExchangeAccess
 from tradedesk.domain.exchange_keys import ExchangeKeys
 from tradedesk.domain.identity import Identity
+from tradedesk.domain.manual_history import ManualHistory
 from tradedesk.domain.manual_orders import ManualOrders
 from tradedesk.domain.manual_trading import ManualTrading
 from tradedesk.domain.market import MarketService
@@ -32,3 +33,4 @@ class Services:
     balance_history: BalanceHistory
     manual_trading: ManualTrading
     manual_orders: ManualOrders
+    manual_history: ManualHistory

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import Column, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from tradedesk.persistence.types import UTCDateTime
@@ -181,4 +181,39 @@ class BalanceSnapshotRow(SQLModel, table=True):
     )
     day: date = Field(sa_column=Column(Date(), primary_key=True, nullable=False))
     total_usd: Decimal = Field(sa_column=Column(Numeric(24, 8), nullable=False))
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class ManualTradeRow(SQLModel, table=True):
+    """A manual order as placed, for the user's history and for replaying an idempotent retry.
+    `key_id` is no foreign key: the history outlives a deleted key."""
+
+    __tablename__ = "manual_trades"
+    __table_args__ = (
+        UniqueConstraint("user_id", "idempotency_key"),
+        Index("ix_manual_trades_user_created", "user_id", "created_at"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    user_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
+    key_id: str = Field(max_length=36)
+    idempotency_key: str | None = Field(default=None, max_length=64)
+    placed: bool = False  # False while the order is being placed
+    symbol: str = Field(max_length=32)
+    order_id: str | None = Field(default=None, max_length=64)
+    price: Decimal | None = Field(default=None, sa_column=Column(Numeric(24, 8), nullable=True))
+    amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(24, 8), nullable=True))
+    cost: Decimal | None = Field(default=None, sa_column=Column(Numeric(24, 8), nullable=True))
+    stop: Decimal | None = Field(default=None, sa_column=Column(Numeric(24, 8), nullable=True))
+    stop_type: str | None = Field(default=None, max_length=8)
+    take_profit: str = Field(default="[]", sa_column=Column(Text(), nullable=False))
+    callback_rate: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(8, 4), nullable=True)
+    )
+    risk_profile_percent: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(8, 4), nullable=True)
+    )
+    orders: str = Field(default="[]", sa_column=Column(Text(), nullable=False))
     created_at: datetime = Field(sa_column=_utc())

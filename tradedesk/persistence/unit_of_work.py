@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tradedesk.persistence.balance_snapshots import SqlBalanceSnapshotRepository
 from tradedesk.persistence.catalog import SqlCatalogRepository
 from tradedesk.persistence.exchange_keys import SqlExchangeKeyRepository
+from tradedesk.persistence.manual_trades import SqlManualTradeRepository
 from tradedesk.persistence.notifications import SqlNotificationRepository
 from tradedesk.persistence.profiles import SqlProfileRepository
 from tradedesk.persistence.strategy_trades import SqlStrategyTradeRepository
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(self.session)
         self.exchange_keys = SqlExchangeKeyRepository(self.session)
         self.balance_snapshots = SqlBalanceSnapshotRepository(self.session)
+        self.manual_trades = SqlManualTradeRepository(self.session)
         self.profiles = SqlProfileRepository(self.session)
         self.notifications = SqlNotificationRepository(self.session)
         return self

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date
 
-from tradedesk.domain.balance_history import BalanceHistoryPage, parse_limit
+from tradedesk.domain.balance_history import BalanceHistoryPage
 from tradedesk.domain.errors import FieldError, NotFound
 from tradedesk.domain.exchange_keys import ExchangeKey, parse_key_changes, parse_new_key
 from tradedesk.domain.ids import parse_uuid
+from tradedesk.domain.paging import parse_limit
 from tradedesk.domain.trading import AssetBalance
 from tradedesk.domain.validation import FieldCollector
 from tradedesk.resolvers.account import INPUT, payload

@@ -3,15 +3,17 @@ manual trading mutations."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from tradedesk.domain.errors import FieldError
-from tradedesk.domain.manual_orders import parse_manual_order
+from tradedesk.domain.manual_history import ManualTrade, ManualTradePage
+from tradedesk.domain.manual_orders import parse_idempotency_key, parse_manual_order
 from tradedesk.domain.manual_trading import (
     parse_leverage_change,
     parse_margin_change,
     parse_symbol_field,
 )
+from tradedesk.domain.paging import parse_limit
 from tradedesk.domain.trading import Order, Position, Trade
 from tradedesk.domain.validation import FieldCollector
 from tradedesk.resolvers.account import INPUT, payload
@@ -50,13 +52,41 @@ async def position(info: GraphInfo, key_id: str, symbol: str) -> Position | None
 
 
 async def place_order(
-    info: GraphInfo, key_id: str, fields: Mapping[str, object]
+    info: GraphInfo, key_id: str, fields: Mapping[str, object], idempotency_key: str | None
 ) -> tuple[list[Order] | None, list[FieldError]]:
     caller = await info.context.principal()
     orders = info.context.services.manual_orders
-    return await payload(
-        lambda: orders.place(caller, key_id, parse_manual_order(fields, location=INPUT))
-    )
+
+    async def place() -> list[Order]:
+        collector = FieldCollector()
+        if idempotency_key is not None:
+            collector.parse("idempotencyKey", idempotency_key, parse_idempotency_key, "args")  # type: ignore[arg-type]
+        order = parse_manual_order(fields, location=INPUT)
+        collector.raise_if_invalid()
+        return await orders.place(caller, key_id, order, idempotency_key=idempotency_key)
+
+    return await payload(place)
+
+
+async def manual_trade_history(
+    info: GraphInfo, first: int, after: str | None
+) -> tuple[ManualTradePage, Callable[[ManualTrade], str]]:
+    """A page of the caller's manual orders, and how to name a cursor after one of them."""
+    caller = await info.context.principal()
+    history = info.context.services.manual_history
+    collector = FieldCollector()
+    collector.parse("first", str(first), parse_limit, "args")  # type: ignore[arg-type]
+    position = None
+    if after is not None:
+        position = collector.parse(
+            "after",
+            after,
+            lambda raw: history.parse_token(caller, raw),
+            "args",  # type: ignore[arg-type,return-value]
+        )
+    collector.raise_if_invalid()
+    page = await history.page(caller, limit=first, after=position)
+    return page, lambda trade: history.cursor(caller, trade)
 
 
 async def close_position(

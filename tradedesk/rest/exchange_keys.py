@@ -6,8 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tradedesk.domain.balance_history import DEFAULT_LIMIT, parse_limit, parse_start
+from tradedesk.domain.balance_history import DEFAULT_LIMIT
 from tradedesk.domain.exchange_keys import ExchangeKeys, parse_key_changes, parse_new_key
+from tradedesk.domain.paging import parse_limit, parse_start
 from tradedesk.rest import representations as rep
 from tradedesk.rest.guards import caller
 from tradedesk.rest.inputs import Inputs

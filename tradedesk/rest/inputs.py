@@ -32,6 +32,12 @@ class Inputs:
         raw = self._request.query_params.get(name)
         return self._parse(name, raw if raw is not None else "", parse, "query", None)  # type: ignore[arg-type]
 
+    def header(self, name: str, parse: Callable[[str], T], default: T) -> T:
+        raw = self._request.headers.get(name)
+        if raw is None:
+            return default
+        return self._parse(name, raw, parse, "headers", default)
+
     def path_id(self, name: str) -> str:
         """A UUID path parameter; the contract names every one of them `id` in errors."""
         return self._parse("id", self._request.path_params[name], parse_uuid, "params", "")

@@ -6,7 +6,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tradedesk.domain.manual_orders import parse_manual_order
+from tradedesk.domain.manual_history import DEFAULT_LIMIT
+from tradedesk.domain.manual_orders import parse_idempotency_key, parse_manual_order
 from tradedesk.domain.manual_trading import (
     ManualTrading,
     parse_leverage_change,
@@ -14,6 +15,7 @@ from tradedesk.domain.manual_trading import (
     parse_symbol_body,
 )
 from tradedesk.domain.market import parse_symbol
+from tradedesk.domain.paging import parse_limit, parse_start
 from tradedesk.rest import representations as rep
 from tradedesk.rest.guards import caller
 from tradedesk.rest.inputs import Inputs
@@ -67,13 +69,28 @@ async def place_order(request: Request) -> Response:
     principal = await caller(request, write=True)
     inputs = Inputs(request)
     key_id = inputs.path_id("key_id")
+    idempotency_key = inputs.header("Idempotency-Key", parse_idempotency_key, None)
     body = await inputs.json_object()
     order = inputs.fields(lambda: parse_manual_order(body, location="body"), None)
     inputs.valid()
     assert order is not None
     orders = request.app.state.services.manual_orders
-    placed = await orders.place(principal, key_id, order)
+    placed = await orders.place(principal, key_id, order, idempotency_key=idempotency_key)
     return JSON([rep.order(item) for item in placed])
+
+
+async def manual_history(request: Request) -> Response:
+    principal = await caller(request)
+    history = request.app.state.services.manual_history
+    inputs = Inputs(request)
+    start = inputs.query("start", parse_start, None)
+    limit = inputs.query("limit", parse_limit, DEFAULT_LIMIT)
+    after = inputs.query("nextToken", lambda raw: history.parse_token(principal, raw), None)
+    inputs.valid()
+    page = await history.page(principal, start=start, limit=limit, after=after)
+    return JSON(
+        {"items": [rep.manual_trade(item) for item in page.items], "nextToken": page.next_token}
+    )
 
 
 async def close_position(request: Request) -> Response:
@@ -112,6 +129,7 @@ async def set_margin(request: Request) -> Response:
 
 
 ROUTES = [
+    Route("/priv/account/trade/manual/history", manual_history, methods=["GET"]),
     Route("/priv/exchange/order/{key_id}", place_order, methods=["POST"]),
     Route("/priv/exchange/order/{key_id}/list", open_orders, methods=["GET"]),
     Route("/priv/exchange/order/{key_id}/history", order_history, methods=["GET"]),

@@ -6,6 +6,7 @@ from typing import Any
 
 from tradedesk.domain.billing import Plan
 from tradedesk.domain.exchange_keys import ExchangeKey
+from tradedesk.domain.manual_history import ManualTrade
 from tradedesk.domain.market import Ticker
 from tradedesk.domain.notifications import SWITCHES, NotificationMethod, NotificationSettings
 from tradedesk.domain.profiles import Profile
@@ -213,4 +214,20 @@ def position(item: Position) -> dict[str, Any]:
         "side": item.side,
         "hedged": item.hedged,
         "percentage": js_number_or_none(item.percentage),
+    }
+
+
+def manual_trade(item: ManualTrade) -> dict[str, Any]:
+    return {
+        "orderId": item.order_id,
+        "price": js_number_or_none(item.price),
+        "amount": js_number_or_none(item.amount),
+        "cost": js_number_or_none(item.cost),
+        "stop": js_number_or_none(item.stop),
+        "stopType": item.stop_type,
+        "takeProfit": [js_number(price) for price in item.take_profit],
+        "trailingTriggerPrice": js_number_or_none(item.trailing_trigger_price),
+        "callbackRate": js_number_or_none(item.callback_rate),
+        "riskProfilePercent": js_number_or_none(item.risk_profile_percent),
+        "createdAt": iso_millis(item.created_at),
     }

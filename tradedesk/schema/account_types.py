@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from tradedesk.resolvers import account, exchange_keys
+from tradedesk.resolvers import account, exchange_keys, manual_trading
 from tradedesk.resolvers.public import GraphInfo
+from tradedesk.schema.paging import PageInfo
 
 if TYPE_CHECKING:
     from tradedesk.schema.exchange_key_types import ExchangeKeyType
+    from tradedesk.schema.trading_types import ManualTradeConnection
 
 
 @strawberry.type(name="Profile")
@@ -98,6 +100,20 @@ class ViewerType:
         self, info: GraphInfo, id: strawberry.ID
     ) -> Annotated[ExchangeKeyType, strawberry.lazy("tradedesk.schema.exchange_key_types")] | None:
         return await exchange_keys.exchange_key(info, str(id))  # type: ignore[return-value]
+
+    @strawberry.field(description="The caller's manual orders as placed, newest first.")
+    async def manual_trade_history(
+        self, info: GraphInfo, first: int = 30, after: str | None = None
+    ) -> Annotated[ManualTradeConnection, strawberry.lazy("tradedesk.schema.trading_types")]:
+        from tradedesk.schema.trading_types import ManualTradeConnection, ManualTradeEdge
+
+        page, cursor = await manual_trading.manual_trade_history(info, first, after)
+        return ManualTradeConnection(
+            edges=[ManualTradeEdge(cursor=cursor(item), node=item) for item in page.items],  # type: ignore[arg-type]
+            page_info=PageInfo(
+                has_next_page=page.next_token is not None, end_cursor=page.next_token
+            ),
+        )
 
     @strawberry.field(description="USD value of the active keys, read from the exchange now.")
     async def total_balance_usd(self, info: GraphInfo) -> float:

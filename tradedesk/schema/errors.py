@@ -41,7 +41,7 @@ def client_error(error: GraphQLError, *, request_id: str) -> GraphQLError:
 def _rendering(error: GraphQLError, request_id: str) -> tuple[str, dict[str, Any]]:
     original = error.original_error
     match original:
-        case None:  # a parse or validation error of graphql-core: safe to show as is
+        case None | GraphQLError():  # graphql-core's parse, validation or variable coercion
             return error.message, {"code": "GRAPHQL_VALIDATION_FAILED"}
         case ValidationFailed(errors=errors):
             fields = [{"field": e.param, "message": e.msg, "value": e.value} for e in errors]

@@ -12,6 +12,7 @@ from tradedesk.domain.exchange_keys import ApiKeyStatus, StrategyType
 from tradedesk.resolvers import exchange_keys, manual_trading
 from tradedesk.resolvers.public import GraphInfo
 from tradedesk.schema.account_types import FieldErrorType
+from tradedesk.schema.paging import PageInfo
 from tradedesk.schema.trading_types import OrderType, PositionType, TradeType
 from tradedesk.schema.types import ExchangeIdEnum, TradeTypeEnum
 
@@ -41,12 +42,6 @@ class BalanceSnapshotType:
 class BalanceSnapshotEdge:
     cursor: str
     node: BalanceSnapshotType
-
-
-@strawberry.type(name="PageInfo")
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
 
 
 @strawberry.type(

@@ -94,10 +94,14 @@ class Mutation:
         description="Clear the symbol, then place the entry, its take-profit ladder and stop."
     )
     async def place_order(
-        self, info: GraphInfo, exchange_key_id: strawberry.ID, input: PlaceOrderInput
+        self,
+        info: GraphInfo,
+        exchange_key_id: strawberry.ID,
+        input: PlaceOrderInput,
+        idempotency_key: str | None = None,
     ) -> PlaceOrderPayload:
         orders, errors = await manual_trading.place_order(
-            info, str(exchange_key_id), given_fields(input, info)
+            info, str(exchange_key_id), given_fields(input, info), idempotency_key
         )
         return PlaceOrderPayload(orders=orders, errors=errors)  # type: ignore[arg-type]
 

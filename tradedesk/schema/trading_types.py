@@ -3,9 +3,12 @@ structures, named as the v1 REST fields)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from tradedesk.schema.account_types import FieldErrorType
+from tradedesk.schema.paging import PageInfo
 from tradedesk.schema.scalars import Long
 
 
@@ -80,6 +83,33 @@ class PositionType:
     percentage: float | None
 
 
+@strawberry.type(name="ManualTrade", description="A manual order as it was placed.")
+class ManualTradeType:
+    order_id: str | None
+    price: float | None
+    amount: float | None
+    cost: float | None
+    stop: float | None = strawberry.field(description="The stop's trigger price.")
+    stop_type: str | None = strawberry.field(description="LIMIT or MARKET.")
+    take_profit: list[float]
+    trailing_trigger_price: float | None
+    callback_rate: float | None
+    risk_profile_percent: float | None
+    created_at: datetime
+
+
+@strawberry.type(name="ManualTradeEdge")
+class ManualTradeEdge:
+    cursor: str
+    node: ManualTradeType
+
+
+@strawberry.type(name="ManualTradeConnection", description="Manual orders, newest first.")
+class ManualTradeConnection:
+    edges: list[ManualTradeEdge]
+    page_info: PageInfo
+
+
 @strawberry.input(description="The leverage of one futures symbol.")
 class SetLeverageInput:
     symbol: str
@@ -104,6 +134,7 @@ class PlaceOrderInput:
     stop_trigger_type: str | None = strawberry.UNSET
     stop_price: float | None = strawberry.UNSET
     callback_rate: float | None = strawberry.UNSET
+    risk_profile_percent: float | None = strawberry.UNSET
 
 
 @strawberry.type

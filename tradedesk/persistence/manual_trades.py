@@ -1,0 +1,172 @@
+"""Manual trades: claimed before an idempotent order is placed, completed once it is."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import and_, delete, or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from tradedesk.domain.manual_history import ManualTrade
+from tradedesk.domain.trading import Fee, Order
+from tradedesk.persistence.tables import ManualTradeRow
+from tradedesk.persistence.upsert import insert_unless_present
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _decimal(value: float | Decimal | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _orders_json(orders: list[Order]) -> str:
+    return json.dumps([asdict(order) for order in orders])
+
+
+def _orders(text: str) -> list[Order]:
+    found = []
+    for raw in json.loads(text):
+        raw["fee"] = Fee(**raw["fee"]) if raw["fee"] else None
+        raw["fees"] = tuple(Fee(**fee) for fee in raw["fees"])
+        found.append(Order(**raw))
+    return found
+
+
+class SqlManualTradeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim(
+        self, *, trade_id: str, user_id: str, key_id: str, symbol: str, idempotency_key: str,
+        now: datetime,
+    ) -> bool:  # fmt: skip
+        """Insert a pending trade for the idempotency key; False if one exists already."""
+        await insert_unless_present(
+            self._session,
+            ManualTradeRow,
+            {
+                "id": trade_id,
+                "user_id": user_id,
+                "key_id": key_id,
+                "idempotency_key": idempotency_key,
+                "placed": False,
+                "symbol": symbol,
+                "take_profit": "[]",
+                "orders": "[]",
+                "created_at": now,
+            },
+            key=["user_id", "idempotency_key"],
+        )
+        owner = await self._session.scalar(
+            select(col(ManualTradeRow.id)).where(
+                col(ManualTradeRow.user_id) == user_id,
+                col(ManualTradeRow.idempotency_key) == idempotency_key,
+            )
+        )
+        return owner == trade_id
+
+    async def placed_orders(self, user_id: str, idempotency_key: str) -> list[Order] | None:
+        """The orders of the trade made under the key; None while it is still being placed."""
+        row = await self._session.scalar(
+            select(ManualTradeRow)
+            .where(
+                col(ManualTradeRow.user_id) == user_id,
+                col(ManualTradeRow.idempotency_key) == idempotency_key,
+            )
+            .execution_options(populate_existing=True)
+        )
+        if row is None or not row.placed:
+            return None
+        return _orders(row.orders)
+
+    async def release(self, trade_id: str) -> None:
+        await self._session.execute(
+            delete(ManualTradeRow).where(
+                col(ManualTradeRow.id) == trade_id, ~col(ManualTradeRow.placed)
+            )
+        )
+
+    async def complete(
+        self, trade: ManualTrade, *, user_id: str, key_id: str, symbol: str, orders: list[Order]
+    ) -> None:
+        """Fills in a claimed trade, or records one placed without an idempotency key."""
+        values = {
+            "placed": True,
+            "order_id": trade.order_id,
+            "price": _decimal(trade.price),
+            "amount": _decimal(trade.amount),
+            "cost": _decimal(trade.cost),
+            "stop": _decimal(trade.stop),
+            "stop_type": trade.stop_type,
+            "take_profit": json.dumps(list(trade.take_profit)),
+            "callback_rate": _decimal(trade.callback_rate),
+            "risk_profile_percent": _decimal(trade.risk_profile_percent),
+            "orders": _orders_json(orders),
+        }
+        updated = await self._session.execute(
+            update(ManualTradeRow).where(col(ManualTradeRow.id) == trade.id).values(**values)
+        )
+        if updated.rowcount == 0:  # type: ignore[attr-defined]
+            self._session.add(
+                ManualTradeRow(
+                    id=trade.id,
+                    user_id=user_id,
+                    key_id=key_id,
+                    symbol=symbol,
+                    created_at=trade.created_at,
+                    **values,
+                )
+            )
+            await self._session.flush()
+
+    async def page(
+        self,
+        user_id: str,
+        *,
+        since: datetime | None,
+        before: tuple[datetime, str] | None,
+        limit: int,
+    ) -> list[ManualTrade]:
+        query = select(ManualTradeRow).where(
+            col(ManualTradeRow.user_id) == user_id, col(ManualTradeRow.placed)
+        )
+        if since is not None:
+            query = query.where(col(ManualTradeRow.created_at) >= since)
+        if before is not None:
+            created, trade_id = before
+            query = query.where(
+                or_(
+                    col(ManualTradeRow.created_at) < created,
+                    and_(
+                        col(ManualTradeRow.created_at) == created,
+                        col(ManualTradeRow.id) < trade_id,
+                    ),
+                )
+            )
+        rows = await self._session.scalars(
+            query.order_by(
+                col(ManualTradeRow.created_at).desc(), col(ManualTradeRow.id).desc()
+            ).limit(limit)
+        )
+        return [
+            ManualTrade(
+                id=row.id,
+                order_id=row.order_id,
+                price=_number(row.price),
+                amount=_number(row.amount),
+                cost=_number(row.cost),
+                stop=_number(row.stop),
+                stop_type=row.stop_type,
+                take_profit=tuple(json.loads(row.take_profit)),
+                callback_rate=_number(row.callback_rate),
+                risk_profile_percent=_number(row.risk_profile_percent),
+                created_at=row.created_at,
+            )
+            for row in rows
+        ]
