@@ -321,19 +321,30 @@ def test_reduce_only_never_opens_or_grows_a_position():
         == -2022
     )
     engine.place_order("key", FUT, "BTCUSDT", side=BUY, type=MARKET, quantity=D("0.1"))
-
-    assert (
-        code_of(
-            lambda: engine.place_order(
-                "key", FUT, "BTCUSDT", side=SELL, type=MARKET, quantity=D("0.2"), reduce_only=True
-            )
-        )
-        == -2022
-    )
     engine.place_order(  # below the minimum notional is fine when reducing
         "key", FUT, "BTCUSDT", side=SELL, type=MARKET, quantity=D("0.001"), reduce_only=True
     )
     assert engine.account("key").position("BTCUSDT").amount == D("0.099")
+
+    larger = engine.place_order(
+        "key", FUT, "BTCUSDT", side=SELL, type=MARKET, quantity=D("0.2"), reduce_only=True
+    )
+
+    assert (larger.executed_qty, larger.status) == (D("0.099"), Status.EXPIRED)  # no short
+    assert engine.account("key").position("BTCUSDT").amount == 0
+
+
+def test_a_resting_reduce_only_order_expires_when_the_position_is_gone():
+    engine = exchange()
+    engine.place_order("key", FUT, "BTCUSDT", side=BUY, type=MARKET, quantity=D("0.1"))
+    take = engine.place_order(
+        "key", FUT, "BTCUSDT", side=SELL, type=LIMIT, quantity=D("0.1"), price=D(21000),
+        reduce_only=True,
+    )  # fmt: skip
+    engine.place_order("key", FUT, "BTCUSDT", side=SELL, type=MARKET, quantity=D("0.1"))
+
+    assert engine.set_price(FUT, "BTCUSDT", D(21000)) == []
+    assert take.status is Status.EXPIRED and take.executed_qty == 0
 
 
 def test_margin_type_changes_only_when_flat():

@@ -144,8 +144,8 @@ class PaperExchange:
             o for o in self._orders if o.is_open and (o.kind, o.symbol) == (kind, symbol)
         ]:
             reached = price <= order.price if order.side is Side.BUY else price >= order.price
-            if reached:
-                fills.append(self._fill(order, order.price, maker=True))
+            if reached and (fill := self._fill(order, order.price, maker=True)):
+                fills.append(fill)
         for conditional in [
             c for c in self._conditionals if c.is_open and (c.kind, c.symbol) == (kind, symbol)
         ]:
@@ -589,8 +589,8 @@ class PaperExchange:
         position = account.position(market.id)
         direction = 1 if side is Side.BUY else -1
         reducible = abs(position.amount) if position.side == -direction else ZERO
-        if reduce_only:
-            if quantity > reducible:
+        if reduce_only:  # larger than the position is fine: it fills only what it reduces
+            if not reducible:
                 raise errors.reduce_only_rejected()
             return
         opening = max(quantity - reducible, ZERO)
@@ -615,11 +615,21 @@ class PaperExchange:
         balance.free += order.locked
         order.locked = ZERO
 
-    def _fill(self, order: Order, price: Decimal, *, maker: bool) -> Fill:
+    def _fill(self, order: Order, price: Decimal, *, maker: bool) -> Fill | None:
+        """Execute what is left of the order. A reduce-only futures order executes no more
+        than the position it reduces and expires with the rest, as Binance's does; None when
+        nothing was left to reduce."""
         api_key = self._owner[order.order_id]
         account = self.account(api_key)
         market = self.market(order.kind, order.symbol)
         quantity = order.orig_qty - order.executed_qty
+        if order.kind is Kind.FUTURES and order.reduce_only:
+            position = account.position(market.id)
+            direction = 1 if order.side is Side.BUY else -1
+            quantity = min(quantity, abs(position.amount) if position.side == -direction else ZERO)
+            if not quantity:
+                order.status, order.updated_at = Status.EXPIRED, self._now_ms()
+                return None
         quote = quantity * price
         rate = self.fees.rate(order.kind, maker=maker)
         if order.kind is Kind.SPOT:
@@ -633,7 +643,8 @@ class PaperExchange:
             account.futures_wallet += pnl - commission
         order.executed_qty += quantity
         order.cum_quote += quote
-        order.status, order.updated_at = Status.FILLED, self._now_ms()
+        done = order.executed_qty == order.orig_qty
+        order.status, order.updated_at = Status.FILLED if done else Status.EXPIRED, self._now_ms()
         return self._record_fill(
             api_key,
             order_id=order.order_id,
