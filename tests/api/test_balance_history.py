@@ -128,3 +128,19 @@ async def test_graphql_balance_history_is_a_connection(alice, venue, runtime, cl
     assert first["edges"][-1]["cursor"] == after
     assert rest["balanceHistory"]["edges"][0]["node"] == {"date": "2022-10-19", "totalUsd": 1000}
     assert rest["balanceHistory"]["pageInfo"] == {"hasNextPage": False, "endCursor": None}
+
+
+async def test_graphql_page_arguments_are_checked_together(alice, venue):
+    await alice.post(KEYS, funded(venue, "key-1"))
+
+    response = await alice.graphql(
+        '{ viewer { exchangeKeys { balanceHistory(first: 0, after: "forged") { pageInfo {'
+        " hasNextPage } } } } }"
+    )
+
+    [error] = response["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert [(f["field"], f["message"]) for f in error["extensions"]["fields"]] == [
+        ("first", "must be between 1 and 1000"),
+        ("after", "must be valid token"),
+    ]

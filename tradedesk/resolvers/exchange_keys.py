@@ -9,10 +9,9 @@ from tradedesk.domain.balance_history import BalanceHistoryPage
 from tradedesk.domain.errors import FieldError, NotFound
 from tradedesk.domain.exchange_keys import ExchangeKey, parse_key_changes, parse_new_key
 from tradedesk.domain.ids import parse_uuid
-from tradedesk.domain.paging import parse_limit
 from tradedesk.domain.trading import AssetBalance
-from tradedesk.domain.validation import FieldCollector
 from tradedesk.resolvers.account import INPUT, payload
+from tradedesk.resolvers.arguments import argument, page_arguments
 from tradedesk.resolvers.public import GraphInfo
 
 
@@ -43,18 +42,8 @@ async def balance_history(
     """A page of the key's daily balances, and how to name a cursor after a day."""
     caller = await info.context.principal()
     history = info.context.services.balance_history
-    collector = FieldCollector()
-    collector.parse("first", str(first), parse_limit, "args")  # type: ignore[arg-type]
-    day = None
-    if after is not None:
-        day = collector.parse(
-            "after",
-            after,
-            lambda raw: history.parse_token(key_id, raw),
-            "args",  # type: ignore[arg-type,return-value]
-        )
-    collector.raise_if_invalid()
-    page = await history.page(caller, key_id, limit=first, after=day)
+    limit, day = page_arguments(first, after, lambda raw: history.parse_token(key_id, raw))
+    page = await history.page(caller, key_id, limit=limit, after=day)
     return page, lambda when: history.cursor(key_id, when)
 
 
@@ -73,9 +62,7 @@ async def update_exchange_key(
     keys = info.context.services.exchange_keys
 
     async def rename() -> ExchangeKey:
-        collector = FieldCollector()
-        valid_id = collector.parse("id", key_id, parse_uuid, "params")  # type: ignore[arg-type]
-        collector.raise_if_invalid()
+        valid_id = argument("id", key_id, parse_uuid)
         return await keys.rename(caller, valid_id, parse_key_changes(fields, location=INPUT))
 
     return await payload(rename)
@@ -86,9 +73,7 @@ async def delete_exchange_key(info: GraphInfo, key_id: str) -> tuple[str | None,
     keys = info.context.services.exchange_keys
 
     async def delete() -> str:
-        collector = FieldCollector()
-        valid_id = collector.parse("id", key_id, parse_uuid, "params")  # type: ignore[arg-type]
-        collector.raise_if_invalid()
+        valid_id = argument("id", key_id, parse_uuid)
         await keys.delete(caller, valid_id)
         return valid_id
 

@@ -3,7 +3,7 @@ manual trading mutations."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from tradedesk.domain.errors import FieldError
 from tradedesk.domain.manual_history import ManualTrade, ManualTradePage
@@ -13,20 +13,15 @@ from tradedesk.domain.manual_trading import (
     parse_margin_change,
     parse_symbol_field,
 )
-from tradedesk.domain.paging import parse_limit
 from tradedesk.domain.trading import Order, Position, Trade
 from tradedesk.domain.validation import FieldCollector
 from tradedesk.resolvers.account import INPUT, payload
+from tradedesk.resolvers.arguments import argument, page_arguments
 from tradedesk.resolvers.public import GraphInfo
 
 
-def _symbol(raw: str, location: str = "args") -> str:
-    """The `symbol` argument, or a validation error naming it."""
-    collector = FieldCollector()
-    symbol = collector.parse("symbol", raw, parse_symbol_field, location)
-    collector.raise_if_invalid()
-    assert symbol is not None
-    return symbol
+def _symbol(raw: str) -> str:
+    return argument("symbol", raw, parse_symbol_field)
 
 
 async def open_orders(info: GraphInfo, key_id: str, symbol: str) -> list[Order]:
@@ -74,18 +69,8 @@ async def manual_trade_history(
     """A page of the caller's manual orders, and how to name a cursor after one of them."""
     caller = await info.context.principal()
     history = info.context.services.manual_history
-    collector = FieldCollector()
-    collector.parse("first", str(first), parse_limit, "args")  # type: ignore[arg-type]
-    position = None
-    if after is not None:
-        position = collector.parse(
-            "after",
-            after,
-            lambda raw: history.parse_token(caller, raw),
-            "args",  # type: ignore[arg-type,return-value]
-        )
-    collector.raise_if_invalid()
-    page = await history.page(caller, limit=first, after=position)
+    limit, position = page_arguments(first, after, lambda raw: history.parse_token(caller, raw))
+    page = await history.page(caller, limit=limit, after=position)
     return page, lambda trade: history.cursor(caller, trade)
 
 
@@ -94,13 +79,7 @@ async def close_position(
 ) -> tuple[bool, list[FieldError]]:
     caller = await info.context.principal()
     trading = info.context.services.manual_trading
-
-    async def close() -> bool:
-        await trading.close_position(caller, key_id, _symbol(symbol, INPUT))
-        return True
-
-    done, errors = await payload(close)
-    return bool(done), errors
+    return await _done(lambda: trading.close_position(caller, key_id, _symbol(symbol)))
 
 
 async def set_leverage(
@@ -108,13 +87,9 @@ async def set_leverage(
 ) -> tuple[bool, list[FieldError]]:
     caller = await info.context.principal()
     trading = info.context.services.manual_trading
-
-    async def change() -> bool:
-        await trading.set_leverage(caller, key_id, parse_leverage_change(fields, location=INPUT))
-        return True
-
-    done, errors = await payload(change)
-    return bool(done), errors
+    return await _done(
+        lambda: trading.set_leverage(caller, key_id, parse_leverage_change(fields, location=INPUT))
+    )
 
 
 async def set_margin_type(
@@ -122,10 +97,17 @@ async def set_margin_type(
 ) -> tuple[bool, list[FieldError]]:
     caller = await info.context.principal()
     trading = info.context.services.manual_trading
+    return await _done(
+        lambda: trading.set_margin_type(caller, key_id, parse_margin_change(fields, location=INPUT))
+    )
 
-    async def change() -> bool:
-        await trading.set_margin_type(caller, key_id, parse_margin_change(fields, location=INPUT))
+
+async def _done(change: Callable[[], Awaitable[object]]) -> tuple[bool, list[FieldError]]:
+    """(True, []) once the change is made; (False, field errors) for invalid input."""
+
+    async def run() -> bool:
+        await change()
         return True
 
-    done, errors = await payload(change)
+    done, errors = await payload(run)
     return bool(done), errors
