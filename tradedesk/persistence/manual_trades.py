@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import and_, delete, or_, update
@@ -15,6 +15,8 @@ from tradedesk.domain.manual_history import ManualTrade
 from tradedesk.domain.trading import Fee, Order
 from tradedesk.persistence.tables import ManualTradeRow
 from tradedesk.persistence.upsert import insert_unless_present
+
+STALE_CLAIM = timedelta(minutes=2)  # far longer than placing an order takes
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -46,7 +48,16 @@ class SqlManualTradeRepository:
         self, *, trade_id: str, user_id: str, key_id: str, symbol: str, idempotency_key: str,
         now: datetime,
     ) -> bool:  # fmt: skip
-        """Insert a pending trade for the idempotency key; False if one exists already."""
+        """Insert a pending trade for the idempotency key; False if one exists already. A
+        pending trade older than `STALE_CLAIM` (its process died placing it) is taken over."""
+        await self._session.execute(
+            delete(ManualTradeRow).where(
+                col(ManualTradeRow.user_id) == user_id,
+                col(ManualTradeRow.idempotency_key) == idempotency_key,
+                ~col(ManualTradeRow.placed),
+                col(ManualTradeRow.created_at) < now - STALE_CLAIM,
+            )
+        )
         await insert_unless_present(
             self._session,
             ManualTradeRow,

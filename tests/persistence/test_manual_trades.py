@@ -1,0 +1,35 @@
+"""Idempotency claims: one winner per key, and a claim its process abandoned can be taken over."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tradedesk.persistence.engine import make_session_factory
+from tradedesk.persistence.unit_of_work import SqlUnitOfWork
+
+pytestmark = pytest.mark.asyncio
+NOW = datetime(2022, 10, 14, 19, 37, tzinfo=UTC)
+
+
+async def claim(uow_factory, trade_id: str, now: datetime) -> bool:
+    async with uow_factory() as uow:
+        await uow.users.ensure(user_id="u1", subject="s1", email=None, name=None, now=NOW)
+        won = await uow.manual_trades.claim(
+            trade_id=trade_id, user_id="u1", key_id="k1", symbol="BTC/USDT",
+            idempotency_key="retry-me", now=now,
+        )  # fmt: skip
+        await uow.commit()
+        return won
+
+
+async def test_a_pending_claim_is_taken_over_only_once_stale(runtime):
+    factory = make_session_factory(runtime.engine)
+
+    def uow_factory():
+        return SqlUnitOfWork(factory)
+
+    assert await claim(uow_factory, "t1", NOW) is True
+    assert await claim(uow_factory, "t2", NOW + timedelta(seconds=30)) is False
+    assert await claim(uow_factory, "t3", NOW + timedelta(minutes=3)) is True
