@@ -128,6 +128,16 @@ async def test_a_key_registered_by_anyone_is_1109(alice, bob, venue):
     )
 
 
+async def test_two_users_registering_one_key_at_once_get_one_1109(alice, bob, venue):
+    body = funded(venue, "contested")
+
+    responses = await asyncio.gather(alice.post(KEYS, body), bob.post(KEYS, body))
+
+    assert sorted(r.status_code for r in responses) == [200, 433]
+    [refused] = [r for r in responses if r.status_code == 433]
+    assert refused.json() == {"error": "exchange API key already exist (1109)"}
+
+
 async def test_the_plans_limits(alice, venue):
     # BASIC: two keys, 2,500 USD
     assert (await alice.post(KEYS, funded(venue, "k1", usdt=1500))).status_code == 200
@@ -345,3 +355,23 @@ class TestOnTheEmbeddedDefault:
         assert created.status_code == 200
         assert (await alice.get(TOTAL)).json() == {"USD": 1000}
         assert second.json() == {"error": "exceed subscription max API key limit (2129a)"}
+
+
+async def test_balances_of_two_keys_cost_the_same_statements_as_of_one(
+    alice, venue, count_statements
+):
+    query = "{ viewer { exchangeKeys { id balance { asset total } } } }"
+    await alice.post(KEYS, {**funded(venue, "b1", usdt=100), "strategyType": "MANUAL"})
+    await alice.graphql(query)  # the first read records the status and value
+    with count_statements:
+        assert len((await alice.graphql(query))["data"]["viewer"]["exchangeKeys"]) == 1
+    one = len(count_statements.statements)
+    second = await alice.post(KEYS, {**funded(venue, "b2", usdt=100), "strategyType": "MANUAL"})
+    assert second.status_code == 200  # BASIC: two keys
+    await alice.graphql(query)
+    with count_statements:
+        keys = (await alice.graphql(query))["data"]["viewer"]["exchangeKeys"]
+    two = len(count_statements.statements) - one
+
+    assert [key["balance"] for key in keys] == [[{"asset": "USDT", "total": 100}]] * 2
+    assert two == one

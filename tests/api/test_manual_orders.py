@@ -213,6 +213,10 @@ BASE = {"symbol": "BTC/USDT", "type": "MARKET", "side": "BUY", "amount": 0.01}
         ),
         ({"callbackRate": 6}, [("callbackRate", "must be between 0.1 and 5")]),
         (
+            {"amount": "1e999999", "price": 1e300, "type": "LIMIT"},
+            [("amount", "must be positive number"), ("price", "must be positive number")],
+        ),
+        (
             {"symbol": "BTCUSDT", "side": "HOLD", "amount": "-1", "type": "STOP"},
             [("symbol", "must be valid exchange symbol"),
              ("type", "must be one of [LIMIT, MARKET, TRAILING_STOP]"),

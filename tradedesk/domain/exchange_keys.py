@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from tradedesk.domain.errors import (
     BusinessRuleViolation,
+    DomainError,
     ErrorCode,
     InvalidValue,
     NotFound,
@@ -290,25 +291,49 @@ class ExchangeKeys:
         return len(stale)
 
     async def balance(self, caller: Principal, key_id: str) -> list[AssetBalance]:
-        key = await self.get(caller, key_id)
-        balances = await self.use(key, self._gateway.fetch_balances)
-        await self._record_balance(key.id, await self.value_usd(balances))
-        return balances
+        found = (await self.balances_of(caller, [key_id]))[key_id]
+        if isinstance(found, DomainError):
+            raise found
+        return found
+
+    async def balances_of(
+        self, caller: Principal, key_ids: list[str]
+    ) -> dict[str, list[AssetBalance] | DomainError]:
+        """Each key's balances, read from the exchange concurrently, or why not (NotFound for
+        a foreign or missing id). Any number of keys costs the same few SQL statements: one
+        read, one write transaction recording statuses and USD values."""
+        async with self._uow_factory() as uow:
+            owned = {k.id: k for k in await uow.exchange_keys.list_for_user(caller.user_id)}
+            keys = [owned[key_id] for key_id in dict.fromkeys(key_ids) if key_id in owned]
+            sealed = await uow.exchange_keys.sealed_secrets([key.id for key in keys])
+        fetched = await asyncio.gather(
+            *(self._gateway.fetch_balances(self._open(key, sealed[key.id])) for key in keys),
+            return_exceptions=True,
+        )
+        results: dict[str, list[AssetBalance] | DomainError] = {
+            key_id: NotFound("exchange key") for key_id in key_ids
+        }
+        statuses: dict[str, ApiKeyStatus] = {}
+        values: dict[str, float] = {}
+        for key, found in zip(keys, fetched, strict=True):
+            if isinstance(found, BusinessRuleViolation):
+                statuses[key.id] = _status_after(found)
+            elif isinstance(found, BaseException):
+                raise found
+            else:
+                statuses[key.id] = ApiKeyStatus.AUTHORIZED
+                values[key.id] = await self.value_usd(found)
+            results[key.id] = found
+        async with self._uow_factory() as uow:
+            await uow.exchange_keys.record_reads(statuses, values, now=self._clock.now())
+            await uow.commit()
+        return results
 
     async def total_usd(self, caller: Principal) -> float:
         """The USD value of the caller's active keys, read from the exchange concurrently; a
         key the exchange cannot answer for now counts at its last known value."""
-        keys = [key for key in await self.list(caller) if key.active]
-        fetched = await asyncio.gather(
-            *(self.use(key, self._gateway.fetch_balances) for key in keys),
-            return_exceptions=True,
-        )
-        for key, balances in zip(keys, fetched, strict=True):
-            if isinstance(balances, BusinessRuleViolation):
-                continue
-            if isinstance(balances, BaseException):
-                raise balances
-            await self._record_balance(key.id, await self.value_usd(balances))
+        active = [key.id for key in await self.list(caller) if key.active]
+        await self.balances_of(caller, active)
         async with self._uow_factory() as uow:
             return round(await uow.exchange_keys.active_balance_usd(caller.user_id), 8)
 
@@ -339,18 +364,16 @@ class ExchangeKeys:
         try:
             result = await call(credentials)
         except BusinessRuleViolation as refused:
-            status = (
-                ApiKeyStatus.UNAUTHORIZED
-                if refused.code is ErrorCode.EXCHANGE_AUTHORIZATION_FAILED
-                else ApiKeyStatus.FAILED
-            )
-            await self._record_status(key, status)
+            await self._record_status(key, _status_after(refused))
             raise
         await self._record_status(key, ApiKeyStatus.AUTHORIZED)
         return result
 
     async def _credentials(self, uow: UnitOfWork, key: ExchangeKey) -> ApiCredentials:
-        sealed = await uow.exchange_keys.sealed_secret(key.id)
+        return self._open(key, await uow.exchange_keys.sealed_secret(key.id))
+
+    def _open(self, key: ExchangeKey, sealed: SealedSecret) -> ApiCredentials:
+        """The only place a secret is opened: for one call to the exchange, in memory."""
         return ApiCredentials(
             key.exchange_id, key.trade_type, key.api_key, self._secrets.open(sealed)
         )
@@ -362,7 +385,9 @@ class ExchangeKeys:
             await uow.exchange_keys.set_status(key.id, status, now=self._clock.now())
             await uow.commit()
 
-    async def _record_balance(self, key_id: str, usd: float) -> None:
-        async with self._uow_factory() as uow:
-            await uow.exchange_keys.set_balance(key_id, usd, checked_at=self._clock.now())
-            await uow.commit()
+
+def _status_after(refused: BusinessRuleViolation) -> ApiKeyStatus:
+    """Refused credentials make a key UNAUTHORIZED; any other failure, FAILED."""
+    if refused.code is ErrorCode.EXCHANGE_AUTHORIZATION_FAILED:
+        return ApiKeyStatus.UNAUTHORIZED
+    return ApiKeyStatus.FAILED

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("tradedesk.manual_orders")
 
 MAX_TAKE_PROFITS = 25
+MAX_NUMBER = Decimal("1e15")  # beyond any price or amount; keeps the arithmetic finite
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 REPLAY_WAIT_SECONDS = 10.0  # how long a retry waits for the first request to finish
 MIN_CALLBACK_RATE, MAX_CALLBACK_RATE = Decimal("0.1"), Decimal(5)
@@ -92,7 +93,7 @@ def _positive(raw: object) -> Decimal:
         number = Decimal(str(raw))
     except InvalidOperation:
         raise InvalidValue("must be positive number") from None
-    if not number.is_finite() or number <= 0:
+    if not number.is_finite() or not 0 < number <= MAX_NUMBER:
         raise InvalidValue("must be positive number")
     return number
 

@@ -202,7 +202,18 @@ class ExchangeKeyRepository(Protocol):
         """Records the last access; UNAUTHORIZED also makes the key inactive."""
         ...
 
-    async def set_balance(self, key_id: str, usd: float, *, checked_at: datetime) -> None: ...
+    async def sealed_secrets(self, key_ids: list[str]) -> dict[str, SealedSecret]: ...
+
+    async def record_reads(
+        self,
+        statuses: dict[str, ApiKeyStatus],
+        balances_usd: dict[str, float],
+        *,
+        now: datetime,
+    ) -> None:
+        """Each key's status after a read (UNAUTHORIZED makes it inactive) and, where read,
+        its USD value; a constant number of statements for any number of keys."""
+        ...
 
 
 class BalanceSnapshotRepository(Protocol):

@@ -6,10 +6,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import delete, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from tradedesk.domain.errors import NotFound
+from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, NotFound
 from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, SealedSecret, StrategyType
 from tradedesk.domain.market import ExchangeId, TradeType
 from tradedesk.persistence.tables import ExchangeKeyRow
@@ -90,7 +91,12 @@ class SqlExchangeKeyRepository:
                 updated_at=key.updated_at,
             )
         )
-        await self._session.flush()
+        try:
+            await self._session.flush()
+        except IntegrityError as error:  # another user registered it a moment ago
+            if "api_key" not in str(error.orig):
+                raise
+            raise BusinessRuleViolation(ErrorCode.EXCHANGE_KEY_ALREADY_EXISTS) from None
 
     async def update(self, key_id: str, changes: dict[str, str], *, now: datetime) -> None:
         await self._session.execute(
@@ -131,19 +137,53 @@ class SqlExchangeKeyRepository:
             .values(secret_token=secret.token, secret_key_id=secret.key_id)
         )
 
+    async def sealed_secrets(self, key_ids: list[str]) -> dict[str, SealedSecret]:
+        rows = await self._session.execute(
+            select(
+                col(ExchangeKeyRow.id),
+                col(ExchangeKeyRow.secret_key_id),
+                col(ExchangeKeyRow.secret_token),
+            ).where(col(ExchangeKeyRow.id).in_(key_ids))
+        )
+        return {row[0]: SealedSecret(key_id=row[1], token=row[2]) for row in rows}
+
+    async def record_reads(
+        self,
+        statuses: dict[str, ApiKeyStatus],
+        balances_usd: dict[str, float],
+        *,
+        now: datetime,
+    ) -> None:
+        """What reading many keys told: each key's status and, where read, its USD value;
+        one executemany per kind of change, whatever the number of keys."""
+        for status in set(statuses.values()):
+            changes: dict[str, object] = {"api_key_status": status.value, "updated_at": now}
+            if status is ApiKeyStatus.UNAUTHORIZED:
+                changes["active"] = False
+            ids = [key_id for key_id, found in statuses.items() if found is status]
+            await self._session.execute(
+                update(ExchangeKeyRow)
+                .where(
+                    col(ExchangeKeyRow.id).in_(ids),
+                    col(ExchangeKeyRow.api_key_status) != status.value,
+                )
+                .values(**changes)
+            )
+        if balances_usd:
+            await self._session.execute(
+                update(ExchangeKeyRow),
+                [
+                    {"id": key_id, "balance_usd": _usd(usd), "balance_checked_at": now}
+                    for key_id, usd in balances_usd.items()
+                ],
+            )
+
     async def set_status(self, key_id: str, status: ApiKeyStatus, *, now: datetime) -> None:
         changes: dict[str, object] = {"api_key_status": status.value, "updated_at": now}
         if status is ApiKeyStatus.UNAUTHORIZED:
             changes["active"] = False
         await self._session.execute(
             update(ExchangeKeyRow).where(col(ExchangeKeyRow.id) == key_id).values(**changes)
-        )
-
-    async def set_balance(self, key_id: str, usd: float, *, checked_at: datetime) -> None:
-        await self._session.execute(
-            update(ExchangeKeyRow)
-            .where(col(ExchangeKeyRow.id) == key_id)
-            .values(balance_usd=_usd(usd), balance_checked_at=checked_at)
         )
 
 

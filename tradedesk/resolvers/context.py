@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -12,6 +13,7 @@ from starlette.websockets import WebSocket
 from tradedesk.domain.identity import Principal
 from tradedesk.domain.services import Services
 from tradedesk.domain.strategy_stats import HistoryBucket, Performance
+from tradedesk.resolvers.dataloaders.balances_by_key import BalancesByKeyLoader
 from tradedesk.resolvers.dataloaders.strategy_results_by_strategy import (
     StrategyResultsByStrategyLoader,
 )
@@ -20,7 +22,8 @@ from tradedesk.resolvers.dataloaders.strategy_results_by_strategy import (
 class Loaders:
     """Built on first use, so a query that needs no loader pays nothing for them."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, caller: Callable[[], Awaitable[Principal]]) -> None:
+        self.key_balances = BalancesByKeyLoader(services.exchange_keys, caller)
         results = services.strategy_results
         self.strategy_history: StrategyResultsByStrategyLoader[list[HistoryBucket]] = (
             StrategyResultsByStrategyLoader(results.history_of_many)
@@ -43,7 +46,7 @@ class Context:
 
     @cached_property
     def loaders(self) -> Loaders:
-        return Loaders(self.services)
+        return Loaders(self.services, self.principal)
 
     async def principal(self) -> Principal:
         """The authenticated caller, verified once per request, on the first private field."""

@@ -32,8 +32,7 @@ async def total_balance_usd(info: GraphInfo) -> float:
 
 
 async def balance(info: GraphInfo, key_id: str) -> list[AssetBalance]:
-    caller = await info.context.principal()
-    return await info.context.services.exchange_keys.balance(caller, key_id)
+    return await info.context.loaders.key_balances.load(key_id)
 
 
 async def balance_history(
