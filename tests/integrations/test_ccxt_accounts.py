@@ -277,3 +277,15 @@ async def test_calls_leave_through_the_keys_proxy():
     assert balance.total == 10000
     paths = [url.removeprefix(base).split("?")[0] for url in forwarded]
     assert {"/fapi/v1/exchangeInfo", "/fapi/v1/time", "/fapi/v3/account"} <= set(paths)
+
+
+async def test_shutdown_closes_every_client(venue):
+    gateway = CcxtGateway(CcxtClients(base_url=venue[1]))
+    await gateway.fetch_balances(futures_key())
+    public = await gateway.clients.public(TradeType.FUTURES)
+    private = await gateway.clients.private(futures_key())
+    assert public.session is not None and private.session is not None
+
+    await gateway.aclose()
+
+    assert public.session is None and private.session is None
