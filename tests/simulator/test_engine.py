@@ -77,6 +77,35 @@ def test_a_resting_spot_limit_locks_quote_and_fills_as_maker_at_its_price():
     assert engine.account("key").spot["BTC"].free == D("0.0999")
 
 
+def test_a_bounded_volume_fills_resting_orders_in_parts_oldest_first():
+    engine = exchange()
+    first = engine.place_order(
+        "key", SPOT, "BTCUSDT", side=BUY, type=LIMIT, quantity=D("0.1"), price=D(19000)
+    )
+    second = engine.place_order(
+        "key", SPOT, "BTCUSDT", side=BUY, type=LIMIT, quantity=D("0.1"), price=D(19000)
+    )
+    usdt = engine.account("key").spot["USDT"]
+
+    [fill] = engine.set_price(SPOT, "BTCUSDT", D(19000), volume=D("0.04"))
+
+    assert (fill.order_id, fill.qty) == (first.order_id, D("0.04"))
+    assert (first.status, first.executed_qty) == (Status.PARTIALLY_FILLED, D("0.04"))
+    assert second.status is Status.NEW
+    assert (usdt.free, usdt.locked) == (D(6200), D(3040))  # 760 of the first hold spent
+    assert engine.open_orders("key", SPOT) == [first, second]
+
+    engine.set_price(SPOT, "BTCUSDT", D(19000), volume=D("0.08"))
+    engine.cancel_order("key", SPOT, "BTCUSDT", order_id=second.order_id)
+
+    assert (first.status, second.status, second.executed_qty) == (
+        Status.FILLED,
+        Status.CANCELED,
+        D("0.02"),
+    )
+    assert (usdt.free, usdt.locked) == (D(6200) + D(1520), D(0))  # the rest of the hold back
+
+
 def test_a_crossing_limit_fills_at_once_as_taker_at_the_market_price():
     engine = exchange()
 

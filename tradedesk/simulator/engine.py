@@ -133,19 +133,27 @@ class PaperExchange:
 
     # prices -----------------------------------------------------------------------------
 
-    def set_price(self, kind: Kind, symbol: str, price: Decimal) -> list[Fill]:
+    def set_price(
+        self, kind: Kind, symbol: str, price: Decimal, *, volume: Decimal | None = None
+    ) -> list[Fill]:
         """Move the market: resting limit orders the price reaches fill as makers, then
-        conditional orders whose trigger it reaches place their orders."""
+        conditional orders whose trigger it reaches place their orders. `volume` bounds what
+        trades against resting orders at this step, oldest order first (None: no bound), so
+        an order can fill in parts, as a large one does on a real book."""
         self.market(kind, symbol)
         self._prices[(kind, symbol)] = price
         self._days[(kind, symbol)].price(self._now_ms(), price)
         fills = []
+        left = volume
         for order in [
             o for o in self._orders if o.is_open and (o.kind, o.symbol) == (kind, symbol)
         ]:
             reached = price <= order.price if order.side is Side.BUY else price >= order.price
-            if reached and (fill := self._fill(order, order.price, maker=True)):
+            if not reached or (left is not None and left <= 0):
+                continue
+            if fill := self._fill(order, order.price, maker=True, at_most=left):
                 fills.append(fill)
+                left = None if left is None else left - fill.qty
         for conditional in [
             c for c in self._conditionals if c.is_open and (c.kind, c.symbol) == (kind, symbol)
         ]:
@@ -615,14 +623,18 @@ class PaperExchange:
         balance.free += order.locked
         order.locked = ZERO
 
-    def _fill(self, order: Order, price: Decimal, *, maker: bool) -> Fill | None:
-        """Execute what is left of the order. A reduce-only futures order executes no more
-        than the position it reduces and expires with the rest, as Binance's does; None when
-        nothing was left to reduce."""
+    def _fill(
+        self, order: Order, price: Decimal, *, maker: bool, at_most: Decimal | None = None
+    ) -> Fill | None:
+        """Execute what is left of the order, or `at_most` of it (the order then rests on,
+        partially filled). A reduce-only futures order executes no more than the position it
+        reduces and expires with the rest, as Binance's does; None when nothing was left to
+        reduce."""
         api_key = self._owner[order.order_id]
         account = self.account(api_key)
         market = self.market(order.kind, order.symbol)
-        quantity = order.orig_qty - order.executed_qty
+        left = order.orig_qty - order.executed_qty
+        quantity = left
         if order.kind is Kind.FUTURES and order.reduce_only:
             position = account.position(market.id)
             direction = 1 if order.side is Side.BUY else -1
@@ -630,11 +642,16 @@ class PaperExchange:
             if not quantity:
                 order.status, order.updated_at = Status.EXPIRED, self._now_ms()
                 return None
+        partial = at_most is not None and at_most < quantity
+        if partial:
+            assert at_most is not None
+            quantity = at_most
+        released = order.locked * quantity / left  # a spot order's hold, for this part
         quote = quantity * price
         rate = self.fees.rate(order.kind, maker=maker)
         if order.kind is Kind.SPOT:
             commission, asset, pnl = self._settle_spot(
-                account, market, order, quantity, price, rate
+                account, market, order, quantity, price, rate, released
             )
         else:
             commission, asset = quote * rate, market.quote
@@ -643,8 +660,11 @@ class PaperExchange:
             account.futures_wallet += pnl - commission
         order.executed_qty += quantity
         order.cum_quote += quote
-        done = order.executed_qty == order.orig_qty
-        order.status, order.updated_at = Status.FILLED if done else Status.EXPIRED, self._now_ms()
+        if order.executed_qty == order.orig_qty:
+            order.status = Status.FILLED
+        else:
+            order.status = Status.PARTIALLY_FILLED if partial else Status.EXPIRED
+        order.updated_at = self._now_ms()
         return self._record_fill(
             api_key,
             order_id=order.order_id,
@@ -683,25 +703,26 @@ class PaperExchange:
         quantity: Decimal,
         price: Decimal,
         rate: Decimal,
+        released: Decimal,
     ) -> tuple[Decimal, str, Decimal]:
-        """Commission is taken from what the trade receives, as Binance does without BNB."""
+        """Commission is taken from what the trade receives, as Binance does without BNB.
+        `released` is the part of a resting order's hold that this fill uses up."""
         base, quote = account.spot_balance(market.base), account.spot_balance(market.quote)
+        order.locked -= released
         if order.side is Side.BUY:
             spend = quantity * price
-            if order.locked:
-                quote.locked -= order.locked
-                quote.free += order.locked - spend
+            if released:
+                quote.locked -= released
+                quote.free += released - spend
             else:
                 quote.free -= spend
             commission = quantity * rate
             base.free += quantity - commission
-            order.locked = ZERO
             return commission, market.base, ZERO
-        if order.locked:
-            base.locked -= order.locked
+        if released:
+            base.locked -= released
         else:
             base.free -= quantity
-        order.locked = ZERO
         commission = quantity * price * rate
         quote.free += quantity * price - commission
         return commission, market.quote, ZERO

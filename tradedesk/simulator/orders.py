@@ -23,6 +23,7 @@ class OrderType(StrEnum):
 
 class Status(StrEnum):
     NEW = "NEW"
+    PARTIALLY_FILLED = "PARTIALLY_FILLED"  # resting, some of it executed
     FILLED = "FILLED"
     CANCELED = "CANCELED"
     EXPIRED = "EXPIRED"
@@ -79,7 +80,7 @@ class Order:
 
     @property
     def is_open(self) -> bool:
-        return self.status is Status.NEW
+        return self.status in (Status.NEW, Status.PARTIALLY_FILLED)
 
 
 @dataclass(slots=True)

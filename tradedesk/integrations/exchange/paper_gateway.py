@@ -44,7 +44,7 @@ log = logging.getLogger("tradedesk.exchange")
 
 _KIND = {TradeType.SPOT: Kind.SPOT, TradeType.FUTURES: Kind.FUTURES}
 _REJECTED_CREDENTIALS = frozenset({-2014, -2015, -1022})
-_STATUS = {"NEW": "open", "FILLED": "closed", "TRIGGERED": "closed"}
+_STATUS = {"NEW": "open", "PARTIALLY_FILLED": "open", "FILLED": "closed", "TRIGGERED": "closed"}
 _MARGIN_TYPE = {
     MarginMode.CROSS: venue.MarginType.CROSSED,
     MarginMode.ISOLATED: venue.MarginType.ISOLATED,
