@@ -248,5 +248,6 @@ def test_worker_once_migrates_and_takes_one_round_of_snapshots(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "recorded 0 balance snapshot(s)" in result.stdout
+    assert "followed 0 open trade(s)" in result.stdout
     with sqlite3.connect(tmp_path / "tradedesk.db") as db:
         assert db.execute("select count(*) from balance_snapshots").fetchone() == (0,)

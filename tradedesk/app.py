@@ -59,6 +59,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             history = runtime.services.balance_history
             interval = runtime.settings.snapshot_interval_seconds
             background.append(asyncio.create_task(history.run(interval)))
+        if owned and runtime.settings.protection_poll_seconds:
+            keeper = runtime.services.protection
+            interval = runtime.settings.protection_poll_seconds
+            background.append(asyncio.create_task(keeper.run(interval)))
         yield
         for task in background:
             task.cancel()

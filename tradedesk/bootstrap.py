@@ -20,6 +20,7 @@ from tradedesk.domain.market import MarketService
 from tradedesk.domain.notifications import Notifications
 from tradedesk.domain.ports import Clock, ExchangeGateway, HumanCheck
 from tradedesk.domain.profiles import Profiles
+from tradedesk.domain.protection import ProtectionKeeper
 from tradedesk.domain.services import Services
 from tradedesk.domain.strategy_results import StrategyResults
 from tradedesk.integrations.clock import SystemClock
@@ -84,6 +85,7 @@ def build_runtime(
     keys = ExchangeKeys(
         uow_factory, exchange, secrets, market, clock, ids, default_plan=settings.default_plan
     )
+    keeper = ProtectionKeeper(uow_factory, keys, exchange, clock, ids)
     services = Services(
         market=market,
         catalog=catalog,
@@ -97,8 +99,9 @@ def build_runtime(
         exchange_access=ExchangeAccess(settings.egress_ips),
         exchange_keys=keys,
         balance_history=BalanceHistory(uow_factory, keys, exchange, page_tokens, clock),
-        manual_trading=ManualTrading(keys, exchange, ids),
-        manual_orders=ManualOrders(uow_factory, keys, exchange, clock, ids),
+        manual_trading=ManualTrading(keys, exchange, ids, keeper),
+        manual_orders=ManualOrders(uow_factory, keys, exchange, clock, ids, keeper),
+        protection=keeper,
         manual_history=ManualHistory(uow_factory, page_tokens),
     )
     return Runtime(

@@ -171,7 +171,8 @@ def serve(
 def worker(
     once: Annotated[bool, typer.Option("--once", help="One round, then exit (for cron).")] = False,
 ) -> None:
-    """Migrate, then run the background jobs (daily balance snapshots) until stopped."""
+    """Migrate, then run the background jobs (daily balance snapshots, keeping open trades'
+    exits in line with their entries) until stopped."""
     from tradedesk.bootstrap import build_runtime
     from tradedesk.persistence.migrate import upgrade
 
@@ -182,11 +183,16 @@ def worker(
     async def work() -> None:
         runtime = build_runtime(settings)
         history = runtime.services.balance_history
+        keeper = runtime.services.protection
         try:
             if once:
                 typer.echo(f"recorded {await history.take_snapshots()} balance snapshot(s)")
+                typer.echo(f"followed {await keeper.tick()} open trade(s)")
             else:
-                await history.run(settings.snapshot_interval_seconds or 3600)
+                await asyncio.gather(
+                    history.run(settings.snapshot_interval_seconds or 3600),
+                    keeper.run(settings.protection_poll_seconds or 5),
+                )
         finally:
             await runtime.aclose()
 

@@ -106,6 +106,12 @@ class Settings(BaseSettings):
         description="How often `serve` (and `worker`) looks for keys without today's balance "
         "snapshot; 0 leaves it to `tradedesk worker`.",
     )
+    protection_poll_seconds: float = Field(
+        default=5,
+        ge=0,
+        description="How often `serve` (and `worker`) checks the open trades' entries and "
+        "exits on the exchange, to size the exits to what filled; 0 leaves it to `worker`.",
+    )
     default_plan: str = Field(
         default="FREE", description="The plan of a user without a subscription."
     )

@@ -395,24 +395,6 @@ async def test_graphql_idempotency_and_manual_trade_history(alice, venue):
     assert connection["pageInfo"] == {"hasNextPage": False, "endCursor": None}
 
 
-async def test_a_resting_limit_entry_is_protected_for_its_whole_amount(alice, venue):
-    key_id = await manual_key(alice, venue)
-
-    response = await place(
-        alice,
-        key_id,
-        {**ORDER, "type": "LIMIT", "price": 19500, "stopTriggerPrice": 19000},
-    )
-
-    assert response.status_code == 200, response.text
-    assert shape(await open_orders(alice, key_id)) == [
-        ("limit", "buy", 19500, None, 0.05, False, "open"),
-        ("take_profit", "sell", 20000, 20000, 0.025, True, "open"),
-        ("take_profit", "sell", 20100, 20100, 0.025, True, "open"),
-        ("stop", "sell", 18990, 19000, 0.05, True, "open"),
-    ]
-
-
 async def test_the_stop_covers_what_remains_after_a_take_profit(alice, venue):
     engine, _base = venue
     key_id = await manual_key(alice, venue)

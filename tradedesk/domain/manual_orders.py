@@ -2,12 +2,11 @@
 optional stop, placed as one protected trade.
 
 The symbol is cleared first (open orders cancelled, position closed), as the v1 service did.
-Then the entry; then the ladder, split equally by lot step with the remainder on the last rung,
-reduce-only; then the stop over the whole amount. Binance caps conditional orders per symbol
-(MAX_NUM_ALGO_ORDERS): rungs that fit beside the stop are `take_profit` orders, the rest
-reduce-only LIMIT orders. If any leg after the entry fails, everything placed is cancelled and
-the position closed, and the error names the leg: nobody is told they are protected when they
-are not.
+Then the entry, then its exits (`domain/exits.py`): the ladder over what the entry filled and
+the stop. If any leg after the entry fails, everything placed is cancelled and the position
+closed, and the error names the leg: nobody is told they are protected when they are not.
+A futures trade with exits is then handed to the `ProtectionKeeper`, which places and
+re-sizes the legs as a resting entry fills and cancels what is left once the position is gone.
 """
 
 from __future__ import annotations
@@ -24,10 +23,12 @@ from typing import TYPE_CHECKING
 
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, InvalidValue, Unavailable
 from tradedesk.domain.exchange_keys import ExchangeKey, StrategyType
+from tradedesk.domain.exits import ExitPlan, entry_id, initial_legs, ladder_sizes, leg_of
 from tradedesk.domain.identity import Principal
 from tradedesk.domain.manual_history import ManualTrade
 from tradedesk.domain.manual_trading import flatten, parse_symbol_field
 from tradedesk.domain.market import TradeType
+from tradedesk.domain.protection import ProtectedTrade
 from tradedesk.domain.trading import (
     ApiCredentials,
     MarketRules,
@@ -41,6 +42,7 @@ from tradedesk.domain.validation import FieldCollector
 if TYPE_CHECKING:
     from tradedesk.domain.exchange_keys import ExchangeKeys
     from tradedesk.domain.ports import Clock, ExchangeGateway, Ids, UnitOfWorkFactory
+    from tradedesk.domain.protection import ProtectionKeeper
 
 log = logging.getLogger("tradedesk.manual_orders")
 
@@ -244,12 +246,14 @@ class ManualOrders:
         gateway: ExchangeGateway,
         clock: Clock,
         ids: Ids,
+        keeper: ProtectionKeeper,
     ) -> None:
         self._uow_factory = uow_factory
         self._keys = keys
         self._gateway = gateway
         self._clock = clock
         self._ids = ids
+        self._keeper = keeper
 
     async def place(
         self,
@@ -268,7 +272,17 @@ class ManualOrders:
         if amount < rules.min_amount:
             log.info("order of %s %s below the lot minimum", order.amount, order.symbol)
             raise BusinessRuleViolation(ErrorCode.EXCHANGE_BAD_REQUEST)
-        _ladder(order.take_profit_prices, amount, rules)  # a ladder too fine fails before anything
+        plan = ExitPlan(
+            side=order.side,
+            amount=amount,
+            take_profit_prices=order.take_profit_prices,
+            stop_trigger_price=order.stop_trigger_price,
+            stop_price=order.stop_price
+            if order.stop_trigger_type is StopTriggerType.LIMIT
+            else None,
+        )
+        # a ladder too fine for the ordered amount fails before anything is placed
+        ladder_sizes(len(plan.take_profit_prices), amount, rules, strict=True)
         trade_id = self._ids.new_id()
         if idempotency_key is None:
             prefix = "td" + trade_id.replace("-", "")[:22]
@@ -289,7 +303,8 @@ class ManualOrders:
                 return await self._replay(caller, idempotency_key)
         try:
             placed = await self._keys.use(
-                key, lambda credentials: self._place(credentials, order, rules, amount, prefix)
+                key,
+                lambda credentials: self._place(credentials, key, order, plan, rules, prefix),
             )
         except BaseException:
             if idempotency_key is not None:
@@ -297,7 +312,7 @@ class ManualOrders:
                     await uow.manual_trades.release(trade_id)
                     await uow.commit()
             raise
-        await self._record(caller, key, order, trade_id, placed)
+        await self._record(caller, key, order, trade_id, placed, plan, prefix)
         return placed
 
     async def _replay(self, caller: Principal, idempotency_key: str) -> list[Order]:
@@ -318,7 +333,11 @@ class ManualOrders:
         order: ManualOrder,
         trade_id: str,
         placed: list[Order],
+        plan: ExitPlan,
+        prefix: str,
     ) -> None:
+        """The history row and, for a futures trade with exits, the trade the keeper follows,
+        in one transaction."""
         entry = placed[0]
         trade = ManualTrade(
             id=trade_id,
@@ -337,28 +356,55 @@ class ManualOrders:
             await uow.manual_trades.complete(
                 trade, user_id=caller.user_id, key_id=key.id, symbol=order.symbol, orders=placed
             )
+            if key.trade_type is TradeType.FUTURES and plan.has_exits:
+                protected = ProtectedTrade(
+                    id=trade_id,
+                    user_id=caller.user_id,
+                    key_id=key.id,
+                    symbol=order.symbol,
+                    prefix=prefix,
+                    plan=plan,
+                    sized_to=Decimal(str(entry.filled)),
+                    entry_final=not entry.is_open,
+                    live={
+                        leg: o.client_order_id
+                        for o in placed[1:]
+                        if o.client_order_id and (leg := leg_of(prefix, o.client_order_id))
+                    },
+                )
+                await uow.protected_trades.add(protected, now=self._clock.now())
             await uow.commit()
 
     async def _place(
         self,
         credentials: ApiCredentials,
+        key: ExchangeKey,
         order: ManualOrder,
+        plan: ExitPlan,
         rules: MarketRules,
-        amount: Decimal,
         prefix: str,
     ) -> list[Order]:
         futures = credentials.trade_type is TradeType.FUTURES
         if futures:
+            await self._keeper.supersede(key.id, order.symbol)
             await flatten(self._gateway, credentials, order.symbol, f"{prefix}c")
         else:
             await self._gateway.cancel_all_orders(credentials, order.symbol)
         entry = await self._gateway.place_order(
-            credentials, _entry(order, rules, amount, f"{prefix}e")
+            credentials, _entry(order, rules, plan.amount, entry_id(prefix))
         )
         placed = [entry]
         leg = "takeProfit"
+        legs = initial_legs(
+            plan,
+            rules,
+            symbol=order.symbol,
+            prefix=prefix,
+            filled=rules.round_amount(Decimal(str(entry.filled))),
+            entry_open=entry.is_open,
+        )
         try:
-            for name, request in _legs(order, rules, entry, amount, prefix):
+            for name, request in legs:
                 leg = name  # named in the error if this one fails
                 placed.append(await self._gateway.place_order(credentials, request))
         except BusinessRuleViolation as failed:
@@ -408,66 +454,3 @@ def _entry(order: ManualOrder, rules: MarketRules, amount: Decimal, cid: str) ->
         client_order_id=cid,
         price=price if order.type is EntryType.LIMIT else None,
     )
-
-
-def _legs(
-    order: ManualOrder, rules: MarketRules, entry: Order, amount: Decimal, prefix: str
-) -> list[tuple[str, OrderRequest]]:
-    """The take-profit rungs and the stop, sized to what the entry filled (all of it, for an
-    entry still resting on the book)."""
-    if entry.status == "closed" and entry.filled:
-        amount = rules.round_amount(Decimal(str(entry.filled)))
-    exit_side = OrderSide.SELL if order.side is OrderSide.BUY else OrderSide.BUY
-    legs: list[tuple[str, OrderRequest]] = []
-    slots = rules.max_algo_orders - (1 if order.stop_trigger_price is not None else 0)
-    for n, (price, size) in enumerate(_ladder(order.take_profit_prices, amount, rules), start=1):
-        tick_price = rules.round_price(price)
-        conditional = n <= slots
-        legs.append(
-            (
-                f"takeProfit[{n}]",
-                OrderRequest(
-                    symbol=order.symbol,
-                    type=OrderType.TAKE_PROFIT if conditional else OrderType.LIMIT,
-                    side=exit_side,
-                    amount=size,
-                    client_order_id=f"{prefix}t{n}",
-                    price=tick_price,
-                    stop_price=tick_price if conditional else None,
-                    reduce_only=True,
-                ),
-            )
-        )
-    if order.stop_trigger_price is not None:
-        limit = order.stop_trigger_type is StopTriggerType.LIMIT
-        legs.append(
-            (
-                "stop",
-                OrderRequest(
-                    symbol=order.symbol,
-                    type=OrderType.STOP if limit else OrderType.STOP_MARKET,
-                    side=exit_side,
-                    amount=amount,
-                    client_order_id=f"{prefix}s",
-                    price=rules.round_price(order.stop_price)
-                    if limit and order.stop_price
-                    else None,
-                    stop_price=rules.round_price(order.stop_trigger_price),
-                    reduce_only=True,
-                ),
-            )
-        )
-    return legs
-
-
-def _ladder(
-    prices: tuple[Decimal, ...], amount: Decimal, rules: MarketRules
-) -> list[tuple[Decimal, Decimal]]:
-    """(price, amount) per rung: equal lot-rounded shares, the remainder on the last rung."""
-    if not prices:
-        return []
-    share = rules.round_amount(amount / len(prices))
-    if share < rules.min_amount:
-        raise BusinessRuleViolation(ErrorCode.EXCHANGE_BAD_REQUEST)
-    sizes = [share] * (len(prices) - 1) + [amount - share * (len(prices) - 1)]
-    return list(zip(prices, sizes, strict=True))

@@ -33,6 +33,7 @@ from tradedesk.domain.validation import FieldCollector
 if TYPE_CHECKING:
     from tradedesk.domain.exchange_keys import ExchangeKeys
     from tradedesk.domain.ports import ExchangeGateway, Ids
+    from tradedesk.domain.protection import ProtectionKeeper
 
 MIN_LEVERAGE, MAX_LEVERAGE = 1, 125
 _MARGIN_TYPES = {"ISOLATED": MarginMode.ISOLATED, "CROSSED": MarginMode.CROSS}
@@ -96,10 +97,13 @@ def parse_symbol_body(body: Mapping[str, object], *, location: str) -> str:
 
 
 class ManualTrading:
-    def __init__(self, keys: ExchangeKeys, gateway: ExchangeGateway, ids: Ids) -> None:
+    def __init__(
+        self, keys: ExchangeKeys, gateway: ExchangeGateway, ids: Ids, keeper: ProtectionKeeper
+    ) -> None:
         self._keys = keys
         self._gateway = gateway
         self._ids = ids
+        self._keeper = keeper
 
     async def open_orders(self, caller: Principal, key_id: str, symbol: str) -> list[Order]:
         key = await self._keys.get(caller, key_id)
@@ -134,6 +138,7 @@ class ManualTrading:
         """Cancels the symbol's open orders (stops and take profits too), then closes what is
         left of the position at market, reduce-only: it can never open a new one."""
         key = _futures(_manual(await self._keys.get(caller, key_id)))
+        await self._keeper.supersede(key.id, symbol)
 
         async def close(credentials: ApiCredentials) -> None:
             await flatten(

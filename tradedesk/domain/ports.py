@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -14,6 +14,7 @@ from tradedesk.domain.manual_history import ManualTrade
 from tradedesk.domain.market import ExchangeId, Ticker, TradeType
 from tradedesk.domain.notifications import NotificationSettings, TelegramLink
 from tradedesk.domain.profiles import Profile
+from tradedesk.domain.protection import ProtectedTrade
 from tradedesk.domain.strategies import RiskProfile, Strategy, StrategyTrade
 from tradedesk.domain.trading import (
     ApiCredentials,
@@ -258,6 +259,30 @@ class ManualTradeRepository(Protocol):
     ) -> list[ManualTrade]: ...
 
 
+class ProtectedTradeRepository(Protocol):
+    """Trades the protection keeper follows until they are closed."""
+
+    async def add(self, trade: ProtectedTrade, *, now: datetime) -> None: ...
+
+    async def save(self, trade: ProtectedTrade, *, now: datetime) -> bool:
+        """Stores what the keeper knows of an open trade; False when it is no longer open
+        (superseded or closed meanwhile), and then nothing is written."""
+        ...
+
+    async def close(self, trade_id: str, *, reason: str, now: datetime) -> None: ...
+
+    async def close_all(self, key_id: str, symbol: str, *, reason: str, now: datetime) -> None:
+        """Closes every open trade of the key on the symbol."""
+        ...
+
+    async def lease_open(
+        self, *, owner: str, now: datetime, lease: timedelta
+    ) -> list[ProtectedTrade]:
+        """The open trades that are the owner's or nobody's (a lease lapsed), leased to the
+        owner until now + lease."""
+        ...
+
+
 class UserRepository(Protocol):
     async def lock(self, user_id: str) -> None:
         """Holds the user's row until the transaction ends: per-user limits are checked and
@@ -305,6 +330,7 @@ class UnitOfWork(Protocol):
     exchange_keys: ExchangeKeyRepository
     balance_snapshots: BalanceSnapshotRepository
     manual_trades: ManualTradeRepository
+    protected_trades: ProtectedTradeRepository
     profiles: ProfileRepository
     notifications: NotificationRepository
 

@@ -16,6 +16,7 @@ from tradedesk.domain.market import MarketService
 from tradedesk.domain.notifications import Notifications
 from tradedesk.domain.ports import HumanCheck
 from tradedesk.domain.profiles import Profiles
+from tradedesk.domain.protection import ProtectionKeeper
 from tradedesk.domain.strategy_results import StrategyResults
 
 
@@ -34,3 +35,4 @@ class Services:
     manual_trading: ManualTrading
     manual_orders: ManualOrders
     manual_history: ManualHistory
+    protection: ProtectionKeeper

@@ -217,3 +217,45 @@ class ManualTradeRow(SQLModel, table=True):
     )
     orders: str = Field(default="[]", sa_column=Column(Text(), nullable=False))
     created_at: datetime = Field(sa_column=_utc())
+
+
+class ProtectedTradeRow(SQLModel, table=True):
+    """A trade the protection keeper follows: its exit plan and what it knows of the legs.
+    Deleting the key deletes it: nobody can trade on a deleted key."""
+
+    __tablename__ = "protected_trades"
+    __table_args__ = (Index("ix_protected_trades_key_symbol", "key_id", "symbol"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    user_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
+    key_id: str = Field(
+        sa_column=Column(
+            String(36), ForeignKey("exchange_keys.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    symbol: str = Field(max_length=32)
+    prefix: str = Field(max_length=32)
+    side: str = Field(max_length=4)
+    amount: Decimal = Field(sa_column=Column(Numeric(24, 8), nullable=False))
+    take_profit_prices: str = Field(sa_column=Column(Text(), nullable=False))  # JSON strings
+    stop_trigger_price: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(24, 8), nullable=True)
+    )
+    stop_price: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(24, 8), nullable=True)
+    )
+    open: bool = Field(index=True)
+    closed_reason: str | None = Field(default=None, max_length=64)
+    generation: int = 0
+    sized_to: Decimal = Field(sa_column=Column(Numeric(24, 8), nullable=False))
+    entry_final: bool = False
+    live_legs: str = Field(sa_column=Column(Text(), nullable=False))  # JSON {leg: client id}
+    ended_legs: str = Field(sa_column=Column(Text(), nullable=False))  # JSON {leg: how}
+    lease_owner: str | None = Field(default=None, max_length=36)
+    lease_until: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    created_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())

@@ -13,6 +13,7 @@ from tradedesk.persistence.exchange_keys import SqlExchangeKeyRepository
 from tradedesk.persistence.manual_trades import SqlManualTradeRepository
 from tradedesk.persistence.notifications import SqlNotificationRepository
 from tradedesk.persistence.profiles import SqlProfileRepository
+from tradedesk.persistence.protected_trades import SqlProtectedTradeRepository
 from tradedesk.persistence.strategy_trades import SqlStrategyTradeRepository
 from tradedesk.persistence.users import SqlUserRepository
 
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
         self.exchange_keys = SqlExchangeKeyRepository(self.session)
         self.balance_snapshots = SqlBalanceSnapshotRepository(self.session)
         self.manual_trades = SqlManualTradeRepository(self.session)
+        self.protected_trades = SqlProtectedTradeRepository(self.session)
         self.profiles = SqlProfileRepository(self.session)
         self.notifications = SqlNotificationRepository(self.session)
         return self

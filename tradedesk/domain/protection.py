@@ -1,0 +1,376 @@
+"""Keeping a placed trade protected while its entry fills and until its position is gone.
+
+Binance has no way to attach exits to a futures entry, so the platform does it: every trade
+with exits is watched from placement until it is closed.
+
+- As the entry fills (in parts, or later for a resting LIMIT entry), the take-profit ladder
+  is re-split over the open position; rungs beyond the conditional-order cap, which can only
+  rest beside a position, are placed once there is one.
+- The stop covers the whole ordered amount while the entry may still fill (reduce-only, it
+  never closes more than the position), and what the entry filled once it has finished. A
+  stop is replaced by placing the new one before cancelling the old, so a position is never
+  without one; a stop the exchange refuses (its price is already passed) closes the position,
+  as the stop itself would have.
+- When the stop fires, the rest of the entry and the ladder are cancelled; when the entry
+  finished unfilled or the position is gone, whatever is left of the trade is cancelled.
+- A leg cancelled by someone else (the user on the exchange's own app) is never restored:
+  that was their decision.
+
+The exchange's orders are the truth about which legs are live, found by client order id; the
+database holds the plan, what the live legs are and how far they were sized. Each pass that
+places anything uses a new generation of client ids, so a pass that died half-way is finished
+by the next without ever reusing an id. A trade is leased to one keeper at a time, so several
+processes may run the keeper. Placing a new order on the symbol or closing the position
+supersedes the trade (`supersede`); a pass that finds its trade superseded while it worked
+cancels what it had placed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from tradedesk.domain.errors import BusinessRuleViolation
+from tradedesk.domain.exchange_keys import ApiKeyStatus
+from tradedesk.domain.exits import (
+    STOP,
+    ExitPlan,
+    entry_id,
+    ladder_sizes,
+    leg_id,
+    leg_of,
+    rung_request,
+    stop_request,
+)
+from tradedesk.domain.manual_trading import flatten
+from tradedesk.domain.market import TradeType
+from tradedesk.domain.trading import ApiCredentials, MarketRules, Order, OrderSide, Position
+
+if TYPE_CHECKING:
+    from tradedesk.domain.exchange_keys import ExchangeKeys
+    from tradedesk.domain.ports import Clock, ExchangeGateway, Ids, UnitOfWorkFactory
+
+log = logging.getLogger("tradedesk.protection")
+
+LEASE = timedelta(seconds=30)  # a keeper that stopped answering hands its trades on after this
+CONCURRENT_TRADES = 8  # trades followed at once by one keeper
+
+
+class LegEnd(StrEnum):
+    EXECUTED = "executed"  # it filled (or, for a conditional, fired)
+    DROPPED = "dropped"  # cancelled or expired by someone else, or refused: never restored
+
+
+@dataclass(frozen=True, slots=True)
+class ProtectedTrade:
+    """A trade being kept: its plan, and what the keeper knows of its legs."""
+
+    id: str
+    user_id: str
+    key_id: str
+    symbol: str
+    prefix: str  # every order of the trade has a client order id starting with it
+    plan: ExitPlan
+    generation: int = 0
+    sized_to: Decimal = Decimal(0)  # the entry fill the ladder was last sized to
+    entry_final: bool = False  # the entry has finished and the legs follow its final fill
+    live: Mapping[str, str] = field(default_factory=dict)  # leg -> its open order's client id
+    ended: Mapping[str, LegEnd] = field(default_factory=dict)
+
+
+class ProtectedTradeGone(Exception):
+    """The trade was superseded or closed while a pass worked on it."""
+
+
+class ProtectionKeeper:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        keys: ExchangeKeys,
+        gateway: ExchangeGateway,
+        clock: Clock,
+        ids: Ids,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._keys = keys
+        self._gateway = gateway
+        self._clock = clock
+        self._owner = ids.new_id()  # this keeper's name on the trades it leases
+
+    async def supersede(self, key_id: str, symbol: str) -> None:
+        """Stop keeping the key's trades on the symbol: the user is replacing or closing them
+        (call before the symbol's orders are cancelled)."""
+        async with self._uow_factory() as uow:
+            await uow.protected_trades.close_all(
+                key_id, symbol, reason="superseded", now=self._clock.now()
+            )
+            await uow.commit()
+
+    async def tick(self) -> int:
+        """One pass over every open trade this keeper can lease; how many it followed."""
+        async with self._uow_factory() as uow:
+            trades = await uow.protected_trades.lease_open(
+                owner=self._owner, now=self._clock.now(), lease=LEASE
+            )
+            await uow.commit()
+        bound = asyncio.Semaphore(CONCURRENT_TRADES)
+
+        async def follow(trade: ProtectedTrade) -> None:
+            async with bound:
+                try:
+                    await self.follow(trade)
+                except BusinessRuleViolation as refused:  # tried again on the next pass
+                    log.warning("trade %s: the exchange refused (%s)", trade.id, refused.text)
+                except Exception:
+                    log.exception("trade %s: pass failed", trade.id)
+
+        await asyncio.gather(*(follow(trade) for trade in trades))
+        return len(trades)
+
+    async def run(self, interval_seconds: float) -> None:
+        """`tick` every interval, for ever (serve and the worker)."""
+        while True:
+            try:
+                await self.tick()
+            except Exception:  # one bad pass must not stop protection for good
+                log.exception("protection keeper: pass failed")
+            await asyncio.sleep(interval_seconds)
+
+    async def follow(self, trade: ProtectedTrade) -> None:
+        async with self._uow_factory() as uow:
+            key = await uow.exchange_keys.get(trade.user_id, trade.key_id)
+        if key is None or key.api_key_status is ApiKeyStatus.UNAUTHORIZED:
+            return  # a deleted key takes its trades with it; a refused one has nothing to do
+        await self._keys.use(key, lambda credentials: _Pass(self, trade, credentials).run())
+
+    async def _save(self, trade: ProtectedTrade) -> None:
+        async with self._uow_factory() as uow:
+            still_open = await uow.protected_trades.save(trade, now=self._clock.now())
+            await uow.commit()
+        if not still_open:
+            raise ProtectedTradeGone(trade.id)
+
+    async def _close(self, trade: ProtectedTrade, reason: str) -> None:
+        log.info("trade %s closed: %s", trade.id, reason)
+        async with self._uow_factory() as uow:
+            await uow.protected_trades.close(trade.id, reason=reason, now=self._clock.now())
+            await uow.commit()
+
+
+@dataclass
+class _Pass:
+    """One look at a trade on the exchange, and what it takes to bring its legs in line."""
+
+    keeper: ProtectionKeeper
+    trade: ProtectedTrade
+    credentials: ApiCredentials
+    placed: list[Order] = field(default_factory=list)
+
+    @property
+    def gateway(self) -> ExchangeGateway:
+        return self.keeper._gateway
+
+    async def run(self) -> None:
+        trade = self.trade
+        open_orders = await self.gateway.fetch_open_orders(self.credentials, trade.symbol)
+        if not _changed(trade, open_orders):
+            return
+        try:
+            await self._reconcile(open_orders)
+        except ProtectedTradeGone:
+            log.info("trade %s was superseded during a pass; undoing the pass", trade.id)
+            for order in self.placed:
+                await self.gateway.cancel_order(self.credentials, order)
+
+    async def _reconcile(self, open_orders: list[Order]) -> None:
+        trade, plan = self.trade, self.trade.plan
+        rules = await self.gateway.market_rules(trade_type=TradeType.FUTURES, symbol=trade.symbol)
+        history = await self.gateway.fetch_order_history(self.credentials, trade.symbol)
+        position = await self.gateway.fetch_position(self.credentials, trade.symbol)
+        open_by_id = {o.client_order_id: o for o in open_orders if o.client_order_id}
+        entry = _latest(history, entry_id(trade.prefix))
+        filled = trade.sized_to if entry is None else _decimal(entry.filled)
+        entry_done = entry is None or not entry.is_open
+        held = _held(position, plan.side)
+
+        live, ended = dict(trade.live), dict(trade.ended)
+        for leg, client_id in trade.live.items():
+            if client_id not in open_by_id:
+                del live[leg]
+                ended[leg] = _how_it_ended(history, client_id)
+                log.info("trade %s: %s %s", trade.id, leg, ended[leg].value)
+        self.trade = trade = replace(trade, live=live, ended=ended)
+
+        for orphan in [o for o in open_orders if _orphan(trade, o)]:
+            # left by a pass that died between the exchange and the database
+            await self.gateway.cancel_order(self.credentials, orphan)
+        live_orders = {leg: open_by_id[client_id] for leg, client_id in live.items()}
+
+        if ended.get(STOP) is LegEnd.EXECUTED:
+            rest = list(live_orders.values()) + ([entry] if entry and entry.is_open else [])
+            return await self._finish(rest, "stopped out")
+        if entry_done and (not filled or not held):
+            return await self._finish(list(live_orders.values()), "position closed")
+        if entry_done and all(leg in ended for leg in plan.leg_names()):
+            return await self._finish([], "no exits left")
+        if filled and (filled != trade.sized_to or entry_done != trade.entry_final):
+            await self._resize(rules, open_orders, live_orders, filled, held, entry_done)
+        else:
+            await self.keeper._save(trade)
+
+    async def _resize(
+        self,
+        rules: MarketRules,
+        open_orders: list[Order],
+        live_orders: dict[str, Order],
+        filled: Decimal,
+        held: Decimal,
+        entry_done: bool,
+    ) -> None:
+        """Brings the ladder to shares of the open position and the stop to the amount it
+        must cover, in a new generation of client ids."""
+        plan = self.trade.plan
+        self.trade = replace(self.trade, generation=self.trade.generation + 1)
+        await self.keeper._save(self.trade)
+        algo_orders = sum(1 for o in open_orders if o.conditional and o.is_open)
+        algo_orders -= sum(1 for o in open_orders if o.conditional and _orphan(self.trade, o))
+        pending = [leg for leg in plan.rung_names() if leg not in self.trade.ended]
+        sizes = dict(zip(pending, ladder_sizes(len(pending), held, rules), strict=True))
+
+        for leg in pending:
+            order = live_orders.get(leg)
+            if order is not None and _decimal(order.amount) != sizes[leg]:
+                await self._retire(leg, order)
+                algo_orders -= order.conditional
+
+        if plan.stop_trigger_price is not None and STOP not in self.trade.ended:
+            cover = filled if entry_done else plan.amount
+            old = live_orders.get(STOP)
+            if old is None or _decimal(old.amount) != cover:
+                if old is not None and algo_orders >= rules.max_algo_orders:
+                    await self._retire(STOP, old)  # no slot for two stops: a moment without
+                    algo_orders -= 1
+                    old = None
+                await self._place_stop(rules, cover)
+                algo_orders += 1
+                if old is not None:
+                    await self._retire(STOP, old, keep_tracking=True)
+                    algo_orders -= 1
+
+        for leg in pending:
+            if sizes[leg] and leg not in self.trade.live:
+                algo_orders += await self._place_rung(rules, leg, sizes[leg], algo_orders)
+
+        self.trade = replace(self.trade, sized_to=filled, entry_final=entry_done)
+        await self.keeper._save(self.trade)
+
+    async def _place_stop(self, rules: MarketRules, amount: Decimal) -> None:
+        trade = self.trade
+        client_id = leg_id(trade.prefix, STOP, trade.generation)
+        request = stop_request(
+            trade.plan, rules, symbol=trade.symbol, amount=amount, client_order_id=client_id
+        )
+        try:
+            order = await self.gateway.place_order(self.credentials, request)
+        except BusinessRuleViolation as refused:
+            log.warning(
+                "trade %s: the stop was refused (%s); closing the position", trade.id, refused.text
+            )
+            await flatten(self.gateway, self.credentials, trade.symbol, f"{trade.prefix}x")
+            await self.keeper._close(trade, "stop refused; position closed")
+            self.placed.clear()  # the symbol is flat and clear: nothing left to undo
+            raise ProtectedTradeGone(trade.id) from None
+        self.placed.append(order)
+        self.trade = replace(trade, live={**trade.live, STOP: client_id})
+        await self.keeper._save(self.trade)
+
+    async def _place_rung(self, rules: MarketRules, leg: str, amount: Decimal, algo: int) -> int:
+        """Places a rung: conditional while a slot is free, else (or when the exchange refuses
+        a trigger the price has already passed) a reduce-only LIMIT, which then takes the
+        profit at once. A rung refused both ways is dropped. Returns the conditional orders
+        added."""
+        trade = self.trade
+        client_id = leg_id(trade.prefix, leg, trade.generation)
+        for conditional in (True, False) if algo < rules.max_algo_orders else (False,):
+            request = rung_request(
+                trade.plan,
+                rules,
+                symbol=trade.symbol,
+                leg=leg,
+                amount=amount,
+                client_order_id=client_id,
+                conditional=conditional,
+            )
+            try:
+                order = await self.gateway.place_order(self.credentials, request)
+            except BusinessRuleViolation as refused:
+                log.warning("trade %s: %s refused (%s)", trade.id, leg, refused.text)
+                continue
+            self.placed.append(order)
+            self.trade = replace(trade, live={**trade.live, leg: client_id})
+            await self.keeper._save(self.trade)
+            return int(conditional)
+        self.trade = replace(trade, ended={**trade.ended, leg: LegEnd.DROPPED})
+        await self.keeper._save(self.trade)
+        return 0
+
+    async def _retire(self, leg: str, order: Order, *, keep_tracking: bool = False) -> None:
+        """Cancels a leg the keeper replaces; forgotten first, so that a pass dying here
+        finds an orphan to cancel, not a leg the user dropped."""
+        if not keep_tracking:
+            live = {k: v for k, v in self.trade.live.items() if k != leg}
+            self.trade = replace(self.trade, live=live)
+            await self.keeper._save(self.trade)
+        await self.gateway.cancel_order(self.credentials, order)
+
+    async def _finish(self, leftovers: list[Order], reason: str) -> None:
+        for order in leftovers:
+            await self.gateway.cancel_order(self.credentials, order)
+        await self.keeper._close(self.trade, reason)
+
+
+def _changed(trade: ProtectedTrade, open_orders: list[Order]) -> bool:
+    """Whether anything may need doing: a live leg left the book, or the entry filled more
+    or finished. The common case (nothing moved) costs one read of the open orders."""
+    open_ids = {o.client_order_id for o in open_orders}
+    if any(client_id not in open_ids for client_id in trade.live.values()):
+        return True
+    if trade.entry_final:
+        return False
+    entry = next((o for o in open_orders if o.client_order_id == entry_id(trade.prefix)), None)
+    return entry is None or _decimal(entry.filled) != trade.sized_to
+
+
+def _latest(history: list[Order], client_id: str) -> Order | None:
+    found = [o for o in history if o.client_order_id == client_id]
+    return found[-1] if found else None
+
+
+def _how_it_ended(history: list[Order], client_id: str) -> LegEnd:
+    """A conditional that fired shows `closed`; a LIMIT rung, its fills."""
+    orders = [o for o in history if o.client_order_id == client_id]
+    executed = any(o.status == "closed" or o.filled for o in orders)
+    return LegEnd.EXECUTED if executed else LegEnd.DROPPED
+
+
+def _held(position: Position | None, side: OrderSide) -> Decimal:
+    """The position the trade opened: its size when on the entry's side, else nothing."""
+    if position is None or position.side != ("long" if side is OrderSide.BUY else "short"):
+        return Decimal(0)
+    return _decimal(position.contracts)
+
+
+def _orphan(trade: ProtectedTrade, order: Order) -> bool:
+    return bool(leg_of(trade.prefix, order.client_order_id)) and (
+        order.client_order_id not in trade.live.values()
+    )
+
+
+def _decimal(number: float | None) -> Decimal:
+    return Decimal(0) if number is None else Decimal(str(number))

@@ -1,0 +1,124 @@
+"""Protected trades: what the protection keeper follows, leased to one keeper at a time."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from tradedesk.domain.exits import ExitPlan
+from tradedesk.domain.protection import LegEnd, ProtectedTrade
+from tradedesk.domain.trading import OrderSide
+from tradedesk.persistence.tables import ProtectedTradeRow
+
+
+def _legs(trade: ProtectedTrade) -> dict[str, object]:
+    return {
+        "generation": trade.generation,
+        "sized_to": trade.sized_to,
+        "entry_final": trade.entry_final,
+        "live_legs": json.dumps(dict(trade.live)),
+        "ended_legs": json.dumps({leg: end.value for leg, end in trade.ended.items()}),
+    }
+
+
+def _trade(row: ProtectedTradeRow) -> ProtectedTrade:
+    return ProtectedTrade(
+        id=row.id,
+        user_id=row.user_id,
+        key_id=row.key_id,
+        symbol=row.symbol,
+        prefix=row.prefix,
+        plan=ExitPlan(
+            side=OrderSide(row.side),
+            amount=row.amount,
+            take_profit_prices=tuple(Decimal(p) for p in json.loads(row.take_profit_prices)),
+            stop_trigger_price=row.stop_trigger_price,
+            stop_price=row.stop_price,
+        ),
+        generation=row.generation,
+        sized_to=row.sized_to,
+        entry_final=row.entry_final,
+        live=json.loads(row.live_legs),
+        ended={leg: LegEnd(end) for leg, end in json.loads(row.ended_legs).items()},
+    )
+
+
+class SqlProtectedTradeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, trade: ProtectedTrade, *, now: datetime) -> None:
+        plan = trade.plan
+        self._session.add(
+            ProtectedTradeRow(
+                id=trade.id,
+                user_id=trade.user_id,
+                key_id=trade.key_id,
+                symbol=trade.symbol,
+                prefix=trade.prefix,
+                side=plan.side.value,
+                amount=plan.amount,
+                take_profit_prices=json.dumps([str(p) for p in plan.take_profit_prices]),
+                stop_trigger_price=plan.stop_trigger_price,
+                stop_price=plan.stop_price,
+                open=True,
+                created_at=now,
+                updated_at=now,
+                **_legs(trade),
+            )
+        )
+        await self._session.flush()
+
+    async def save(self, trade: ProtectedTrade, *, now: datetime) -> bool:
+        saved = await self._session.execute(
+            update(ProtectedTradeRow)
+            .where(col(ProtectedTradeRow.id) == trade.id, col(ProtectedTradeRow.open))
+            .values(updated_at=now, **_legs(trade))
+        )
+        return bool(saved.rowcount)  # type: ignore[attr-defined]
+
+    async def close(self, trade_id: str, *, reason: str, now: datetime) -> None:
+        await self._session.execute(
+            update(ProtectedTradeRow)
+            .where(col(ProtectedTradeRow.id) == trade_id, col(ProtectedTradeRow.open))
+            .values(open=False, closed_reason=reason, updated_at=now)
+        )
+
+    async def close_all(self, key_id: str, symbol: str, *, reason: str, now: datetime) -> None:
+        await self._session.execute(
+            update(ProtectedTradeRow)
+            .where(
+                col(ProtectedTradeRow.key_id) == key_id,
+                col(ProtectedTradeRow.symbol) == symbol,
+                col(ProtectedTradeRow.open),
+            )
+            .values(open=False, closed_reason=reason, updated_at=now)
+        )
+
+    async def lease_open(
+        self, *, owner: str, now: datetime, lease: timedelta
+    ) -> list[ProtectedTrade]:
+        await self._session.execute(
+            update(ProtectedTradeRow)
+            .where(
+                col(ProtectedTradeRow.open),
+                or_(
+                    col(ProtectedTradeRow.lease_until).is_(None),
+                    col(ProtectedTradeRow.lease_until) < now,
+                    col(ProtectedTradeRow.lease_owner) == owner,
+                ),
+            )
+            .values(lease_owner=owner, lease_until=now + lease)
+        )
+        rows = await self._session.scalars(
+            select(ProtectedTradeRow)
+            .where(col(ProtectedTradeRow.open), col(ProtectedTradeRow.lease_owner) == owner)
+            .order_by(col(ProtectedTradeRow.created_at))
+            .execution_options(populate_existing=True)
+        )
+        return [_trade(row) for row in rows]
