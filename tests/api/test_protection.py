@@ -10,6 +10,7 @@ import pytest
 
 from tests.api.test_manual_orders import ORDER, open_orders, place, shape
 from tests.api.test_manual_trading import manual_key
+from tests.exchange_keys import KEYS, funded
 from tradedesk.domain.protection import LEASE, ProtectionKeeper
 from tradedesk.integrations.ids import SystemIds
 from tradedesk.persistence.engine import make_session_factory
@@ -250,3 +251,42 @@ async def test_one_keeper_at_a_time_follows_a_trade(alice, venue, runtime, clock
     assert (await first.tick(), await second.tick(), await first.tick()) == (1, 0, 1)
     clock.advance(LEASE + timedelta(seconds=1))  # the first keeper went silent
     assert await second.tick() == 1
+
+
+async def test_a_stop_that_fires_cancels_the_rest_of_the_entry(alice, venue, runtime):
+    keeper = runtime.services.protection
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, {**RESTING, "stopTriggerType": "MARKET", "stopPrice": None})
+    move(venue, "19500", volume="0.02")
+    await keeper.tick()
+
+    move(venue, "18900", volume="0")  # the market falls through the stop; the entry gets no more
+    assert position(venue) == 0
+    await keeper.tick()
+
+    assert await open_orders(alice, key_id) == []
+
+
+async def test_following_trades_costs_the_same_statements_for_one_or_many(
+    alice, venue, runtime, count_statements
+):
+    keeper = runtime.services.protection
+    keys = []
+    for api_key in ("m1", "m2", "m3"):  # within the plan's 10,000 USD
+        body = {**funded(venue, api_key, usdt=1500), "strategyType": "MANUAL"}
+        keys.append((await alice.post(KEYS, body)).json()["id"])
+
+    async def statements_of_a_quiet_tick(followed: int) -> list[str]:
+        await keeper.tick()
+        count_statements.statements.clear()
+        with count_statements:
+            assert await keeper.tick() == followed
+        return list(count_statements.statements)
+
+    await place(alice, keys[0], RESTING)
+    one = await statements_of_a_quiet_tick(1)
+    for key_id in keys[1:]:
+        await place(alice, key_id, RESTING)
+    three = await statements_of_a_quiet_tick(3)
+
+    assert len(one) == len(three) == 4  # lease, read the trades, the keys, their secrets

@@ -356,11 +356,19 @@ class ExchangeKeys:
             total += balance.total * ticker.last
         return total
 
-    async def use(self, key: ExchangeKey, call: Callable[[ApiCredentials], Awaitable[T]]) -> T:
-        """Calls the exchange with the key and records what the call told of it: a key the
-        exchange refuses becomes UNAUTHORIZED and inactive."""
-        async with self._uow_factory() as uow:
-            credentials = await self._credentials(uow, key)
+    async def use(
+        self,
+        key: ExchangeKey,
+        call: Callable[[ApiCredentials], Awaitable[T]],
+        *,
+        credentials: ApiCredentials | None = None,
+    ) -> T:
+        """Calls the exchange with the key (opened here unless `credentials` were, by
+        `open_many`) and records what the call told of it: a key the exchange refuses becomes
+        UNAUTHORIZED and inactive."""
+        if credentials is None:
+            async with self._uow_factory() as uow:
+                credentials = await self._credentials(uow, key)
         try:
             result = await call(credentials)
         except BusinessRuleViolation as refused:
@@ -368,6 +376,14 @@ class ExchangeKeys:
             raise
         await self._record_status(key, ApiKeyStatus.AUTHORIZED)
         return result
+
+    async def open_many(self, key_ids: list[str]) -> dict[str, tuple[ExchangeKey, ApiCredentials]]:
+        """Keys by id with their credentials, for background jobs acting for the keys'
+        owners; two statements for any number of keys. Missing ids are left out."""
+        async with self._uow_factory() as uow:
+            keys = await uow.exchange_keys.get_many(key_ids)
+            sealed = await uow.exchange_keys.sealed_secrets([key.id for key in keys])
+        return {key.id: (key, self._open(key, sealed[key.id])) for key in keys}
 
     async def _credentials(self, uow: UnitOfWork, key: ExchangeKey) -> ApiCredentials:
         return self._open(key, await uow.exchange_keys.sealed_secret(key.id))

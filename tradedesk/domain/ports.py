@@ -177,6 +177,10 @@ class ExchangeKeyRepository(Protocol):
         """None for a key of another user, exactly as for a missing one."""
         ...
 
+    async def get_many(self, key_ids: list[str]) -> list[ExchangeKey]:
+        """Keys by id, whoever owns them: for background jobs acting for their owners."""
+        ...
+
     async def api_key_registered(self, api_key: str) -> bool: ...
 
     async def active_balance_usd(self, user_id: str) -> float:

@@ -54,6 +54,14 @@ class SqlExchangeKeyRepository:
         )
         return None if row is None else to_exchange_key(row)
 
+    async def get_many(self, key_ids: list[str]) -> list[ExchangeKey]:
+        rows = await self._session.scalars(
+            select(ExchangeKeyRow)
+            .where(col(ExchangeKeyRow.id).in_(key_ids))
+            .execution_options(populate_existing=True)
+        )
+        return [to_exchange_key(row) for row in rows]
+
     async def api_key_registered(self, api_key: str) -> bool:
         found = await self._session.scalar(
             select(col(ExchangeKeyRow.id)).where(col(ExchangeKeyRow.api_key) == api_key)
