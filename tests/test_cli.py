@@ -248,6 +248,18 @@ def test_worker_once_migrates_and_takes_one_round_of_snapshots(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "recorded 0 balance snapshot(s)" in result.stdout
-    assert "followed 0 open trade(s)" in result.stdout
+    assert "open trade" not in result.stdout  # paper trades are kept by serve, where they live
     with sqlite3.connect(tmp_path / "tradedesk.db") as db:
         assert db.execute("select count(*) from balance_snapshots").fetchone() == (0,)
+
+
+def test_worker_once_keeps_open_trades_on_a_real_exchange(tmp_path):
+    result = run(
+        ["worker", "--once"],
+        tmp_path,
+        TRADEDESK_EXCHANGE="binance",
+        TRADEDESK_BINANCE_URLS="http://127.0.0.1:9",  # never asked: there is nothing to follow
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "followed 0 open trade(s)" in result.stdout

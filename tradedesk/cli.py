@@ -184,15 +184,19 @@ def worker(
         runtime = build_runtime(settings)
         history = runtime.services.balance_history
         keeper = runtime.services.protection
+        # Paper accounts live in the serving process: a worker would find them empty and take
+        # every trade for closed. With the paper exchange, `serve` keeps the trades.
+        keeps_trades = settings.exchange != "paper"
         try:
             if once:
                 typer.echo(f"recorded {await history.take_snapshots()} balance snapshot(s)")
-                typer.echo(f"followed {await keeper.tick()} open trade(s)")
+                if keeps_trades:
+                    typer.echo(f"followed {await keeper.tick()} open trade(s)")
             else:
-                await asyncio.gather(
-                    history.run(settings.snapshot_interval_seconds or 3600),
-                    keeper.run(settings.protection_poll_seconds or 5),
-                )
+                jobs = [history.run(settings.snapshot_interval_seconds or 3600)]
+                if keeps_trades:
+                    jobs.append(keeper.run(settings.protection_poll_seconds or 5))
+                await asyncio.gather(*jobs)
         finally:
             await runtime.aclose()
 

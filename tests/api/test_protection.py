@@ -290,3 +290,32 @@ async def test_following_trades_costs_the_same_statements_for_one_or_many(
     three = await statements_of_a_quiet_tick(3)
 
     assert len(one) == len(three) == 4  # lease, read the trades, the keys, their secrets
+
+
+async def test_graphql_a_resting_entry_placed_then_filled(alice, venue, runtime):
+    keeper = runtime.services.protection
+    key_id = await manual_key(alice, venue)
+    placed = await alice.graphql(
+        "mutation($id: ID!, $input: PlaceOrderInput!) { placeOrder(exchangeKeyId: $id,"
+        " input: $input) { orders { type amount } } }",
+        {"id": key_id, "input": {**RESTING, "riskProfilePercent": 1}},
+    )
+    move(venue, "19500")
+    await keeper.tick()
+    read = await alice.graphql(
+        "query($id: ID!) { viewer { exchangeKey(id: $id) {"
+        ' openOrders(symbol: "BTC/USDT") { type price amount reduceOnly symbol } } } }',
+        {"id": key_id},
+    )
+
+    assert placed["data"]["placeOrder"]["orders"] == [
+        {"type": "limit", "amount": 0.05},
+        {"type": "stop", "amount": 0.05},
+    ]
+    assert sorted(
+        tuple(o.values()) for o in read["data"]["viewer"]["exchangeKey"]["openOrders"]
+    ) == [
+        ("stop", 18990, 0.05, True, "BTC/USDT"),
+        ("take_profit", 20000, 0.025, True, "BTC/USDT"),
+        ("take_profit", 20100, 0.025, True, "BTC/USDT"),
+    ]

@@ -199,6 +199,9 @@ class _Pass:
         position = await self.gateway.fetch_position(self.credentials, trade.symbol)
         open_by_id = {o.client_order_id: o for o in open_orders if o.client_order_id}
         entry = _latest(history, entry_id(trade.prefix))
+        if entry is None and not trade.entry_final:
+            log.warning("trade %s: the exchange lists no entry; nothing done", trade.id)
+            return
         filled = trade.sized_to if entry is None else _decimal(entry.filled)
         entry_done = entry is None or not entry.is_open
         held = _held(position, plan.side)
