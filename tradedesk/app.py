@@ -17,7 +17,7 @@ from tradedesk.bootstrap import Runtime, build_runtime
 from tradedesk.config import Settings, load_settings
 from tradedesk.integrations.exchange.paper_gateway import PaperGateway
 from tradedesk.middleware import RequestIdMiddleware
-from tradedesk.rest import account, exchange_keys, manual_trading, public
+from tradedesk.rest import account, exchange_keys, follows, manual_trading, public
 from tradedesk.rest.catalog_lists import CatalogBodies
 from tradedesk.rest.errors import EXCEPTION_HANDLERS
 from tradedesk.rest.responses import JSON
@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                     *account.ROUTES,
                     *exchange_keys.ROUTES,
                     *manual_trading.ROUTES,
+                    *follows.ROUTES,
                 ],
             ),
             Route("/healthz", healthz, methods=["GET"]),

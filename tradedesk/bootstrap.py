@@ -12,6 +12,7 @@ from tradedesk.domain.balance_history import BalanceHistory
 from tradedesk.domain.catalog import PublicCatalog
 from tradedesk.domain.exchange_access import ExchangeAccess
 from tradedesk.domain.exchange_keys import ExchangeKeys
+from tradedesk.domain.follows import StrategyFollows
 from tradedesk.domain.identity import Identity
 from tradedesk.domain.manual_history import ManualHistory
 from tradedesk.domain.manual_orders import ManualOrders
@@ -102,6 +103,9 @@ def build_runtime(
         manual_trading=ManualTrading(keys, exchange, ids, keeper),
         manual_orders=ManualOrders(uow_factory, keys, exchange, clock, ids, keeper),
         protection=keeper,
+        follows=StrategyFollows(
+            uow_factory, keys, catalog, clock, ids, default_plan=settings.default_plan
+        ),
         manual_history=ManualHistory(uow_factory, page_tokens),
     )
     return Runtime(

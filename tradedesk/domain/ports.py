@@ -10,6 +10,7 @@ from typing import Protocol, Self
 from tradedesk.domain.balance_history import BalanceSnapshot
 from tradedesk.domain.billing import Plan
 from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, SealedSecret
+from tradedesk.domain.follows import StrategyFollow
 from tradedesk.domain.manual_history import ManualTrade
 from tradedesk.domain.market import ExchangeId, Ticker, TradeType
 from tradedesk.domain.notifications import NotificationSettings, TelegramLink
@@ -287,6 +288,24 @@ class ProtectedTradeRepository(Protocol):
         ...
 
 
+class FollowRepository(Protocol):
+    async def list_for_keys(self, user_id: str, key_ids: list[str]) -> list[StrategyFollow]:
+        """The user's follows on these keys, oldest first."""
+        ...
+
+    async def get(self, user_id: str, follow_id: str) -> StrategyFollow | None:
+        """None for another user's follow, exactly as for a missing one."""
+        ...
+
+    async def symbol_followed(self, key_id: str, symbol: str) -> bool: ...
+
+    async def add(self, follow: StrategyFollow) -> None:
+        """1309 if the key follows the symbol already (a concurrent request included)."""
+        ...
+
+    async def update(self, follow: StrategyFollow) -> None: ...
+
+
 class UserRepository(Protocol):
     async def lock(self, user_id: str) -> None:
         """Holds the user's row until the transaction ends: per-user limits are checked and
@@ -335,6 +354,7 @@ class UnitOfWork(Protocol):
     balance_snapshots: BalanceSnapshotRepository
     manual_trades: ManualTradeRepository
     protected_trades: ProtectedTradeRepository
+    follows: FollowRepository
     profiles: ProfileRepository
     notifications: NotificationRepository
 

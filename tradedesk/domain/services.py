@@ -8,6 +8,7 @@ from tradedesk.domain.balance_history import BalanceHistory
 from tradedesk.domain.catalog import PublicCatalog
 from tradedesk.domain.exchange_access import ExchangeAccess
 from tradedesk.domain.exchange_keys import ExchangeKeys
+from tradedesk.domain.follows import StrategyFollows
 from tradedesk.domain.identity import Identity
 from tradedesk.domain.manual_history import ManualHistory
 from tradedesk.domain.manual_orders import ManualOrders
@@ -36,3 +37,4 @@ class Services:
     manual_orders: ManualOrders
     manual_history: ManualHistory
     protection: ProtectionKeeper
+    follows: StrategyFollows

@@ -259,3 +259,30 @@ class ProtectedTradeRow(SQLModel, table=True):
     )
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
+
+
+class StrategyFollowRow(SQLModel, table=True):
+    """A key copying a strategy. One per key and symbol; deleting the key stops it."""
+
+    __tablename__ = "strategy_follows"
+    __table_args__ = (UniqueConstraint("key_id", "symbol"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    user_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
+    key_id: str = Field(
+        sa_column=Column(
+            String(36), ForeignKey("exchange_keys.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    strategy_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("strategies.id"), nullable=False, index=True)
+    )
+    risk_profile_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("risk_profiles.id"), nullable=False)
+    )
+    symbol: str = Field(max_length=32)
+    active: bool
+    created_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())

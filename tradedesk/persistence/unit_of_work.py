@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tradedesk.persistence.balance_snapshots import SqlBalanceSnapshotRepository
 from tradedesk.persistence.catalog import SqlCatalogRepository
 from tradedesk.persistence.exchange_keys import SqlExchangeKeyRepository
+from tradedesk.persistence.follows import SqlFollowRepository
 from tradedesk.persistence.manual_trades import SqlManualTradeRepository
 from tradedesk.persistence.notifications import SqlNotificationRepository
 from tradedesk.persistence.profiles import SqlProfileRepository
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
         self.balance_snapshots = SqlBalanceSnapshotRepository(self.session)
         self.manual_trades = SqlManualTradeRepository(self.session)
         self.protected_trades = SqlProtectedTradeRepository(self.session)
+        self.follows = SqlFollowRepository(self.session)
         self.profiles = SqlProfileRepository(self.session)
         self.notifications = SqlNotificationRepository(self.session)
         return self

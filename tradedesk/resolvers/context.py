@@ -14,6 +14,7 @@ from tradedesk.domain.identity import Principal
 from tradedesk.domain.services import Services
 from tradedesk.domain.strategy_stats import HistoryBucket, Performance
 from tradedesk.resolvers.dataloaders.balances_by_key import BalancesByKeyLoader
+from tradedesk.resolvers.dataloaders.follows_by_key import FollowsByKeyLoader
 from tradedesk.resolvers.dataloaders.strategy_results_by_strategy import (
     StrategyResultsByStrategyLoader,
 )
@@ -24,6 +25,7 @@ class Loaders:
 
     def __init__(self, services: Services, caller: Callable[[], Awaitable[Principal]]) -> None:
         self.key_balances = BalancesByKeyLoader(services.exchange_keys, caller)
+        self.key_follows = FollowsByKeyLoader(services.follows, caller)
         results = services.strategy_results
         self.strategy_history: StrategyResultsByStrategyLoader[list[HistoryBucket]] = (
             StrategyResultsByStrategyLoader(results.history_of_many)

@@ -6,6 +6,7 @@ from typing import Any
 
 from tradedesk.domain.billing import Plan
 from tradedesk.domain.exchange_keys import ExchangeKey
+from tradedesk.domain.follows import FollowView
 from tradedesk.domain.manual_history import ManualTrade
 from tradedesk.domain.market import Ticker
 from tradedesk.domain.notifications import SWITCHES, NotificationMethod, NotificationSettings
@@ -230,4 +231,23 @@ def manual_trade(item: ManualTrade) -> dict[str, Any]:
         "callbackRate": js_number_or_none(item.callback_rate),
         "riskProfilePercent": js_number_or_none(item.risk_profile_percent),
         "createdAt": iso_millis(item.created_at),
+    }
+
+
+def follow(item: FollowView) -> dict[str, Any]:
+    return {
+        "id": item.follow.id,
+        "active": item.follow.active,
+        "createdAt": iso_millis(item.follow.created_at),
+        "updatedAt": iso_millis(item.follow.updated_at),
+        "StrategyAutomated": {
+            "id": item.strategy.id,
+            "active": item.strategy.active,
+            "exchangeId": item.strategy.exchange_id.value,
+            "symbol": item.strategy.symbol,
+        },
+        "StrategyRiskProfile": {
+            "id": item.risk_profile.id,
+            "percentage": js_number(item.risk_profile.percentage),
+        },
     }

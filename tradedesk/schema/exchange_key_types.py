@@ -9,9 +9,10 @@ from datetime import datetime
 import strawberry
 
 from tradedesk.domain.exchange_keys import ApiKeyStatus, StrategyType
-from tradedesk.resolvers import exchange_keys, manual_trading
+from tradedesk.resolvers import exchange_keys, follows, manual_trading
 from tradedesk.resolvers.public import GraphInfo
 from tradedesk.schema.account_types import FieldErrorType
+from tradedesk.schema.follow_types import StrategyFollowType
 from tradedesk.schema.paging import PageInfo
 from tradedesk.schema.trading_types import OrderType, PositionType, TradeType
 from tradedesk.schema.types import ExchangeIdEnum, TradeTypeEnum
@@ -71,6 +72,10 @@ class ExchangeKeyType:
     @strawberry.field(description="Read from the exchange now.")
     async def balance(self, info: GraphInfo) -> list[AssetBalanceType]:
         return await exchange_keys.balance(info, str(self.id))  # type: ignore[return-value]
+
+    @strawberry.field(description="The strategies this key copies, oldest first.")
+    async def follows(self, info: GraphInfo) -> list[StrategyFollowType]:
+        return await follows.follows(info, str(self.id))  # type: ignore[return-value]
 
     @strawberry.field(description="Open plain and conditional orders of the symbol.")
     async def open_orders(self, info: GraphInfo, symbol: str) -> list[OrderType]:

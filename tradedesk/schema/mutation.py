@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 
-from tradedesk.resolvers import account, exchange_keys, manual_trading
+from tradedesk.resolvers import account, exchange_keys, follows, manual_trading
 from tradedesk.resolvers.public import GraphInfo
 from tradedesk.schema.account_types import (
     UpdateNotificationSettingsInput,
@@ -19,6 +19,11 @@ from tradedesk.schema.exchange_key_types import (
     DeleteExchangeKeyPayload,
     ExchangeKeyPayload,
     UpdateExchangeKeyInput,
+)
+from tradedesk.schema.follow_types import (
+    FollowStrategyInput,
+    StrategyFollowPayload,
+    UpdateStrategyFollowInput,
 )
 from tradedesk.schema.trading_types import (
     PlaceOrderInput,
@@ -129,3 +134,21 @@ class Mutation:
             info, str(exchange_key_id), given_fields(input, info)
         )
         return TradingPayload(done=done, errors=errors)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Copy a strategy with an AUTOMATED futures key.")
+    async def follow_strategy(
+        self, info: GraphInfo, exchange_key_id: strawberry.ID, input: FollowStrategyInput
+    ) -> StrategyFollowPayload:
+        found, errors = await follows.follow_strategy(
+            info, str(exchange_key_id), given_fields(input, info)
+        )
+        return StrategyFollowPayload(follow=found, errors=errors)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Pause, resume or change a follow; the symbol stays.")
+    async def update_strategy_follow(
+        self, info: GraphInfo, id: strawberry.ID, input: UpdateStrategyFollowInput
+    ) -> StrategyFollowPayload:
+        found, errors = await follows.update_strategy_follow(
+            info, str(id), given_fields(input, info)
+        )
+        return StrategyFollowPayload(follow=found, errors=errors)  # type: ignore[arg-type]

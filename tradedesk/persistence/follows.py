@@ -1,0 +1,95 @@
+"""Strategy follows, scoped to their user for every read a user makes."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
+from tradedesk.domain.follows import StrategyFollow
+from tradedesk.persistence.tables import StrategyFollowRow
+
+
+def _follow(row: StrategyFollowRow) -> StrategyFollow:
+    return StrategyFollow(
+        id=row.id,
+        user_id=row.user_id,
+        key_id=row.key_id,
+        strategy_id=row.strategy_id,
+        risk_profile_id=row.risk_profile_id,
+        symbol=row.symbol,
+        active=row.active,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class SqlFollowRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def list_for_keys(self, user_id: str, key_ids: list[str]) -> list[StrategyFollow]:
+        rows = await self._session.scalars(
+            select(StrategyFollowRow)
+            .where(
+                col(StrategyFollowRow.user_id) == user_id,
+                col(StrategyFollowRow.key_id).in_(key_ids),
+            )
+            .order_by(col(StrategyFollowRow.created_at), col(StrategyFollowRow.id))
+            .execution_options(populate_existing=True)
+        )
+        return [_follow(row) for row in rows]
+
+    async def get(self, user_id: str, follow_id: str) -> StrategyFollow | None:
+        row = await self._session.scalar(
+            select(StrategyFollowRow)
+            .where(
+                col(StrategyFollowRow.id) == follow_id,
+                col(StrategyFollowRow.user_id) == user_id,
+            )
+            .execution_options(populate_existing=True)
+        )
+        return None if row is None else _follow(row)
+
+    async def symbol_followed(self, key_id: str, symbol: str) -> bool:
+        found = await self._session.scalar(
+            select(col(StrategyFollowRow.id)).where(
+                col(StrategyFollowRow.key_id) == key_id, col(StrategyFollowRow.symbol) == symbol
+            )
+        )
+        return found is not None
+
+    async def add(self, follow: StrategyFollow) -> None:
+        self._session.add(StrategyFollowRow(**_values(follow)))
+        try:
+            await self._session.flush()
+        except IntegrityError:  # a concurrent follow of the same key and symbol won
+            raise BusinessRuleViolation(ErrorCode.EXCHANGE_SYMBOL_ALREADY_EXISTS) from None
+
+    async def update(self, follow: StrategyFollow) -> None:
+        await self._session.execute(
+            update(StrategyFollowRow)
+            .where(col(StrategyFollowRow.id) == follow.id)
+            .values(
+                strategy_id=follow.strategy_id,
+                risk_profile_id=follow.risk_profile_id,
+                active=follow.active,
+                updated_at=follow.updated_at,
+            )
+        )
+
+
+def _values(follow: StrategyFollow) -> dict[str, object]:
+    return {
+        "id": follow.id,
+        "user_id": follow.user_id,
+        "key_id": follow.key_id,
+        "strategy_id": follow.strategy_id,
+        "risk_profile_id": follow.risk_profile_id,
+        "symbol": follow.symbol,
+        "active": follow.active,
+        "created_at": follow.created_at,
+        "updated_at": follow.updated_at,
+    }

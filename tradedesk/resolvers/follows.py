@@ -1,0 +1,44 @@
+"""Resolvers of strategy follows: `exchangeKey { follows }` and the follow mutations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from tradedesk.domain.errors import FieldError
+from tradedesk.domain.follows import FollowView, parse_follow
+from tradedesk.domain.ids import parse_uuid
+from tradedesk.resolvers.account import INPUT, payload
+from tradedesk.resolvers.arguments import argument
+from tradedesk.resolvers.public import GraphInfo
+
+
+async def follows(info: GraphInfo, key_id: str) -> list[FollowView]:
+    return await info.context.loaders.key_follows.load(key_id)
+
+
+async def follow_strategy(
+    info: GraphInfo, key_id: str, fields: Mapping[str, object]
+) -> tuple[FollowView | None, list[FieldError]]:
+    return await _change(info, "exchangeKeyId", key_id, fields, creating=True)
+
+
+async def update_strategy_follow(
+    info: GraphInfo, follow_id: str, fields: Mapping[str, object]
+) -> tuple[FollowView | None, list[FieldError]]:
+    return await _change(info, "id", follow_id, fields, creating=False)
+
+
+async def _change(
+    info: GraphInfo, id_name: str, raw_id: str, fields: Mapping[str, object], *, creating: bool
+) -> tuple[FollowView | None, list[FieldError]]:
+    """Creates a follow on a key (`creating`) or changes a follow, named by `raw_id`."""
+    caller = await info.context.principal()
+    service = info.context.services.follows
+
+    async def change() -> FollowView:
+        valid_id = argument(id_name, raw_id, parse_uuid)
+        changes = parse_follow(fields, await service.catalog(), location=INPUT, creating=creating)
+        act = service.create if creating else service.update
+        return await act(caller, valid_id, changes)
+
+    return await payload(change)

@@ -1,0 +1,41 @@
+"""GraphQL types of strategy follows: the v1 fields, with the strategy and risk profile as
+the public types the catalog queries already serve."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from tradedesk.schema.account_types import FieldErrorType
+from tradedesk.schema.types import RiskProfileType, StrategyType
+
+
+@strawberry.type(name="StrategyFollow", description="An AUTOMATED key copying a strategy.")
+class StrategyFollowType:
+    id: strawberry.ID
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+    strategy: StrategyType = strawberry.field(description="The v1 `StrategyAutomated`.")
+    risk_profile: RiskProfileType = strawberry.field(description="The v1 `StrategyRiskProfile`.")
+
+
+@strawberry.input(description="Follow a strategy with a key; the v1 body's fields.")
+class FollowStrategyInput:
+    strategy_automated_id: str
+    strategy_risk_profile_id: str
+    active: bool | None = strawberry.UNSET
+
+
+@strawberry.input(description="Only the given fields change; a new strategy keeps the symbol.")
+class UpdateStrategyFollowInput:
+    strategy_automated_id: str | None = strawberry.UNSET
+    strategy_risk_profile_id: str | None = strawberry.UNSET
+    active: bool | None = strawberry.UNSET
+
+
+@strawberry.type
+class StrategyFollowPayload:
+    follow: StrategyFollowType | None
+    errors: list[FieldErrorType]
