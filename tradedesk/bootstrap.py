@@ -19,6 +19,7 @@ from tradedesk.domain.manual_orders import ManualOrders
 from tradedesk.domain.manual_trading import ManualTrading
 from tradedesk.domain.market import MarketService
 from tradedesk.domain.notifications import Notifications
+from tradedesk.domain.placement import TradePlacer
 from tradedesk.domain.ports import Clock, ExchangeGateway, HumanCheck
 from tradedesk.domain.profiles import Profiles
 from tradedesk.domain.protection import ProtectionKeeper
@@ -87,6 +88,7 @@ def build_runtime(
         uow_factory, exchange, secrets, market, clock, ids, default_plan=settings.default_plan
     )
     keeper = ProtectionKeeper(uow_factory, keys, exchange, clock, ids)
+    placer = TradePlacer(exchange, keeper)
     services = Services(
         market=market,
         catalog=catalog,
@@ -101,7 +103,7 @@ def build_runtime(
         exchange_keys=keys,
         balance_history=BalanceHistory(uow_factory, keys, exchange, page_tokens, clock),
         manual_trading=ManualTrading(keys, exchange, ids, keeper),
-        manual_orders=ManualOrders(uow_factory, keys, exchange, clock, ids, keeper),
+        manual_orders=ManualOrders(uow_factory, keys, exchange, clock, ids, placer),
         protection=keeper,
         follows=StrategyFollows(
             uow_factory, keys, catalog, clock, ids, default_plan=settings.default_plan

@@ -1,12 +1,6 @@
 """A manual order as the app sends it: an entry, an optional take-profit ladder and an
-optional stop, placed as one protected trade.
-
-The symbol is cleared first (open orders cancelled, position closed), as the v1 service did.
-Then the entry, then its exits (`domain/exits.py`): the ladder over what the entry filled and
-the stop. If any leg after the entry fails, everything placed is cancelled and the position
-closed, and the error names the leg: nobody is told they are protected when they are not.
-A futures trade with exits is then handed to the `ProtectionKeeper`, which places and
-re-sizes the legs as a resting entry fills and cancels what is left once the position is gone.
+optional stop, placed as one protected trade (`domain/placement.py`) and recorded for the
+user's history. A futures trade with exits is then followed by the `ProtectionKeeper`.
 """
 
 from __future__ import annotations
@@ -23,14 +17,13 @@ from typing import TYPE_CHECKING
 
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, InvalidValue, Unavailable
 from tradedesk.domain.exchange_keys import ExchangeKey, StrategyType
-from tradedesk.domain.exits import ExitPlan, entry_id, initial_legs, ladder_sizes, leg_of
+from tradedesk.domain.exits import ExitPlan, entry_id, ladder_sizes
 from tradedesk.domain.identity import Principal
 from tradedesk.domain.manual_history import ManualTrade
-from tradedesk.domain.manual_trading import flatten, parse_symbol_field
+from tradedesk.domain.manual_trading import parse_symbol_field
 from tradedesk.domain.market import TradeType
-from tradedesk.domain.protection import ProtectedTrade
+from tradedesk.domain.placement import protected_trade
 from tradedesk.domain.trading import (
-    ApiCredentials,
     MarketRules,
     Order,
     OrderRequest,
@@ -41,8 +34,8 @@ from tradedesk.domain.validation import FieldCollector
 
 if TYPE_CHECKING:
     from tradedesk.domain.exchange_keys import ExchangeKeys
+    from tradedesk.domain.placement import TradePlacer
     from tradedesk.domain.ports import Clock, ExchangeGateway, Ids, UnitOfWorkFactory
-    from tradedesk.domain.protection import ProtectionKeeper
 
 log = logging.getLogger("tradedesk.manual_orders")
 
@@ -77,14 +70,6 @@ class ManualOrder:
     stop_price: Decimal | None
     callback_rate: Decimal | None
     risk_profile_percent: Decimal | None = None
-
-
-class OrderLegFailed(BusinessRuleViolation):
-    """A leg after the entry failed; what was placed has been undone. `context["leg"]` names
-    it: `takeProfit[N]` or `stop`."""
-
-    def __init__(self, code: ErrorCode, leg: str) -> None:
-        super().__init__(code, leg=leg)
 
 
 def _positive(raw: object) -> Decimal:
@@ -246,14 +231,14 @@ class ManualOrders:
         gateway: ExchangeGateway,
         clock: Clock,
         ids: Ids,
-        keeper: ProtectionKeeper,
+        placer: TradePlacer,
     ) -> None:
         self._uow_factory = uow_factory
         self._keys = keys
         self._gateway = gateway
         self._clock = clock
         self._ids = ids
-        self._keeper = keeper
+        self._placer = placer
 
     async def place(
         self,
@@ -302,9 +287,12 @@ class ManualOrders:
             if not claimed:
                 return await self._replay(caller, idempotency_key)
         try:
+            entry = _entry(order, rules, amount, entry_id(prefix))
             placed = await self._keys.use(
                 key,
-                lambda credentials: self._place(credentials, key, order, plan, rules, prefix),
+                lambda credentials: self._placer.place(
+                    credentials, key.id, entry, plan, rules, prefix
+                ),
             )
         except BaseException:
             if idempotency_key is not None:
@@ -357,64 +345,16 @@ class ManualOrders:
                 trade, user_id=caller.user_id, key_id=key.id, symbol=order.symbol, orders=placed
             )
             if key.trade_type is TradeType.FUTURES and plan.has_exits:
-                protected = ProtectedTrade(
-                    id=trade_id,
+                protected = protected_trade(
+                    trade_id=trade_id,
                     user_id=caller.user_id,
                     key_id=key.id,
-                    symbol=order.symbol,
-                    prefix=prefix,
                     plan=plan,
-                    sized_to=Decimal(str(entry.filled)),
-                    entry_final=not entry.is_open,
-                    live={
-                        leg: o.client_order_id
-                        for o in placed[1:]
-                        if o.client_order_id and (leg := leg_of(prefix, o.client_order_id))
-                    },
+                    prefix=prefix,
+                    placed=placed,
                 )
                 await uow.protected_trades.add(protected, now=self._clock.now())
             await uow.commit()
-
-    async def _place(
-        self,
-        credentials: ApiCredentials,
-        key: ExchangeKey,
-        order: ManualOrder,
-        plan: ExitPlan,
-        rules: MarketRules,
-        prefix: str,
-    ) -> list[Order]:
-        futures = credentials.trade_type is TradeType.FUTURES
-        if futures:
-            await self._keeper.supersede(key.id, order.symbol)
-            await flatten(self._gateway, credentials, order.symbol, f"{prefix}c")
-        else:
-            await self._gateway.cancel_all_orders(credentials, order.symbol)
-        entry = await self._gateway.place_order(
-            credentials, _entry(order, rules, plan.amount, entry_id(prefix))
-        )
-        placed = [entry]
-        leg = "takeProfit"
-        legs = initial_legs(
-            plan,
-            rules,
-            symbol=order.symbol,
-            prefix=prefix,
-            filled=rules.round_amount(Decimal(str(entry.filled))),
-            entry_open=entry.is_open,
-        )
-        try:
-            for name, request in legs:
-                leg = name  # named in the error if this one fails
-                placed.append(await self._gateway.place_order(credentials, request))
-        except BusinessRuleViolation as failed:
-            log.warning("order %s: the %s leg failed (%s); undoing", prefix, leg, failed.text)
-            if futures:
-                await flatten(self._gateway, credentials, order.symbol, f"{prefix}u")
-            else:
-                await self._gateway.cancel_all_orders(credentials, order.symbol)
-            raise OrderLegFailed(failed.code, leg) from None
-        return placed
 
 
 def _float(value: Decimal | None) -> float | None:

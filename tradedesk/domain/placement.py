@@ -1,0 +1,108 @@
+"""Placing a protected trade on a key: the one order path of manual orders and copy trades.
+
+The symbol is cleared first (open orders cancelled, position closed; the trade the keeper was
+following there is superseded), then the entry, then its exits (`domain/exits.py`). If any
+leg after the entry fails, everything placed is cancelled and the position closed, and the
+error names the leg: nobody is told they are protected when they are not.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
+from tradedesk.domain.exits import ExitPlan, initial_legs, leg_of
+from tradedesk.domain.manual_trading import flatten
+from tradedesk.domain.market import TradeType
+from tradedesk.domain.protection import ProtectedTrade
+from tradedesk.domain.trading import ApiCredentials, MarketRules, Order, OrderRequest
+
+if TYPE_CHECKING:
+    from tradedesk.domain.ports import ExchangeGateway
+    from tradedesk.domain.protection import ProtectionKeeper
+
+log = logging.getLogger("tradedesk.placement")
+
+
+class OrderLegFailed(BusinessRuleViolation):
+    """A leg after the entry failed; what was placed has been undone. `context["leg"]` names
+    it: `takeProfit[N]` or `stop`."""
+
+    def __init__(self, code: ErrorCode, leg: str) -> None:
+        super().__init__(code, leg=leg)
+
+
+class TradePlacer:
+    def __init__(self, gateway: ExchangeGateway, keeper: ProtectionKeeper) -> None:
+        self._gateway = gateway
+        self._keeper = keeper
+
+    async def place(
+        self,
+        credentials: ApiCredentials,
+        key_id: str,
+        entry: OrderRequest,
+        plan: ExitPlan,
+        rules: MarketRules,
+        prefix: str,
+    ) -> list[Order]:
+        """The entry, then the legs it has filled for; [entry, *legs] as placed."""
+        symbol = entry.symbol
+        futures = credentials.trade_type is TradeType.FUTURES
+        if futures:
+            await self._keeper.supersede(key_id, symbol)
+            await flatten(self._gateway, credentials, symbol, f"{prefix}c")
+        else:
+            await self._gateway.cancel_all_orders(credentials, symbol)
+        placed = [await self._gateway.place_order(credentials, entry)]
+        legs = initial_legs(
+            plan,
+            rules,
+            symbol=symbol,
+            prefix=prefix,
+            filled=rules.round_amount(Decimal(str(placed[0].filled))),
+            entry_open=placed[0].is_open,
+        )
+        leg = "takeProfit"
+        try:
+            for name, request in legs:
+                leg = name  # named in the error if this one fails
+                placed.append(await self._gateway.place_order(credentials, request))
+        except BusinessRuleViolation as failed:
+            log.warning("trade %s: the %s leg failed (%s); undoing", prefix, leg, failed.text)
+            if futures:
+                await flatten(self._gateway, credentials, symbol, f"{prefix}u")
+            else:
+                await self._gateway.cancel_all_orders(credentials, symbol)
+            raise OrderLegFailed(failed.code, leg) from None
+        return placed
+
+
+def protected_trade(
+    *,
+    trade_id: str,
+    user_id: str,
+    key_id: str,
+    plan: ExitPlan,
+    prefix: str,
+    placed: list[Order],
+) -> ProtectedTrade:
+    """What the keeper follows of a trade just placed: its legs as they went out."""
+    entry = placed[0]
+    return ProtectedTrade(
+        id=trade_id,
+        user_id=user_id,
+        key_id=key_id,
+        symbol=entry.symbol,
+        prefix=prefix,
+        plan=plan,
+        sized_to=Decimal(str(entry.filled)),
+        entry_final=not entry.is_open,
+        live={
+            leg: order.client_order_id
+            for order in placed[1:]
+            if order.client_order_id and (leg := leg_of(prefix, order.client_order_id))
+        },
+    )
