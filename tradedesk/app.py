@@ -17,13 +17,15 @@ from tradedesk.bootstrap import Runtime, build_runtime
 from tradedesk.config import Settings, load_settings
 from tradedesk.integrations.exchange.paper_gateway import PaperGateway
 from tradedesk.middleware import RequestIdMiddleware
-from tradedesk.rest import account, exchange_keys, follows, manual_trading, public
+from tradedesk.rest import account, exchange_keys, follows, histories, manual_trading, public
 from tradedesk.rest.catalog_lists import CatalogBodies
 from tradedesk.rest.errors import EXCEPTION_HANDLERS
 from tradedesk.rest.responses import JSON
 from tradedesk.schema import build_schema
 from tradedesk.schema.view import GraphQLView
 from tradedesk.schema.websocket import WEBSOCKET_EXTENSIONS, GraphQLWebSocket
+
+COPY_POLL_SECONDS = 1.0
 
 
 async def healthz(_request: Request) -> Response:
@@ -59,6 +61,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             history = runtime.services.balance_history
             interval = runtime.settings.snapshot_interval_seconds
             background.append(asyncio.create_task(history.run(interval)))
+        if owned:  # copies go out the moment a signal is stored (and left-overs each second)
+            copying = runtime.services.copy_trading
+            background.append(asyncio.create_task(copying.run(COPY_POLL_SECONDS)))
         if owned and runtime.settings.protection_poll_seconds:
             keeper = runtime.services.protection
             interval = runtime.settings.protection_poll_seconds
@@ -84,6 +89,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                     *exchange_keys.ROUTES,
                     *manual_trading.ROUTES,
                     *follows.ROUTES,
+                    *histories.ROUTES,
                 ],
             ),
             Route("/healthz", healthz, methods=["GET"]),

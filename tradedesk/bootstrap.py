@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tradedesk.config import Settings, secret_keys
 from tradedesk.domain.balance_history import BalanceHistory
 from tradedesk.domain.catalog import PublicCatalog
+from tradedesk.domain.copy_trading import CopyTrading
 from tradedesk.domain.exchange_access import ExchangeAccess
 from tradedesk.domain.exchange_keys import ExchangeKeys
 from tradedesk.domain.follows import StrategyFollows
 from tradedesk.domain.identity import Identity
-from tradedesk.domain.manual_history import ManualHistory
+from tradedesk.domain.manual_history import manual_history
 from tradedesk.domain.manual_orders import ManualOrders
 from tradedesk.domain.manual_trading import ManualTrading
 from tradedesk.domain.market import MarketService
@@ -24,6 +25,8 @@ from tradedesk.domain.ports import Clock, ExchangeGateway, HumanCheck
 from tradedesk.domain.profiles import Profiles
 from tradedesk.domain.protection import ProtectionKeeper
 from tradedesk.domain.services import Services
+from tradedesk.domain.strategy_admin import StrategyAdmin
+from tradedesk.domain.strategy_history import strategy_history
 from tradedesk.domain.strategy_results import StrategyResults
 from tradedesk.integrations.clock import SystemClock
 from tradedesk.integrations.exchange.cached_tickers import CachedTickers
@@ -108,7 +111,12 @@ def build_runtime(
         follows=StrategyFollows(
             uow_factory, keys, catalog, clock, ids, default_plan=settings.default_plan
         ),
-        manual_history=ManualHistory(uow_factory, page_tokens),
+        strategy_admin=StrategyAdmin(uow_factory, catalog, exchange, clock, ids),
+        copy_trading=CopyTrading(
+            uow_factory, keys, catalog, market, exchange, placer, keeper, clock, ids
+        ),
+        strategy_history=strategy_history(uow_factory, page_tokens),
+        manual_history=manual_history(uow_factory, page_tokens),
     )
     return Runtime(
         settings=settings,

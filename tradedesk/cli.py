@@ -172,7 +172,7 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="One round, then exit (for cron).")] = False,
 ) -> None:
     """Migrate, then run the background jobs (daily balance snapshots, keeping open trades'
-    exits in line with their entries) until stopped."""
+    exits in line with their entries, copying signals to followers) until stopped."""
     from tradedesk.bootstrap import build_runtime
     from tradedesk.persistence.migrate import upgrade
 
@@ -192,10 +192,13 @@ def worker(
                 typer.echo(f"recorded {await history.take_snapshots()} balance snapshot(s)")
                 if keeps_trades:
                     typer.echo(f"followed {await keeper.tick()} open trade(s)")
+                    copied = await runtime.services.copy_trading.drain()
+                    typer.echo(f"ran {copied} signal copies")
             else:
                 jobs = [history.run(settings.snapshot_interval_seconds or 3600)]
                 if keeps_trades:
                     jobs.append(keeper.run(settings.protection_poll_seconds or 5))
+                    jobs.append(runtime.services.copy_trading.run(1.0))
                 await asyncio.gather(*jobs)
         finally:
             await runtime.aclose()

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from tradedesk.domain.identity import Principal
+from tradedesk.domain.paging import UserHistory
 
 if TYPE_CHECKING:
     from tradedesk.domain.ports import PageTokens, UnitOfWorkFactory
-
-DEFAULT_LIMIT = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,43 +32,13 @@ class ManualTrade:
         return self.stop
 
 
-@dataclass(frozen=True, slots=True)
-class ManualTradePage:
-    items: list[ManualTrade]
-    next_token: str | None
-
-
-class ManualHistory:
-    def __init__(self, uow_factory: UnitOfWorkFactory, tokens: PageTokens) -> None:
-        self._uow_factory = uow_factory
-        self._tokens = tokens
-
-    def parse_token(self, caller: Principal, token: str) -> tuple[datetime, str]:
-        """(created at, id) of the last trade a page served; 422 for any other token."""
-        created, _, trade_id = self._tokens.read(_scope(caller), token).partition("|")
-        return datetime.fromisoformat(created), trade_id
-
-    async def page(
-        self,
-        caller: Principal,
-        *,
-        start: date | None = None,
-        limit: int = DEFAULT_LIMIT,
-        after: tuple[datetime, str] | None = None,
-    ) -> ManualTradePage:
-        since = None if start is None else datetime.combine(start, time.min, tzinfo=UTC)
-        async with self._uow_factory() as uow:
-            found = await uow.manual_trades.page(
-                caller.user_id, since=since, before=after, limit=limit + 1
-            )
-        items = found[:limit]
-        token = self.cursor(caller, items[-1]) if len(found) > limit else None
-        return ManualTradePage(items=items, next_token=token)
-
-    def cursor(self, caller: Principal, trade: ManualTrade) -> str:
-        """The token that continues the caller's listing after `trade`."""
-        return self._tokens.issue(_scope(caller), f"{trade.created_at.isoformat()}|{trade.id}")
-
-
-def _scope(caller: Principal) -> str:
-    return f"manual-history:{caller.user_id}"
+def manual_history(uow_factory: UnitOfWorkFactory, tokens: PageTokens) -> UserHistory[ManualTrade]:
+    """The caller's manual orders, newest first."""
+    return UserHistory(
+        uow_factory,
+        tokens,
+        listing="manual-history",
+        fetch=lambda uow, user_id, since, before, limit: uow.manual_trades.page(
+            user_id, since=since, before=before, limit=limit
+        ),
+    )

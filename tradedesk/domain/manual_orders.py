@@ -30,7 +30,7 @@ from tradedesk.domain.trading import (
     OrderSide,
     OrderType,
 )
-from tradedesk.domain.validation import FieldCollector
+from tradedesk.domain.validation import FieldCollector, choice
 
 if TYPE_CHECKING:
     from tradedesk.domain.exchange_keys import ExchangeKeys
@@ -72,7 +72,7 @@ class ManualOrder:
     risk_profile_percent: Decimal | None = None
 
 
-def _positive(raw: object) -> Decimal:
+def parse_positive(raw: object) -> Decimal:
     """A positive number, given as a JSON number or a numeric string ("0.05")."""
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
         raise InvalidValue("must be positive number")
@@ -85,29 +85,19 @@ def _positive(raw: object) -> Decimal:
     return number
 
 
-def _enum(kind: type[StrEnum], choices: str):  # type: ignore[no-untyped-def]
-    def parse(raw: object):  # type: ignore[no-untyped-def]
-        try:
-            return kind(raw)
-        except ValueError:
-            raise InvalidValue(f"must be one of [{choices}]") from None
-
-    return parse
-
-
-def _side(raw: object) -> OrderSide:
+def parse_side(raw: object) -> OrderSide:
     if raw not in ("BUY", "SELL"):
         raise InvalidValue("must be one of [BUY, SELL]")
     return OrderSide(str(raw).lower())
 
 
-def _take_profits(raw: object) -> tuple[Decimal, ...]:
+def parse_take_profits(raw: object) -> tuple[Decimal, ...]:
     if not isinstance(raw, list):
         raise InvalidValue("must be array of positive numbers")
     if len(raw) > MAX_TAKE_PROFITS:
         raise InvalidValue(f"must have at most {MAX_TAKE_PROFITS} prices")
     try:
-        return tuple(_positive(price) for price in raw)
+        return tuple(parse_positive(price) for price in raw)
     except InvalidValue:
         raise InvalidValue("must be array of positive numbers") from None
 
@@ -123,15 +113,13 @@ def parse_manual_order(body: Mapping[str, object], *, location: str) -> ManualOr
     """Every documented rule, every failing field in one 422."""
     c = FieldCollector()
     symbol = c.parse("symbol", body.get("symbol"), parse_symbol_field, location)
-    entry = c.parse(
-        "type", body.get("type"), _enum(EntryType, "LIMIT, MARKET, TRAILING_STOP"), location
-    )
-    side = c.parse("side", body.get("side"), _side, location)
-    amount = c.parse("amount", body.get("amount"), _positive, location)
+    entry = c.parse("type", body.get("type"), choice(EntryType), location)
+    side = c.parse("side", body.get("side"), parse_side, location)
+    amount = c.parse("amount", body.get("amount"), parse_positive, location)
     trailing = entry is EntryType.TRAILING_STOP
     price = None
     if body.get("price") is not None:
-        price = c.parse("price", body["price"], _positive, location)
+        price = c.parse("price", body["price"], parse_positive, location)
     elif entry in (EntryType.LIMIT, EntryType.TRAILING_STOP):
         c.parse(
             "price", None, _refuse(f"must require price with type {entry.value.lower()}"), location
@@ -147,7 +135,8 @@ def parse_manual_order(body: Mapping[str, object], *, location: str) -> ManualOr
             )
         else:
             take_profits = (
-                c.parse("takeProfitPrices", body["takeProfitPrices"], _take_profits, location) or ()
+                c.parse("takeProfitPrices", body["takeProfitPrices"], parse_take_profits, location)
+                or ()
             )
     stop_trigger = None
     if body.get("stopTriggerPrice") is not None:
@@ -160,7 +149,7 @@ def parse_manual_order(body: Mapping[str, object], *, location: str) -> ManualOr
             )
         else:
             stop_trigger = c.parse(
-                "stopTriggerPrice", body["stopTriggerPrice"], _positive, location
+                "stopTriggerPrice", body["stopTriggerPrice"], parse_positive, location
             )
     trigger_type = StopTriggerType.MARKET
     if body.get("stopTriggerType") is not None:
@@ -168,14 +157,14 @@ def parse_manual_order(body: Mapping[str, object], *, location: str) -> ManualOr
             c.parse(
                 "stopTriggerType",
                 body["stopTriggerType"],
-                _enum(StopTriggerType, "LIMIT, MARKET"),
+                choice(StopTriggerType),
                 location,
             )
             or StopTriggerType.MARKET
         )
     stop_price = None
     if body.get("stopPrice") is not None:
-        stop_price = c.parse("stopPrice", body["stopPrice"], _positive, location)
+        stop_price = c.parse("stopPrice", body["stopPrice"], parse_positive, location)
     elif trigger_type is StopTriggerType.LIMIT and body.get("stopTriggerType") is not None:
         c.parse(
             "stopTriggerType",
@@ -185,10 +174,12 @@ def parse_manual_order(body: Mapping[str, object], *, location: str) -> ManualOr
         )
     callback_rate = None
     if body.get("callbackRate") is not None or trailing:
-        callback_rate = c.parse("callbackRate", body.get("callbackRate"), _callback_rate, location)
+        callback_rate = c.parse(
+            "callbackRate", body.get("callbackRate"), parse_callback_rate, location
+        )
     risk = None
     if body.get("riskProfilePercent") is not None:
-        risk = c.parse("riskProfilePercent", body["riskProfilePercent"], _positive, location)
+        risk = c.parse("riskProfilePercent", body["riskProfilePercent"], parse_positive, location)
     c.raise_if_invalid()
     assert symbol and entry and side and amount
     return ManualOrder(
@@ -213,9 +204,9 @@ def parse_idempotency_key(raw: str) -> str:
     return raw
 
 
-def _callback_rate(raw: object) -> Decimal:
+def parse_callback_rate(raw: object) -> Decimal:
     try:
-        rate = _positive(raw)
+        rate = parse_positive(raw)
     except InvalidValue:
         rate = Decimal(0)
     if not MIN_CALLBACK_RATE <= rate <= MAX_CALLBACK_RATE:

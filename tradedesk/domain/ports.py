@@ -9,6 +9,7 @@ from typing import Protocol, Self
 
 from tradedesk.domain.balance_history import BalanceSnapshot
 from tradedesk.domain.billing import Plan
+from tradedesk.domain.copy_trading import SignalCopy
 from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, SealedSecret
 from tradedesk.domain.follows import StrategyFollow
 from tradedesk.domain.manual_history import ManualTrade
@@ -16,7 +17,9 @@ from tradedesk.domain.market import ExchangeId, Ticker, TradeType
 from tradedesk.domain.notifications import NotificationSettings, TelegramLink
 from tradedesk.domain.profiles import Profile
 from tradedesk.domain.protection import ProtectedTrade
+from tradedesk.domain.signals import Signal
 from tradedesk.domain.strategies import RiskProfile, Strategy, StrategyTrade
+from tradedesk.domain.strategy_history import CopiedTrade
 from tradedesk.domain.trading import (
     ApiCredentials,
     AssetBalance,
@@ -160,6 +163,14 @@ class CatalogRepository(Protocol):
 
     async def list_strategies(self) -> list[Strategy]: ...
 
+    async def add_strategy(self, strategy: Strategy) -> None:
+        """`ValidationFailed` on `name` when another strategy has the name."""
+        ...
+
+    async def update_strategy(self, strategy: Strategy) -> None:
+        """Name, description and active; `ValidationFailed` on a name taken."""
+        ...
+
 
 class StrategyTradeRepository(Protocol):
     async def closed_between(
@@ -276,6 +287,8 @@ class ProtectedTradeRepository(Protocol):
 
     async def close(self, trade_id: str, *, reason: str, now: datetime) -> None: ...
 
+    async def open_on(self, key_id: str, symbol: str) -> list[ProtectedTrade]: ...
+
     async def close_all(self, key_id: str, symbol: str, *, reason: str, now: datetime) -> None:
         """Closes every open trade of the key on the symbol."""
         ...
@@ -297,6 +310,10 @@ class FollowRepository(Protocol):
         """None for another user's follow, exactly as for a missing one."""
         ...
 
+    async def active_for_strategy(self, strategy_id: str) -> list[StrategyFollow]:
+        """Every user's active follows of the strategy: who a signal goes to."""
+        ...
+
     async def symbol_followed(self, key_id: str, symbol: str) -> bool: ...
 
     async def add(self, follow: StrategyFollow) -> None:
@@ -304,6 +321,46 @@ class FollowRepository(Protocol):
         ...
 
     async def update(self, follow: StrategyFollow) -> None: ...
+
+
+class SignalRepository(Protocol):
+    async def add(self, signal: Signal, *, created_by: str) -> None: ...
+
+    async def get(self, signal_id: str) -> Signal: ...
+
+
+class CopyRepository(Protocol):
+    """Copies of signals: jobs while PENDING, then each follower's record."""
+
+    async def add_many(self, copies: list[SignalCopy]) -> None: ...
+
+    async def lease_pending(
+        self, *, owner: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[SignalCopy]:
+        """Due PENDING copies nobody holds, oldest first, leased to the owner (each lease
+        counts as an attempt)."""
+        ...
+
+    async def retry_at(self, copy_id: str, when: datetime) -> None:
+        """Release the copy, due again at `when`."""
+        ...
+
+    async def finish(self, copy: SignalCopy) -> None:
+        """Record the outcome of a PENDING copy; a finished one is left as it is."""
+        ...
+
+    async def of_signal(self, signal_id: str) -> list[SignalCopy]: ...
+
+    async def placed_page(
+        self,
+        user_id: str,
+        *,
+        since: datetime | None,
+        before: tuple[datetime, str] | None,
+        limit: int,
+    ) -> list[CopiedTrade]:
+        """The user's placed copies of OPEN signals, newest first."""
+        ...
 
 
 class UserRepository(Protocol):
@@ -355,6 +412,8 @@ class UnitOfWork(Protocol):
     manual_trades: ManualTradeRepository
     protected_trades: ProtectedTradeRepository
     follows: FollowRepository
+    signals: SignalRepository
+    copies: CopyRepository
     profiles: ProfileRepository
     notifications: NotificationRepository
 

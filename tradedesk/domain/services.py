@@ -6,18 +6,22 @@ from dataclasses import dataclass
 
 from tradedesk.domain.balance_history import BalanceHistory
 from tradedesk.domain.catalog import PublicCatalog
+from tradedesk.domain.copy_trading import CopyTrading
 from tradedesk.domain.exchange_access import ExchangeAccess
 from tradedesk.domain.exchange_keys import ExchangeKeys
 from tradedesk.domain.follows import StrategyFollows
 from tradedesk.domain.identity import Identity
-from tradedesk.domain.manual_history import ManualHistory
+from tradedesk.domain.manual_history import ManualTrade
 from tradedesk.domain.manual_orders import ManualOrders
 from tradedesk.domain.manual_trading import ManualTrading
 from tradedesk.domain.market import MarketService
 from tradedesk.domain.notifications import Notifications
+from tradedesk.domain.paging import UserHistory
 from tradedesk.domain.ports import HumanCheck
 from tradedesk.domain.profiles import Profiles
 from tradedesk.domain.protection import ProtectionKeeper
+from tradedesk.domain.strategy_admin import StrategyAdmin
+from tradedesk.domain.strategy_history import CopiedTrade
 from tradedesk.domain.strategy_results import StrategyResults
 
 
@@ -35,6 +39,9 @@ class Services:
     balance_history: BalanceHistory
     manual_trading: ManualTrading
     manual_orders: ManualOrders
-    manual_history: ManualHistory
+    manual_history: UserHistory[ManualTrade]
     protection: ProtectionKeeper
     follows: StrategyFollows
+    strategy_admin: StrategyAdmin
+    copy_trading: CopyTrading
+    strategy_history: UserHistory[CopiedTrade]

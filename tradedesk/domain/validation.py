@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import TypeVar
 
 from tradedesk.domain.errors import FieldError, InvalidValue, ValidationFailed
 
 T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
 
 
 class FieldCollector:
@@ -28,3 +30,16 @@ class FieldCollector:
     def raise_if_invalid(self) -> None:
         if self.errors:
             raise ValidationFailed(self.errors)
+
+
+def choice(kind: type[E]) -> Callable[[object], E]:
+    """A parser of one of the enum's values, refusing anything else by listing them."""
+    listed = ", ".join(member.value for member in kind)
+
+    def parse(raw: object) -> E:
+        try:
+            return kind(raw)
+        except ValueError:
+            raise InvalidValue(f"must be one of [{listed}]") from None
+
+    return parse

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from tradedesk.domain.billing import Plan
+from tradedesk.domain.errors import FieldError, ValidationFailed
 from tradedesk.domain.market import ExchangeId
 from tradedesk.domain.strategies import RiskProfile, Strategy
 from tradedesk.persistence.tables import PlanRow, RiskProfileRow, StrategyRow
@@ -64,6 +67,45 @@ class SqlCatalogRepository:
             )
             for row in rows
         ]
+
+    async def add_strategy(self, strategy: Strategy) -> None:
+        self._session.add(
+            StrategyRow(
+                id=strategy.id,
+                active=strategy.active,
+                name=strategy.name,
+                description=strategy.description,
+                exchange_id=strategy.exchange_id.value,
+                symbol=strategy.symbol,
+                created_at=strategy.created_at,
+                updated_at=strategy.updated_at,
+            )
+        )
+        try:
+            await self._session.flush()
+        except IntegrityError:
+            raise _name_taken(strategy.name) from None
+
+    async def update_strategy(self, strategy: Strategy) -> None:
+        try:
+            await self._session.execute(
+                update(StrategyRow)
+                .where(col(StrategyRow.id) == strategy.id)
+                .values(
+                    name=strategy.name,
+                    description=strategy.description,
+                    active=strategy.active,
+                    updated_at=strategy.updated_at,
+                )
+            )
+        except IntegrityError:
+            raise _name_taken(strategy.name) from None
+
+
+def _name_taken(name: str) -> ValidationFailed:
+    return ValidationFailed(
+        [FieldError(param="name", value=name, msg="must be unique", location="input")]
+    )
 
 
 def _plan(row: PlanRow) -> Plan:

@@ -53,6 +53,14 @@ class SqlFollowRepository:
         )
         return None if row is None else _follow(row)
 
+    async def active_for_strategy(self, strategy_id: str) -> list[StrategyFollow]:
+        rows = await self._session.scalars(
+            select(StrategyFollowRow)
+            .where(col(StrategyFollowRow.strategy_id) == strategy_id, col(StrategyFollowRow.active))
+            .order_by(col(StrategyFollowRow.created_at), col(StrategyFollowRow.id))
+        )
+        return [_follow(row) for row in rows]
+
     async def symbol_followed(self, key_id: str, symbol: str) -> bool:
         found = await self._session.scalar(
             select(col(StrategyFollowRow.id)).where(

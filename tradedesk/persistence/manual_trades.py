@@ -7,12 +7,13 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, delete, or_, update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from tradedesk.domain.manual_history import ManualTrade
 from tradedesk.domain.trading import Fee, Order
+from tradedesk.persistence.keyset import older_than
 from tradedesk.persistence.tables import ManualTradeRow
 from tradedesk.persistence.upsert import insert_unless_present
 
@@ -150,15 +151,8 @@ class SqlManualTradeRepository:
         if since is not None:
             query = query.where(col(ManualTradeRow.created_at) >= since)
         if before is not None:
-            created, trade_id = before
             query = query.where(
-                or_(
-                    col(ManualTradeRow.created_at) < created,
-                    and_(
-                        col(ManualTradeRow.created_at) == created,
-                        col(ManualTradeRow.id) < trade_id,
-                    ),
-                )
+                older_than(col(ManualTradeRow.created_at), col(ManualTradeRow.id), before)
             )
         rows = await self._session.scalars(
             query.order_by(

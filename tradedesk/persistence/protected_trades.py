@@ -14,6 +14,7 @@ from tradedesk.domain.exits import ExitPlan
 from tradedesk.domain.protection import LegEnd, ProtectedTrade
 from tradedesk.domain.trading import OrderSide
 from tradedesk.persistence.tables import ProtectedTradeRow
+from tradedesk.persistence.upsert import insert_unless_present
 
 
 def _legs(trade: ProtectedTrade) -> dict[str, object]:
@@ -53,9 +54,12 @@ class SqlProtectedTradeRepository:
         self._session = session
 
     async def add(self, trade: ProtectedTrade, *, now: datetime) -> None:
+        """Inserts the trade unless it is there already (a resumed copy)."""
         plan = trade.plan
-        self._session.add(
-            ProtectedTradeRow(
+        await insert_unless_present(
+            self._session,
+            ProtectedTradeRow,
+            dict(
                 id=trade.id,
                 user_id=trade.user_id,
                 key_id=trade.key_id,
@@ -70,9 +74,19 @@ class SqlProtectedTradeRepository:
                 created_at=now,
                 updated_at=now,
                 **_legs(trade),
+            ),
+            key=["id"],
+        )
+
+    async def open_on(self, key_id: str, symbol: str) -> list[ProtectedTrade]:
+        rows = await self._session.scalars(
+            select(ProtectedTradeRow).where(
+                col(ProtectedTradeRow.key_id) == key_id,
+                col(ProtectedTradeRow.symbol) == symbol,
+                col(ProtectedTradeRow.open),
             )
         )
-        await self._session.flush()
+        return [_trade(row) for row in rows]
 
     async def save(self, trade: ProtectedTrade, *, now: datetime) -> bool:
         saved = await self._session.execute(

@@ -286,3 +286,70 @@ class StrategyFollowRow(SQLModel, table=True):
     active: bool
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
+
+
+class SignalRow(SQLModel, table=True):
+    """A strategy signal as accepted: the trigger every follower's copy is made from."""
+
+    __tablename__ = "signals"
+
+    id: str = Field(primary_key=True, max_length=36)
+    strategy_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("strategies.id"), nullable=False, index=True)
+    )
+    action: str = Field(max_length=8)
+    side: str | None = Field(default=None, max_length=4)
+    entry_type: str = Field(max_length=8)
+    price: Decimal | None = Field(default=None, sa_column=Column(Numeric(24, 8), nullable=True))
+    stop_price: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(24, 8), nullable=True)
+    )
+    stop_type: str = Field(max_length=8)
+    take_profit_prices: str = Field(sa_column=Column(Text(), nullable=False))  # JSON strings
+    callback_rate: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(8, 4), nullable=True)
+    )
+    reference_price: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(24, 8), nullable=True)
+    )
+    created_by: str = Field(max_length=36)
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class SignalCopyRow(SQLModel, table=True):
+    """One follower's copy of a signal: a job until it is done, then its record. `key_id`
+    and `follow_id` are no foreign keys: the record outlives a deleted key or follow."""
+
+    __tablename__ = "signal_copies"
+    __table_args__ = (
+        UniqueConstraint("signal_id", "follow_id"),
+        Index("ix_signal_copies_status_not_before", "status", "not_before"),
+        Index("ix_signal_copies_user_created", "user_id", "created_at"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    signal_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("signals.id", ondelete="CASCADE"), nullable=False)
+    )
+    follow_id: str = Field(max_length=36)
+    user_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
+    key_id: str = Field(max_length=36)
+    symbol: str = Field(max_length=32)
+    risk_profile_percent: Decimal = Field(sa_column=Column(Numeric(8, 4), nullable=False))
+    status: str = Field(max_length=8)
+    reason: str | None = Field(default=None, max_length=255)
+    attempts: int = 0
+    not_before: datetime = Field(sa_column=_utc())
+    lease_owner: str | None = Field(default=None, max_length=36)
+    lease_until: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    order_id: str | None = Field(default=None, max_length=64)
+    price: Decimal | None = Field(default=None, sa_column=Column(Numeric(24, 8), nullable=True))
+    amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(24, 8), nullable=True))
+    cost: Decimal | None = Field(default=None, sa_column=Column(Numeric(24, 8), nullable=True))
+    leverage: int | None = None
+    created_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())

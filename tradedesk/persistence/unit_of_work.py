@@ -15,6 +15,7 @@ from tradedesk.persistence.manual_trades import SqlManualTradeRepository
 from tradedesk.persistence.notifications import SqlNotificationRepository
 from tradedesk.persistence.profiles import SqlProfileRepository
 from tradedesk.persistence.protected_trades import SqlProtectedTradeRepository
+from tradedesk.persistence.signals import SqlCopyRepository, SqlSignalRepository
 from tradedesk.persistence.strategy_trades import SqlStrategyTradeRepository
 from tradedesk.persistence.users import SqlUserRepository
 
@@ -33,6 +34,8 @@ class SqlUnitOfWork:
         self.manual_trades = SqlManualTradeRepository(self.session)
         self.protected_trades = SqlProtectedTradeRepository(self.session)
         self.follows = SqlFollowRepository(self.session)
+        self.signals = SqlSignalRepository(self.session)
+        self.copies = SqlCopyRepository(self.session)
         self.profiles = SqlProfileRepository(self.session)
         self.notifications = SqlNotificationRepository(self.session)
         return self

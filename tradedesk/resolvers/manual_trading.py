@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 
 from tradedesk.domain.errors import FieldError
-from tradedesk.domain.manual_history import ManualTrade, ManualTradePage
 from tradedesk.domain.manual_orders import parse_idempotency_key, parse_manual_order
 from tradedesk.domain.manual_trading import (
     parse_leverage_change,
@@ -16,7 +15,7 @@ from tradedesk.domain.manual_trading import (
 from tradedesk.domain.trading import Order, Position, Trade
 from tradedesk.domain.validation import FieldCollector
 from tradedesk.resolvers.account import INPUT, payload
-from tradedesk.resolvers.arguments import argument, page_arguments
+from tradedesk.resolvers.arguments import argument
 from tradedesk.resolvers.public import GraphInfo
 
 
@@ -61,17 +60,6 @@ async def place_order(
         return await orders.place(caller, key_id, order, idempotency_key=idempotency_key)
 
     return await payload(place)
-
-
-async def manual_trade_history(
-    info: GraphInfo, first: int, after: str | None
-) -> tuple[ManualTradePage, Callable[[ManualTrade], str]]:
-    """A page of the caller's manual orders, and how to name a cursor after one of them."""
-    caller = await info.context.principal()
-    history = info.context.services.manual_history
-    limit, position = page_arguments(first, after, lambda raw: history.parse_token(caller, raw))
-    page = await history.page(caller, limit=limit, after=position)
-    return page, lambda trade: history.cursor(caller, trade)
 
 
 async def close_position(

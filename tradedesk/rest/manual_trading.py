@@ -6,7 +6,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tradedesk.domain.manual_history import DEFAULT_LIMIT
 from tradedesk.domain.manual_orders import parse_idempotency_key, parse_manual_order
 from tradedesk.domain.manual_trading import (
     ManualTrading,
@@ -15,7 +14,6 @@ from tradedesk.domain.manual_trading import (
     parse_symbol_body,
 )
 from tradedesk.domain.market import parse_symbol
-from tradedesk.domain.paging import parse_limit, parse_start
 from tradedesk.rest import representations as rep
 from tradedesk.rest.guards import caller
 from tradedesk.rest.inputs import Inputs
@@ -79,20 +77,6 @@ async def place_order(request: Request) -> Response:
     return JSON([rep.order(item) for item in placed])
 
 
-async def manual_history(request: Request) -> Response:
-    principal = await caller(request)
-    history = request.app.state.services.manual_history
-    inputs = Inputs(request)
-    start = inputs.query("start", parse_start, None)
-    limit = inputs.query("limit", parse_limit, DEFAULT_LIMIT)
-    after = inputs.query("nextToken", lambda raw: history.parse_token(principal, raw), None)
-    inputs.valid()
-    page = await history.page(principal, start=start, limit=limit, after=after)
-    return JSON(
-        {"items": [rep.manual_trade(item) for item in page.items], "nextToken": page.next_token}
-    )
-
-
 async def close_position(request: Request) -> Response:
     principal = await caller(request, write=True)
     inputs = Inputs(request)
@@ -129,7 +113,6 @@ async def set_margin(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/priv/account/trade/manual/history", manual_history, methods=["GET"]),
     Route("/priv/exchange/order/{key_id}", place_order, methods=["POST"]),
     Route("/priv/exchange/order/{key_id}/list", open_orders, methods=["GET"]),
     Route("/priv/exchange/order/{key_id}/history", order_history, methods=["GET"]),

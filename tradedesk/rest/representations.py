@@ -12,6 +12,7 @@ from tradedesk.domain.market import Ticker
 from tradedesk.domain.notifications import SWITCHES, NotificationMethod, NotificationSettings
 from tradedesk.domain.profiles import Profile
 from tradedesk.domain.strategies import RiskProfile, Strategy
+from tradedesk.domain.strategy_history import CopiedTrade
 from tradedesk.domain.strategy_stats import HistoryBucket, Performance
 from tradedesk.domain.timestamps import iso_millis
 from tradedesk.domain.trading import AssetBalance, Fee, Order, Position, Trade
@@ -249,5 +250,30 @@ def follow(item: FollowView) -> dict[str, Any]:
         "StrategyRiskProfile": {
             "id": item.risk_profile.id,
             "percentage": js_number(item.risk_profile.percentage),
+        },
+    }
+
+
+def copied_trade(item: CopiedTrade) -> dict[str, Any]:
+    return {
+        "orderId": item.order_id,
+        "price": js_number_or_none(item.price),
+        "amount": js_number_or_none(item.amount),
+        "cost": js_number_or_none(item.cost),
+        "stop": js_number_or_none(item.stop),
+        "stopType": item.stop_type,
+        "takeProfit": [js_number(price) for price in item.take_profit],
+        "trailingTriggerPrice": js_number_or_none(item.trailing_trigger_price),
+        "leverage": item.leverage,
+        "callbackRate": js_number_or_none(item.callback_rate),
+        "riskProfilePercent": js_number(item.risk_profile_percent),
+        "createdAt": iso_millis(item.created_at),
+        "StrategyAutomatedTrigger": {
+            "StrategyAutomated": {
+                "name": item.strategy_name,
+                "exchangeId": item.exchange_id,
+                "symbol": item.symbol,
+            },
+            "tradeSide": item.trade_side,
         },
     }

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from tradedesk.resolvers import account, exchange_keys, manual_trading
+from tradedesk.resolvers import account, exchange_keys, histories
 from tradedesk.resolvers.public import GraphInfo
 from tradedesk.schema.paging import PageInfo
 
 if TYPE_CHECKING:
+    from tradedesk.schema.copy_trading_types import StrategyTradeConnection
     from tradedesk.schema.exchange_key_types import ExchangeKeyType
     from tradedesk.schema.trading_types import ManualTradeConnection
 
@@ -107,9 +108,61 @@ class ViewerType:
     ) -> Annotated[ManualTradeConnection, strawberry.lazy("tradedesk.schema.trading_types")]:
         from tradedesk.schema.trading_types import ManualTradeConnection, ManualTradeEdge
 
-        page, cursor = await manual_trading.manual_trade_history(info, first, after)
+        page, cursor = await histories.history_page(
+            info, info.context.services.manual_history, first, after
+        )
         return ManualTradeConnection(
             edges=[ManualTradeEdge(cursor=cursor(item), node=item) for item in page.items],  # type: ignore[arg-type]
+            page_info=PageInfo(
+                has_next_page=page.next_token is not None, end_cursor=page.next_token
+            ),
+        )
+
+    @strawberry.field(description="Trades strategies placed on the caller's keys, newest first.")
+    async def strategy_trade_history(
+        self, info: GraphInfo, first: int = 30, after: str | None = None
+    ) -> Annotated[StrategyTradeConnection, strawberry.lazy("tradedesk.schema.copy_trading_types")]:
+        from tradedesk.schema.copy_trading_types import (
+            StrategyTradeConnection,
+            StrategyTradeEdge,
+            StrategyTradeType,
+            StrategyTriggerType,
+            TriggerStrategyType,
+        )
+
+        page, cursor = await histories.history_page(
+            info, info.context.services.strategy_history, first, after
+        )
+        edges = [
+            StrategyTradeEdge(
+                cursor=cursor(item),
+                node=StrategyTradeType(
+                    order_id=item.order_id,
+                    price=item.price,
+                    amount=item.amount,
+                    cost=item.cost,
+                    stop=item.stop,
+                    stop_type=item.stop_type,
+                    take_profit=list(item.take_profit),
+                    trailing_trigger_price=item.trailing_trigger_price,
+                    leverage=item.leverage,
+                    callback_rate=item.callback_rate,
+                    risk_profile_percent=item.risk_profile_percent,
+                    created_at=item.created_at,
+                    trigger=StrategyTriggerType(
+                        strategy=TriggerStrategyType(
+                            name=item.strategy_name,
+                            exchange_id=item.exchange_id,
+                            symbol=item.symbol,
+                        ),
+                        trade_side=item.trade_side,
+                    ),
+                ),
+            )
+            for item in page.items
+        ]
+        return StrategyTradeConnection(
+            edges=edges,
             page_info=PageInfo(
                 has_next_page=page.next_token is not None, end_cursor=page.next_token
             ),

@@ -6,13 +6,21 @@ from typing import Any
 
 import strawberry
 
-from tradedesk.resolvers import account, exchange_keys, follows, manual_trading
+from tradedesk.resolvers import account, copy_trading, exchange_keys, follows, manual_trading
 from tradedesk.resolvers.public import GraphInfo
 from tradedesk.schema.account_types import (
     UpdateNotificationSettingsInput,
     UpdateNotificationSettingsPayload,
     UpdateProfileInput,
     UpdateProfilePayload,
+)
+from tradedesk.schema.copy_trading_types import (
+    CreateStrategyInput,
+    PublishSignalInput,
+    PublishSignalPayload,
+    SignalType,
+    StrategyPayload,
+    UpdateStrategyInput,
 )
 from tradedesk.schema.exchange_key_types import (
     CreateExchangeKeyInput,
@@ -152,3 +160,26 @@ class Mutation:
             info, str(id), given_fields(input, info)
         )
         return StrategyFollowPayload(follow=found, errors=errors)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Operators: a new strategy followers can copy.")
+    async def create_strategy(self, info: GraphInfo, input: CreateStrategyInput) -> StrategyPayload:
+        found, errors = await copy_trading.create_strategy(info, given_fields(input, info))
+        return StrategyPayload(strategy=found, errors=errors)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Operators: rename, describe, activate or deactivate.")
+    async def update_strategy(
+        self, info: GraphInfo, id: strawberry.ID, input: UpdateStrategyInput
+    ) -> StrategyPayload:
+        found, errors = await copy_trading.update_strategy(info, str(id), given_fields(input, info))
+        return StrategyPayload(strategy=found, errors=errors)  # type: ignore[arg-type]
+
+    @strawberry.mutation(
+        description="Operators: OPEN or CLOSE a strategy's position; every active follower's"
+        " key copies it."
+    )
+    async def publish_signal(
+        self, info: GraphInfo, input: PublishSignalInput
+    ) -> PublishSignalPayload:
+        published, errors = await copy_trading.publish_signal(info, given_fields(input, info))
+        signal = None if published is None else SignalType(**copy_trading.signal_fields(published))
+        return PublishSignalPayload(signal=signal, errors=errors)  # type: ignore[arg-type]

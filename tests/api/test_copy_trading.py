@@ -1,0 +1,330 @@
+"""Copy trading end to end: operators' strategies and signals over GraphQL, followers' keys on
+the simulator's Binance facade through the real ccxt path, the strategy history over REST."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from tests.accounts import Caller
+from tests.api.test_follows import FOLLOWS
+from tests.documented import STRATEGY_1
+from tests.exchange_keys import KEYS, funded
+from tradedesk.domain.copy_trading import CopyStatus
+from tradedesk.persistence.engine import make_session_factory
+from tradedesk.persistence.unit_of_work import SqlUnitOfWork
+from tradedesk.simulator.markets import Kind
+from tradedesk.simulator.orders import OrderType, Side
+
+pytestmark = pytest.mark.asyncio
+
+CONSERVATIVE, MODERATE, AGGRESSIVE = (  # 1.5 %, 2 %, 3 %
+    "ab00673a-cd19-44d4-a7c4-05c63e309663",
+    "3dc38f3d-4b4e-43b3-a102-e250b7cd3551",
+    "9234a512-48d0-4fa9-8b77-fdaec0fd3e00",
+)
+PUBLISH = (
+    "mutation($input: PublishSignalInput!) { publishSignal(input: $input) { signal { id"
+    " action side entryType stopPrice referencePrice takeProfitPrices copies } errors { field"
+    " message } } }"
+)
+OPEN = {  # the market is at 19,700: risking 200 per BTC
+    "strategyId": STRATEGY_1,
+    "action": "OPEN",
+    "side": "BUY",
+    "stopPrice": 19500,
+    "takeProfitPrices": [20000, 20100],
+}
+
+
+@pytest.fixture
+def settings_overrides(venue):
+    _engine, base = venue
+    return {"exchange": "binance", "binance_urls": base, "default_plan": "PROFESSIONAL"}
+
+
+@pytest.fixture
+def admin(client, cognito) -> Caller:
+    return Caller(client, cognito.access_token("olga", admin=True))
+
+
+async def follower(client, cognito, venue, name: str, usdt: int, profile: str) -> str:
+    """A user whose AUTOMATED key on an account holding `usdt` follows STRATEGY #1."""
+    caller = Caller(client, cognito.access_token(name))
+    key = await caller.post(KEYS, funded(venue, name, usdt=usdt))
+    assert key.status_code == 200, key.text
+    follow = await caller.post(
+        FOLLOWS.format(key.json()["id"]),
+        {"strategyAutomatedId": STRATEGY_1, "strategyRiskProfileId": profile},
+    )
+    assert follow.status_code == 200, follow.text
+    return key.json()["id"]
+
+
+async def copies_of(runtime, signal_id: str):
+    async with SqlUnitOfWork(make_session_factory(runtime.engine)) as uow:
+        return {copy.key_id: copy for copy in await uow.copies.of_signal(signal_id)}
+
+
+def position(venue, api_key: str) -> Decimal:
+    engine, _base = venue
+    return engine.account(api_key).position("BTCUSDT").amount
+
+
+def exits(venue, api_key: str) -> list[tuple]:
+    engine, _base = venue
+    return sorted(
+        (c.type.value, c.trigger_price, c.quantity)
+        for c in engine.open_conditionals(api_key, Kind.FUTURES, "BTCUSDT")
+    )
+
+
+async def test_a_signal_reaches_every_follower_sized_to_their_risk(
+    admin, client, cognito, venue, runtime
+):
+    engine, _base = venue
+    # (equity USDT, risk profile) -> amount = equity * pct / 200, leverage to fit 90 % equity
+    followers = {
+        "f1": (1000, CONSERVATIVE, "0.075", 2),  # 15 USDT at risk; 1,477.5 notional
+        "f2": (4000, MODERATE, "0.4", 3),  # 80 at risk; 7,880 notional / 3,600
+        "f3": (2000, AGGRESSIVE, "0.3", 4),  # 60 at risk; 5,910 / 1,800
+        "f4": (100, CONSERVATIVE, "0.007", 2),  # 0.0075 rounds down to the lot
+        "f5": (50, CONSERVATIVE, None, None),  # 0.003 BTC is under 100 USDT: skipped
+    }
+    keys = {
+        name: await follower(client, cognito, venue, name, usdt, profile)
+        for name, (usdt, profile, _amount, _leverage) in followers.items()
+    }
+
+    published = await admin.graphql(PUBLISH, {"input": OPEN})
+    ran = await runtime.services.copy_trading.drain()
+
+    signal = published["data"]["publishSignal"]["signal"]
+    assert published["data"]["publishSignal"]["errors"] == []
+    assert (signal["copies"], signal["referencePrice"], ran) == (5, 19700, 5)
+    copies = await copies_of(runtime, signal["id"])
+    for name, (_usdt, _profile, amount, leverage) in followers.items():
+        copy = copies[keys[name]]
+        if amount is None:
+            assert copy.status is CopyStatus.SKIPPED
+            assert "below the market's minimum" in (copy.reason or "")
+            assert position(venue, name) == 0
+            continue
+        assert (copy.status, copy.leverage) == (CopyStatus.PLACED, leverage), copy.reason
+        assert position(venue, name) == Decimal(amount)
+        assert engine.account(name).position("BTCUSDT").leverage == leverage
+        half = Decimal(amount) / 2
+        rung = half.quantize(Decimal("0.001"), rounding="ROUND_DOWN")
+        assert exits(venue, name) == sorted(
+            [
+                ("STOP_MARKET", Decimal(19500), Decimal(amount)),
+                ("TAKE_PROFIT", Decimal(20000), rung),
+                ("TAKE_PROFIT", Decimal(20100), Decimal(amount) - rung),
+            ]
+        )
+
+
+async def test_the_strategy_history_lists_each_copied_trade_once(
+    admin, client, cognito, venue, runtime
+):
+    await follower(client, cognito, venue, "fiona", 1000, MODERATE)
+    fiona = Caller(client, cognito.access_token("fiona"))
+    await admin.graphql(PUBLISH, {"input": {**OPEN, "side": "SELL", "stopPrice": 19900,
+                                            "takeProfitPrices": [19100, 19150]}})  # fmt: skip
+    await runtime.services.copy_trading.drain()
+
+    rest = (await fiona.get("/v1/priv/account/trade/strategy/history")).json()
+    graph = await fiona.graphql(
+        "{ viewer { strategyTradeHistory(first: 5) { edges { node { orderId leverage"
+        " riskProfilePercent trigger { tradeSide strategy { name symbol } } } } } } }"
+    )
+
+    [item] = rest["items"]
+    assert item | {"orderId": "?"} == {
+        "orderId": "?",
+        "price": 19700,
+        "amount": 0.1,  # 20 USDT at risk over 200
+        "cost": 1970,
+        "stop": 19900,
+        "stopType": "MARKET",
+        "takeProfit": [19100, 19150],
+        "trailingTriggerPrice": None,
+        "leverage": 3,
+        "callbackRate": None,
+        "riskProfilePercent": 2,
+        "createdAt": "2022-10-19T15:09:49.057Z",
+        "StrategyAutomatedTrigger": {
+            "StrategyAutomated": {
+                "name": "STRATEGY #1",
+                "exchangeId": "BINANCE",
+                "symbol": "BTC/USDT",
+            },
+            "tradeSide": "SELL",
+        },
+    }
+    assert rest["nextToken"] is None
+    [edge] = graph["data"]["viewer"]["strategyTradeHistory"]["edges"]
+    assert edge["node"] == {
+        "orderId": item["orderId"],
+        "leverage": 3,
+        "riskProfilePercent": 2,
+        "trigger": {"tradeSide": "SELL", "strategy": {"name": "STRATEGY #1", "symbol": "BTC/USDT"}},
+    }
+
+
+async def test_a_revoked_key_fails_alone(admin, client, cognito, venue, runtime):
+    engine, _base = venue
+    good = await follower(client, cognito, venue, "good", 1000, CONSERVATIVE)
+    revoked = await follower(client, cognito, venue, "revoked", 1000, CONSERVATIVE)
+    engine.account("revoked").secret = "revoked on the exchange"
+
+    published = await admin.graphql(PUBLISH, {"input": OPEN})
+    await runtime.services.copy_trading.drain()
+
+    copies = await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"])
+    assert copies[good].status is CopyStatus.PLACED
+    assert copies[revoked].status is CopyStatus.FAILED
+    assert copies[revoked].reason == "exchange API authorization failed (1103)"
+    revoked_caller = Caller(client, cognito.access_token("revoked"))
+    [key] = (await revoked_caller.get(f"{KEYS}/list")).json()["items"]
+    assert (key["apiKeyStatus"], key["active"]) == ("UNAUTHORIZED", False)
+
+
+async def test_a_copy_whose_dispatcher_died_after_the_entry_places_it_once(
+    admin, client, cognito, venue, runtime, clock
+):
+    engine, _base = venue
+    await follower(client, cognito, venue, "phoenix", 1000, CONSERVATIVE)
+    published = await admin.graphql(PUBLISH, {"input": OPEN})
+    sessions = make_session_factory(runtime.engine)
+    async with SqlUnitOfWork(sessions) as uow:  # another dispatcher leases the copy ...
+        [copy] = await uow.copies.lease_pending(
+            owner="dead", now=clock.now(), lease=timedelta(seconds=30), limit=10
+        )
+        await uow.commit()
+    engine.place_order(
+        "phoenix",
+        Kind.FUTURES,
+        "BTCUSDT",
+        side=Side.BUY,
+        type=OrderType.MARKET,
+        quantity=Decimal("0.075"),
+        client_order_id=f"{copy.prefix}e",
+    )  # fmt: skip  ... places the entry, and dies before anything else
+
+    assert await runtime.services.copy_trading.drain() == 0  # its lease still holds
+    clock.advance(timedelta(seconds=31))
+    assert await runtime.services.copy_trading.drain() == 1
+    await runtime.services.protection.tick()
+
+    copies = await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"])
+    assert [c.status for c in copies.values()] == [CopyStatus.PLACED]
+    assert len(engine.orders("phoenix", Kind.FUTURES, "BTCUSDT")) == 1  # one entry, ever
+    assert position(venue, "phoenix") == Decimal("0.075")
+    assert [kind for kind, _price, _amount in exits(venue, "phoenix")] == [
+        "STOP_MARKET",
+        "TAKE_PROFIT",
+        "TAKE_PROFIT",
+    ]
+
+
+async def test_close_signals_close_only_what_the_strategy_opened(
+    admin, client, cognito, venue, runtime
+):
+    engine, _base = venue
+    await follower(client, cognito, venue, "copier", 1000, CONSERVATIVE)
+    own = await follower(client, cognito, venue, "trader", 1000, CONSERVATIVE)
+    engine.place_order(
+        "trader",
+        Kind.FUTURES,
+        "BTCUSDT",
+        side=Side.SELL,
+        type=OrderType.MARKET,
+        quantity=Decimal("0.01"),
+    )  # fmt: skip  (a position of the user's own, opened on the exchange)
+
+    opened = await admin.graphql(PUBLISH, {"input": OPEN})
+    await runtime.services.copy_trading.drain()
+    closed = await admin.graphql(PUBLISH, {"input": {"strategyId": STRATEGY_1, "action": "CLOSE"}})
+    await runtime.services.copy_trading.drain()
+
+    skipped = (await copies_of(runtime, opened["data"]["publishSignal"]["signal"]["id"]))[own]
+    assert skipped.status is CopyStatus.SKIPPED
+    assert skipped.reason == "the key holds a position on the symbol that the strategy did not open"
+    assert position(venue, "copier") == 0
+    assert exits(venue, "copier") == []
+    assert position(venue, "trader") == Decimal("-0.01")  # never touched
+    close_copies = await copies_of(runtime, closed["data"]["publishSignal"]["signal"]["id"])
+    assert close_copies[own].reason == "no position of the strategy to close"
+
+
+async def test_signals_are_checked_whole_and_for_operators_only(admin, alice, runtime):
+    missing = await admin.graphql(PUBLISH, {"input": {"strategyId": STRATEGY_1, "action": "OPEN"}})
+    wrong_side = await admin.graphql(
+        PUBLISH, {"input": {**OPEN, "stopPrice": 19800, "takeProfitPrices": [19000]}}
+    )
+    limit = await admin.graphql(PUBLISH, {"input": {**OPEN, "entryType": "LIMIT"}})
+    unknown = await admin.graphql(
+        PUBLISH, {"input": {**OPEN, "strategyId": "6645920d-08cb-44f0-b8b3-a14dd918a7b0"}}
+    )
+    user = await alice.graphql(PUBLISH, {"input": OPEN})
+
+    def fields(answer):
+        return [(e["field"], e["message"]) for e in answer["data"]["publishSignal"]["errors"]]
+
+    assert fields(missing) == [
+        ("side", "must be one of [BUY, SELL]"),
+        ("stopPrice", "must be positive number"),
+    ]
+    assert fields(wrong_side) == [
+        ("stopPrice", "must be below the entry price 19700"),
+        ("takeProfitPrices", "must all be above the entry price 19700"),
+    ]
+    assert fields(limit) == [("price", "must be positive number")]
+    assert fields(unknown) == [("strategyId", "must be active strategy automated id")]
+    assert user["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert user["data"] is None
+
+
+async def test_operators_manage_strategies(admin, alice, runtime):
+    create = (
+        "mutation($input: CreateStrategyInput!) { createStrategy(input: $input) { strategy {"
+        " id name active symbol exchangeId } errors { field message } } }"
+    )
+
+    created = await admin.graphql(
+        create, {"input": {"name": "ETH swing", "exchangeId": "BINANCE", "symbol": "ETH/USDT"}}
+    )
+    strategy = created["data"]["createStrategy"]["strategy"]
+    renamed = await admin.graphql(
+        'mutation($id: ID!) { updateStrategy(id: $id, input: {name: "ETH trend",'
+        " active: false}) { strategy { name active } errors { field message } } }",
+        {"id": strategy["id"]},
+    )
+    taken = await admin.graphql(
+        create, {"input": {"name": "STRATEGY #1", "exchangeId": "BINANCE", "symbol": "BTC/USDT"}}
+    )
+    unlisted = await admin.graphql(
+        create, {"input": {"name": "DOGE", "exchangeId": "BINANCE", "symbol": "DOGE/USDT"}}
+    )
+    refused = await alice.graphql(
+        create, {"input": {"name": "mine", "exchangeId": "BINANCE", "symbol": "BTC/USDT"}}
+    )
+    listed = await alice.graphql("{ strategies { name active } }")
+
+    assert strategy | {"id": "?"} == {
+        "id": "?",
+        "name": "ETH swing",
+        "active": True,
+        "symbol": "ETH/USDT",
+        "exchangeId": "BINANCE",
+    }
+    assert renamed["data"]["updateStrategy"]["strategy"] == {"name": "ETH trend", "active": False}
+    assert taken["data"]["createStrategy"]["errors"] == [
+        {"field": "name", "message": "must be unique"}
+    ]
+    assert unlisted["errors"][0]["extensions"]["code"] == "1300"
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert {"name": "ETH trend", "active": False} in listed["data"]["strategies"]

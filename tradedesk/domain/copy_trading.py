@@ -1,0 +1,410 @@
+"""Copy trading: a signal becomes one copy per active follow, and each copy a trade on the
+follower's key, sized to their risk profile.
+
+Publishing stores the signal and every copy as PENDING in one transaction before anything is
+sent, so the fan-out is durable: copies are leased to a dispatcher (serve's, or any worker's),
+and a copy whose dispatcher died is taken over when its lease lapses. A copy's client order
+ids derive from (signal, follow), and a copy tried before first looks for its entry on the
+exchange: a retry never places a follower's order twice.
+
+Sizing: `amount = equity * pct / 100 / |entry - stop|`, rounded down to the lot step, so that
+the stop loses the risk profile's share of the follower's equity; skipped with the reason
+below the market's minimum. The leverage is the smallest that keeps the margin within 90 %
+of equity. Orders go out through the same `TradePlacer` as manual orders; the keeper then
+follows the trade like any other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import math
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from tradedesk.domain.errors import BusinessRuleViolation, FieldError, ValidationFailed
+from tradedesk.domain.exchange_keys import STABLECOINS, ApiKeyStatus, ExchangeKey
+from tradedesk.domain.exits import ExitPlan, entry_id, leg_of
+from tradedesk.domain.identity import Principal
+from tradedesk.domain.manual_orders import StopTriggerType
+from tradedesk.domain.manual_trading import flatten
+from tradedesk.domain.market import TradeType
+from tradedesk.domain.placement import protected_trade
+from tradedesk.domain.protection import ProtectedTrade
+from tradedesk.domain.signals import (
+    Signal,
+    SignalAction,
+    SignalEntry,
+    SignalInput,
+    check_against_entry,
+)
+from tradedesk.domain.strategy_admin import require_operator
+from tradedesk.domain.trading import ApiCredentials, Order, OrderRequest, OrderType
+
+if TYPE_CHECKING:
+    from tradedesk.domain.catalog import PublicCatalog
+    from tradedesk.domain.exchange_keys import ExchangeKeys
+    from tradedesk.domain.market import MarketService
+    from tradedesk.domain.placement import TradePlacer
+    from tradedesk.domain.ports import Clock, ExchangeGateway, Ids, UnitOfWorkFactory
+    from tradedesk.domain.protection import ProtectionKeeper
+
+log = logging.getLogger("tradedesk.copy_trading")
+
+LEASE = timedelta(seconds=30)
+DEADLINE = timedelta(minutes=2)  # a copy not placed by then is too late to follow the signal
+MAX_ATTEMPTS = 5
+CONCURRENT_COPIES = 64  # copies in flight at once in one dispatcher
+MARGIN_SHARE = Decimal("0.9")  # of equity a copy's initial margin may take
+MAX_LEVERAGE = 125
+
+
+class CopyStatus(StrEnum):
+    PENDING = "PENDING"
+    PLACED = "PLACED"
+    SKIPPED = "SKIPPED"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True, slots=True)
+class SignalCopy:
+    """One follower's copy of one signal, and how it went."""
+
+    id: str
+    signal_id: str
+    follow_id: str
+    user_id: str
+    key_id: str
+    symbol: str
+    risk_profile_percent: Decimal
+    status: CopyStatus
+    created_at: datetime
+    updated_at: datetime
+    attempts: int = 0
+    reason: str | None = None
+    order_id: str | None = None
+    price: float | None = None
+    amount: float | None = None
+    cost: float | None = None
+    leverage: int | None = None
+
+    @property
+    def prefix(self) -> str:
+        """Client order ids of the copy's orders: the same on every attempt."""
+        return "tc" + hashlib.sha256(f"{self.signal_id}|{self.follow_id}".encode()).hexdigest()[:22]
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedSignal:
+    signal: Signal
+    copies: int  # followers it goes to
+
+
+class _Skip(Exception):
+    """The copy is not made, for a reason the follower can read."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class CopyTrading:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        keys: ExchangeKeys,
+        catalog: PublicCatalog,
+        market: MarketService,
+        gateway: ExchangeGateway,
+        placer: TradePlacer,
+        keeper: ProtectionKeeper,
+        clock: Clock,
+        ids: Ids,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._keys = keys
+        self._catalog = catalog
+        self._market = market
+        self._gateway = gateway
+        self._placer = placer
+        self._keeper = keeper
+        self._clock = clock
+        self._ids = ids
+        self._owner = ids.new_id()
+        self._wake = asyncio.Event()
+        self._key_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._signals: dict[str, Signal] = {}
+
+    async def publish(
+        self, caller: Principal, signal: SignalInput, *, location: str
+    ) -> PublishedSignal:
+        """Checks the signal against the market, then stores it with one PENDING copy per
+        active follow, and wakes the dispatcher. Operators only."""
+        require_operator(caller)
+        strategy = (await self._catalog.snapshot()).strategies_by_id.get(signal.strategy_id)
+        if strategy is None or not strategy.active:
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        param="strategyId",
+                        value=signal.strategy_id,
+                        msg="must be active strategy automated id",
+                        location=location,
+                    )
+                ]
+            )
+        reference = None
+        if signal.action is SignalAction.OPEN:
+            reference = signal.price
+            if reference is None:
+                ticker = await self._market.ticker(
+                    exchange_id=strategy.exchange_id,
+                    trade_type=TradeType.FUTURES,
+                    symbol=strategy.symbol,
+                )
+                reference = Decimal(str(ticker.last))
+            check_against_entry(signal, reference, location=location)
+        now = self._clock.now()
+        stored = Signal(
+            **{f: getattr(signal, f) for f in SignalInput.__dataclass_fields__},
+            id=self._ids.new_id(),
+            reference_price=reference,
+            created_at=now,
+        )
+        profiles = {p.id: p for p in (await self._catalog.snapshot()).risk_profiles}
+        async with self._uow_factory() as uow:
+            follows = await uow.follows.active_for_strategy(strategy.id)
+            copies = [
+                SignalCopy(
+                    id=self._ids.new_id(),
+                    signal_id=stored.id,
+                    follow_id=follow.id,
+                    user_id=follow.user_id,
+                    key_id=follow.key_id,
+                    symbol=follow.symbol,
+                    risk_profile_percent=Decimal(str(profiles[follow.risk_profile_id].percentage)),
+                    status=CopyStatus.PENDING,
+                    created_at=now,
+                    updated_at=now,
+                )
+                for follow in follows
+            ]
+            await uow.signals.add(stored, created_by=caller.user_id)
+            await uow.copies.add_many(copies)
+            await uow.commit()
+        log.info("signal %s on %s: %d copies", stored.id, strategy.name, len(copies))
+        self._wake.set()
+        return PublishedSignal(stored, len(copies))
+
+    async def run(self, interval_seconds: float) -> None:
+        """Dispatch copies as signals arrive (and every interval, for copies another process
+        published or left behind), for ever (serve and the worker)."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=interval_seconds)
+            self._wake.clear()
+            try:
+                await self.drain()
+            except Exception:  # one bad round must not stop copy trading for good
+                log.exception("copy trading: dispatch failed")
+
+    async def drain(self) -> int:
+        """Runs every copy that is due, until none is; how many were run."""
+        done = 0
+        while True:
+            async with self._uow_factory() as uow:
+                due = await uow.copies.lease_pending(
+                    owner=self._owner, now=self._clock.now(), lease=LEASE, limit=1000
+                )
+                await uow.commit()
+            if not due:
+                return done
+            await self._run_all(due)
+            done += len(due)
+
+    async def _run_all(self, due: list[SignalCopy]) -> None:
+        """At most CONCURRENT_COPIES at once, and one at a time per key."""
+        bound = asyncio.Semaphore(CONCURRENT_COPIES)
+        opened = await self._keys.open_many(sorted({copy.key_id for copy in due}))
+
+        async def run(copy: SignalCopy) -> None:
+            async with bound, self._key_locks[copy.key_id]:
+                await self._run(copy, opened.get(copy.key_id))
+
+        await asyncio.gather(*(run(copy) for copy in due))
+
+    async def _run(
+        self, copy: SignalCopy, opened: tuple[ExchangeKey, ApiCredentials] | None
+    ) -> None:
+        signal = await self._signal(copy.signal_id)
+        try:
+            if opened is None:
+                raise _Skip("the key was deleted")
+            key, credentials = opened
+            if not key.active or key.api_key_status is ApiKeyStatus.UNAUTHORIZED:
+                raise _Skip("the key is inactive")
+            async with self._uow_factory() as uow:
+                follow = await uow.follows.get(copy.user_id, copy.follow_id)
+            if follow is None or not follow.active:
+                raise _Skip("the follow is paused")
+            if signal.action is SignalAction.CLOSE:
+                done = await self._keys.use(
+                    key, lambda c: self._close(copy, c), credentials=credentials
+                )
+            else:
+                done = await self._keys.use(
+                    key, lambda c: self._open(copy, signal, key, c), credentials=credentials
+                )
+            await self._finish(done)
+        except _Skip as skipped:
+            await self._finish(replace(copy, status=CopyStatus.SKIPPED, reason=skipped.reason))
+        except BusinessRuleViolation as refused:
+            log.info("copy %s failed: %s", copy.id, refused.text)
+            await self._finish(replace(copy, status=CopyStatus.FAILED, reason=refused.text))
+        except Exception as error:
+            log.exception("copy %s: attempt %d failed", copy.id, copy.attempts)
+            assert signal.created_at is not None
+            late = self._clock.now() > signal.created_at + DEADLINE
+            if copy.attempts >= MAX_ATTEMPTS or late:
+                reason = f"gave up after {copy.attempts} attempts: {type(error).__name__}"
+                await self._finish(replace(copy, status=CopyStatus.FAILED, reason=reason))
+            else:
+                backoff = timedelta(seconds=0.5 * 2**copy.attempts)
+                async with self._uow_factory() as uow:
+                    await uow.copies.retry_at(copy.id, self._clock.now() + backoff)
+                    await uow.commit()
+
+    async def _open(
+        self, copy: SignalCopy, signal: Signal, key: ExchangeKey, credentials: ApiCredentials
+    ) -> SignalCopy:
+        assert signal.side is not None and signal.stop_price is not None
+        rules = await self._gateway.market_rules(trade_type=TradeType.FUTURES, symbol=copy.symbol)
+        plan = ExitPlan(
+            side=signal.side,
+            amount=Decimal(0),
+            take_profit_prices=signal.take_profit_prices,
+            stop_trigger_price=signal.stop_price,
+            stop_price=signal.stop_price if signal.stop_type is StopTriggerType.LIMIT else None,
+        )
+        if copy.attempts > 1 and (resumed := await self._resume(copy, plan, credentials)):
+            return resumed
+        position = await self._gateway.fetch_position(credentials, copy.symbol)
+        if position is not None and not await self._strategy_holds(key.id, copy.symbol):
+            raise _Skip("the key holds a position on the symbol that the strategy did not open")
+        balances = await self._gateway.fetch_balances(credentials)
+        equity = Decimal(str(sum(b.total for b in balances if b.asset in STABLECOINS)))
+        entry_price = signal.price
+        if entry_price is None:
+            ticker = await self._market.ticker(
+                exchange_id=key.exchange_id, trade_type=TradeType.FUTURES, symbol=copy.symbol
+            )
+            entry_price = Decimal(str(ticker.last))
+        risk = abs(entry_price - signal.stop_price)
+        amount = rules.round_amount(equity * copy.risk_profile_percent / 100 / risk)
+        notional = amount * entry_price
+        if amount < rules.min_amount or notional < rules.min_notional:
+            raise _Skip(
+                f"{amount} {copy.symbol} is below the market's minimum "
+                f"({rules.min_amount}, {rules.min_notional} USDT)"
+            )
+        leverage = max(1, math.ceil(notional / (equity * MARGIN_SHARE)))
+        if leverage > MAX_LEVERAGE:
+            raise _Skip(f"equity of {equity} USDT cannot carry {notional} USDT")
+        await self._gateway.set_leverage(credentials, copy.symbol, leverage)
+        plan = replace(plan, amount=amount)
+        entry = OrderRequest(
+            symbol=copy.symbol,
+            type=OrderType.LIMIT if signal.entry_type is SignalEntry.LIMIT else OrderType.MARKET,
+            side=signal.side,
+            amount=amount,
+            client_order_id=entry_id(copy.prefix),
+            price=None if signal.price is None else rules.round_price(signal.price),
+        )
+        placed = await self._placer.place(credentials, key.id, entry, plan, rules, copy.prefix)
+        await self._protect(copy, plan, placed)
+        return _placed(copy, placed[0], leverage)
+
+    async def _resume(
+        self, copy: SignalCopy, plan: ExitPlan, credentials: ApiCredentials
+    ) -> SignalCopy | None:
+        """A copy tried before: if its entry went out, the keeper takes over the legs (it
+        places what is missing) and nothing is placed again here."""
+        history = await self._gateway.fetch_order_history(credentials, copy.symbol)
+        entry = next((o for o in history if o.client_order_id == entry_id(copy.prefix)), None)
+        if entry is None:
+            return None
+        log.info("copy %s: its entry is on the exchange already; resuming", copy.id)
+        legs = [o for o in history if o.is_open and leg_of(copy.prefix, o.client_order_id)]
+        plan = replace(plan, amount=Decimal(str(entry.amount or entry.filled)))
+        trade = protected_trade(
+            trade_id=copy.id,
+            user_id=copy.user_id,
+            key_id=copy.key_id,
+            plan=plan,
+            prefix=copy.prefix,
+            placed=[entry, *legs],
+        )
+        await self._protect_trade(replace(trade, sized_to=Decimal(0), entry_final=False))
+        return _placed(copy, entry, None)
+
+    async def _close(self, copy: SignalCopy, credentials: ApiCredentials) -> SignalCopy:
+        """Closes the position the strategy opened on the key, and only that."""
+        if not await self._strategy_holds(copy.key_id, copy.symbol):
+            raise _Skip("no position of the strategy to close")
+        await self._keeper.supersede(copy.key_id, copy.symbol)
+        await flatten(self._gateway, credentials, copy.symbol, f"{copy.prefix}x")
+        return replace(copy, status=CopyStatus.PLACED, reason=None)
+
+    async def _strategy_holds(self, key_id: str, symbol: str) -> bool:
+        """Whether a copied trade is still followed on the key's symbol."""
+        async with self._uow_factory() as uow:
+            trades = await uow.protected_trades.open_on(key_id, symbol)
+        return any(trade.prefix.startswith("tc") for trade in trades)
+
+    async def _protect(self, copy: SignalCopy, plan: ExitPlan, placed: list[Order]) -> None:
+        await self._protect_trade(
+            protected_trade(
+                trade_id=copy.id,
+                user_id=copy.user_id,
+                key_id=copy.key_id,
+                plan=plan,
+                prefix=copy.prefix,
+                placed=placed,
+            )
+        )
+
+    async def _protect_trade(self, trade: ProtectedTrade) -> None:
+        async with self._uow_factory() as uow:
+            await uow.protected_trades.add(trade, now=self._clock.now())
+            await uow.commit()
+
+    async def _finish(self, copy: SignalCopy) -> None:
+        async with self._uow_factory() as uow:
+            await uow.copies.finish(replace(copy, updated_at=self._clock.now()))
+            await uow.commit()
+
+    async def _signal(self, signal_id: str) -> Signal:
+        """Signals never change once stored: each is read once per process."""
+        if signal_id not in self._signals:
+            async with self._uow_factory() as uow:
+                self._signals[signal_id] = await uow.signals.get(signal_id)
+        return self._signals[signal_id]
+
+
+def _placed(copy: SignalCopy, entry: Order, leverage: int | None) -> SignalCopy:
+    return replace(
+        copy,
+        status=CopyStatus.PLACED,
+        reason=None,
+        order_id=entry.id,
+        price=entry.average or entry.price,
+        amount=entry.amount,
+        cost=entry.cost,
+        leverage=leverage,
+    )

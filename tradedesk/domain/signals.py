@@ -1,0 +1,143 @@
+"""Strategy signals: what an operator (or a charting tool) tells a strategy to do.
+
+A signal OPENs the strategy's position (side, entry MARKET or LIMIT, the stop every follower
+is sized by, an optional take-profit ladder and trailing callback rate) or CLOSEs it. It is
+checked whole before anything is stored: every field at once (422), then against the market
+(a BUY's stop below its entry and its take profits above, a SELL's the other way round, with
+the ticker's last price as the entry of a MARKET signal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from tradedesk.domain.errors import FieldError, InvalidValue, ValidationFailed
+from tradedesk.domain.ids import parse_uuid
+from tradedesk.domain.manual_orders import (
+    StopTriggerType,
+    parse_callback_rate,
+    parse_positive,
+    parse_side,
+    parse_take_profits,
+)
+from tradedesk.domain.trading import OrderSide
+from tradedesk.domain.validation import FieldCollector, choice
+
+
+class SignalAction(StrEnum):
+    OPEN = "OPEN"
+    CLOSE = "CLOSE"
+
+
+class SignalEntry(StrEnum):
+    MARKET = "MARKET"
+    LIMIT = "LIMIT"
+
+
+@dataclass(frozen=True, slots=True)
+class SignalInput:
+    """A signal as sent, checked field by field."""
+
+    strategy_id: str
+    action: SignalAction
+    side: OrderSide | None = None
+    entry_type: SignalEntry = SignalEntry.MARKET
+    price: Decimal | None = None  # the limit of a LIMIT entry
+    stop_price: Decimal | None = None
+    stop_type: StopTriggerType = StopTriggerType.MARKET
+    take_profit_prices: tuple[Decimal, ...] = ()
+    callback_rate: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Signal(SignalInput):
+    """A signal accepted and stored: the trigger followers' copies are made from."""
+
+    id: str = ""
+    reference_price: Decimal | None = None  # the entry it was checked against
+    created_at: datetime | None = None
+
+
+def _strategy_id(raw: object) -> str:
+    if not isinstance(raw, str):
+        raise InvalidValue("must be UUID")
+    return parse_uuid(raw)
+
+
+def parse_signal(fields: Mapping[str, object], *, location: str) -> SignalInput:
+    """Every field at once; what an OPEN needs is required only for OPEN."""
+    c = FieldCollector()
+    strategy_id = c.parse("strategyId", fields.get("strategyId"), _strategy_id, location)
+    action = c.parse("action", fields.get("action"), choice(SignalAction), location)
+    if action is not SignalAction.OPEN:
+        c.raise_if_invalid()
+        assert strategy_id and action
+        return SignalInput(strategy_id=strategy_id, action=action)
+    side = c.parse("side", fields.get("side"), parse_side, location)
+    entry = SignalEntry.MARKET
+    if fields.get("entryType") is not None:
+        entry = c.parse("entryType", fields["entryType"], choice(SignalEntry), location)
+    price = None
+    if fields.get("price") is not None or entry is SignalEntry.LIMIT:
+        price = c.parse("price", fields.get("price"), parse_positive, location)
+    stop = c.parse("stopPrice", fields.get("stopPrice"), parse_positive, location)
+    stop_type = StopTriggerType.MARKET
+    if fields.get("stopType") is not None:
+        stop_type = c.parse("stopType", fields["stopType"], choice(StopTriggerType), location)
+    take_profits: tuple[Decimal, ...] = ()
+    if fields.get("takeProfitPrices") is not None:
+        take_profits = (
+            c.parse("takeProfitPrices", fields["takeProfitPrices"], parse_take_profits, location)
+            or ()
+        )
+    rate = None
+    if fields.get("callbackRate") is not None:
+        rate = c.parse("callbackRate", fields["callbackRate"], parse_callback_rate, location)
+    c.raise_if_invalid()
+    assert strategy_id and side and entry and stop and stop_type
+    return SignalInput(
+        strategy_id=strategy_id,
+        action=SignalAction.OPEN,
+        side=side,
+        entry_type=entry,
+        price=price,
+        stop_price=stop,
+        stop_type=stop_type,
+        take_profit_prices=take_profits,
+        callback_rate=rate,
+    )
+
+
+def check_against_entry(signal: SignalInput, entry: Decimal, *, location: str) -> None:
+    """A BUY's stop is below the entry and its take profits above; a SELL's the other way."""
+    assert signal.side is not None and signal.stop_price is not None
+    buying = signal.side is OrderSide.BUY
+    shown = f"{entry.normalize():f}"
+    errors = []
+    if (signal.stop_price >= entry) if buying else (signal.stop_price <= entry):
+        where = "below" if buying else "above"
+        errors.append(
+            FieldError(
+                param="stopPrice",
+                value=float(signal.stop_price),
+                msg=f"must be {where} the entry price {shown}",
+                location=location,
+            )
+        )
+    wrong = [p for p in signal.take_profit_prices if (p <= entry if buying else p >= entry)]
+    if wrong:
+        where = "above" if buying else "below"
+        errors.append(
+            FieldError(
+                param="takeProfitPrices",
+                value=[float(p) for p in signal.take_profit_prices],
+                msg=f"must all be {where} the entry price {shown}",
+                location=location,
+            )
+        )
+    if errors:
+        raise ValidationFailed(errors)

@@ -1,0 +1,241 @@
+"""Signals as accepted, and the copies made of them: jobs, then the followers' records."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from tradedesk.domain.copy_trading import CopyStatus, SignalCopy
+from tradedesk.domain.manual_orders import StopTriggerType
+from tradedesk.domain.signals import Signal, SignalAction, SignalEntry
+from tradedesk.domain.strategy_history import CopiedTrade
+from tradedesk.domain.trading import OrderSide
+from tradedesk.persistence.keyset import older_than
+from tradedesk.persistence.tables import SignalCopyRow, SignalRow, StrategyRow
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+class SqlSignalRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, signal: Signal, *, created_by: str) -> None:
+        assert signal.created_at is not None
+        self._session.add(
+            SignalRow(
+                id=signal.id,
+                strategy_id=signal.strategy_id,
+                action=signal.action.value,
+                side=None if signal.side is None else signal.side.value.upper(),
+                entry_type=signal.entry_type.value,
+                price=signal.price,
+                stop_price=signal.stop_price,
+                stop_type=signal.stop_type.value,
+                take_profit_prices=json.dumps([str(p) for p in signal.take_profit_prices]),
+                callback_rate=signal.callback_rate,
+                reference_price=signal.reference_price,
+                created_by=created_by,
+                created_at=signal.created_at,
+            )
+        )
+        await self._session.flush()
+
+    async def get(self, signal_id: str) -> Signal:
+        row = await self._session.get_one(SignalRow, signal_id)
+        return Signal(
+            id=row.id,
+            strategy_id=row.strategy_id,
+            action=SignalAction(row.action),
+            side=None if row.side is None else OrderSide(row.side.lower()),
+            entry_type=SignalEntry(row.entry_type),
+            price=row.price,
+            stop_price=row.stop_price,
+            stop_type=StopTriggerType(row.stop_type),
+            take_profit_prices=tuple(Decimal(p) for p in json.loads(row.take_profit_prices)),
+            callback_rate=row.callback_rate,
+            reference_price=row.reference_price,
+            created_at=row.created_at,
+        )
+
+
+class SqlCopyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add_many(self, copies: list[SignalCopy]) -> None:
+        self._session.add_all(
+            SignalCopyRow(
+                id=copy.id,
+                signal_id=copy.signal_id,
+                follow_id=copy.follow_id,
+                user_id=copy.user_id,
+                key_id=copy.key_id,
+                symbol=copy.symbol,
+                risk_profile_percent=copy.risk_profile_percent,
+                status=copy.status.value,
+                not_before=copy.created_at,
+                created_at=copy.created_at,
+                updated_at=copy.updated_at,
+            )
+            for copy in copies
+        )
+        await self._session.flush()
+
+    async def lease_pending(
+        self, *, owner: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[SignalCopy]:
+        until = now + lease
+        due = and_(
+            col(SignalCopyRow.status) == CopyStatus.PENDING.value,
+            col(SignalCopyRow.not_before) <= now,
+            or_(col(SignalCopyRow.lease_until).is_(None), col(SignalCopyRow.lease_until) < now),
+        )
+        oldest = (
+            select(col(SignalCopyRow.id))
+            .where(due)
+            .order_by(col(SignalCopyRow.created_at), col(SignalCopyRow.id))
+            .limit(limit)
+        )
+        await self._session.execute(
+            update(SignalCopyRow)
+            .where(col(SignalCopyRow.id).in_(oldest.scalar_subquery()), due)
+            .values(
+                lease_owner=owner,
+                lease_until=until,
+                attempts=col(SignalCopyRow.attempts) + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        rows = await self._session.scalars(
+            select(SignalCopyRow)
+            .where(
+                col(SignalCopyRow.lease_owner) == owner,
+                col(SignalCopyRow.lease_until) == until,
+                col(SignalCopyRow.status) == CopyStatus.PENDING.value,
+            )
+            .order_by(col(SignalCopyRow.created_at), col(SignalCopyRow.id))
+            .execution_options(populate_existing=True)
+        )
+        return [_copy(row) for row in rows]
+
+    async def retry_at(self, copy_id: str, when: datetime) -> None:
+        await self._session.execute(
+            update(SignalCopyRow)
+            .where(col(SignalCopyRow.id) == copy_id)
+            .values(not_before=when, lease_owner=None, lease_until=None)
+        )
+
+    async def finish(self, copy: SignalCopy) -> None:
+        await self._session.execute(
+            update(SignalCopyRow)
+            .where(
+                col(SignalCopyRow.id) == copy.id,
+                col(SignalCopyRow.status) == CopyStatus.PENDING.value,
+            )
+            .values(
+                status=copy.status.value,
+                reason=None if copy.reason is None else copy.reason[:255],
+                order_id=copy.order_id,
+                price=_decimal(copy.price),
+                amount=_decimal(copy.amount),
+                cost=_decimal(copy.cost),
+                leverage=copy.leverage,
+                lease_owner=None,
+                lease_until=None,
+                updated_at=copy.updated_at,
+            )
+        )
+
+    async def of_signal(self, signal_id: str) -> list[SignalCopy]:
+        rows = await self._session.scalars(
+            select(SignalCopyRow)
+            .where(col(SignalCopyRow.signal_id) == signal_id)
+            .order_by(col(SignalCopyRow.created_at), col(SignalCopyRow.id))
+            .execution_options(populate_existing=True)
+        )
+        return [_copy(row) for row in rows]
+
+    async def placed_page(
+        self,
+        user_id: str,
+        *,
+        since: datetime | None,
+        before: tuple[datetime, str] | None,
+        limit: int,
+    ) -> list[CopiedTrade]:
+        query = (
+            select(SignalCopyRow, SignalRow, StrategyRow)
+            .join(SignalRow, col(SignalRow.id) == col(SignalCopyRow.signal_id))
+            .join(StrategyRow, col(StrategyRow.id) == col(SignalRow.strategy_id))
+            .where(
+                col(SignalCopyRow.user_id) == user_id,
+                col(SignalCopyRow.status) == CopyStatus.PLACED.value,
+                col(SignalRow.action) == SignalAction.OPEN.value,
+            )
+        )
+        if since is not None:
+            query = query.where(col(SignalCopyRow.created_at) >= since)
+        if before is not None:
+            query = query.where(
+                older_than(col(SignalCopyRow.created_at), col(SignalCopyRow.id), before)
+            )
+        rows = await self._session.execute(
+            query.order_by(
+                col(SignalCopyRow.created_at).desc(), col(SignalCopyRow.id).desc()
+            ).limit(limit)
+        )
+        return [
+            CopiedTrade(
+                id=copy.id,
+                order_id=copy.order_id,
+                price=_number(copy.price),
+                amount=_number(copy.amount),
+                cost=_number(copy.cost),
+                stop=_number(signal.stop_price),
+                stop_type=signal.stop_type,
+                take_profit=tuple(float(p) for p in json.loads(signal.take_profit_prices)),
+                leverage=copy.leverage,
+                callback_rate=_number(signal.callback_rate),
+                risk_profile_percent=float(copy.risk_profile_percent),
+                created_at=copy.created_at,
+                strategy_name=strategy.name,
+                exchange_id=strategy.exchange_id,
+                symbol=strategy.symbol,
+                trade_side=signal.side or "",
+            )
+            for copy, signal, strategy in rows
+        ]
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _copy(row: SignalCopyRow) -> SignalCopy:
+    return SignalCopy(
+        id=row.id,
+        signal_id=row.signal_id,
+        follow_id=row.follow_id,
+        user_id=row.user_id,
+        key_id=row.key_id,
+        symbol=row.symbol,
+        risk_profile_percent=row.risk_profile_percent,
+        status=CopyStatus(row.status),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        attempts=row.attempts,
+        reason=row.reason,
+        order_id=row.order_id,
+        price=_number(row.price),
+        amount=_number(row.amount),
+        cost=_number(row.cost),
+        leverage=row.leverage,
+    )

@@ -1,0 +1,81 @@
+"""Resolvers of copy trading: operators' strategy and signal mutations, followers' history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tradedesk.domain.copy_trading import PublishedSignal
+from tradedesk.domain.errors import FieldError
+from tradedesk.domain.ids import parse_uuid
+from tradedesk.domain.signals import parse_signal
+from tradedesk.domain.strategies import Strategy
+from tradedesk.domain.strategy_admin import parse_strategy_fields
+from tradedesk.resolvers.account import INPUT, payload
+from tradedesk.resolvers.arguments import argument
+from tradedesk.resolvers.public import GraphInfo
+
+
+async def create_strategy(
+    info: GraphInfo, fields: Mapping[str, object]
+) -> tuple[Strategy | None, list[FieldError]]:
+    caller = await info.context.principal()
+    admin = info.context.services.strategy_admin
+
+    async def create() -> Strategy:
+        return await admin.create(
+            caller, parse_strategy_fields(fields, location=INPUT, creating=True)
+        )
+
+    return await payload(create)
+
+
+async def update_strategy(
+    info: GraphInfo, strategy_id: str, fields: Mapping[str, object]
+) -> tuple[Strategy | None, list[FieldError]]:
+    caller = await info.context.principal()
+    admin = info.context.services.strategy_admin
+
+    async def update() -> Strategy:
+        valid_id = argument("id", strategy_id, parse_uuid)
+        changes = parse_strategy_fields(fields, location=INPUT, creating=False)
+        return await admin.update(caller, valid_id, changes)
+
+    return await payload(update)
+
+
+async def publish_signal(
+    info: GraphInfo, fields: Mapping[str, object]
+) -> tuple[PublishedSignal | None, list[FieldError]]:
+    caller = await info.context.principal()
+    copying = info.context.services.copy_trading
+
+    async def publish() -> PublishedSignal:
+        signal = parse_signal(fields, location=INPUT)
+        return await copying.publish(caller, signal, location=INPUT)
+
+    return await payload(publish)
+
+
+def signal_fields(published: PublishedSignal) -> dict[str, Any]:
+    """The stored signal as the `Signal` type names it."""
+    signal = published.signal
+    return {
+        "id": signal.id,
+        "strategy_id": signal.strategy_id,
+        "action": signal.action.value,
+        "side": None if signal.side is None else signal.side.value.upper(),
+        "entry_type": signal.entry_type.value,
+        "price": _float(signal.price),
+        "stop_price": _float(signal.stop_price),
+        "stop_type": signal.stop_type.value,
+        "take_profit_prices": [float(p) for p in signal.take_profit_prices],
+        "callback_rate": _float(signal.callback_rate),
+        "reference_price": _float(signal.reference_price),
+        "created_at": signal.created_at,
+        "copies": published.copies,
+    }
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]

@@ -1,0 +1,51 @@
+"""v1 account trade histories: manual orders and copied strategy trades, one paging scheme."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from tradedesk.domain.paging import DEFAULT_LIMIT, UserHistory, parse_limit, parse_start
+from tradedesk.rest import representations as rep
+from tradedesk.rest.guards import caller
+from tradedesk.rest.inputs import Inputs
+from tradedesk.rest.responses import JSON
+
+
+def _history_route(
+    service: str, represent: Callable[[Any], dict[str, Any]]
+) -> Callable[[Request], Awaitable[Response]]:
+    """`start`, `limit` (default 30, at most 1000) and `nextToken`, newest first."""
+
+    async def history_page(request: Request) -> Response:
+        principal = await caller(request)
+        history: UserHistory[Any] = getattr(request.app.state.services, service)
+        inputs = Inputs(request)
+        start = inputs.query("start", parse_start, None)
+        limit = inputs.query("limit", parse_limit, DEFAULT_LIMIT)
+        after = inputs.query("nextToken", lambda raw: history.parse_token(principal, raw), None)
+        inputs.valid()
+        page = await history.page(principal, start=start, limit=limit, after=after)
+        return JSON(
+            {"items": [represent(item) for item in page.items], "nextToken": page.next_token}
+        )
+
+    return history_page
+
+
+ROUTES = [
+    Route(
+        "/priv/account/trade/manual/history",
+        _history_route("manual_history", rep.manual_trade),
+        methods=["GET"],
+    ),
+    Route(
+        "/priv/account/trade/strategy/history",
+        _history_route("strategy_history", rep.copied_trade),
+        methods=["GET"],
+    ),
+]
