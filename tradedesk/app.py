@@ -17,7 +17,15 @@ from tradedesk.bootstrap import Runtime, build_runtime
 from tradedesk.config import Settings, load_settings
 from tradedesk.integrations.exchange.paper_gateway import PaperGateway
 from tradedesk.middleware import RequestIdMiddleware
-from tradedesk.rest import account, exchange_keys, follows, histories, manual_trading, public
+from tradedesk.rest import (
+    account,
+    exchange_keys,
+    follows,
+    histories,
+    manual_trading,
+    public,
+    webhooks,
+)
 from tradedesk.rest.catalog_lists import CatalogBodies
 from tradedesk.rest.errors import EXCEPTION_HANDLERS
 from tradedesk.rest.responses import JSON
@@ -92,6 +100,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                     *histories.ROUTES,
                 ],
             ),
+            Mount("/webhooks", routes=webhooks.ROUTES),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],

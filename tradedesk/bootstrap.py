@@ -28,6 +28,7 @@ from tradedesk.domain.services import Services
 from tradedesk.domain.strategy_admin import StrategyAdmin
 from tradedesk.domain.strategy_history import strategy_history
 from tradedesk.domain.strategy_results import StrategyResults
+from tradedesk.domain.strategy_webhooks import StrategyWebhooks
 from tradedesk.integrations.clock import SystemClock
 from tradedesk.integrations.exchange.cached_tickers import CachedTickers
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
@@ -92,6 +93,7 @@ def build_runtime(
     )
     keeper = ProtectionKeeper(uow_factory, keys, exchange, clock, ids)
     placer = TradePlacer(exchange, keeper)
+    copying = CopyTrading(uow_factory, keys, catalog, market, exchange, placer, keeper, clock, ids)
     services = Services(
         market=market,
         catalog=catalog,
@@ -112,9 +114,8 @@ def build_runtime(
             uow_factory, keys, catalog, clock, ids, default_plan=settings.default_plan
         ),
         strategy_admin=StrategyAdmin(uow_factory, catalog, exchange, clock, ids),
-        copy_trading=CopyTrading(
-            uow_factory, keys, catalog, market, exchange, placer, keeper, clock, ids
-        ),
+        copy_trading=copying,
+        strategy_webhooks=StrategyWebhooks(uow_factory, secrets, catalog, copying, clock, ids),
         strategy_history=strategy_history(uow_factory, page_tokens),
         manual_history=manual_history(uow_factory, page_tokens),
     )

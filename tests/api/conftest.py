@@ -1,4 +1,4 @@
-"""Two signed-in users, for the account routes and for proving one cannot reach the other."""
+"""Signed-in users: two to prove one cannot reach the other, and an operator."""
 
 from __future__ import annotations
 
@@ -15,3 +15,9 @@ def alice(client, cognito) -> Caller:
 @pytest.fixture
 def bob(client, cognito) -> Caller:
     return Caller(client, cognito.access_token("bob"))
+
+
+@pytest.fixture
+def admin(client, cognito) -> Caller:
+    """An operator: the Cognito group `admin`."""
+    return Caller(client, cognito.access_token("olga", admin=True))

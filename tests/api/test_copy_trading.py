@@ -45,11 +45,6 @@ def settings_overrides(venue):
     return {"exchange": "binance", "binance_urls": base, "default_plan": "PROFESSIONAL"}
 
 
-@pytest.fixture
-def admin(client, cognito) -> Caller:
-    return Caller(client, cognito.access_token("olga", admin=True))
-
-
 async def follower(client, cognito, venue, name: str, usdt: int, profile: str) -> str:
     """A user whose AUTOMATED key on an account holding `usdt` follows STRATEGY #1."""
     caller = Caller(client, cognito.access_token(name))

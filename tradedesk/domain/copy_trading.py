@@ -147,6 +147,14 @@ class CopyTrading:
         """Checks the signal against the market, then stores it with one PENDING copy per
         active follow, and wakes the dispatcher. Operators only."""
         require_operator(caller)
+        return await self.publish_as(
+            signal, signal_id=self._ids.new_id(), created_by=caller.user_id, location=location
+        )
+
+    async def publish_as(
+        self, signal: SignalInput, *, signal_id: str, created_by: str, location: str
+    ) -> PublishedSignal:
+        """`publish` for a caller already vouched for (an operator, a signed webhook)."""
         strategy = (await self._catalog.snapshot()).strategies_by_id.get(signal.strategy_id)
         if strategy is None or not strategy.active:
             raise ValidationFailed(
@@ -173,7 +181,7 @@ class CopyTrading:
         now = self._clock.now()
         stored = Signal(
             **{f: getattr(signal, f) for f in SignalInput.__dataclass_fields__},
-            id=self._ids.new_id(),
+            id=signal_id,
             reference_price=reference,
             created_at=now,
         )
@@ -195,7 +203,7 @@ class CopyTrading:
                 )
                 for follow in follows
             ]
-            await uow.signals.add(stored, created_by=caller.user_id)
+            await uow.signals.add(stored, created_by=created_by)
             await uow.copies.add_many(copies)
             await uow.commit()
         log.info("signal %s on %s: %d copies", stored.id, strategy.name, len(copies))

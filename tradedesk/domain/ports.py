@@ -363,6 +363,24 @@ class CopyRepository(Protocol):
         ...
 
 
+class WebhookRepository(Protocol):
+    async def set_secret(
+        self, strategy_id: str, sealed: SealedSecret, *, now: datetime
+    ) -> None: ...
+
+    async def secret(self, strategy_id: str) -> SealedSecret | None: ...
+
+    async def claim(
+        self, strategy_id: str, signature: str, signal_id: str, *, now: datetime
+    ) -> str:
+        """The signal id of the delivery with this signature: `signal_id` if it is new."""
+        ...
+
+    async def release(self, strategy_id: str, signature: str) -> None:
+        """Forget a delivery whose signal was not published."""
+        ...
+
+
 class UserRepository(Protocol):
     async def lock(self, user_id: str) -> None:
         """Holds the user's row until the transaction ends: per-user limits are checked and
@@ -414,6 +432,7 @@ class UnitOfWork(Protocol):
     follows: FollowRepository
     signals: SignalRepository
     copies: CopyRepository
+    webhooks: WebhookRepository
     profiles: ProfileRepository
     notifications: NotificationRepository
 

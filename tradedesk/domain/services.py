@@ -23,6 +23,7 @@ from tradedesk.domain.protection import ProtectionKeeper
 from tradedesk.domain.strategy_admin import StrategyAdmin
 from tradedesk.domain.strategy_history import CopiedTrade
 from tradedesk.domain.strategy_results import StrategyResults
+from tradedesk.domain.strategy_webhooks import StrategyWebhooks
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +46,4 @@ class Services:
     strategy_admin: StrategyAdmin
     copy_trading: CopyTrading
     strategy_history: UserHistory[CopiedTrade]
+    strategy_webhooks: StrategyWebhooks

@@ -312,7 +312,7 @@ class SignalRow(SQLModel, table=True):
     reference_price: Decimal | None = Field(
         default=None, sa_column=Column(Numeric(24, 8), nullable=True)
     )
-    created_by: str = Field(max_length=36)
+    created_by: str = Field(max_length=64)  # a user id, or webhook:<strategy id>
     created_at: datetime = Field(sa_column=_utc())
 
 
@@ -353,3 +353,33 @@ class SignalCopyRow(SQLModel, table=True):
     leverage: int | None = None
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
+
+
+class StrategyWebhookSecretRow(SQLModel, table=True):
+    """The sealed secret a charting tool signs a strategy's webhook deliveries with."""
+
+    __tablename__ = "strategy_webhook_secrets"
+
+    strategy_id: str = Field(
+        sa_column=Column(
+            String(36), ForeignKey("strategies.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    secret_key_id: str = Field(max_length=64)
+    secret_token: str = Field(sa_column=Column(Text(), nullable=False))
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class WebhookReceiptRow(SQLModel, table=True):
+    """A webhook delivery accepted, by its signature: a replay answers the same signal."""
+
+    __tablename__ = "webhook_receipts"
+
+    strategy_id: str = Field(
+        sa_column=Column(
+            String(36), ForeignKey("strategies.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    signature: str = Field(sa_column=Column(String(80), primary_key=True))
+    signal_id: str = Field(max_length=36)
+    received_at: datetime = Field(sa_column=_utc())

@@ -18,6 +18,7 @@ from tradedesk.persistence.protected_trades import SqlProtectedTradeRepository
 from tradedesk.persistence.signals import SqlCopyRepository, SqlSignalRepository
 from tradedesk.persistence.strategy_trades import SqlStrategyTradeRepository
 from tradedesk.persistence.users import SqlUserRepository
+from tradedesk.persistence.webhooks import SqlWebhookRepository
 
 
 class SqlUnitOfWork:
@@ -36,6 +37,7 @@ class SqlUnitOfWork:
         self.follows = SqlFollowRepository(self.session)
         self.signals = SqlSignalRepository(self.session)
         self.copies = SqlCopyRepository(self.session)
+        self.webhooks = SqlWebhookRepository(self.session)
         self.profiles = SqlProfileRepository(self.session)
         self.notifications = SqlNotificationRepository(self.session)
         return self

@@ -44,6 +44,18 @@ async def update_strategy(
     return await payload(update)
 
 
+async def rotate_webhook_secret(
+    info: GraphInfo, strategy_id: str
+) -> tuple[str | None, list[FieldError]]:
+    caller = await info.context.principal()
+    webhooks = info.context.services.strategy_webhooks
+
+    async def rotate() -> str:
+        return await webhooks.rotate_secret(caller, argument("id", strategy_id, parse_uuid))
+
+    return await payload(rotate)
+
+
 async def publish_signal(
     info: GraphInfo, fields: Mapping[str, object]
 ) -> tuple[PublishedSignal | None, list[FieldError]]:

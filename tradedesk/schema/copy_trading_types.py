@@ -33,6 +33,14 @@ class StrategyPayload:
     errors: list[FieldErrorType]
 
 
+@strawberry.type
+class StrategyWebhookPayload:
+    secret: str | None = strawberry.field(
+        description="Sign POST /webhooks/strategy/<id> deliveries with it; shown only now."
+    )
+    errors: list[FieldErrorType]
+
+
 @strawberry.input(description="What a strategy does now; OPEN needs side and stopPrice.")
 class PublishSignalInput:
     strategy_id: strawberry.ID

@@ -20,6 +20,7 @@ from tradedesk.schema.copy_trading_types import (
     PublishSignalPayload,
     SignalType,
     StrategyPayload,
+    StrategyWebhookPayload,
     UpdateStrategyInput,
 )
 from tradedesk.schema.exchange_key_types import (
@@ -172,6 +173,13 @@ class Mutation:
     ) -> StrategyPayload:
         found, errors = await copy_trading.update_strategy(info, str(id), given_fields(input, info))
         return StrategyPayload(strategy=found, errors=errors)  # type: ignore[arg-type]
+
+    @strawberry.mutation(description="Operators: a new secret for the strategy's webhook.")
+    async def rotate_strategy_webhook_secret(
+        self, info: GraphInfo, id: strawberry.ID
+    ) -> StrategyWebhookPayload:
+        secret, errors = await copy_trading.rotate_webhook_secret(info, str(id))
+        return StrategyWebhookPayload(secret=secret, errors=errors)  # type: ignore[arg-type]
 
     @strawberry.mutation(
         description="Operators: OPEN or CLOSE a strategy's position; every active follower's"
