@@ -60,7 +60,8 @@ log = logging.getLogger("tradedesk.copy_trading")
 LEASE = timedelta(seconds=30)
 DEADLINE = timedelta(minutes=2)  # a copy not placed by then is too late to follow the signal
 MAX_ATTEMPTS = 5
-CONCURRENT_COPIES = 64  # copies in flight at once in one dispatcher
+CONCURRENT_COPIES = 1024  # copies in flight at once in one dispatcher
+OUTCOME_FLUSH_SECONDS = 0.2  # how often finished copies are written while a fan-out runs
 MARGIN_SHARE = Decimal("0.9")  # of equity a copy's initial margin may take
 MAX_LEVERAGE = 125
 
@@ -104,6 +105,65 @@ class SignalCopy:
 class PublishedSignal:
     signal: Signal
     copies: int  # followers it goes to
+
+
+_Outcome = tuple[SignalCopy, ProtectedTrade | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    copy: SignalCopy
+    signal: Signal
+    opened: tuple[ExchangeKey, ApiCredentials] | None  # None: the key is gone
+
+
+class _Outcomes:
+    """Copies' outcomes, written in one transaction per batch: a finished copy with the trade
+    the keeper is to follow, or a copy still PENDING released for a retry after a backoff."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._waiting: list[_Outcome] = []
+
+    def add(self, outcome: _Outcome) -> None:
+        self._waiting.append(outcome)
+
+    async def write_until(self, done: asyncio.Event, seconds: float) -> None:
+        """Flush every `seconds` until `done`, then once more: a flush is never cut short."""
+        while not done.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), timeout=seconds)
+            await self.flush()
+
+    async def flush(self) -> None:
+        batch, self._waiting = self._waiting, []
+        if not batch:
+            return
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            await uow.protected_trades.add_many(
+                [trade for _copy, trade in batch if trade is not None], now=now
+            )
+            await uow.copies.retry_many(
+                [
+                    (copy.id, now + _backoff(copy.attempts))
+                    for copy, _trade in batch
+                    if copy.status is CopyStatus.PENDING
+                ]
+            )
+            await uow.copies.finish_many(
+                [
+                    replace(copy, updated_at=now)
+                    for copy, _trade in batch
+                    if copy.status is not CopyStatus.PENDING
+                ]
+            )
+            await uow.commit()
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=0.5 * 2**attempts)
 
 
 class _Skip(Exception):
@@ -237,60 +297,78 @@ class CopyTrading:
             done += len(due)
 
     async def _run_all(self, due: list[SignalCopy]) -> None:
-        """At most CONCURRENT_COPIES at once, and one at a time per key."""
+        """At most CONCURRENT_COPIES at once and one at a time per key. What they need from
+        the database is read once for all, and their outcomes written in batches (a copy
+        whose outcome is lost to a crash is resumed, never placed twice)."""
         bound = asyncio.Semaphore(CONCURRENT_COPIES)
         opened = await self._keys.open_many(sorted({copy.key_id for copy in due}))
+        async with self._uow_factory() as uow:
+            follows = {f.id: f for f in await uow.follows.get_many([c.follow_id for c in due])}
+            held = {
+                (trade.key_id, trade.symbol)
+                for trade in await uow.protected_trades.open_on_keys(list(opened))
+                if trade.prefix.startswith("tc")
+            }
+        signals = {c.signal_id: await self._signal(c.signal_id) for c in due}
+        outcomes = _Outcomes(self._uow_factory, self._clock)
 
         async def run(copy: SignalCopy) -> None:
+            job = _Job(copy, signals[copy.signal_id], opened.get(copy.key_id))
+            job_follow = follows.get(copy.follow_id)
             async with bound, self._key_locks[copy.key_id]:
-                await self._run(copy, opened.get(copy.key_id))
+                outcomes.add(
+                    await self._run(job, active=bool(job_follow and job_follow.active), held=held)
+                )
 
-        await asyncio.gather(*(run(copy) for copy in due))
-
-    async def _run(
-        self, copy: SignalCopy, opened: tuple[ExchangeKey, ApiCredentials] | None
-    ) -> None:
-        signal = await self._signal(copy.signal_id)
+        done = asyncio.Event()
+        writer = asyncio.create_task(outcomes.write_until(done, OUTCOME_FLUSH_SECONDS))
         try:
-            if opened is None:
+            await asyncio.gather(*(run(copy) for copy in due))
+        finally:
+            done.set()
+            await writer
+
+    async def _run(self, job: _Job, *, active: bool, held: set[tuple[str, str]]) -> _Outcome:
+        copy, signal = job.copy, job.signal
+        try:
+            if job.opened is None:
                 raise _Skip("the key was deleted")
-            key, credentials = opened
+            key, credentials = job.opened
             if not key.active or key.api_key_status is ApiKeyStatus.UNAUTHORIZED:
                 raise _Skip("the key is inactive")
-            async with self._uow_factory() as uow:
-                follow = await uow.follows.get(copy.user_id, copy.follow_id)
-            if follow is None or not follow.active:
+            if not active:
                 raise _Skip("the follow is paused")
+            holds = (key.id, copy.symbol) in held
             if signal.action is SignalAction.CLOSE:
-                done = await self._keys.use(
-                    key, lambda c: self._close(copy, c), credentials=credentials
+                return await self._keys.use(
+                    key, lambda c: self._close(copy, c, holds), credentials=credentials
                 )
-            else:
-                done = await self._keys.use(
-                    key, lambda c: self._open(copy, signal, key, c), credentials=credentials
-                )
-            await self._finish(done)
+            return await self._keys.use(
+                key, lambda c: self._open(copy, signal, key, c, holds), credentials=credentials
+            )
         except _Skip as skipped:
-            await self._finish(replace(copy, status=CopyStatus.SKIPPED, reason=skipped.reason))
+            return replace(copy, status=CopyStatus.SKIPPED, reason=skipped.reason), None
         except BusinessRuleViolation as refused:
             log.info("copy %s failed: %s", copy.id, refused.text)
-            await self._finish(replace(copy, status=CopyStatus.FAILED, reason=refused.text))
+            return replace(copy, status=CopyStatus.FAILED, reason=refused.text), None
         except Exception as error:
             log.exception("copy %s: attempt %d failed", copy.id, copy.attempts)
             assert signal.created_at is not None
             late = self._clock.now() > signal.created_at + DEADLINE
             if copy.attempts >= MAX_ATTEMPTS or late:
                 reason = f"gave up after {copy.attempts} attempts: {type(error).__name__}"
-                await self._finish(replace(copy, status=CopyStatus.FAILED, reason=reason))
-            else:
-                backoff = timedelta(seconds=0.5 * 2**copy.attempts)
-                async with self._uow_factory() as uow:
-                    await uow.copies.retry_at(copy.id, self._clock.now() + backoff)
-                    await uow.commit()
+                return replace(copy, status=CopyStatus.FAILED, reason=reason), None
+            return copy, None  # still PENDING: tried again after a backoff
 
     async def _open(
-        self, copy: SignalCopy, signal: Signal, key: ExchangeKey, credentials: ApiCredentials
-    ) -> SignalCopy:
+        self,
+        copy: SignalCopy,
+        signal: Signal,
+        key: ExchangeKey,
+        credentials: ApiCredentials,
+        held: bool,
+    ) -> tuple[SignalCopy, ProtectedTrade]:
+        """The copy placed, and the trade the keeper is to follow."""
         assert signal.side is not None and signal.stop_price is not None
         rules = await self._gateway.market_rules(trade_type=TradeType.FUTURES, symbol=copy.symbol)
         plan = ExitPlan(
@@ -303,7 +381,7 @@ class CopyTrading:
         if copy.attempts > 1 and (resumed := await self._resume(copy, plan, credentials)):
             return resumed
         position = await self._gateway.fetch_position(credentials, copy.symbol)
-        if position is not None and not await self._strategy_holds(key.id, copy.symbol):
+        if position is not None and not held:
             raise _Skip("the key holds a position on the symbol that the strategy did not open")
         balances = await self._gateway.fetch_balances(credentials)
         equity = Decimal(str(sum(b.total for b in balances if b.asset in STABLECOINS)))
@@ -334,13 +412,24 @@ class CopyTrading:
             client_order_id=entry_id(copy.prefix),
             price=None if signal.price is None else rules.round_price(signal.price),
         )
-        placed = await self._placer.place(credentials, key.id, entry, plan, rules, copy.prefix)
-        await self._protect(copy, plan, placed)
-        return _placed(copy, placed[0], leverage)
+        # a symbol the strategy holds nothing on needs no clearing: the keeper cancelled the
+        # legs of its last trade when that position went
+        placed = await self._placer.place(
+            credentials, key.id, entry, plan, rules, copy.prefix, clear=held
+        )
+        trade = protected_trade(
+            trade_id=copy.id,
+            user_id=copy.user_id,
+            key_id=copy.key_id,
+            plan=plan,
+            prefix=copy.prefix,
+            placed=placed,
+        )
+        return _placed(copy, placed[0], leverage), trade
 
     async def _resume(
         self, copy: SignalCopy, plan: ExitPlan, credentials: ApiCredentials
-    ) -> SignalCopy | None:
+    ) -> tuple[SignalCopy, ProtectedTrade] | None:
         """A copy tried before: if its entry went out, the keeper takes over the legs (it
         places what is missing) and nothing is placed again here."""
         history = await self._gateway.fetch_order_history(credentials, copy.symbol)
@@ -358,44 +447,18 @@ class CopyTrading:
             prefix=copy.prefix,
             placed=[entry, *legs],
         )
-        await self._protect_trade(replace(trade, sized_to=Decimal(0), entry_final=False))
-        return _placed(copy, entry, None)
+        # sized to nothing yet: the keeper's first pass places whatever legs are missing
+        return _placed(copy, entry, None), replace(trade, sized_to=Decimal(0), entry_final=False)
 
-    async def _close(self, copy: SignalCopy, credentials: ApiCredentials) -> SignalCopy:
+    async def _close(
+        self, copy: SignalCopy, credentials: ApiCredentials, held: bool
+    ) -> tuple[SignalCopy, None]:
         """Closes the position the strategy opened on the key, and only that."""
-        if not await self._strategy_holds(copy.key_id, copy.symbol):
+        if not held:
             raise _Skip("no position of the strategy to close")
         await self._keeper.supersede(copy.key_id, copy.symbol)
         await flatten(self._gateway, credentials, copy.symbol, f"{copy.prefix}x")
-        return replace(copy, status=CopyStatus.PLACED, reason=None)
-
-    async def _strategy_holds(self, key_id: str, symbol: str) -> bool:
-        """Whether a copied trade is still followed on the key's symbol."""
-        async with self._uow_factory() as uow:
-            trades = await uow.protected_trades.open_on(key_id, symbol)
-        return any(trade.prefix.startswith("tc") for trade in trades)
-
-    async def _protect(self, copy: SignalCopy, plan: ExitPlan, placed: list[Order]) -> None:
-        await self._protect_trade(
-            protected_trade(
-                trade_id=copy.id,
-                user_id=copy.user_id,
-                key_id=copy.key_id,
-                plan=plan,
-                prefix=copy.prefix,
-                placed=placed,
-            )
-        )
-
-    async def _protect_trade(self, trade: ProtectedTrade) -> None:
-        async with self._uow_factory() as uow:
-            await uow.protected_trades.add(trade, now=self._clock.now())
-            await uow.commit()
-
-    async def _finish(self, copy: SignalCopy) -> None:
-        async with self._uow_factory() as uow:
-            await uow.copies.finish(replace(copy, updated_at=self._clock.now()))
-            await uow.commit()
+        return replace(copy, status=CopyStatus.PLACED, reason=None), None
 
     async def _signal(self, signal_id: str) -> Signal:
         """Signals never change once stored: each is read once per process."""

@@ -47,14 +47,17 @@ class TradePlacer:
         plan: ExitPlan,
         rules: MarketRules,
         prefix: str,
+        *,
+        clear: bool = True,
     ) -> list[Order]:
-        """The entry, then the legs it has filled for; [entry, *legs] as placed."""
+        """The entry, then the legs it has filled for; [entry, *legs] as placed. `clear`
+        False skips clearing a symbol the caller knows holds nothing of the platform's."""
         symbol = entry.symbol
         futures = credentials.trade_type is TradeType.FUTURES
-        if futures:
+        if clear and futures:
             await self._keeper.supersede(key_id, symbol)
             await flatten(self._gateway, credentials, symbol, f"{prefix}c")
-        else:
+        elif clear:
             await self._gateway.cancel_all_orders(credentials, symbol)
         placed = [await self._gateway.place_order(credentials, entry)]
         legs = initial_legs(

@@ -280,6 +280,10 @@ class ProtectedTradeRepository(Protocol):
 
     async def add(self, trade: ProtectedTrade, *, now: datetime) -> None: ...
 
+    async def add_many(self, trades: list[ProtectedTrade], *, now: datetime) -> None:
+        """Those not there already (a resumed copy's)."""
+        ...
+
     async def save(self, trade: ProtectedTrade, *, now: datetime) -> bool:
         """Stores what the keeper knows of an open trade; False when it is no longer open
         (superseded or closed meanwhile), and then nothing is written."""
@@ -287,7 +291,7 @@ class ProtectedTradeRepository(Protocol):
 
     async def close(self, trade_id: str, *, reason: str, now: datetime) -> None: ...
 
-    async def open_on(self, key_id: str, symbol: str) -> list[ProtectedTrade]: ...
+    async def open_on_keys(self, key_ids: list[str]) -> list[ProtectedTrade]: ...
 
     async def close_all(self, key_id: str, symbol: str, *, reason: str, now: datetime) -> None:
         """Closes every open trade of the key on the symbol."""
@@ -308,6 +312,10 @@ class FollowRepository(Protocol):
 
     async def get(self, user_id: str, follow_id: str) -> StrategyFollow | None:
         """None for another user's follow, exactly as for a missing one."""
+        ...
+
+    async def get_many(self, follow_ids: list[str]) -> list[StrategyFollow]:
+        """Follows by id, whoever owns them: for the copy dispatcher."""
         ...
 
     async def active_for_strategy(self, strategy_id: str) -> list[StrategyFollow]:
@@ -341,12 +349,12 @@ class CopyRepository(Protocol):
         counts as an attempt)."""
         ...
 
-    async def retry_at(self, copy_id: str, when: datetime) -> None:
-        """Release the copy, due again at `when`."""
+    async def retry_many(self, due: list[tuple[str, datetime]]) -> None:
+        """Release each copy (by id), due again at its time."""
         ...
 
-    async def finish(self, copy: SignalCopy) -> None:
-        """Record the outcome of a PENDING copy; a finished one is left as it is."""
+    async def finish_many(self, copies: list[SignalCopy]) -> None:
+        """Record the outcomes of PENDING copies; a finished one is left as it is."""
         ...
 
     async def of_signal(self, signal_id: str) -> list[SignalCopy]: ...

@@ -53,6 +53,14 @@ class SqlFollowRepository:
         )
         return None if row is None else _follow(row)
 
+    async def get_many(self, follow_ids: list[str]) -> list[StrategyFollow]:
+        rows = await self._session.scalars(
+            select(StrategyFollowRow)
+            .where(col(StrategyFollowRow.id).in_(follow_ids))
+            .execution_options(populate_existing=True)
+        )
+        return [_follow(row) for row in rows]
+
     async def active_for_strategy(self, strategy_id: str) -> list[StrategyFollow]:
         rows = await self._session.scalars(
             select(StrategyFollowRow)

@@ -27,6 +27,26 @@ def _legs(trade: ProtectedTrade) -> dict[str, object]:
     }
 
 
+def _row(trade: ProtectedTrade, now: datetime) -> dict[str, object]:
+    plan = trade.plan
+    return {
+        "id": trade.id,
+        "user_id": trade.user_id,
+        "key_id": trade.key_id,
+        "symbol": trade.symbol,
+        "prefix": trade.prefix,
+        "side": plan.side.value,
+        "amount": plan.amount,
+        "take_profit_prices": json.dumps([str(p) for p in plan.take_profit_prices]),
+        "stop_trigger_price": plan.stop_trigger_price,
+        "stop_price": plan.stop_price,
+        "open": True,
+        "created_at": now,
+        "updated_at": now,
+        **_legs(trade),
+    }
+
+
 def _trade(row: ProtectedTradeRow) -> ProtectedTrade:
     return ProtectedTrade(
         id=row.id,
@@ -54,36 +74,18 @@ class SqlProtectedTradeRepository:
         self._session = session
 
     async def add(self, trade: ProtectedTrade, *, now: datetime) -> None:
-        """Inserts the trade unless it is there already (a resumed copy)."""
-        plan = trade.plan
+        await self.add_many([trade], now=now)
+
+    async def add_many(self, trades: list[ProtectedTrade], *, now: datetime) -> None:
+        """Inserts the trades that are not there already (a resumed copy)."""
         await insert_unless_present(
-            self._session,
-            ProtectedTradeRow,
-            dict(
-                id=trade.id,
-                user_id=trade.user_id,
-                key_id=trade.key_id,
-                symbol=trade.symbol,
-                prefix=trade.prefix,
-                side=plan.side.value,
-                amount=plan.amount,
-                take_profit_prices=json.dumps([str(p) for p in plan.take_profit_prices]),
-                stop_trigger_price=plan.stop_trigger_price,
-                stop_price=plan.stop_price,
-                open=True,
-                created_at=now,
-                updated_at=now,
-                **_legs(trade),
-            ),
-            key=["id"],
+            self._session, ProtectedTradeRow, [_row(trade, now) for trade in trades], key=["id"]
         )
 
-    async def open_on(self, key_id: str, symbol: str) -> list[ProtectedTrade]:
+    async def open_on_keys(self, key_ids: list[str]) -> list[ProtectedTrade]:
         rows = await self._session.scalars(
             select(ProtectedTradeRow).where(
-                col(ProtectedTradeRow.key_id) == key_id,
-                col(ProtectedTradeRow.symbol) == symbol,
-                col(ProtectedTradeRow.open),
+                col(ProtectedTradeRow.key_id).in_(key_ids), col(ProtectedTradeRow.open)
             )
         )
         return [_trade(row) for row in rows]

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, bindparam, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -126,32 +126,50 @@ class SqlCopyRepository:
         )
         return [_copy(row) for row in rows]
 
-    async def retry_at(self, copy_id: str, when: datetime) -> None:
+    async def retry_many(self, due: list[tuple[str, datetime]]) -> None:
+        if not due:
+            return
+        table = SignalCopyRow.__table__
         await self._session.execute(
-            update(SignalCopyRow)
-            .where(col(SignalCopyRow.id) == copy_id)
-            .values(not_before=when, lease_owner=None, lease_until=None)
+            update(table)
+            .where(table.c.id == bindparam("copy_id"))
+            .values(not_before=bindparam("when"), lease_owner=None, lease_until=None),
+            [{"copy_id": copy_id, "when": when} for copy_id, when in due],
         )
 
-    async def finish(self, copy: SignalCopy) -> None:
+    async def finish_many(self, copies: list[SignalCopy]) -> None:
+        if not copies:
+            return
+        table = SignalCopyRow.__table__
         await self._session.execute(
-            update(SignalCopyRow)
-            .where(
-                col(SignalCopyRow.id) == copy.id,
-                col(SignalCopyRow.status) == CopyStatus.PENDING.value,
-            )
+            update(table)
+            .where(table.c.id == bindparam("copy_id"), table.c.status == CopyStatus.PENDING.value)
             .values(
-                status=copy.status.value,
-                reason=None if copy.reason is None else copy.reason[:255],
-                order_id=copy.order_id,
-                price=_decimal(copy.price),
-                amount=_decimal(copy.amount),
-                cost=_decimal(copy.cost),
-                leverage=copy.leverage,
+                status=bindparam("new_status"),
+                reason=bindparam("new_reason"),
+                order_id=bindparam("new_order_id"),
+                price=bindparam("new_price"),
+                amount=bindparam("new_amount"),
+                cost=bindparam("new_cost"),
+                leverage=bindparam("new_leverage"),
                 lease_owner=None,
                 lease_until=None,
-                updated_at=copy.updated_at,
-            )
+                updated_at=bindparam("new_updated_at"),
+            ),
+            [
+                {
+                    "copy_id": copy.id,
+                    "new_status": copy.status.value,
+                    "new_reason": None if copy.reason is None else copy.reason[:255],
+                    "new_order_id": copy.order_id,
+                    "new_price": _decimal(copy.price),
+                    "new_amount": _decimal(copy.amount),
+                    "new_cost": _decimal(copy.cost),
+                    "new_leverage": copy.leverage,
+                    "new_updated_at": copy.updated_at,
+                }
+                for copy in copies
+            ],
         )
 
     async def of_signal(self, signal_id: str) -> list[SignalCopy]:

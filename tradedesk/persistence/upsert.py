@@ -11,8 +11,16 @@ from sqlmodel import SQLModel
 
 
 async def insert_unless_present(
-    session: AsyncSession, table: type[SQLModel], values: dict[str, Any], *, key: list[str]
+    session: AsyncSession,
+    table: type[SQLModel],
+    values: dict[str, Any] | list[dict[str, Any]],
+    *,
+    key: list[str],
 ) -> None:
-    """Insert `values` unless a row with the same `key` exists; never fails on a race."""
+    """Insert `values` (a row, or rows: one statement sent with many parameter sets) unless a
+    row with the same `key` exists; never fails on a race."""
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
-    await session.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=key))
+    statement = insert(table.__table__).on_conflict_do_nothing(index_elements=key)  # type: ignore[attr-defined]
+    rows = values if isinstance(values, list) else [values]
+    if rows:
+        await session.execute(statement, rows)

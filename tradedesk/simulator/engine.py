@@ -9,6 +9,7 @@ paper market is infinitely liquid at the feed's price.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -74,6 +75,9 @@ class PaperExchange:
         self._fills: dict[str, list[Fill]] = {}
         self._owner: dict[int, str] = {}  # order id -> api key
         self._algo_owner: dict[int, str] = {}  # algo id -> api key
+        # each account's orders, so that listing them costs its own, not everybody's
+        self._orders_of: defaultdict[str, list[Order]] = defaultdict(list)
+        self._conditionals_of: defaultdict[str, list[ConditionalOrder]] = defaultdict(list)
         self._next_order_id = 1
         self._next_algo_id = 1
         self._next_trade_id = 1
@@ -222,6 +226,7 @@ class PaperExchange:
         )
         self._next_order_id += 1
         self._orders.append(order)
+        self._orders_of[api_key].append(order)
         self._owner[order.order_id] = api_key
         if marketable:
             self._fill(order, mark, maker=False)
@@ -272,10 +277,8 @@ class PaperExchange:
         self._check_scope(api_key, kind, symbol)
         return [
             order
-            for order in self._orders
-            if self._owner[order.order_id] == api_key
-            and order.kind is kind
-            and (symbol is None or order.symbol == symbol)
+            for order in self._orders_of[api_key]
+            if order.kind is kind and (symbol is None or order.symbol == symbol)
         ]
 
     def open_orders(self, api_key: str, kind: Kind, symbol: str | None = None) -> list[Order]:
@@ -365,6 +368,7 @@ class PaperExchange:
             raise errors.ExchangeError(-2021, "Order would immediately trigger.")
         self._next_algo_id += 1
         self._conditionals.append(conditional)
+        self._conditionals_of[api_key].append(conditional)
         self._algo_owner[conditional.algo_id] = api_key
         return conditional
 
@@ -391,10 +395,8 @@ class PaperExchange:
         self._check_scope(api_key, kind, symbol)
         return [
             c
-            for c in self._conditionals
-            if self._algo_owner[c.algo_id] == api_key
-            and c.kind is kind
-            and (symbol is None or c.symbol == symbol)
+            for c in self._conditionals_of[api_key]
+            if c.kind is kind and (symbol is None or c.symbol == symbol)
         ]
 
     def open_conditionals(

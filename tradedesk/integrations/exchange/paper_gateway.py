@@ -58,6 +58,7 @@ class PaperGateway:
         self._opening_usdt = opening_usdt
         markets = default_markets()
         self._symbols = {(m.kind, m.symbol): m.id for m in markets if m.symbol in feed.symbols}
+        self._moved: dict[tuple[Kind, str], Decimal] = {}  # each market's last price moved to
         self.engine = PaperExchange(
             markets,
             prices={
@@ -94,7 +95,15 @@ class PaperGateway:
     def tick(self) -> None:
         """Moves every market to the feed's price: resting orders fill, stops trigger."""
         for (kind, symbol), market_id in self._symbols.items():
-            self.engine.set_price(kind, market_id, self._feed_price(kind, symbol))
+            self._move(kind, symbol, market_id)
+
+    def _move(self, kind: Kind, symbol: str, market_id: str) -> None:
+        """The engine to the feed's price; nothing to do while the price has not changed (a
+        resting order or a stop is never reached by the price it was placed at)."""
+        price = self._feed_price(kind, symbol)
+        if self._moved.get((kind, market_id)) != price:
+            self.engine.set_price(kind, market_id, price)
+            self._moved[(kind, market_id)] = price
 
     async def run(self, interval_seconds: float = 1.0) -> None:
         """`tick` forever (the app's lifespan runs it)."""
@@ -306,7 +315,7 @@ class PaperGateway:
         market_id = self._symbols.get((kind, symbol))
         if market_id is None:
             raise BusinessRuleViolation(ErrorCode.INVALID_EXCHANGE_SYMBOL)
-        self.engine.set_price(kind, market_id, self._feed_price(kind, symbol))
+        self._move(kind, symbol, market_id)
         return kind, market_id
 
     def _existing(
