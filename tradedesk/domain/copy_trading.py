@@ -95,6 +95,17 @@ class SignalCopy:
     cost: float | None = None
     leverage: int | None = None
 
+    def trade(self, plan: ExitPlan, placed: list[Order]) -> ProtectedTrade:
+        """What the keeper follows of this copy's orders."""
+        return protected_trade(
+            trade_id=self.id,
+            user_id=self.user_id,
+            key_id=self.key_id,
+            plan=plan,
+            prefix=self.prefix,
+            placed=placed,
+        )
+
     @property
     def prefix(self) -> str:
         """Client order ids of the copy's orders: the same on every attempt."""
@@ -417,15 +428,7 @@ class CopyTrading:
         placed = await self._placer.place(
             credentials, key.id, entry, plan, rules, copy.prefix, clear=held
         )
-        trade = protected_trade(
-            trade_id=copy.id,
-            user_id=copy.user_id,
-            key_id=copy.key_id,
-            plan=plan,
-            prefix=copy.prefix,
-            placed=placed,
-        )
-        return _placed(copy, placed[0], leverage), trade
+        return _placed(copy, placed[0], leverage), copy.trade(plan, placed)
 
     async def _resume(
         self, copy: SignalCopy, plan: ExitPlan, credentials: ApiCredentials
@@ -439,14 +442,7 @@ class CopyTrading:
         log.info("copy %s: its entry is on the exchange already; resuming", copy.id)
         legs = [o for o in history if o.is_open and leg_of(copy.prefix, o.client_order_id)]
         plan = replace(plan, amount=Decimal(str(entry.amount or entry.filled)))
-        trade = protected_trade(
-            trade_id=copy.id,
-            user_id=copy.user_id,
-            key_id=copy.key_id,
-            plan=plan,
-            prefix=copy.prefix,
-            placed=[entry, *legs],
-        )
+        trade = copy.trade(plan, [entry, *legs])
         # sized to nothing yet: the keeper's first pass places whatever legs are missing
         return _placed(copy, entry, None), replace(trade, sized_to=Decimal(0), entry_final=False)
 
