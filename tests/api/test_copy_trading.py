@@ -3,6 +3,8 @@ the simulator's Binance facade through the real ccxt path, the strategy history 
 
 from __future__ import annotations
 
+import math
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,6 +15,10 @@ from tests.api.test_follows import FOLLOWS
 from tests.documented import STRATEGY_1
 from tests.exchange_keys import KEYS, funded
 from tradedesk.domain.copy_trading import CopyStatus
+from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, StrategyType
+from tradedesk.domain.follows import StrategyFollow
+from tradedesk.domain.market import ExchangeId, TradeType
+from tradedesk.integrations.secret_box import FernetSecretBox
 from tradedesk.persistence.engine import make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 from tradedesk.simulator.markets import Kind
@@ -323,3 +329,65 @@ async def test_operators_manage_strategies(admin, alice, runtime):
     assert unlisted["errors"][0]["extensions"]["code"] == "1300"
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert {"name": "ETH trend", "active": False} in listed["data"]["strategies"]
+
+
+async def seeded_follower(runtime, clock, venue, name: str, usdt: int, profile: str) -> None:
+    """A follower written straight to the database: the same rows the REST routes write (those
+    are tested on their own), without spending the loopback IP's request weight on them."""
+    engine, _base = venue
+    engine.add_account(name, "secret", usdt=Decimal(usdt))
+    now = clock.now()
+    box = FernetSecretBox.local(runtime.settings.data_dir)
+    async with SqlUnitOfWork(make_session_factory(runtime.engine)) as uow:
+        user_id = await uow.users.ensure(
+            user_id=str(uuid.uuid4()), subject=name, email=None, name=None, now=now
+        )
+        key = ExchangeKey(
+            id=str(uuid.uuid4()), user_id=user_id, exchange_id=ExchangeId.BINANCE,
+            trade_type=TradeType.FUTURES, strategy_type=StrategyType.AUTOMATED, name=name,
+            api_key=name, api_key_status=ApiKeyStatus.AUTHORIZED, active=True,
+            ip_restricted=True, created_at=now, updated_at=now,
+        )  # fmt: skip
+        await uow.exchange_keys.add(key, box.seal("secret"), balance_usd=usdt, checked_at=now)
+        await uow.follows.add(
+            StrategyFollow(
+                id=str(uuid.uuid4()),
+                user_id=user_id,
+                key_id=key.id,
+                strategy_id=STRATEGY_1,
+                risk_profile_id=profile,
+                symbol="BTC/USDT",
+                active=True,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        await uow.commit()
+
+
+async def test_fifty_followers_each_hold_their_own_sized_trade(admin, venue, runtime, clock):
+    profiles = {CONSERVATIVE: Decimal("1.5"), MODERATE: Decimal(2), AGGRESSIVE: Decimal(3)}
+    followers = {
+        f"crowd{n}": (500 + 97 * n, list(profiles)[n % 3]) for n in range(50)
+    }  # equities 500 to 5,253 USDT
+    for name, (usdt, profile) in followers.items():
+        await seeded_follower(runtime, clock, venue, name, usdt, profile)
+
+    published = await admin.graphql(PUBLISH, {"input": OPEN})
+    await runtime.services.copy_trading.drain()
+
+    copies = await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"])
+    assert len(copies) == 50
+    engine, _base = venue
+    for name, (usdt, profile) in followers.items():
+        at_risk = Decimal(usdt) * profiles[profile] / 100
+        amount = (at_risk / 200).quantize(Decimal("0.001"), rounding="ROUND_DOWN")
+        leverage = math.ceil(amount * 19700 / (Decimal(usdt) * Decimal("0.9")))
+        assert position(venue, name) == amount, name
+        assert engine.account(name).position("BTCUSDT").leverage == leverage, name
+        assert [kind for kind, _price, _amount in exits(venue, name)] == [
+            "STOP_MARKET",
+            "TAKE_PROFIT",
+            "TAKE_PROFIT",
+        ]
+    assert {copy.status for copy in copies.values()} == {CopyStatus.PLACED}
