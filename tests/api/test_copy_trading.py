@@ -391,3 +391,40 @@ async def test_fifty_followers_each_hold_their_own_sized_trade(admin, venue, run
             "TAKE_PROFIT",
         ]
     assert {copy.status for copy in copies.values()} == {CopyStatus.PLACED}
+
+
+async def test_copy_fidelity_for_operators_and_each_follower(
+    admin, client, cognito, venue, runtime
+):
+    engine, _base = venue
+    await follower(client, cognito, venue, "swift", 1000, CONSERVATIVE)
+    await follower(client, cognito, venue, "tiny", 50, CONSERVATIVE)
+    published = await admin.graphql(PUBLISH, {"input": OPEN})
+    engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(19710))  # the market moves before copies
+    await runtime.services.copy_trading.drain()
+    signal_id = published["data"]["publishSignal"]["signal"]["id"]
+    stats_query = (
+        "query($id: ID!) { signalStats(id: $id) { placed skipped failed pending p50LatencyMs"
+        " meanSlippageBps } }"
+    )
+
+    stats = await admin.graphql(stats_query, {"id": signal_id})
+    refused = await Caller(client, cognito.access_token("swift")).graphql(
+        stats_query, {"id": signal_id}
+    )
+    mine = await Caller(client, cognito.access_token("tiny")).graphql(
+        "{ viewer { signalCopies { signalId status reason slippageBps } } }"
+    )
+
+    assert stats["data"]["signalStats"] == {
+        "placed": 1,
+        "skipped": 1,
+        "failed": 0,
+        "pending": 0,
+        "p50LatencyMs": 0,  # the test's clock stands still
+        "meanSlippageBps": 5.08,  # paid 19,710 against 19,700
+    }
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    [copy] = mine["data"]["viewer"]["signalCopies"]
+    assert copy["signalId"] == signal_id and copy["status"] == "SKIPPED"
+    assert "below the market's minimum" in copy["reason"] and copy["slippageBps"] is None

@@ -21,12 +21,13 @@ import contextlib
 import hashlib
 import logging
 import math
-from collections import defaultdict
+import statistics
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tradedesk.domain.errors import BusinessRuleViolation, FieldError, ValidationFailed
 from tradedesk.domain.exchange_keys import STABLECOINS, ApiKeyStatus, ExchangeKey
@@ -45,7 +46,7 @@ from tradedesk.domain.signals import (
     check_against_entry,
 )
 from tradedesk.domain.strategy_admin import require_operator
-from tradedesk.domain.trading import ApiCredentials, Order, OrderRequest, OrderType
+from tradedesk.domain.trading import ApiCredentials, Order, OrderRequest, OrderSide, OrderType
 
 if TYPE_CHECKING:
     from tradedesk.domain.catalog import PublicCatalog
@@ -94,6 +95,8 @@ class SignalCopy:
     amount: float | None = None
     cost: float | None = None
     leverage: int | None = None
+    latency_ms: int | None = None  # from the signal accepted to the entry's answer
+    slippage_bps: float | None = None  # entry price against the signal's, + when worse
 
     def trade(self, plan: ExitPlan, placed: list[Order]) -> ProtectedTrade:
         """What the keeper follows of this copy's orders."""
@@ -110,6 +113,41 @@ class SignalCopy:
     def prefix(self) -> str:
         """Client order ids of the copy's orders: the same on every attempt."""
         return "tc" + hashlib.sha256(f"{self.signal_id}|{self.follow_id}".encode()).hexdigest()[:22]
+
+
+@dataclass(frozen=True, slots=True)
+class SignalStats:
+    """How a signal's copies went, for operators."""
+
+    placed: int
+    skipped: int
+    failed: int
+    pending: int
+    p50_latency_ms: int | None
+    p99_latency_ms: int | None
+    mean_slippage_bps: float | None
+
+    @classmethod
+    def of(cls, copies: list[SignalCopy]) -> SignalStats:
+        count = Counter(copy.status for copy in copies)
+        latencies = sorted(c.latency_ms for c in copies if c.latency_ms is not None)
+        slippages = [c.slippage_bps for c in copies if c.slippage_bps is not None]
+        return cls(
+            placed=count[CopyStatus.PLACED],
+            skipped=count[CopyStatus.SKIPPED],
+            failed=count[CopyStatus.FAILED],
+            pending=count[CopyStatus.PENDING],
+            p50_latency_ms=_percentile(latencies, 0.5),
+            p99_latency_ms=_percentile(latencies, 0.99),
+            mean_slippage_bps=round(statistics.fmean(slippages), 2) if slippages else None,
+        )
+
+
+def _percentile(ordered: list[int], share: float) -> int | None:
+    """The nearest-rank percentile of sorted values."""
+    if not ordered:
+        return None
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +319,19 @@ class CopyTrading:
         self._wake.set()
         return PublishedSignal(stored, len(copies))
 
+    async def signal_stats(self, caller: Principal, signal_id: str) -> SignalStats | None:
+        """Operators: how the signal's copies went; None for no such signal."""
+        require_operator(caller)
+        async with self._uow_factory() as uow:
+            if not await uow.signals.exists(signal_id):
+                return None
+            return SignalStats.of(await uow.copies.of_signal(signal_id))
+
+    async def copies_of(self, caller: Principal, limit: int) -> list[SignalCopy]:
+        """The caller's own copies, newest first: what was placed, skipped or failed, and why."""
+        async with self._uow_factory() as uow:
+            return await uow.copies.of_user(caller.user_id, limit)
+
     async def run(self, interval_seconds: float) -> None:
         """Dispatch copies as signals arrive (and every interval, for copies another process
         published or left behind), for ever (serve and the worker)."""
@@ -389,7 +440,7 @@ class CopyTrading:
             stop_trigger_price=signal.stop_price,
             stop_price=signal.stop_price if signal.stop_type is StopTriggerType.LIMIT else None,
         )
-        if copy.attempts > 1 and (resumed := await self._resume(copy, plan, credentials)):
+        if copy.attempts > 1 and (resumed := await self._resume(copy, signal, plan, credentials)):
             return resumed
         position = await self._gateway.fetch_position(credentials, copy.symbol)
         if position is not None and not held:
@@ -428,10 +479,11 @@ class CopyTrading:
         placed = await self._placer.place(
             credentials, key.id, entry, plan, rules, copy.prefix, clear=held
         )
-        return _placed(copy, placed[0], leverage), copy.trade(plan, placed)
+        fidelity = _fidelity(signal, placed[0], self._clock.now())
+        return _placed(copy, placed[0], leverage, fidelity), copy.trade(plan, placed)
 
     async def _resume(
-        self, copy: SignalCopy, plan: ExitPlan, credentials: ApiCredentials
+        self, copy: SignalCopy, signal: Signal, plan: ExitPlan, credentials: ApiCredentials
     ) -> tuple[SignalCopy, ProtectedTrade] | None:
         """A copy tried before: if its entry went out, the keeper takes over the legs (it
         places what is missing) and nothing is placed again here."""
@@ -444,7 +496,9 @@ class CopyTrading:
         plan = replace(plan, amount=Decimal(str(entry.amount or entry.filled)))
         trade = copy.trade(plan, [entry, *legs])
         # sized to nothing yet: the keeper's first pass places whatever legs are missing
-        return _placed(copy, entry, None), replace(trade, sized_to=Decimal(0), entry_final=False)
+        fidelity = _fidelity(signal, entry, self._clock.now())
+        resumed = replace(trade, sized_to=Decimal(0), entry_final=False)
+        return _placed(copy, entry, None, fidelity), resumed
 
     async def _close(
         self, copy: SignalCopy, credentials: ApiCredentials, held: bool
@@ -464,7 +518,23 @@ class CopyTrading:
         return self._signals[signal_id]
 
 
-def _placed(copy: SignalCopy, entry: Order, leverage: int | None) -> SignalCopy:
+def _fidelity(signal: Signal, entry: Order, now: datetime) -> dict[str, Any]:
+    """How closely the copy followed the signal: how long its entry took (filled, for an
+    entry that filled at once) and what it paid against the price the signal was checked at,
+    in basis points, positive when worse for the follower."""
+    assert signal.created_at is not None
+    latency = int((now - signal.created_at).total_seconds() * 1000)
+    paid = entry.average
+    if paid is None or signal.reference_price is None or not signal.reference_price:
+        return {"latency_ms": latency, "slippage_bps": None}
+    change = (Decimal(str(paid)) - signal.reference_price) / signal.reference_price * 10_000
+    worse = change if signal.side is OrderSide.BUY else -change
+    return {"latency_ms": latency, "slippage_bps": round(float(worse), 2)}
+
+
+def _placed(
+    copy: SignalCopy, entry: Order, leverage: int | None, fidelity: dict[str, Any]
+) -> SignalCopy:
     return replace(
         copy,
         status=CopyStatus.PLACED,
@@ -474,4 +544,5 @@ def _placed(copy: SignalCopy, entry: Order, leverage: int | None) -> SignalCopy:
         amount=entry.amount,
         cost=entry.cost,
         leverage=leverage,
+        **fidelity,
     )

@@ -336,6 +336,8 @@ class SignalRepository(Protocol):
 
     async def get(self, signal_id: str) -> Signal: ...
 
+    async def exists(self, signal_id: str) -> bool: ...
+
 
 class CopyRepository(Protocol):
     """Copies of signals: jobs while PENDING, then each follower's record."""
@@ -358,6 +360,10 @@ class CopyRepository(Protocol):
         ...
 
     async def of_signal(self, signal_id: str) -> list[SignalCopy]: ...
+
+    async def of_user(self, user_id: str, limit: int) -> list[SignalCopy]:
+        """The user's copies, newest first."""
+        ...
 
     async def placed_page(
         self,

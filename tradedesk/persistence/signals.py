@@ -48,6 +48,9 @@ class SqlSignalRepository:
         )
         await self._session.flush()
 
+    async def exists(self, signal_id: str) -> bool:
+        return await self._session.get(SignalRow, signal_id) is not None
+
     async def get(self, signal_id: str) -> Signal:
         row = await self._session.get_one(SignalRow, signal_id)
         return Signal(
@@ -152,6 +155,8 @@ class SqlCopyRepository:
                 amount=bindparam("new_amount"),
                 cost=bindparam("new_cost"),
                 leverage=bindparam("new_leverage"),
+                latency_ms=bindparam("new_latency_ms"),
+                slippage_bps=bindparam("new_slippage_bps"),
                 lease_owner=None,
                 lease_until=None,
                 updated_at=bindparam("new_updated_at"),
@@ -166,11 +171,22 @@ class SqlCopyRepository:
                     "new_amount": _decimal(copy.amount),
                     "new_cost": _decimal(copy.cost),
                     "new_leverage": copy.leverage,
+                    "new_latency_ms": copy.latency_ms,
+                    "new_slippage_bps": _decimal(copy.slippage_bps),
                     "new_updated_at": copy.updated_at,
                 }
                 for copy in copies
             ],
         )
+
+    async def of_user(self, user_id: str, limit: int) -> list[SignalCopy]:
+        rows = await self._session.scalars(
+            select(SignalCopyRow)
+            .where(col(SignalCopyRow.user_id) == user_id)
+            .order_by(col(SignalCopyRow.created_at).desc(), col(SignalCopyRow.id).desc())
+            .limit(limit)
+        )
+        return [_copy(row) for row in rows]
 
     async def of_signal(self, signal_id: str) -> list[SignalCopy]:
         rows = await self._session.scalars(
@@ -256,4 +272,6 @@ def _copy(row: SignalCopyRow) -> SignalCopy:
         amount=_number(row.amount),
         cost=_number(row.cost),
         leverage=row.leverage,
+        latency_ms=row.latency_ms,
+        slippage_bps=_number(row.slippage_bps),
     )

@@ -351,6 +351,10 @@ class SignalCopyRow(SQLModel, table=True):
     amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(24, 8), nullable=True))
     cost: Decimal | None = Field(default=None, sa_column=Column(Numeric(24, 8), nullable=True))
     leverage: int | None = None
+    latency_ms: int | None = None
+    slippage_bps: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(12, 2), nullable=True)
+    )
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
 

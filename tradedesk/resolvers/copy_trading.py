@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tradedesk.domain.copy_trading import PublishedSignal
+from tradedesk.domain.copy_trading import PublishedSignal, SignalCopy, SignalStats
 from tradedesk.domain.errors import FieldError
 from tradedesk.domain.ids import parse_uuid
+from tradedesk.domain.paging import parse_limit
 from tradedesk.domain.signals import parse_signal
 from tradedesk.domain.strategies import Strategy
 from tradedesk.domain.strategy_admin import parse_strategy_fields
@@ -54,6 +55,20 @@ async def rotate_webhook_secret(
         return await webhooks.rotate_secret(caller, argument("id", strategy_id, parse_uuid))
 
     return await payload(rotate)
+
+
+async def signal_stats(info: GraphInfo, signal_id: str) -> SignalStats | None:
+    caller = await info.context.principal()
+    return await info.context.services.copy_trading.signal_stats(
+        caller, argument("id", signal_id, parse_uuid)
+    )
+
+
+async def signal_copies(info: GraphInfo, limit: int) -> list[SignalCopy]:
+    caller = await info.context.principal()
+    return await info.context.services.copy_trading.copies_of(
+        caller, argument("limit", str(limit), parse_limit)
+    )
 
 
 async def publish_signal(

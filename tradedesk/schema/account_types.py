@@ -12,7 +12,7 @@ from tradedesk.resolvers.public import GraphInfo
 from tradedesk.schema.paging import PageInfo
 
 if TYPE_CHECKING:
-    from tradedesk.schema.copy_trading_types import StrategyTradeConnection
+    from tradedesk.schema.copy_trading_types import SignalCopyType, StrategyTradeConnection
     from tradedesk.schema.exchange_key_types import ExchangeKeyType
     from tradedesk.schema.trading_types import ManualTradeConnection
 
@@ -117,6 +117,17 @@ class ViewerType:
                 has_next_page=page.next_token is not None, end_cursor=page.next_token
             ),
         )
+
+    @strawberry.field(
+        description="The caller's copies of signals, newest first, and why any was"
+        " skipped or failed."
+    )
+    async def signal_copies(
+        self, info: GraphInfo, limit: int = 50
+    ) -> list[Annotated[SignalCopyType, strawberry.lazy("tradedesk.schema.copy_trading_types")]]:
+        from tradedesk.resolvers.copy_trading import signal_copies
+
+        return await signal_copies(info, limit)  # type: ignore[return-value]
 
     @strawberry.field(description="Trades strategies placed on the caller's keys, newest first.")
     async def strategy_trade_history(

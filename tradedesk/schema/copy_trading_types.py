@@ -87,6 +87,37 @@ class PublishSignalPayload:
     errors: list[FieldErrorType]
 
 
+@strawberry.type(name="SignalStats", description="How a signal's copies went (operators).")
+class SignalStatsType:
+    placed: int
+    skipped: int
+    failed: int
+    pending: int
+    p50_latency_ms: int | None = strawberry.field(
+        description="From the signal accepted to the entry's answer (filled, for MARKET)."
+    )
+    p99_latency_ms: int | None
+    mean_slippage_bps: float | None = strawberry.field(
+        description="Entry prices against the signal's, in basis points; + when worse."
+    )
+
+
+@strawberry.type(name="SignalCopy", description="One of the caller's copies of a signal.")
+class SignalCopyType:
+    signal_id: strawberry.ID
+    key_id: strawberry.ID
+    symbol: str
+    status: str = strawberry.field(description="PENDING, PLACED, SKIPPED or FAILED")
+    reason: str | None = strawberry.field(description="Why it was skipped or failed.")
+    order_id: str | None
+    price: float | None
+    amount: float | None
+    leverage: int | None
+    latency_ms: int | None
+    slippage_bps: float | None
+    created_at: datetime
+
+
 @strawberry.type(name="TriggerStrategy", description="The v1 `StrategyAutomated` of a trigger.")
 class TriggerStrategyType:
     name: str

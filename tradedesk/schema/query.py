@@ -5,9 +5,10 @@ from __future__ import annotations
 import strawberry
 
 from tradedesk.domain.market import ExchangeId, TradeType
-from tradedesk.resolvers import account, public
+from tradedesk.resolvers import account, copy_trading, public
 from tradedesk.resolvers.public import GraphInfo
 from tradedesk.schema.account_types import ViewerType
+from tradedesk.schema.copy_trading_types import SignalStatsType
 from tradedesk.schema.types import (
     ExchangeIdEnum,
     PlanType,
@@ -45,6 +46,10 @@ class Query:
     @strawberry.field(description="The authenticated caller; UNAUTHENTICATED without a token.")
     async def viewer(self, info: GraphInfo) -> ViewerType:
         return await account.viewer(info)  # type: ignore[return-value]
+
+    @strawberry.field(description="Operators: how a signal's copies went; null for none.")
+    async def signal_stats(self, info: GraphInfo, id: strawberry.ID) -> SignalStatsType | None:
+        return await copy_trading.signal_stats(info, str(id))  # type: ignore[return-value]
 
     @strawberry.field(description="One strategy by id, or null when there is none.")
     async def strategy(self, info: GraphInfo, id: strawberry.ID) -> StrategyType | None:
