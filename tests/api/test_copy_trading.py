@@ -428,3 +428,28 @@ async def test_copy_fidelity_for_operators_and_each_follower(
     [copy] = mine["data"]["viewer"]["signalCopies"]
     assert copy["signalId"] == signal_id and copy["status"] == "SKIPPED"
     assert "below the market's minimum" in copy["reason"] and copy["slippageBps"] is None
+
+
+async def test_breakeven_moves_a_followers_stop_to_entry_after_the_nth_take_profit(
+    admin, client, cognito, venue, runtime
+):
+    engine, _base = venue
+    await follower(client, cognito, venue, "even", 1000, CONSERVATIVE)  # 0.075 BTC at 19,700
+    too_far = await admin.graphql(PUBLISH, {"input": {**OPEN, "breakevenAfterTakeProfit": 3}})
+    await admin.graphql(PUBLISH, {"input": {**OPEN, "breakevenAfterTakeProfit": 1}})
+    await runtime.services.copy_trading.drain()
+
+    engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(20050))  # the first rung fills
+    await runtime.services.protection.tick()
+
+    assert too_far["data"]["publishSignal"]["errors"] == [
+        {"field": "breakevenAfterTakeProfit", "message": "must be a take profit number, 1 to 2"}
+    ]
+    assert exits(venue, "even") == [
+        ("STOP_MARKET", Decimal(19700), Decimal("0.075")),  # what is left cannot lose now
+        ("TAKE_PROFIT", Decimal(20100), Decimal("0.038")),
+    ]
+    engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(19690))
+    assert position(venue, "even") == 0
+    await runtime.services.protection.tick()
+    assert exits(venue, "even") == []

@@ -439,6 +439,7 @@ class CopyTrading:
             take_profit_prices=signal.take_profit_prices,
             stop_trigger_price=signal.stop_price,
             stop_price=signal.stop_price if signal.stop_type is StopTriggerType.LIMIT else None,
+            breakeven_after=signal.breakeven_after,
         )
         if copy.attempts > 1 and (resumed := await self._resume(copy, signal, plan, credentials)):
             return resumed

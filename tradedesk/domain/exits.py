@@ -35,6 +35,7 @@ class ExitPlan:
     take_profit_prices: tuple[Decimal, ...]
     stop_trigger_price: Decimal | None
     stop_price: Decimal | None  # the limit of a stop-limit; None for a stop-market
+    breakeven_after: int | None = None  # once this many rungs filled, the stop goes to entry
 
     @property
     def exit_side(self) -> OrderSide:

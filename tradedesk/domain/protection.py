@@ -226,7 +226,11 @@ class _Pass:
             return await self._finish(list(live_orders.values()), "position closed")
         if entry_done and all(leg in ended for leg in plan.leg_names()):
             return await self._finish([], "no exits left")
-        if filled and (filled != trade.sized_to or entry_done != trade.entry_final):
+        if held and _breakeven_due(plan, ended) and position is not None:
+            self.trade = trade = replace(trade, plan=_at_breakeven(plan, rules, position))
+            log.info("trade %s: the stop moves to the entry price", trade.id)
+            await self._resize(rules, open_orders, live_orders, filled, held, entry_done)
+        elif filled and (filled != trade.sized_to or entry_done != trade.entry_final):
             await self._resize(rules, open_orders, live_orders, filled, held, entry_done)
         else:
             await self.keeper._save(trade)
@@ -259,7 +263,10 @@ class _Pass:
         if plan.stop_trigger_price is not None and STOP not in self.trade.ended:
             cover = filled if entry_done else plan.amount
             old = live_orders.get(STOP)
-            if old is None or _decimal(old.amount) != cover:
+            moved = old is not None and rules.round_price(
+                _decimal(old.stop_price)
+            ) != rules.round_price(plan.stop_trigger_price)
+            if old is None or _decimal(old.amount) != cover or moved:
                 if old is not None and algo_orders >= rules.max_algo_orders:
                     await self._retire(STOP, old)  # no slot for two stops: a moment without
                     algo_orders -= 1
@@ -340,6 +347,20 @@ class _Pass:
         for order in leftovers:
             await self.gateway.cancel_order(self.credentials, order)
         await self.keeper._close(self.trade, reason)
+
+
+def _breakeven_due(plan: ExitPlan, ended: Mapping[str, LegEnd]) -> bool:
+    """The plan moves its stop to the entry once that many rungs filled (and only once)."""
+    if plan.breakeven_after is None or plan.stop_trigger_price is None:
+        return False
+    filled = sum(1 for leg in plan.rung_names() if ended.get(leg) is LegEnd.EXECUTED)
+    return filled >= plan.breakeven_after
+
+
+def _at_breakeven(plan: ExitPlan, rules: MarketRules, position: Position) -> ExitPlan:
+    """A stop-market at the position's entry price: what is left can no longer lose."""
+    entry = rules.round_price(_decimal(position.entry_price))
+    return replace(plan, stop_trigger_price=entry, stop_price=None, breakeven_after=None)
 
 
 def _changed(trade: ProtectedTrade, open_orders: list[Order]) -> bool:

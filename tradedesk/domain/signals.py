@@ -51,6 +51,7 @@ class SignalInput:
     stop_type: StopTriggerType = StopTriggerType.MARKET
     take_profit_prices: tuple[Decimal, ...] = ()
     callback_rate: Decimal | None = None
+    breakeven_after: int | None = None  # the stop moves to entry once this many rungs filled
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,14 @@ def parse_signal(fields: Mapping[str, object], *, location: str) -> SignalInput:
     rate = None
     if fields.get("callbackRate") is not None:
         rate = c.parse("callbackRate", fields["callbackRate"], parse_callback_rate, location)
+    breakeven = None
+    if fields.get("breakevenAfterTakeProfit") is not None:
+        breakeven = c.parse(
+            "breakevenAfterTakeProfit",
+            fields["breakevenAfterTakeProfit"],
+            _rung_count(len(take_profits)),
+            location,
+        )
     c.raise_if_invalid()
     assert strategy_id and side and entry and stop and stop_type
     return SignalInput(
@@ -109,7 +118,17 @@ def parse_signal(fields: Mapping[str, object], *, location: str) -> SignalInput:
         stop_type=stop_type,
         take_profit_prices=take_profits,
         callback_rate=rate,
+        breakeven_after=breakeven,
     )
+
+
+def _rung_count(rungs: int):  # type: ignore[no-untyped-def]
+    def parse(raw: object) -> int:
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= rungs:
+            raise InvalidValue(f"must be a take profit number, 1 to {rungs}")
+        return raw
+
+    return parse
 
 
 def check_against_entry(signal: SignalInput, entry: Decimal, *, location: str) -> None:

@@ -18,7 +18,11 @@ from tradedesk.persistence.upsert import insert_unless_present
 
 
 def _legs(trade: ProtectedTrade) -> dict[str, object]:
+    """What a pass may change: the legs, and the stop of a plan gone to breakeven."""
     return {
+        "stop_trigger_price": trade.plan.stop_trigger_price,
+        "stop_price": trade.plan.stop_price,
+        "breakeven_after": trade.plan.breakeven_after,
         "generation": trade.generation,
         "sized_to": trade.sized_to,
         "entry_final": trade.entry_final,
@@ -38,8 +42,6 @@ def _row(trade: ProtectedTrade, now: datetime) -> dict[str, object]:
         "side": plan.side.value,
         "amount": plan.amount,
         "take_profit_prices": json.dumps([str(p) for p in plan.take_profit_prices]),
-        "stop_trigger_price": plan.stop_trigger_price,
-        "stop_price": plan.stop_price,
         "open": True,
         "created_at": now,
         "updated_at": now,
@@ -60,6 +62,7 @@ def _trade(row: ProtectedTradeRow) -> ProtectedTrade:
             take_profit_prices=tuple(Decimal(p) for p in json.loads(row.take_profit_prices)),
             stop_trigger_price=row.stop_trigger_price,
             stop_price=row.stop_price,
+            breakeven_after=row.breakeven_after,
         ),
         generation=row.generation,
         sized_to=row.sized_to,

@@ -42,6 +42,7 @@ class SqlSignalRepository:
                 take_profit_prices=json.dumps([str(p) for p in signal.take_profit_prices]),
                 callback_rate=signal.callback_rate,
                 reference_price=signal.reference_price,
+                breakeven_after=signal.breakeven_after,
                 created_by=created_by,
                 created_at=signal.created_at,
             )
@@ -65,6 +66,7 @@ class SqlSignalRepository:
             take_profit_prices=tuple(Decimal(p) for p in json.loads(row.take_profit_prices)),
             callback_rate=row.callback_rate,
             reference_price=row.reference_price,
+            breakeven_after=row.breakeven_after,
             created_at=row.created_at,
         )
 

@@ -246,6 +246,7 @@ class ProtectedTradeRow(SQLModel, table=True):
     stop_price: Decimal | None = Field(
         default=None, sa_column=Column(Numeric(24, 8), nullable=True)
     )
+    breakeven_after: int | None = None
     open: bool = Field(index=True)
     closed_reason: str | None = Field(default=None, max_length=64)
     generation: int = 0
@@ -312,6 +313,7 @@ class SignalRow(SQLModel, table=True):
     reference_price: Decimal | None = Field(
         default=None, sa_column=Column(Numeric(24, 8), nullable=True)
     )
+    breakeven_after: int | None = None
     created_by: str = Field(max_length=64)  # a user id, or webhook:<strategy id>
     created_at: datetime = Field(sa_column=_utc())
 

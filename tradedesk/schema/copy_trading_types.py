@@ -60,6 +60,11 @@ class PublishSignalInput:
     )
     take_profit_prices: list[float] | None = strawberry.UNSET
     callback_rate: float | None = strawberry.UNSET
+    breakeven_after_take_profit: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Once the Nth take profit fills on a follower's key, that follower's stop"
+        " moves to their entry price.",
+    )
 
 
 @strawberry.type(name="Signal", description="A signal as accepted.")

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("take_profit_prices", sa.Text(), nullable=False),
         sa.Column("stop_trigger_price", sa.Numeric(precision=24, scale=8), nullable=True),
         sa.Column("stop_price", sa.Numeric(precision=24, scale=8), nullable=True),
+        sa.Column("breakeven_after", sa.Integer(), nullable=True),
         sa.Column("open", sa.Boolean(), nullable=False),
         sa.Column("closed_reason", sa.String(length=64), nullable=True),
         sa.Column("generation", sa.Integer(), nullable=False),

@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("take_profit_prices", sa.Text(), nullable=False),
         sa.Column("callback_rate", sa.Numeric(precision=8, scale=4), nullable=True),
         sa.Column("reference_price", sa.Numeric(precision=24, scale=8), nullable=True),
+        sa.Column("breakeven_after", sa.Integer(), nullable=True),
         sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
