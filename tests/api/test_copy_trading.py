@@ -453,3 +453,41 @@ async def test_breakeven_moves_a_followers_stop_to_entry_after_the_nth_take_prof
     assert position(venue, "even") == 0
     await runtime.services.protection.tick()
     assert exits(venue, "even") == []
+
+
+async def test_a_follows_leverage_cap_and_daily_loss_limit(
+    admin, client, cognito, venue, runtime, clock
+):
+    capped = await follower(client, cognito, venue, "capped", 4000, MODERATE)  # 0.4 BTC, 3x
+    stung = await follower(client, cognito, venue, "stung", 1000, CONSERVATIVE)
+    for name, limits in (
+        ("capped", {"maxLeverage": 2}),
+        ("stung", {"dailyLossLimitPercent": 10}),
+    ):
+        user = Caller(client, cognito.access_token(name))
+        [key] = (await user.get(f"{KEYS}/list")).json()["items"]
+        [follow] = (await user.get(FOLLOWS.format(key["id"]))).json()["items"]
+        changed = await user.graphql(
+            "mutation($id: ID!, $input: UpdateStrategyFollowInput!) { updateStrategyFollow("
+            "id: $id, input: $input) { follow { maxLeverage dailyLossLimitPercent } errors {"
+            " field } } }",
+            {"id": follow["id"], "input": limits},
+        )
+        assert changed["data"]["updateStrategyFollow"]["errors"] == []
+        rest = (await user.get(FOLLOWS.format(key["id"]))).json()["items"][0]
+        assert set(rest) == set(follow)  # the v1 body is as documented, nothing added
+    async with SqlUnitOfWork(make_session_factory(runtime.engine)) as uow:
+        await uow.balance_snapshots.record(stung, clock.now().date(), 1200.0, now=clock.now())
+        await uow.commit()  # the day began at 1,200 USD; 1,000 now is a 16.7 % loss
+
+    published = await admin.graphql(PUBLISH, {"input": OPEN})
+    await runtime.services.copy_trading.drain()
+
+    copies = await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"])
+    engine, _base = venue
+    assert position(venue, "capped") == Decimal("0.365")  # what 2x on 90 % of 4,000 carries
+    assert engine.account("capped").position("BTCUSDT").leverage == 2
+    assert copies[capped].leverage == 2
+    assert copies[stung].status is CopyStatus.SKIPPED
+    assert copies[stung].reason.startswith("the day's loss of 16.67 % reached")
+    assert position(venue, "stung") == 0

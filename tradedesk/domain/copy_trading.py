@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from tradedesk.domain.errors import BusinessRuleViolation, FieldError, ValidationFailed
 from tradedesk.domain.exchange_keys import STABLECOINS, ApiKeyStatus, ExchangeKey
 from tradedesk.domain.exits import ExitPlan, entry_id, leg_of
+from tradedesk.domain.follows import StrategyFollow
 from tradedesk.domain.identity import Principal
 from tradedesk.domain.manual_orders import StopTriggerType
 from tradedesk.domain.manual_trading import flatten
@@ -64,7 +65,7 @@ MAX_ATTEMPTS = 5
 CONCURRENT_COPIES = 1024  # copies in flight at once in one dispatcher
 OUTCOME_FLUSH_SECONDS = 0.2  # how often finished copies are written while a fan-out runs
 MARGIN_SHARE = Decimal("0.9")  # of equity a copy's initial margin may take
-MAX_LEVERAGE = 125
+MAX_LEVERAGE = 125  # Binance's; a follow may set a lower cap
 
 
 class CopyStatus(StrEnum):
@@ -164,6 +165,23 @@ class _Job:
     copy: SignalCopy
     signal: Signal
     opened: tuple[ExchangeKey, ApiCredentials] | None  # None: the key is gone
+    follow: StrategyFollow | None  # None: the follow is gone
+    day_start_usd: float | None  # the key's first balance snapshot of the UTC day
+
+
+def _check_daily_loss(follow: StrategyFollow, day_start: float | None, equity: Decimal) -> None:
+    """The circuit breaker: no new copies once the UTC day's loss reached the follow's limit
+    (measured from the day's first balance snapshot; none yet, no check)."""
+    limit = follow.daily_loss_limit_percent
+    if limit is None or not day_start:
+        return
+    loss = (Decimal(str(day_start)) - equity) / Decimal(str(day_start)) * 100
+    if loss >= limit:
+        log.warning("follow %s: daily loss limit reached; copying paused", follow.id)
+        raise _Skip(
+            f"the day's loss of {loss:.2f} % reached the follow's limit of {limit} %;"
+            " copying resumes tomorrow (UTC)"
+        )
 
 
 class _Outcomes:
@@ -366,6 +384,7 @@ class CopyTrading:
         opened = await self._keys.open_many(sorted({copy.key_id for copy in due}))
         async with self._uow_factory() as uow:
             follows = {f.id: f for f in await uow.follows.get_many([c.follow_id for c in due])}
+            day_start = await uow.balance_snapshots.of_day(list(opened), self._clock.now().date())
             held = {
                 (trade.key_id, trade.symbol)
                 for trade in await uow.protected_trades.open_on_keys(list(opened))
@@ -375,12 +394,15 @@ class CopyTrading:
         outcomes = _Outcomes(self._uow_factory, self._clock)
 
         async def run(copy: SignalCopy) -> None:
-            job = _Job(copy, signals[copy.signal_id], opened.get(copy.key_id))
-            job_follow = follows.get(copy.follow_id)
+            job = _Job(
+                copy,
+                signals[copy.signal_id],
+                opened.get(copy.key_id),
+                follows.get(copy.follow_id),
+                day_start.get(copy.key_id),
+            )
             async with bound, self._key_locks[copy.key_id]:
-                outcomes.add(
-                    await self._run(job, active=bool(job_follow and job_follow.active), held=held)
-                )
+                outcomes.add(await self._run(job, held=held))
 
         done = asyncio.Event()
         writer = asyncio.create_task(outcomes.write_until(done, OUTCOME_FLUSH_SECONDS))
@@ -390,7 +412,7 @@ class CopyTrading:
             done.set()
             await writer
 
-    async def _run(self, job: _Job, *, active: bool, held: set[tuple[str, str]]) -> _Outcome:
+    async def _run(self, job: _Job, *, held: set[tuple[str, str]]) -> _Outcome:
         copy, signal = job.copy, job.signal
         try:
             if job.opened is None:
@@ -398,7 +420,7 @@ class CopyTrading:
             key, credentials = job.opened
             if not key.active or key.api_key_status is ApiKeyStatus.UNAUTHORIZED:
                 raise _Skip("the key is inactive")
-            if not active:
+            if job.follow is None or not job.follow.active:
                 raise _Skip("the follow is paused")
             holds = (key.id, copy.symbol) in held
             if signal.action is SignalAction.CLOSE:
@@ -406,7 +428,7 @@ class CopyTrading:
                     key, lambda c: self._close(copy, c, holds), credentials=credentials
                 )
             return await self._keys.use(
-                key, lambda c: self._open(copy, signal, key, c, holds), credentials=credentials
+                key, lambda c: self._open(job, key, c, holds), credentials=credentials
             )
         except _Skip as skipped:
             return replace(copy, status=CopyStatus.SKIPPED, reason=skipped.reason), None
@@ -423,14 +445,11 @@ class CopyTrading:
             return copy, None  # still PENDING: tried again after a backoff
 
     async def _open(
-        self,
-        copy: SignalCopy,
-        signal: Signal,
-        key: ExchangeKey,
-        credentials: ApiCredentials,
-        held: bool,
+        self, job: _Job, key: ExchangeKey, credentials: ApiCredentials, held: bool
     ) -> tuple[SignalCopy, ProtectedTrade]:
         """The copy placed, and the trade the keeper is to follow."""
+        copy, signal, follow = job.copy, job.signal, job.follow
+        assert follow is not None
         assert signal.side is not None and signal.stop_price is not None
         rules = await self._gateway.market_rules(trade_type=TradeType.FUTURES, symbol=copy.symbol)
         plan = ExitPlan(
@@ -448,6 +467,7 @@ class CopyTrading:
             raise _Skip("the key holds a position on the symbol that the strategy did not open")
         balances = await self._gateway.fetch_balances(credentials)
         equity = Decimal(str(sum(b.total for b in balances if b.asset in STABLECOINS)))
+        _check_daily_loss(follow, job.day_start_usd, equity)
         entry_price = signal.price
         if entry_price is None:
             ticker = await self._market.ticker(
@@ -455,16 +475,19 @@ class CopyTrading:
             )
             entry_price = Decimal(str(ticker.last))
         risk = abs(entry_price - signal.stop_price)
-        amount = rules.round_amount(equity * copy.risk_profile_percent / 100 / risk)
+        margin = equity * MARGIN_SHARE
+        cap = follow.max_leverage or MAX_LEVERAGE
+        amount = min(  # the risk profile's share, within what the leverage cap can carry
+            rules.round_amount(equity * copy.risk_profile_percent / 100 / risk),
+            rules.round_amount(margin * cap / entry_price),
+        )
         notional = amount * entry_price
         if amount < rules.min_amount or notional < rules.min_notional:
             raise _Skip(
                 f"{amount} {copy.symbol} is below the market's minimum "
                 f"({rules.min_amount}, {rules.min_notional} USDT)"
             )
-        leverage = max(1, math.ceil(notional / (equity * MARGIN_SHARE)))
-        if leverage > MAX_LEVERAGE:
-            raise _Skip(f"equity of {equity} USDT cannot carry {notional} USDT")
+        leverage = max(1, math.ceil(notional / margin))
         await self._gateway.set_leverage(credentials, copy.symbol, leverage)
         plan = replace(plan, amount=amount)
         entry = OrderRequest(

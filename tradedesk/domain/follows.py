@@ -10,14 +10,16 @@ so that concurrent requests cannot both pass.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from tradedesk.domain.catalog import CatalogSnapshot
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, InvalidValue, NotFound
 from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, StrategyType
 from tradedesk.domain.identity import Principal
+from tradedesk.domain.manual_trading import MAX_LEVERAGE
 from tradedesk.domain.market import TradeType
 from tradedesk.domain.strategies import RiskProfile, Strategy
 from tradedesk.domain.validation import FieldCollector
@@ -39,15 +41,19 @@ class StrategyFollow:
     active: bool
     created_at: datetime
     updated_at: datetime
+    max_leverage: int | None = None  # a cap on copies' leverage (GraphQL only)
+    daily_loss_limit_percent: Decimal | None = None  # the circuit breaker (GraphQL only)
 
 
 @dataclass(frozen=True, slots=True)
 class FollowChanges:
-    """What a create or update body sets; None leaves a field as it is."""
+    """What a create or update body sets; None leaves a field as it is. `limits` holds the
+    GraphQL-only guards that were given (None in it clears one)."""
 
     strategy: Strategy | None = None
     risk_profile: RiskProfile | None = None
     active: bool | None = None
+    limits: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +80,27 @@ class FollowView:
     def updated_at(self) -> datetime:
         return self.follow.updated_at
 
+    @property
+    def max_leverage(self) -> int | None:
+        return self.follow.max_leverage
+
+    @property
+    def daily_loss_limit_percent(self) -> float | None:
+        limit = self.follow.daily_loss_limit_percent
+        return None if limit is None else float(limit)
+
 
 def parse_follow(
-    body: Mapping[str, object], catalog: CatalogSnapshot, *, location: str, creating: bool
+    body: Mapping[str, object],
+    catalog: CatalogSnapshot,
+    *,
+    location: str,
+    creating: bool,
+    with_limits: bool = False,
 ) -> FollowChanges:
-    """Every field at once. Creating needs both ids; an update takes any of the three."""
+    """Every field at once. Creating needs both ids; an update takes any of the three.
+    `with_limits` (GraphQL) also reads `maxLeverage` and `dailyLossLimitPercent`: the v1
+    bodies stay exactly as documented."""
     collector = FieldCollector()
     strategy = profile = active = None
     if creating or "strategyAutomatedId" in body:
@@ -97,10 +119,33 @@ def parse_follow(
         )
     if "active" in body:
         active = collector.parse("active", body["active"], _boolean, location)
+    limits: dict[str, object] = {}
+    for name, parse in _LIMITS.items() if with_limits else ():
+        if name in body:
+            raw = body[name]
+            limits[name] = None if raw is None else collector.parse(name, raw, parse, location)
     collector.raise_if_invalid()
     if creating and active is None:
         active = True  # the documented default
-    return FollowChanges(strategy=strategy, risk_profile=profile, active=active)
+    return FollowChanges(strategy=strategy, risk_profile=profile, active=active, limits=limits)
+
+
+def _max_leverage(raw: object) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_LEVERAGE:
+        raise InvalidValue(f"must be between 1 and {MAX_LEVERAGE}")
+    return raw
+
+
+def _loss_limit(raw: object) -> Decimal:
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise InvalidValue("must be a percentage between 0.1 and 100")
+    value = Decimal(str(raw))
+    if not Decimal("0.1") <= value <= 100:
+        raise InvalidValue("must be a percentage between 0.1 and 100")
+    return value
+
+
+_LIMITS = {"maxLeverage": _max_leverage, "dailyLossLimitPercent": _loss_limit}
 
 
 def _active_strategy(raw: object, catalog: CatalogSnapshot) -> Strategy:
@@ -174,6 +219,8 @@ class StrategyFollows:
             active=bool(changes.active),
             created_at=now,
             updated_at=now,
+            max_leverage=changes.limits.get("maxLeverage"),  # type: ignore[arg-type]
+            daily_loss_limit_percent=changes.limits.get("dailyLossLimitPercent"),  # type: ignore[arg-type]
         )
         async with self._uow_factory() as uow:
             await uow.users.lock(caller.user_id)  # one follow per key and symbol, even racing
@@ -204,6 +251,10 @@ class StrategyFollows:
                 changes.risk_profile.id if changes.risk_profile else follow.risk_profile_id
             ),
             active=follow.active if changes.active is None else changes.active,
+            max_leverage=changes.limits.get("maxLeverage", follow.max_leverage),  # type: ignore[arg-type]
+            daily_loss_limit_percent=changes.limits.get(  # type: ignore[arg-type]
+                "dailyLossLimitPercent", follow.daily_loss_limit_percent
+            ),
             updated_at=self._clock.now(),
         )
         async with self._uow_factory() as uow:

@@ -240,6 +240,10 @@ class BalanceSnapshotRepository(Protocol):
 
     async def keys_without_snapshot(self, day: date) -> list[ExchangeKey]: ...
 
+    async def of_day(self, key_ids: list[str], day: date) -> dict[str, float]:
+        """Each key's snapshot of the day, where it has one."""
+        ...
+
     async def page(
         self, key_id: str, *, start: date | None, before: date | None, limit: int
     ) -> list[BalanceSnapshot]:

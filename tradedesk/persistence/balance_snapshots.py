@@ -32,6 +32,14 @@ class SqlBalanceSnapshotRepository:
             key=["key_id", "day"],
         )
 
+    async def of_day(self, key_ids: list[str], day: date) -> dict[str, float]:
+        rows = await self._session.execute(
+            select(col(BalanceSnapshotRow.key_id), col(BalanceSnapshotRow.total_usd)).where(
+                col(BalanceSnapshotRow.key_id).in_(key_ids), col(BalanceSnapshotRow.day) == day
+            )
+        )
+        return {key_id: float(total) for key_id, total in rows}
+
     async def keys_without_snapshot(self, day: date) -> list[ExchangeKey]:
         """Active keys the day has no snapshot of yet, of every user."""
         taken = select(col(BalanceSnapshotRow.key_id)).where(col(BalanceSnapshotRow.day) == day)

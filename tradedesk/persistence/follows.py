@@ -21,6 +21,8 @@ def _follow(row: StrategyFollowRow) -> StrategyFollow:
         risk_profile_id=row.risk_profile_id,
         symbol=row.symbol,
         active=row.active,
+        max_leverage=row.max_leverage,
+        daily_loss_limit_percent=row.daily_loss_limit_percent,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -92,6 +94,8 @@ class SqlFollowRepository:
                 strategy_id=follow.strategy_id,
                 risk_profile_id=follow.risk_profile_id,
                 active=follow.active,
+                max_leverage=follow.max_leverage,
+                daily_loss_limit_percent=follow.daily_loss_limit_percent,
                 updated_at=follow.updated_at,
             )
         )
@@ -106,6 +110,8 @@ def _values(follow: StrategyFollow) -> dict[str, object]:
         "risk_profile_id": follow.risk_profile_id,
         "symbol": follow.symbol,
         "active": follow.active,
+        "max_leverage": follow.max_leverage,
+        "daily_loss_limit_percent": follow.daily_loss_limit_percent,
         "created_at": follow.created_at,
         "updated_at": follow.updated_at,
     }

@@ -285,6 +285,10 @@ class StrategyFollowRow(SQLModel, table=True):
     )
     symbol: str = Field(max_length=32)
     active: bool
+    max_leverage: int | None = None
+    daily_loss_limit_percent: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(6, 2), nullable=True)
+    )
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
 

@@ -37,7 +37,9 @@ async def _change(
 
     async def change() -> FollowView:
         valid_id = argument(id_name, raw_id, parse_uuid)
-        changes = parse_follow(fields, await service.catalog(), location=INPUT, creating=creating)
+        changes = parse_follow(
+            fields, await service.catalog(), location=INPUT, creating=creating, with_limits=True
+        )
         act = service.create if creating else service.update
         return await act(caller, valid_id, changes)
 

@@ -17,6 +17,10 @@ class StrategyFollowType:
     active: bool
     created_at: datetime
     updated_at: datetime
+    max_leverage: int | None = strawberry.field(description="Copies never use more.")
+    daily_loss_limit_percent: float | None = strawberry.field(
+        description="Copying pauses for the rest of the UTC day once the key lost this share."
+    )
     strategy: StrategyType = strawberry.field(description="The v1 `StrategyAutomated`.")
     risk_profile: RiskProfileType = strawberry.field(description="The v1 `StrategyRiskProfile`.")
 
@@ -26,6 +30,8 @@ class FollowStrategyInput:
     strategy_automated_id: str
     strategy_risk_profile_id: str
     active: bool | None = strawberry.UNSET
+    max_leverage: int | None = strawberry.UNSET
+    daily_loss_limit_percent: float | None = strawberry.UNSET
 
 
 @strawberry.input(description="Only the given fields change; a new strategy keeps the symbol.")
@@ -33,6 +39,12 @@ class UpdateStrategyFollowInput:
     strategy_automated_id: str | None = strawberry.UNSET
     strategy_risk_profile_id: str | None = strawberry.UNSET
     active: bool | None = strawberry.UNSET
+    max_leverage: int | None = strawberry.field(
+        default=strawberry.UNSET, description="1-125; null removes the cap."
+    )
+    daily_loss_limit_percent: float | None = strawberry.field(
+        default=strawberry.UNSET, description="0.1-100; null removes the circuit breaker."
+    )
 
 
 @strawberry.type

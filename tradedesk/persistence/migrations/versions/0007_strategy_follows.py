@@ -28,6 +28,8 @@ def upgrade() -> None:
         sa.Column("risk_profile_id", sa.String(length=36), nullable=False),
         sa.Column("symbol", sa.String(length=32), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("max_leverage", sa.Integer(), nullable=True),
+        sa.Column("daily_loss_limit_percent", sa.Numeric(precision=6, scale=2), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
