@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import or_, update
+from sqlalchemy import and_, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -129,7 +129,10 @@ class SqlProtectedTradeRepository:
                 or_(
                     col(ProtectedTradeRow.lease_until).is_(None),
                     col(ProtectedTradeRow.lease_until) < now,
-                    col(ProtectedTradeRow.lease_owner) == owner,
+                    and_(  # this owner's, renewed once half the lease is gone
+                        col(ProtectedTradeRow.lease_owner) == owner,
+                        col(ProtectedTradeRow.lease_until) < now + lease / 2,
+                    ),
                 ),
             )
             .values(lease_owner=owner, lease_until=now + lease)
