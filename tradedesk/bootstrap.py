@@ -29,6 +29,7 @@ from tradedesk.domain.strategy_admin import StrategyAdmin
 from tradedesk.domain.strategy_history import strategy_history
 from tradedesk.domain.strategy_results import StrategyResults
 from tradedesk.domain.strategy_webhooks import StrategyWebhooks
+from tradedesk.integrations.broadcast import Broadcaster
 from tradedesk.integrations.clock import SystemClock
 from tradedesk.integrations.exchange.cached_tickers import CachedTickers
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
@@ -93,7 +94,9 @@ def build_runtime(
     )
     keeper = ProtectionKeeper(uow_factory, keys, exchange, clock, ids)
     placer = TradePlacer(exchange, keeper)
-    copying = CopyTrading(uow_factory, keys, catalog, market, exchange, placer, keeper, clock, ids)
+    copying = CopyTrading(
+        uow_factory, keys, catalog, market, exchange, placer, keeper, Broadcaster(), clock, ids
+    )
     services = Services(
         market=market,
         catalog=catalog,

@@ -8,6 +8,7 @@ import json
 import pytest
 import websockets
 
+from tests.documented import STRATEGY_1
 from tests.standins import serving_here
 from tradedesk.app import create_app
 
@@ -84,3 +85,42 @@ async def test_errors_follow_the_taxonomy(ws_url, cognito):
     [error] = result["payload"]["errors"]
     assert error["message"] == "invalid exchange symbol (1300)"
     assert error["extensions"]["code"] == "1300"
+
+
+async def test_operators_watch_a_strategys_signals_live(ws_url, cognito, admin, alice):
+    socket = await connect(ws_url, {"Authorization": cognito.access_token("olga", admin=True)})
+    refused = await connect(ws_url, {"Authorization": cognito.access_token("alice")})
+    try:
+        await asyncio.wait_for(socket.recv(), 5)  # connection_ack
+        await asyncio.wait_for(refused.recv(), 5)
+        subscription = (
+            f'subscription {{ signals(strategyId: "{STRATEGY_1}") {{ action side stopPrice'
+            " copies } }"
+        )
+        for each in (socket, refused):
+            await each.send(
+                json.dumps({"id": "s", "type": "subscribe", "payload": {"query": subscription}})
+            )
+        await asyncio.sleep(0.2)  # the subscriptions are listening
+        published = await admin.graphql(
+            f'mutation {{ publishSignal(input: {{strategyId: "{STRATEGY_1}", action: "CLOSE"}})'
+            " { errors { field } } }"
+        )
+        event = json.loads(await asyncio.wait_for(socket.recv(), 5))
+        denied = json.loads(await asyncio.wait_for(refused.recv(), 5))
+    finally:
+        await socket.close()
+        await refused.close()
+
+    assert published["data"]["publishSignal"]["errors"] == []
+    assert event["type"] == "next"
+    assert event["payload"]["data"]["signals"] == {
+        "action": "CLOSE",
+        "side": None,
+        "stopPrice": None,
+        "copies": 0,
+    }
+    assert denied["payload"] == {
+        "data": None,
+        "errors": [{"message": "forbidden", "extensions": {"code": "FORBIDDEN"}}],
+    }

@@ -23,6 +23,7 @@ import logging
 import math
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
     from tradedesk.domain.exchange_keys import ExchangeKeys
     from tradedesk.domain.market import MarketService
     from tradedesk.domain.placement import TradePlacer
-    from tradedesk.domain.ports import Clock, ExchangeGateway, Ids, UnitOfWorkFactory
+    from tradedesk.domain.ports import Clock, EventBus, ExchangeGateway, Ids, UnitOfWorkFactory
     from tradedesk.domain.protection import ProtectionKeeper
 
 log = logging.getLogger("tradedesk.copy_trading")
@@ -229,6 +230,10 @@ class _Outcomes:
             await uow.commit()
 
 
+def _signals_topic(strategy_id: str) -> str:
+    return f"signals:{strategy_id}"
+
+
 def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=0.5 * 2**attempts)
 
@@ -251,9 +256,11 @@ class CopyTrading:
         gateway: ExchangeGateway,
         placer: TradePlacer,
         keeper: ProtectionKeeper,
+        events: EventBus,
         clock: Clock,
         ids: Ids,
     ) -> None:
+        self._events = events
         self._uow_factory = uow_factory
         self._keys = keys
         self._catalog = catalog
@@ -335,7 +342,18 @@ class CopyTrading:
             await uow.commit()
         log.info("signal %s on %s: %d copies", stored.id, strategy.name, len(copies))
         self._wake.set()
-        return PublishedSignal(stored, len(copies))
+        published = PublishedSignal(stored, len(copies))
+        self._events.publish(_signals_topic(strategy.id), published)
+        return published
+
+    async def signal_feed(
+        self, caller: Principal, strategy_id: str
+    ) -> AsyncIterator[PublishedSignal]:
+        """Operators: the strategy's signals as they are accepted, from now on."""
+        require_operator(caller)
+        async for event in self._events.subscribe(_signals_topic(strategy_id)):
+            assert isinstance(event, PublishedSignal)
+            yield event
 
     async def signal_stats(self, caller: Principal, signal_id: str) -> SignalStats | None:
         """Operators: how the signal's copies went; None for no such signal."""

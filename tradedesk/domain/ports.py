@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
@@ -55,6 +55,16 @@ class Ids(Protocol):
     def token(self, alphabet: str, length: int) -> str:
         """A random string drawn from a cryptographically secure source."""
         ...
+
+
+class EventBus(Protocol):
+    """Live events for GraphQL subscriptions: published by services, read by sockets."""
+
+    def publish(self, topic: str, event: object) -> None:
+        """Never blocks: a subscriber that cannot keep up loses its oldest events."""
+        ...
+
+    def subscribe(self, topic: str) -> AsyncIterator[object]: ...
 
 
 class HumanCheck(Protocol):

@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 from tradedesk.schema.mutation import Mutation
 from tradedesk.schema.query import Query
 from tradedesk.schema.scalars import SCALAR_MAP
+from tradedesk.schema.subscription import Subscription
 
 
 def build_schema(extensions: Sequence[Any] = ()) -> strawberry.Schema:
@@ -18,6 +19,7 @@ def build_schema(extensions: Sequence[Any] = ()) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=list(extensions),
     )
