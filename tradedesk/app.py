@@ -74,8 +74,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             background.append(asyncio.create_task(copying.run(COPY_POLL_SECONDS)))
         if owned and runtime.settings.protection_poll_seconds:
             keeper = runtime.services.protection
+            reference = runtime.services.strategy_reference
             interval = runtime.settings.protection_poll_seconds
             background.append(asyncio.create_task(keeper.run(interval)))
+            background.append(asyncio.create_task(reference.run(interval)))
         yield
         for task in background:
             task.cancel()

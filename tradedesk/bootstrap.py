@@ -27,6 +27,7 @@ from tradedesk.domain.protection import ProtectionKeeper
 from tradedesk.domain.services import Services
 from tradedesk.domain.strategy_admin import StrategyAdmin
 from tradedesk.domain.strategy_history import strategy_history
+from tradedesk.domain.strategy_reference import StrategyReference
 from tradedesk.domain.strategy_results import StrategyResults
 from tradedesk.domain.strategy_webhooks import StrategyWebhooks
 from tradedesk.integrations.broadcast import Broadcaster
@@ -94,8 +95,19 @@ def build_runtime(
     )
     keeper = ProtectionKeeper(uow_factory, keys, exchange, clock, ids)
     placer = TradePlacer(exchange, keeper)
+    reference = StrategyReference(uow_factory, catalog, market, clock, ids)
     copying = CopyTrading(
-        uow_factory, keys, catalog, market, exchange, placer, keeper, Broadcaster(), clock, ids
+        uow_factory,
+        keys,
+        catalog,
+        market,
+        exchange,
+        placer,
+        keeper,
+        reference,
+        Broadcaster(),
+        clock,
+        ids,
     )
     services = Services(
         market=market,
@@ -120,6 +132,7 @@ def build_runtime(
         copy_trading=copying,
         strategy_webhooks=StrategyWebhooks(uow_factory, secrets, catalog, copying, clock, ids),
         strategy_history=strategy_history(uow_factory, page_tokens),
+        strategy_reference=reference,
         manual_history=manual_history(uow_factory, page_tokens),
     )
     return Runtime(

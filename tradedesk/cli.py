@@ -199,6 +199,11 @@ def worker(
                 if keeps_trades:
                     jobs.append(keeper.run(settings.protection_poll_seconds or 5))
                     jobs.append(runtime.services.copy_trading.run(1.0))
+                    jobs.append(
+                        runtime.services.strategy_reference.run(
+                            settings.protection_poll_seconds or 5
+                        )
+                    )
                 await asyncio.gather(*jobs)
         finally:
             await runtime.aclose()

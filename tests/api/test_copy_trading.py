@@ -491,3 +491,20 @@ async def test_a_follows_leverage_cap_and_daily_loss_limit(
     assert copies[stung].status is CopyStatus.SKIPPED
     assert copies[stung].reason.startswith("the day's loss of 16.67 % reached")
     assert position(venue, "stung") == 0
+
+
+async def test_the_reference_account_feeds_the_public_results(admin, client, venue, runtime, clock):
+    engine, _base = venue
+    await admin.graphql(PUBLISH, {"input": OPEN})  # MARKET at 19,700, stop 19,500
+    reference = runtime.services.strategy_reference
+
+    for price in (20050, 19400):  # the first rung (+1.5 R on half), then the stop (-1 R)
+        engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(price))
+        clock.advance(timedelta(seconds=3))  # past the ticker cache
+        await reference.tick()
+    history = await client.get(
+        f"/v1/pub/strategy/{STRATEGY_1}/history", params={"interval": "1d", "limit": 1}
+    )
+
+    [today] = history.json()["items"]
+    assert (today["trades"], today["long"], today["netProfitPercent"]) == (1, 1, 0.25)

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from tradedesk.domain.placement import TradePlacer
     from tradedesk.domain.ports import Clock, EventBus, ExchangeGateway, Ids, UnitOfWorkFactory
     from tradedesk.domain.protection import ProtectionKeeper
+    from tradedesk.domain.strategy_reference import StrategyReference
 
 log = logging.getLogger("tradedesk.copy_trading")
 
@@ -256,11 +257,13 @@ class CopyTrading:
         gateway: ExchangeGateway,
         placer: TradePlacer,
         keeper: ProtectionKeeper,
+        reference: StrategyReference,
         events: EventBus,
         clock: Clock,
         ids: Ids,
     ) -> None:
         self._events = events
+        self._reference = reference
         self._uow_factory = uow_factory
         self._keys = keys
         self._catalog = catalog
@@ -344,6 +347,10 @@ class CopyTrading:
         self._wake.set()
         published = PublishedSignal(stored, len(copies))
         self._events.publish(_signals_topic(strategy.id), published)
+        try:
+            await self._reference.on_signal(strategy, stored)
+        except Exception:  # the published results must never hold up followers' trades
+            log.exception("signal %s: the reference account could not follow it", stored.id)
         return published
 
     async def signal_feed(

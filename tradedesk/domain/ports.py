@@ -20,6 +20,7 @@ from tradedesk.domain.protection import ProtectedTrade
 from tradedesk.domain.signals import Signal
 from tradedesk.domain.strategies import RiskProfile, Strategy, StrategyTrade
 from tradedesk.domain.strategy_history import CopiedTrade
+from tradedesk.domain.strategy_reference import ReferenceTrade
 from tradedesk.domain.trading import (
     ApiCredentials,
     AssetBalance,
@@ -182,12 +183,26 @@ class CatalogRepository(Protocol):
         ...
 
 
+class ReferenceTradeRepository(Protocol):
+    """Each strategy's open reference trade (at most one)."""
+
+    async def get(self, strategy_id: str) -> ReferenceTrade | None: ...
+
+    async def open_all(self) -> list[ReferenceTrade]: ...
+
+    async def put(self, trade: ReferenceTrade) -> None: ...
+
+    async def remove(self, strategy_id: str) -> None: ...
+
+
 class StrategyTradeRepository(Protocol):
     async def closed_between(
         self, strategy_ids: Sequence[str], start: datetime, end: datetime
     ) -> list[StrategyTrade]:
         """Trades of these strategies closed in [start, end), oldest close first."""
         ...
+
+    async def add(self, trade_id: str, trade: StrategyTrade) -> None: ...
 
 
 class ExchangeKeyRepository(Protocol):
@@ -461,6 +476,7 @@ class UnitOfWork(Protocol):
     signals: SignalRepository
     copies: CopyRepository
     webhooks: WebhookRepository
+    reference_trades: ReferenceTradeRepository
     profiles: ProfileRepository
     notifications: NotificationRepository
 

@@ -22,6 +22,7 @@ from tradedesk.domain.profiles import Profiles
 from tradedesk.domain.protection import ProtectionKeeper
 from tradedesk.domain.strategy_admin import StrategyAdmin
 from tradedesk.domain.strategy_history import CopiedTrade
+from tradedesk.domain.strategy_reference import StrategyReference
 from tradedesk.domain.strategy_results import StrategyResults
 from tradedesk.domain.strategy_webhooks import StrategyWebhooks
 
@@ -47,3 +48,4 @@ class Services:
     copy_trading: CopyTrading
     strategy_history: UserHistory[CopiedTrade]
     strategy_webhooks: StrategyWebhooks
+    strategy_reference: StrategyReference

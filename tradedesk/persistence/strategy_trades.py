@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -40,3 +41,18 @@ class SqlStrategyTradeRepository:
             )
             for row in rows
         ]
+
+    async def add(self, trade_id: str, trade: StrategyTrade) -> None:
+        self._session.add(
+            StrategyTradeRow(
+                id=trade_id,
+                strategy_id=trade.strategy_id,
+                side=trade.side.value,
+                entry_price=Decimal(str(trade.entry_price)),
+                exit_price=Decimal(str(trade.exit_price)),
+                opened_at=trade.opened_at,
+                closed_at=trade.closed_at,
+                result=trade.result,
+            )
+        )
+        await self._session.flush()

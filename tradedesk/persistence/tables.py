@@ -393,3 +393,24 @@ class WebhookReceiptRow(SQLModel, table=True):
     signature: str = Field(sa_column=Column(String(80), primary_key=True))
     signal_id: str = Field(max_length=36)
     received_at: datetime = Field(sa_column=_utc())
+
+
+class ReferenceTradeRow(SQLModel, table=True):
+    """The open trade of a strategy's reference account (at most one per strategy)."""
+
+    __tablename__ = "reference_trades"
+
+    strategy_id: str = Field(
+        sa_column=Column(
+            String(36), ForeignKey("strategies.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    side: str = Field(max_length=4)
+    entry_price: Decimal = Field(sa_column=Column(Numeric(24, 8), nullable=False))
+    stop_price: Decimal = Field(sa_column=Column(Numeric(24, 8), nullable=False))
+    take_profits: str = Field(sa_column=Column(Text(), nullable=False))  # JSON strings
+    rungs: int
+    open_share: Decimal = Field(sa_column=Column(Numeric(20, 18), nullable=False))
+    result: Decimal = Field(sa_column=Column(Numeric(20, 18), nullable=False))
+    exit_value: Decimal = Field(sa_column=Column(Numeric(30, 18), nullable=False))
+    opened_at: datetime = Field(sa_column=_utc())

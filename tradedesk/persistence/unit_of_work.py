@@ -15,6 +15,7 @@ from tradedesk.persistence.manual_trades import SqlManualTradeRepository
 from tradedesk.persistence.notifications import SqlNotificationRepository
 from tradedesk.persistence.profiles import SqlProfileRepository
 from tradedesk.persistence.protected_trades import SqlProtectedTradeRepository
+from tradedesk.persistence.reference_trades import SqlReferenceTradeRepository
 from tradedesk.persistence.signals import SqlCopyRepository, SqlSignalRepository
 from tradedesk.persistence.strategy_trades import SqlStrategyTradeRepository
 from tradedesk.persistence.users import SqlUserRepository
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
         self.signals = SqlSignalRepository(self.session)
         self.copies = SqlCopyRepository(self.session)
         self.webhooks = SqlWebhookRepository(self.session)
+        self.reference_trades = SqlReferenceTradeRepository(self.session)
         self.profiles = SqlProfileRepository(self.session)
         self.notifications = SqlNotificationRepository(self.session)
         return self

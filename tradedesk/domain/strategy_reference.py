@@ -1,0 +1,173 @@
+"""Each strategy's reference account: its signals traded on a notional account that risks
+1 % of equity per trade, at the market's prices, so that the public history and performance
+of a strategy are what following it did, not what anybody typed in.
+
+An OPEN signal closes the open reference trade (at the signal's price) and opens a new one at
+the price the signal was checked against (a LIMIT signal's limit, a MARKET signal's last
+price). On each pass, the market's last price closes the ladder's rungs it reached (each an
+equal share) and the rest at the stop; a CLOSE signal closes what is left at its price. A
+closed trade becomes a `strategy_trades` row whose result is the gain or loss as a fraction
+of equity, which is what `domain/strategy_stats.py` compounds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from tradedesk.domain.errors import DomainError
+from tradedesk.domain.market import TradeType
+from tradedesk.domain.signals import Signal, SignalAction
+from tradedesk.domain.strategies import Strategy, StrategyTrade, TradeSide
+from tradedesk.domain.trading import OrderSide
+
+if TYPE_CHECKING:
+    from tradedesk.domain.catalog import PublicCatalog
+    from tradedesk.domain.market import MarketService
+    from tradedesk.domain.ports import Clock, Ids, UnitOfWorkFactory
+
+log = logging.getLogger("tradedesk.strategy_reference")
+
+REFERENCE_RISK = Decimal("0.01")  # of equity lost when a reference trade's stop is hit
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceTrade:
+    """The open trade of a strategy's reference account."""
+
+    strategy_id: str
+    side: OrderSide
+    entry_price: Decimal
+    stop_price: Decimal
+    take_profits: tuple[Decimal, ...]  # the rungs not reached yet, in order
+    rungs: int  # how many the signal had
+    open_share: Decimal = Decimal(1)  # of the position still open
+    result: Decimal = Decimal(0)  # realised so far, as a fraction of equity
+    exit_value: Decimal = Decimal(0)  # sum of share x exit price, for the average exit
+    opened_at: datetime | None = None
+
+    def realise(self, share: Decimal, price: Decimal) -> ReferenceTrade:
+        """Closes `share` of the position at `price`."""
+        direction = 1 if self.side is OrderSide.BUY else -1
+        per_risk = (price - self.entry_price) * direction / abs(self.entry_price - self.stop_price)
+        return replace(
+            self,
+            open_share=self.open_share - share,
+            result=self.result + share * REFERENCE_RISK * per_risk,
+            exit_value=self.exit_value + share * price,
+        )
+
+    def at_price(self, price: Decimal) -> ReferenceTrade:
+        """The trade after the market traded at `price`: rungs reached close, then a stop
+        reached closes the rest."""
+        buying = self.side is OrderSide.BUY
+        trade = self
+        while trade.take_profits and (
+            price >= trade.take_profits[0] if buying else price <= trade.take_profits[0]
+        ):
+            rung, *rest = trade.take_profits
+            share = min(Decimal(1) / self.rungs, trade.open_share) if rest else trade.open_share
+            trade = replace(trade.realise(share, rung), take_profits=tuple(rest))
+        if trade.open_share and (price <= self.stop_price if buying else price >= self.stop_price):
+            trade = trade.realise(trade.open_share, self.stop_price)
+        return trade
+
+    def closed(self, now: datetime) -> StrategyTrade:
+        assert self.opened_at is not None
+        return StrategyTrade(
+            strategy_id=self.strategy_id,
+            side=TradeSide.LONG if self.side is OrderSide.BUY else TradeSide.SHORT,
+            entry_price=float(self.entry_price),
+            exit_price=float(self.exit_value),  # the shares add up to one
+            opened_at=self.opened_at,
+            closed_at=now,
+            result=float(self.result),
+        )
+
+
+class StrategyReference:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        catalog: PublicCatalog,
+        market: MarketService,
+        clock: Clock,
+        ids: Ids,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._catalog = catalog
+        self._market = market
+        self._clock = clock
+        self._ids = ids
+
+    async def on_signal(self, strategy: Strategy, signal: Signal) -> None:
+        """Trades the signal on the strategy's reference account."""
+        price = signal.reference_price or await self._last(strategy)
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            current = await uow.reference_trades.get(strategy.id)
+            if current is not None:
+                closing = current.realise(current.open_share, price)
+                await uow.strategy_trades.add(self._ids.new_id(), closing.closed(now))
+                await uow.reference_trades.remove(strategy.id)
+            if signal.action is SignalAction.OPEN:
+                assert signal.side is not None and signal.stop_price is not None
+                await uow.reference_trades.put(
+                    ReferenceTrade(
+                        strategy_id=strategy.id,
+                        side=signal.side,
+                        entry_price=price,
+                        stop_price=signal.stop_price,
+                        take_profits=signal.take_profit_prices,
+                        rungs=len(signal.take_profit_prices),
+                        opened_at=now,
+                    )
+                )
+            await uow.commit()
+
+    async def tick(self) -> int:
+        """Moves every open reference trade to the market's price; how many closed."""
+        async with self._uow_factory() as uow:
+            trades = await uow.reference_trades.open_all()
+        strategies = (await self._catalog.snapshot()).strategies_by_id
+        closed = 0
+        for trade in trades:
+            strategy = strategies.get(trade.strategy_id)
+            if strategy is None:
+                continue
+            try:
+                moved = trade.at_price(await self._last(strategy))
+            except DomainError as failed:
+                log.warning("reference of %s: no price (%s)", strategy.name, failed)
+                continue
+            if moved == trade:
+                continue
+            async with self._uow_factory() as uow:
+                if moved.open_share:
+                    await uow.reference_trades.put(moved)
+                else:
+                    now = self._clock.now()
+                    await uow.strategy_trades.add(self._ids.new_id(), moved.closed(now))
+                    await uow.reference_trades.remove(trade.strategy_id)
+                    closed += 1
+                await uow.commit()
+        return closed
+
+    async def run(self, interval_seconds: float) -> None:
+        """`tick` every interval, for ever (serve and the worker)."""
+        while True:
+            try:
+                await self.tick()
+            except Exception:  # one bad pass must not stop the published results for good
+                log.exception("strategy reference: pass failed")
+            await asyncio.sleep(interval_seconds)
+
+    async def _last(self, strategy: Strategy) -> Decimal:
+        ticker = await self._market.ticker(
+            exchange_id=strategy.exchange_id, trade_type=TradeType.FUTURES, symbol=strategy.symbol
+        )
+        return Decimal(str(ticker.last))
