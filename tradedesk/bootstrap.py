@@ -30,6 +30,7 @@ from tradedesk.domain.strategy_history import strategy_history
 from tradedesk.domain.strategy_reference import StrategyReference
 from tradedesk.domain.strategy_results import StrategyResults
 from tradedesk.domain.strategy_webhooks import StrategyWebhooks
+from tradedesk.domain.trade_events import TradeEvents
 from tradedesk.integrations.broadcast import Broadcaster
 from tradedesk.integrations.clock import SystemClock
 from tradedesk.integrations.exchange.cached_tickers import CachedTickers
@@ -93,7 +94,9 @@ def build_runtime(
     keys = ExchangeKeys(
         uow_factory, exchange, secrets, market, clock, ids, default_plan=settings.default_plan
     )
-    keeper = ProtectionKeeper(uow_factory, keys, exchange, clock, ids)
+    bus = Broadcaster()
+    trade_events = TradeEvents(bus)
+    keeper = ProtectionKeeper(uow_factory, keys, exchange, trade_events, clock, ids)
     placer = TradePlacer(exchange, keeper)
     reference = StrategyReference(uow_factory, catalog, market, clock, ids)
     copying = CopyTrading(
@@ -105,7 +108,8 @@ def build_runtime(
         placer,
         keeper,
         reference,
-        Broadcaster(),
+        bus,
+        trade_events,
         clock,
         ids,
     )
@@ -123,7 +127,8 @@ def build_runtime(
         exchange_keys=keys,
         balance_history=BalanceHistory(uow_factory, keys, exchange, page_tokens, clock),
         manual_trading=ManualTrading(keys, exchange, ids, keeper),
-        manual_orders=ManualOrders(uow_factory, keys, exchange, clock, ids, placer),
+        manual_orders=ManualOrders(uow_factory, keys, exchange, clock, ids, placer, trade_events),
+        trade_events=trade_events,
         protection=keeper,
         follows=StrategyFollows(
             uow_factory, keys, catalog, clock, ids, default_plan=settings.default_plan

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from decimal import Decimal
 
 import pytest
 import websockets
@@ -11,6 +12,7 @@ import websockets
 from tests.documented import STRATEGY_1
 from tests.standins import serving_here
 from tradedesk.app import create_app
+from tradedesk.simulator.markets import Kind
 
 pytestmark = pytest.mark.asyncio
 PROTOCOL = "graphql-transport-ws"
@@ -124,3 +126,44 @@ async def test_operators_watch_a_strategys_signals_live(ws_url, cognito, admin, 
         "data": None,
         "errors": [{"message": "forbidden", "extensions": {"code": "FORBIDDEN"}}],
     }
+
+
+async def test_a_trader_watches_their_own_trades_live(ws_url, cognito, alice, bob, runtime):
+    key = await alice.post(
+        "/v1/priv/account/exchange/key",
+        {"exchangeId": "BINANCE", "tradeType": "FUTURES", "strategyType": "MANUAL",
+         "name": "paper", "apiKey": "alice-paper", "apiSecretKey": "secret"},
+    )  # fmt: skip
+    mine = await connect(ws_url, {"Authorization": cognito.access_token("alice")})
+    theirs = await connect(ws_url, {"Authorization": cognito.access_token("bob")})
+    try:
+        for socket in (mine, theirs):
+            await asyncio.wait_for(socket.recv(), 5)  # connection_ack
+            await socket.send(
+                json.dumps(
+                    {
+                        "id": "t",
+                        "type": "subscribe",
+                        "payload": {"query": "subscription { myTrades { kind side amount } }"},
+                    }
+                )
+            )
+        await asyncio.sleep(0.2)
+        placed = await alice.post(
+            f"/v1/priv/exchange/order/{key.json()['id']}",
+            {"symbol": "BTC/USDT", "type": "MARKET", "side": "BUY", "amount": 0.01,
+             "stopTriggerPrice": 19000},
+        )  # fmt: skip
+        entry = json.loads(await asyncio.wait_for(mine.recv(), 5))
+        runtime.exchange.engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(18900))
+        await runtime.services.protection.tick()
+        stop = json.loads(await asyncio.wait_for(mine.recv(), 5))
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(theirs.recv(), 0.5)  # bob sees nothing of alice's
+    finally:
+        await mine.close()
+        await theirs.close()
+
+    assert placed.status_code == 200, placed.text
+    assert entry["payload"]["data"]["myTrades"] == {"kind": "ENTRY", "side": "buy", "amount": 0.01}
+    assert stop["payload"]["data"]["myTrades"] == {"kind": "STOP", "side": "sell", "amount": 0.01}

@@ -242,6 +242,7 @@ async def test_one_keeper_at_a_time_follows_a_trade(alice, venue, runtime, clock
         lambda: SqlUnitOfWork(sessions),
         runtime.services.exchange_keys,
         runtime.exchange,
+        runtime.services.trade_events,
         clock,
         SystemIds(),
     )

@@ -48,6 +48,7 @@ from tradedesk.domain.signals import (
     check_against_entry,
 )
 from tradedesk.domain.strategy_admin import require_operator
+from tradedesk.domain.trade_events import TradeEvent, TradeEventKind
 from tradedesk.domain.trading import ApiCredentials, Order, OrderRequest, OrderSide, OrderType
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     from tradedesk.domain.ports import Clock, EventBus, ExchangeGateway, Ids, UnitOfWorkFactory
     from tradedesk.domain.protection import ProtectionKeeper
     from tradedesk.domain.strategy_reference import StrategyReference
+    from tradedesk.domain.trade_events import TradeEvents
 
 log = logging.getLogger("tradedesk.copy_trading")
 
@@ -259,10 +261,12 @@ class CopyTrading:
         keeper: ProtectionKeeper,
         reference: StrategyReference,
         events: EventBus,
+        trade_events: TradeEvents,
         clock: Clock,
         ids: Ids,
     ) -> None:
         self._events = events
+        self._trade_events = trade_events
         self._reference = reference
         self._uow_factory = uow_factory
         self._keys = keys
@@ -427,7 +431,12 @@ class CopyTrading:
                 day_start.get(copy.key_id),
             )
             async with bound, self._key_locks[copy.key_id]:
-                outcomes.add(await self._run(job, held=held))
+                outcome = await self._run(job, held=held)
+            outcomes.add(outcome)
+            placed, trade = outcome
+            if trade is not None and placed.order_id is not None:
+                entry = await self._entry_of(placed)
+                self._trade_events.publish(copy.user_id, entry)
 
         done = asyncio.Event()
         writer = asyncio.create_task(outcomes.write_until(done, OUTCOME_FLUSH_SECONDS))
@@ -558,6 +567,21 @@ class CopyTrading:
         await self._keeper.supersede(copy.key_id, copy.symbol)
         await flatten(self._gateway, credentials, copy.symbol, f"{copy.prefix}x")
         return replace(copy, status=CopyStatus.PLACED, reason=None), None
+
+    async def _entry_of(self, copy: SignalCopy) -> TradeEvent:
+        assert copy.order_id is not None
+        signal = await self._signal(copy.signal_id)
+        assert signal.side is not None
+        return TradeEvent(
+            kind=TradeEventKind.ENTRY,
+            key_id=copy.key_id,
+            symbol=copy.symbol,
+            side=signal.side.value,
+            amount=copy.amount,
+            price=copy.price,
+            order_id=copy.order_id,
+            at=self._clock.now(),
+        )
 
     async def _signal(self, signal_id: str) -> Signal:
         """Signals never change once stored: each is read once per process."""

@@ -23,6 +23,7 @@ from tradedesk.domain.manual_history import ManualTrade
 from tradedesk.domain.manual_trading import parse_symbol_field
 from tradedesk.domain.market import TradeType
 from tradedesk.domain.placement import protected_trade
+from tradedesk.domain.trade_events import entry_event
 from tradedesk.domain.trading import (
     MarketRules,
     Order,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from tradedesk.domain.exchange_keys import ExchangeKeys
     from tradedesk.domain.placement import TradePlacer
     from tradedesk.domain.ports import Clock, ExchangeGateway, Ids, UnitOfWorkFactory
+    from tradedesk.domain.trade_events import TradeEvents
 
 log = logging.getLogger("tradedesk.manual_orders")
 
@@ -223,7 +225,9 @@ class ManualOrders:
         clock: Clock,
         ids: Ids,
         placer: TradePlacer,
+        events: TradeEvents,
     ) -> None:
+        self._events = events
         self._uow_factory = uow_factory
         self._keys = keys
         self._gateway = gateway
@@ -292,6 +296,7 @@ class ManualOrders:
                     await uow.commit()
             raise
         await self._record(caller, key, order, trade_id, placed, plan, prefix)
+        self._events.publish(caller.user_id, entry_event(key.id, placed[0], self._clock.now()))
         return placed
 
     async def _replay(self, caller: Principal, idempotency_key: str) -> list[Order]:

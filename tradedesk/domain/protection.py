@@ -50,11 +50,13 @@ from tradedesk.domain.exits import (
 )
 from tradedesk.domain.manual_trading import flatten
 from tradedesk.domain.market import TradeType
+from tradedesk.domain.trade_events import TradeEvent, TradeEventKind
 from tradedesk.domain.trading import ApiCredentials, MarketRules, Order, OrderSide, Position
 
 if TYPE_CHECKING:
     from tradedesk.domain.exchange_keys import ExchangeKeys
     from tradedesk.domain.ports import Clock, ExchangeGateway, Ids, UnitOfWorkFactory
+    from tradedesk.domain.trade_events import TradeEvents
 
 log = logging.getLogger("tradedesk.protection")
 
@@ -94,12 +96,14 @@ class ProtectionKeeper:
         uow_factory: UnitOfWorkFactory,
         keys: ExchangeKeys,
         gateway: ExchangeGateway,
+        events: TradeEvents,
         clock: Clock,
         ids: Ids,
     ) -> None:
         self._uow_factory = uow_factory
         self._keys = keys
         self._gateway = gateway
+        self._events = events
         self._clock = clock
         self._owner = ids.new_id()  # this keeper's name on the trades it leases
 
@@ -192,6 +196,26 @@ class _Pass:
             for order in self.placed:
                 await self.gateway.cancel_order(self.credentials, order)
 
+    def _announce(self, leg: str, history: list[Order], client_id: str) -> None:
+        """Tells the trader a rung or the stop filled (the fill of the order it placed, where
+        the exchange lists one under the same id, else the conditional order itself)."""
+        orders = [o for o in history if o.client_order_id == client_id]
+        filled = next((o for o in orders if o.filled), orders[-1])
+        trade = self.trade
+        self.keeper._events.publish(
+            trade.user_id,
+            TradeEvent(
+                kind=TradeEventKind.STOP if leg == STOP else TradeEventKind.TAKE_PROFIT,
+                key_id=trade.key_id,
+                symbol=trade.symbol,
+                side=filled.side,
+                amount=filled.filled or filled.amount,
+                price=filled.average or filled.stop_price or filled.price,
+                order_id=filled.id,
+                at=self.keeper._clock.now(),
+            ),
+        )
+
     async def _reconcile(self, open_orders: list[Order]) -> None:
         trade, plan = self.trade, self.trade.plan
         rules = await self.gateway.market_rules(trade_type=TradeType.FUTURES, symbol=trade.symbol)
@@ -212,6 +236,8 @@ class _Pass:
                 del live[leg]
                 ended[leg] = _how_it_ended(history, client_id)
                 log.info("trade %s: %s %s", trade.id, leg, ended[leg].value)
+                if ended[leg] is LegEnd.EXECUTED:
+                    self._announce(leg, history, client_id)
         self.trade = trade = replace(trade, live=live, ended=ended)
 
         for orphan in [o for o in open_orders if _orphan(trade, o)]:

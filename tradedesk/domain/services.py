@@ -25,6 +25,7 @@ from tradedesk.domain.strategy_history import CopiedTrade
 from tradedesk.domain.strategy_reference import StrategyReference
 from tradedesk.domain.strategy_results import StrategyResults
 from tradedesk.domain.strategy_webhooks import StrategyWebhooks
+from tradedesk.domain.trade_events import TradeEvents
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +50,4 @@ class Services:
     strategy_history: UserHistory[CopiedTrade]
     strategy_webhooks: StrategyWebhooks
     strategy_reference: StrategyReference
+    trade_events: TradeEvents

@@ -107,6 +107,18 @@ class SignalStatsType:
     )
 
 
+@strawberry.type(name="TradeEvent", description="Something that happened on the caller's key.")
+class TradeEventType:
+    kind: str = strawberry.field(description="ENTRY, TAKE_PROFIT or STOP")
+    key_id: strawberry.ID
+    symbol: str
+    side: str
+    amount: float | None
+    price: float | None
+    order_id: str
+    at: datetime
+
+
 @strawberry.type(name="SignalCopy", description="One of the caller's copies of a signal.")
 class SignalCopyType:
     signal_id: strawberry.ID

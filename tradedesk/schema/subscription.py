@@ -10,7 +10,7 @@ from tradedesk.domain.ids import parse_uuid
 from tradedesk.resolvers.arguments import argument
 from tradedesk.resolvers.copy_trading import signal_fields
 from tradedesk.resolvers.public import GraphInfo
-from tradedesk.schema.copy_trading_types import SignalType
+from tradedesk.schema.copy_trading_types import SignalType, TradeEventType
 
 
 @strawberry.type
@@ -26,3 +26,21 @@ class Subscription:
         copying = info.context.services.copy_trading
         async for published in copying.signal_feed(caller, strategy):
             yield SignalType(**signal_fields(published))
+
+    @strawberry.subscription(
+        description="The caller's trades as they happen: entries placed (manual or copied),"
+        " take profits and stops filled."
+    )
+    async def my_trades(self, info: GraphInfo) -> AsyncGenerator[TradeEventType, None]:
+        caller = await info.context.principal()
+        async for event in info.context.services.trade_events.feed(caller):
+            yield TradeEventType(
+                kind=event.kind.value,
+                key_id=strawberry.ID(event.key_id),
+                symbol=event.symbol,
+                side=event.side,
+                amount=event.amount,
+                price=event.price,
+                order_id=event.order_id,
+                at=event.at,
+            )
