@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             history = runtime.services.balance_history
             interval = runtime.settings.snapshot_interval_seconds
             background.append(asyncio.create_task(history.run(interval)))
-        if owned:  # copies go out the moment a signal is stored (and left-overs each second)
+        if owned and runtime.copy_queue is None:  # else `tradedesk worker`s run the copies
             copying = runtime.services.copy_trading
             background.append(asyncio.create_task(copying.run(COPY_POLL_SECONDS)))
         if owned and runtime.settings.protection_poll_seconds:

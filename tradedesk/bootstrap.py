@@ -33,6 +33,7 @@ from tradedesk.domain.strategy_webhooks import StrategyWebhooks
 from tradedesk.domain.trade_events import TradeEvents
 from tradedesk.integrations.broadcast import Broadcaster
 from tradedesk.integrations.clock import SystemClock
+from tradedesk.integrations.copy_queue import RedisCopyQueue
 from tradedesk.integrations.exchange.cached_tickers import CachedTickers
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
 from tradedesk.integrations.exchange.ccxt_gateway import CcxtGateway
@@ -60,8 +61,11 @@ class Runtime:
     services: Services
     dev_issuer: dev_issuer.DevIssuer | None
     exchange: ExchangeGateway
+    copy_queue: RedisCopyQueue | None = None
 
     async def aclose(self) -> None:
+        if self.copy_queue is not None:
+            await self.copy_queue.aclose()
         if isinstance(self.exchange, CcxtGateway):
             await self.exchange.aclose()
         await self.http.aclose()
@@ -99,6 +103,9 @@ def build_runtime(
     keeper = ProtectionKeeper(uow_factory, keys, exchange, trade_events, clock, ids)
     placer = TradePlacer(exchange, keeper)
     reference = StrategyReference(uow_factory, catalog, market, clock, ids)
+    # paper accounts live in the serving process, so it runs their copies itself
+    queued = settings.redis_url is not None and settings.exchange != "paper"
+    copy_queue = RedisCopyQueue(settings.redis_url) if queued else None  # type: ignore[arg-type]
     copying = CopyTrading(
         uow_factory,
         keys,
@@ -112,6 +119,7 @@ def build_runtime(
         trade_events,
         clock,
         ids,
+        queue=copy_queue,
     )
     services = Services(
         market=market,
@@ -147,6 +155,7 @@ def build_runtime(
         services=services,
         dev_issuer=local_issuer,
         exchange=exchange,
+        copy_queue=copy_queue,
     )
 
 

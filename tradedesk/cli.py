@@ -198,7 +198,12 @@ def worker(
                 jobs = [history.run(settings.snapshot_interval_seconds or 3600)]
                 if keeps_trades:
                     jobs.append(keeper.run(settings.protection_poll_seconds or 5))
-                    jobs.append(runtime.services.copy_trading.run(1.0))
+                    copying = runtime.services.copy_trading
+                    if runtime.copy_queue is None:
+                        jobs.append(copying.run(1.0))
+                    else:  # messages drive it; the poll picks up what a lost message left
+                        jobs.append(runtime.copy_queue.serve(copying.run_due, asyncio.Event()))
+                        jobs.append(copying.run(settings.protection_poll_seconds or 5))
                     jobs.append(
                         runtime.services.strategy_reference.run(
                             settings.protection_poll_seconds or 5

@@ -106,6 +106,11 @@ class Settings(BaseSettings):
         description="How often `serve` (and `worker`) looks for keys without today's balance "
         "snapshot; 0 leaves it to `tradedesk worker`.",
     )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://... : signals' copies go to `tradedesk worker` processes through a"
+        " taskiq queue on this Redis; unset, `serve` runs them in process.",
+    )
     protection_poll_seconds: float = Field(
         default=5,
         ge=0,

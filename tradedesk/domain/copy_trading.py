@@ -56,7 +56,14 @@ if TYPE_CHECKING:
     from tradedesk.domain.exchange_keys import ExchangeKeys
     from tradedesk.domain.market import MarketService
     from tradedesk.domain.placement import TradePlacer
-    from tradedesk.domain.ports import Clock, EventBus, ExchangeGateway, Ids, UnitOfWorkFactory
+    from tradedesk.domain.ports import (
+        Clock,
+        CopyQueue,
+        EventBus,
+        ExchangeGateway,
+        Ids,
+        UnitOfWorkFactory,
+    )
     from tradedesk.domain.protection import ProtectionKeeper
     from tradedesk.domain.strategy_reference import StrategyReference
     from tradedesk.domain.trade_events import TradeEvents
@@ -264,7 +271,9 @@ class CopyTrading:
         trade_events: TradeEvents,
         clock: Clock,
         ids: Ids,
+        queue: CopyQueue | None = None,
     ) -> None:
+        self._queue = queue  # None: the copies run in this process
         self._events = events
         self._trade_events = trade_events
         self._reference = reference
@@ -348,7 +357,7 @@ class CopyTrading:
             await uow.copies.add_many(copies)
             await uow.commit()
         log.info("signal %s on %s: %d copies", stored.id, strategy.name, len(copies))
-        self._wake.set()
+        await self._announce(len(copies))
         published = PublishedSignal(stored, len(copies))
         self._events.publish(_signals_topic(strategy.id), published)
         try:
@@ -394,16 +403,31 @@ class CopyTrading:
     async def drain(self) -> int:
         """Runs every copy that is due, until none is; how many were run."""
         done = 0
-        while True:
-            async with self._uow_factory() as uow:
-                due = await uow.copies.lease_pending(
-                    owner=self._owner, now=self._clock.now(), lease=LEASE, limit=1000
-                )
-                await uow.commit()
-            if not due:
-                return done
+        while ran := await self.run_due(1000):
+            done += ran
+        return done
+
+    async def run_due(self, limit: int) -> int:
+        """Runs up to `limit` due copies (one batch); how many."""
+        async with self._uow_factory() as uow:
+            due = await uow.copies.lease_pending(
+                owner=self._owner, now=self._clock.now(), lease=LEASE, limit=limit
+            )
+            await uow.commit()
+        if due:
             await self._run_all(due)
-            done += len(due)
+        return len(due)
+
+    async def _announce(self, copies: int) -> None:
+        """Wakes this process's dispatcher, or tells the queue's workers. A queue out of
+        reach loses nothing: the copies are stored, and workers look for due ones anyway."""
+        if self._queue is None:
+            self._wake.set()
+            return
+        try:
+            await self._queue.kick(copies)
+        except Exception:
+            log.exception("the copy queue is out of reach; workers will find the copies")
 
     async def _run_all(self, due: list[SignalCopy]) -> None:
         """At most CONCURRENT_COPIES at once and one at a time per key. What they need from

@@ -58,6 +58,14 @@ class Ids(Protocol):
         ...
 
 
+class CopyQueue(Protocol):
+    """Where a signal's copies are announced to the processes that run them."""
+
+    async def kick(self, copies: int) -> None:
+        """Announce that this many copies are due."""
+        ...
+
+
 class EventBus(Protocol):
     """Live events for GraphQL subscriptions: published by services, read by sockets."""
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from tradedesk.persistence.types import UTCDateTime
@@ -357,7 +367,7 @@ class SignalCopyRow(SQLModel, table=True):
     amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(24, 8), nullable=True))
     cost: Decimal | None = Field(default=None, sa_column=Column(Numeric(24, 8), nullable=True))
     leverage: int | None = None
-    latency_ms: int | None = None
+    latency_ms: int | None = Field(default=None, sa_column=Column(BigInteger(), nullable=True))
     slippage_bps: Decimal | None = Field(
         default=None, sa_column=Column(Numeric(12, 2), nullable=True)
     )

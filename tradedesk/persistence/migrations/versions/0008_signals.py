@@ -61,7 +61,7 @@ def upgrade() -> None:
         sa.Column("amount", sa.Numeric(precision=24, scale=8), nullable=True),
         sa.Column("cost", sa.Numeric(precision=24, scale=8), nullable=True),
         sa.Column("leverage", sa.Integer(), nullable=True),
-        sa.Column("latency_ms", sa.Integer(), nullable=True),
+        sa.Column("latency_ms", sa.BigInteger(), nullable=True),
         sa.Column("slippage_bps", sa.Numeric(precision=12, scale=2), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),

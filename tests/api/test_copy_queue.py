@@ -1,0 +1,118 @@
+"""Copies through the Redis queue: two `tradedesk worker` processes run a signal's fan-out.
+
+Needs the local Redis (`.ci/run` starts it): skipped on a developer's machine without one,
+failed under CI=true."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import time
+from decimal import Decimal
+
+import pytest
+import redis.asyncio as redis
+
+from tests.api.test_copy_trading import (
+    CONSERVATIVE,
+    MODERATE,
+    OPEN,
+    PUBLISH,
+    copies_of,
+    position,
+    seeded_follower,
+)
+from tests.test_cli import TRADEDESK, clean_environment
+from tradedesk.domain.copy_trading import CopyStatus
+from tradedesk.simulator.markets import Kind
+
+pytestmark = pytest.mark.asyncio
+
+REDIS_URL = os.environ.get("TRADEDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+async def redis_url():
+    """A Redis database of its own, emptied before and after."""
+    client = redis.from_url(REDIS_URL)
+    try:
+        await client.flushdb()
+    except (OSError, redis.RedisError) as exc:
+        await client.aclose()
+        message = f"Redis at {REDIS_URL} is unreachable: {exc}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    yield REDIS_URL
+    await client.flushdb()
+    await client.aclose()
+
+
+@pytest.fixture
+def settings_overrides(venue, redis_url):
+    _engine, base = venue
+    return {
+        "exchange": "binance",
+        "binance_urls": base,
+        "default_plan": "PROFESSIONAL",
+        "redis_url": redis_url,
+    }
+
+
+def start_worker(runtime, base: str, redis_url: str, tmp_path) -> subprocess.Popen[str]:
+    settings = runtime.settings
+    return subprocess.Popen(
+        [TRADEDESK, "worker"],
+        cwd=tmp_path,
+        env=clean_environment(
+            DATABASE_URL=settings.database_url,
+            TRADEDESK_DATA_DIR=str(settings.data_dir),  # the same key opens the secrets
+            TRADEDESK_EXCHANGE="binance",
+            TRADEDESK_BINANCE_URLS=base,
+            TRADEDESK_REDIS_URL=redis_url,
+            TRADEDESK_PROTECTION_POLL_SECONDS="1",
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+async def test_two_workers_run_a_signals_copies_once_each(
+    admin, venue, runtime, clock, redis_url, tmp_path
+):
+    engine, base = venue
+    followers = {f"queued{n}": (1000 + 100 * n, [CONSERVATIVE, MODERATE][n % 2]) for n in range(8)}
+    for name, (usdt, profile) in followers.items():
+        await seeded_follower(runtime, clock, venue, name, usdt, profile)
+    workers = [start_worker(runtime, base, redis_url, tmp_path) for _ in range(2)]
+    try:
+        await asyncio.sleep(3)  # both listening
+        published = await admin.graphql(PUBLISH, {"input": OPEN})
+        signal_id = published["data"]["publishSignal"]["signal"]["id"]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            copies = await copies_of(runtime, signal_id)
+            if all(copy.status is not CopyStatus.PENDING for copy in copies.values()):
+                break
+            await asyncio.sleep(0.5)  # the simulator answers the workers meanwhile
+        running = [worker.poll() is None for worker in workers]
+    finally:
+        for worker in workers:
+            worker.terminate()
+        logs = [worker.communicate(timeout=20)[1] for worker in workers]
+
+    assert running == [True, True], logs  # neither died
+
+    assert {copy.status for copy in copies.values()} == {CopyStatus.PLACED}, logs
+    for name, (usdt, profile) in followers.items():
+        pct = Decimal("1.5") if profile == CONSERVATIVE else Decimal(2)
+        amount = (Decimal(usdt) * pct / 100 / 200).quantize(Decimal("0.001"), "ROUND_DOWN")
+        assert position(venue, name) == amount, name
+        entries = [
+            o
+            for o in engine.orders(name, Kind.FUTURES, "BTCUSDT")
+            if o.client_order_id.endswith("e")
+        ]
+        assert len(entries) == 1, name  # placed once, whichever worker took it
