@@ -116,3 +116,49 @@ async def test_two_workers_run_a_signals_copies_once_each(
             if o.client_order_id.endswith("e")
         ]
         assert len(entries) == 1, name  # placed once, whichever worker took it
+
+
+async def test_a_worker_killed_mid_fan_out_leaves_nothing_placed_twice(
+    admin, venue, runtime, clock, redis_url, tmp_path
+):
+    engine, base = venue
+    followers = {f"killed{n}": 1000 + 50 * n for n in range(16)}
+    for name, usdt in followers.items():
+        await seeded_follower(runtime, clock, venue, name, usdt, CONSERVATIVE)
+    first = start_worker(runtime, base, redis_url, tmp_path)
+    await asyncio.sleep(3)
+    published = await admin.graphql(PUBLISH, {"input": OPEN})
+    signal_id = published["data"]["publishSignal"]["signal"]["id"]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the first copies are out ...
+        copies = await copies_of(runtime, signal_id)
+        if any(copy.status is CopyStatus.PLACED for copy in copies.values()):
+            break
+        await asyncio.sleep(0.1)
+    first.kill()  # ... and the worker dies mid-way, without a word
+    first.communicate(timeout=20)
+    pending = sum(
+        copy.status is CopyStatus.PENDING for copy in (await copies_of(runtime, signal_id)).values()
+    )
+    second = start_worker(runtime, base, redis_url, tmp_path)
+    try:
+        deadline = time.monotonic() + 90  # the dead worker's leases lapse after 30 s
+        while time.monotonic() < deadline:
+            copies = await copies_of(runtime, signal_id)
+            if all(copy.status is not CopyStatus.PENDING for copy in copies.values()):
+                break
+            await asyncio.sleep(0.5)
+    finally:
+        second.terminate()
+        logs = second.communicate(timeout=20)[1]
+
+    assert pending > 0  # it did die mid-way
+    assert {copy.status for copy in copies.values()} == {CopyStatus.PLACED}, logs
+    for name in followers:
+        entries = [
+            o
+            for o in engine.orders(name, Kind.FUTURES, "BTCUSDT")
+            if o.client_order_id.endswith("e")
+        ]
+        assert len(entries) == 1, name
+        assert position(venue, name) > 0
