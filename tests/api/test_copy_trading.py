@@ -165,6 +165,11 @@ async def test_the_strategy_history_lists_each_copied_trade_once(
             "tradeSide": "SELL",
         },
     }
+    assert list(item) == [  # the documented order, which byte-for-byte clients see
+        "orderId", "price", "amount", "cost", "stop", "stopType", "takeProfit",
+        "trailingTriggerPrice", "leverage", "callbackRate", "riskProfilePercent", "createdAt",
+        "StrategyAutomatedTrigger",
+    ]  # fmt: skip
     assert rest["nextToken"] is None
     [edge] = graph["data"]["viewer"]["strategyTradeHistory"]["edges"]
     assert edge["node"] == {
@@ -508,3 +513,19 @@ async def test_the_reference_account_feeds_the_public_results(admin, client, ven
 
     [today] = history.json()["items"]
     assert (today["trades"], today["long"], today["netProfitPercent"]) == (1, 1, 0.25)
+
+
+async def test_a_market_signal_whose_stop_the_market_reached_is_skipped_not_retried(
+    admin, client, cognito, venue, runtime, clock
+):
+    engine, _base = venue
+    key = await follower(client, cognito, venue, "late", 1000, CONSERVATIVE)
+    published = await admin.graphql(PUBLISH, {"input": OPEN})  # checked at 19,700, stop 19,500
+    engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(19500))  # ... then the market falls to it
+    clock.advance(timedelta(seconds=3))  # past the ticker cache
+
+    await runtime.services.copy_trading.drain()
+
+    copy = (await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"]))[key]
+    assert (copy.status, copy.reason) == (CopyStatus.SKIPPED, "the market is at the stop (19500)")
+    assert position(venue, "late") == 0

@@ -357,6 +357,19 @@ async def test_manual_history_records_each_order_newest_first(alice, venue, cloc
         "riskProfilePercent": 2,
         "createdAt": "2022-10-19T15:09:49.057Z",
     }
+    assert list(items[0]) == [
+        "orderId",
+        "price",
+        "amount",
+        "cost",
+        "stop",
+        "stopType",
+        "takeProfit",
+        "trailingTriggerPrice",
+        "callbackRate",
+        "riskProfilePercent",
+        "createdAt",
+    ]  # fmt: skip  (the documented order)
     assert items[0]["trailingTriggerPrice"] is None and items[0]["takeProfit"] == []
     assert [i["createdAt"] for i in page.json()["items"] + rest.json()["items"]] == [
         i["createdAt"] for i in items

@@ -533,6 +533,8 @@ class CopyTrading:
             )
             entry_price = Decimal(str(ticker.last))
         risk = abs(entry_price - signal.stop_price)
+        if not risk:  # a MARKET signal whose stop the market has reached: nothing to size
+            raise _Skip(f"the market is at the stop ({entry_price.normalize():f})")
         margin = equity * MARGIN_SHARE
         cap = follow.max_leverage or MAX_LEVERAGE
         amount = min(  # the risk profile's share, within what the leverage cap can carry

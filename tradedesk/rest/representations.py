@@ -219,7 +219,8 @@ def position(item: Position) -> dict[str, Any]:
     }
 
 
-def manual_trade(item: ManualTrade) -> dict[str, Any]:
+def _trade_fields(item: ManualTrade | CopiedTrade) -> dict[str, Any]:
+    """The fields both trade histories open with, in the documented order."""
     return {
         "orderId": item.order_id,
         "price": js_number_or_none(item.price),
@@ -229,6 +230,12 @@ def manual_trade(item: ManualTrade) -> dict[str, Any]:
         "stopType": item.stop_type,
         "takeProfit": [js_number(price) for price in item.take_profit],
         "trailingTriggerPrice": js_number_or_none(item.trailing_trigger_price),
+    }
+
+
+def manual_trade(item: ManualTrade) -> dict[str, Any]:
+    return {
+        **_trade_fields(item),
         "callbackRate": js_number_or_none(item.callback_rate),
         "riskProfilePercent": js_number_or_none(item.risk_profile_percent),
         "createdAt": iso_millis(item.created_at),
@@ -256,14 +263,7 @@ def follow(item: FollowView) -> dict[str, Any]:
 
 def copied_trade(item: CopiedTrade) -> dict[str, Any]:
     return {
-        "orderId": item.order_id,
-        "price": js_number_or_none(item.price),
-        "amount": js_number_or_none(item.amount),
-        "cost": js_number_or_none(item.cost),
-        "stop": js_number_or_none(item.stop),
-        "stopType": item.stop_type,
-        "takeProfit": [js_number(price) for price in item.take_profit],
-        "trailingTriggerPrice": js_number_or_none(item.trailing_trigger_price),
+        **_trade_fields(item),
         "leverage": item.leverage,
         "callbackRate": js_number_or_none(item.callback_rate),
         "riskProfilePercent": js_number(item.risk_profile_percent),
