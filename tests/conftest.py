@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
+import redis.asyncio as redis
 from sqlalchemy import delete, event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
@@ -44,6 +46,27 @@ async def _migrate(url: str) -> None:
     engine = make_engine(url)
     await upgrade(engine)
     await engine.dispose()
+
+
+REDIS_URL = os.environ.get("TRADEDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+async def redis_url() -> AsyncIterator[str]:
+    """A Redis database of its own, emptied before and after; skipped without a Redis on a
+    developer's machine, failed under CI=true."""
+    client = redis.from_url(REDIS_URL)
+    try:
+        await client.flushdb()
+    except (OSError, redis.RedisError) as exc:
+        await client.aclose()
+        message = f"Redis at {REDIS_URL} is unreachable: {exc}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    yield REDIS_URL
+    await client.flushdb()
+    await client.aclose()
 
 
 @pytest.fixture

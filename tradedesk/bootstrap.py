@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tradedesk.config import Settings, secret_keys
 from tradedesk.domain.balance_history import BalanceHistory
 from tradedesk.domain.catalog import PublicCatalog
-from tradedesk.domain.copy_trading import CopyTrading
+from tradedesk.domain.copy_trading import CopyTrading, PublishedSignal
 from tradedesk.domain.exchange_access import ExchangeAccess
 from tradedesk.domain.exchange_keys import ExchangeKeys
 from tradedesk.domain.follows import StrategyFollows
@@ -21,7 +21,7 @@ from tradedesk.domain.manual_trading import ManualTrading
 from tradedesk.domain.market import MarketService
 from tradedesk.domain.notifications import Notifications
 from tradedesk.domain.placement import TradePlacer
-from tradedesk.domain.ports import Clock, ExchangeGateway, HumanCheck
+from tradedesk.domain.ports import Clock, EventBus, ExchangeGateway, HumanCheck
 from tradedesk.domain.profiles import Profiles
 from tradedesk.domain.protection import ProtectionKeeper
 from tradedesk.domain.services import Services
@@ -30,7 +30,7 @@ from tradedesk.domain.strategy_history import strategy_history
 from tradedesk.domain.strategy_reference import StrategyReference
 from tradedesk.domain.strategy_results import StrategyResults
 from tradedesk.domain.strategy_webhooks import StrategyWebhooks
-from tradedesk.domain.trade_events import TradeEvents
+from tradedesk.domain.trade_events import TradeEvent, TradeEvents
 from tradedesk.integrations.broadcast import Broadcaster
 from tradedesk.integrations.clock import SystemClock
 from tradedesk.integrations.copy_queue import RedisCopyQueue
@@ -44,6 +44,7 @@ from tradedesk.integrations.identity.jwks import HttpJwks, JwtVerifier, StaticJw
 from tradedesk.integrations.identity.recaptcha import NoHumanCheck, RecaptchaVerifier
 from tradedesk.integrations.ids import SystemIds
 from tradedesk.integrations.page_tokens import SignedPageTokens
+from tradedesk.integrations.redis_events import RedisEventBus
 from tradedesk.integrations.secret_box import FernetSecretBox
 from tradedesk.persistence.engine import make_engine, make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
@@ -62,10 +63,13 @@ class Runtime:
     dev_issuer: dev_issuer.DevIssuer | None
     exchange: ExchangeGateway
     copy_queue: RedisCopyQueue | None = None
+    event_bus: RedisEventBus | None = None
 
     async def aclose(self) -> None:
         if self.copy_queue is not None:
             await self.copy_queue.aclose()
+        if self.event_bus is not None:
+            await self.event_bus.aclose()
         if isinstance(self.exchange, CcxtGateway):
             await self.exchange.aclose()
         await self.http.aclose()
@@ -98,7 +102,13 @@ def build_runtime(
     keys = ExchangeKeys(
         uow_factory, exchange, secrets, market, clock, ids, default_plan=settings.default_plan
     )
-    bus = Broadcaster()
+    # several processes (servers, workers) deliver the same events through Redis
+    redis_bus = (
+        RedisEventBus(settings.redis_url, [PublishedSignal, TradeEvent])
+        if settings.redis_url
+        else None
+    )
+    bus: EventBus = redis_bus or Broadcaster()
     trade_events = TradeEvents(bus)
     keeper = ProtectionKeeper(uow_factory, keys, exchange, trade_events, clock, ids)
     placer = TradePlacer(exchange, keeper)
@@ -156,6 +166,7 @@ def build_runtime(
         dev_issuer=local_issuer,
         exchange=exchange,
         copy_queue=copy_queue,
+        event_bus=redis_bus,
     )
 
 

@@ -109,7 +109,8 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None,
         description="redis://... : signals' copies go to `tradedesk worker` processes through a"
-        " taskiq queue on this Redis; unset, `serve` runs them in process.",
+        " taskiq queue on this Redis, and live subscriptions reach every server process through"
+        " its pub/sub; unset, `serve` runs them in process.",
     )
     protection_poll_seconds: float = Field(
         default=5,

@@ -6,13 +6,11 @@ failed under CI=true."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import time
 from decimal import Decimal
 
 import pytest
-import redis.asyncio as redis
 
 from tests.api.test_copy_trading import (
     CONSERVATIVE,
@@ -28,25 +26,6 @@ from tradedesk.domain.copy_trading import CopyStatus
 from tradedesk.simulator.markets import Kind
 
 pytestmark = pytest.mark.asyncio
-
-REDIS_URL = os.environ.get("TRADEDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-@pytest.fixture
-async def redis_url():
-    """A Redis database of its own, emptied before and after."""
-    client = redis.from_url(REDIS_URL)
-    try:
-        await client.flushdb()
-    except (OSError, redis.RedisError) as exc:
-        await client.aclose()
-        message = f"Redis at {REDIS_URL} is unreachable: {exc}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    yield REDIS_URL
-    await client.flushdb()
-    await client.aclose()
 
 
 @pytest.fixture

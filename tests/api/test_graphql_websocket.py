@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import websockets
 
+from tests.accounts import Caller
 from tests.documented import STRATEGY_1
 from tests.standins import serving_here
 from tradedesk.app import create_app
@@ -128,32 +129,37 @@ async def test_operators_watch_a_strategys_signals_live(ws_url, cognito, admin, 
     }
 
 
-async def test_a_trader_watches_their_own_trades_live(ws_url, cognito, alice, bob, runtime):
-    key = await alice.post(
+async def subscribed(url: str, token: str, query: str):
+    """A socket, acknowledged, subscribed to `query`."""
+    socket = await connect(url, {"Authorization": token})
+    await asyncio.wait_for(socket.recv(), 5)  # connection_ack
+    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+    return socket
+
+
+async def buy_on_paper(caller):
+    """A paper futures key, then a MARKET buy of 0.01 BTC stopped at 19,000 on it."""
+    key = await caller.post(
         "/v1/priv/account/exchange/key",
         {"exchangeId": "BINANCE", "tradeType": "FUTURES", "strategyType": "MANUAL",
          "name": "paper", "apiKey": "alice-paper", "apiSecretKey": "secret"},
     )  # fmt: skip
-    mine = await connect(ws_url, {"Authorization": cognito.access_token("alice")})
-    theirs = await connect(ws_url, {"Authorization": cognito.access_token("bob")})
+    return await caller.post(
+        f"/v1/priv/exchange/order/{key.json()['id']}",
+        {"symbol": "BTC/USDT", "type": "MARKET", "side": "BUY", "amount": 0.01,
+         "stopTriggerPrice": 19000},
+    )  # fmt: skip
+
+
+async def trades_seen_live(ws_url, cognito, client, runtime):
+    """Alice and Bob watch `myTrades` on `ws_url` while Alice buys through `client`, served
+    by `runtime`, and its stop fires: (order response, Alice's two events); Bob sees none."""
+    query = "subscription { myTrades { kind side amount } }"
+    mine = await subscribed(ws_url, cognito.access_token("alice"), query)
+    theirs = await subscribed(ws_url, cognito.access_token("bob"), query)
     try:
-        for socket in (mine, theirs):
-            await asyncio.wait_for(socket.recv(), 5)  # connection_ack
-            await socket.send(
-                json.dumps(
-                    {
-                        "id": "t",
-                        "type": "subscribe",
-                        "payload": {"query": "subscription { myTrades { kind side amount } }"},
-                    }
-                )
-            )
-        await asyncio.sleep(0.2)
-        placed = await alice.post(
-            f"/v1/priv/exchange/order/{key.json()['id']}",
-            {"symbol": "BTC/USDT", "type": "MARKET", "side": "BUY", "amount": 0.01,
-             "stopTriggerPrice": 19000},
-        )  # fmt: skip
+        await asyncio.sleep(0.5)  # the subscriptions are listening
+        placed = await buy_on_paper(Caller(client, cognito.access_token("alice")))
         entry = json.loads(await asyncio.wait_for(mine.recv(), 5))
         runtime.exchange.engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(18900))
         await runtime.services.protection.tick()
@@ -163,7 +169,12 @@ async def test_a_trader_watches_their_own_trades_live(ws_url, cognito, alice, bo
     finally:
         await mine.close()
         await theirs.close()
-
     assert placed.status_code == 200, placed.text
-    assert entry["payload"]["data"]["myTrades"] == {"kind": "ENTRY", "side": "buy", "amount": 0.01}
-    assert stop["payload"]["data"]["myTrades"] == {"kind": "STOP", "side": "sell", "amount": 0.01}
+    return [event["payload"]["data"]["myTrades"] for event in (entry, stop)]
+
+
+async def test_a_trader_watches_their_own_trades_live(ws_url, cognito, client, runtime):
+    assert await trades_seen_live(ws_url, cognito, client, runtime) == [
+        {"kind": "ENTRY", "side": "buy", "amount": 0.01},
+        {"kind": "STOP", "side": "sell", "amount": 0.01},
+    ]

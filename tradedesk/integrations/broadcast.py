@@ -23,6 +23,10 @@ class Broadcaster:
                 queue.get_nowait()  # drop the oldest for this slow subscriber
             queue.put_nowait(event)
 
+    def watched(self, topic: str) -> bool:
+        """Whether anyone here subscribes to the topic."""
+        return topic in self._queues
+
     async def subscribe(self, topic: str) -> AsyncIterator[object]:
         queue: asyncio.Queue[object] = asyncio.Queue(maxsize=SUBSCRIBER_BUFFER)
         self._queues[topic].add(queue)
