@@ -51,6 +51,7 @@ PROFILES = [
 PROXIES = [f"http://10.0.0.{n}:3128" for n in range(1, 6)]  # five, as the whitelist lists
 # Binance's documented request weight (USDT-M); orders weigh nothing on the IP limit
 WEIGHTS = {
+    "fetch_futures_account": 5,
     "fetch_position": 5,
     "fetch_balances": 5,
     "set_leverage": 1,

@@ -127,6 +127,20 @@ async def test_balances_of_both_wallets(gateway):
     assert (spot.asset, spot.used, spot.total) == ("USDT", 0, 10000)
 
 
+async def test_a_futures_account_read_gives_its_balance_and_the_symbols_it_holds(gateway):
+    key = futures_key()
+    flat = await gateway.fetch_futures_account(key)
+    await gateway.place_order(key, order(OrderType.MARKET, OrderSide.BUY, "0.1", "held"))
+    holding = await gateway.fetch_futures_account(key)
+    asked = (await gateway.clients.private(key)).last_request_url
+
+    assert flat.held_symbols == frozenset()
+    assert [(b.asset, b.total) for b in flat.balances] == [("USDT", 10000)]
+    assert holding.held_symbols == {"BTC/USDT"}
+    assert holding.balances == await gateway.fetch_balances(key)  # the same balance read
+    assert "/fapi/v3/account" in asked  # the one request that gave both
+
+
 async def test_every_futures_order_type_is_placed_listed_and_cancelled(gateway):
     key = futures_key()
     bought = await gateway.place_order(key, order(OrderType.MARKET, OrderSide.BUY, "0.1", "c1"))

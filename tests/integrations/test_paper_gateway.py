@@ -80,6 +80,9 @@ async def test_orders_fill_at_the_price_the_ticker_shows(paper):
     assert position.mark_price == ticker.last and position.unrealized_pnl == 0
     [fill] = await paper.fetch_trades(FUTURES, "BTC/USDT")
     assert fill.fee is not None and fill.fee.cost == pytest.approx(ticker.last * 0.1 * 0.0004)
+    account = await paper.fetch_futures_account(FUTURES)
+    assert account.held_symbols == {"BTC/USDT"}
+    assert account.balances == await paper.fetch_balances(FUTURES)
 
 
 async def test_a_stop_triggers_when_the_feed_crosses_it(paper, feed, clock):

@@ -520,11 +520,10 @@ class CopyTrading:
         )
         if copy.attempts > 1 and (resumed := await self._resume(copy, signal, plan, credentials)):
             return resumed
-        position = await self._gateway.fetch_position(credentials, copy.symbol)
-        if position is not None and not held:
+        account = await self._gateway.fetch_futures_account(credentials)
+        if copy.symbol in account.held_symbols and not held:
             raise _Skip("the key holds a position on the symbol that the strategy did not open")
-        balances = await self._gateway.fetch_balances(credentials)
-        equity = Decimal(str(sum(b.total for b in balances if b.asset in STABLECOINS)))
+        equity = Decimal(str(sum(b.total for b in account.balances if b.asset in STABLECOINS)))
         _check_daily_loss(follow, job.day_start_usd, equity)
         entry_price = signal.price
         if entry_price is None:

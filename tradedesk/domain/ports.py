@@ -24,6 +24,7 @@ from tradedesk.domain.strategy_reference import ReferenceTrade
 from tradedesk.domain.trading import (
     ApiCredentials,
     AssetBalance,
+    FuturesAccount,
     KeyPermissions,
     MarginMode,
     MarketRules,
@@ -107,6 +108,11 @@ class ExchangeGateway(Protocol):
 
     async def fetch_balances(self, credentials: ApiCredentials) -> list[AssetBalance]:
         """Every asset with a non-zero total in the key's wallet of its trade type."""
+        ...
+
+    async def fetch_futures_account(self, credentials: ApiCredentials) -> FuturesAccount:
+        """A futures key's balances and held symbols in one request: what a copy trade
+        sizes from, at the request weight of a balance read alone."""
         ...
 
     async def fetch_open_orders(self, credentials: ApiCredentials, symbol: str) -> list[Order]:

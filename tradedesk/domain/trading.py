@@ -200,6 +200,15 @@ class AssetBalance:
     total: float
 
 
+@dataclass(frozen=True, slots=True)
+class FuturesAccount:
+    """A futures account in one read: its balances and the symbols it holds a position on
+    (Binance's account endpoint answers both for the weight of one)."""
+
+    balances: list[AssetBalance]
+    held_symbols: frozenset[str]  # the platform's names, `BTC/USDT`
+
+
 def to_exchange_symbol(symbol: str, trade_type: TradeType) -> str:
     """The platform's `BTC/USDT` as ccxt names the market of this trade type."""
     return symbol if trade_type is TradeType.SPOT else f"{symbol}:USDT"

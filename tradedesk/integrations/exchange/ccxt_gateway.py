@@ -25,6 +25,7 @@ from tradedesk.domain.market import ExchangeId, Ticker, TradeType
 from tradedesk.domain.trading import (
     ApiCredentials,
     AssetBalance,
+    FuturesAccount,
     KeyPermissions,
     MarginMode,
     MarketRules,
@@ -140,6 +141,21 @@ class CcxtGateway:
             return ccxt_shapes.balances(await client.fetch_balance())
 
         return await self._private_read(credentials, balances, "fetch_balance")
+
+    async def fetch_futures_account(self, credentials: ApiCredentials) -> FuturesAccount:
+        """ccxt's futures balance reads Binance's account endpoint, whose answer also lists
+        the positions: one request of weight 5 for both."""
+
+        async def account(client: Any) -> FuturesAccount:
+            raw = await client.fetch_balance()
+            held = set()
+            for position in (raw.get("info") or {}).get("positions") or []:
+                if float(position.get("positionAmt") or 0):
+                    market = client.safe_market(position.get("symbol"), None, None, "contract")
+                    held.add(market["symbol"].split(":")[0])  # BTC/USDT:USDT is BTC/USDT
+            return FuturesAccount(ccxt_shapes.balances(raw), frozenset(held))
+
+        return await self._private_read(credentials, account, "fetch_balance")
 
     async def release(self, credentials: ApiCredentials) -> None:
         self._orders.forget(credentials.api_key)

@@ -25,6 +25,7 @@ from tradedesk.domain.trading import (
     ApiCredentials,
     AssetBalance,
     Fee,
+    FuturesAccount,
     KeyPermissions,
     MarginMode,
     MarketRules,
@@ -140,6 +141,15 @@ class PaperGateway:
         return (
             [AssetBalance("USDT", float(free), float(total - free), float(total))] if total else []
         )
+
+    async def fetch_futures_account(self, credentials: ApiCredentials) -> FuturesAccount:
+        account = self._account(credentials)
+        held = {
+            self.engine.market(Kind.FUTURES, market_id).symbol
+            for market_id, position in account.positions.items()
+            if position.amount
+        }
+        return FuturesAccount(await self.fetch_balances(credentials), frozenset(held))
 
     async def release(self, credentials: ApiCredentials) -> None:
         """Nothing to close: the paper account stays, as an exchange account would."""
