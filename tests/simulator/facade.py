@@ -10,6 +10,7 @@ from typing import Any
 
 from tests.standins import serving_here
 from tradedesk.simulator.engine import PaperExchange
+from tradedesk.simulator.faults import Faults
 from tradedesk.simulator.http import facade
 from tradedesk.simulator.limits import RateLimits
 from tradedesk.simulator.markets import default_markets, default_prices
@@ -22,12 +23,13 @@ async def serving_facade(
     *,
     clock_offset_ms: int = 0,
     wrap: Callable[[Any], Any] = lambda app: app,
+    faults: Faults | None = None,
     **account_flags: dict[str, bool],
 ) -> AsyncIterator[tuple[PaperExchange, str]]:
     """(engine, base URL) of a facade whose prices move only when a test moves them.
     `account_flags` maps an API key to `add_account` flags (can_withdraw, hedge_mode, ...);
     `clock_offset_ms` sets the exchange's clock apart from ours; `wrap` puts ASGI middleware
-    (a lost answer, say) in front of the facade."""
+    (a lost answer, say) in front of the facade; `faults` are the facade's outage switches."""
     markets = default_markets()
     engine = PaperExchange(
         markets,
@@ -36,5 +38,5 @@ async def serving_facade(
     )
     for api_key, (secret, usdt) in (accounts or {}).items():
         engine.add_account(api_key, secret, usdt=usdt, **account_flags.get(api_key, {}))
-    async with serving_here(wrap(facade(engine, limits))) as base:
+    async with serving_here(wrap(facade(engine, limits, faults))) as base:
         yield engine, base

@@ -30,7 +30,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from tradedesk.domain.errors import BusinessRuleViolation, FieldError, ValidationFailed
+from tradedesk.domain.errors import (
+    BusinessRuleViolation,
+    ExchangeUnavailable,
+    FieldError,
+    ValidationFailed,
+)
 from tradedesk.domain.exchange_keys import STABLECOINS, ApiKeyStatus, ExchangeKey
 from tradedesk.domain.exits import ExitPlan, entry_id, leg_of
 from tradedesk.domain.follows import StrategyFollow
@@ -490,17 +495,26 @@ class CopyTrading:
             )
         except _Skip as skipped:
             return replace(copy, status=CopyStatus.SKIPPED, reason=skipped.reason), None
+        except ExchangeUnavailable as unanswered:
+            log.warning("copy %s: attempt %d: the exchange did not answer", copy.id, copy.attempts)
+            return self._again_or_give_up(job, unanswered.text), None
         except BusinessRuleViolation as refused:
             log.info("copy %s failed: %s", copy.id, refused.text)
             return replace(copy, status=CopyStatus.FAILED, reason=refused.text), None
         except Exception as error:
             log.exception("copy %s: attempt %d failed", copy.id, copy.attempts)
-            assert signal.created_at is not None
-            late = self._clock.now() > signal.created_at + DEADLINE
-            if copy.attempts >= MAX_ATTEMPTS or late:
-                reason = f"gave up after {copy.attempts} attempts: {type(error).__name__}"
-                return replace(copy, status=CopyStatus.FAILED, reason=reason), None
-            return copy, None  # still PENDING: tried again after a backoff
+            return self._again_or_give_up(job, type(error).__name__), None
+
+    def _again_or_give_up(self, job: _Job, error: str) -> SignalCopy:
+        """A copy that failed for a passing reason stays PENDING, to be tried again after a
+        backoff, unless it has had its attempts or the signal is too old to follow."""
+        copy, signal = job.copy, job.signal
+        assert signal.created_at is not None
+        late = self._clock.now() > signal.created_at + DEADLINE
+        if copy.attempts >= MAX_ATTEMPTS or late:
+            reason = f"gave up after {copy.attempts} attempts: {error}"
+            return replace(copy, status=CopyStatus.FAILED, reason=reason)
+        return copy
 
     async def _open(
         self, job: _Job, key: ExchangeKey, credentials: ApiCredentials, held: bool

@@ -80,6 +80,14 @@ class BusinessRuleViolation(DomainError):
         return f"{self.code.message} ({self.code.code})"
 
 
+class ExchangeUnavailable(BusinessRuleViolation):
+    """The exchange did not answer, even after retries. A caller still gets 433 `1500`; work
+    that can wait (a copy trade) tries again later instead of failing for good."""
+
+    def __init__(self) -> None:
+        super().__init__(ErrorCode.EXCHANGE_BAD_REQUEST)
+
+
 class NotFound(DomainError):
     """The resource is missing or belongs to someone else; both answer the same."""
 

@@ -21,6 +21,7 @@ from starlette.routing import Route
 from tradedesk.simulator import binance_json, signing
 from tradedesk.simulator.engine import PaperExchange
 from tradedesk.simulator.errors import ExchangeError
+from tradedesk.simulator.faults import UNAVAILABLE, Faults
 from tradedesk.simulator.limits import RateLimiter, RateLimits, TooManyRequests
 from tradedesk.simulator.markets import Kind
 from tradedesk.simulator.orders import MarginType, OrderType, Side, TriggerType
@@ -37,12 +38,17 @@ def _status_of(error: ExchangeError) -> int:
     return 401 if error.code in (-2014, -2015, -1022) else 400
 
 
-def facade(engine: PaperExchange, limits: RateLimits | None = None) -> Starlette:
+def facade(
+    engine: PaperExchange, limits: RateLimits | None = None, faults: Faults | None = None
+) -> Starlette:
     limiter = RateLimiter(limits or RateLimits(), engine.now_ms)
+    faults = faults or Faults()
 
     def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def run(request: Request) -> Response:
             ip = request.client.host if request.client else "unknown"
+            if (status := faults.refusal(request.url.path)) is not None:
+                return _json(UNAVAILABLE, status)
             try:
                 used = limiter.request(ip)
                 response = _json(await handler(request))

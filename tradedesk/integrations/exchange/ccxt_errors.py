@@ -2,8 +2,9 @@
 
 Credentials refused -> 1103; an unknown symbol -> 1300; a futures account in hedge mode (-4061)
 -> 1106; anything else the exchange refuses -> 1500, with the exchange's own message kept in
-the log only. Network failures, timeouts and rate limiting are `ExchangeUnreachable`, which
-idempotent reads retry before giving up as 1500.
+the log only. Network failures, timeouts, rate limiting and Binance's "please try again" are
+`ExchangeUnreachable`, which idempotent reads retry before giving up as `ExchangeUnavailable`
+(1500 to a caller; a copy trade tries again later).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ HEDGE_MODE = -4061
 MARGIN_TYPE_UNCHANGED = -4046  # "No need to change margin type."
 # Binance's "send status unknown; execution status unknown" (-1006, -1007): the order may exist.
 EXECUTION_UNKNOWN = frozenset({-1006, -1007})
+# Binance's "Internal error; unable to process your request. Please try again." (-1001, with a
+# 503): nothing was done and the request may be sent again; ccxt files it as a refusal.
+TRY_AGAIN = -1001
 
 
 class ExchangeUnreachable(Exception):
@@ -38,7 +42,8 @@ def outcome_unknown(error: Exception) -> bool:
     """Whether a write may have been executed although it failed: its answer was lost."""
     if isinstance(error, ccxt.DDoSProtection):  # refused before execution
         return False
-    return isinstance(error, ccxt.NetworkError) or binance_code(error) in EXECUTION_UNKNOWN
+    code = binance_code(error)
+    return isinstance(error, ccxt.NetworkError) or code in EXECUTION_UNKNOWN or code == TRY_AGAIN
 
 
 def to_domain(error: Exception, *, action: str) -> Exception:
@@ -48,7 +53,8 @@ def to_domain(error: Exception, *, action: str) -> Exception:
         return BusinessRuleViolation(ErrorCode.EXCHANGE_AUTHORIZATION_FAILED)
     if isinstance(error, ccxt.BadSymbol):
         return BusinessRuleViolation(ErrorCode.INVALID_EXCHANGE_SYMBOL)
-    if isinstance(error, ccxt.NetworkError):  # timeouts, DDoS protection, unavailability
+    # timeouts, DDoS protection, unavailability
+    if isinstance(error, ccxt.NetworkError) or binance_code(error) == TRY_AGAIN:
         log.warning("%s: exchange unreachable: %s", action, error)
         return ExchangeUnreachable(str(error))
     if binance_code(error) == HEDGE_MODE:

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import ccxt
 
-from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
+from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, ExchangeUnavailable
 from tradedesk.domain.market import ExchangeId, Ticker, TradeType
 from tradedesk.domain.trading import (
     ApiCredentials,
@@ -231,7 +231,7 @@ class CcxtGateway:
             except ccxt_shapes.MalformedAnswer as missing:
                 log.error("place_order %s: placed, but the answer lacks %s", order, missing)
                 raise BusinessRuleViolation(ErrorCode.EXCHANGE_BAD_REQUEST) from None
-        raise BusinessRuleViolation(ErrorCode.EXCHANGE_BAD_REQUEST)
+        raise ExchangeUnavailable  # twice no answer, and no such order: it was never placed
 
     async def cancel_order(self, credentials: ApiCredentials, order: Order) -> Order:
         unified = to_exchange_symbol(order.symbol, credentials.trade_type)
@@ -356,13 +356,13 @@ class CcxtGateway:
                 if not isinstance(mapped, ExchangeUnreachable):
                     raise mapped from None
                 if attempt == READ_ATTEMPTS:
-                    raise BusinessRuleViolation(ErrorCode.EXCHANGE_BAD_REQUEST) from None
+                    raise ExchangeUnavailable from None
                 if not isinstance(error, ccxt.DDoSProtection):
                     await asyncio.sleep(RETRY_DELAY_SECONDS * attempt)
             except ccxt_shapes.MalformedAnswer as missing:
                 log.warning("%s: the exchange's answer lacks %s", action, missing)
                 raise BusinessRuleViolation(ErrorCode.EXCHANGE_BAD_REQUEST) from None
-        raise BusinessRuleViolation(ErrorCode.EXCHANGE_BAD_REQUEST)
+        raise ExchangeUnavailable
 
     def _refused(self, client: Any, error: Exception, action: str) -> Exception:
         """The domain error for a ccxt error; a rate-limit answer also pauses the egress."""
