@@ -8,6 +8,9 @@ given PostgreSQL URL), then publishes one MARKET signal and runs the copies in p
 p50/p99 of each follower's time to their entry, the process's peak memory, exchange calls
 per follower, and Binance request weight per proxy IP when the keys are spread over the five
 proxies of the documented whitelist (Binance allows 2,400 a minute per IP on USDT-M).
+
+With `--ip-budget`, each call also waits for its weight in the `EgressBudget` of its proxy,
+as the ccxt gateway's calls do: the time a fan-out takes against Binance's real limits.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from tradedesk.integrations.clock import SystemClock  # noqa: E402
 from tradedesk.integrations.exchange.ccxt_clients import sticky_proxy  # noqa: E402
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed  # noqa: E402
 from tradedesk.integrations.exchange.paper_gateway import PaperGateway  # noqa: E402
+from tradedesk.integrations.exchange.rate_budgets import EgressBudget  # noqa: E402
 from tradedesk.persistence.engine import make_engine  # noqa: E402
 from tradedesk.persistence.migrate import upgrade  # noqa: E402
 from tradedesk.persistence.seed import seed_public_data  # noqa: E402
@@ -64,11 +68,15 @@ WEIGHTS = {
 
 
 class SlowExchange:
-    """The paper gateway with each account call `delay` late, counted per call and per IP."""
+    """The paper gateway with each account call `delay` late, counted per call and per IP,
+    and paced by each IP's `EgressBudget` when `ip_budget`."""
 
-    def __init__(self, inner: PaperGateway, delay: float) -> None:
+    def __init__(self, inner: PaperGateway, delay: float, *, ip_budget: bool = False) -> None:
         self._inner = inner
         self._delay = delay
+        self._budgets = (
+            {proxy: EgressBudget.of_ip(TradeType.FUTURES) for proxy in PROXIES} if ip_budget else {}
+        )
         self.calls: Counter[str] = Counter()
         self.weight: Counter[str] = Counter()
         self.entry_placed_at: dict[str, float] = {}
@@ -79,9 +87,12 @@ class SlowExchange:
             return found
 
         async def call(credentials, *args, **kwargs):  # type: ignore[no-untyped-def]
+            proxy = sticky_proxy(credentials.api_key, PROXIES) or ""
+            if self._budgets:
+                await self._budgets[proxy].throttle(WEIGHTS[name])
             await asyncio.sleep(self._delay)
             self.calls[name] += 1
-            self.weight[sticky_proxy(credentials.api_key, PROXIES) or ""] += WEIGHTS[name]
+            self.weight[proxy] += WEIGHTS[name]
             result = await found(credentials, *args, **kwargs)
             if name == "place_order" and args[0].client_order_id.endswith("e"):
                 self.entry_placed_at[credentials.api_key] = time.perf_counter()
@@ -139,7 +150,9 @@ async def seed_followers(runtime: Any, count: int) -> None:
             await uow.commit()
 
 
-async def one_round(followers: int, delay: float, database: str | None) -> dict[str, Any]:
+async def one_round(
+    followers: int, delay: float, database: str | None, *, ip_budget: bool
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         url = database or f"sqlite+aiosqlite:///{tmp}/bench.db"
         engine = make_engine(url)
@@ -149,7 +162,9 @@ async def one_round(followers: int, delay: float, database: str | None) -> dict[
         clock = SystemClock()
         feed = PaperMarketFeed(clock, prices=settings.paper_prices, seed=settings.paper_seed)
         exchange = SlowExchange(
-            PaperGateway(feed, clock, opening_usdt=settings.paper_opening_usdt), delay
+            PaperGateway(feed, clock, opening_usdt=settings.paper_opening_usdt),
+            delay,
+            ip_budget=ip_budget,
         )
         runtime = build_runtime(settings, clock=clock, exchange=exchange)  # type: ignore[arg-type]
         try:
@@ -197,9 +212,12 @@ def main() -> None:
     parser.add_argument("--followers", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--delay", type=float, default=0.05)
     parser.add_argument("--database", default=None, help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--ip-budget", action="store_true", help="pace calls by each proxy's Binance budget"
+    )
     args = parser.parse_args()
     for count in args.followers:
-        result = asyncio.run(one_round(count, args.delay, args.database))
+        result = asyncio.run(one_round(count, args.delay, args.database, ip_budget=args.ip_budget))
         print(
             f"{result['followers']:>6} followers: {result['placed']} placed;"
             f" signal to last entry {result['last_entry_s']:.2f} s (all done"

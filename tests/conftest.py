@@ -25,6 +25,7 @@ from tradedesk.persistence import tables  # noqa: F401  (registers every table)
 from tradedesk.persistence.engine import make_engine, make_session_factory
 from tradedesk.persistence.migrate import upgrade
 from tradedesk.persistence.seed import seed_public_data
+from tradedesk.simulator.faults import Faults
 
 NOW = datetime(2022, 10, 19, 15, 9, 49, 57000, tzinfo=UTC)
 
@@ -149,7 +150,13 @@ def count_statements(runtime: Runtime) -> StatementCounter:
 
 
 @pytest.fixture
-async def venue():
+def faults() -> Faults:
+    """The venue's outage switches, off until a test turns one on."""
+    return Faults()
+
+
+@pytest.fixture
+async def venue(faults: Faults):
     """The paper exchange's Binance-compatible facade on loopback: (engine, base URL)."""
-    async with serving_facade() as served:
+    async with serving_facade(faults=faults) as served:
         yield served

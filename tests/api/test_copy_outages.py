@@ -17,23 +17,10 @@ from tests.api.test_copy_trading import (
     follower,
     position,
 )
-from tests.simulator.facade import serving_facade
 from tradedesk.domain.copy_trading import MAX_ATTEMPTS, CopyStatus
-from tradedesk.simulator.faults import Faults
 from tradedesk.simulator.markets import Kind
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest.fixture
-def faults() -> Faults:
-    return Faults()
-
-
-@pytest.fixture
-async def venue(faults):
-    async with serving_facade(faults=faults) as served:
-        yield served
 
 
 @pytest.fixture

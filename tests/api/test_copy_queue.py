@@ -98,7 +98,7 @@ async def test_two_workers_run_a_signals_copies_once_each(
 
 
 async def test_a_worker_killed_mid_fan_out_leaves_nothing_placed_twice(
-    admin, venue, runtime, clock, redis_url, tmp_path
+    admin, venue, runtime, clock, redis_url, tmp_path, faults
 ):
     engine, base = venue
     followers = {f"killed{n}": 1000 + 50 * n for n in range(16)}
@@ -106,6 +106,8 @@ async def test_a_worker_killed_mid_fan_out_leaves_nothing_placed_twice(
         await seeded_follower(runtime, clock, venue, name, usdt, CONSERVATIVE)
     first = start_worker(runtime, base, redis_url, tmp_path)
     await asyncio.sleep(3)
+    # four entries go through; then Binance stops answering orders
+    faults.outage("/fapi/v1/order", after=4, stall=True)
     published = await admin.graphql(PUBLISH, {"input": OPEN})
     signal_id = published["data"]["publishSignal"]["signal"]["id"]
     deadline = time.monotonic() + 30
@@ -116,6 +118,7 @@ async def test_a_worker_killed_mid_fan_out_leaves_nothing_placed_twice(
         await asyncio.sleep(0.1)
     first.kill()  # ... and the worker dies mid-way, without a word
     first.communicate(timeout=20)
+    faults.clear()  # the stalled orders are refused unexecuted; Binance is back
     pending = sum(
         copy.status is CopyStatus.PENDING for copy in (await copies_of(runtime, signal_id)).values()
     )

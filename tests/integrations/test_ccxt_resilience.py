@@ -16,6 +16,7 @@ from tradedesk.domain.market import ExchangeId, TradeType
 from tradedesk.domain.trading import ApiCredentials, OrderRequest, OrderSide, OrderType
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
 from tradedesk.integrations.exchange.ccxt_gateway import CcxtGateway
+from tradedesk.integrations.exchange.rate_budgets import EgressBudget
 from tradedesk.simulator.limits import RateLimits
 from tradedesk.simulator.markets import Kind
 
@@ -113,17 +114,20 @@ async def test_the_clock_offset_is_measured_and_measured_again_after_a_1021():
 
 
 async def test_keys_through_one_ip_share_one_budget_and_earn_no_ban(caplog):
-    """Ten keys fetch their balances at once through one IP whose weight limit is 8 a minute.
+    """Ten keys fetch their balances at once through one IP whose weight limit is 40 a minute,
+    less than the budget the gateway believes it has (as when another process shares the IP).
     The first 429 pauses every client of the IP until the window ends; nobody goes on
     hammering, so the 418 ban never comes and every read succeeds."""
     now = int(time.time() * 1000)
-    to_window_end = 5_000  # the exchange's minute ends 5 s from now
+    to_window_end = 10_000  # the exchange's minute ends 10 s from now
     offset = (60_000 - to_window_end) - now % 60_000
     keys = [f"k{n}" for n in range(10)]
     accounts = {key: ("s", Decimal(100 + n)) for n, key in enumerate(keys)}
-    limits = RateLimits(weight_per_minute=8, ban_seconds=600)
+    limits = RateLimits(weight_per_minute=40, ban_seconds=600)  # 7 account reads of 5
     async with serving_facade(accounts, limits, clock_offset_ms=offset) as (_engine, base):
-        gateway = CcxtGateway(CcxtClients(base_url=base))
+        # paced one request at a time, so the first 429 stops the rest before they are sent
+        paced = CcxtClients(base_url=base, budget=lambda _type: EgressBudget(1200, burst=1))
+        gateway = CcxtGateway(paced)
         try:
             balances = await asyncio.gather(
                 *(

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import partial
 
+import ccxt
 import pytest
 
 from tradedesk.domain.market import TradeType
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients, sticky_proxy
-from tradedesk.integrations.exchange.rate_budgets import EgressBudget, EgressPaused, OrderBudget
+from tradedesk.integrations.exchange.rate_budgets import (
+    EgressBudget,
+    EgressPaused,
+    OrderBudget,
+    ip_cost,
+)
 
 
 @pytest.mark.asyncio
@@ -27,15 +34,46 @@ async def test_orders_beyond_a_window_wait_for_it_to_pass():
 
 @pytest.mark.asyncio
 async def test_a_pause_longer_than_a_request_may_wait_fails_at_once():
-    budget = EgressBudget({"refillRate": 1.0, "capacity": 1.0, "delay": 0.001}, max_wait_seconds=5)
+    budget = EgressBudget(per_minute=60, burst=1, max_wait_seconds=5)
     budget.pause("30")
 
     with pytest.raises(EgressPaused):
         await budget.throttle(1)
 
 
+@pytest.mark.asyncio
+async def test_an_ip_budget_spends_a_burst_at_once_and_the_rest_as_it_refills():
+    budget = EgressBudget(per_minute=600, burst=10)  # 10 a second
+    started = time.monotonic()
+
+    await asyncio.gather(*(budget.throttle(1) for _ in range(10)))
+    burst = time.monotonic() - started
+    await asyncio.gather(*(budget.throttle(1) for _ in range(5)))
+    refilled = time.monotonic() - started
+    await budget.throttle(25)  # dearer than the whole bucket: it still goes, and owes
+    owed_from = time.monotonic()
+    await budget.throttle(1)
+
+    assert burst < 0.1
+    assert 0.4 <= refilled < 0.8  # five more at 10 a second
+    assert 2.2 <= time.monotonic() - owed_from < 2.8  # the 24 owed, repaid at 10 a second
+
+
+def test_binances_futures_ip_weight_where_ccxt_charges_otherwise():
+    client = ccxt.binanceusdm()
+    cost = partial(ip_cost, client)
+
+    assert cost(["fapiPrivate"], "POST", "order", {}) == 0  # the account's order limit counts it
+    assert cost(["fapiPrivate"], "POST", "algoOrder", {}) == 0
+    assert cost(["fapiPrivateV3"], "GET", "account", {}) == 5  # ccxt says 1
+    assert cost(["fapiPrivate"], "POST", "leverage", {}, {"cost": 1}) == 1  # ccxt's, as it is
+    assert cost(["fapiPrivate"], "GET", "openOrders", {}, {"cost": 1, "noSymbol": 40}) == 40
+    futures = EgressBudget.of_ip(TradeType.FUTURES)
+    assert (futures.burst, futures.per_minute) == (480, 1920)  # 2,400 in any minute
+
+
 def test_a_missing_or_odd_retry_after_pauses_a_minute():
-    budget = EgressBudget({}, monotonic=lambda: 100.0)
+    budget = EgressBudget(per_minute=60, burst=1, monotonic=lambda: 100.0)
     assert budget.pause(None) == 60
     assert budget.pause("soon") == 60
     assert budget.pause("7") == 7

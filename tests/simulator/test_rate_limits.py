@@ -123,3 +123,34 @@ async def test_too_many_new_orders_through_ccxt():
                 await client.create_order("BTC/USDT:USDT", "market", "buy", 0.01)
         finally:
             await client.close()
+
+
+@pytest.mark.asyncio
+async def test_each_endpoint_weighs_what_binance_documents():
+    await early_in_window(60_000, 5_000)
+    async with serving_facade({"key": ("secret", Decimal(10000))}) as (_engine, base):
+        client = ccxt_async.binanceusdm(
+            {"apiKey": "key", "secret": "secret", "options": {"fetchCurrencies": False}}
+        )
+        client.urls["api"] = rewrite_hosts(client.urls["api"], base)
+        try:
+            await client.load_markets()
+
+            def used() -> int:
+                headers = {k.lower(): v for k, v in client.last_response_headers.items()}
+                return int(headers["x-mbx-used-weight-1m"])
+
+            async def weight_of(call) -> int:
+                before = used()
+                await call
+                return used() - before
+
+            account = await weight_of(client.fetch_balance())
+            order = await weight_of(client.create_order("BTC/USDT:USDT", "market", "buy", 0.01))
+            one_symbol = await weight_of(client.fetch_open_orders("BTC/USDT:USDT"))
+            client.options["warnOnFetchOpenOrdersWithoutSymbol"] = False
+            every_symbol = await weight_of(client.fetch_open_orders())
+        finally:
+            await client.close()
+
+    assert (account, order, one_symbol, every_symbol) == (5, 0, 1, 40)

@@ -22,7 +22,7 @@ from tradedesk.simulator import binance_json, signing
 from tradedesk.simulator.engine import PaperExchange
 from tradedesk.simulator.errors import ExchangeError
 from tradedesk.simulator.faults import UNAVAILABLE, Faults
-from tradedesk.simulator.limits import RateLimiter, RateLimits, TooManyRequests
+from tradedesk.simulator.limits import RateLimiter, RateLimits, TooManyRequests, request_weight
 from tradedesk.simulator.markets import Kind
 from tradedesk.simulator.orders import MarginType, OrderType, Side, TriggerType
 
@@ -47,10 +47,13 @@ def facade(
     def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def run(request: Request) -> Response:
             ip = request.client.host if request.client else "unknown"
-            if (status := faults.refusal(request.url.path)) is not None:
+            if (status := await faults.refusal(request.url.path)) is not None:
                 return _json(UNAVAILABLE, status)
             try:
-                used = limiter.request(ip)
+                weight = request_weight(
+                    request.method, request.url.path, has_symbol="symbol" in request.query_params
+                )
+                used = limiter.request(ip, weight)
                 response = _json(await handler(request))
                 response.headers["X-MBX-USED-WEIGHT-1M"] = str(used)
                 return response

@@ -1,8 +1,11 @@
 """Binance's rate limits: request weight per IP per minute, new orders per account.
 
-Past the weight limit Binance answers 429 with `Retry-After`; a client that keeps going is
-banned with 418 until the ban ends. New orders past 10-second or 1-minute counts get 429
-(-1015). Windows are fixed (per 10 s or per minute), as Binance counts them.
+Each endpoint weighs what Binance documents (`request_weight`): a futures account read 5, a
+new futures order 0 on the IP (it counts against the account's order limits instead), a list
+without a symbol far more than with one. Past the weight limit Binance answers 429 with
+`Retry-After`; a client that keeps going is banned with 418 until the ban ends. New orders
+past 10-second or 1-minute counts get 429 (-1015). Windows are fixed (per 10 s or per
+minute), as Binance counts them.
 """
 
 from __future__ import annotations
@@ -19,6 +22,44 @@ class RateLimits:
     orders_per_10s: int = 300
     orders_per_minute: int = 1200
     ban_seconds: int = 120
+
+
+# (method, path) -> Binance's documented request weight; anything else weighs 1
+WEIGHTS: dict[tuple[str, str], int] = {
+    ("GET", "/api/v3/exchangeInfo"): 20,
+    ("GET", "/api/v3/account"): 20,
+    ("GET", "/api/v3/order"): 4,
+    ("GET", "/api/v3/openOrders"): 6,
+    ("GET", "/api/v3/allOrders"): 20,
+    ("GET", "/api/v3/myTrades"): 20,
+    ("GET", "/api/v3/ticker/24hr"): 2,
+    ("GET", "/fapi/v2/account"): 5,
+    ("GET", "/fapi/v3/account"): 5,
+    ("GET", "/fapi/v2/balance"): 5,
+    ("GET", "/fapi/v3/balance"): 5,
+    ("GET", "/fapi/v2/positionRisk"): 5,
+    ("GET", "/fapi/v3/positionRisk"): 5,
+    ("POST", "/fapi/v1/order"): 0,
+    ("POST", "/fapi/v1/algoOrder"): 0,
+    ("GET", "/fapi/v1/allOrders"): 5,
+    ("GET", "/fapi/v1/allAlgoOrders"): 5,
+    ("GET", "/fapi/v1/userTrades"): 5,
+    ("GET", "/fapi/v1/positionSide/dual"): 30,
+}
+# the same lists for every symbol at once
+WEIGHTS_WITHOUT_SYMBOL: dict[tuple[str, str], int] = {
+    ("GET", "/api/v3/openOrders"): 80,
+    ("GET", "/api/v3/ticker/24hr"): 80,
+    ("GET", "/fapi/v1/openOrders"): 40,
+    ("GET", "/fapi/v1/openAlgoOrders"): 40,
+    ("GET", "/fapi/v1/ticker/24hr"): 40,
+}
+
+
+def request_weight(method: str, path: str, *, has_symbol: bool) -> int:
+    if not has_symbol and (method, path) in WEIGHTS_WITHOUT_SYMBOL:
+        return WEIGHTS_WITHOUT_SYMBOL[(method, path)]
+    return WEIGHTS.get((method, path), 1)
 
 
 class TooManyRequests(ExchangeError):

@@ -7,7 +7,7 @@ the process (or until `release`), so its HTTP session, and its proxy, are reused
 
 Outbound calls leave through the proxies of `TRADEDESK_EXCHANGE_PROXIES`: each key sticks to
 one of them (rendezvous hashing, so adding a proxy moves only the keys it takes over), and all
-clients leaving through one proxy share one `EgressBudget`.
+clients leaving through one proxy share one `EgressBudget`, charged Binance's IP weight.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,7 +24,7 @@ import ccxt.async_support as ccxt_async
 
 from tradedesk.domain.market import TradeType
 from tradedesk.domain.trading import ApiCredentials
-from tradedesk.integrations.exchange.rate_budgets import EgressBudget
+from tradedesk.integrations.exchange.rate_budgets import EgressBudget, ip_cost
 
 TIME_SYNC_SECONDS = 600.0  # how old the clock offset may get before it is measured again
 PUBLIC = "public"  # the account name the public clients pick their proxy by
@@ -55,13 +56,13 @@ class CcxtClients:
         sandbox: bool = False,
         proxies: Sequence[str] = (),
         timeout_ms: int = 10_000,
-        rate_limit_ms: float | None = None,
+        budget: Callable[[TradeType], EgressBudget] = EgressBudget.of_ip,
     ) -> None:
         self._base_url = base_url
         self._sandbox = sandbox
         self._proxies = tuple(proxies)
         self._timeout_ms = timeout_ms
-        self._rate_limit_ms = rate_limit_ms
+        self._new_budget = budget
         self._public: dict[TradeType, Any] = {}
         self._ready: dict[TradeType, asyncio.Task[Any]] = {}
         self._synced_at: dict[TradeType, float] = {}
@@ -144,8 +145,6 @@ class CcxtClients:
                 "fetchMargins": False,
             },
         }
-        if self._rate_limit_ms is not None:
-            config["rateLimit"] = self._rate_limit_ms
         client = factory(config)
         if self._sandbox:
             client.set_sandbox_mode(True)
@@ -156,8 +155,9 @@ class CcxtClients:
             client.httpsProxy = proxy
         budget = self._budgets.get((proxy, trade_type))
         if budget is None:
-            budget = self._budgets[(proxy, trade_type)] = EgressBudget(client.tokenBucket)
+            budget = self._budgets[(proxy, trade_type)] = self._new_budget(trade_type)
         client.throttle = budget.throttle
+        client.calculate_rate_limiter_cost = partial(ip_cost, client)
         client.egress_budget = budget
         client.trade_type = trade_type
         return client
