@@ -515,6 +515,42 @@ async def test_the_reference_account_feeds_the_public_results(admin, client, ven
     assert (today["trades"], today["long"], today["netProfitPercent"]) == (1, 1, 0.25)
 
 
+async def test_a_limit_signal_counts_in_the_results_only_once_the_market_fills_it(
+    admin, client, venue, runtime, clock
+):
+    engine, _base = venue
+    reference = runtime.services.strategy_reference
+    limit = {**OPEN, "entryType": "LIMIT", "price": 19600}  # stop 19,500; market at 19,700
+
+    async def trades_today() -> int:
+        history = await client.get(
+            f"/v1/pub/strategy/{STRATEGY_1}/history", params={"interval": "1d", "limit": 1}
+        )
+        return sum(day["trades"] for day in history.json()["items"])
+
+    async def market_at(price: int) -> None:
+        engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(price))
+        clock.advance(timedelta(seconds=3))  # past the ticker cache
+        await reference.tick()
+
+    await admin.graphql(PUBLISH, {"input": limit})
+    await market_at(19650)  # above the limit: nothing traded yet ...
+    waiting = await trades_today()
+    await admin.graphql(PUBLISH, {"input": {"strategyId": STRATEGY_1, "action": "CLOSE"}})
+    dropped = await trades_today()  # ... and a CLOSE drops it untraded
+    await admin.graphql(PUBLISH, {"input": limit})
+    await market_at(19650)
+    await market_at(19550)  # filled at 19,600 ...
+    await market_at(19450)  # ... and stopped at 19,500: -1 R
+
+    assert (waiting, dropped) == (0, 0)
+    history = await client.get(
+        f"/v1/pub/strategy/{STRATEGY_1}/history", params={"interval": "1d", "limit": 1}
+    )
+    [today] = history.json()["items"]
+    assert (today["trades"], today["netProfitPercent"]) == (1, -1)
+
+
 async def test_a_market_signal_whose_stop_the_market_reached_is_skipped_not_retried(
     admin, client, cognito, venue, runtime, clock
 ):

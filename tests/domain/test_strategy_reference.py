@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal as D
 
@@ -52,3 +53,15 @@ def test_a_price_between_entry_and_the_levels_changes_nothing():
     long = trade(OrderSide.BUY, "19700", "19500", "20000")
 
     assert long.at_price(D(19800)) == long
+
+
+def test_a_limit_entry_waits_for_the_market_to_reach_it():
+    waiting = replace(trade(OrderSide.BUY, "19600", "19400", "20000"), filled=False)
+
+    above = waiting.at_price(D(19650))  # not down to the limit yet: nothing traded
+    stopped = waiting.at_price(D(19300))  # through the limit and the stop at once
+    filled = waiting.at_price(D(19600))
+
+    assert above == waiting
+    assert (filled.filled, filled.open_share, filled.result) == (True, 1, 0)
+    assert (stopped.filled, stopped.open_share, stopped.result) == (True, 0, D("-0.01"))

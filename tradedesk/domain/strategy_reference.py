@@ -3,8 +3,9 @@
 of a strategy are what following it did, not what anybody typed in.
 
 An OPEN signal closes the open reference trade (at the signal's price) and opens a new one at
-the price the signal was checked against (a LIMIT signal's limit, a MARKET signal's last
-price). On each pass, the market's last price closes the ladder's rungs it reached (each an
+the price the signal was checked against (a MARKET signal's last price); a LIMIT signal's
+entry waits for the market to reach its limit, and is dropped unfilled if the next signal
+comes first. On each pass, the market's last price closes the ladder's rungs it reached (each an
 equal share) and the rest at the stop; a CLOSE signal closes what is left at its price. A
 closed trade becomes a `strategy_trades` row whose result is the gain or loss as a fraction
 of equity, which is what `domain/strategy_stats.py` compounds.
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from tradedesk.domain.errors import DomainError
 from tradedesk.domain.market import TradeType
-from tradedesk.domain.signals import Signal, SignalAction
+from tradedesk.domain.signals import Signal, SignalAction, SignalEntry
 from tradedesk.domain.strategies import Strategy, StrategyTrade, TradeSide
 from tradedesk.domain.trading import OrderSide
 
@@ -49,6 +50,7 @@ class ReferenceTrade:
     result: Decimal = Decimal(0)  # realised so far, as a fraction of equity
     exit_value: Decimal = Decimal(0)  # sum of share x exit price, for the average exit
     opened_at: datetime | None = None
+    filled: bool = True  # False while a LIMIT entry waits for the market to reach it
 
     def realise(self, share: Decimal, price: Decimal) -> ReferenceTrade:
         """Closes `share` of the position at `price`."""
@@ -62,10 +64,14 @@ class ReferenceTrade:
         )
 
     def at_price(self, price: Decimal) -> ReferenceTrade:
-        """The trade after the market traded at `price`: rungs reached close, then a stop
-        reached closes the rest."""
+        """The trade after the market traded at `price`: a waiting entry fills if its limit
+        is reached, then rungs reached close, then a stop reached closes the rest."""
         buying = self.side is OrderSide.BUY
         trade = self
+        if not trade.filled:
+            if price > self.entry_price if buying else price < self.entry_price:
+                return trade  # the limit is not reached yet
+            trade = replace(trade, filled=True)
         while trade.take_profits and (
             price >= trade.take_profits[0] if buying else price <= trade.take_profits[0]
         ):
@@ -111,8 +117,9 @@ class StrategyReference:
         async with self._uow_factory() as uow:
             current = await uow.reference_trades.get(strategy.id)
             if current is not None:
-                closing = current.realise(current.open_share, price)
-                await uow.strategy_trades.add(self._ids.new_id(), closing.closed(now))
+                if current.filled:  # an entry still waiting was never traded: no result
+                    closing = current.realise(current.open_share, price)
+                    await uow.strategy_trades.add(self._ids.new_id(), closing.closed(now))
                 await uow.reference_trades.remove(strategy.id)
             if signal.action is SignalAction.OPEN:
                 assert signal.side is not None and signal.stop_price is not None
@@ -125,6 +132,7 @@ class StrategyReference:
                         take_profits=signal.take_profit_prices,
                         rungs=len(signal.take_profit_prices),
                         opened_at=now,
+                        filled=signal.entry_type is SignalEntry.MARKET,
                     )
                 )
             await uow.commit()
@@ -146,6 +154,8 @@ class StrategyReference:
                 continue
             if moved == trade:
                 continue
+            if moved.filled and not trade.filled:  # opened when the limit was reached
+                moved = replace(moved, opened_at=self._clock.now())
             async with self._uow_factory() as uow:
                 if moved.open_share:
                     await uow.reference_trades.put(moved)

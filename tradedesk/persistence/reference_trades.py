@@ -40,6 +40,7 @@ class SqlReferenceTradeRepository:
                 result=trade.result,
                 exit_value=trade.exit_value,
                 opened_at=trade.opened_at,
+                filled=trade.filled,
             )
         )
         await self._session.flush()
@@ -62,4 +63,5 @@ def _trade(row: ReferenceTradeRow) -> ReferenceTrade:
         result=row.result,
         exit_value=row.exit_value,
         opened_at=row.opened_at,
+        filled=row.filled,
     )

@@ -424,3 +424,4 @@ class ReferenceTradeRow(SQLModel, table=True):
     result: Decimal = Field(sa_column=Column(Numeric(20, 18), nullable=False))
     exit_value: Decimal = Field(sa_column=Column(Numeric(30, 18), nullable=False))
     opened_at: datetime = Field(sa_column=_utc())
+    filled: bool = True  # False while a LIMIT entry waits for the market
