@@ -460,6 +460,36 @@ async def test_breakeven_moves_a_followers_stop_to_entry_after_the_nth_take_prof
     assert exits(venue, "even") == []
 
 
+async def test_a_trailing_stop_keeps_what_the_first_take_profit_reached(
+    admin, client, cognito, venue, runtime
+):
+    engine, _base = venue
+    await follower(client, cognito, venue, "trail", 1000, CONSERVATIVE)  # 0.075 BTC at 19,700
+    await admin.graphql(PUBLISH, {"input": {**OPEN, "callbackRate": 1}})
+    await runtime.services.copy_trading.drain()
+    [trailing] = [
+        (c.activation_price, c.callback_rate, c.quantity)
+        for c in engine.open_conditionals("trail", Kind.FUTURES, "BTCUSDT")
+        if c.type.value == "TRAILING_STOP_MARKET"
+    ]
+
+    engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(20050))  # rung 1; the trail is active
+    await runtime.services.protection.tick()
+    engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(20090))  # its best
+    engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(19880))  # 1 % under it: it fires
+    left = position(venue, "trail")
+    await runtime.services.protection.tick()
+
+    assert trailing == (Decimal(20000), Decimal(1), Decimal("0.075"))  # whatever is left
+    assert left == 0  # the trail closed the rest above the entry, not the stop below it
+    assert exits(venue, "trail") == []  # the stop and rung 2 cancelled with it
+    history = await Caller(client, cognito.access_token("trail")).get(
+        "/v1/priv/account/trade/strategy/history"
+    )
+    [item] = history.json()["items"]
+    assert (item["callbackRate"], item["trailingTriggerPrice"]) == (1, 20000)
+
+
 async def test_a_follows_leverage_cap_and_daily_loss_limit(
     admin, client, cognito, venue, runtime, clock
 ):

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
 
 from tests.domain.test_market_rules import BTC
 from tradedesk.domain.errors import BusinessRuleViolation
-from tradedesk.domain.exits import STOP, entry_id, ladder_sizes, leg_id, leg_of, rung_name
+from tradedesk.domain.exits import (
+    STOP,
+    TRAIL,
+    ExitPlan,
+    entry_id,
+    initial_legs,
+    ladder_sizes,
+    leg_id,
+    leg_of,
+    rung_name,
+)
+from tradedesk.domain.trading import OrderSide, OrderType
 
 
 @pytest.mark.parametrize(
@@ -34,10 +46,39 @@ def test_legs_are_found_by_their_client_order_ids():
     prefix = "td0123456789abcdef012345"
 
     assert [leg_of(prefix, leg_id(prefix, leg, gen)) for leg, gen in
-            [(rung_name(1), 0), (rung_name(12), 3), (STOP, 0), (STOP, 41)]] == [
-        "takeProfit[1]", "takeProfit[12]", STOP, STOP,
+            [(rung_name(1), 0), (rung_name(12), 3), (STOP, 0), (STOP, 41), (TRAIL, 0),
+             (TRAIL, 2)]] == [
+        "takeProfit[1]", "takeProfit[12]", STOP, STOP, TRAIL, TRAIL,
     ]  # fmt: skip
     assert leg_of(prefix, entry_id(prefix)) is None
     assert leg_of(prefix, f"{prefix}c") is None  # the order that cleared the symbol
     assert leg_of("td_another_trade_prefix0", leg_id(prefix, STOP)) is None
     assert len(leg_id(prefix, rung_name(25), 99999)) <= 36  # Binance's limit
+
+
+def test_a_callback_rate_adds_a_trailing_stop_from_the_first_take_profit():
+    plan = ExitPlan(
+        side=OrderSide.BUY,
+        amount=D("0.1"),
+        take_profit_prices=(D(20000), D(20100)),
+        stop_trigger_price=D(19500),
+        stop_price=None,
+        callback_rate=D("0.8"),
+    )
+
+    legs = dict(initial_legs(plan, BTC, symbol="BTC/USDT", prefix="p", filled=D("0.1"),
+                             entry_open=False))  # fmt: skip
+    without_ladder = dict(
+        initial_legs(replace(plan, take_profit_prices=()), BTC, symbol="BTC/USDT", prefix="p",
+                     filled=D("0.1"), entry_open=False)
+    )  # fmt: skip
+
+    assert list(legs) == [rung_name(1), rung_name(2), STOP, TRAIL]
+    trail = legs[TRAIL]
+    assert (trail.type, trail.side, trail.amount, trail.reduce_only) == (
+        OrderType.TRAILING_STOP_MARKET, OrderSide.SELL, D("0.1"), True
+    )  # fmt: skip
+    assert (trail.callback_rate, trail.activation_price, trail.client_order_id) == (
+        D("0.8"), D(20000), "pw"
+    )  # fmt: skip
+    assert without_ladder[TRAIL].activation_price is None  # trails from the start

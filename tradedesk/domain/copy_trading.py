@@ -531,6 +531,7 @@ class CopyTrading:
             stop_trigger_price=signal.stop_price,
             stop_price=signal.stop_price if signal.stop_type is StopTriggerType.LIMIT else None,
             breakeven_after=signal.breakeven_after,
+            callback_rate=signal.callback_rate,
         )
         if copy.attempts > 1 and (resumed := await self._resume(copy, signal, plan, credentials)):
             return resumed

@@ -1,4 +1,4 @@
-"""The exits of a trade: its take-profit ladder and its stop, as orders.
+"""The exits of a trade: its take-profit ladder and its stops, as orders.
 
 One plan serves the placement (`ManualOrders`) and the keeper that follows the entry as it
 fills (`ProtectionKeeper`), so both size and name the legs alike:
@@ -9,9 +9,13 @@ fills (`ProtectionKeeper`), so both size and name the legs alike:
   orders, the rest reduce-only LIMIT orders (which need a position to rest against);
 - every leg is reduce-only, so no leg can ever open or grow a position.
 
+A plan with a callback rate also has a trailing stop: reduce-only, it starts trailing the
+market by that percentage once the first take profit is reached (at once without a ladder),
+so what is left after the first rung keeps its gains; the fixed stop stays under it.
+
 Client order ids tie the orders to the trade: `<prefix>e` the entry, `<prefix>t<N>` rung N,
-`<prefix>s` the stop; a leg replaced by the keeper gets `r<generation>` appended, so an id is
-never reused (a lost answer is looked up by id).
+`<prefix>s` the stop, `<prefix>w` the trailing stop; a leg replaced by the keeper gets
+`r<generation>` appended, so an id is never reused (a lost answer is looked up by id).
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
 from tradedesk.domain.trading import MarketRules, OrderRequest, OrderSide, OrderType
 
 STOP = "stop"
+TRAIL = "trailingStop"
+_CODES = {STOP: "s", TRAIL: "w"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +42,7 @@ class ExitPlan:
     stop_trigger_price: Decimal | None
     stop_price: Decimal | None  # the limit of a stop-limit; None for a stop-market
     breakeven_after: int | None = None  # once this many rungs filled, the stop goes to entry
+    callback_rate: Decimal | None = None  # the trailing stop's distance, in percent
 
     @property
     def exit_side(self) -> OrderSide:
@@ -48,9 +55,15 @@ class ExitPlan:
     def rung_names(self) -> list[str]:
         return [rung_name(n) for n in range(1, len(self.take_profit_prices) + 1)]
 
+    def stop_names(self) -> list[str]:
+        """The legs that close the whole position: the stop, the trailing stop."""
+        return ([STOP] if self.stop_trigger_price is not None else []) + (
+            [TRAIL] if self.callback_rate is not None else []
+        )
+
     def leg_names(self) -> list[str]:
-        """Every leg of the plan: the rungs, then the stop if there is one."""
-        return self.rung_names() + ([STOP] if self.stop_trigger_price is not None else [])
+        """Every leg of the plan: the rungs, then the stops."""
+        return self.rung_names() + self.stop_names()
 
 
 def rung_name(n: int) -> str:
@@ -64,7 +77,7 @@ def entry_id(prefix: str) -> str:
 
 def leg_id(prefix: str, leg: str, generation: int = 0) -> str:
     """The client order id of a leg placed in a generation (0: at placement)."""
-    code = "s" if leg == STOP else f"t{_rung_number(leg)}"
+    code = _CODES.get(leg) or f"t{_rung_number(leg)}"
     return f"{prefix}{code}" if generation == 0 else f"{prefix}{code}r{generation}"
 
 
@@ -75,10 +88,12 @@ def leg_of(prefix: str, client_order_id: str | None) -> str | None:
     found = _LEG_ID.fullmatch(client_order_id[len(prefix) :])
     if found is None:
         return None
-    return STOP if found["rung"] is None else rung_name(int(found["rung"]))
+    if found["rung"] is not None:
+        return rung_name(int(found["rung"]))
+    return STOP if found["code"] == "s" else TRAIL
 
 
-_LEG_ID = re.compile(r"(?:s|t(?P<rung>\d+))(?:r\d+)?")
+_LEG_ID = re.compile(r"(?P<code>s|w|t(?P<rung>\d+))(?:r\d+)?")
 
 
 def _rung_number(leg: str) -> int:
@@ -147,6 +162,38 @@ def stop_request(
     )
 
 
+def trail_request(
+    plan: ExitPlan, rules: MarketRules, *, symbol: str, amount: Decimal, client_order_id: str
+) -> OrderRequest:
+    """The trailing stop, active from the first take profit (from placement without one)."""
+    assert plan.callback_rate is not None
+    first = plan.take_profit_prices[0] if plan.take_profit_prices else None
+    return OrderRequest(
+        symbol=symbol,
+        type=OrderType.TRAILING_STOP_MARKET,
+        side=plan.exit_side,
+        amount=amount,
+        client_order_id=client_order_id,
+        callback_rate=plan.callback_rate,
+        activation_price=None if first is None else rules.round_price(first),
+        reduce_only=True,
+    )
+
+
+def closing_request(
+    plan: ExitPlan,
+    rules: MarketRules,
+    leg: str,
+    *,
+    symbol: str,
+    amount: Decimal,
+    client_order_id: str,
+) -> OrderRequest:
+    """The stop or the trailing stop, covering `amount`."""
+    build = stop_request if leg == STOP else trail_request
+    return build(plan, rules, symbol=symbol, amount=amount, client_order_id=client_order_id)
+
+
 def initial_legs(
     plan: ExitPlan,
     rules: MarketRules,
@@ -161,7 +208,7 @@ def initial_legs(
     the whole ordered amount while the entry may still fill (reduce-only, it never closes
     more than the position), else what filled."""
     legs: list[tuple[str, OrderRequest]] = []
-    slots = rules.max_algo_orders - (1 if plan.stop_trigger_price is not None else 0)
+    slots = rules.max_algo_orders - len(plan.stop_names())
     sizes = ladder_sizes(len(plan.take_profit_prices), filled, rules) if filled else []
     for n, size in enumerate(sizes, start=1):
         if size:
@@ -180,18 +227,10 @@ def initial_legs(
                     ),
                 )
             )
-    stop_amount = plan.amount if entry_open else filled
-    if plan.stop_trigger_price is not None and stop_amount:
-        legs.append(
-            (
-                STOP,
-                stop_request(
-                    plan,
-                    rules,
-                    symbol=symbol,
-                    amount=stop_amount,
-                    client_order_id=leg_id(prefix, STOP),
-                ),
-            )
+    cover = plan.amount if entry_open else filled
+    for leg in plan.stop_names() if cover else []:
+        request = closing_request(
+            plan, rules, leg, symbol=symbol, amount=cover, client_order_id=leg_id(prefix, leg)
         )
+        legs.append((leg, request))
     return legs

@@ -40,13 +40,14 @@ from tradedesk.domain.errors import BusinessRuleViolation
 from tradedesk.domain.exchange_keys import ApiKeyStatus
 from tradedesk.domain.exits import (
     STOP,
+    TRAIL,
     ExitPlan,
+    closing_request,
     entry_id,
     ladder_sizes,
     leg_id,
     leg_of,
     rung_request,
-    stop_request,
 )
 from tradedesk.domain.manual_trading import flatten
 from tradedesk.domain.market import TradeType
@@ -197,7 +198,7 @@ class _Pass:
                 await self.gateway.cancel_order(self.credentials, order)
 
     def _announce(self, leg: str, history: list[Order], client_id: str) -> None:
-        """Tells the trader a rung or the stop filled (the fill of the order it placed, where
+        """Tells the trader a rung or a stop filled (the fill of the order it placed, where
         the exchange lists one under the same id, else the conditional order itself)."""
         orders = [o for o in history if o.client_order_id == client_id]
         filled = next((o for o in orders if o.filled), orders[-1])
@@ -205,7 +206,7 @@ class _Pass:
         self.keeper._events.publish(
             trade.user_id,
             TradeEvent(
-                kind=TradeEventKind.STOP if leg == STOP else TradeEventKind.TAKE_PROFIT,
+                kind=TradeEventKind.STOP if leg in (STOP, TRAIL) else TradeEventKind.TAKE_PROFIT,
                 key_id=trade.key_id,
                 symbol=trade.symbol,
                 side=filled.side,
@@ -245,9 +246,10 @@ class _Pass:
             await self.gateway.cancel_order(self.credentials, orphan)
         live_orders = {leg: open_by_id[client_id] for leg, client_id in live.items()}
 
-        if ended.get(STOP) is LegEnd.EXECUTED:
+        fired = [leg for leg in (STOP, TRAIL) if ended.get(leg) is LegEnd.EXECUTED]
+        if fired:
             rest = list(live_orders.values()) + ([entry] if entry and entry.is_open else [])
-            return await self._finish(rest, "stopped out")
+            return await self._finish(rest, "trailed out" if fired == [TRAIL] else "stopped out")
         if entry_done and (not filled or not held):
             return await self._finish(list(live_orders.values()), "position closed")
         if entry_done and all(leg in ended for leg in plan.leg_names()):
@@ -270,7 +272,7 @@ class _Pass:
         held: Decimal,
         entry_done: bool,
     ) -> None:
-        """Brings the ladder to shares of the open position and the stop to the amount it
+        """Brings the ladder to shares of the open position and the stops to the amount they
         must cover, in a new generation of client ids."""
         plan = self.trade.plan
         self.trade = replace(self.trade, generation=self.trade.generation + 1)
@@ -286,21 +288,24 @@ class _Pass:
                 await self._retire(leg, order)
                 algo_orders -= order.conditional
 
-        if plan.stop_trigger_price is not None and STOP not in self.trade.ended:
-            cover = filled if entry_done else plan.amount
-            old = live_orders.get(STOP)
-            moved = old is not None and rules.round_price(
-                _decimal(old.stop_price)
-            ) != rules.round_price(plan.stop_trigger_price)
+        cover = filled if entry_done else plan.amount
+        for leg in [leg for leg in plan.stop_names() if leg not in self.trade.ended]:
+            old = live_orders.get(leg)
+            moved = (
+                leg == STOP
+                and old is not None
+                and plan.stop_trigger_price is not None
+                and rules.round_price(_decimal(old.stop_price))
+                != rules.round_price(plan.stop_trigger_price)
+            )
             if old is None or _decimal(old.amount) != cover or moved:
                 if old is not None and algo_orders >= rules.max_algo_orders:
-                    await self._retire(STOP, old)  # no slot for two stops: a moment without
+                    await self._retire(leg, old)  # no slot for two: a moment without
                     algo_orders -= 1
                     old = None
-                await self._place_stop(rules, cover)
-                algo_orders += 1
+                algo_orders += await self._place_closing(rules, leg, cover)
                 if old is not None:
-                    await self._retire(STOP, old, keep_tracking=True)
+                    await self._retire(leg, old, keep_tracking=True)
                     algo_orders -= 1
 
         for leg in pending:
@@ -310,15 +315,23 @@ class _Pass:
         self.trade = replace(self.trade, sized_to=filled, entry_final=entry_done)
         await self.keeper._save(self.trade)
 
-    async def _place_stop(self, rules: MarketRules, amount: Decimal) -> None:
+    async def _place_closing(self, rules: MarketRules, leg: str, amount: Decimal) -> int:
+        """Places the stop or the trailing stop; the conditional orders added (1, or 0 for a
+        trailing stop the exchange refused, which is dropped: the stop still stands). A stop
+        the exchange refuses closes the position, as the stop itself would have."""
         trade = self.trade
-        client_id = leg_id(trade.prefix, STOP, trade.generation)
-        request = stop_request(
-            trade.plan, rules, symbol=trade.symbol, amount=amount, client_order_id=client_id
+        client_id = leg_id(trade.prefix, leg, trade.generation)
+        request = closing_request(
+            trade.plan, rules, leg, symbol=trade.symbol, amount=amount, client_order_id=client_id
         )
         try:
             order = await self.gateway.place_order(self.credentials, request)
         except BusinessRuleViolation as refused:
+            if leg == TRAIL:
+                log.warning("trade %s: the trailing stop was refused (%s)", trade.id, refused.text)
+                self.trade = replace(trade, ended={**trade.ended, leg: LegEnd.DROPPED})
+                await self.keeper._save(self.trade)
+                return 0
             log.warning(
                 "trade %s: the stop was refused (%s); closing the position", trade.id, refused.text
             )
@@ -327,8 +340,9 @@ class _Pass:
             self.placed.clear()  # the symbol is flat and clear: nothing left to undo
             raise ProtectedTradeGone(trade.id) from None
         self.placed.append(order)
-        self.trade = replace(trade, live={**trade.live, STOP: client_id})
+        self.trade = replace(trade, live={**trade.live, leg: client_id})
         await self.keeper._save(self.trade)
+        return 1
 
     async def _place_rung(self, rules: MarketRules, leg: str, amount: Decimal, algo: int) -> int:
         """Places a rung: conditional while a slot is free, else (or when the exchange refuses

@@ -34,8 +34,11 @@ class CopiedTrade:
 
     @property
     def trailing_trigger_price(self) -> float | None:
-        """The v1 field: the trailing stop's trigger price, when the signal had one."""
-        return self.stop if self.callback_rate is not None else None
+        """The v1 field: where the trailing stop starts trailing (the first take profit),
+        when the signal had one; None too for one that trails from the entry."""
+        if self.callback_rate is None or not self.take_profit:
+            return None
+        return self.take_profit[0]
 
 
 def strategy_history(

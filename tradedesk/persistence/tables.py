@@ -257,6 +257,9 @@ class ProtectedTradeRow(SQLModel, table=True):
         default=None, sa_column=Column(Numeric(24, 8), nullable=True)
     )
     breakeven_after: int | None = None
+    callback_rate: Decimal | None = Field(  # the trailing stop's, in percent
+        default=None, sa_column=Column(Numeric(8, 4), nullable=True)
+    )
     open: bool = Field(index=True)
     closed_reason: str | None = Field(default=None, max_length=64)
     generation: int = 0
