@@ -8,16 +8,16 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import time
-from decimal import Decimal
 
 import pytest
 
 from tests.api.test_copy_trading import (
     CONSERVATIVE,
-    MODERATE,
     OPEN,
     PUBLISH,
+    assert_each_holds_their_sized_trade,
     copies_of,
+    fifty_followers,
     position,
     seeded_follower,
 )
@@ -61,10 +61,9 @@ def start_worker(runtime, base: str, redis_url: str, tmp_path) -> subprocess.Pop
 async def test_two_workers_run_a_signals_copies_once_each(
     admin, venue, runtime, clock, redis_url, tmp_path
 ):
-    engine, base = venue
-    followers = {f"queued{n}": (1000 + 100 * n, [CONSERVATIVE, MODERATE][n % 2]) for n in range(8)}
-    for name, (usdt, profile) in followers.items():
-        await seeded_follower(runtime, clock, venue, name, usdt, profile)
+    """The fifty-follower scenario, run by two `tradedesk worker` processes."""
+    _engine, base = venue
+    followers = await fifty_followers(runtime, clock, venue)
     workers = [start_worker(runtime, base, redis_url, tmp_path) for _ in range(2)]
     try:
         await asyncio.sleep(3)  # both listening
@@ -83,18 +82,7 @@ async def test_two_workers_run_a_signals_copies_once_each(
         logs = [worker.communicate(timeout=20)[1] for worker in workers]
 
     assert running == [True, True], logs  # neither died
-
-    assert {copy.status for copy in copies.values()} == {CopyStatus.PLACED}, logs
-    for name, (usdt, profile) in followers.items():
-        pct = Decimal("1.5") if profile == CONSERVATIVE else Decimal(2)
-        amount = (Decimal(usdt) * pct / 100 / 200).quantize(Decimal("0.001"), "ROUND_DOWN")
-        assert position(venue, name) == amount, name
-        entries = [
-            o
-            for o in engine.orders(name, Kind.FUTURES, "BTCUSDT")
-            if o.client_order_id.endswith("e")
-        ]
-        assert len(entries) == 1, name  # placed once, whichever worker took it
+    assert_each_holds_their_sized_trade(venue, copies, followers)
 
 
 async def test_a_worker_killed_mid_fan_out_leaves_nothing_placed_twice(

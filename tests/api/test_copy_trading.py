@@ -370,22 +370,34 @@ async def seeded_follower(runtime, clock, venue, name: str, usdt: int, profile: 
         await uow.commit()
 
 
-async def test_fifty_followers_each_hold_their_own_sized_trade(admin, venue, runtime, clock):
-    profiles = {CONSERVATIVE: Decimal("1.5"), MODERATE: Decimal(2), AGGRESSIVE: Decimal(3)}
-    followers = {
-        f"crowd{n}": (500 + 97 * n, list(profiles)[n % 3]) for n in range(50)
-    }  # equities 500 to 5,253 USDT
+PROFILE_PERCENT = {CONSERVATIVE: Decimal("1.5"), MODERATE: Decimal(2), AGGRESSIVE: Decimal(3)}
+REVOKED = "crowd7"
+
+
+async def fifty_followers(runtime, clock, venue) -> dict[str, tuple[int, str]]:
+    """Fifty followers with equities of 500 to 5,253 USDT over the three risk profiles, one
+    of whose keys (REVOKED) the exchange no longer accepts."""
+    followers = {f"crowd{n}": (500 + 97 * n, list(PROFILE_PERCENT)[n % 3]) for n in range(50)}
     for name, (usdt, profile) in followers.items():
         await seeded_follower(runtime, clock, venue, name, usdt, profile)
-
-    published = await admin.graphql(PUBLISH, {"input": OPEN})
-    await runtime.services.copy_trading.drain()
-
-    copies = await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"])
-    assert len(copies) == 50
     engine, _base = venue
+    engine.account(REVOKED).secret = "revoked on the exchange"
+    return followers
+
+
+def assert_each_holds_their_sized_trade(venue, copies, followers) -> None:
+    """Every follower but the revoked one holds one entry sized to their risk, at the
+    leverage that fits, with its ladder and stop; the revoked one failed and holds nothing."""
+    engine, _base = venue
+    statuses = [copy.status for copy in copies.values()]
+    assert (statuses.count(CopyStatus.PLACED), statuses.count(CopyStatus.FAILED)) == (49, 1)
+    failed = [copy for copy in copies.values() if copy.status is CopyStatus.FAILED]
+    assert [copy.reason for copy in failed] == ["exchange API authorization failed (1103)"]
     for name, (usdt, profile) in followers.items():
-        at_risk = Decimal(usdt) * profiles[profile] / 100
+        if name == REVOKED:
+            assert position(venue, name) == 0
+            continue
+        at_risk = Decimal(usdt) * PROFILE_PERCENT[profile] / 100
         amount = (at_risk / 200).quantize(Decimal("0.001"), rounding="ROUND_DOWN")
         leverage = math.ceil(amount * 19700 / (Decimal(usdt) * Decimal("0.9")))
         assert position(venue, name) == amount, name
@@ -395,7 +407,20 @@ async def test_fifty_followers_each_hold_their_own_sized_trade(admin, venue, run
             "TAKE_PROFIT",
             "TAKE_PROFIT",
         ]
-    assert {copy.status for copy in copies.values()} == {CopyStatus.PLACED}
+        entries = [
+            o for o in engine.orders(name, Kind.FUTURES, "BTCUSDT") if o.client_order_id[-1] == "e"
+        ]
+        assert len(entries) == 1, name  # placed once
+
+
+async def test_fifty_followers_each_hold_their_own_sized_trade(admin, venue, runtime, clock):
+    followers = await fifty_followers(runtime, clock, venue)
+
+    published = await admin.graphql(PUBLISH, {"input": OPEN})
+    await runtime.services.copy_trading.drain()
+
+    copies = await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"])
+    assert_each_holds_their_sized_trade(venue, copies, followers)
 
 
 async def test_copy_fidelity_for_operators_and_each_follower(

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from tradedesk.domain.errors import (
     BusinessRuleViolation,
+    ErrorCode,
     ExchangeUnavailable,
     FieldError,
     ValidationFailed,
@@ -481,7 +482,9 @@ class CopyTrading:
             if job.opened is None:
                 raise _Skip("the key was deleted")
             key, credentials = job.opened
-            if not key.active or key.api_key_status is ApiKeyStatus.UNAUTHORIZED:
+            if key.api_key_status is ApiKeyStatus.UNAUTHORIZED:  # found out by another job
+                raise BusinessRuleViolation(ErrorCode.EXCHANGE_AUTHORIZATION_FAILED)
+            if not key.active:
                 raise _Skip("the key is inactive")
             if job.follow is None or not job.follow.active:
                 raise _Skip("the follow is paused")
