@@ -43,6 +43,7 @@ def test_paper_prices_come_as_json(monkeypatch):
         ("TRADEDESK_PAPER_PRICES", '{"BTC/USDT": -1}', "TRADEDESK_PAPER_PRICES"),
         ("TRADEDESK_PAPER_PRICES", '{"BTCUSDT": 1}', "TRADEDESK_PAPER_PRICES"),
         ("DATABASE_URL", "mysql://x", "DATABASE_URL"),
+        ("TRADEDESK_EXCHANGE_IP_SHARE", "0", "TRADEDESK_EXCHANGE_IP_SHARE"),
     ],
 )
 def test_bad_values_name_the_variable(monkeypatch, variable, value, named):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -39,6 +40,7 @@ from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
 from tradedesk.integrations.exchange.ccxt_gateway import CcxtGateway
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed
 from tradedesk.integrations.exchange.paper_gateway import PaperGateway
+from tradedesk.integrations.exchange.rate_budgets import EgressBudget
 from tradedesk.integrations.identity import dev_issuer
 from tradedesk.integrations.identity.jwks import HttpJwks, JwtVerifier, StaticJwks
 from tradedesk.integrations.identity.recaptcha import NoHumanCheck, RecaptchaVerifier
@@ -178,6 +180,7 @@ def _exchange(settings: Settings, clock: Clock) -> ExchangeGateway:
                 base_url=settings.binance_urls,
                 sandbox=settings.binance_sandbox,
                 proxies=settings.exchange_proxies,
+                budget=partial(EgressBudget.of_ip, share=settings.exchange_ip_share),
             )
         )
     feed = PaperMarketFeed(clock, prices=settings.paper_prices, seed=settings.paper_seed)

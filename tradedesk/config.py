@@ -80,6 +80,13 @@ class Settings(BaseSettings):
         description="Comma-separated http(s) proxy URLs every exchange call leaves through; "
         "each key sticks to one of them.",
     )
+    exchange_ip_share: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="The share of each egress IP's Binance request weight this process "
+        "spends; with several processes (serve, workers) behind the same IPs, 1 / their number.",
+    )
     ticker_ttl: float = Field(
         default=2.0, ge=0, description="Seconds a fetched ticker is served to every reader."
     )

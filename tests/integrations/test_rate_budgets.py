@@ -70,6 +70,8 @@ def test_binances_futures_ip_weight_where_ccxt_charges_otherwise():
     assert cost(["fapiPrivate"], "GET", "openOrders", {}, {"cost": 1, "noSymbol": 40}) == 40
     futures = EgressBudget.of_ip(TradeType.FUTURES)
     assert (futures.burst, futures.per_minute) == (480, 1920)  # 2,400 in any minute
+    half = EgressBudget.of_ip(TradeType.FUTURES, share=0.5)  # one of two processes on the IP
+    assert (half.burst, half.per_minute) == (240, 960)
 
 
 def test_a_missing_or_odd_retry_after_pauses_a_minute():

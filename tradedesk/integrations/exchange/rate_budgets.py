@@ -98,9 +98,10 @@ class EgressBudget:
         self._resume_at = 0.0
 
     @classmethod
-    def of_ip(cls, trade_type: TradeType) -> EgressBudget:
-        """Binance's budget of one IP: a fifth at once, the rest as the minute goes by."""
-        minute = IP_COST_PER_MINUTE[trade_type]
+    def of_ip(cls, trade_type: TradeType, share: float = 1.0) -> EgressBudget:
+        """`share` of Binance's budget of one IP (a process's part, when several leave
+        through the same IPs): a fifth at once, the rest as the minute goes by."""
+        minute = IP_COST_PER_MINUTE[trade_type] * share
         return cls(per_minute=minute * (1 - BURST_SHARE), burst=minute * BURST_SHARE)
 
     async def throttle(self, cost: float | None = None) -> None:
