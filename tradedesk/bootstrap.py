@@ -31,6 +31,7 @@ from tradedesk.domain.strategy_history import strategy_history
 from tradedesk.domain.strategy_reference import StrategyReference
 from tradedesk.domain.strategy_results import StrategyResults
 from tradedesk.domain.strategy_webhooks import StrategyWebhooks
+from tradedesk.domain.subscriptions import Entitlements, Subscriptions
 from tradedesk.domain.trade_events import TradeEvent, TradeEvents
 from tradedesk.integrations.broadcast import Broadcaster
 from tradedesk.integrations.clock import SystemClock
@@ -101,9 +102,8 @@ def build_runtime(
         else FernetSecretBox.local(settings.data_dir)
     )
     page_tokens = SignedPageTokens(secrets.derive("page tokens"))
-    keys = ExchangeKeys(
-        uow_factory, exchange, secrets, market, clock, ids, default_plan=settings.default_plan
-    )
+    entitlements = Entitlements(settings.default_plan)
+    keys = ExchangeKeys(uow_factory, exchange, secrets, market, clock, ids, entitlements)
     # several processes (servers, workers) deliver the same events through Redis
     redis_bus = (
         RedisEventBus(settings.redis_url, [PublishedSignal, TradeEvent])
@@ -150,9 +150,8 @@ def build_runtime(
         manual_orders=ManualOrders(uow_factory, keys, exchange, clock, ids, placer, trade_events),
         trade_events=trade_events,
         protection=keeper,
-        follows=StrategyFollows(
-            uow_factory, keys, catalog, clock, ids, default_plan=settings.default_plan
-        ),
+        follows=StrategyFollows(uow_factory, keys, catalog, clock, ids, entitlements),
+        subscriptions=Subscriptions(uow_factory, entitlements),
         strategy_admin=StrategyAdmin(uow_factory, catalog, exchange, clock, ids),
         copy_trading=copying,
         strategy_webhooks=StrategyWebhooks(uow_factory, secrets, catalog, copying, clock, ids),

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         UnitOfWork,
         UnitOfWorkFactory,
     )
+    from tradedesk.domain.subscriptions import Entitlements
 
 log = logging.getLogger("tradedesk.exchange_keys")
 
@@ -193,8 +194,7 @@ class ExchangeKeys:
         market: MarketService,
         clock: Clock,
         ids: Ids,
-        *,
-        default_plan: str,
+        entitlements: Entitlements,
     ) -> None:
         self._uow_factory = uow_factory
         self._gateway = gateway
@@ -202,7 +202,7 @@ class ExchangeKeys:
         self._market = market
         self._clock = clock
         self._ids = ids
-        self._default_plan = default_plan
+        self._entitlements = entitlements
 
     async def list(self, caller: Principal) -> list[ExchangeKey]:
         async with self._uow_factory() as uow:
@@ -243,7 +243,7 @@ class ExchangeKeys:
             await uow.users.lock(caller.user_id)  # concurrent creations queue up here
             if await uow.exchange_keys.api_key_registered(new.api_key):
                 raise BusinessRuleViolation(ErrorCode.EXCHANGE_KEY_ALREADY_EXISTS)
-            plan = await uow.catalog.plan_named(self._default_plan)
+            plan = await self._entitlements.plan_of(uow, caller.user_id)
             held = await uow.exchange_keys.list_for_user(caller.user_id)
             if len(held) >= plan.max_api_key:
                 raise BusinessRuleViolation(ErrorCode.SUBSCRIPTION_API_KEY_LIMIT)

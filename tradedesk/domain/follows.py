@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from tradedesk.domain.catalog import PublicCatalog
     from tradedesk.domain.exchange_keys import ExchangeKeys
     from tradedesk.domain.ports import Clock, Ids, UnitOfWork, UnitOfWorkFactory
+    from tradedesk.domain.subscriptions import Entitlements
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,15 +177,14 @@ class StrategyFollows:
         catalog: PublicCatalog,
         clock: Clock,
         ids: Ids,
-        *,
-        default_plan: str,
+        entitlements: Entitlements,
     ) -> None:
         self._uow_factory = uow_factory
         self._keys = keys
         self._catalog = catalog
         self._clock = clock
         self._ids = ids
-        self._default_plan = default_plan
+        self._entitlements = entitlements
 
     async def catalog(self) -> CatalogSnapshot:
         """What bodies are checked against (`parse_follow`)."""
@@ -226,7 +226,7 @@ class StrategyFollows:
             await uow.users.lock(caller.user_id)  # one follow per key and symbol, even racing
             if await uow.follows.symbol_followed(key.id, follow.symbol):
                 raise BusinessRuleViolation(ErrorCode.EXCHANGE_SYMBOL_ALREADY_EXISTS)
-            await self._require_automation(uow)
+            await self._require_automation(uow, caller.user_id)
             await uow.follows.add(follow)
             await uow.commit()
         return FollowView(follow, changes.strategy, changes.risk_profile)
@@ -260,14 +260,14 @@ class StrategyFollows:
         async with self._uow_factory() as uow:
             if updated.active and not follow.active:
                 await uow.users.lock(caller.user_id)
-                await self._require_automation(uow)
+                await self._require_automation(uow, caller.user_id)
             await uow.follows.update(updated)
             await uow.commit()
         [view] = await self._views([updated])
         return view
 
-    async def _require_automation(self, uow: UnitOfWork) -> None:
-        plan = await uow.catalog.plan_named(self._default_plan)
+    async def _require_automation(self, uow: UnitOfWork, user_id: str) -> None:
+        plan = await self._entitlements.plan_of(uow, user_id)
         if not plan.strategy_automated:
             raise BusinessRuleViolation(ErrorCode.UNAUTHORIZED_SUBSCRIPTION_FEATURES)
 

@@ -21,6 +21,7 @@ from tradedesk.domain.signals import Signal
 from tradedesk.domain.strategies import RiskProfile, Strategy, StrategyTrade
 from tradedesk.domain.strategy_history import CopiedTrade
 from tradedesk.domain.strategy_reference import ReferenceTrade
+from tradedesk.domain.subscriptions import Subscription
 from tradedesk.domain.trading import (
     ApiCredentials,
     AssetBalance,
@@ -182,6 +183,10 @@ class CatalogRepository(Protocol):
 
     async def plan_named(self, name: str) -> Plan:
         """A plan by name, public or private (the default plan of users without one)."""
+        ...
+
+    async def plan(self, plan_id: str) -> Plan:
+        """A plan by id, public or private."""
         ...
 
     async def list_risk_profiles(self) -> list[RiskProfile]: ...
@@ -476,6 +481,18 @@ class NotificationRepository(Protocol):
     ) -> None: ...
 
 
+class SubscriptionRepository(Protocol):
+    """The cached copy of users' Stripe subscriptions."""
+
+    async def first_entitling(self, user_id: str) -> Subscription | None:
+        """The user's oldest active or trialing subscription."""
+        ...
+
+    async def put(self, subscription: Subscription) -> None:
+        """Stores the subscription as Stripe now shows it (insert or replace)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything done through it commits together or not at all."""
 
@@ -493,6 +510,7 @@ class UnitOfWork(Protocol):
     reference_trades: ReferenceTradeRepository
     profiles: ProfileRepository
     notifications: NotificationRepository
+    subscriptions: SubscriptionRepository
 
     async def __aenter__(self) -> Self: ...
 

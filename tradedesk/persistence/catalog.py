@@ -31,6 +31,12 @@ class SqlCatalogRepository:
             raise LookupError(f"no plan named {name!r}: seed it or set TRADEDESK_DEFAULT_PLAN")
         return _plan(row)
 
+    async def plan(self, plan_id: str) -> Plan:
+        row = await self._session.get(PlanRow, plan_id)
+        if row is None:
+            raise LookupError(f"no plan {plan_id!r}")
+        return _plan(row)
+
     async def list_risk_profiles(self) -> list[RiskProfile]:
         """Least risk first: CONSERVATIVE, MODERATE, AGGRESSIVE."""
         rows = await self._session.scalars(

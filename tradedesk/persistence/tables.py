@@ -428,3 +428,32 @@ class ReferenceTradeRow(SQLModel, table=True):
     exit_value: Decimal = Field(sa_column=Column(Numeric(30, 18), nullable=False))
     opened_at: datetime = Field(sa_column=_utc())
     filled: bool = True  # False while a LIMIT entry waits for the market
+
+
+class SubscriptionRow(SQLModel, table=True):
+    """A user's Stripe subscription as Stripe last showed it (a cache of Stripe's truth)."""
+
+    __tablename__ = "subscriptions"
+
+    id: str = Field(primary_key=True, max_length=255)  # Stripe's sub_...
+    user_id: str = Field(
+        sa_column=Column(
+            String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    customer_id: str = Field(max_length=255)
+    plan_id: str = Field(sa_column=Column(String(36), ForeignKey("plans.id"), nullable=False))
+    status: str = Field(max_length=32)
+    cancel_at_period_end: bool
+    cancel_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    current_period_start: datetime = Field(sa_column=_utc())
+    current_period_end: datetime = Field(sa_column=_utc())
+    trial_start: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    trial_end: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    amount: int
+    currency: str = Field(max_length=3)
+    interval: str = Field(max_length=8)
+    trial_period_days: int | None = None
+    created_at: datetime = Field(sa_column=_utc())

@@ -18,6 +18,7 @@ from tradedesk.persistence.protected_trades import SqlProtectedTradeRepository
 from tradedesk.persistence.reference_trades import SqlReferenceTradeRepository
 from tradedesk.persistence.signals import SqlCopyRepository, SqlSignalRepository
 from tradedesk.persistence.strategy_trades import SqlStrategyTradeRepository
+from tradedesk.persistence.subscriptions import SqlSubscriptionRepository
 from tradedesk.persistence.users import SqlUserRepository
 from tradedesk.persistence.webhooks import SqlWebhookRepository
 
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
         self.reference_trades = SqlReferenceTradeRepository(self.session)
         self.profiles = SqlProfileRepository(self.session)
         self.notifications = SqlNotificationRepository(self.session)
+        self.subscriptions = SqlSubscriptionRepository(self.session)
         return self
 
     async def __aexit__(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from tradedesk.domain.billing import Plan
 from tradedesk.domain.errors import FieldError, ValidationFailed
 from tradedesk.domain.identity import Principal
 from tradedesk.domain.notifications import (
@@ -34,6 +35,10 @@ async def notification_method(info: GraphInfo) -> NotificationMethod:
 
 async def notification_settings(info: GraphInfo) -> NotificationSettings:
     return await info.context.services.notifications.settings(await info.context.principal())
+
+
+async def plan(info: GraphInfo) -> Plan:
+    return await info.context.services.subscriptions.plan(await info.context.principal())
 
 
 async def whitelist_ips(info: GraphInfo) -> list[str]:

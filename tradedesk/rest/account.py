@@ -1,4 +1,4 @@
-"""v1 account routes: profile, notification method and settings, whitelist IPs."""
+"""v1 account routes: profile, notification method and settings, whitelist IPs, the plan."""
 
 from __future__ import annotations
 
@@ -31,6 +31,11 @@ async def put_profile(request: Request) -> Response:
     inputs.valid()
     changes = parse_profile_changes(body, location="body")
     return JSON(rep.profile(await _services(request).profiles.update(principal, changes)))
+
+
+async def subscription(request: Request) -> Response:
+    principal = await caller(request)
+    return JSON(rep.user_subscription(await _services(request).subscriptions.plan(principal)))
 
 
 async def whitelist_ips(request: Request) -> Response:
@@ -66,6 +71,7 @@ ROUTES = [
     Route("/priv/account/profile", get_profile, methods=["GET"]),
     Route("/priv/account/profile", put_profile, methods=["PUT"]),
     Route("/priv/account/exchange/whitelist/ip", whitelist_ips, methods=["GET"]),
+    Route("/priv/account/subscription", subscription, methods=["GET"]),
     Route("/priv/account/notification/method", notification_method, methods=["GET"]),
     Route("/priv/account/notification", get_notification_settings, methods=["GET"]),
     Route("/priv/account/notification", put_notification_settings, methods=["PUT"]),

@@ -30,6 +30,20 @@ def plan(item: Plan) -> dict[str, Any]:
     }
 
 
+def user_subscription(item: Plan) -> dict[str, Any]:
+    """`GET /v1/priv/account/subscription`: the plan the user has, public or private."""
+    return {
+        "paymentType": "STRIPE",
+        "SubscriptionType": {
+            "id": item.id,
+            "name": item.name,
+            "maxBalanceUSD": item.max_balance_usd,
+            "maxApiKey": item.max_api_key,
+            "strategyAutomated": item.strategy_automated,
+        },
+    }
+
+
 def risk_profile(item: RiskProfile) -> dict[str, Any]:
     return {
         "id": item.id,

@@ -10,6 +10,7 @@ import strawberry
 from tradedesk.resolvers import account, exchange_keys, histories
 from tradedesk.resolvers.public import GraphInfo
 from tradedesk.schema.paging import PageInfo
+from tradedesk.schema.types import PlanType
 
 if TYPE_CHECKING:
     from tradedesk.schema.copy_trading_types import SignalCopyType, StrategyTradeConnection
@@ -85,6 +86,12 @@ class ViewerType:
     @strawberry.field
     async def notification_settings(self, info: GraphInfo) -> NotificationSettingsType:
         return await account.notification_settings(info)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="The plan the caller has: their active subscription's, else the default."
+    )
+    async def plan(self, info: GraphInfo) -> PlanType:
+        return await account.plan(info)  # type: ignore[return-value]
 
     @strawberry.field(description="Proxy IPs to whitelist on exchange API keys.")
     async def whitelist_ips(self, info: GraphInfo) -> list[str]:

@@ -39,7 +39,7 @@ class TickerType:
     quote_volume: float
 
 
-@strawberry.type(name="Plan", description="A public subscription plan.")
+@strawberry.type(name="Plan", description="A subscription plan (`plans` lists the public ones).")
 class PlanType:
     id: strawberry.ID
     name: str

@@ -1,0 +1,139 @@
+"""A user's plan: their active (or trialing) subscription's, else TRADEDESK_DEFAULT_PLAN, and
+every limit (keys, balance, automation) follows it.
+
+The subscription rows are written here through the repository, as the Stripe webhook writes
+them; the plan is read from them, never from Stripe."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from tests.api.test_follows import FOLLOWS
+from tests.documented import PLANS, STRATEGY_1
+from tests.exchange_keys import KEYS, funded
+from tradedesk.domain.subscriptions import Subscription, SubscriptionStatus
+from tradedesk.persistence.engine import make_session_factory
+from tradedesk.persistence.unit_of_work import SqlUnitOfWork
+
+pytestmark = pytest.mark.asyncio
+SUBSCRIPTION = "/v1/priv/account/subscription"
+BASIC = PLANS["items"][0]
+FREE = {
+    "id": "0b8f3c1e-5d2a-4f7e-9c61-3a4d2e1f0b9a",
+    "name": "FREE",
+    "maxBalanceUSD": 1000,
+    "maxApiKey": 1,
+    "strategyAutomated": False,
+}
+CONSERVATIVE = "ab00673a-cd19-44d4-a7c4-05c63e309663"
+
+
+@pytest.fixture
+def settings_overrides(venue):
+    _engine, base = venue
+    return {"exchange": "binance", "binance_urls": base}  # the default plan stays FREE
+
+
+async def subscribe(runtime, clock, caller, plan_id: str, status: SubscriptionStatus):
+    """A Stripe subscription of the caller, as the webhook stores it."""
+    now = clock.now()
+    user_id = (await caller.graphql("{ viewer { id } }"))["data"]["viewer"]["id"]
+    async with SqlUnitOfWork(make_session_factory(runtime.engine)) as uow:
+        await uow.subscriptions.put(
+            Subscription(
+                id=f"sub_{uuid.uuid4().hex[:14]}",
+                user_id=user_id,
+                customer_id=f"cus_{user_id[:8]}",
+                plan_id=plan_id,
+                status=status,
+                cancel_at_period_end=False,
+                cancel_at=None,
+                current_period_start=now,
+                current_period_end=now + timedelta(days=30),
+                trial_start=None,
+                trial_end=None,
+                amount=2000,
+                currency="usd",
+                interval="month",
+                trial_period_days=None,
+                created_at=now,
+            )
+        )
+        await uow.commit()
+
+
+async def plan_of(caller) -> tuple[dict, dict]:
+    """The plan as REST and GraphQL show it."""
+    rest = await caller.get(SUBSCRIPTION)
+    graph = await caller.graphql(
+        "{ viewer { plan { id name maxBalanceUSD maxApiKey strategyAutomated } } }"
+    )
+    assert rest.status_code == 200, rest.text
+    return rest.json(), graph["data"]["viewer"]["plan"]
+
+
+async def test_a_user_without_a_subscription_has_the_default_plan(alice, client):
+    rest, graph = await plan_of(alice)
+
+    assert rest == {"paymentType": "STRIPE", "SubscriptionType": FREE}
+    assert graph == FREE
+    assert (await client.get(SUBSCRIPTION)).status_code == 401
+
+
+async def test_a_subscription_sets_the_plan_and_every_limit_follows_it(
+    alice, bob, venue, runtime, clock
+):
+    first = await alice.post(KEYS, funded(venue, "alice-1", usdt=100))
+    refused_key = await alice.post(KEYS, funded(venue, "alice-2", usdt=100))
+    refused_follow = await alice.post(
+        FOLLOWS.format(first.json()["id"]),
+        {"strategyAutomatedId": STRATEGY_1, "strategyRiskProfileId": CONSERVATIVE},
+    )
+
+    await subscribe(runtime, clock, alice, BASIC["id"], SubscriptionStatus.ACTIVE)
+    rest, graph = await plan_of(alice)
+    second = await alice.post(KEYS, funded(venue, "alice-3", usdt=100))
+    third = await alice.post(KEYS, funded(venue, "alice-4", usdt=100))
+    follow = await alice.post(
+        FOLLOWS.format(first.json()["id"]),
+        {"strategyAutomatedId": STRATEGY_1, "strategyRiskProfileId": CONSERVATIVE},
+    )
+    bobs = await plan_of(bob)
+
+    assert first.status_code == 200, first.text
+    assert (refused_key.status_code, refused_key.json()) == (
+        433,
+        {"error": "exceed subscription max API key limit (2129a)"},
+    )
+    assert refused_follow.status_code == 433
+    assert refused_follow.json()["error"].endswith("(2103)")
+    expected = {key: BASIC[key] for key in FREE}
+    assert rest == {"paymentType": "STRIPE", "SubscriptionType": expected}
+    assert graph == expected
+    assert second.status_code == 200, second.text
+    assert third.status_code == 433  # BASIC allows two keys
+    assert follow.status_code == 200, follow.text
+    assert bobs == ({"paymentType": "STRIPE", "SubscriptionType": FREE}, FREE)  # alice's only
+
+
+@pytest.mark.parametrize(
+    ("status", "entitled"),
+    [
+        (SubscriptionStatus.TRIALING, True),
+        (SubscriptionStatus.PAST_DUE, False),
+        (SubscriptionStatus.CANCELED, False),
+        (SubscriptionStatus.INCOMPLETE, False),
+        (SubscriptionStatus.UNPAID, False),
+    ],
+)
+async def test_only_an_active_or_trialing_subscription_entitles(
+    alice, runtime, clock, status, entitled
+):
+    await subscribe(runtime, clock, alice, BASIC["id"], status)
+
+    rest, _graph = await plan_of(alice)
+
+    assert rest["SubscriptionType"]["name"] == ("BASIC" if entitled else "FREE")

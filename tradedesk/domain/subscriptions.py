@@ -1,0 +1,89 @@
+"""A user's Stripe subscription as the platform keeps it, and the plan it entitles them to.
+
+The `subscriptions` rows are a cache of Stripe's truth, written from Stripe's webhooks and by
+reconciling with Stripe; the request path never asks Stripe. A user's effective plan is the
+plan of their active or trialing subscription, else the configured default plan
+(`TRADEDESK_DEFAULT_PLAN`), and every limit check reads it through `Entitlements`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from tradedesk.domain.billing import Plan
+from tradedesk.domain.identity import Principal
+
+if TYPE_CHECKING:
+    from tradedesk.domain.ports import UnitOfWork, UnitOfWorkFactory
+
+
+class SubscriptionStatus(StrEnum):
+    """Stripe's subscription statuses."""
+
+    INCOMPLETE = "incomplete"
+    INCOMPLETE_EXPIRED = "incomplete_expired"
+    TRIALING = "trialing"
+    ACTIVE = "active"
+    PAST_DUE = "past_due"
+    CANCELED = "canceled"
+    UNPAID = "unpaid"
+    PAUSED = "paused"
+
+
+ENTITLING = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING})
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """One Stripe subscription of a user, with the price of its (single) item."""
+
+    id: str  # Stripe's sub_...
+    user_id: str
+    customer_id: str  # Stripe's cus_...
+    plan_id: str  # the platform's plan its price sells
+    status: SubscriptionStatus
+    cancel_at_period_end: bool
+    cancel_at: datetime | None
+    current_period_start: datetime
+    current_period_end: datetime
+    trial_start: datetime | None
+    trial_end: datetime | None
+    amount: int  # cents a period
+    currency: str
+    interval: str  # day, week, month or year
+    trial_period_days: int | None
+    created_at: datetime  # Stripe's creation time: the first subscription is the oldest
+
+    @property
+    def entitles(self) -> bool:
+        return self.status in ENTITLING
+
+
+class Entitlements:
+    """The one place a user's plan is decided, inside the caller's transaction (so a limit
+    checked under the user's lock holds until the write commits)."""
+
+    def __init__(self, default_plan: str) -> None:
+        self._default_plan = default_plan
+
+    async def plan_of(self, uow: UnitOfWork, user_id: str) -> Plan:
+        subscription = await uow.subscriptions.first_entitling(user_id)
+        if subscription is not None:
+            return await uow.catalog.plan(subscription.plan_id)
+        return await uow.catalog.plan_named(self._default_plan)
+
+
+class Subscriptions:
+    """What a user reads of their subscription."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, entitlements: Entitlements) -> None:
+        self._uow_factory = uow_factory
+        self._entitlements = entitlements
+
+    async def plan(self, caller: Principal) -> Plan:
+        """The caller's effective plan: the one their subscription pays for, or the default."""
+        async with self._uow_factory() as uow:
+            return await self._entitlements.plan_of(uow, caller.user_id)
