@@ -31,6 +31,7 @@ from tradedesk.domain.strategy_history import strategy_history
 from tradedesk.domain.strategy_reference import StrategyReference
 from tradedesk.domain.strategy_results import StrategyResults
 from tradedesk.domain.strategy_webhooks import StrategyWebhooks
+from tradedesk.domain.stripe_webhooks import StripeWebhooks
 from tradedesk.domain.subscriptions import Entitlements, Subscriptions
 from tradedesk.domain.trade_events import TradeEvent, TradeEvents
 from tradedesk.integrations.broadcast import Broadcaster
@@ -49,6 +50,7 @@ from tradedesk.integrations.ids import SystemIds
 from tradedesk.integrations.page_tokens import SignedPageTokens
 from tradedesk.integrations.redis_events import RedisEventBus
 from tradedesk.integrations.secret_box import FernetSecretBox
+from tradedesk.integrations.stripe_billing import StripeBilling
 from tradedesk.persistence.engine import make_engine, make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 
@@ -152,6 +154,7 @@ def build_runtime(
         protection=keeper,
         follows=StrategyFollows(uow_factory, keys, catalog, clock, ids, entitlements),
         subscriptions=Subscriptions(uow_factory, entitlements),
+        stripe_webhooks=StripeWebhooks(uow_factory, _billing(settings), entitlements, clock),
         strategy_admin=StrategyAdmin(uow_factory, catalog, exchange, clock, ids),
         copy_trading=copying,
         strategy_webhooks=StrategyWebhooks(uow_factory, secrets, catalog, copying, clock, ids),
@@ -184,6 +187,18 @@ def _exchange(settings: Settings, clock: Clock) -> ExchangeGateway:
         )
     feed = PaperMarketFeed(clock, prices=settings.paper_prices, seed=settings.paper_seed)
     return PaperGateway(feed, clock, opening_usdt=settings.paper_opening_usdt)
+
+
+def _billing(settings: Settings) -> StripeBilling | None:
+    """Stripe, when a key is configured; without one everyone has the default plan."""
+    if settings.stripe_api_key is None:
+        return None
+    secret = settings.stripe_webhook_secret
+    return StripeBilling(
+        settings.stripe_api_key.get_secret_value(),
+        settings.stripe_api_base,
+        secret.get_secret_value() if secret else None,
+    )
 
 
 def _verifier(

@@ -136,6 +136,15 @@ class Settings(BaseSettings):
     recaptcha_action: str | None = None
     recaptcha_hostname: str | None = None
 
+    # Stripe billing; unset, checkout is refused (2100) and everyone has the default plan.
+    stripe_api_key: SecretStr | None = None
+    stripe_api_base: str = Field(
+        default="https://api.stripe.com", description="Where the Stripe SDK sends API calls."
+    )
+    stripe_webhook_secret: SecretStr | None = Field(
+        default=None, description="The `whsec_...` that signs Stripe's webhook deliveries."
+    )
+
     telegram_bot_url: str = "https://t.me/TradedeskAlertsBot"
     whitelist_ips: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

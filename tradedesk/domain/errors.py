@@ -88,6 +88,10 @@ class ExchangeUnavailable(BusinessRuleViolation):
         super().__init__(ErrorCode.EXCHANGE_BAD_REQUEST)
 
 
+class UnverifiedDelivery(DomainError):
+    """A webhook delivery whose signature does not prove its sender; nothing is done (400)."""
+
+
 class NotFound(DomainError):
     """The resource is missing or belongs to someone else; both answer the same."""
 

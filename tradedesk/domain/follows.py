@@ -44,6 +44,7 @@ class StrategyFollow:
     updated_at: datetime
     max_leverage: int | None = None  # a cap on copies' leverage (GraphQL only)
     daily_loss_limit_percent: Decimal | None = None  # the circuit breaker (GraphQL only)
+    paused_reason: str | None = None  # why the platform paused it (a plan without automation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,10 @@ class FollowView:
     @property
     def max_leverage(self) -> int | None:
         return self.follow.max_leverage
+
+    @property
+    def paused_reason(self) -> str | None:
+        return self.follow.paused_reason
 
     @property
     def daily_loss_limit_percent(self) -> float | None:
@@ -251,6 +256,7 @@ class StrategyFollows:
                 changes.risk_profile.id if changes.risk_profile else follow.risk_profile_id
             ),
             active=follow.active if changes.active is None else changes.active,
+            paused_reason=None if changes.active else follow.paused_reason,
             max_leverage=changes.limits.get("maxLeverage", follow.max_leverage),  # type: ignore[arg-type]
             daily_loss_limit_percent=changes.limits.get(  # type: ignore[arg-type]
                 "dailyLossLimitPercent", follow.daily_loss_limit_percent

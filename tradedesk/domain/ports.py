@@ -21,7 +21,8 @@ from tradedesk.domain.signals import Signal
 from tradedesk.domain.strategies import RiskProfile, Strategy, StrategyTrade
 from tradedesk.domain.strategy_history import CopiedTrade
 from tradedesk.domain.strategy_reference import ReferenceTrade
-from tradedesk.domain.subscriptions import Subscription
+from tradedesk.domain.stripe_webhooks import BillingEvent
+from tradedesk.domain.subscriptions import StripeSubscription, Subscription
 from tradedesk.domain.trading import (
     ApiCredentials,
     AssetBalance,
@@ -188,6 +189,8 @@ class CatalogRepository(Protocol):
     async def plan(self, plan_id: str) -> Plan:
         """A plan by id, public or private."""
         ...
+
+    async def plan_exists(self, plan_id: str) -> bool: ...
 
     async def list_risk_profiles(self) -> list[RiskProfile]: ...
 
@@ -378,6 +381,10 @@ class FollowRepository(Protocol):
 
     async def update(self, follow: StrategyFollow) -> None: ...
 
+    async def pause_all(self, user_id: str, *, reason: str, now: datetime) -> int:
+        """Pauses the user's active follows with the reason; how many."""
+        ...
+
 
 class SignalRepository(Protocol):
     async def add(self, signal: Signal, *, created_by: str) -> None: ...
@@ -444,6 +451,8 @@ class WebhookRepository(Protocol):
 
 
 class UserRepository(Protocol):
+    async def exists(self, user_id: str) -> bool: ...
+
     async def lock(self, user_id: str) -> None:
         """Holds the user's row until the transaction ends: per-user limits are checked and
         acted on by one transaction at a time."""
@@ -493,6 +502,37 @@ class SubscriptionRepository(Protocol):
         ...
 
 
+class StripeEventRepository(Protocol):
+    """Stripe event ids already acted on."""
+
+    async def claim(self, event_id: str, event_type: str, *, now: datetime) -> bool:
+        """True for the first claim of the id, False ever after (and for a racing twin)."""
+        ...
+
+
+class BillingCustomerRepository(Protocol):
+    """Which Stripe customer is which user."""
+
+    async def user_of(self, customer_id: str) -> str | None: ...
+
+    async def link(self, user_id: str, customer_id: str, *, now: datetime) -> None:
+        """Records the user's customer (a user keeps their first)."""
+        ...
+
+
+class BillingGateway(Protocol):
+    """Stripe, in the platform's words."""
+
+    def verify_event(self, payload: bytes, signature: str | None) -> BillingEvent:
+        """The event a webhook delivery carries; `UnverifiedDelivery` unless its
+        `Stripe-Signature` proves it came from Stripe, recently."""
+        ...
+
+    async def subscription(self, subscription_id: str) -> StripeSubscription:
+        """The subscription as Stripe shows it now; `Unavailable` when Stripe cannot say."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything done through it commits together or not at all."""
 
@@ -511,6 +551,8 @@ class UnitOfWork(Protocol):
     profiles: ProfileRepository
     notifications: NotificationRepository
     subscriptions: SubscriptionRepository
+    stripe_events: StripeEventRepository
+    billing_customers: BillingCustomerRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -25,6 +25,7 @@ from tradedesk.domain.strategy_history import CopiedTrade
 from tradedesk.domain.strategy_reference import StrategyReference
 from tradedesk.domain.strategy_results import StrategyResults
 from tradedesk.domain.strategy_webhooks import StrategyWebhooks
+from tradedesk.domain.stripe_webhooks import StripeWebhooks
 from tradedesk.domain.subscriptions import Subscriptions
 from tradedesk.domain.trade_events import TradeEvents
 
@@ -47,6 +48,7 @@ class Services:
     protection: ProtectionKeeper
     follows: StrategyFollows
     subscriptions: Subscriptions
+    stripe_webhooks: StripeWebhooks
     strategy_admin: StrategyAdmin
     copy_trading: CopyTrading
     strategy_history: UserHistory[CopiedTrade]

@@ -37,13 +37,10 @@ ENTITLING = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING})
 
 
 @dataclass(frozen=True, slots=True)
-class Subscription:
-    """One Stripe subscription of a user, with the price of its (single) item."""
+class BillingTerms:
+    """What Stripe says of a subscription, whoever it belongs to: its state, its periods and
+    the price of its (single) item."""
 
-    id: str  # Stripe's sub_...
-    user_id: str
-    customer_id: str  # Stripe's cus_...
-    plan_id: str  # the platform's plan its price sells
     status: SubscriptionStatus
     cancel_at_period_end: bool
     cancel_at: datetime | None
@@ -55,11 +52,40 @@ class Subscription:
     currency: str
     interval: str  # day, week, month or year
     trial_period_days: int | None
-    created_at: datetime  # Stripe's creation time: the first subscription is the oldest
+    created_at: datetime  # Stripe's creation time: a user's first subscription is the oldest
 
     @property
     def entitles(self) -> bool:
         return self.status in ENTITLING
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription(BillingTerms):
+    """A user's Stripe subscription, as the platform keeps it."""
+
+    id: str  # Stripe's sub_...
+    user_id: str
+    customer_id: str  # Stripe's cus_...
+    plan_id: str  # the platform's plan its price sells
+
+
+@dataclass(frozen=True, slots=True)
+class StripeSubscription(BillingTerms):
+    """A subscription as Stripe shows it. The platform's user and plan are only what Stripe's
+    metadata names: `user_id` on the subscription (set at checkout), `plan_id` on its price
+    (set by `stripe sync`)."""
+
+    id: str
+    customer_id: str
+    user_id: str | None
+    plan_id: str | None
+
+    def kept_for(self, user_id: str, plan_id: str) -> Subscription:
+        """The row the platform keeps of it, once its user and plan are known."""
+        terms = {name: getattr(self, name) for name in BillingTerms.__dataclass_fields__}
+        return Subscription(
+            **terms, id=self.id, user_id=user_id, customer_id=self.customer_id, plan_id=plan_id
+        )
 
 
 class Entitlements:

@@ -31,6 +31,9 @@ class SqlCatalogRepository:
             raise LookupError(f"no plan named {name!r}: seed it or set TRADEDESK_DEFAULT_PLAN")
         return _plan(row)
 
+    async def plan_exists(self, plan_id: str) -> bool:
+        return await self._session.get(PlanRow, plan_id) is not None
+
     async def plan(self, plan_id: str) -> Plan:
         row = await self._session.get(PlanRow, plan_id)
         if row is None:

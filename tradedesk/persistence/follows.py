@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +25,7 @@ def _follow(row: StrategyFollowRow) -> StrategyFollow:
         active=row.active,
         max_leverage=row.max_leverage,
         daily_loss_limit_percent=row.daily_loss_limit_percent,
+        paused_reason=row.paused_reason,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -96,9 +99,18 @@ class SqlFollowRepository:
                 active=follow.active,
                 max_leverage=follow.max_leverage,
                 daily_loss_limit_percent=follow.daily_loss_limit_percent,
+                paused_reason=follow.paused_reason,
                 updated_at=follow.updated_at,
             )
         )
+
+    async def pause_all(self, user_id: str, *, reason: str, now: datetime) -> int:
+        result = await self._session.execute(
+            update(StrategyFollowRow)
+            .where(col(StrategyFollowRow.user_id) == user_id, col(StrategyFollowRow.active))
+            .values(active=False, paused_reason=reason, updated_at=now)
+        )
+        return result.rowcount  # type: ignore[attr-defined]
 
 
 def _values(follow: StrategyFollow) -> dict[str, object]:
@@ -112,6 +124,7 @@ def _values(follow: StrategyFollow) -> dict[str, object]:
         "active": follow.active,
         "max_leverage": follow.max_leverage,
         "daily_loss_limit_percent": follow.daily_loss_limit_percent,
+        "paused_reason": follow.paused_reason,
         "created_at": follow.created_at,
         "updated_at": follow.updated_at,
     }

@@ -302,6 +302,7 @@ class StrategyFollowRow(SQLModel, table=True):
     daily_loss_limit_percent: Decimal | None = Field(
         default=None, sa_column=Column(Numeric(6, 2), nullable=True)
     )
+    paused_reason: str | None = Field(default=None, max_length=128)
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
 
@@ -456,4 +457,27 @@ class SubscriptionRow(SQLModel, table=True):
     currency: str = Field(max_length=3)
     interval: str = Field(max_length=8)
     trial_period_days: int | None = None
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class StripeEventRow(SQLModel, table=True):
+    """A Stripe event already acted on: a replayed delivery changes nothing."""
+
+    __tablename__ = "stripe_events"
+
+    id: str = Field(primary_key=True, max_length=255)  # Stripe's evt_...
+    type: str = Field(max_length=64)
+    claim: str = Field(max_length=36)  # who claimed it, so racing twins tell who won
+    received_at: datetime = Field(sa_column=_utc())
+
+
+class BillingCustomerRow(SQLModel, table=True):
+    """A user's Stripe customer."""
+
+    __tablename__ = "billing_customers"
+
+    user_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    )
+    customer_id: str = Field(max_length=255, unique=True)
     created_at: datetime = Field(sa_column=_utc())

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tradedesk.persistence.balance_snapshots import SqlBalanceSnapshotRepository
+from tradedesk.persistence.billing import SqlBillingCustomerRepository, SqlStripeEventRepository
 from tradedesk.persistence.catalog import SqlCatalogRepository
 from tradedesk.persistence.exchange_keys import SqlExchangeKeyRepository
 from tradedesk.persistence.follows import SqlFollowRepository
@@ -44,6 +45,8 @@ class SqlUnitOfWork:
         self.profiles = SqlProfileRepository(self.session)
         self.notifications = SqlNotificationRepository(self.session)
         self.subscriptions = SqlSubscriptionRepository(self.session)
+        self.stripe_events = SqlStripeEventRepository(self.session)
+        self.billing_customers = SqlBillingCustomerRepository(self.session)
         return self
 
     async def __aexit__(

@@ -15,6 +15,9 @@ class SqlUserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def exists(self, user_id: str) -> bool:
+        return await self._session.get(UserRow, user_id) is not None
+
     async def lock(self, user_id: str) -> None:
         """An UPDATE that changes nothing: a row lock on PostgreSQL, the write lock on SQLite;
         either way held until the transaction ends."""

@@ -14,6 +14,7 @@ from tradedesk.domain.errors import (
     RateLimited,
     Unauthenticated,
     Unavailable,
+    UnverifiedDelivery,
     ValidationFailed,
 )
 from tradedesk.rest.responses import JSON
@@ -41,6 +42,8 @@ async def domain_error(_request: Request, exc: Exception) -> Response:
             return JSON({"message": "too many requests"}, status_code=429)
         case Unavailable():
             return JSON({"message": "service unavailable"}, status_code=503)
+        case UnverifiedDelivery():
+            return JSON({"message": "invalid signature"}, status_code=400)
     raise exc  # an unknown DomainError subclass is a bug: let the 500 handler mask it
 
 

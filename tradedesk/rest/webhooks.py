@@ -1,4 +1,5 @@
-"""Inbound webhooks: signals for a strategy from a charting tool, signed per strategy."""
+"""Inbound webhooks: signals for a strategy from a charting tool, signed per strategy, and
+Stripe's billing events, signed by Stripe."""
 
 from __future__ import annotations
 
@@ -32,4 +33,14 @@ async def strategy_signal(request: Request) -> Response:
     )
 
 
-ROUTES = [Route("/strategy/{strategy_id}", strategy_signal, methods=["POST"])]
+async def stripe_event(request: Request) -> Response:
+    acted = await request.app.state.services.stripe_webhooks.receive(
+        await request.body(), request.headers.get("stripe-signature")
+    )
+    return JSON({"received": True, "acted": acted})
+
+
+ROUTES = [
+    Route("/strategy/{strategy_id}", strategy_signal, methods=["POST"]),
+    Route("/stripe", stripe_event, methods=["POST"]),
+]

@@ -21,6 +21,9 @@ class StrategyFollowType:
     daily_loss_limit_percent: float | None = strawberry.field(
         description="Copying pauses for the rest of the UTC day once the key lost this share."
     )
+    paused_reason: str | None = strawberry.field(
+        description="Why the platform paused it (a plan without automation); null otherwise."
+    )
     strategy: StrategyType = strawberry.field(description="The v1 `StrategyAutomated`.")
     risk_profile: RiskProfileType = strawberry.field(description="The v1 `StrategyRiskProfile`.")
 

@@ -1,0 +1,103 @@
+"""Stripe's webhook deliveries: how the platform's copy of a user's subscription follows Stripe.
+
+A delivery is verified by its `Stripe-Signature` (the billing adapter checks it with the
+stripe library); a bad or missing one is refused and nothing is written. Whatever the event
+and whatever order events arrive in, its subscription is read again from Stripe and stored as
+Stripe shows it now, so a late or repeated event cannot roll the row back; the event id is
+claimed in the same transaction as that write, so a replayed delivery changes nothing.
+
+The subscription's user is its `user_id` metadata (set at checkout), else a checkout's
+`client_reference_id`, else the user the customer was linked to before. When the user's plan
+no longer allows automation, their active follows are paused with the reason recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tradedesk.domain.errors import UnverifiedDelivery
+
+if TYPE_CHECKING:
+    from tradedesk.domain.ports import BillingGateway, Clock, UnitOfWork, UnitOfWorkFactory
+    from tradedesk.domain.subscriptions import Entitlements, StripeSubscription
+
+log = logging.getLogger("tradedesk.stripe_webhooks")
+
+HANDLED = frozenset(
+    {
+        "checkout.session.completed",
+        "customer.subscription.created",
+        "customer.subscription.updated",
+        "customer.subscription.deleted",
+        "invoice.paid",
+        "invoice.payment_failed",
+    }
+)
+PAUSED_BY_PLAN = "the plan no longer allows automated strategies"
+
+
+@dataclass(frozen=True, slots=True)
+class BillingEvent:
+    """What the platform reads of a verified Stripe event."""
+
+    id: str
+    type: str
+    subscription_id: str | None
+    user_id: str | None = None  # a checkout's client_reference_id
+
+
+class StripeWebhooks:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        billing: BillingGateway | None,
+        entitlements: Entitlements,
+        clock: Clock,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._billing = billing
+        self._entitlements = entitlements
+        self._clock = clock
+
+    async def receive(self, payload: bytes, signature: str | None) -> bool:
+        """Acts on a delivery; False for one already acted on or with nothing to do.
+        `UnverifiedDelivery` when the signature does not hold (or billing is off);
+        `Unavailable` when Stripe cannot be asked, and Stripe delivers it again later."""
+        if self._billing is None:
+            raise UnverifiedDelivery
+        event = self._billing.verify_event(payload, signature)
+        if event.type not in HANDLED or event.subscription_id is None:
+            return False
+        current = await self._billing.subscription(event.subscription_id)
+        async with self._uow_factory() as uow:
+            if not await uow.stripe_events.claim(event.id, event.type, now=self._clock.now()):
+                return False
+            acted = await self._store(uow, event, current)
+            await uow.commit()
+        return acted
+
+    async def _store(
+        self, uow: UnitOfWork, event: BillingEvent, current: StripeSubscription
+    ) -> bool:
+        now = self._clock.now()
+        user_id = (
+            current.user_id
+            or event.user_id
+            or await uow.billing_customers.user_of(current.customer_id)
+        )
+        if user_id is None or not await uow.users.exists(user_id):
+            log.warning("stripe event %s: subscription %s has no user here", event.id, current.id)
+            return False
+        if current.plan_id is None or not await uow.catalog.plan_exists(current.plan_id):
+            log.warning("stripe event %s: subscription %s sells no plan here", event.id, current.id)
+            return False
+        await uow.billing_customers.link(user_id, current.customer_id, now=now)
+        await uow.subscriptions.put(current.kept_for(user_id, current.plan_id))
+        plan = await self._entitlements.plan_of(uow, user_id)
+        if not plan.strategy_automated:
+            paused = await uow.follows.pause_all(user_id, reason=PAUSED_BY_PLAN, now=now)
+            if paused:  # told through the notification service once it delivers alerts
+                log.warning("user %s: %d follows paused: %s", user_id, paused, PAUSED_BY_PLAN)
+        return True
