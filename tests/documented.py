@@ -131,3 +131,14 @@ HISTORY_EMPTY_BUCKET = {
 ROUTE_NOT_FOUND = {"message": "route not found"}
 STRATEGY_1 = "b9f67eb2-1d6e-4a47-a735-d0d9039c9b08"
 STRATEGY_2 = "b762dad3-b720-4ddd-a515-32ae48e39f94"
+
+
+STRIPE_SUBSCRIPTION_EXAMPLE = {
+    "cancelAtPeriodEnd": True,
+    "cancelAt": "2022-10-24T12:20:08.000Z",
+    "currentPeriodStart": "2022-09-24T12:20:08.000Z",
+    "currentPeriodEnd": "2022-10-24T12:20:08.000Z",
+    "trialStart": None,
+    "trialEnd": None,
+    "plan": {"amount": 2000, "currency": "usd", "interval": "month", "trialPeriodDays": None},
+}

@@ -7,12 +7,13 @@ them; the plan is read from them, never from Stripe."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from tests.api.test_follows import FOLLOWS
-from tests.documented import PLANS, STRATEGY_1
+from tests.documented import PLANS, STRATEGY_1, STRIPE_SUBSCRIPTION_EXAMPLE
 from tests.exchange_keys import KEYS, funded
 from tradedesk.domain.subscriptions import Subscription, SubscriptionStatus
 from tradedesk.persistence.engine import make_session_factory
@@ -37,12 +38,14 @@ def settings_overrides(venue):
     return {"exchange": "binance", "binance_urls": base}  # the default plan stays FREE
 
 
-async def subscribe(runtime, clock, caller, plan_id: str, status: SubscriptionStatus):
-    """A Stripe subscription of the caller, as the webhook stores it."""
+async def subscribe(
+    runtime, clock, caller, plan_id: str, status: SubscriptionStatus, **terms
+) -> Subscription:
+    """A Stripe subscription of the caller, as the webhook stores it; `terms` override."""
     now = clock.now()
     user_id = (await caller.graphql("{ viewer { id } }"))["data"]["viewer"]["id"]
     async with SqlUnitOfWork(make_session_factory(runtime.engine)) as uow:
-        await uow.subscriptions.put(
+        subscription = replace(
             Subscription(
                 id=f"sub_{uuid.uuid4().hex[:14]}",
                 user_id=user_id,
@@ -60,9 +63,12 @@ async def subscribe(runtime, clock, caller, plan_id: str, status: SubscriptionSt
                 interval="month",
                 trial_period_days=None,
                 created_at=now,
-            )
+            ),
+            **terms,
         )
+        await uow.subscriptions.put(subscription)
         await uow.commit()
+    return subscription
 
 
 async def plan_of(caller) -> tuple[dict, dict]:
@@ -137,3 +143,42 @@ async def test_only_an_active_or_trialing_subscription_entitles(
     rest, _graph = await plan_of(alice)
 
     assert rest["SubscriptionType"]["name"] == ("BASIC" if entitled else "FREE")
+
+
+STRIPE_SUBSCRIPTION = f"{SUBSCRIPTION}/stripe"
+STRIPE_FIELDS = (
+    "status cancelAtPeriodEnd cancelAt currentPeriodStart currentPeriodEnd trialStart trialEnd"
+    " plan { amount currency interval trialPeriodDays }"
+)
+
+
+async def test_the_stripe_subscription_as_documented_and_3104_without_one(
+    alice, bob, runtime, clock
+):
+    missing = await alice.get(STRIPE_SUBSCRIPTION)
+    subscribed = await subscribe(
+        runtime, clock, alice, BASIC["id"], SubscriptionStatus.ACTIVE,
+        cancel_at_period_end=True, cancel_at=clock.now() + timedelta(days=30),
+    )  # fmt: skip
+    shown = await alice.get(STRIPE_SUBSCRIPTION)
+    graph = await alice.graphql(f"{{ viewer {{ subscription {{ {STRIPE_FIELDS} }} }} }}")
+    bobs = await bob.get(STRIPE_SUBSCRIPTION)
+
+    assert (missing.status_code, missing.json()) == (
+        433,
+        {"error": "active stripe subscription does not exist (3104)"},
+    )
+    end = "2022-11-18T15:09:49.057Z"  # thirty days after the test clock's now
+    assert shown.json() == {  # the documented example's fields, in its order
+        "cancelAtPeriodEnd": True,
+        "cancelAt": end,
+        "currentPeriodStart": "2022-10-19T15:09:49.057Z",
+        "currentPeriodEnd": end,
+        "trialStart": None,
+        "trialEnd": None,
+        "plan": {"amount": 2000, "currency": "usd", "interval": "month", "trialPeriodDays": None},
+    }
+    assert list(shown.json()) == list(STRIPE_SUBSCRIPTION_EXAMPLE)
+    assert graph["data"]["viewer"]["subscription"]["cancelAtPeriodEnd"] is True
+    assert graph["data"]["viewer"]["subscription"]["plan"]["amount"] == subscribed.amount
+    assert bobs.status_code == 433  # alice's is alice's

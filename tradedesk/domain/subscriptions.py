@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from tradedesk.domain.billing import Plan
+from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
 from tradedesk.domain.identity import Principal
 
 if TYPE_CHECKING:
@@ -113,3 +114,15 @@ class Subscriptions:
         """The caller's effective plan: the one their subscription pays for, or the default."""
         async with self._uow_factory() as uow:
             return await self._entitlements.plan_of(uow, caller.user_id)
+
+    async def current(self, caller: Principal) -> Subscription | None:
+        """The caller's first active (or trialing) subscription, as last heard from Stripe."""
+        async with self._uow_factory() as uow:
+            return await uow.subscriptions.first_entitling(caller.user_id)
+
+    async def required(self, caller: Principal) -> Subscription:
+        """`current`, or 3104 when there is none."""
+        subscription = await self.current(caller)
+        if subscription is None:
+            raise BusinessRuleViolation(ErrorCode.STRIPE_SUBSCRIPTION_MISSING)
+        return subscription

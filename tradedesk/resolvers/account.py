@@ -14,6 +14,7 @@ from tradedesk.domain.notifications import (
     parse_switch_changes,
 )
 from tradedesk.domain.profiles import Profile, parse_profile_changes
+from tradedesk.domain.subscriptions import Subscription
 from tradedesk.resolvers.public import GraphInfo
 
 T = TypeVar("T")
@@ -39,6 +40,10 @@ async def notification_settings(info: GraphInfo) -> NotificationSettings:
 
 async def plan(info: GraphInfo) -> Plan:
     return await info.context.services.subscriptions.plan(await info.context.principal())
+
+
+async def subscription(info: GraphInfo) -> Subscription | None:
+    return await info.context.services.subscriptions.current(await info.context.principal())
 
 
 async def whitelist_ips(info: GraphInfo) -> list[str]:

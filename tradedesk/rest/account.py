@@ -38,6 +38,12 @@ async def subscription(request: Request) -> Response:
     return JSON(rep.user_subscription(await _services(request).subscriptions.plan(principal)))
 
 
+async def stripe_subscription(request: Request) -> Response:
+    principal = await caller(request)
+    found = await _services(request).subscriptions.required(principal)
+    return JSON(rep.stripe_subscription(found))
+
+
 async def whitelist_ips(request: Request) -> Response:
     await caller(request)
     return JSON(_services(request).exchange_access.whitelist_ips())
@@ -72,6 +78,7 @@ ROUTES = [
     Route("/priv/account/profile", put_profile, methods=["PUT"]),
     Route("/priv/account/exchange/whitelist/ip", whitelist_ips, methods=["GET"]),
     Route("/priv/account/subscription", subscription, methods=["GET"]),
+    Route("/priv/account/subscription/stripe", stripe_subscription, methods=["GET"]),
     Route("/priv/account/notification/method", notification_method, methods=["GET"]),
     Route("/priv/account/notification", get_notification_settings, methods=["GET"]),
     Route("/priv/account/notification", put_notification_settings, methods=["PUT"]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from tradedesk.domain.billing import Plan
@@ -14,6 +15,7 @@ from tradedesk.domain.profiles import Profile
 from tradedesk.domain.strategies import RiskProfile, Strategy
 from tradedesk.domain.strategy_history import CopiedTrade
 from tradedesk.domain.strategy_stats import HistoryBucket, Performance
+from tradedesk.domain.subscriptions import Subscription
 from tradedesk.domain.timestamps import iso_millis
 from tradedesk.domain.trading import AssetBalance, Fee, Order, Position, Trade
 from tradedesk.rest.responses import js_number, js_number_or_none
@@ -42,6 +44,28 @@ def user_subscription(item: Plan) -> dict[str, Any]:
             "strategyAutomated": item.strategy_automated,
         },
     }
+
+
+def stripe_subscription(item: Subscription) -> dict[str, Any]:
+    """`GET /v1/priv/account/subscription/stripe`."""
+    return {
+        "cancelAtPeriodEnd": item.cancel_at_period_end,
+        "cancelAt": _iso_or_none(item.cancel_at),
+        "currentPeriodStart": iso_millis(item.current_period_start),
+        "currentPeriodEnd": iso_millis(item.current_period_end),
+        "trialStart": _iso_or_none(item.trial_start),
+        "trialEnd": _iso_or_none(item.trial_end),
+        "plan": {
+            "amount": item.amount,
+            "currency": item.currency,
+            "interval": item.interval,
+            "trialPeriodDays": item.trial_period_days,
+        },
+    }
+
+
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return None if moment is None else iso_millis(moment)
 
 
 def risk_profile(item: RiskProfile) -> dict[str, Any]:

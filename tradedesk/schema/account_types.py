@@ -9,6 +9,7 @@ import strawberry
 
 from tradedesk.resolvers import account, exchange_keys, histories
 from tradedesk.resolvers.public import GraphInfo
+from tradedesk.schema.billing_types import StripeSubscriptionType
 from tradedesk.schema.paging import PageInfo
 from tradedesk.schema.types import PlanType
 
@@ -92,6 +93,10 @@ class ViewerType:
     )
     async def plan(self, info: GraphInfo) -> PlanType:
         return await account.plan(info)  # type: ignore[return-value]
+
+    @strawberry.field(description="The caller's active subscription; null without one.")
+    async def subscription(self, info: GraphInfo) -> StripeSubscriptionType | None:
+        return await account.subscription(info)  # type: ignore[return-value]
 
     @strawberry.field(description="Proxy IPs to whitelist on exchange API keys.")
     async def whitelist_ips(self, info: GraphInfo) -> list[str]:
