@@ -52,3 +52,8 @@ class Caller:
             {"input": fields},
         )
         return body["data"]["updateNotificationSettings"]
+
+
+async def user_id(caller: Caller) -> str:
+    """The caller's user id, as `viewer { id }` shows it."""
+    return (await caller.graphql("{ viewer { id } }"))["data"]["viewer"]["id"]

@@ -3,15 +3,18 @@
 
 The real stripe SDK talks to it through `TRADEDESK_STRIPE_API_BASE`. localstripe was tried and
 lacks what billing uses (Prices, Checkout Sessions, the item-level period), so this serves
-just those endpoints, from memory."""
+just those endpoints, from memory: subscriptions, products, prices (by lookup key), customers
+and checkout sessions, honouring idempotency keys."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import itertools
+import re
 import time
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 from starlette.applications import Starlette
@@ -19,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+WEBHOOK = "/webhooks/stripe"
 API_KEY = "sk_test_tradedesk_standin"
 WEBHOOK_SECRET = "whsec_tradedesk_standin"
 DAY = 86_400
@@ -32,8 +36,13 @@ def _not_found(what: str, name: str) -> JSONResponse:
 class StripeStandIn:
     def __init__(self) -> None:
         self.subscriptions: dict[str, dict[str, Any]] = {}
+        self.products: dict[str, dict[str, Any]] = {}
+        self.prices: dict[str, dict[str, Any]] = {}
+        self.customers: dict[str, dict[str, Any]] = {}
+        self.sessions: dict[str, dict[str, Any]] = {}
         self.failing = False  # while set, every call answers 500
         self._ids = itertools.count(1)
+        self._replies: dict[str, Any] = {}  # by idempotency key, as Stripe keeps them
 
     def subscribe(
         self,
@@ -83,20 +92,153 @@ class StripeStandIn:
         }
         return self.subscriptions[subscription_id]
 
-    def app(self) -> Starlette:
-        async def retrieve_subscription(request: Request) -> Response:
-            if request.headers.get("authorization") != f"Bearer {API_KEY}":
-                error = {"type": "invalid_request_error", "message": "Invalid API Key provided"}
-                return JSONResponse({"error": error}, status_code=401)
-            if self.failing:
-                error = {"type": "api_error", "message": "An unknown error occurred"}
-                return JSONResponse({"error": error}, status_code=500)
-            subscription_id = request.path_params["id"]
-            if subscription_id not in self.subscriptions:
-                return _not_found("subscription", subscription_id)
-            return JSONResponse(self.subscriptions[subscription_id])
+    def complete_checkout(self, session_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The customer paid: Stripe creates the subscription the session was for. Returns the
+        subscription and the `checkout.session.completed` event object."""
+        session = self.sessions[session_id]
+        price = self.prices[session["line_items"][0]["price"]]
+        user_id = session["subscription_data"]["metadata"]["user_id"]
+        subscription = self.subscribe(
+            user_id=user_id,
+            plan_id=price["metadata"]["plan_id"],
+            customer=session["customer"],
+            amount=price["unit_amount"],
+        )
+        subscription["items"]["data"][0]["price"] = price
+        completed = {
+            "id": session_id,
+            "object": "checkout.session",
+            "mode": "subscription",
+            "status": "complete",
+            "customer": session["customer"],
+            "client_reference_id": session["client_reference_id"],
+            "subscription": subscription["id"],
+        }
+        return subscription, completed
 
-        return Starlette(routes=[Route("/v1/subscriptions/{id}", retrieve_subscription)])
+    def app(self) -> Starlette:
+        def failure(status: int, kind: str, message: str) -> JSONResponse:
+            return JSONResponse({"error": {"type": kind, "message": message}}, status_code=status)
+
+        def endpoint(handler):  # type: ignore[no-untyped-def]
+            """Stripe's key check, outage switch and idempotency keys around a handler."""
+
+            async def run(request: Request) -> Response:
+                if request.headers.get("authorization") != f"Bearer {API_KEY}":
+                    return failure(401, "invalid_request_error", "Invalid API Key provided")
+                if self.failing:
+                    return failure(500, "api_error", "An unknown error occurred")
+                params = _decode(parse_qsl((await request.body()).decode() or request.url.query))
+                key = request.headers.get("idempotency-key")
+                if key is not None and key in self._replies:
+                    return JSONResponse(self._replies[key])
+                answer = handler(request, params)
+                if isinstance(answer, Response):
+                    return answer
+                if key is not None and request.method == "POST":
+                    self._replies[key] = answer
+                return JSONResponse(answer)
+
+            return run
+
+        def retrieve_subscription(request: Request, _params: dict[str, Any]) -> Any:
+            found = self.subscriptions.get(request.path_params["id"])
+            return found or _not_found("subscription", request.path_params["id"])
+
+        def retrieve_product(request: Request, _params: dict[str, Any]) -> Any:
+            found = self.products.get(request.path_params["id"])
+            return found or _not_found("product", request.path_params["id"])
+
+        def create_product(_request: Request, params: dict[str, Any]) -> Any:
+            product = {"object": "product", "active": True, "metadata": {}, **params}
+            self.products[product["id"]] = product
+            return product
+
+        def update_product(request: Request, params: dict[str, Any]) -> Any:
+            product = self.products[request.path_params["id"]]
+            product.update(params)
+            return product
+
+        def list_prices(_request: Request, params: dict[str, Any]) -> Any:
+            keys = params.get("lookup_keys", [])
+            found = [p for p in self.prices.values() if p["lookup_key"] in keys and p["active"]]
+            return {"object": "list", "data": found[: int(params.get("limit", 10))]}
+
+        def create_price(_request: Request, params: dict[str, Any]) -> Any:
+            if params.get("transfer_lookup_key") == "true":
+                for other in self.prices.values():
+                    if other["lookup_key"] == params.get("lookup_key"):
+                        other["lookup_key"] = None
+            price = {
+                "id": f"price_{next(self._ids):014d}",
+                "object": "price",
+                "active": True,
+                "product": params["product"],
+                "currency": params["currency"],
+                "unit_amount": int(params["unit_amount"]),
+                "recurring": {
+                    "interval": params["recurring"]["interval"],
+                    "trial_period_days": None,
+                },
+                "lookup_key": params.get("lookup_key"),
+                "metadata": params.get("metadata", {}),
+            }
+            self.prices[price["id"]] = price
+            return price
+
+        def create_customer(_request: Request, params: dict[str, Any]) -> Any:
+            customer = {
+                "id": f"cus_{next(self._ids):014d}",
+                "object": "customer",
+                "metadata": params.get("metadata", {}),
+            }
+            self.customers[customer["id"]] = customer
+            return customer
+
+        def create_session(_request: Request, params: dict[str, Any]) -> Any:
+            session_id = f"cs_test_{next(self._ids):014d}"
+            session = {
+                "id": session_id,
+                "object": "checkout.session",
+                "url": f"https://checkout.stripe.com/c/pay/{session_id}",
+                **params,
+            }
+            self.sessions[session_id] = session
+            return session
+
+        return Starlette(
+            routes=[
+                Route("/v1/subscriptions/{id}", endpoint(retrieve_subscription)),
+                Route("/v1/products/{id}", endpoint(retrieve_product), methods=["GET"]),
+                Route("/v1/products/{id}", endpoint(update_product), methods=["POST"]),
+                Route("/v1/products", endpoint(create_product), methods=["POST"]),
+                Route("/v1/prices", endpoint(list_prices), methods=["GET"]),
+                Route("/v1/prices", endpoint(create_price), methods=["POST"]),
+                Route("/v1/customers", endpoint(create_customer), methods=["POST"]),
+                Route("/v1/checkout/sessions", endpoint(create_session), methods=["POST"]),
+            ]
+        )
+
+
+def _decode(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Stripe's form encoding (`line_items[0][price]=...`) back into objects and lists."""
+    root: dict[str, Any] = {}
+    for key, value in pairs:
+        parts = re.findall(r"[^\[\]]+", key)
+        node = root
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return _lists(root)
+
+
+def _lists(node: Any) -> Any:
+    if not isinstance(node, dict):
+        return node
+    node = {key: _lists(value) for key, value in node.items()}
+    if node and all(key.isdigit() for key in node):
+        return [node[key] for key in sorted(node, key=int)]
+    return node
 
 
 def event(event_id: str, event_type: str, found: dict[str, Any]) -> dict[str, Any]:
@@ -118,3 +260,10 @@ def signed(payload: dict[str, Any], secret: str = WEBHOOK_SECRET) -> tuple[bytes
     at = int(time.time())
     digest = hmac.new(secret.encode(), f"{at}.".encode() + body, hashlib.sha256).hexdigest()
     return body, f"t={at},v1={digest}"
+
+
+async def deliver(client: Any, payload: dict[str, Any], signature: str | None = None) -> Any:
+    """Stripe delivering an event to the app's webhook, signed (or with `signature`)."""
+    body, header = signed(payload)
+    headers = {"stripe-signature": signature if signature is not None else header}
+    return await client.post(WEBHOOK, content=body, headers=headers)

@@ -32,7 +32,7 @@ from tradedesk.domain.strategy_reference import StrategyReference
 from tradedesk.domain.strategy_results import StrategyResults
 from tradedesk.domain.strategy_webhooks import StrategyWebhooks
 from tradedesk.domain.stripe_webhooks import StripeWebhooks
-from tradedesk.domain.subscriptions import Entitlements, Subscriptions
+from tradedesk.domain.subscriptions import CheckoutPages, Entitlements, Subscriptions
 from tradedesk.domain.trade_events import TradeEvent, TradeEvents
 from tradedesk.integrations.broadcast import Broadcaster
 from tradedesk.integrations.clock import SystemClock
@@ -105,6 +105,7 @@ def build_runtime(
     )
     page_tokens = SignedPageTokens(secrets.derive("page tokens"))
     entitlements = Entitlements(settings.default_plan)
+    billing = _billing(settings)
     keys = ExchangeKeys(uow_factory, exchange, secrets, market, clock, ids, entitlements)
     # several processes (servers, workers) deliver the same events through Redis
     redis_bus = (
@@ -153,8 +154,15 @@ def build_runtime(
         trade_events=trade_events,
         protection=keeper,
         follows=StrategyFollows(uow_factory, keys, catalog, clock, ids, entitlements),
-        subscriptions=Subscriptions(uow_factory, entitlements),
-        stripe_webhooks=StripeWebhooks(uow_factory, _billing(settings), entitlements, clock),
+        subscriptions=Subscriptions(
+            uow_factory,
+            entitlements,
+            catalog,
+            billing,
+            CheckoutPages(settings.checkout_success_url, settings.checkout_cancel_url),
+            clock,
+        ),
+        stripe_webhooks=StripeWebhooks(uow_factory, billing, entitlements, clock),
         strategy_admin=StrategyAdmin(uow_factory, catalog, exchange, clock, ids),
         copy_trading=copying,
         strategy_webhooks=StrategyWebhooks(uow_factory, secrets, catalog, copying, clock, ids),

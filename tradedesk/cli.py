@@ -1,5 +1,5 @@
-"""The tradedesk command: serve the API, migrate and seed the database, mint dev tokens, and
-run the paper exchange as a Binance-compatible server."""
+"""The tradedesk command: serve the API, migrate and seed the database, mint dev tokens, put
+plans on sale in Stripe, and run the paper exchange as a Binance-compatible server."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import typer
 from sqlalchemy.exc import DBAPIError
 
 from tradedesk.config import ConfigurationError, Settings, load_settings
+from tradedesk.domain.errors import Unavailable
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 T = TypeVar("T")
@@ -87,6 +88,36 @@ def rotate_secrets() -> None:
 
     resealed = asyncio.run(work())
     typer.echo(f"re-sealed {resealed} secret(s) under the newest key")
+
+
+stripe_app = typer.Typer(no_args_is_help=True, help="Stripe billing.")
+app.add_typer(stripe_app, name="stripe")
+
+
+@stripe_app.command("sync")
+def stripe_sync() -> None:
+    """Put every public plan on sale in Stripe (a product and a monthly price each, found by
+    lookup key); safe to run again."""
+    from tradedesk.bootstrap import build_runtime
+
+    settings = _settings()
+    if settings.stripe_api_key is None:
+        typer.echo("tradedesk: set TRADEDESK_STRIPE_API_KEY first", err=True)
+        raise typer.Exit(2)
+
+    async def work() -> list[str]:
+        runtime = build_runtime(settings)
+        try:
+            return await runtime.services.subscriptions.put_plans_on_sale()
+        finally:
+            await runtime.aclose()
+
+    try:
+        changed = asyncio.run(work())
+    except Unavailable:
+        typer.echo("tradedesk: Stripe could not be reached", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"stripe: {', '.join(changed) or 'nothing'} changed")
 
 
 @app.command("dev-token")

@@ -144,6 +144,14 @@ class Settings(BaseSettings):
     stripe_webhook_secret: SecretStr | None = Field(
         default=None, description="The `whsec_...` that signs Stripe's webhook deliveries."
     )
+    checkout_success_url: str = Field(
+        default="http://localhost:3000/account/subscription",
+        description="Where Stripe Checkout sends a user who subscribed.",
+    )
+    checkout_cancel_url: str = Field(
+        default="http://localhost:3000/account/subscription",
+        description="Where Stripe Checkout sends a user who turned back.",
+    )
 
     telegram_bot_url: str = "https://t.me/TradedeskAlertsBot"
     whitelist_ips: Annotated[list[str], NoDecode] = Field(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.accounts import Caller
+from tests.standins import serving_here
+from tests.stripe_standin import API_KEY, WEBHOOK_SECRET, StripeStandIn
 
 
 @pytest.fixture
@@ -21,3 +23,24 @@ def bob(client, cognito) -> Caller:
 def admin(client, cognito) -> Caller:
     """An operator: the Cognito group `admin`."""
     return Caller(client, cognito.access_token("olga", admin=True))
+
+
+@pytest.fixture
+async def stripe_api():
+    """The Stripe stand-in on loopback (`.base` is its URL)."""
+    standin = StripeStandIn()
+    async with serving_here(standin.app()) as base:
+        standin.base = base
+        yield standin
+
+
+def billing_settings(venue, stripe_api) -> dict:
+    """Settings for billing tests: Binance on the simulator, Stripe on its stand-in."""
+    _engine, base = venue
+    return {
+        "exchange": "binance",
+        "binance_urls": base,
+        "stripe_api_key": API_KEY,
+        "stripe_api_base": stripe_api.base,
+        "stripe_webhook_secret": WEBHOOK_SECRET,
+    }

@@ -6,48 +6,23 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from tests.accounts import user_id
+from tests.api.conftest import billing_settings
 from tests.api.test_follows import FOLLOWS
 from tests.api.test_subscriptions import BASIC, CONSERVATIVE, FREE, plan_of
 from tests.documented import STRATEGY_1
 from tests.exchange_keys import KEYS, funded
-from tests.standins import serving_here
-from tests.stripe_standin import API_KEY, WEBHOOK_SECRET, StripeStandIn, event, signed
+from tests.stripe_standin import WEBHOOK, deliver, event, signed
 from tradedesk.persistence.engine import make_session_factory
 from tradedesk.persistence.tables import StripeEventRow
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 
 pytestmark = pytest.mark.asyncio
-WEBHOOK = "/webhooks/stripe"
-
-
-@pytest.fixture
-async def stripe_api():
-    standin = StripeStandIn()
-    async with serving_here(standin.app()) as base:
-        standin.base = base
-        yield standin
 
 
 @pytest.fixture
 def settings_overrides(venue, stripe_api):
-    _engine, base = venue
-    return {
-        "exchange": "binance",
-        "binance_urls": base,
-        "stripe_api_key": API_KEY,
-        "stripe_api_base": stripe_api.base,
-        "stripe_webhook_secret": WEBHOOK_SECRET,
-    }
-
-
-async def user_id(caller) -> str:
-    return (await caller.graphql("{ viewer { id } }"))["data"]["viewer"]["id"]
-
-
-async def deliver(client, payload: dict, signature: str | None = None):
-    body, header = signed(payload)
-    headers = {"stripe-signature": signature if signature is not None else header}
-    return await client.post(WEBHOOK, content=body, headers=headers)
+    return billing_settings(venue, stripe_api)
 
 
 async def events_kept(runtime) -> int:

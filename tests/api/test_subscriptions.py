@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.accounts import user_id
 from tests.api.test_follows import FOLLOWS
 from tests.documented import PLANS, STRATEGY_1, STRIPE_SUBSCRIPTION_EXAMPLE
 from tests.exchange_keys import KEYS, funded
@@ -43,13 +44,13 @@ async def subscribe(
 ) -> Subscription:
     """A Stripe subscription of the caller, as the webhook stores it; `terms` override."""
     now = clock.now()
-    user_id = (await caller.graphql("{ viewer { id } }"))["data"]["viewer"]["id"]
+    owner = await user_id(caller)
     async with SqlUnitOfWork(make_session_factory(runtime.engine)) as uow:
         subscription = replace(
             Subscription(
                 id=f"sub_{uuid.uuid4().hex[:14]}",
-                user_id=user_id,
-                customer_id=f"cus_{user_id[:8]}",
+                user_id=owner,
+                customer_id=f"cus_{owner[:8]}",
                 plan_id=plan_id,
                 status=status,
                 cancel_at_period_end=False,
@@ -182,3 +183,13 @@ async def test_the_stripe_subscription_as_documented_and_3104_without_one(
     assert graph["data"]["viewer"]["subscription"]["cancelAtPeriodEnd"] is True
     assert graph["data"]["viewer"]["subscription"]["plan"]["amount"] == subscribed.amount
     assert bobs.status_code == 433  # alice's is alice's
+
+
+async def test_without_stripe_configured_checkout_is_2100_and_reads_give_the_default(alice):
+    checkout = await alice.post(f"{STRIPE_SUBSCRIPTION}/checkout", {"subscriptionId": BASIC["id"]})
+
+    assert (checkout.status_code, checkout.json()) == (
+        433,
+        {"error": "invalid subscription type (2100)"},
+    )
+    assert (await plan_of(alice))[1] == FREE

@@ -515,6 +515,8 @@ class BillingCustomerRepository(Protocol):
 
     async def user_of(self, customer_id: str) -> str | None: ...
 
+    async def customer_of(self, user_id: str) -> str | None: ...
+
     async def link(self, user_id: str, customer_id: str, *, now: datetime) -> None:
         """Records the user's customer (a user keeps their first)."""
         ...
@@ -530,6 +532,24 @@ class BillingGateway(Protocol):
 
     async def subscription(self, subscription_id: str) -> StripeSubscription:
         """The subscription as Stripe shows it now; `Unavailable` when Stripe cannot say."""
+        ...
+
+    async def price_of(self, plan: Plan) -> str | None:
+        """The plan's current monthly price; None for a plan not on sale in Stripe."""
+        ...
+
+    async def sync_plan(self, plan: Plan) -> bool:
+        """Puts the plan on sale (its product and monthly price); whether anything changed."""
+        ...
+
+    async def create_customer(self, user_id: str) -> str:
+        """A new customer for the user (one, however often a create is retried)."""
+        ...
+
+    async def checkout_url(
+        self, *, customer_id: str, price_id: str, user_id: str, success_url: str, cancel_url: str
+    ) -> str:
+        """A hosted checkout that subscribes the customer to the price."""
         ...
 
 

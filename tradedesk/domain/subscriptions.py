@@ -14,11 +14,17 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from tradedesk.domain.billing import Plan
-from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
+from tradedesk.domain.errors import (
+    BusinessRuleViolation,
+    ErrorCode,
+    FieldError,
+    ValidationFailed,
+)
 from tradedesk.domain.identity import Principal
 
 if TYPE_CHECKING:
-    from tradedesk.domain.ports import UnitOfWork, UnitOfWorkFactory
+    from tradedesk.domain.catalog import PublicCatalog
+    from tradedesk.domain.ports import BillingGateway, Clock, UnitOfWork, UnitOfWorkFactory
 
 
 class SubscriptionStatus(StrEnum):
@@ -103,12 +109,41 @@ class Entitlements:
         return await uow.catalog.plan_named(self._default_plan)
 
 
-class Subscriptions:
-    """What a user reads of their subscription."""
+@dataclass(frozen=True, slots=True)
+class Checkout:
+    """A Stripe Checkout page that subscribes the user, and where it sends them after."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, entitlements: Entitlements) -> None:
+    url: str
+    success_url: str
+    cancel_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutPages:
+    """Where Stripe Checkout sends users back to (`TRADEDESK_CHECKOUT_*_URL`)."""
+
+    success_url: str
+    cancel_url: str
+
+
+class Subscriptions:
+    """What a user reads of their subscription, and how they start one."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        entitlements: Entitlements,
+        catalog: PublicCatalog,
+        billing: BillingGateway | None,
+        pages: CheckoutPages,
+        clock: Clock,
+    ) -> None:
         self._uow_factory = uow_factory
         self._entitlements = entitlements
+        self._catalog = catalog
+        self._billing = billing
+        self._pages = pages
+        self._clock = clock
 
     async def plan(self, caller: Principal) -> Plan:
         """The caller's effective plan: the one their subscription pays for, or the default."""
@@ -126,3 +161,55 @@ class Subscriptions:
         if subscription is None:
             raise BusinessRuleViolation(ErrorCode.STRIPE_SUBSCRIPTION_MISSING)
         return subscription
+
+    async def checkout(self, caller: Principal, plan_id: object, *, location: str) -> Checkout:
+        """A checkout for a public plan: 422 for an unknown plan, 433 2100 for one not on sale
+        (private, or billing off), 433 3109 when the caller already has a subscription. The
+        caller's Stripe customer is created once and reused."""
+        plan = await self._plan(plan_id, location=location)
+        if self._billing is None or not plan.public:
+            raise BusinessRuleViolation(ErrorCode.INVALID_SUBSCRIPTION_TYPE)
+        async with self._uow_factory() as uow:
+            if await uow.subscriptions.first_entitling(caller.user_id) is not None:
+                raise BusinessRuleViolation(ErrorCode.STRIPE_SUBSCRIPTION_EXISTS)
+            customer_id = await uow.billing_customers.customer_of(caller.user_id)
+        price_id = await self._billing.price_of(plan)
+        if price_id is None:  # not synced to Stripe (`tradedesk stripe sync`)
+            raise BusinessRuleViolation(ErrorCode.INVALID_SUBSCRIPTION_TYPE)
+        if customer_id is None:
+            customer_id = await self._customer(caller.user_id)
+        url = await self._billing.checkout_url(
+            customer_id=customer_id,
+            price_id=price_id,
+            user_id=caller.user_id,
+            success_url=self._pages.success_url,
+            cancel_url=self._pages.cancel_url,
+        )
+        return Checkout(url, self._pages.success_url, self._pages.cancel_url)
+
+    async def put_plans_on_sale(self) -> list[str]:
+        """`tradedesk stripe sync`: every public plan as a Stripe product with a monthly price;
+        the names of the plans that changed. Safe to run again."""
+        if self._billing is None:
+            raise LookupError("TRADEDESK_STRIPE_API_KEY is not set")
+        plans = (await self._catalog.snapshot()).public_plans
+        return [plan.name for plan in plans if await self._billing.sync_plan(plan)]
+
+    async def _plan(self, raw: object, *, location: str) -> Plan:
+        plans = {plan.id: plan for plan in (await self._catalog.snapshot()).plans}
+        plan = plans.get(raw.lower()) if isinstance(raw, str) else None
+        if plan is None:
+            error = FieldError("subscriptionId", raw, "must be valid subscription id", location)
+            raise ValidationFailed([error])
+        return plan
+
+    async def _customer(self, user_id: str) -> str:
+        """The user's new Stripe customer, linked to them (the first link wins a race)."""
+        assert self._billing is not None
+        created = await self._billing.create_customer(user_id)
+        async with self._uow_factory() as uow:
+            await uow.billing_customers.link(user_id, created, now=self._clock.now())
+            linked = await uow.billing_customers.customer_of(user_id)
+            await uow.commit()
+        assert linked is not None
+        return linked

@@ -5,6 +5,11 @@ out after a few seconds and the SDK retries network failures twice; whatever Str
 cannot answer is `Unavailable` (503), never a 500. Webhook deliveries are verified with the
 SDK's own `Stripe-Signature` check (5 minutes' tolerance).
 
+Each public plan is a Stripe product with the id `tradedesk-plan-<plan id>` and one active
+monthly price found by the lookup key `tradedesk-plan-<plan id>-monthly`; a changed price is a
+new price that takes the lookup key over (Stripe's prices are immutable). Creates carry
+idempotency keys: a customer's is the user's id, so a retried or racing create makes one.
+
 A subscription is read as current API versions shape it: the period on `items.data[0]`, the
 plan from `items.data[0].price.metadata.plan_id` (written by `tradedesk stripe sync`), the
 user from the subscription's `metadata.user_id` (written at checkout).
@@ -13,11 +18,16 @@ user from the subscription's `metadata.user_id` (written at checkout).
 from __future__ import annotations
 
 import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import stripe
 
+from tradedesk.domain.billing import Plan
 from tradedesk.domain.errors import Unavailable, UnverifiedDelivery
 from tradedesk.domain.stripe_webhooks import BillingEvent
 from tradedesk.domain.subscriptions import StripeSubscription, SubscriptionStatus
@@ -59,12 +69,95 @@ class StripeBilling:
         )
 
     async def subscription(self, subscription_id: str) -> StripeSubscription:
-        try:
+        async with _answered(f"subscription {subscription_id}"):
             raw = await self._client.v1.subscriptions.retrieve_async(subscription_id)
-        except stripe.StripeError as error:
-            log.warning("stripe: subscription %s could not be read: %s", subscription_id, error)
-            raise Unavailable("stripe") from None
         return _subscription(raw.to_dict())
+
+    async def price_of(self, plan: Plan) -> str | None:
+        async with _answered(f"the price of {plan.name}"):
+            price = await self._current_price(plan)
+        return None if price is None else price.id
+
+    async def sync_plan(self, plan: Plan) -> bool:
+        changed = False
+        product_id = f"tradedesk-plan-{plan.id}"
+        async with _answered(f"the product of {plan.name}"):
+            try:
+                product = await self._client.v1.products.retrieve_async(product_id)
+            except stripe.InvalidRequestError:
+                product = None
+            if product is None:
+                await self._client.v1.products.create_async(
+                    {"id": product_id, "name": plan.name, "metadata": {"plan_id": plan.id}}
+                )
+                changed = True
+            elif product.name != plan.name:
+                await self._client.v1.products.update_async(product_id, {"name": plan.name})
+                changed = True
+            amount = int((Decimal(str(plan.monthly_price_usd)) * 100).to_integral_value())
+            current = await self._current_price(plan)
+            if current is None or current.unit_amount != amount or current.currency != "usd":
+                await self._client.v1.prices.create_async(
+                    {
+                        "product": product_id,
+                        "currency": "usd",
+                        "unit_amount": amount,
+                        "recurring": {"interval": "month"},
+                        "lookup_key": _lookup_key(plan),
+                        "transfer_lookup_key": True,
+                        "metadata": {"plan_id": plan.id},
+                    }
+                )
+                changed = True
+        return changed
+
+    async def create_customer(self, user_id: str) -> str:
+        async with _answered("a new customer"):
+            customer = await self._client.v1.customers.create_async(
+                {"metadata": {"user_id": user_id}},
+                {"idempotency_key": f"tradedesk-customer-{user_id}"},
+            )
+        return customer.id
+
+    async def checkout_url(
+        self, *, customer_id: str, price_id: str, user_id: str, success_url: str, cancel_url: str
+    ) -> str:
+        async with _answered("a checkout session"):
+            session = await self._client.v1.checkout.sessions.create_async(
+                {
+                    "mode": "subscription",
+                    "customer": customer_id,
+                    "client_reference_id": user_id,
+                    "line_items": [{"price": price_id, "quantity": 1}],
+                    "subscription_data": {"metadata": {"user_id": user_id}},
+                    "success_url": success_url,
+                    "cancel_url": cancel_url,
+                },
+                {"idempotency_key": f"tradedesk-checkout-{uuid.uuid4()}"},
+            )
+        return session.url
+
+    async def _current_price(self, plan: Plan) -> Any:
+        """The active price holding the plan's lookup key, or None."""
+        prices = await self._client.v1.prices.list_async(
+            {"lookup_keys": [_lookup_key(plan)], "active": True, "limit": 1}
+        )
+        return prices.data[0] if prices.data else None
+
+
+@asynccontextmanager
+async def _answered(what: str) -> AsyncIterator[None]:
+    """Stripe's failures as the taxonomy has them: whatever Stripe could not answer is
+    `Unavailable` (503), logged with Stripe's message."""
+    try:
+        yield
+    except stripe.StripeError as error:
+        log.warning("stripe: %s failed: %s", what, error)
+        raise Unavailable("stripe") from None
+
+
+def _lookup_key(plan: Plan) -> str:
+    return f"tradedesk-plan-{plan.id}-monthly"
 
 
 def _subscription(raw: dict[str, Any]) -> StripeSubscription:

@@ -41,6 +41,13 @@ class SqlBillingCustomerRepository:
             )
         )
 
+    async def customer_of(self, user_id: str) -> str | None:
+        return await self._session.scalar(
+            select(col(BillingCustomerRow.customer_id)).where(
+                col(BillingCustomerRow.user_id) == user_id
+            )
+        )
+
     async def link(self, user_id: str, customer_id: str, *, now: datetime) -> None:
         await insert_unless_present(
             self._session,

@@ -14,7 +14,7 @@ from tradedesk.domain.notifications import (
     parse_switch_changes,
 )
 from tradedesk.domain.profiles import Profile, parse_profile_changes
-from tradedesk.domain.subscriptions import Subscription
+from tradedesk.domain.subscriptions import Checkout, Subscription
 from tradedesk.resolvers.public import GraphInfo
 
 T = TypeVar("T")
@@ -69,6 +69,17 @@ async def update_notification_settings(
     return await payload(
         lambda: info.context.services.notifications.update_settings(
             caller, parse_switch_changes(fields, location=INPUT), location=INPUT
+        )
+    )
+
+
+async def create_checkout_session(
+    info: GraphInfo, subscription_id: str
+) -> tuple[Checkout | None, list[FieldError]]:
+    caller = await info.context.principal()
+    return await payload(
+        lambda: info.context.services.subscriptions.checkout(
+            caller, subscription_id, location=INPUT
         )
     )
 

@@ -44,6 +44,19 @@ async def stripe_subscription(request: Request) -> Response:
     return JSON(rep.stripe_subscription(found))
 
 
+async def stripe_checkout(request: Request) -> Response:
+    principal = await caller(request, write=True)
+    inputs = Inputs(request)
+    body = await inputs.json_object()
+    inputs.valid()
+    checkout = await _services(request).subscriptions.checkout(
+        principal, body.get("subscriptionId"), location="body"
+    )
+    return JSON(
+        {"url": checkout.url, "successUrl": checkout.success_url, "cancelUrl": checkout.cancel_url}
+    )
+
+
 async def whitelist_ips(request: Request) -> Response:
     await caller(request)
     return JSON(_services(request).exchange_access.whitelist_ips())
@@ -79,6 +92,7 @@ ROUTES = [
     Route("/priv/account/exchange/whitelist/ip", whitelist_ips, methods=["GET"]),
     Route("/priv/account/subscription", subscription, methods=["GET"]),
     Route("/priv/account/subscription/stripe", stripe_subscription, methods=["GET"]),
+    Route("/priv/account/subscription/stripe/checkout", stripe_checkout, methods=["POST"]),
     Route("/priv/account/notification/method", notification_method, methods=["GET"]),
     Route("/priv/account/notification", get_notification_settings, methods=["GET"]),
     Route("/priv/account/notification", put_notification_settings, methods=["PUT"]),

@@ -14,6 +14,7 @@ from tradedesk.schema.account_types import (
     UpdateProfileInput,
     UpdateProfilePayload,
 )
+from tradedesk.schema.checkout_types import CheckoutSessionPayload
 from tradedesk.schema.copy_trading_types import (
     CreateStrategyInput,
     PublishSignalInput,
@@ -75,6 +76,19 @@ class Mutation:
         )
         return UpdateNotificationSettingsPayload(
             notification_settings=settings,  # type: ignore[arg-type]
+            errors=errors,  # type: ignore[arg-type]
+        )
+
+    @strawberry.mutation(
+        description="A Stripe Checkout page subscribing the caller to a public plan (the v1 "
+        "checkout: 2100 for a plan not on sale, 3109 with a subscription already)."
+    )
+    async def create_checkout_session(
+        self, info: GraphInfo, subscription_id: strawberry.ID
+    ) -> CheckoutSessionPayload:
+        checkout, errors = await account.create_checkout_session(info, subscription_id)
+        return CheckoutSessionPayload(
+            checkout_session=checkout,  # type: ignore[arg-type]
             errors=errors,  # type: ignore[arg-type]
         )
 
