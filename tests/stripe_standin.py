@@ -40,6 +40,7 @@ class StripeStandIn:
         self.prices: dict[str, dict[str, Any]] = {}
         self.customers: dict[str, dict[str, Any]] = {}
         self.sessions: dict[str, dict[str, Any]] = {}
+        self.prorations: list[tuple[str, str | None]] = []  # (subscription, behaviour) per change
         self.failing = False  # while set, every call answers 500
         self._ids = itertools.count(1)
         self._replies: dict[str, Any] = {}  # by idempotency key, as Stripe keeps them
@@ -145,6 +146,21 @@ class StripeStandIn:
             found = self.subscriptions.get(request.path_params["id"])
             return found or _not_found("subscription", request.path_params["id"])
 
+        def update_subscription(request: Request, params: dict[str, Any]) -> Any:
+            subscription = self.subscriptions.get(request.path_params["id"])
+            if subscription is None:
+                return _not_found("subscription", request.path_params["id"])
+            item = subscription["items"]["data"][0]
+            if "cancel_at_period_end" in params:
+                cancel = params["cancel_at_period_end"] == "true"
+                subscription["cancel_at_period_end"] = cancel
+                subscription["cancel_at"] = item["current_period_end"] if cancel else None
+            for change in params.get("items", []):
+                assert change["id"] == item["id"], "an item of another subscription"
+                item["price"] = self.prices[change["price"]]
+                self.prorations.append((subscription["id"], params.get("proration_behavior")))
+            return subscription
+
         def retrieve_product(request: Request, _params: dict[str, Any]) -> Any:
             found = self.products.get(request.path_params["id"])
             return found or _not_found("product", request.path_params["id"])
@@ -208,7 +224,8 @@ class StripeStandIn:
 
         return Starlette(
             routes=[
-                Route("/v1/subscriptions/{id}", endpoint(retrieve_subscription)),
+                Route("/v1/subscriptions/{id}", endpoint(retrieve_subscription), methods=["GET"]),
+                Route("/v1/subscriptions/{id}", endpoint(update_subscription), methods=["POST"]),
                 Route("/v1/products/{id}", endpoint(retrieve_product), methods=["GET"]),
                 Route("/v1/products/{id}", endpoint(update_product), methods=["POST"]),
                 Route("/v1/products", endpoint(create_product), methods=["POST"]),

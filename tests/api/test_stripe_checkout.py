@@ -43,6 +43,18 @@ async def stripe_sync(runtime, stripe_api) -> tuple[int, str]:
     return process.returncode, (out + err).decode().strip()
 
 
+async def subscribed(caller, client, runtime, stripe_api, plan_id: str) -> dict:
+    """The caller subscribes through Checkout and Stripe tells the app: the subscription."""
+    await runtime.services.subscriptions.put_plans_on_sale()
+    checkout = await caller.post(CHECKOUT, {"subscriptionId": plan_id})
+    assert checkout.status_code == 200, checkout.text
+    session_id = checkout.json()["url"].rsplit("/", 1)[-1]
+    subscription, completed = stripe_api.complete_checkout(session_id)
+    paid = event(f"evt_{session_id}", "checkout.session.completed", completed)
+    assert (await deliver(client, paid)).json()["acted"] is True
+    return subscription
+
+
 async def test_stripe_sync_puts_each_public_plan_on_sale_once(runtime, stripe_api):
     first = await stripe_sync(runtime, stripe_api)
     again = await stripe_sync(runtime, stripe_api)

@@ -33,7 +33,7 @@ from tradedesk.domain.market import (
     parse_trade_type,
 )
 from tradedesk.domain.trading import ApiCredentials, AssetBalance
-from tradedesk.domain.validation import FieldCollector
+from tradedesk.domain.validation import FieldCollector, parse_boolean
 
 if TYPE_CHECKING:
     from tradedesk.domain.ports import (
@@ -123,12 +123,6 @@ def _parse_strategy_type(raw: object) -> StrategyType:
         raise InvalidValue("must be valid strategy type") from None
 
 
-def _parse_active(raw: object) -> bool:
-    if not isinstance(raw, bool):
-        raise InvalidValue("must be boolean")
-    return raw
-
-
 def _text(parse: Callable[[str], T]) -> Callable[[object], T]:
     """A parser of strings that refuses anything else with the parser's own message."""
 
@@ -154,7 +148,7 @@ def parse_new_key(body: Mapping[str, object], *, location: str) -> NewExchangeKe
         collector.parse("tradeType", body.get("tradeType"), _refuse_automated_spot, location)
     active = True
     if "active" in body:
-        active = collector.parse("active", body["active"], _parse_active, location)
+        active = collector.parse("active", body["active"], parse_boolean, location)
     name = collector.parse("name", body.get("name"), parse_name, location)
     api_key = collector.parse("apiKey", body.get("apiKey"), _parse_credential, location)
     secret = collector.parse("apiSecretKey", body.get("apiSecretKey"), _parse_credential, location)

@@ -22,7 +22,7 @@ from tradedesk.domain.identity import Principal
 from tradedesk.domain.manual_trading import MAX_LEVERAGE
 from tradedesk.domain.market import TradeType
 from tradedesk.domain.strategies import RiskProfile, Strategy
-from tradedesk.domain.validation import FieldCollector
+from tradedesk.domain.validation import FieldCollector, parse_boolean
 
 if TYPE_CHECKING:
     from tradedesk.domain.catalog import PublicCatalog
@@ -124,7 +124,7 @@ def parse_follow(
             location,
         )
     if "active" in body:
-        active = collector.parse("active", body["active"], _boolean, location)
+        active = collector.parse("active", body["active"], parse_boolean, location)
     limits: dict[str, object] = {}
     for name, parse in _LIMITS.items() if with_limits else ():
         if name in body:
@@ -166,12 +166,6 @@ def _risk_profile(raw: object, catalog: CatalogSnapshot) -> RiskProfile:
     if found is None:
         raise InvalidValue("must be valid strategy risk profile id")
     return found
-
-
-def _boolean(raw: object) -> bool:
-    if not isinstance(raw, bool):
-        raise InvalidValue("must be boolean")
-    return raw
 
 
 class StrategyFollows:

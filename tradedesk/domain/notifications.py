@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from tradedesk.domain.errors import FieldError, InvalidValue, ValidationFailed
+from tradedesk.domain.errors import FieldError, ValidationFailed
 from tradedesk.domain.identity import Principal
-from tradedesk.domain.validation import FieldCollector
+from tradedesk.domain.validation import FieldCollector, parse_boolean
 
 if TYPE_CHECKING:
     from tradedesk.domain.ports import Clock, Ids, UnitOfWork, UnitOfWorkFactory
@@ -77,16 +77,10 @@ SWITCHES = {
 }
 
 
-def parse_switch(raw: object) -> bool:
-    if not isinstance(raw, bool):
-        raise InvalidValue("must be boolean")
-    return raw
-
-
 def parse_switch_changes(fields: Mapping[str, object], *, location: str) -> dict[str, bool]:
     collector = FieldCollector()
     changes = {
-        attribute: collector.parse(name, fields[name], parse_switch, location)
+        attribute: collector.parse(name, fields[name], parse_boolean, location)
         for name, attribute in SWITCHES.items()
         if name in fields
     }

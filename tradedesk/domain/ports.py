@@ -534,6 +534,12 @@ class BillingGateway(Protocol):
         """The subscription as Stripe shows it now; `Unavailable` when Stripe cannot say."""
         ...
 
+    async def update_subscription(
+        self, subscription_id: str, *, cancel_at_period_end: bool | None, price_id: str | None
+    ) -> StripeSubscription:
+        """Sets cancel-at-period-end and/or moves the subscription to a price (prorated)."""
+        ...
+
     async def price_of(self, plan: Plan) -> str | None:
         """The plan's current monthly price; None for a plan not on sale in Stripe."""
         ...

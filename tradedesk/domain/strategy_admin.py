@@ -13,7 +13,7 @@ from tradedesk.domain.identity import Principal
 from tradedesk.domain.manual_trading import parse_symbol_field
 from tradedesk.domain.market import TradeType, parse_exchange_id
 from tradedesk.domain.strategies import Strategy
-from tradedesk.domain.validation import FieldCollector
+from tradedesk.domain.validation import FieldCollector, parse_boolean
 
 if TYPE_CHECKING:
     from tradedesk.domain.catalog import PublicCatalog
@@ -42,12 +42,6 @@ def _description(raw: object) -> str | None:
     return raw
 
 
-def _active(raw: object) -> bool:
-    if not isinstance(raw, bool):
-        raise InvalidValue("must be boolean")
-    return raw
-
-
 def _exchange(raw: object) -> object:
     return parse_exchange_id(raw if isinstance(raw, str) else "")
 
@@ -57,7 +51,7 @@ def parse_strategy_fields(
 ) -> dict[str, object]:
     """The given fields, checked together; creating needs name, exchangeId and symbol."""
     collector = FieldCollector()
-    parsers = {"name": _name, "description": _description, "active": _active}
+    parsers = {"name": _name, "description": _description, "active": parse_boolean}
     if creating:
         parsers |= {"exchangeId": _exchange, "symbol": parse_symbol_field}
     changes = {}

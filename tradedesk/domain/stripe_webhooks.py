@@ -7,8 +7,8 @@ Stripe shows it now, so a late or repeated event cannot roll the row back; the e
 claimed in the same transaction as that write, so a replayed delivery changes nothing.
 
 The subscription's user is its `user_id` metadata (set at checkout), else a checkout's
-`client_reference_id`, else the user the customer was linked to before. When the user's plan
-no longer allows automation, their active follows are paused with the reason recorded.
+`client_reference_id`, else the user the customer was linked to before; `Entitlements.keep`
+stores it and applies the plan it leaves them on.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ HANDLED = frozenset(
         "invoice.payment_failed",
     }
 )
-PAUSED_BY_PLAN = "the plan no longer allows automated strategies"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +93,5 @@ class StripeWebhooks:
             log.warning("stripe event %s: subscription %s sells no plan here", event.id, current.id)
             return False
         await uow.billing_customers.link(user_id, current.customer_id, now=now)
-        await uow.subscriptions.put(current.kept_for(user_id, current.plan_id))
-        plan = await self._entitlements.plan_of(uow, user_id)
-        if not plan.strategy_automated:
-            paused = await uow.follows.pause_all(user_id, reason=PAUSED_BY_PLAN, now=now)
-            if paused:  # told through the notification service once it delivers alerts
-                log.warning("user %s: %d follows paused: %s", user_id, paused, PAUSED_BY_PLAN)
+        await self._entitlements.keep(uow, current.kept_for(user_id, current.plan_id), now=now)
         return True

@@ -8,19 +8,17 @@ plan of their active or trialing subscription, else the configured default plan
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from tradedesk.domain.billing import Plan
-from tradedesk.domain.errors import (
-    BusinessRuleViolation,
-    ErrorCode,
-    FieldError,
-    ValidationFailed,
-)
+from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, InvalidValue
 from tradedesk.domain.identity import Principal
+from tradedesk.domain.validation import FieldCollector, parse_boolean
 
 if TYPE_CHECKING:
     from tradedesk.domain.catalog import PublicCatalog
@@ -41,6 +39,9 @@ class SubscriptionStatus(StrEnum):
 
 
 ENTITLING = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING})
+PAUSED_BY_PLAN = "the plan no longer allows automated strategies"
+
+log = logging.getLogger("tradedesk.subscriptions")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,16 @@ class Entitlements:
         if subscription is not None:
             return await uow.catalog.plan(subscription.plan_id)
         return await uow.catalog.plan_named(self._default_plan)
+
+    async def keep(self, uow: UnitOfWork, subscription: Subscription, *, now: datetime) -> None:
+        """Stores a subscription as Stripe shows it, then applies the plan that leaves its
+        user on: without automation, their active follows are paused with the reason."""
+        await uow.subscriptions.put(subscription)
+        user_id = subscription.user_id
+        if not (await self.plan_of(uow, user_id)).strategy_automated:
+            paused = await uow.follows.pause_all(user_id, reason=PAUSED_BY_PLAN, now=now)
+            if paused:  # told through the notification service once it delivers alerts
+                log.warning("user %s: %d follows paused: %s", user_id, paused, PAUSED_BY_PLAN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +198,42 @@ class Subscriptions:
         )
         return Checkout(url, self._pages.success_url, self._pages.cancel_url)
 
+    async def update(
+        self, caller: Principal, fields: Mapping[str, object], *, location: str
+    ) -> Subscription:
+        """The v1 PUT: `cancelAtPeriodEnd` and/or `subscriptionId` (a public plan to move to,
+        prorated as Stripe does by default). 422 for bad fields, 3104 without a subscription,
+        2100 for a plan not on sale. Stored at once, as Stripe answers."""
+        c = FieldCollector()
+        cancel = None
+        if fields.get("cancelAtPeriodEnd") is not None:
+            cancel = c.parse(
+                "cancelAtPeriodEnd", fields["cancelAtPeriodEnd"], parse_boolean, location
+            )
+        plan = None
+        if fields.get("subscriptionId") is not None:
+            plans = {p.id: p for p in (await self._catalog.snapshot()).plans}
+            plan = c.parse("subscriptionId", fields["subscriptionId"], _plan_in(plans), location)
+        c.raise_if_invalid()
+        current = await self.required(caller)
+        if self._billing is None:
+            raise BusinessRuleViolation(ErrorCode.INVALID_SUBSCRIPTION_TYPE)
+        price_id = None
+        if plan is not None and plan.id != current.plan_id:
+            price_id = await self._billing.price_of(plan) if plan.public else None
+            if price_id is None:
+                raise BusinessRuleViolation(ErrorCode.INVALID_SUBSCRIPTION_TYPE)
+        if cancel is None and price_id is None:
+            return current
+        updated = await self._billing.update_subscription(
+            current.id, cancel_at_period_end=cancel, price_id=price_id
+        )
+        kept = updated.kept_for(caller.user_id, updated.plan_id or current.plan_id)
+        async with self._uow_factory() as uow:
+            await self._entitlements.keep(uow, kept, now=self._clock.now())
+            await uow.commit()
+        return kept
+
     async def put_plans_on_sale(self) -> list[str]:
         """`tradedesk stripe sync`: every public plan as a Stripe product with a monthly price;
         the names of the plans that changed. Safe to run again."""
@@ -197,10 +244,10 @@ class Subscriptions:
 
     async def _plan(self, raw: object, *, location: str) -> Plan:
         plans = {plan.id: plan for plan in (await self._catalog.snapshot()).plans}
-        plan = plans.get(raw.lower()) if isinstance(raw, str) else None
-        if plan is None:
-            error = FieldError("subscriptionId", raw, "must be valid subscription id", location)
-            raise ValidationFailed([error])
+        c = FieldCollector()
+        plan = c.parse("subscriptionId", raw, _plan_in(plans), location)
+        c.raise_if_invalid()
+        assert plan is not None
         return plan
 
     async def _customer(self, user_id: str) -> str:
@@ -213,3 +260,13 @@ class Subscriptions:
             await uow.commit()
         assert linked is not None
         return linked
+
+
+def _plan_in(plans: Mapping[str, Plan]) -> Callable[[object], Plan]:
+    def parse(raw: object) -> Plan:
+        plan = plans.get(raw.lower()) if isinstance(raw, str) else None
+        if plan is None:
+            raise InvalidValue("must be valid subscription id")
+        return plan
+
+    return parse

@@ -32,6 +32,13 @@ class FieldCollector:
             raise ValidationFailed(self.errors)
 
 
+def parse_boolean(raw: object) -> bool:
+    """JSON's true or false, nothing that merely looks like one."""
+    if not isinstance(raw, bool):
+        raise InvalidValue("must be boolean")
+    return raw
+
+
 def choice(kind: type[E]) -> Callable[[object], E]:
     """A parser of one of the enum's values, refusing anything else by listing them."""
     listed = ", ".join(member.value for member in kind)

@@ -7,8 +7,9 @@ SDK's own `Stripe-Signature` check (5 minutes' tolerance).
 
 Each public plan is a Stripe product with the id `tradedesk-plan-<plan id>` and one active
 monthly price found by the lookup key `tradedesk-plan-<plan id>-monthly`; a changed price is a
-new price that takes the lookup key over (Stripe's prices are immutable). Creates carry
-idempotency keys: a customer's is the user's id, so a retried or racing create makes one.
+new price that takes the lookup key over (Stripe's prices are immutable). Every create carries
+an idempotency key, so the SDK's retries never make two; a customer's is derived from the
+user, so even racing requests make one.
 
 A subscription is read as current API versions shape it: the period on `items.data[0]`, the
 plan from `items.data[0].price.metadata.plan_id` (written by `tradedesk stripe sync`), the
@@ -73,6 +74,21 @@ class StripeBilling:
             raw = await self._client.v1.subscriptions.retrieve_async(subscription_id)
         return _subscription(raw.to_dict())
 
+    async def update_subscription(
+        self, subscription_id: str, *, cancel_at_period_end: bool | None, price_id: str | None
+    ) -> StripeSubscription:
+        changes: dict[str, Any] = {}
+        if cancel_at_period_end is not None:
+            changes["cancel_at_period_end"] = cancel_at_period_end
+        async with _answered(f"subscription {subscription_id}"):
+            if price_id is not None:  # the one item moves to the new price, prorated
+                current = await self._client.v1.subscriptions.retrieve_async(subscription_id)
+                item = current["items"]["data"][0]["id"]
+                changes["items"] = [{"id": item, "price": price_id}]
+                changes["proration_behavior"] = "create_prorations"
+            updated = await self._client.v1.subscriptions.update_async(subscription_id, changes)
+        return _subscription(updated.to_dict())
+
     async def price_of(self, plan: Plan) -> str | None:
         async with _answered(f"the price of {plan.name}"):
             price = await self._current_price(plan)
@@ -88,7 +104,8 @@ class StripeBilling:
                 product = None
             if product is None:
                 await self._client.v1.products.create_async(
-                    {"id": product_id, "name": plan.name, "metadata": {"plan_id": plan.id}}
+                    {"id": product_id, "name": plan.name, "metadata": {"plan_id": plan.id}},
+                    {"idempotency_key": f"{product_id}-create"},
                 )
                 changed = True
             elif product.name != plan.name:
@@ -106,7 +123,8 @@ class StripeBilling:
                         "lookup_key": _lookup_key(plan),
                         "transfer_lookup_key": True,
                         "metadata": {"plan_id": plan.id},
-                    }
+                    },
+                    {"idempotency_key": f"tradedesk-price-{uuid.uuid4()}"},
                 )
                 changed = True
         return changed

@@ -84,6 +84,15 @@ async def create_checkout_session(
     )
 
 
+async def update_subscription(
+    info: GraphInfo, fields: Mapping[str, object]
+) -> tuple[Subscription | None, list[FieldError]]:
+    caller = await info.context.principal()
+    return await payload(
+        lambda: info.context.services.subscriptions.update(caller, fields, location=INPUT)
+    )
+
+
 async def payload(change: Callable[[], Any]) -> tuple[Any, list[FieldError]]:
     """(result, []) or (None, field errors): mutation payloads carry validation errors."""
     try:

@@ -44,6 +44,15 @@ async def stripe_subscription(request: Request) -> Response:
     return JSON(rep.stripe_subscription(found))
 
 
+async def update_stripe_subscription(request: Request) -> Response:
+    principal = await caller(request, write=True)
+    inputs = Inputs(request)
+    body = await inputs.json_object()
+    inputs.valid()
+    updated = await _services(request).subscriptions.update(principal, body, location="body")
+    return JSON(rep.stripe_subscription(updated))
+
+
 async def stripe_checkout(request: Request) -> Response:
     principal = await caller(request, write=True)
     inputs = Inputs(request)
@@ -92,6 +101,7 @@ ROUTES = [
     Route("/priv/account/exchange/whitelist/ip", whitelist_ips, methods=["GET"]),
     Route("/priv/account/subscription", subscription, methods=["GET"]),
     Route("/priv/account/subscription/stripe", stripe_subscription, methods=["GET"]),
+    Route("/priv/account/subscription/stripe", update_stripe_subscription, methods=["PUT"]),
     Route("/priv/account/subscription/stripe/checkout", stripe_checkout, methods=["POST"]),
     Route("/priv/account/notification/method", notification_method, methods=["GET"]),
     Route("/priv/account/notification", get_notification_settings, methods=["GET"]),

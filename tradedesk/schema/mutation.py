@@ -14,7 +14,11 @@ from tradedesk.schema.account_types import (
     UpdateProfileInput,
     UpdateProfilePayload,
 )
-from tradedesk.schema.checkout_types import CheckoutSessionPayload
+from tradedesk.schema.checkout_types import (
+    CheckoutSessionPayload,
+    SubscriptionPayload,
+    UpdateSubscriptionInput,
+)
 from tradedesk.schema.copy_trading_types import (
     CreateStrategyInput,
     PublishSignalInput,
@@ -89,6 +93,18 @@ class Mutation:
         checkout, errors = await account.create_checkout_session(info, subscription_id)
         return CheckoutSessionPayload(
             checkout_session=checkout,  # type: ignore[arg-type]
+            errors=errors,  # type: ignore[arg-type]
+        )
+
+    @strawberry.mutation(
+        description="Cancel at the period's end (or not) and/or move to another public plan."
+    )
+    async def update_subscription(
+        self, info: GraphInfo, input: UpdateSubscriptionInput
+    ) -> SubscriptionPayload:
+        subscription, errors = await account.update_subscription(info, given_fields(input, info))
+        return SubscriptionPayload(
+            subscription=subscription,  # type: ignore[arg-type]
             errors=errors,  # type: ignore[arg-type]
         )
 
