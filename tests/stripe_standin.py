@@ -3,8 +3,8 @@
 
 The real stripe SDK talks to it through `TRADEDESK_STRIPE_API_BASE`. localstripe was tried and
 lacks what billing uses (Prices, Checkout Sessions, the item-level period), so this serves
-just those endpoints, from memory: subscriptions, products, prices (by lookup key), customers
-and checkout sessions, honouring idempotency keys."""
+just those endpoints, from memory: subscriptions, products, prices (by lookup key), customers,
+checkout and portal sessions and invoices, with Stripe's list pages and idempotency keys."""
 
 from __future__ import annotations
 
@@ -41,6 +41,8 @@ class StripeStandIn:
         self.customers: dict[str, dict[str, Any]] = {}
         self.sessions: dict[str, dict[str, Any]] = {}
         self.prorations: list[tuple[str, str | None]] = []  # (subscription, behaviour) per change
+        self.invoices: dict[str, dict[str, Any]] = {}
+        self.list_calls: list[dict[str, Any]] = []  # the parameters of every list asked for
         self.failing = False  # while set, every call answers 500
         self._ids = itertools.count(1)
         self._replies: dict[str, Any] = {}  # by idempotency key, as Stripe keeps them
@@ -92,6 +94,25 @@ class StripeStandIn:
             **fields,
         }
         return self.subscriptions[subscription_id]
+
+    def invoice(self, customer: str, *, amount: int, created: int, status: str = "paid") -> dict:
+        """An invoice of the customer, as Stripe finalises it."""
+        invoice_id = f"in_{next(self._ids):014d}"
+        self.invoices[invoice_id] = {
+            "id": invoice_id,
+            "object": "invoice",
+            "customer": customer,
+            "status": status,
+            "number": f"AF046ED1-{len(self.invoices) + 1:04d}",
+            "currency": "usd",
+            "amount_paid": amount if status == "paid" else 0,
+            "period_start": created,
+            "period_end": created + 30 * DAY,
+            "hosted_invoice_url": f"https://invoice.stripe.com/i/{invoice_id}",
+            "invoice_pdf": f"https://pay.stripe.com/invoice/{invoice_id}/pdf",
+            "created": created,
+        }
+        return self.invoices[invoice_id]
 
     def complete_checkout(self, session_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """The customer paid: Stripe creates the subscription the session was for. Returns the
@@ -160,6 +181,38 @@ class StripeStandIn:
                 item["price"] = self.prices[change["price"]]
                 self.prorations.append((subscription["id"], params.get("proration_behavior")))
             return subscription
+
+        def page(items: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
+            """Stripe's list pages: newest first, `limit` at most, after `starting_after`."""
+            self.list_calls.append(params)
+            items = sorted(items, key=lambda item: (item["created"], item["id"]), reverse=True)
+            after = params.get("starting_after")
+            if after is not None:
+                items = items[[item["id"] for item in items].index(after) + 1 :]
+            limit = int(params.get("limit", 10))
+            return {"object": "list", "data": items[:limit], "has_more": len(items) > limit}
+
+        def list_invoices(_request: Request, params: dict[str, Any]) -> Any:
+            found = [
+                i
+                for i in self.invoices.values()
+                if i["customer"] == params.get("customer")
+                and params.get("status") in (None, i["status"])
+            ]
+            return page(found, params)
+
+        def list_subscriptions(_request: Request, params: dict[str, Any]) -> Any:
+            return page(list(self.subscriptions.values()), params)
+
+        def create_portal_session(_request: Request, params: dict[str, Any]) -> Any:
+            session_id = f"bps_{next(self._ids):014d}"
+            return {
+                "id": session_id,
+                "object": "billing_portal.session",
+                "customer": params["customer"],
+                "return_url": params["return_url"],
+                "url": f"https://billing.stripe.com/p/session/{session_id}",
+            }
 
         def retrieve_product(request: Request, _params: dict[str, Any]) -> Any:
             found = self.products.get(request.path_params["id"])
@@ -233,6 +286,13 @@ class StripeStandIn:
                 Route("/v1/prices", endpoint(create_price), methods=["POST"]),
                 Route("/v1/customers", endpoint(create_customer), methods=["POST"]),
                 Route("/v1/checkout/sessions", endpoint(create_session), methods=["POST"]),
+                Route("/v1/subscriptions", endpoint(list_subscriptions), methods=["GET"]),
+                Route("/v1/invoices", endpoint(list_invoices), methods=["GET"]),
+                Route(
+                    "/v1/billing_portal/sessions",
+                    endpoint(create_portal_session),
+                    methods=["POST"],
+                ),
             ]
         )
 

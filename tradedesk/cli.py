@@ -7,7 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from sqlalchemy.exc import DBAPIError
@@ -94,10 +94,9 @@ stripe_app = typer.Typer(no_args_is_help=True, help="Stripe billing.")
 app.add_typer(stripe_app, name="stripe")
 
 
-@stripe_app.command("sync")
-def stripe_sync() -> None:
-    """Put every public plan on sale in Stripe (a product and a monthly price each, found by
-    lookup key); safe to run again."""
+def _with_stripe(job: Callable[[Any], Awaitable[T]]) -> T:
+    """Run one job on the subscriptions service with Stripe configured; Stripe out of reach
+    is one line and exit 1."""
     from tradedesk.bootstrap import build_runtime
 
     settings = _settings()
@@ -105,19 +104,34 @@ def stripe_sync() -> None:
         typer.echo("tradedesk: set TRADEDESK_STRIPE_API_KEY first", err=True)
         raise typer.Exit(2)
 
-    async def work() -> list[str]:
+    async def work() -> T:
         runtime = build_runtime(settings)
         try:
-            return await runtime.services.subscriptions.put_plans_on_sale()
+            return await job(runtime.services.subscriptions)
         finally:
             await runtime.aclose()
 
     try:
-        changed = asyncio.run(work())
+        return asyncio.run(work())
     except Unavailable:
         typer.echo("tradedesk: Stripe could not be reached", err=True)
         raise typer.Exit(1) from None
+
+
+@stripe_app.command("sync")
+def stripe_sync() -> None:
+    """Put every public plan on sale in Stripe (a product and a monthly price each, found by
+    lookup key); safe to run again."""
+    changed = _with_stripe(lambda subscriptions: subscriptions.put_plans_on_sale())
     typer.echo(f"stripe: {', '.join(changed) or 'nothing'} changed")
+
+
+@stripe_app.command("reconcile")
+def stripe_reconcile() -> None:
+    """Store every subscription again as Stripe shows it (after lost webhooks, or to rebuild
+    the local copy); safe to run any time."""
+    kept = _with_stripe(lambda subscriptions: subscriptions.reconcile())
+    typer.echo(f"stripe: {kept} subscription(s) stored")
 
 
 @app.command("dev-token")

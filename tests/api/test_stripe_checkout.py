@@ -25,11 +25,12 @@ def settings_overrides(venue, stripe_api):
     return billing_settings(venue, stripe_api)
 
 
-async def stripe_sync(runtime, stripe_api) -> tuple[int, str]:
-    """`tradedesk stripe sync` against the runtime's database and the stand-in."""
+async def stripe_command(runtime, stripe_api, command: str) -> tuple[int, str]:
+    """`tradedesk stripe <command>` against the runtime's database and the stand-in: its exit
+    status and what it printed (its log lines go to stderr)."""
     settings = runtime.settings
     process = await asyncio.create_subprocess_exec(
-        TRADEDESK, "stripe", "sync",
+        TRADEDESK, "stripe", command,
         env=clean_environment(
             DATABASE_URL=settings.database_url,
             TRADEDESK_STRIPE_API_KEY=settings.stripe_api_key.get_secret_value(),
@@ -40,7 +41,7 @@ async def stripe_sync(runtime, stripe_api) -> tuple[int, str]:
     )  # fmt: skip
     out, err = await process.communicate()
     assert process.returncode is not None
-    return process.returncode, (out + err).decode().strip()
+    return process.returncode, (out.decode() or err.decode()).strip()
 
 
 async def subscribed(caller, client, runtime, stripe_api, plan_id: str) -> dict:
@@ -56,8 +57,8 @@ async def subscribed(caller, client, runtime, stripe_api, plan_id: str) -> dict:
 
 
 async def test_stripe_sync_puts_each_public_plan_on_sale_once(runtime, stripe_api):
-    first = await stripe_sync(runtime, stripe_api)
-    again = await stripe_sync(runtime, stripe_api)
+    first = await stripe_command(runtime, stripe_api, "sync")
+    again = await stripe_command(runtime, stripe_api, "sync")
 
     assert first == (0, "stripe: BASIC, ADVANCED, PROFESSIONAL changed")
     assert again == (0, "stripe: nothing changed")  # safe to run twice

@@ -22,7 +22,7 @@ from tradedesk.domain.strategies import RiskProfile, Strategy, StrategyTrade
 from tradedesk.domain.strategy_history import CopiedTrade
 from tradedesk.domain.strategy_reference import ReferenceTrade
 from tradedesk.domain.stripe_webhooks import BillingEvent
-from tradedesk.domain.subscriptions import StripeSubscription, Subscription
+from tradedesk.domain.subscriptions import InvoicePage, StripeSubscription, Subscription
 from tradedesk.domain.trading import (
     ApiCredentials,
     AssetBalance,
@@ -538,6 +538,20 @@ class BillingGateway(Protocol):
         self, subscription_id: str, *, cancel_at_period_end: bool | None, price_id: str | None
     ) -> StripeSubscription:
         """Sets cancel-at-period-end and/or moves the subscription to a price (prorated)."""
+        ...
+
+    def all_subscriptions(self) -> AsyncIterator[StripeSubscription]:
+        """Every subscription Stripe holds, whatever its status, page by page."""
+        ...
+
+    async def paid_invoices(
+        self, customer_id: str, *, limit: int, starting_after: str | None
+    ) -> InvoicePage:
+        """One page of the customer's paid invoices, newest first."""
+        ...
+
+    async def portal_url(self, customer_id: str, *, return_url: str) -> str:
+        """Stripe's customer portal, where the customer manages cards and invoices."""
         ...
 
     async def price_of(self, plan: Plan) -> str | None:

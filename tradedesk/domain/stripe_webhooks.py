@@ -6,24 +6,20 @@ and whatever order events arrive in, its subscription is read again from Stripe 
 Stripe shows it now, so a late or repeated event cannot roll the row back; the event id is
 claimed in the same transaction as that write, so a replayed delivery changes nothing.
 
-The subscription's user is its `user_id` metadata (set at checkout), else a checkout's
-`client_reference_id`, else the user the customer was linked to before; `Entitlements.keep`
-stores it and applies the plan it leaves them on.
+`Entitlements.keep_from_stripe` finds its user (its `user_id` metadata, else a checkout's
+`client_reference_id`, else the customer's user), stores it and applies the plan it leaves.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tradedesk.domain.errors import UnverifiedDelivery
 
 if TYPE_CHECKING:
-    from tradedesk.domain.ports import BillingGateway, Clock, UnitOfWork, UnitOfWorkFactory
-    from tradedesk.domain.subscriptions import Entitlements, StripeSubscription
-
-log = logging.getLogger("tradedesk.stripe_webhooks")
+    from tradedesk.domain.ports import BillingGateway, Clock, UnitOfWorkFactory
+    from tradedesk.domain.subscriptions import Entitlements
 
 HANDLED = frozenset(
     {
@@ -73,25 +69,8 @@ class StripeWebhooks:
         async with self._uow_factory() as uow:
             if not await uow.stripe_events.claim(event.id, event.type, now=self._clock.now()):
                 return False
-            acted = await self._store(uow, event, current)
+            acted = await self._entitlements.keep_from_stripe(
+                uow, current, now=self._clock.now(), user_hint=event.user_id
+            )
             await uow.commit()
         return acted
-
-    async def _store(
-        self, uow: UnitOfWork, event: BillingEvent, current: StripeSubscription
-    ) -> bool:
-        now = self._clock.now()
-        user_id = (
-            current.user_id
-            or event.user_id
-            or await uow.billing_customers.user_of(current.customer_id)
-        )
-        if user_id is None or not await uow.users.exists(user_id):
-            log.warning("stripe event %s: subscription %s has no user here", event.id, current.id)
-            return False
-        if current.plan_id is None or not await uow.catalog.plan_exists(current.plan_id):
-            log.warning("stripe event %s: subscription %s sells no plan here", event.id, current.id)
-            return False
-        await uow.billing_customers.link(user_id, current.customer_id, now=now)
-        await self._entitlements.keep(uow, current.kept_for(user_id, current.plan_id), now=now)
-        return True

@@ -40,6 +40,7 @@ class SubscriptionStatus(StrEnum):
 
 ENTITLING = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING})
 PAUSED_BY_PLAN = "the plan no longer allows automated strategies"
+STRIPE_PAGE = 100  # the most a Stripe list gives at once
 
 log = logging.getLogger("tradedesk.subscriptions")
 
@@ -109,6 +110,30 @@ class Entitlements:
             return await uow.catalog.plan(subscription.plan_id)
         return await uow.catalog.plan_named(self._default_plan)
 
+    async def keep_from_stripe(
+        self,
+        uow: UnitOfWork,
+        current: StripeSubscription,
+        *,
+        now: datetime,
+        user_hint: str | None = None,
+    ) -> bool:
+        """Keeps a subscription as Stripe showed it, for the user its metadata names (else
+        `user_hint`, a checkout's client reference, else its customer's user), linking the
+        customer to them. False, with nothing written, for a user or plan unknown here."""
+        user_id = (
+            current.user_id or user_hint or await uow.billing_customers.user_of(current.customer_id)
+        )
+        if user_id is None or not await uow.users.exists(user_id):
+            log.warning("stripe subscription %s: no such user here", current.id)
+            return False
+        if current.plan_id is None or not await uow.catalog.plan_exists(current.plan_id):
+            log.warning("stripe subscription %s: it sells no plan of ours", current.id)
+            return False
+        await uow.billing_customers.link(user_id, current.customer_id, now=now)
+        await self.keep(uow, current.kept_for(user_id, current.plan_id), now=now)
+        return True
+
     async def keep(self, uow: UnitOfWork, subscription: Subscription, *, now: datetime) -> None:
         """Stores a subscription as Stripe shows it, then applies the plan that leaves its
         user on: without automation, their active follows are paused with the reason."""
@@ -118,6 +143,27 @@ class Entitlements:
             paused = await uow.follows.pause_all(user_id, reason=PAUSED_BY_PLAN, now=now)
             if paused:  # told through the notification service once it delivers alerts
                 log.warning("user %s: %d follows paused: %s", user_id, paused, PAUSED_BY_PLAN)
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    """A paid Stripe invoice, as the billing history lists it."""
+
+    id: str
+    number: str | None
+    currency: str
+    amount_paid: int  # cents
+    period_start: datetime | None
+    period_end: datetime | None
+    hosted_url: str | None
+    pdf: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InvoicePage:
+    invoices: list[Invoice]  # newest first
+    has_more: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +278,48 @@ class Subscriptions:
         async with self._uow_factory() as uow:
             await self._entitlements.keep(uow, kept, now=self._clock.now())
             await uow.commit()
+        return kept
+
+    async def invoices(self, caller: Principal, *, first: int, after: str | None) -> InvoicePage:
+        """The caller's paid invoices, newest first, a page of Stripe's list at a time
+        (`after`: the last invoice id of the previous page); none without a customer."""
+        async with self._uow_factory() as uow:
+            customer_id = await uow.billing_customers.customer_of(caller.user_id)
+        if customer_id is None or self._billing is None:
+            return InvoicePage([], has_more=False)
+        return await self._billing.paid_invoices(customer_id, limit=first, starting_after=after)
+
+    async def all_invoices(self, caller: Principal) -> list[Invoice]:
+        """Every paid invoice of the caller, through Stripe's pages of a hundred."""
+        found: list[Invoice] = []
+        after = None
+        while True:
+            page = await self.invoices(caller, first=STRIPE_PAGE, after=after)
+            found += page.invoices
+            if not page.has_more or not page.invoices:
+                return found
+            after = page.invoices[-1].id
+
+    async def portal_url(self, caller: Principal) -> str:
+        """Stripe's customer portal for the caller (cards, invoices, cancelling); 3104 for a
+        user who never subscribed."""
+        async with self._uow_factory() as uow:
+            customer_id = await uow.billing_customers.customer_of(caller.user_id)
+        if customer_id is None or self._billing is None:
+            raise BusinessRuleViolation(ErrorCode.STRIPE_SUBSCRIPTION_MISSING)
+        return await self._billing.portal_url(customer_id, return_url=self._pages.success_url)
+
+    async def reconcile(self) -> int:
+        """`tradedesk stripe reconcile`: every subscription Stripe holds, stored again as
+        Stripe shows it (after lost webhooks, or to rebuild the cache); how many were kept."""
+        if self._billing is None:
+            raise LookupError("TRADEDESK_STRIPE_API_KEY is not set")
+        kept = 0
+        async for current in self._billing.all_subscriptions():
+            async with self._uow_factory() as uow:
+                if await self._entitlements.keep_from_stripe(uow, current, now=self._clock.now()):
+                    await uow.commit()
+                    kept += 1
         return kept
 
     async def put_plans_on_sale(self) -> list[str]:

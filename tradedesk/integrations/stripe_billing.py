@@ -31,7 +31,12 @@ import stripe
 from tradedesk.domain.billing import Plan
 from tradedesk.domain.errors import Unavailable, UnverifiedDelivery
 from tradedesk.domain.stripe_webhooks import BillingEvent
-from tradedesk.domain.subscriptions import StripeSubscription, SubscriptionStatus
+from tradedesk.domain.subscriptions import (
+    Invoice,
+    InvoicePage,
+    StripeSubscription,
+    SubscriptionStatus,
+)
 
 TIMEOUT_SECONDS = 10.0
 NETWORK_RETRIES = 2
@@ -73,6 +78,31 @@ class StripeBilling:
         async with _answered(f"subscription {subscription_id}"):
             raw = await self._client.v1.subscriptions.retrieve_async(subscription_id)
         return _subscription(raw.to_dict())
+
+    async def all_subscriptions(self) -> AsyncIterator[StripeSubscription]:
+        async with _answered("the list of subscriptions"):
+            listed = await self._client.v1.subscriptions.list_async({"status": "all", "limit": 100})
+            async for raw in listed.auto_paging_iter():
+                yield _subscription(raw.to_dict())
+
+    async def paid_invoices(
+        self, customer_id: str, *, limit: int, starting_after: str | None
+    ) -> InvoicePage:
+        params: dict[str, Any] = {"customer": customer_id, "status": "paid", "limit": limit}
+        if starting_after is not None:
+            params["starting_after"] = starting_after
+        async with _answered(f"the invoices of {customer_id}"):
+            listed = await self._client.v1.invoices.list_async(params)
+        return InvoicePage(
+            [_invoice(raw.to_dict()) for raw in listed.data], has_more=bool(listed.has_more)
+        )
+
+    async def portal_url(self, customer_id: str, *, return_url: str) -> str:
+        async with _answered(f"a portal session of {customer_id}"):
+            session = await self._client.v1.billing_portal.sessions.create_async(
+                {"customer": customer_id, "return_url": return_url}
+            )
+        return session.url
 
     async def update_subscription(
         self, subscription_id: str, *, cancel_at_period_end: bool | None, price_id: str | None
@@ -198,6 +228,20 @@ def _subscription(raw: dict[str, Any]) -> StripeSubscription:
         currency=price["currency"],
         interval=recurring.get("interval", "month"),
         trial_period_days=recurring.get("trial_period_days"),
+        created_at=_time(raw["created"]),  # type: ignore[arg-type]
+    )
+
+
+def _invoice(raw: dict[str, Any]) -> Invoice:
+    return Invoice(
+        id=raw["id"],
+        number=raw.get("number"),
+        currency=raw["currency"],
+        amount_paid=int(raw.get("amount_paid") or 0),
+        period_start=_time(raw.get("period_start")),
+        period_end=_time(raw.get("period_end")),
+        hosted_url=raw.get("hosted_invoice_url"),
+        pdf=raw.get("invoice_pdf"),
         created_at=_time(raw["created"]),  # type: ignore[arg-type]
     )
 

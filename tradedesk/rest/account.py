@@ -53,6 +53,12 @@ async def update_stripe_subscription(request: Request) -> Response:
     return JSON(rep.stripe_subscription(updated))
 
 
+async def billing_history(request: Request) -> Response:
+    principal = await caller(request)
+    found = await _services(request).subscriptions.all_invoices(principal)
+    return JSON([rep.invoice(item) for item in found])
+
+
 async def stripe_checkout(request: Request) -> Response:
     principal = await caller(request, write=True)
     inputs = Inputs(request)
@@ -103,6 +109,7 @@ ROUTES = [
     Route("/priv/account/subscription/stripe", stripe_subscription, methods=["GET"]),
     Route("/priv/account/subscription/stripe", update_stripe_subscription, methods=["PUT"]),
     Route("/priv/account/subscription/stripe/checkout", stripe_checkout, methods=["POST"]),
+    Route("/priv/account/subscription/stripe/billing/history", billing_history, methods=["GET"]),
     Route("/priv/account/notification/method", notification_method, methods=["GET"]),
     Route("/priv/account/notification", get_notification_settings, methods=["GET"]),
     Route("/priv/account/notification", put_notification_settings, methods=["PUT"]),

@@ -15,7 +15,7 @@ from tradedesk.domain.profiles import Profile
 from tradedesk.domain.strategies import RiskProfile, Strategy
 from tradedesk.domain.strategy_history import CopiedTrade
 from tradedesk.domain.strategy_stats import HistoryBucket, Performance
-from tradedesk.domain.subscriptions import Subscription
+from tradedesk.domain.subscriptions import Invoice, Subscription
 from tradedesk.domain.timestamps import iso_millis
 from tradedesk.domain.trading import AssetBalance, Fee, Order, Position, Trade
 from tradedesk.rest.responses import js_number, js_number_or_none
@@ -61,6 +61,20 @@ def stripe_subscription(item: Subscription) -> dict[str, Any]:
             "interval": item.interval,
             "trialPeriodDays": item.trial_period_days,
         },
+    }
+
+
+def invoice(item: Invoice) -> dict[str, Any]:
+    """One item of `GET /v1/priv/account/subscription/stripe/billing/history`."""
+    return {
+        "number": item.number,
+        "currency": item.currency,
+        "amountPaid": item.amount_paid,
+        "periodStart": _iso_or_none(item.period_start),
+        "periodEnd": _iso_or_none(item.period_end),
+        "hostedUrl": item.hosted_url,
+        "pdf": item.pdf,
+        "createdAt": iso_millis(item.created_at),
     }
 
 

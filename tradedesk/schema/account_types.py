@@ -9,7 +9,12 @@ import strawberry
 
 from tradedesk.resolvers import account, exchange_keys, histories
 from tradedesk.resolvers.public import GraphInfo
-from tradedesk.schema.billing_types import StripeSubscriptionType
+from tradedesk.schema.billing_types import (
+    InvoiceConnection,
+    InvoiceEdge,
+    InvoiceType,
+    StripeSubscriptionType,
+)
 from tradedesk.schema.paging import PageInfo
 from tradedesk.schema.types import PlanType
 
@@ -97,6 +102,32 @@ class ViewerType:
     @strawberry.field(description="The caller's active subscription; null without one.")
     async def subscription(self, info: GraphInfo) -> StripeSubscriptionType | None:
         return await account.subscription(info)  # type: ignore[return-value]
+
+    @strawberry.field(description="The caller's paid invoices, newest first (`first` 1-100).")
+    async def invoices(
+        self, info: GraphInfo, first: int = 12, after: str | None = None
+    ) -> InvoiceConnection:
+        page = await account.invoices(info, first, after)
+        edges = [
+            InvoiceEdge(
+                cursor=invoice.id,
+                node=InvoiceType(
+                    number=invoice.number,
+                    currency=invoice.currency,
+                    amount_paid=invoice.amount_paid,
+                    period_start=invoice.period_start,
+                    period_end=invoice.period_end,
+                    hosted_url=invoice.hosted_url,
+                    pdf=invoice.pdf,
+                    created_at=invoice.created_at,
+                ),
+            )
+            for invoice in page.invoices
+        ]
+        end = edges[-1].cursor if edges else None
+        return InvoiceConnection(
+            edges=edges, page_info=PageInfo(has_next_page=page.has_more, end_cursor=end)
+        )
 
     @strawberry.field(description="Proxy IPs to whitelist on exchange API keys.")
     async def whitelist_ips(self, info: GraphInfo) -> list[str]:

@@ -6,6 +6,8 @@ from datetime import datetime
 
 import strawberry
 
+from tradedesk.schema.paging import PageInfo
+
 
 @strawberry.type(name="SubscriptionPrice", description="What a period costs (the v1 `plan`).")
 class SubscriptionPriceType:
@@ -35,3 +37,27 @@ class StripeSubscriptionType:
             interval=self.interval,  # type: ignore[attr-defined]
             trial_period_days=self.trial_period_days,  # type: ignore[attr-defined]
         )
+
+
+@strawberry.type(name="Invoice", description="A paid invoice (the v1 billing history's fields).")
+class InvoiceType:
+    number: str | None
+    currency: str
+    amount_paid: int = strawberry.field(description="Cents.")
+    period_start: datetime | None
+    period_end: datetime | None
+    hosted_url: str | None
+    pdf: str | None
+    created_at: datetime
+
+
+@strawberry.type
+class InvoiceEdge:
+    cursor: str
+    node: InvoiceType
+
+
+@strawberry.type
+class InvoiceConnection:
+    edges: list[InvoiceEdge]
+    page_info: PageInfo

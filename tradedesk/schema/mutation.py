@@ -108,6 +108,13 @@ class Mutation:
             errors=errors,  # type: ignore[arg-type]
         )
 
+    @strawberry.mutation(
+        description="Stripe's customer portal, where the caller changes cards and sees invoices "
+        "(3104 for a user who never subscribed); answers its URL."
+    )
+    async def create_billing_portal_session(self, info: GraphInfo) -> str:
+        return await account.billing_portal(info)
+
     @strawberry.mutation(description="Register an exchange key after the exchange vouches for it.")
     async def create_exchange_key(
         self, info: GraphInfo, input: CreateExchangeKeyInput
