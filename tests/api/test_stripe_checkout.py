@@ -151,3 +151,14 @@ async def test_checkout_refusals_as_documented(alice, runtime, stripe_api):
     assert missing.json()["errors"][0]["param"] == "subscriptionId"
     assert private.json() == {"error": "invalid subscription type (2100)"}
     assert stripe_api.sessions == {}
+
+
+async def test_a_stripe_outage_is_503_and_nothing_is_half_made(alice, runtime, stripe_api):
+    await runtime.services.subscriptions.put_plans_on_sale()
+    stripe_api.failing = True
+
+    refused = await alice.post(CHECKOUT, {"subscriptionId": BASIC["id"]})
+
+    assert (refused.status_code, refused.json()) == (503, {"message": "service unavailable"})
+    assert stripe_api.sessions == {} and stripe_api.customers == {}
+    assert (await plan_of(alice))[1] == FREE

@@ -150,3 +150,26 @@ async def test_when_stripe_cannot_answer_the_delivery_is_503_and_comes_again(
     assert kept_during == 0  # not claimed: the next delivery is acted on
     assert after.json()["acted"] is True
     assert (await plan_of(alice))[1]["name"] == "BASIC"
+
+
+async def test_a_failed_payment_takes_the_plan_away_and_a_paid_invoice_gives_it_back(
+    alice, client, stripe_api
+):
+    subscription = stripe_api.subscribe(user_id=await user_id(alice), plan_id=BASIC["id"])
+    await deliver(client, event("evt_created", "customer.subscription.created", subscription))
+
+    def invoice(invoice_id: str) -> dict:
+        """An invoice as current API versions shape it: its subscription under `parent`."""
+        details = {"subscription": subscription["id"]}
+        return {"id": invoice_id, "object": "invoice", "parent": {"subscription_details": details}}
+
+    subscription["status"] = "past_due"  # the renewal's card was declined
+    failed = await deliver(client, event("evt_f", "invoice.payment_failed", invoice("in_1")))
+    lapsed = (await plan_of(alice))[1]
+    subscription["status"] = "active"  # the retry went through
+    paid = await deliver(client, event("evt_p", "invoice.paid", invoice("in_2")))
+
+    assert failed.json()["acted"] is True
+    assert lapsed == FREE
+    assert paid.json()["acted"] is True
+    assert (await plan_of(alice))[1]["name"] == "BASIC"
