@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import partial
 
 import httpx
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tradedesk.config import Settings, secret_keys
@@ -33,6 +34,7 @@ from tradedesk.domain.strategy_results import StrategyResults
 from tradedesk.domain.strategy_webhooks import StrategyWebhooks
 from tradedesk.domain.stripe_webhooks import StripeWebhooks
 from tradedesk.domain.subscriptions import CheckoutPages, Entitlements, Subscriptions
+from tradedesk.domain.telegram_linking import TelegramLinking
 from tradedesk.domain.trade_events import TradeEvent, TradeEvents
 from tradedesk.integrations.broadcast import Broadcaster
 from tradedesk.integrations.clock import SystemClock
@@ -51,6 +53,7 @@ from tradedesk.integrations.page_tokens import SignedPageTokens
 from tradedesk.integrations.redis_events import RedisEventBus
 from tradedesk.integrations.secret_box import FernetSecretBox
 from tradedesk.integrations.stripe_billing import StripeBilling
+from tradedesk.integrations.telegram_bot import PtbTelegramBot
 from tradedesk.persistence.engine import make_engine, make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 
@@ -69,12 +72,15 @@ class Runtime:
     exchange: ExchangeGateway
     copy_queue: RedisCopyQueue | None = None
     event_bus: RedisEventBus | None = None
+    telegram_bot: PtbTelegramBot | None = None
 
     async def aclose(self) -> None:
         if self.copy_queue is not None:
             await self.copy_queue.aclose()
         if self.event_bus is not None:
             await self.event_bus.aclose()
+        if self.telegram_bot is not None:
+            await self.telegram_bot.aclose()
         if isinstance(self.exchange, CcxtGateway):
             await self.exchange.aclose()
         await self.http.aclose()
@@ -106,6 +112,8 @@ def build_runtime(
     page_tokens = SignedPageTokens(secrets.derive("page tokens"))
     entitlements = Entitlements(settings.default_plan)
     billing = _billing(settings)
+    token = settings.telegram_bot_token
+    bot = PtbTelegramBot(token.get_secret_value(), settings.telegram_api_url) if token else None
     keys = ExchangeKeys(uow_factory, exchange, secrets, market, clock, ids, entitlements)
     # several processes (servers, workers) deliver the same events through Redis
     redis_bus = (
@@ -163,6 +171,13 @@ def build_runtime(
             clock,
         ),
         stripe_webhooks=StripeWebhooks(uow_factory, billing, entitlements, clock),
+        telegram_linking=TelegramLinking(
+            uow_factory,
+            bot,
+            clock,
+            ids,
+            webhook_secret=_secret(settings.telegram_webhook_secret),
+        ),
         strategy_admin=StrategyAdmin(uow_factory, catalog, exchange, clock, ids),
         copy_trading=copying,
         strategy_webhooks=StrategyWebhooks(uow_factory, secrets, catalog, copying, clock, ids),
@@ -179,6 +194,7 @@ def build_runtime(
         exchange=exchange,
         copy_queue=copy_queue,
         event_bus=redis_bus,
+        telegram_bot=bot,
     )
 
 
@@ -197,15 +213,18 @@ def _exchange(settings: Settings, clock: Clock) -> ExchangeGateway:
     return PaperGateway(feed, clock, opening_usdt=settings.paper_opening_usdt)
 
 
+def _secret(value: SecretStr | None) -> str | None:
+    return None if value is None else value.get_secret_value()
+
+
 def _billing(settings: Settings) -> StripeBilling | None:
     """Stripe, when a key is configured; without one everyone has the default plan."""
     if settings.stripe_api_key is None:
         return None
-    secret = settings.stripe_webhook_secret
     return StripeBilling(
         settings.stripe_api_key.get_secret_value(),
         settings.stripe_api_base,
-        secret.get_secret_value() if secret else None,
+        _secret(settings.stripe_webhook_secret),
     )
 
 

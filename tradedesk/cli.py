@@ -134,6 +134,42 @@ def stripe_reconcile() -> None:
     typer.echo(f"stripe: {kept} subscription(s) stored")
 
 
+telegram_app = typer.Typer(no_args_is_help=True, help="The platform's Telegram bot.")
+app.add_typer(telegram_app, name="telegram")
+
+
+@telegram_app.command("set-webhook")
+def telegram_set_webhook(
+    url: Annotated[str, typer.Argument(help="The public URL of POST /webhooks/telegram.")],
+) -> None:
+    """Register the bot's webhook with the Bot API, with TRADEDESK_TELEGRAM_WEBHOOK_SECRET as
+    the secret token Telegram sends back."""
+    from tradedesk.integrations.telegram_bot import PtbTelegramBot
+
+    settings = _settings()
+    token, secret = settings.telegram_bot_token, settings.telegram_webhook_secret
+    if token is None or secret is None:
+        typer.echo(
+            "tradedesk: set TRADEDESK_TELEGRAM_BOT_TOKEN and TRADEDESK_TELEGRAM_WEBHOOK_SECRET",
+            err=True,
+        )
+        raise typer.Exit(2)
+
+    async def work() -> None:
+        bot = PtbTelegramBot(token.get_secret_value(), settings.telegram_api_url)
+        try:
+            await bot.set_webhook(url, secret=secret.get_secret_value())
+        finally:
+            await bot.aclose()
+
+    try:
+        asyncio.run(work())
+    except Unavailable:
+        typer.echo("tradedesk: the Bot API refused or could not be reached", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"telegram: webhook set to {url}")
+
+
 @app.command("dev-token")
 def dev_token(
     sub: Annotated[str, typer.Option("--sub", help="The user's subject (any stable id).")],

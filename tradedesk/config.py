@@ -154,6 +154,17 @@ class Settings(BaseSettings):
     )
 
     telegram_bot_url: str = "https://t.me/TradedeskAlertsBot"
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, description="The bot's token from BotFather; unset, the bot is off."
+    )
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org",
+        description="The Bot API's base URL; the bot calls `<url>/bot<token>/<method>`.",
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="What Telegram sends as X-Telegram-Bot-Api-Secret-Token to /webhooks/telegram.",
+    )
     whitelist_ips: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated IPs of the proxies users whitelist on their exchange keys.",

@@ -77,6 +77,11 @@ SWITCHES = {
 }
 
 
+TELEGRAM_SWITCHES = tuple(
+    attribute for attribute in DEFAULT_SWITCHES if attribute.startswith("telegram_")
+)
+
+
 def parse_switch_changes(fields: Mapping[str, object], *, location: str) -> dict[str, bool]:
     collector = FieldCollector()
     changes = {
@@ -136,7 +141,7 @@ class Notifications:
                     code="TELEGRAM_NOT_LINKED",
                 )
                 for name, attribute in SWITCHES.items()
-                if attribute.startswith("telegram_") and changes.get(attribute) and not linked
+                if attribute in TELEGRAM_SWITCHES and changes.get(attribute) and not linked
             ]
             if refused:
                 raise ValidationFailed(refused)

@@ -489,6 +489,28 @@ class NotificationRepository(Protocol):
         self, user_id: str, changes: dict[str, bool], *, now: datetime
     ) -> None: ...
 
+    async def user_with_code(self, code: str, *, issued_after: datetime) -> str | None:
+        """The user whose Telegram code this is, if it was issued after the moment."""
+        ...
+
+    async def link_chat(self, user_id: str, chat_id: str, *, next_code: str, now: datetime) -> None:
+        """Links the chat to the user (and to nobody else) and issues the user's next code."""
+        ...
+
+    async def user_of_chat(self, chat_id: str) -> str | None: ...
+
+    async def unlink(self, user_id: str, *, now: datetime) -> None:
+        """Forgets the user's chat and switches their Telegram alerts off."""
+        ...
+
+
+class TelegramBot(Protocol):
+    """The platform's Telegram bot, through the Bot API."""
+
+    async def send_message(self, chat_id: str, text: str) -> None: ...
+
+    async def set_webhook(self, url: str, *, secret: str | None) -> None: ...
+
 
 class SubscriptionRepository(Protocol):
     """The cached copy of users' Stripe subscriptions."""

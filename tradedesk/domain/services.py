@@ -27,6 +27,7 @@ from tradedesk.domain.strategy_results import StrategyResults
 from tradedesk.domain.strategy_webhooks import StrategyWebhooks
 from tradedesk.domain.stripe_webhooks import StripeWebhooks
 from tradedesk.domain.subscriptions import Subscriptions
+from tradedesk.domain.telegram_linking import TelegramLinking
 from tradedesk.domain.trade_events import TradeEvents
 
 
@@ -49,6 +50,7 @@ class Services:
     follows: StrategyFollows
     subscriptions: Subscriptions
     stripe_webhooks: StripeWebhooks
+    telegram_linking: TelegramLinking
     strategy_admin: StrategyAdmin
     copy_trading: CopyTrading
     strategy_history: UserHistory[CopiedTrade]

@@ -6,9 +6,9 @@ from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, update
+from sqlmodel import col, select, update
 
-from tradedesk.domain.notifications import NotificationSettings, TelegramLink
+from tradedesk.domain.notifications import TELEGRAM_SWITCHES, NotificationSettings, TelegramLink
 from tradedesk.persistence.tables import NotificationMethodRow, NotificationSettingsRow
 from tradedesk.persistence.upsert import insert_unless_present
 
@@ -35,6 +35,7 @@ class SqlNotificationRepository:
             {
                 "user_id": user_id,
                 "telegram_auth_code": link.auth_code,
+                "telegram_code_issued_at": link.created_at,
                 "telegram_active": link.active,
                 "created_at": link.created_at,
                 "updated_at": link.updated_at,
@@ -66,3 +67,47 @@ class SqlNotificationRepository:
             .where(col(NotificationSettingsRow.user_id) == user_id)
             .values(**changes, updated_at=now)
         )
+
+    async def user_with_code(self, code: str, *, issued_after: datetime) -> str | None:
+        return await self._session.scalar(
+            select(col(NotificationMethodRow.user_id)).where(
+                col(NotificationMethodRow.telegram_auth_code) == code,
+                col(NotificationMethodRow.telegram_code_issued_at) > issued_after,
+            )
+        )
+
+    async def link_chat(self, user_id: str, chat_id: str, *, next_code: str, now: datetime) -> None:
+        for other in await self._session.scalars(
+            select(col(NotificationMethodRow.user_id)).where(
+                col(NotificationMethodRow.telegram_chat_id) == chat_id,
+                col(NotificationMethodRow.user_id) != user_id,
+            )
+        ):
+            await self.unlink(other, now=now)  # a chat alerts one user
+        await self._session.execute(
+            update(NotificationMethodRow)
+            .where(col(NotificationMethodRow.user_id) == user_id)
+            .values(
+                telegram_chat_id=chat_id,
+                telegram_active=True,
+                telegram_auth_code=next_code,
+                telegram_code_issued_at=now,
+                updated_at=now,
+            )
+        )
+
+    async def user_of_chat(self, chat_id: str) -> str | None:
+        return await self._session.scalar(
+            select(col(NotificationMethodRow.user_id)).where(
+                col(NotificationMethodRow.telegram_chat_id) == chat_id
+            )
+        )
+
+    async def unlink(self, user_id: str, *, now: datetime) -> None:
+        await self._session.execute(
+            update(NotificationMethodRow)
+            .where(col(NotificationMethodRow.user_id) == user_id)
+            .values(telegram_chat_id=None, telegram_active=False, updated_at=now)
+        )
+        telegram_off = {attribute: False for attribute in TELEGRAM_SWITCHES}
+        await self.update_settings(user_id, telegram_off, now=now)

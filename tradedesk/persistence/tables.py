@@ -124,7 +124,8 @@ class NotificationMethodRow(SQLModel, table=True):
 
     user_id: str = Field(sa_column=_user_key())
     telegram_auth_code: str = Field(max_length=16, unique=True)
-    telegram_chat_id: str | None = Field(default=None, max_length=64)
+    telegram_code_issued_at: datetime = Field(sa_column=_utc())  # a code links for 24 hours
+    telegram_chat_id: str | None = Field(default=None, max_length=64, index=True)
     telegram_active: bool = False
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())

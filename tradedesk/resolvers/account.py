@@ -35,6 +35,12 @@ async def notification_method(info: GraphInfo) -> NotificationMethod:
     return await info.context.services.notifications.method(await info.context.principal())
 
 
+async def unlink_telegram(info: GraphInfo) -> NotificationMethod:
+    caller = await info.context.principal()
+    await info.context.services.telegram_linking.unlink_user(caller.user_id)
+    return await info.context.services.notifications.method(caller)
+
+
 async def notification_settings(info: GraphInfo) -> NotificationSettings:
     return await info.context.services.notifications.settings(await info.context.principal())
 

@@ -1,5 +1,5 @@
-"""Inbound webhooks: signals for a strategy from a charting tool, signed per strategy, and
-Stripe's billing events, signed by Stripe."""
+"""Inbound webhooks: signals for a strategy from a charting tool, signed per strategy,
+Stripe's billing events, signed by Stripe, and Telegram's updates to the platform's bot."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tradedesk.domain.telegram_linking import TelegramMessage
 from tradedesk.rest.inputs import Inputs
 from tradedesk.rest.responses import JSON
 
@@ -40,7 +41,31 @@ async def stripe_event(request: Request) -> Response:
     return JSON({"received": True, "acted": acted})
 
 
+async def telegram_update(request: Request) -> Response:
+    """Telegram's updates to the bot: text messages link or unlink a chat. Always an empty 200
+    once verified: the bot answers through the Bot API, never in this response."""
+    linking = request.app.state.services.telegram_linking
+    linking.check_delivery(request.headers.get("x-telegram-bot-api-secret-token"))
+    try:
+        update = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        update = None
+    message = update.get("message") if isinstance(update, dict) else None
+    if isinstance(message, dict) and isinstance(message.get("text"), str):
+        chat = message.get("chat") or {}
+        sender = message.get("from") or {}
+        await linking.receive(
+            TelegramMessage(
+                chat_id=str(chat.get("id")),
+                text=message["text"],
+                language=sender.get("language_code"),
+            )
+        )
+    return JSON({})
+
+
 ROUTES = [
     Route("/strategy/{strategy_id}", strategy_signal, methods=["POST"]),
     Route("/stripe", stripe_event, methods=["POST"]),
+    Route("/telegram", telegram_update, methods=["POST"]),
 ]

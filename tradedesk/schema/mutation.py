@@ -9,6 +9,7 @@ import strawberry
 from tradedesk.resolvers import account, copy_trading, exchange_keys, follows, manual_trading
 from tradedesk.resolvers.public import GraphInfo
 from tradedesk.schema.account_types import (
+    NotificationMethodType,
     UpdateNotificationSettingsInput,
     UpdateNotificationSettingsPayload,
     UpdateProfileInput,
@@ -114,6 +115,12 @@ class Mutation:
     )
     async def create_billing_portal_session(self, info: GraphInfo) -> str:
         return await account.billing_portal(info)
+
+    @strawberry.mutation(
+        description="Forget the caller's Telegram chat and switch their Telegram alerts off."
+    )
+    async def unlink_telegram(self, info: GraphInfo) -> NotificationMethodType:
+        return await account.unlink_telegram(info)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Register an exchange key after the exchange vouches for it.")
     async def create_exchange_key(

@@ -1,0 +1,54 @@
+"""The platform's Telegram bot through python-telegram-bot's `Bot`, pointed at
+`TRADEDESK_TELEGRAM_API_URL` (the Bot API, or the tests' stand-in): `<url>/bot<token>/<method>`.
+
+The bot starts (one `getMe`) on first use and is reused for the life of the process. Calls
+time out after a few seconds; whatever the Bot API does not take is `Unavailable`, with
+Telegram's reason in the log only (the token is never logged).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+import telegram
+from telegram.request import HTTPXRequest
+
+from tradedesk.domain.errors import Unavailable
+
+TIMEOUT_SECONDS = 5.0
+
+log = logging.getLogger("tradedesk.telegram")
+
+
+class PtbTelegramBot:
+    def __init__(self, token: str, api_url: str) -> None:
+        self._bot = telegram.Bot(
+            token,
+            base_url=f"{api_url.rstrip('/')}/bot",
+            request=HTTPXRequest(connect_timeout=TIMEOUT_SECONDS, read_timeout=TIMEOUT_SECONDS),
+        )
+        self._started = asyncio.Lock()
+        self._ready = False
+
+    async def send_message(self, chat_id: str, text: str) -> None:
+        await self._call("sendMessage", lambda: self._bot.send_message(chat_id=chat_id, text=text))
+
+    async def set_webhook(self, url: str, *, secret: str | None) -> None:
+        await self._call("setWebhook", lambda: self._bot.set_webhook(url=url, secret_token=secret))
+
+    async def aclose(self) -> None:
+        if self._ready:
+            await self._bot.shutdown()
+
+    async def _call(self, method: str, call: Callable[[], Awaitable[object]]) -> None:
+        try:
+            async with self._started:
+                if not self._ready:
+                    await self._bot.initialize()
+                    self._ready = True
+            await call()
+        except telegram.error.TelegramError as error:
+            log.warning("telegram %s failed: %s", method, error)
+            raise Unavailable("telegram") from None
