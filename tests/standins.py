@@ -8,6 +8,9 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from urllib.parse import parse_qs
 
 import httpx
@@ -139,3 +142,33 @@ async def forward_proxy() -> AsyncIterator[tuple[str, list[str]]]:
         yield f"http://127.0.0.1:{port}", forwarded
     finally:
         server.close()
+
+
+class Mailbox:
+    """An SMTP server on loopback (aiosmtpd) that keeps what it receives; `refusing` makes it
+    answer every message with a temporary failure, as a busy server does."""
+
+    def __init__(self) -> None:
+        self.received: list[EmailMessage] = []
+        self.refusing = False
+
+    async def handle_DATA(self, _server, _session, envelope) -> str:
+        if self.refusing:
+            return "451 Requested action aborted: try again later"
+        self.received.append(BytesParser(policy=policy.default).parsebytes(envelope.content))
+        return "250 OK"
+
+
+@contextmanager
+def mail_server() -> Iterator[tuple[Mailbox, str]]:
+    """(mailbox, `smtp://` URL) of an SMTP server running in its own thread."""
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield mailbox, f"smtp://127.0.0.1:{port}"
+    finally:
+        controller.stop()

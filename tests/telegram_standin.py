@@ -22,7 +22,16 @@ class BotApiStandIn:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.webhook: dict[str, Any] | None = None
+        self.refusing: tuple[int, str, dict[str, Any]] | None = None  # sendMessage's answer
         self._message_ids = itertools.count(1)
+
+    def refuse(self, status: int, description: str, **parameters: Any) -> None:
+        """Answer every sendMessage so, as Telegram does (403 blocked, 429 with
+        `retry_after`, 5xx), until `refuse_nothing()`."""
+        self.refusing = (status, description, parameters)
+
+    def refuse_nothing(self) -> None:
+        self.refusing = None
 
     @property
     def sent(self) -> list[tuple[str, str]]:
@@ -40,6 +49,12 @@ class BotApiStandIn:
                 params = await request.json()
             else:
                 params = dict(await request.form())
+            if name == "sendMessage" and self.refusing is not None:
+                status, description, parameters = self.refusing
+                refusal = {"ok": False, "error_code": status, "description": description}
+                if parameters:
+                    refusal["parameters"] = parameters
+                return JSONResponse(refusal, status)
             self.calls.append((name, params))
             return JSONResponse({"ok": True, "result": self._answer(name, params)})
 

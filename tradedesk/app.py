@@ -72,6 +72,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         if owned and runtime.copy_queue is None:  # else `tradedesk worker`s run the copies
             copying = runtime.services.copy_trading
             background.append(asyncio.create_task(copying.run(COPY_POLL_SECONDS)))
+        if owned and runtime.settings.alert_poll_seconds:
+            delivery = runtime.services.alert_delivery
+            background.append(
+                asyncio.create_task(delivery.run(runtime.settings.alert_poll_seconds))
+            )
         if owned and runtime.settings.protection_poll_seconds:
             keeper = runtime.services.protection
             reference = runtime.services.strategy_reference

@@ -10,6 +10,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tradedesk.config import Settings, secret_keys
+from tradedesk.domain.alert_delivery import AlertDelivery
 from tradedesk.domain.balance_history import BalanceHistory
 from tradedesk.domain.catalog import PublicCatalog
 from tradedesk.domain.copy_trading import CopyTrading, PublishedSignal
@@ -52,6 +53,7 @@ from tradedesk.integrations.ids import SystemIds
 from tradedesk.integrations.page_tokens import SignedPageTokens
 from tradedesk.integrations.redis_events import RedisEventBus
 from tradedesk.integrations.secret_box import FernetSecretBox
+from tradedesk.integrations.smtp_mailer import SmtpMailer
 from tradedesk.integrations.stripe_billing import StripeBilling
 from tradedesk.integrations.telegram_bot import PtbTelegramBot
 from tradedesk.persistence.engine import make_engine, make_session_factory
@@ -171,6 +173,7 @@ def build_runtime(
             clock,
         ),
         stripe_webhooks=StripeWebhooks(uow_factory, billing, entitlements, clock),
+        alert_delivery=AlertDelivery(uow_factory, bot, _mailer(settings), clock, ids),
         telegram_linking=TelegramLinking(
             uow_factory,
             bot,
@@ -211,6 +214,11 @@ def _exchange(settings: Settings, clock: Clock) -> ExchangeGateway:
         )
     feed = PaperMarketFeed(clock, prices=settings.paper_prices, seed=settings.paper_seed)
     return PaperGateway(feed, clock, opening_usdt=settings.paper_opening_usdt)
+
+
+def _mailer(settings: Settings) -> SmtpMailer | None:
+    url = _secret(settings.smtp_url)
+    return None if url is None else SmtpMailer(url, settings.mail_from)
 
 
 def _secret(value: SecretStr | None) -> str | None:

@@ -253,7 +253,8 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="One round, then exit (for cron).")] = False,
 ) -> None:
     """Migrate, then run the background jobs (daily balance snapshots, keeping open trades'
-    exits in line with their entries, copying signals to followers) until stopped."""
+    exits in line with their entries, copying signals to followers, sending alerts) until
+    stopped."""
     from tradedesk.bootstrap import build_runtime
     from tradedesk.persistence.migrate import upgrade
 
@@ -276,7 +277,10 @@ def worker(
                     copied = await runtime.services.copy_trading.drain()
                     typer.echo(f"ran {copied} signal copies")
             else:
-                jobs = [history.run(settings.snapshot_interval_seconds or 3600)]
+                jobs = [
+                    history.run(settings.snapshot_interval_seconds or 3600),
+                    runtime.services.alert_delivery.run(settings.alert_poll_seconds or 1.0),
+                ]
                 if keeps_trades:
                     jobs.append(keeper.run(settings.protection_poll_seconds or 5))
                     copying = runtime.services.copy_trading

@@ -154,6 +154,19 @@ class Settings(BaseSettings):
     )
 
     telegram_bot_url: str = "https://t.me/TradedeskAlertsBot"
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="smtp://[user:pass@]host:port (smtps:// for TLS from the start); unset, "
+        "no e-mail is sent.",
+    )
+    mail_from: str = Field(
+        default="Tradedesk <alerts@tradedesk.local>", description="The From of alert e-mails."
+    )
+    alert_poll_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="How often `serve` (and `worker`) sends due alerts; 0 leaves it to `worker`.",
+    )
     telegram_bot_token: SecretStr | None = Field(
         default=None, description="The bot's token from BotFather; unset, the bot is off."
     )

@@ -7,6 +7,7 @@ import pytest
 from tests.accounts import Caller
 from tests.standins import serving_here
 from tests.stripe_standin import API_KEY, WEBHOOK_SECRET, StripeStandIn
+from tests.telegram_standin import BotApiStandIn
 
 
 @pytest.fixture
@@ -44,3 +45,12 @@ def billing_settings(venue, stripe_api) -> dict:
         "stripe_api_base": stripe_api.base,
         "stripe_webhook_secret": WEBHOOK_SECRET,
     }
+
+
+@pytest.fixture
+async def bot_api():
+    """Telegram's Bot API stand-in on loopback (`.base` is its URL)."""
+    standin = BotApiStandIn()
+    async with serving_here(standin.app()) as base:
+        standin.base = base
+        yield standin

@@ -8,8 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.standins import serving_here
-from tests.telegram_standin import BOT_TOKEN, WEBHOOK_SECRET, BotApiStandIn, update
+from tests.telegram_standin import BOT_TOKEN, WEBHOOK_SECRET, update
 from tests.test_cli import TRADEDESK, clean_environment
 from tradedesk.domain.telegram_linking import REPLIES, WRONG_CODES_ALLOWED
 
@@ -18,14 +17,6 @@ WEBHOOK = "/webhooks/telegram"
 METHOD = "/v1/priv/account/notification/method"
 SETTINGS = "/v1/priv/account/notification"
 SECRET_HEADER = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
-
-
-@pytest.fixture
-async def bot_api():
-    standin = BotApiStandIn()
-    async with serving_here(standin.app()) as base:
-        standin.base = base
-        yield standin
 
 
 @pytest.fixture

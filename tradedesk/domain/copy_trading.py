@@ -30,6 +30,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from tradedesk.domain.alerts import record_alerts
 from tradedesk.domain.errors import (
     BusinessRuleViolation,
     ErrorCode,
@@ -205,13 +206,18 @@ class _Outcomes:
     """Copies' outcomes, written in one transaction per batch: a finished copy with the trade
     the keeper is to follow, or a copy still PENDING released for a retry after a backoff."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, ids: Ids) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
+        self._ids = ids
         self._waiting: list[_Outcome] = []
+        self._events: list[tuple[str, TradeEvent]] = []
 
-    def add(self, outcome: _Outcome) -> None:
+    def add(self, outcome: _Outcome, entry: TradeEvent | None) -> None:
+        """A copy's outcome, and the entry it placed (alerted in the same transaction)."""
         self._waiting.append(outcome)
+        if entry is not None:
+            self._events.append((outcome[0].user_id, entry))
 
     async def write_until(self, done: asyncio.Event, seconds: float) -> None:
         """Flush every `seconds` until `done`, then once more: a flush is never cut short."""
@@ -222,10 +228,12 @@ class _Outcomes:
 
     async def flush(self) -> None:
         batch, self._waiting = self._waiting, []
+        events, self._events = self._events, []
         if not batch:
             return
         now = self._clock.now()
         async with self._uow_factory() as uow:
+            await record_alerts(uow, self._ids, events)
             await uow.protected_trades.add_many(
                 [trade for _copy, trade in batch if trade is not None], now=now
             )
@@ -450,7 +458,7 @@ class CopyTrading:
                 if trade.prefix.startswith("tc")
             }
         signals = {c.signal_id: await self._signal(c.signal_id) for c in due}
-        outcomes = _Outcomes(self._uow_factory, self._clock)
+        outcomes = _Outcomes(self._uow_factory, self._clock, self._ids)
 
         async def run(copy: SignalCopy) -> None:
             job = _Job(
@@ -462,10 +470,12 @@ class CopyTrading:
             )
             async with bound, self._key_locks[copy.key_id]:
                 outcome = await self._run(job, held=held)
-            outcomes.add(outcome)
             placed, trade = outcome
+            entry = None
             if trade is not None and placed.order_id is not None:
                 entry = await self._entry_of(placed)
+            outcomes.add(outcome, entry)
+            if entry is not None:
                 self._trade_events.publish(copy.user_id, entry)
 
         done = asyncio.Event()

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from tradedesk.domain.alerts import record_alerts
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, InvalidValue, Unavailable
 from tradedesk.domain.exchange_keys import ExchangeKey, StrategyType
 from tradedesk.domain.exits import ExitPlan, entry_id, ladder_sizes
@@ -23,7 +24,7 @@ from tradedesk.domain.manual_history import ManualTrade
 from tradedesk.domain.manual_trading import parse_symbol_field
 from tradedesk.domain.market import TradeType
 from tradedesk.domain.placement import protected_trade
-from tradedesk.domain.trade_events import entry_event
+from tradedesk.domain.trade_events import TradeEvent, entry_event
 from tradedesk.domain.trading import (
     MarketRules,
     Order,
@@ -295,8 +296,9 @@ class ManualOrders:
                     await uow.manual_trades.release(trade_id)
                     await uow.commit()
             raise
-        await self._record(caller, key, order, trade_id, placed, plan, prefix)
-        self._events.publish(caller.user_id, entry_event(key.id, placed[0], self._clock.now()))
+        entry = entry_event(key.id, placed[0], self._clock.now())
+        await self._record(caller, key, order, trade_id, placed, plan, prefix, entry)
+        self._events.publish(caller.user_id, entry)
         return placed
 
     async def _replay(self, caller: Principal, idempotency_key: str) -> list[Order]:
@@ -319,9 +321,10 @@ class ManualOrders:
         placed: list[Order],
         plan: ExitPlan,
         prefix: str,
+        event: TradeEvent,
     ) -> None:
-        """The history row and, for a futures trade with exits, the trade the keeper follows,
-        in one transaction."""
+        """The history row, the entry's alerts and, for a futures trade with exits, the trade
+        the keeper follows, in one transaction."""
         entry = placed[0]
         trade = ManualTrade(
             id=trade_id,
@@ -340,6 +343,7 @@ class ManualOrders:
             await uow.manual_trades.complete(
                 trade, user_id=caller.user_id, key_id=key.id, symbol=order.symbol, orders=placed
             )
+            await record_alerts(uow, self._ids, [(caller.user_id, event)])
             if key.trade_type is TradeType.FUTURES and plan.has_exits:
                 protected = protected_trade(
                     trade_id=trade_id,

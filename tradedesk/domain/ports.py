@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
+from tradedesk.domain.alert_messages import Recipient
+from tradedesk.domain.alerts import Alert, AlertPreferences
 from tradedesk.domain.balance_history import BalanceSnapshot
 from tradedesk.domain.billing import Plan
 from tradedesk.domain.copy_trading import SignalCopy
@@ -228,6 +230,10 @@ class StrategyTradeRepository(Protocol):
 
 
 class ExchangeKeyRepository(Protocol):
+    async def names(self, key_ids: list[str]) -> dict[str, str]:
+        """Each key's name, by id (keys deleted since are missing)."""
+        ...
+
     async def list_for_user(self, user_id: str) -> list[ExchangeKey]:
         """Oldest first."""
         ...
@@ -504,6 +510,38 @@ class NotificationRepository(Protocol):
         ...
 
 
+class AlertRepository(Protocol):
+    """The alerts outbox."""
+
+    async def preferences(self, user_ids: list[str]) -> dict[str, AlertPreferences]:
+        """Every user's choice (the defaults for one who never saved settings)."""
+        ...
+
+    async def add_many(self, alerts: list[Alert]) -> None: ...
+
+    async def lease_due(
+        self, *, owner: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[Alert]:
+        """Takes the oldest due alerts for this owner (an attempt counted on each)."""
+        ...
+
+    async def finish_many(self, outcomes: list[tuple[Alert, datetime]]) -> None: ...
+
+    async def of_user(self, user_id: str) -> list[Alert]: ...
+
+    async def recipients(self, user_ids: list[str]) -> dict[str, Recipient]:
+        """Address, linked chat, language and time zone of each user."""
+        ...
+
+
+class Mailer(Protocol):
+    """Outgoing e-mail (SMTP in production)."""
+
+    async def send(self, to: str, subject: str, text: str, html: str) -> None:
+        """A plain-text and an HTML part; `Unavailable` when the server does not take it."""
+        ...
+
+
 class TelegramBot(Protocol):
     """The platform's Telegram bot, through the Bot API."""
 
@@ -615,6 +653,7 @@ class UnitOfWork(Protocol):
     subscriptions: SubscriptionRepository
     stripe_events: StripeEventRepository
     billing_customers: BillingCustomerRepository
+    alerts: AlertRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -36,6 +36,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from tradedesk.domain.alerts import record_alerts
 from tradedesk.domain.errors import BusinessRuleViolation
 from tradedesk.domain.exchange_keys import ApiKeyStatus
 from tradedesk.domain.exits import (
@@ -106,6 +107,7 @@ class ProtectionKeeper:
         self._gateway = gateway
         self._events = events
         self._clock = clock
+        self._ids = ids
         self._owner = ids.new_id()  # this keeper's name on the trades it leases
 
     async def supersede(self, key_id: str, symbol: str) -> None:
@@ -158,18 +160,28 @@ class ProtectionKeeper:
                 log.exception("protection keeper: pass failed")
             await asyncio.sleep(interval_seconds)
 
-    async def _save(self, trade: ProtectedTrade) -> None:
+    async def _save(self, trade: ProtectedTrade, events: list[TradeEvent]) -> None:
+        """Saves what a pass learnt, with the alerts of the fills it found; then tells the
+        trader's sockets."""
         async with self._uow_factory() as uow:
             still_open = await uow.protected_trades.save(trade, now=self._clock.now())
+            await record_alerts(uow, self._ids, [(trade.user_id, event) for event in events])
             await uow.commit()
+        self._publish(trade, events)
         if not still_open:
             raise ProtectedTradeGone(trade.id)
 
-    async def _close(self, trade: ProtectedTrade, reason: str) -> None:
+    async def _close(self, trade: ProtectedTrade, reason: str, events: list[TradeEvent]) -> None:
         log.info("trade %s closed: %s", trade.id, reason)
         async with self._uow_factory() as uow:
             await uow.protected_trades.close(trade.id, reason=reason, now=self._clock.now())
+            await record_alerts(uow, self._ids, [(trade.user_id, event) for event in events])
             await uow.commit()
+        self._publish(trade, events)
+
+    def _publish(self, trade: ProtectedTrade, events: list[TradeEvent]) -> None:
+        for event in events:
+            self._events.publish(trade.user_id, event)
 
 
 @dataclass
@@ -180,6 +192,7 @@ class _Pass:
     trade: ProtectedTrade
     credentials: ApiCredentials
     placed: list[Order] = field(default_factory=list)
+    fills: list[TradeEvent] = field(default_factory=list)  # found, not yet saved
 
     @property
     def gateway(self) -> ExchangeGateway:
@@ -198,24 +211,41 @@ class _Pass:
                 await self.gateway.cancel_order(self.credentials, order)
 
     def _announce(self, leg: str, history: list[Order], client_id: str) -> None:
-        """Tells the trader a rung or a stop filled (the fill of the order it placed, where
-        the exchange lists one under the same id, else the conditional order itself)."""
+        """A rung or a stop filled: its event (the fill of the order it placed, where the
+        exchange lists one under the same id, else the conditional order itself), with the
+        profit it realised against the entry's price, goes out with the next save."""
         orders = [o for o in history if o.client_order_id == client_id]
         filled = next((o for o in orders if o.filled), orders[-1])
         trade = self.trade
-        self.keeper._events.publish(
-            trade.user_id,
+        amount = filled.filled or filled.amount
+        price = filled.average or filled.stop_price or filled.price
+        entry = _latest(history, entry_id(trade.prefix))
+        paid = None if entry is None else entry.average or entry.price
+        pnl = None
+        if amount is not None and price is not None and paid:
+            direction = 1 if trade.plan.side is OrderSide.BUY else -1
+            pnl = round((price - paid) * amount * direction, 8)
+        self.fills.append(
             TradeEvent(
                 kind=TradeEventKind.STOP if leg in (STOP, TRAIL) else TradeEventKind.TAKE_PROFIT,
                 key_id=trade.key_id,
                 symbol=trade.symbol,
                 side=filled.side,
-                amount=filled.filled or filled.amount,
-                price=filled.average or filled.stop_price or filled.price,
+                amount=amount,
+                price=price,
                 order_id=filled.id,
                 at=self.keeper._clock.now(),
-            ),
+                realized_pnl=pnl,
+            )
         )
+
+    async def _save(self) -> None:
+        fills, self.fills = self.fills, []
+        await self.keeper._save(self.trade, fills)
+
+    async def _close(self, reason: str) -> None:
+        fills, self.fills = self.fills, []
+        await self.keeper._close(self.trade, reason, fills)
 
     async def _reconcile(self, open_orders: list[Order]) -> None:
         trade, plan = self.trade, self.trade.plan
@@ -261,7 +291,7 @@ class _Pass:
         elif filled and (filled != trade.sized_to or entry_done != trade.entry_final):
             await self._resize(rules, open_orders, live_orders, filled, held, entry_done)
         else:
-            await self.keeper._save(trade)
+            await self._save()
 
     async def _resize(
         self,
@@ -276,7 +306,7 @@ class _Pass:
         must cover, in a new generation of client ids."""
         plan = self.trade.plan
         self.trade = replace(self.trade, generation=self.trade.generation + 1)
-        await self.keeper._save(self.trade)
+        await self._save()
         algo_orders = sum(1 for o in open_orders if o.conditional and o.is_open)
         algo_orders -= sum(1 for o in open_orders if o.conditional and _orphan(self.trade, o))
         pending = [leg for leg in plan.rung_names() if leg not in self.trade.ended]
@@ -313,7 +343,7 @@ class _Pass:
                 algo_orders += await self._place_rung(rules, leg, sizes[leg], algo_orders)
 
         self.trade = replace(self.trade, sized_to=filled, entry_final=entry_done)
-        await self.keeper._save(self.trade)
+        await self._save()
 
     async def _place_closing(self, rules: MarketRules, leg: str, amount: Decimal) -> int:
         """Places the stop or the trailing stop; the conditional orders added (1, or 0 for a
@@ -330,18 +360,18 @@ class _Pass:
             if leg == TRAIL:
                 log.warning("trade %s: the trailing stop was refused (%s)", trade.id, refused.text)
                 self.trade = replace(trade, ended={**trade.ended, leg: LegEnd.DROPPED})
-                await self.keeper._save(self.trade)
+                await self._save()
                 return 0
             log.warning(
                 "trade %s: the stop was refused (%s); closing the position", trade.id, refused.text
             )
             await flatten(self.gateway, self.credentials, trade.symbol, f"{trade.prefix}x")
-            await self.keeper._close(trade, "stop refused; position closed")
+            await self._close("stop refused; position closed")
             self.placed.clear()  # the symbol is flat and clear: nothing left to undo
             raise ProtectedTradeGone(trade.id) from None
         self.placed.append(order)
         self.trade = replace(trade, live={**trade.live, leg: client_id})
-        await self.keeper._save(self.trade)
+        await self._save()
         return 1
 
     async def _place_rung(self, rules: MarketRules, leg: str, amount: Decimal, algo: int) -> int:
@@ -368,10 +398,10 @@ class _Pass:
                 continue
             self.placed.append(order)
             self.trade = replace(trade, live={**trade.live, leg: client_id})
-            await self.keeper._save(self.trade)
+            await self._save()
             return int(conditional)
         self.trade = replace(trade, ended={**trade.ended, leg: LegEnd.DROPPED})
-        await self.keeper._save(self.trade)
+        await self._save()
         return 0
 
     async def _retire(self, leg: str, order: Order, *, keep_tracking: bool = False) -> None:
@@ -380,13 +410,13 @@ class _Pass:
         if not keep_tracking:
             live = {k: v for k, v in self.trade.live.items() if k != leg}
             self.trade = replace(self.trade, live=live)
-            await self.keeper._save(self.trade)
+            await self._save()
         await self.gateway.cancel_order(self.credentials, order)
 
     async def _finish(self, leftovers: list[Order], reason: str) -> None:
         for order in leftovers:
             await self.gateway.cancel_order(self.credentials, order)
-        await self.keeper._close(self.trade, reason)
+        await self._close(reason)
 
 
 def _breakeven_due(plan: ExitPlan, ended: Mapping[str, LegEnd]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tradedesk.domain.alert_delivery import AlertDelivery
 from tradedesk.domain.balance_history import BalanceHistory
 from tradedesk.domain.catalog import PublicCatalog
 from tradedesk.domain.copy_trading import CopyTrading
@@ -51,6 +52,7 @@ class Services:
     subscriptions: Subscriptions
     stripe_webhooks: StripeWebhooks
     telegram_linking: TelegramLinking
+    alert_delivery: AlertDelivery
     strategy_admin: StrategyAdmin
     copy_trading: CopyTrading
     strategy_history: UserHistory[CopiedTrade]

@@ -1,6 +1,7 @@
 """What a trader sees happen on their keys as it happens: entries placed, take profits and
 stops filled. Published by the services that place and follow trades, read by the GraphQL
-`myTrades` subscription; the same events will drive alerts."""
+`myTrades` subscription; the same events are recorded as alerts (`domain/alerts.py`) in
+the transaction that makes them."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class TradeEvent:
     price: float | None
     order_id: str
     at: datetime
+    realized_pnl: float | None = None  # a fill's, in the quote currency, before fees
 
 
 class TradeEvents:

@@ -2,8 +2,9 @@
 `TRADEDESK_TELEGRAM_API_URL` (the Bot API, or the tests' stand-in): `<url>/bot<token>/<method>`.
 
 The bot starts (one `getMe`) on first use and is reused for the life of the process. Calls
-time out after a few seconds; whatever the Bot API does not take is `Unavailable`, with
-Telegram's reason in the log only (the token is never logged).
+time out after a few seconds. A chat that blocked the bot (403) is `ChatBlocked`, a 429 is
+`SendLater` with Telegram's `retry_after`, and anything else the Bot API does not take is
+`Unavailable`, with Telegram's reason in the log only (the token is never logged).
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import telegram
 from telegram.request import HTTPXRequest
 
+from tradedesk.domain.alert_delivery import ChatBlocked, SendLater
 from tradedesk.domain.errors import Unavailable
 
 TIMEOUT_SECONDS = 5.0
@@ -49,6 +52,15 @@ class PtbTelegramBot:
                     await self._bot.initialize()
                     self._ready = True
             await call()
+        except telegram.error.Forbidden as blocked:
+            log.info("telegram %s: %s", method, blocked)
+            raise ChatBlocked from None
+        except telegram.error.RetryAfter as flood:
+            raise SendLater(_seconds(flood.retry_after)) from None
         except telegram.error.TelegramError as error:
             log.warning("telegram %s failed: %s", method, error)
             raise Unavailable("telegram") from None
+
+
+def _seconds(retry_after: float | timedelta) -> float:
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after

@@ -37,6 +37,16 @@ class SqlExchangeKeyRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def names(self, key_ids: list[str]) -> dict[str, str]:
+        if not key_ids:
+            return {}
+        rows = await self._session.execute(
+            select(col(ExchangeKeyRow.id), col(ExchangeKeyRow.name)).where(
+                col(ExchangeKeyRow.id).in_(key_ids)
+            )
+        )
+        return {key_id: name for key_id, name in rows}
+
     async def list_for_user(self, user_id: str) -> list[ExchangeKey]:
         rows = await self._session.scalars(
             select(ExchangeKeyRow)

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, bindparam, or_, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -16,6 +16,7 @@ from tradedesk.domain.signals import Signal, SignalAction, SignalEntry
 from tradedesk.domain.strategy_history import CopiedTrade
 from tradedesk.domain.trading import OrderSide
 from tradedesk.persistence.keyset import older_than
+from tradedesk.persistence.leases import lease_due
 from tradedesk.persistence.tables import SignalCopyRow, SignalRow, StrategyRow
 
 
@@ -97,37 +98,14 @@ class SqlCopyRepository:
     async def lease_pending(
         self, *, owner: str, now: datetime, lease: timedelta, limit: int
     ) -> list[SignalCopy]:
-        until = now + lease
-        due = and_(
-            col(SignalCopyRow.status) == CopyStatus.PENDING.value,
-            col(SignalCopyRow.not_before) <= now,
-            or_(col(SignalCopyRow.lease_until).is_(None), col(SignalCopyRow.lease_until) < now),
-        )
-        oldest = (
-            select(col(SignalCopyRow.id))
-            .where(due)
-            .order_by(col(SignalCopyRow.created_at), col(SignalCopyRow.id))
-            .limit(limit)
-        )
-        await self._session.execute(
-            update(SignalCopyRow)
-            .where(col(SignalCopyRow.id).in_(oldest.scalar_subquery()), due)
-            .values(
-                lease_owner=owner,
-                lease_until=until,
-                attempts=col(SignalCopyRow.attempts) + 1,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        rows = await self._session.scalars(
-            select(SignalCopyRow)
-            .where(
-                col(SignalCopyRow.lease_owner) == owner,
-                col(SignalCopyRow.lease_until) == until,
-                col(SignalCopyRow.status) == CopyStatus.PENDING.value,
-            )
-            .order_by(col(SignalCopyRow.created_at), col(SignalCopyRow.id))
-            .execution_options(populate_existing=True)
+        rows = await lease_due(
+            self._session,
+            SignalCopyRow,
+            oldest_first=SignalCopyRow.created_at,
+            owner=owner,
+            now=now,
+            lease=lease,
+            limit=limit,
         )
         return [_copy(row) for row in rows]
 

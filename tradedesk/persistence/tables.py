@@ -482,3 +482,36 @@ class BillingCustomerRow(SQLModel, table=True):
     )
     customer_id: str = Field(max_length=255, unique=True)
     created_at: datetime = Field(sa_column=_utc())
+
+
+class AlertRow(SQLModel, table=True):
+    """An alert to send (the outbox), written with the trade event that causes it."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_due", "status", "not_before"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    user_id: str = Field(
+        sa_column=Column(
+            String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    channel: str = Field(max_length=16)
+    kind: str = Field(max_length=16)
+    key_id: str = Field(max_length=36)  # no foreign key: the alert outlives a deleted key
+    symbol: str = Field(max_length=32)
+    side: str = Field(max_length=4)
+    amount: float | None = None
+    price: float | None = None
+    realized_pnl: float | None = None
+    order_id: str = Field(max_length=64)
+    occurred_at: datetime = Field(sa_column=_utc())
+    status: str = Field(max_length=8)
+    attempts: int = 0
+    not_before: datetime = Field(sa_column=_utc())
+    lease_owner: str | None = Field(default=None, max_length=36)
+    lease_until: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    reason: str | None = Field(default=None, max_length=255)
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tradedesk.persistence.alerts import SqlAlertRepository
 from tradedesk.persistence.balance_snapshots import SqlBalanceSnapshotRepository
 from tradedesk.persistence.billing import SqlBillingCustomerRepository, SqlStripeEventRepository
 from tradedesk.persistence.catalog import SqlCatalogRepository
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
         self.subscriptions = SqlSubscriptionRepository(self.session)
         self.stripe_events = SqlStripeEventRepository(self.session)
         self.billing_customers = SqlBillingCustomerRepository(self.session)
+        self.alerts = SqlAlertRepository(self.session)
         return self
 
     async def __aexit__(

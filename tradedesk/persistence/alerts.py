@@ -1,0 +1,179 @@
+"""The alerts outbox, and what users chose to be alerted about."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from tradedesk.domain.alert_messages import Recipient
+from tradedesk.domain.alerts import Alert, AlertChannel, AlertPreferences, AlertStatus
+from tradedesk.domain.notifications import DEFAULT_SWITCHES
+from tradedesk.domain.trade_events import TradeEvent, TradeEventKind
+from tradedesk.persistence.leases import lease_due
+from tradedesk.persistence.tables import (
+    AlertRow,
+    NotificationMethodRow,
+    NotificationSettingsRow,
+    UserRow,
+)
+
+
+class SqlAlertRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def preferences(self, user_ids: list[str]) -> dict[str, AlertPreferences]:
+        settings = {
+            row.user_id: row
+            for row in await self._session.scalars(
+                select(NotificationSettingsRow).where(
+                    col(NotificationSettingsRow.user_id).in_(user_ids)
+                )
+            )
+        }
+        linked = set(
+            await self._session.scalars(
+                select(col(NotificationMethodRow.user_id)).where(
+                    col(NotificationMethodRow.user_id).in_(user_ids),
+                    col(NotificationMethodRow.telegram_active),
+                    col(NotificationMethodRow.telegram_chat_id).is_not(None),
+                )
+            )
+        )
+        found = {}
+        for user in user_ids:
+            row = settings.get(user)
+            switches = {
+                name
+                for name, default in DEFAULT_SWITCHES.items()
+                if (getattr(row, name) if row is not None else default)
+            }
+            found[user] = AlertPreferences(frozenset(switches), telegram_linked=user in linked)
+        return found
+
+    async def recipients(self, user_ids: list[str]) -> dict[str, Recipient]:
+        if not user_ids:
+            return {}
+        rows = await self._session.execute(
+            select(
+                col(UserRow.id),
+                col(UserRow.email),
+                col(UserRow.language),
+                col(UserRow.timezone),
+                col(NotificationMethodRow.telegram_chat_id),
+                col(NotificationMethodRow.telegram_active),
+            )
+            .outerjoin(NotificationMethodRow, col(NotificationMethodRow.user_id) == UserRow.id)
+            .where(col(UserRow.id).in_(user_ids))
+        )
+        return {
+            user: Recipient(email, chat if active else None, language, timezone)
+            for user, email, language, timezone, chat, active in rows
+        }
+
+    async def add_many(self, alerts: list[Alert]) -> None:
+        if not alerts:
+            return
+        await self._session.execute(
+            AlertRow.__table__.insert(),  # type: ignore[attr-defined]
+            [_values(alert) for alert in alerts],
+        )
+
+    async def lease_due(
+        self, *, owner: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[Alert]:
+        rows = await lease_due(
+            self._session,
+            AlertRow,
+            oldest_first=AlertRow.occurred_at,
+            owner=owner,
+            now=now,
+            lease=lease,
+            limit=limit,
+        )
+        return [_alert(row) for row in rows]
+
+    async def finish_many(self, outcomes: list[tuple[Alert, datetime]]) -> None:
+        """Each alert's outcome at a moment: SENT then, FAILED, or PENDING to be tried again
+        then; the lease is released either way."""
+        if not outcomes:
+            return
+        table = AlertRow.__table__  # type: ignore[attr-defined]
+        await self._session.execute(
+            update(table)
+            .where(table.c.id == bindparam("alert_id"))
+            .values(
+                status=bindparam("new_status"),
+                reason=bindparam("new_reason"),
+                not_before=bindparam("retry_at"),
+                sent_at=bindparam("sent"),
+                lease_owner=None,
+                lease_until=None,
+            ),
+            [
+                {
+                    "alert_id": alert.id,
+                    "new_status": alert.status.value,
+                    "new_reason": alert.reason,
+                    "retry_at": when,
+                    "sent": when if alert.status is AlertStatus.SENT else None,
+                }
+                for alert, when in outcomes
+            ],
+        )
+
+    async def of_user(self, user_id: str) -> list[Alert]:
+        """The user's alerts, oldest first (what was sent, or is still to go)."""
+        rows = await self._session.scalars(
+            select(AlertRow)
+            .where(col(AlertRow.user_id) == user_id)
+            .order_by(col(AlertRow.occurred_at), col(AlertRow.id))
+        )
+        return [_alert(row) for row in rows]
+
+
+def _values(alert: Alert) -> dict[str, object]:
+    event = alert.event
+    return {
+        "id": alert.id,
+        "user_id": alert.user_id,
+        "channel": alert.channel.value,
+        "kind": event.kind.value,
+        "key_id": event.key_id,
+        "symbol": event.symbol,
+        "side": event.side,
+        "amount": event.amount,
+        "price": event.price,
+        "realized_pnl": event.realized_pnl,
+        "order_id": event.order_id,
+        "occurred_at": event.at,
+        "status": alert.status.value,
+        "attempts": alert.attempts,
+        "not_before": event.at,
+        "reason": alert.reason,
+    }
+
+
+def _alert(row: AlertRow) -> Alert:
+    return Alert(
+        id=row.id,
+        user_id=row.user_id,
+        channel=AlertChannel(row.channel),
+        event=TradeEvent(
+            kind=TradeEventKind(row.kind),
+            key_id=row.key_id,
+            symbol=row.symbol,
+            side=row.side,
+            amount=row.amount,
+            price=row.price,
+            order_id=row.order_id,
+            at=row.occurred_at,
+            realized_pnl=row.realized_pnl,
+        ),
+        status=AlertStatus(row.status),
+        attempts=row.attempts,
+        reason=row.reason,
+    )
