@@ -54,6 +54,7 @@ class CognitoPool:
             "auth_issuer": self.issuer,
             "auth_jwks_url": self.jwks_url,
             "auth_client_id": self.client_id,
+            "auth_api_url": self.endpoint,
         }
 
     def tokens(self, username: str, *, admin: bool = False, client_id: str | None = None):

@@ -102,8 +102,7 @@ async def runtime(
         database_url=database_url,
         public_cache_ttl_seconds=5,
         data_dir=tmp_path,
-        **cognito.settings(),
-        **settings_overrides,
+        **{**cognito.settings(), **settings_overrides},  # a test's own settings win
     )
     runtime = build_runtime(settings, clock=clock)
     await _reset(runtime.engine)

@@ -47,6 +47,7 @@ from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed
 from tradedesk.integrations.exchange.paper_gateway import PaperGateway
 from tradedesk.integrations.exchange.rate_budgets import EgressBudget
 from tradedesk.integrations.identity import dev_issuer
+from tradedesk.integrations.identity.cognito_directory import CognitoUserDirectory
 from tradedesk.integrations.identity.jwks import HttpJwks, JwtVerifier, StaticJwks
 from tradedesk.integrations.identity.recaptcha import NoHumanCheck, RecaptchaVerifier
 from tradedesk.integrations.ids import SystemIds
@@ -150,7 +151,13 @@ def build_runtime(
         market=market,
         catalog=catalog,
         strategy_results=StrategyResults(catalog, uow_factory, clock),
-        identity=Identity(_verifier(settings, local_issuer, http, clock), uow_factory, clock, ids),
+        identity=Identity(
+            _verifier(settings, local_issuer, http, clock),
+            uow_factory,
+            clock,
+            ids,
+            directory=_directory(settings, http),
+        ),
         human_check=_human_check(settings, http),
         profiles=Profiles(uow_factory, clock),
         notifications=Notifications(
@@ -214,6 +221,15 @@ def _exchange(settings: Settings, clock: Clock) -> ExchangeGateway:
         )
     feed = PaperMarketFeed(clock, prices=settings.paper_prices, seed=settings.paper_seed)
     return PaperGateway(feed, clock, opening_usdt=settings.paper_opening_usdt)
+
+
+def _directory(settings: Settings, http: httpx.AsyncClient) -> CognitoUserDirectory | None:
+    """Where access-token users' e-mail addresses are asked (Cognito), when tokens are
+    access tokens from a configured issuer."""
+    url = settings.cognito_api_url
+    if url is None or settings.auth_token_use != "access":
+        return None
+    return CognitoUserDirectory(url, http)
 
 
 def _mailer(settings: Settings) -> SmtpMailer | None:

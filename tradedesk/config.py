@@ -101,6 +101,11 @@ class Settings(BaseSettings):
     )
     auth_client_id: str | None = None
     auth_token_use: Literal["access", "id"] = "access"
+    auth_api_url: str | None = Field(
+        default=None,
+        description="Cognito's API endpoint, where an access token's e-mail is asked (GetUser); "
+        "defaults to the issuer's host.",
+    )
 
     secret_key: SecretStr | None = Field(
         default=None,
@@ -233,6 +238,16 @@ class Settings(BaseSettings):
             return self.whitelist_ips
         hosts = [urlsplit(proxy).hostname or "" for proxy in self.exchange_proxies]
         return [host for host in hosts if _is_ip(host)]
+
+    @property
+    def cognito_api_url(self) -> str | None:
+        """Where GetUser is asked: TRADEDESK_AUTH_API_URL, else the issuer's scheme and host."""
+        if self.auth_api_url:
+            return self.auth_api_url
+        if not self.auth_issuer:
+            return None
+        issuer = urlsplit(self.auth_issuer)
+        return f"{issuer.scheme}://{issuer.netloc}"
 
     @property
     def jwks_url(self) -> str | None:

@@ -11,14 +11,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import update as update_table
 
 from tests.accounts import user_id
 from tests.standins import mail_server
 from tests.telegram_standin import BOT_TOKEN, WEBHOOK_SECRET, update
 from tradedesk.domain.alerts import AlertStatus
 from tradedesk.persistence.engine import make_session_factory
-from tradedesk.persistence.tables import UserRow
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 from tradedesk.simulator.markets import Kind
 
@@ -43,14 +41,6 @@ def settings_overrides(bot_api, mailbox):
         "smtp_url": mailbox.url,
         "mail_from": "Tradedesk <alerts@tradedesk.test>",
     }
-
-
-async def with_email(runtime, caller, address: str) -> None:
-    """The user's e-mail address, as an ID token's `email` claim records it."""
-    async with runtime.engine.begin() as connection:
-        await connection.execute(
-            update_table(UserRow).where(UserRow.id == await user_id(caller)).values(email=address)
-        )
 
 
 async def linked(caller, client, chat: int = CHAT) -> None:
@@ -85,7 +75,6 @@ async def alerts_of(runtime, caller):
 async def test_each_alert_reaches_exactly_the_chosen_channels_once(
     alice, client, runtime, bot_api, mailbox
 ):
-    await with_email(runtime, alice, "alice@example.com")
     await linked(alice, client)
     await alice.put(SETTINGS, {"telegramNewOrder": True, "telegramStopLoss": True,
                                "emailTakeProfit": False})  # fmt: skip
@@ -109,6 +98,7 @@ async def test_each_alert_reaches_exactly_the_chosen_channels_once(
     assert pnl.startswith("Realised PnL (before fees): -") and pnl.endswith(" USDT")  # a loss
     subjects = [message["Subject"] for message in mailbox.received]
     assert subjects == ["Tradedesk: New order · BTC/USDT", "Tradedesk: Stop loss filled · BTC/USDT"]
+    # the access token has no e-mail claim: Cognito's GetUser gave the address, once
     assert {message["To"] for message in mailbox.received} == {"alice@example.com"}
     [text, html] = [part.get_content() for part in mailbox.received[1].iter_parts()]
     assert "Stop loss filled" in text and "<p>Stop loss filled</p>" in html
@@ -132,7 +122,6 @@ async def test_alerts_are_in_the_users_language_and_time_zone(alice, client, run
 async def test_a_channel_that_is_down_loses_nothing_and_is_tried_again(
     alice, client, runtime, bot_api, mailbox, clock
 ):
-    await with_email(runtime, alice, "alice@example.com")
     await linked(alice, client)
     await alice.put(SETTINGS, {"telegramNewOrder": True})
     bot_api.refuse(502, "Bad Gateway")

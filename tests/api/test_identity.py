@@ -56,6 +56,19 @@ async def test_first_sight_creates_one_user_with_the_email_and_name(client, cogn
     assert users == [("bruno@example.com", "Bruno B")]
 
 
+async def test_an_access_token_users_email_is_asked_of_cognito_once_and_kept(
+    client, cognito, runtime
+):
+    token = cognito.access_token("carla")  # access tokens carry no e-mail
+
+    answer = await client.get(PROFILE, headers={"authorization": token})
+
+    assert answer.status_code == 200
+    async with runtime.engine.connect() as connection:
+        emails = (await connection.execute(select(UserRow.email))).scalars().all()
+    assert emails == ["carla@example.com"]  # from Cognito's GetUser, with the user's token
+
+
 async def test_cognito_groups_become_roles(client, cognito, runtime):
     admin = await runtime.services.identity.authenticate(cognito.access_token("olga", admin=True))
     user = await runtime.services.identity.authenticate(cognito.access_token("carl"))

@@ -459,6 +459,10 @@ class WebhookRepository(Protocol):
 class UserRepository(Protocol):
     async def exists(self, user_id: str) -> bool: ...
 
+    async def email(self, user_id: str) -> str | None: ...
+
+    async def set_email(self, user_id: str, email: str, *, now: datetime) -> None: ...
+
     async def lock(self, user_id: str) -> None:
         """Holds the user's row until the transaction ends: per-user limits are checked and
         acted on by one transaction at a time."""

@@ -25,6 +25,16 @@ class SqlUserRepository:
             update(UserRow).where(col(UserRow.id) == user_id).values(updated_at=UserRow.updated_at)
         )
 
+    async def email(self, user_id: str) -> str | None:
+        return await self._session.scalar(
+            select(col(UserRow.email)).where(col(UserRow.id) == user_id)
+        )
+
+    async def set_email(self, user_id: str, email: str, *, now: datetime) -> None:
+        await self._session.execute(
+            update(UserRow).where(col(UserRow.id) == user_id).values(email=email, updated_at=now)
+        )
+
     async def ensure(
         self, *, user_id: str, subject: str, email: str | None, name: str | None, now: datetime
     ) -> str:
