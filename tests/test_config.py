@@ -117,3 +117,20 @@ def test_proxies_are_checked_and_are_the_default_whitelist():
     ).egress_ips == ["1.2.3.4"]
     with pytest.raises(ConfigurationError, match="TRADEDESK_EXCHANGE_PROXIES"):
         load_settings(exchange_proxies="socks5://10.0.0.1:1080")
+
+
+@pytest.mark.parametrize(
+    ("protection", "fills", "interval"),
+    [(None, None, 5.0), ("30", None, 10.0), ("0", "4", 4.0), ("2", "4", 2.0)],
+)
+def test_the_keeper_runs_often_enough_for_both_its_exits_and_fills(
+    monkeypatch, protection, fills, interval
+):
+    for name, value in (
+        ("TRADEDESK_PROTECTION_POLL_SECONDS", protection),
+        ("TRADEDESK_FILL_POLL_SECONDS", fills),
+    ):
+        if value is not None:
+            monkeypatch.setenv(name, value)
+
+    assert load_settings().keeper_interval == interval

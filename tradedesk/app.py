@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         if owned and runtime.settings.protection_poll_seconds:
             keeper = runtime.services.protection
             reference = runtime.services.strategy_reference
-            interval = runtime.settings.protection_poll_seconds
+            interval = runtime.settings.keeper_interval
             background.append(asyncio.create_task(keeper.run(interval)))
             background.append(asyncio.create_task(reference.run(interval)))
         yield

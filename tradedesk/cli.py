@@ -282,7 +282,7 @@ def worker(
                     runtime.services.alert_delivery.run(settings.alert_poll_seconds or 1.0),
                 ]
                 if keeps_trades:
-                    jobs.append(keeper.run(settings.protection_poll_seconds or 5))
+                    jobs.append(keeper.run(settings.keeper_interval))
                     copying = runtime.services.copy_trading
                     if runtime.copy_queue is None:
                         jobs.append(copying.run(1.0))

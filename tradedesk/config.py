@@ -130,6 +130,12 @@ class Settings(BaseSettings):
         description="How often `serve` (and `worker`) checks the open trades' entries and "
         "exits on the exchange, to size the exits to what filled; 0 leaves it to `worker`.",
     )
+    fill_poll_seconds: float = Field(
+        default=10,
+        gt=0,
+        description="The longest a take-profit or stop fill goes unnoticed (and unalerted): the "
+        "keeper, which detects fills, runs at the smaller of this and the protection poll.",
+    )
     default_plan: str = Field(
         default="FREE", description="The plan of a user without a subscription."
     )
@@ -238,6 +244,12 @@ class Settings(BaseSettings):
             return self.whitelist_ips
         hosts = [urlsplit(proxy).hostname or "" for proxy in self.exchange_proxies]
         return [host for host in hosts if _is_ip(host)]
+
+    @property
+    def keeper_interval(self) -> float:
+        """How often the protection keeper (which also detects fills) runs in `worker`; in
+        `serve` only while TRADEDESK_PROTECTION_POLL_SECONDS is not 0."""
+        return min(self.protection_poll_seconds or self.fill_poll_seconds, self.fill_poll_seconds)
 
     @property
     def cognito_api_url(self) -> str | None:
