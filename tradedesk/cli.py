@@ -281,6 +281,8 @@ def worker(
                     history.run(settings.snapshot_interval_seconds or 3600),
                     runtime.services.alert_delivery.run(settings.alert_poll_seconds or 1.0),
                 ]
+                if settings.telegram_bot_token and not settings.telegram_webhook_secret:
+                    jobs.append(runtime.services.telegram_linking.poll())  # no public URL
                 if keeps_trades:
                     jobs.append(keeper.run(settings.keeper_interval))
                     copying = runtime.services.copy_trading

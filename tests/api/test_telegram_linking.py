@@ -114,6 +114,19 @@ async def test_unlink_telegram_in_graphql(alice, client, bot_api):
     assert bot_api.sent[-1] == ("7008", REPLIES["unlinked"]["EN"])
 
 
+async def test_without_a_public_url_the_bot_links_by_long_polling(alice, bot_api, runtime):
+    linking = runtime.services.telegram_linking
+    message = update(7010, f"/start {await code_of(alice)}")
+    bot_api.pending.append(message)
+
+    offset = await linking.poll_once(None, wait_seconds=0)
+    again = await linking.poll_once(offset, wait_seconds=0)
+
+    assert offset == again == message["update_id"] + 1  # confirmed: never acted on twice
+    assert (await alice.get(METHOD)).json()["telegramActive"] is True
+    assert bot_api.sent == [("7010", REPLIES["linked"]["EN"])]
+
+
 @pytest.mark.parametrize(
     "headers",
     [{}, {"X-Telegram-Bot-Api-Secret-Token": "guess"}],

@@ -25,6 +25,7 @@ from tradedesk.domain.strategy_history import CopiedTrade
 from tradedesk.domain.strategy_reference import ReferenceTrade
 from tradedesk.domain.stripe_webhooks import BillingEvent
 from tradedesk.domain.subscriptions import InvoicePage, StripeSubscription, Subscription
+from tradedesk.domain.telegram_linking import TelegramMessage
 from tradedesk.domain.trading import (
     ApiCredentials,
     AssetBalance,
@@ -552,6 +553,13 @@ class TelegramBot(Protocol):
     async def send_message(self, chat_id: str, text: str) -> None: ...
 
     async def set_webhook(self, url: str, *, secret: str | None) -> None: ...
+
+    async def updates(
+        self, offset: int | None, *, wait_seconds: int
+    ) -> list[tuple[int, TelegramMessage | None]]:
+        """Long polling: the updates after `offset` (their ids, and the text message each
+        carries, if any), waiting up to `wait_seconds` for one."""
+        ...
 
 
 class SubscriptionRepository(Protocol):

@@ -10,6 +10,7 @@ keeps guessing is refused for a while. Every answer goes through the Bot API's
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import time
@@ -29,6 +30,7 @@ log = logging.getLogger("tradedesk.telegram")
 CODE_LIFETIME = timedelta(hours=24)
 WRONG_CODES_ALLOWED = 5  # per chat in WRONG_CODE_WINDOW_SECONDS; then answered with a wait
 WRONG_CODE_WINDOW_SECONDS = 600.0
+POLL_RETRY_SECONDS = 5.0
 
 REPLIES = {
     "linked": {
@@ -111,6 +113,26 @@ class TelegramLinking:
             await uow.commit()
         log.info("user %s linked a Telegram chat", owner)
         await self._reply(message, "linked", language)
+
+    async def poll(self) -> None:
+        """Long polling, for a bot without a public webhook URL (`tradedesk worker` runs it
+        when no webhook secret is set; one process only, as Telegram allows one poller)."""
+        offset = None
+        while True:
+            try:
+                offset = await self.poll_once(offset)
+            except Unavailable:
+                await asyncio.sleep(POLL_RETRY_SECONDS)
+
+    async def poll_once(self, offset: int | None, *, wait_seconds: int = 25) -> int | None:
+        """Takes the updates after `offset` and acts on their messages; the next offset."""
+        if self._bot is None:
+            return offset
+        for update_id, message in await self._bot.updates(offset, wait_seconds=wait_seconds):
+            if message is not None:
+                await self.receive(message)
+            offset = update_id + 1
+        return offset
 
     async def unlink_user(self, user_id: str) -> None:
         """The user's own unlinking (GraphQL `unlinkTelegram`): alerts off, chat forgotten."""

@@ -19,6 +19,7 @@ from telegram.request import HTTPXRequest
 
 from tradedesk.domain.alert_delivery import ChatBlocked, SendLater
 from tradedesk.domain.errors import Unavailable
+from tradedesk.domain.telegram_linking import TelegramMessage
 
 TIMEOUT_SECONDS = 5.0
 
@@ -40,6 +41,24 @@ class PtbTelegramBot:
 
     async def set_webhook(self, url: str, *, secret: str | None) -> None:
         await self._call("setWebhook", lambda: self._bot.set_webhook(url=url, secret_token=secret))
+
+    async def updates(
+        self, offset: int | None, *, wait_seconds: int
+    ) -> list[tuple[int, TelegramMessage | None]]:
+        found: list[telegram.Update] = []
+
+        async def fetch() -> None:
+            found.extend(
+                await self._bot.get_updates(
+                    offset=offset,
+                    timeout=wait_seconds,
+                    allowed_updates=["message"],
+                    read_timeout=wait_seconds + TIMEOUT_SECONDS,
+                )
+            )
+
+        await self._call("getUpdates", fetch)
+        return [(update.update_id, _message(update)) for update in found]
 
     async def aclose(self) -> None:
         if self._ready:
@@ -64,3 +83,15 @@ class PtbTelegramBot:
 
 def _seconds(retry_after: float | timedelta) -> float:
     return retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after
+
+
+def _message(update: telegram.Update) -> TelegramMessage | None:
+    message = update.message
+    if message is None or message.text is None:
+        return None
+    sender = message.from_user
+    return TelegramMessage(
+        chat_id=str(message.chat.id),
+        text=message.text,
+        language=sender.language_code if sender else None,
+    )
