@@ -34,6 +34,7 @@ from tradedesk.schema.view import GraphQLView
 from tradedesk.schema.websocket import WEBSOCKET_EXTENSIONS, GraphQLWebSocket
 
 COPY_POLL_SECONDS = 1.0
+REPORT_POLL_SECONDS = 300.0  # how often due weekly and monthly reports are looked for
 
 
 async def healthz(_request: Request) -> Response:

@@ -27,6 +27,7 @@ from tradedesk.domain.placement import TradePlacer
 from tradedesk.domain.ports import Clock, EventBus, ExchangeGateway, HumanCheck
 from tradedesk.domain.profiles import Profiles
 from tradedesk.domain.protection import ProtectionKeeper
+from tradedesk.domain.reports import Reports
 from tradedesk.domain.services import Services
 from tradedesk.domain.strategy_admin import StrategyAdmin
 from tradedesk.domain.strategy_history import strategy_history
@@ -115,6 +116,7 @@ def build_runtime(
     page_tokens = SignedPageTokens(secrets.derive("page tokens"))
     entitlements = Entitlements(settings.default_plan)
     billing = _billing(settings)
+    mailer = _mailer(settings)
     token = settings.telegram_bot_token
     bot = PtbTelegramBot(token.get_secret_value(), settings.telegram_api_url) if token else None
     keys = ExchangeKeys(uow_factory, exchange, secrets, market, clock, ids, entitlements)
@@ -180,7 +182,8 @@ def build_runtime(
             clock,
         ),
         stripe_webhooks=StripeWebhooks(uow_factory, billing, entitlements, clock),
-        alert_delivery=AlertDelivery(uow_factory, bot, _mailer(settings), clock, ids),
+        alert_delivery=AlertDelivery(uow_factory, bot, mailer, clock, ids),
+        reports=Reports(uow_factory, mailer, clock, owner=ids.new_id()),
         telegram_linking=TelegramLinking(
             uow_factory,
             bot,

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -170,6 +171,38 @@ def telegram_set_webhook(
     typer.echo(f"telegram: webhook set to {url}")
 
 
+@app.command()
+def report(
+    user: Annotated[str, typer.Option("--user", help="The user's id.")],
+    period: Annotated[str, typer.Option("--period", help="A week (2026-W47) or a month.")],
+    output: Annotated[
+        Path | None, typer.Option(help="Where to write it (default report-<user>-<period>.html).")
+    ] = None,
+) -> None:
+    """Render one user's weekly or monthly report to an HTML file, to look at it."""
+    from tradedesk.bootstrap import build_runtime
+    from tradedesk.domain.errors import InvalidValue
+    from tradedesk.domain.reports import Period, render_html
+
+    try:
+        chosen = Period.parse(period)
+    except InvalidValue as invalid:
+        typer.echo(f"tradedesk: --period {invalid.msg}", err=True)
+        raise typer.Exit(2) from None
+    settings = _settings()
+
+    async def work() -> str:
+        runtime = build_runtime(settings)
+        try:
+            return render_html(await runtime.services.reports.build(user, chosen))
+        finally:
+            await runtime.aclose()
+
+    target = output or Path(f"report-{user}-{chosen.label}.html")
+    target.write_text(asyncio.run(work()), encoding="utf-8")
+    typer.echo(f"report written to {target}")
+
+
 @app.command("dev-token")
 def dev_token(
     sub: Annotated[str, typer.Option("--sub", help="The user's subject (any stable id).")],
@@ -255,6 +288,7 @@ def worker(
     """Migrate, then run the background jobs (daily balance snapshots, keeping open trades'
     exits in line with their entries, copying signals to followers, sending alerts) until
     stopped."""
+    from tradedesk.app import REPORT_POLL_SECONDS
     from tradedesk.bootstrap import build_runtime
     from tradedesk.persistence.migrate import upgrade
 
@@ -280,6 +314,7 @@ def worker(
                 jobs = [
                     history.run(settings.snapshot_interval_seconds or 3600),
                     runtime.services.alert_delivery.run(settings.alert_poll_seconds or 1.0),
+                    runtime.services.reports.run(REPORT_POLL_SECONDS),
                 ]
                 if settings.telegram_bot_token and not settings.telegram_webhook_secret:
                     jobs.append(runtime.services.telegram_linking.poll())  # no public URL

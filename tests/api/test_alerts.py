@@ -105,6 +105,26 @@ async def test_each_alert_reaches_exactly_the_chosen_channels_once(
     assert {alert.status for alert in await alerts_of(runtime, alice)} == {AlertStatus.SENT}
 
 
+async def test_a_take_profit_is_alerted_as_chosen_with_its_profit(
+    alice, client, runtime, bot_api, mailbox
+):
+    await linked(alice, client)
+    await alice.put(SETTINGS, {"emailNewOrder": False})  # take profits: e-mail only (default)
+    await bought(alice)
+    runtime.exchange.engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(20600))  # the ladder
+    await runtime.services.protection.tick()
+
+    await runtime.services.alert_delivery.deliver_due()
+
+    [mail] = mailbox.received
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    assert text.splitlines()[0] == "Take profit filled"
+    assert text.splitlines()[1].startswith("SELL 0.01 BTC/USDT at ")
+    [pnl] = [line for line in text.splitlines() if line.startswith("Realised PnL")]
+    assert pnl.startswith("Realised PnL (before fees): +")
+    assert not any("Take profit" in sent for _chat, sent in bot_api.sent)  # not chosen there
+
+
 async def test_alerts_are_in_the_users_language_and_time_zone(alice, client, runtime, bot_api):
     await alice.put("/v1/priv/account/profile", {"language": "AR", "timezone": "Asia/Dubai"})
     await linked(alice, client)

@@ -19,6 +19,7 @@ from tradedesk.domain.market import ExchangeId, Ticker, TradeType
 from tradedesk.domain.notifications import NotificationSettings, TelegramLink
 from tradedesk.domain.profiles import Profile
 from tradedesk.domain.protection import ProtectedTrade
+from tradedesk.domain.reports import ExitFill, Reader
 from tradedesk.domain.signals import Signal
 from tradedesk.domain.strategies import RiskProfile, Strategy, StrategyTrade
 from tradedesk.domain.strategy_history import CopiedTrade
@@ -547,6 +548,36 @@ class Mailer(Protocol):
         ...
 
 
+class ReportRepository(Protocol):
+    """What reports are made of, who reads them, and which were sent."""
+
+    async def add_fills(self, fills: list[ExitFill]) -> None: ...
+
+    async def snapshots(
+        self, key_ids: list[str], first: date, last: date
+    ) -> dict[str, list[tuple[date, float]]]:
+        """Each key's daily balances from `first` to `last`, both included."""
+        ...
+
+    async def exit_fills(self, user_id: str, start: datetime, end: datetime) -> list[ExitFill]: ...
+
+    async def strategies_of_trades(self, trade_ids: list[str]) -> dict[str, str]:
+        """The name of the strategy each copied trade followed (others are missing)."""
+        ...
+
+    async def readers(self, switch: str) -> list[Reader]: ...
+
+    async def claim(
+        self, user_id: str, period: str, *, owner: str, now: datetime, lease: timedelta
+    ) -> bool:
+        """True when this owner may send the report (nobody has, or a sender died)."""
+        ...
+
+    async def release(self, user_id: str, period: str) -> None: ...
+
+    async def mark_sent(self, user_id: str, period: str, *, now: datetime) -> None: ...
+
+
 class TelegramBot(Protocol):
     """The platform's Telegram bot, through the Bot API."""
 
@@ -666,6 +697,7 @@ class UnitOfWork(Protocol):
     stripe_events: StripeEventRepository
     billing_customers: BillingCustomerRepository
     alerts: AlertRepository
+    reports: ReportRepository
 
     async def __aenter__(self) -> Self: ...
 

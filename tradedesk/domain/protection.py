@@ -52,12 +52,13 @@ from tradedesk.domain.exits import (
 )
 from tradedesk.domain.manual_trading import flatten
 from tradedesk.domain.market import TradeType
+from tradedesk.domain.reports import ExitFill
 from tradedesk.domain.trade_events import TradeEvent, TradeEventKind
 from tradedesk.domain.trading import ApiCredentials, MarketRules, Order, OrderSide, Position
 
 if TYPE_CHECKING:
     from tradedesk.domain.exchange_keys import ExchangeKeys
-    from tradedesk.domain.ports import Clock, ExchangeGateway, Ids, UnitOfWorkFactory
+    from tradedesk.domain.ports import Clock, ExchangeGateway, Ids, UnitOfWork, UnitOfWorkFactory
     from tradedesk.domain.trade_events import TradeEvents
 
 log = logging.getLogger("tradedesk.protection")
@@ -165,7 +166,7 @@ class ProtectionKeeper:
         trader's sockets."""
         async with self._uow_factory() as uow:
             still_open = await uow.protected_trades.save(trade, now=self._clock.now())
-            await record_alerts(uow, self._ids, [(trade.user_id, event) for event in events])
+            await self._record(uow, trade, events)
             await uow.commit()
         self._publish(trade, events)
         if not still_open:
@@ -175,9 +176,31 @@ class ProtectionKeeper:
         log.info("trade %s closed: %s", trade.id, reason)
         async with self._uow_factory() as uow:
             await uow.protected_trades.close(trade.id, reason=reason, now=self._clock.now())
-            await record_alerts(uow, self._ids, [(trade.user_id, event) for event in events])
+            await self._record(uow, trade, events)
             await uow.commit()
         self._publish(trade, events)
+
+    async def _record(
+        self, uow: UnitOfWork, trade: ProtectedTrade, fills: list[TradeEvent]
+    ) -> None:
+        """The fills a pass found, for the user's alerts and reports."""
+        await record_alerts(uow, self._ids, [(trade.user_id, fill) for fill in fills])
+        await uow.reports.add_fills(
+            [
+                ExitFill(
+                    id=self._ids.new_id(),
+                    user_id=trade.user_id,
+                    key_id=trade.key_id,
+                    trade_id=trade.id,
+                    kind=fill.kind.value,
+                    amount=fill.amount,
+                    price=fill.price,
+                    realized_pnl=fill.realized_pnl,
+                    at=fill.at,
+                )
+                for fill in fills
+            ]
+        )
 
     def _publish(self, trade: ProtectedTrade, events: list[TradeEvent]) -> None:
         for event in events:

@@ -21,6 +21,7 @@ from tradedesk.domain.paging import UserHistory
 from tradedesk.domain.ports import HumanCheck
 from tradedesk.domain.profiles import Profiles
 from tradedesk.domain.protection import ProtectionKeeper
+from tradedesk.domain.reports import Reports
 from tradedesk.domain.strategy_admin import StrategyAdmin
 from tradedesk.domain.strategy_history import CopiedTrade
 from tradedesk.domain.strategy_reference import StrategyReference
@@ -53,6 +54,7 @@ class Services:
     stripe_webhooks: StripeWebhooks
     telegram_linking: TelegramLinking
     alert_delivery: AlertDelivery
+    reports: Reports
     strategy_admin: StrategyAdmin
     copy_trading: CopyTrading
     strategy_history: UserHistory[CopiedTrade]

@@ -515,3 +515,38 @@ class AlertRow(SQLModel, table=True):
     )
     reason: str | None = Field(default=None, max_length=255)
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class ExitFillRow(SQLModel, table=True):
+    """A take profit or stop of a followed trade that filled, with the profit it realised:
+    what reports count trades, wins and PnL from."""
+
+    __tablename__ = "exit_fills"
+    __table_args__ = (Index("ix_exit_fills_user_at", "user_id", "at"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    user_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
+    key_id: str = Field(max_length=36)
+    trade_id: str = Field(max_length=36)  # the protected trade (a copy's id for a copy)
+    kind: str = Field(max_length=16)
+    amount: float | None = None
+    price: float | None = None
+    realized_pnl: float | None = None
+    at: datetime = Field(sa_column=_utc())
+
+
+class ReportSentRow(SQLModel, table=True):
+    """A report claimed for sending (and then sent): one per user and period, ever."""
+
+    __tablename__ = "reports_sent"
+
+    user_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    )
+    period: str = Field(primary_key=True, max_length=16)
+    status: str = Field(max_length=8)  # SENDING, SENT
+    claimed_by: str = Field(max_length=36)
+    claimed_at: datetime = Field(sa_column=_utc())
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

@@ -18,6 +18,7 @@ from tradedesk.persistence.notifications import SqlNotificationRepository
 from tradedesk.persistence.profiles import SqlProfileRepository
 from tradedesk.persistence.protected_trades import SqlProtectedTradeRepository
 from tradedesk.persistence.reference_trades import SqlReferenceTradeRepository
+from tradedesk.persistence.reports import SqlReportRepository
 from tradedesk.persistence.signals import SqlCopyRepository, SqlSignalRepository
 from tradedesk.persistence.strategy_trades import SqlStrategyTradeRepository
 from tradedesk.persistence.subscriptions import SqlSubscriptionRepository
@@ -49,6 +50,7 @@ class SqlUnitOfWork:
         self.stripe_events = SqlStripeEventRepository(self.session)
         self.billing_customers = SqlBillingCustomerRepository(self.session)
         self.alerts = SqlAlertRepository(self.session)
+        self.reports = SqlReportRepository(self.session)
         return self
 
     async def __aexit__(
