@@ -203,6 +203,15 @@ def report(
     typer.echo(f"report written to {target}")
 
 
+@app.command("graphql-schema")
+def graphql_schema() -> None:
+    """Print the GraphQL schema (SDL); `schema.graphql` in the repository is its output, and a
+    test fails when the two drift apart."""
+    from tradedesk.schema import build_schema
+
+    typer.echo(build_schema().as_str())
+
+
 @app.command("dev-token")
 def dev_token(
     sub: Annotated[str, typer.Option("--sub", help="The user's subject (any stable id).")],
