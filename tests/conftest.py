@@ -102,7 +102,13 @@ async def runtime(
         database_url=database_url,
         public_cache_ttl_seconds=5,
         data_dir=tmp_path,
-        **{**cognito.settings(), **settings_overrides},  # a test's own settings win
+        **{
+            # rate limits are tested on their own (test_rate_limits); elsewhere they stay away
+            "rate_limit_read": "100000/minute",
+            "rate_limit_write": "100000/minute",
+            **cognito.settings(),
+            **settings_overrides,  # a test's own settings win
+        },
     )
     runtime = build_runtime(settings, clock=clock)
     await _reset(runtime.engine)

@@ -16,7 +16,9 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from tradedesk.bootstrap import Runtime, build_runtime
 from tradedesk.config import Settings, load_settings
 from tradedesk.integrations.exchange.paper_gateway import PaperGateway
+from tradedesk.integrations.rate_limits import RequestLimits
 from tradedesk.middleware import RequestIdMiddleware
+from tradedesk.rate_limiting import RateLimitMiddleware
 from tradedesk.rest import (
     account,
     exchange_keys,
@@ -90,6 +92,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         if owned:
             await runtime.aclose()
 
+    settings = runtime.settings
+    limits = RequestLimits(settings.rate_limit_read, settings.rate_limit_write, settings.redis_url)
     app = Starlette(
         routes=[
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
@@ -112,11 +116,15 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],
-        middleware=[Middleware(RequestIdMiddleware)],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(RateLimitMiddleware, limits=limits),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,
     )
     app.state.runtime = runtime
     app.state.services = runtime.services
+    app.state.request_limits = limits
     app.state.rest_catalog_bodies = CatalogBodies()
     return app

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
+import limits
 from cryptography.fernet import Fernet
 from pydantic import (
     AliasChoices,
@@ -140,6 +141,17 @@ class Settings(BaseSettings):
         default="FREE", description="The plan of a user without a subscription."
     )
 
+    rate_limit_read: str = Field(
+        default="300/minute",
+        description="Each caller's budget of reads (per bearer token, per IP when anonymous), "
+        "in the `limits` library's notation.",
+    )
+    rate_limit_write: str = Field(
+        default="60/minute",
+        description="Each caller's budget of writes (REST POST/PUT/PATCH/DELETE, GraphQL "
+        "mutations).",
+    )
+
     # reCAPTCHA v3 on every write; off unless a secret is set.
     recaptcha_secret: SecretStr | None = None
     recaptcha_verify_url: str = "https://www.google.com/recaptcha/api/siteverify"
@@ -193,6 +205,15 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Comma-separated IPs of the proxies users whitelist on their exchange keys.",
     )
+
+    @field_validator("rate_limit_read", "rate_limit_write")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate such as 300/minute") from None
+        return value
 
     @field_validator("exchange_proxies")
     @classmethod

@@ -105,7 +105,11 @@ class Forbidden(DomainError):
 
 
 class RateLimited(DomainError):
-    """The caller sent too many requests."""
+    """The caller sent too many requests; `retry_after` seconds until one would fit."""
+
+    def __init__(self, retry_after: int = 60) -> None:
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
 
 
 class Unavailable(DomainError):

@@ -38,8 +38,10 @@ async def domain_error(_request: Request, exc: Exception) -> Response:
             return JSON({"message": "unauthorized"}, status_code=401)
         case Forbidden():
             return JSON({"message": "forbidden"}, status_code=403)
-        case RateLimited():
-            return JSON({"message": "too many requests"}, status_code=429)
+        case RateLimited(retry_after=seconds):
+            response = JSON({"message": "too many requests"}, status_code=429)
+            response.headers["Retry-After"] = str(seconds)
+            return response
         case Unavailable():
             return JSON({"message": "service unavailable"}, status_code=503)
         case UnverifiedDelivery():

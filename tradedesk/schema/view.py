@@ -30,9 +30,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
-from tradedesk.domain.errors import Forbidden, Unavailable
+from tradedesk.domain.errors import Forbidden, RateLimited, Unavailable
 from tradedesk.domain.identity import RECAPTCHA_HEADER
 from tradedesk.domain.services import Services
+from tradedesk.rate_limiting import refused_write
 from tradedesk.resolvers.context import Context
 from tradedesk.schema.errors import format_error
 from tradedesk.schema.result_cache import CatalogResultCache, reads_only_the_catalog
@@ -93,6 +94,10 @@ class GraphQLView:
         except Unavailable:
             error = {"message": "service unavailable", "extensions": {"code": "UNAVAILABLE"}}
             return _json({"errors": [error]}, 503)
+        except RateLimited as limited:
+            response = _json({"message": "too many requests"}, 429)
+            response.headers["Retry-After"] = str(limited.retry_after)
+            return response
 
     async def _execute(
         self,
@@ -109,6 +114,9 @@ class GraphQLView:
             raise _BadRequest("only queries may be sent with GET", status=405)
         services: Services = request.app.state.services
         if operation.operation is OperationType.MUTATION:
+            retry_after = await refused_write(request)
+            if retry_after is not None:
+                raise RateLimited(retry_after)
             await _human_check(services, request)
         context = Context(
             services=services, request=request, authorization=request.headers.get("authorization")

@@ -1,0 +1,67 @@
+"""Rate limits: each caller's reads and writes within their budgets (the `limits` library,
+in memory or shared through Redis), a 429 with `Retry-After` past them; probes and webhooks
+never limited."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.accounts import Caller
+from tradedesk.app import create_app
+from tradedesk.bootstrap import build_runtime
+
+pytestmark = pytest.mark.asyncio
+TICKER = "/v1/pub/subscription/list"
+PROFILE = "/v1/priv/account/profile"
+TOO_MANY = {"message": "too many requests"}
+
+
+@pytest.fixture
+def settings_overrides():
+    return {"rate_limit_read": "3/minute", "rate_limit_write": "2/minute"}
+
+
+async def test_an_anonymous_caller_has_a_read_budget_per_ip(client):
+    answers = [await client.get(TICKER) for _ in range(4)]
+    probes = [await client.get("/healthz") for _ in range(5)]
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    refused = answers[-1]
+    assert refused.json() == TOO_MANY
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert "x-request-id" in refused.headers
+    assert {p.status_code for p in probes} == {200}  # never limited
+
+
+async def test_each_user_has_their_own_write_budget_and_graphql_mutations_spend_it(alice, bob):
+    writes = [await alice.put(PROFILE, {"firstName": name}) for name in ("Ann", "Bea")]
+    mutation = await alice.graphql('mutation { updateProfile(input: {firstName: "Z"}) '
+                                   "{ errors { field } } }")  # fmt: skip
+    refused = await alice.put(PROFILE, {"firstName": "Cai"})
+    read = await alice.get(PROFILE)
+    bobs = await bob.put(PROFILE, {"firstName": "Bob"})
+
+    assert [w.status_code for w in writes] == [200, 200]
+    assert mutation == TOO_MANY  # the third write, as a mutation
+    assert (refused.status_code, refused.json()) == (429, TOO_MANY)
+    assert read.status_code == 200 and read.json()["firstName"] == "Bea"  # reads have their own
+    assert bobs.status_code == 200  # bob's budget is his
+
+
+async def test_with_redis_every_server_counts_the_same_budget(runtime, cognito, redis_url, clock):
+    settings = runtime.settings.model_copy(update={"redis_url": redis_url})
+    servers = [build_runtime(settings, clock=clock) for _ in range(2)]
+    token = cognito.access_token("alice")
+    try:
+        answers = []
+        for n, name in enumerate(("Ann", "Bea", "Cai")):  # the third through the other server
+            app = create_app(runtime=servers[0 if n < 2 else 1])
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t.test") as http:
+                answers.append(await Caller(http, token).put(PROFILE, {"firstName": name}))
+    finally:
+        for server in servers:
+            await server.aclose()
+
+    assert [a.status_code for a in answers] == [200, 200, 429]

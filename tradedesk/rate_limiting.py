@@ -1,0 +1,70 @@
+"""Rate limits at the edge: every HTTP request is counted against its caller's budget before
+anything else runs, and one over it gets the documented 429 with `Retry-After`.
+
+REST writes (POST, PUT, PATCH, DELETE) spend the write budget; GraphQL requests spend the
+read budget here, and a mutation spends the write budget too once the view knows it is one
+(`refused_write`). Health and metrics probes and the signed webhooks are never limited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import orjson
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tradedesk.integrations.rate_limits import RequestLimits
+
+EXEMPT_PATHS = ("/healthz", "/readyz", "/metrics")
+EXEMPT_PREFIXES = ("/webhooks/",)
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+TOO_MANY = orjson.dumps({"message": "too many requests"})
+
+
+def caller_of(scope: Scope) -> str:
+    """Who the request counts against: its bearer token's digest, else its IP."""
+    for name, value in scope.get("headers", []):
+        if name == b"authorization" and value.strip():
+            return "token:" + hashlib.sha256(value.strip()).hexdigest()[:32]
+    client = scope.get("client")
+    return f"ip:{client[0] if client else 'unknown'}"
+
+
+async def refused_write(request: Request) -> int | None:
+    """For a GraphQL mutation: the seconds to wait when the caller spent its write budget."""
+    limits: RequestLimits = request.app.state.request_limits
+    return await limits.refused(caller_of(request.scope), write=True)
+
+
+async def too_many(send: Send, retry_after: int) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 429,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(TOO_MANY)).encode()),
+                (b"retry-after", str(retry_after).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": TOO_MANY})
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp, limits: RequestLimits) -> None:
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path in EXEMPT_PATHS or path.startswith(EXEMPT_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        write = scope["method"] in WRITES and path != "/graphql"
+        retry_after = await self.limits.refused(caller_of(scope), write=write)
+        if retry_after is not None:
+            await too_many(send, retry_after)
+            return
+        await self.app(scope, receive, send)
