@@ -1,4 +1,5 @@
-"""Builds the Starlette application: /graphql, the /v1 shim, /healthz and /readyz."""
+"""Builds the Starlette application: /graphql, the /v1 shim, the webhooks, /healthz and
+/readyz."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import redis.asyncio as redis
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -36,6 +38,7 @@ from tradedesk.schema.view import GraphQLView
 from tradedesk.schema.websocket import WEBSOCKET_EXTENSIONS, GraphQLWebSocket
 
 COPY_POLL_SECONDS = 1.0
+READY_TIMEOUT = 2.0  # seconds a readiness probe waits for Redis
 REPORT_POLL_SECONDS = 300.0  # how often due weekly and monthly reports are looked for
 
 
@@ -45,12 +48,19 @@ async def healthz(_request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    """The database answers; a load balancer should route here only then."""
+    """The database answers, and so does the Redis when one is configured (queue, events,
+    shared rate limits); a load balancer should route here only then."""
     runtime: Runtime = request.app.state.runtime
     try:
         async with runtime.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-    except Exception:  # any failure to reach the database means "not ready"
+        if runtime.settings.redis_url is not None:
+            client = redis.from_url(runtime.settings.redis_url, socket_timeout=READY_TIMEOUT)
+            try:
+                await client.ping()
+            finally:
+                await client.aclose()
+    except Exception:  # any failure to reach the database or Redis means "not ready"
         return JSON({"status": "unavailable"}, status_code=503)
     return JSON({"status": "ready"})
 

@@ -82,3 +82,19 @@ async def test_readiness_fails_when_the_database_is_unreachable(clock):
     await runtime.aclose()
 
     assert (response.status_code, response.json()) == (503, {"status": "unavailable"})
+
+
+@pytest.mark.parametrize(
+    ("redis_at", "expected"),
+    [("live", (200, {"status": "ready"})), ("closed", (503, {"status": "unavailable"}))],
+)
+async def test_readiness_reflects_a_configured_redis(runtime, clock, redis_url, redis_at, expected):
+    url = redis_url if redis_at == "live" else "redis://127.0.0.1:1/0"  # nothing listens there
+    with_redis = runtime.settings.model_copy(update={"redis_url": url})
+    other = build_runtime(with_redis, clock=clock)
+    transport = httpx.ASGITransport(app=create_app(runtime=other))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        response = await http.get("/readyz")
+    await other.aclose()
+
+    assert (response.status_code, response.json()) == expected
