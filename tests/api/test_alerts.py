@@ -6,6 +6,7 @@ on loopback (aiosmtpd), trading the paper exchange."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -140,8 +141,9 @@ async def test_alerts_are_in_the_users_language_and_time_zone(alice, client, run
 
 
 async def test_a_channel_that_is_down_loses_nothing_and_is_tried_again(
-    alice, client, runtime, bot_api, mailbox, clock
+    alice, client, runtime, bot_api, mailbox, clock, caplog
 ):
+    caplog.set_level(logging.INFO)  # httpx logs every request's URL at INFO
     await linked(alice, client)
     await alice.put(SETTINGS, {"telegramNewOrder": True})
     bot_api.refuse(502, "Bad Gateway")
@@ -165,6 +167,8 @@ async def test_a_channel_that_is_down_loses_nothing_and_is_tried_again(
     assert len(mailbox.received) == 1
     assert [text.splitlines()[0] for _c, text in bot_api.sent[-1:]] == ["New order"]
     assert {a.status for a in await alerts_of(runtime, alice)} == {AlertStatus.SENT}
+    assert "/sendMessage" in caplog.text  # the requests were logged ...
+    assert BOT_TOKEN not in caplog.text  # ... without the bot's token
 
 
 async def test_telegrams_flood_control_is_respected(alice, client, runtime, bot_api, clock):

@@ -4,7 +4,8 @@
 The bot starts (one `getMe`) on first use and is reused for the life of the process. Calls
 time out after a few seconds. A chat that blocked the bot (403) is `ChatBlocked`, a 429 is
 `SendLater` with Telegram's `retry_after`, and anything else the Bot API does not take is
-`Unavailable`, with Telegram's reason in the log only (the token is never logged).
+`Unavailable`, with Telegram's reason in the log only. The token is never logged: httpx logs
+each request's URL, which carries it, so the adapter masks it there.
 """
 
 from __future__ import annotations
@@ -26,8 +27,24 @@ TIMEOUT_SECONDS = 5.0
 log = logging.getLogger("tradedesk.telegram")
 
 
+class _TokenMask(logging.Filter):
+    """httpx logs every request's URL at INFO, and a Bot API URL carries the bot's token:
+    this filter writes the URL with the token masked instead."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self._token in message:
+            record.msg, record.args = message.replace(self._token, "<bot token>"), None
+        return True
+
+
 class PtbTelegramBot:
     def __init__(self, token: str, api_url: str) -> None:
+        _mask_in_http_logs(token)
         self._bot = telegram.Bot(
             token,
             base_url=f"{api_url.rstrip('/')}/bot",
@@ -95,3 +112,10 @@ def _message(update: telegram.Update) -> TelegramMessage | None:
         text=message.text,
         language=sender.language_code if sender else None,
     )
+
+
+def _mask_in_http_logs(token: str) -> None:
+    http_log = logging.getLogger("httpx")
+    masks = [f for f in http_log.filters if isinstance(f, _TokenMask) and f._token == token]
+    if not masks:
+        http_log.addFilter(_TokenMask(token))
