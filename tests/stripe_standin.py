@@ -188,7 +188,10 @@ class StripeStandIn:
             items = sorted(items, key=lambda item: (item["created"], item["id"]), reverse=True)
             after = params.get("starting_after")
             if after is not None:
-                items = items[[item["id"] for item in items].index(after) + 1 :]
+                ids = [item["id"] for item in items]
+                if after not in ids:
+                    return _not_found("object", after)  # Stripe's 404 for an unknown cursor
+                items = items[ids.index(after) + 1 :]
             limit = int(params.get("limit", 10))
             return {"object": "list", "data": items[:limit], "has_more": len(items) > limit}
 

@@ -64,6 +64,8 @@ async def test_invoices_in_graphql_page_by_cursor(alice, client, runtime, stripe
     cursor = first["data"]["viewer"]["invoices"]["pageInfo"]["endCursor"]
     rest = await alice.graphql(INVOICES, {"first": 2, "after": cursor})
     too_many = await alice.graphql(INVOICES, {"first": 101})
+    malformed = await alice.graphql(INVOICES, {"first": 2, "after": "garbage"})
+    unknown = await alice.graphql(INVOICES, {"first": 2, "after": "in_00000000000000"})
 
     page = first["data"]["viewer"]["invoices"]
     assert [e["node"]["number"] for e in page["edges"]] == ["AF046ED1-0003", "AF046ED1-0002"]
@@ -72,6 +74,8 @@ async def test_invoices_in_graphql_page_by_cursor(alice, client, runtime, stripe
     assert [e["node"]["number"] for e in tail["edges"]] == ["AF046ED1-0001"]
     assert tail["pageInfo"]["hasNextPage"] is False
     assert too_many["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    for refused in (malformed, unknown):  # a bad cursor is the caller's error, never a 503
+        assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", refused
 
 
 async def test_the_customer_portal_for_subscribers_only(alice, bob, client, runtime, stripe_api):

@@ -9,6 +9,7 @@ plan of their active or trialing subscription, else the configured default plan
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +17,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from tradedesk.domain.billing import Plan
-from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, InvalidValue
+from tradedesk.domain.errors import (
+    BusinessRuleViolation,
+    ErrorCode,
+    FieldError,
+    InvalidValue,
+    ValidationFailed,
+)
 from tradedesk.domain.identity import Principal
 from tradedesk.domain.validation import FieldCollector, parse_boolean
 
@@ -280,31 +287,49 @@ class Subscriptions:
             await uow.commit()
         return kept
 
-    async def invoices(self, caller: Principal, *, first: int, after: str | None) -> InvoicePage:
-        """The caller's paid invoices, newest first, a page of Stripe's list at a time
-        (`after`: the last invoice id of the previous page); none without a customer."""
-        async with self._uow_factory() as uow:
-            customer_id = await uow.billing_customers.customer_of(caller.user_id)
+    async def invoices(
+        self, caller: Principal, *, first: int, after: str | None, location: str
+    ) -> InvoicePage:
+        """A page of the caller's paid invoices, newest first (`first` 1-100; `after` the
+        last invoice id of the previous page); none without a customer. 422 for either out
+        of bounds, or for a cursor Stripe does not know."""
+        c = FieldCollector()
+        c.parse("first", first, _page_size, location)
+        if after is not None:
+            c.parse("after", after, _invoice_cursor, location)
+        c.raise_if_invalid()
+        customer_id = await self._customer_of(caller)
         if customer_id is None or self._billing is None:
             return InvoicePage([], has_more=False)
-        return await self._billing.paid_invoices(customer_id, limit=first, starting_after=after)
+        try:
+            return await self._billing.paid_invoices(customer_id, limit=first, starting_after=after)
+        except InvalidValue as unknown:
+            raise ValidationFailed([FieldError("after", after, unknown.msg, location)]) from None
 
     async def all_invoices(self, caller: Principal) -> list[Invoice]:
         """Every paid invoice of the caller, through Stripe's pages of a hundred."""
+        customer_id = await self._customer_of(caller)
+        if customer_id is None or self._billing is None:
+            return []
         found: list[Invoice] = []
         after = None
         while True:
-            page = await self.invoices(caller, first=STRIPE_PAGE, after=after)
+            page = await self._billing.paid_invoices(
+                customer_id, limit=STRIPE_PAGE, starting_after=after
+            )
             found += page.invoices
             if not page.has_more or not page.invoices:
                 return found
             after = page.invoices[-1].id
 
+    async def _customer_of(self, caller: Principal) -> str | None:
+        async with self._uow_factory() as uow:
+            return await uow.billing_customers.customer_of(caller.user_id)
+
     async def portal_url(self, caller: Principal) -> str:
         """Stripe's customer portal for the caller (cards, invoices, cancelling); 3104 for a
         user who never subscribed."""
-        async with self._uow_factory() as uow:
-            customer_id = await uow.billing_customers.customer_of(caller.user_id)
+        customer_id = await self._customer_of(caller)
         if customer_id is None or self._billing is None:
             raise BusinessRuleViolation(ErrorCode.STRIPE_SUBSCRIPTION_MISSING)
         return await self._billing.portal_url(customer_id, return_url=self._pages.success_url)
@@ -358,3 +383,15 @@ def _plan_in(plans: Mapping[str, Plan]) -> Callable[[object], Plan]:
         return plan
 
     return parse
+
+
+def _page_size(first: object) -> int:
+    if not isinstance(first, int) or not 1 <= first <= STRIPE_PAGE:
+        raise InvalidValue(f"must be 1 to {STRIPE_PAGE}")
+    return first
+
+
+def _invoice_cursor(after: object) -> str:
+    if not isinstance(after, str) or not re.fullmatch(r"in_[A-Za-z0-9]{1,64}", after):
+        raise InvalidValue("must be a cursor this listing gave")
+    return after

@@ -29,7 +29,7 @@ from typing import Any
 import stripe
 
 from tradedesk.domain.billing import Plan
-from tradedesk.domain.errors import Unavailable, UnverifiedDelivery
+from tradedesk.domain.errors import InvalidValue, Unavailable, UnverifiedDelivery
 from tradedesk.domain.stripe_webhooks import BillingEvent
 from tradedesk.domain.subscriptions import (
     Invoice,
@@ -92,7 +92,12 @@ class StripeBilling:
         if starting_after is not None:
             params["starting_after"] = starting_after
         async with _answered(f"the invoices of {customer_id}"):
-            listed = await self._client.v1.invoices.list_async(params)
+            try:
+                listed = await self._client.v1.invoices.list_async(params)
+            except stripe.InvalidRequestError:
+                if starting_after is None:
+                    raise
+                raise InvalidValue("must be a cursor this listing gave") from None
         return InvoicePage(
             [_invoice(raw.to_dict()) for raw in listed.data], has_more=bool(listed.has_more)
         )

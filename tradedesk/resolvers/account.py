@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from tradedesk.domain.billing import Plan
-from tradedesk.domain.errors import FieldError, InvalidValue, ValidationFailed
+from tradedesk.domain.errors import FieldError, ValidationFailed
 from tradedesk.domain.identity import Principal
 from tradedesk.domain.notifications import (
     NotificationMethod,
@@ -14,8 +14,7 @@ from tradedesk.domain.notifications import (
     parse_switch_changes,
 )
 from tradedesk.domain.profiles import Profile, parse_profile_changes
-from tradedesk.domain.subscriptions import STRIPE_PAGE, Checkout, InvoicePage, Subscription
-from tradedesk.resolvers.arguments import argument
+from tradedesk.domain.subscriptions import Checkout, InvoicePage, Subscription
 from tradedesk.resolvers.public import GraphInfo
 
 T = TypeVar("T")
@@ -55,14 +54,8 @@ async def subscription(info: GraphInfo) -> Subscription | None:
 
 async def invoices(info: GraphInfo, first: int, after: str | None) -> InvoicePage:
     caller = await info.context.principal()
-    argument("first", first, _invoice_page_size)
-    return await info.context.services.subscriptions.invoices(caller, first=first, after=after)
-
-
-def _invoice_page_size(first: int) -> int:
-    if not 1 <= first <= STRIPE_PAGE:
-        raise InvalidValue(f"must be 1 to {STRIPE_PAGE}")
-    return first
+    subscriptions = info.context.services.subscriptions
+    return await subscriptions.invoices(caller, first=first, after=after, location="args")
 
 
 async def billing_portal(info: GraphInfo) -> str:
