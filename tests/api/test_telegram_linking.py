@@ -128,6 +128,20 @@ async def test_without_a_public_url_the_bot_links_by_long_polling(alice, bot_api
 
 
 @pytest.mark.parametrize(
+    "body",
+    [b"not json", b"[]", b'{"message": "text"}', b'{"message": {"text": "/stop"}}',
+     b'{"message": {"chat": {"id": "7"}, "from": "x", "text": 5}}'],
+)  # fmt: skip
+async def test_odd_updates_are_acknowledged_and_do_nothing(alice, client, bot_api, body):
+    answer = await client.post(
+        WEBHOOK, content=body, headers={**SECRET_HEADER, "content-type": "application/json"}
+    )
+
+    assert (answer.status_code, answer.json()) == (200, {})
+    assert bot_api.sent == []
+
+
+@pytest.mark.parametrize(
     "headers",
     [{}, {"X-Telegram-Bot-Api-Secret-Token": "guess"}],
     ids=["missing", "wrong"],

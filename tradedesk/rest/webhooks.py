@@ -51,16 +51,15 @@ async def telegram_update(request: Request) -> Response:
     except orjson.JSONDecodeError:
         update = None
     message = update.get("message") if isinstance(update, dict) else None
-    if isinstance(message, dict) and isinstance(message.get("text"), str):
-        chat = message.get("chat") or {}
-        sender = message.get("from") or {}
-        await linking.receive(
-            TelegramMessage(
-                chat_id=str(chat.get("id")),
-                text=message["text"],
-                language=sender.get("language_code"),
-            )
-        )
+    if not isinstance(message, dict):
+        return JSON({})  # not a message (an edit, a join): nothing to do
+    chat, sender = message.get("chat"), message.get("from")
+    chat_id = chat.get("id") if isinstance(chat, dict) else None
+    language = sender.get("language_code") if isinstance(sender, dict) else None
+    text = message.get("text")
+    if isinstance(chat_id, int) and isinstance(text, str):
+        language = language if isinstance(language, str) else None
+        await linking.receive(TelegramMessage(str(chat_id), text, language))
     return JSON({})
 
 
