@@ -43,6 +43,7 @@ class StripeStandIn:
         self.prorations: list[tuple[str, str | None]] = []  # (subscription, behaviour) per change
         self.invoices: dict[str, dict[str, Any]] = {}
         self.list_calls: list[dict[str, Any]] = []  # the parameters of every list asked for
+        self.posts: list[tuple[str, str | None]] = []  # (path, Idempotency-Key) of every POST
         self.failing = False  # while set, every call answers 500
         self._ids = itertools.count(1)
         self._replies: dict[str, Any] = {}  # by idempotency key, as Stripe keeps them
@@ -152,6 +153,8 @@ class StripeStandIn:
                     return failure(500, "api_error", "An unknown error occurred")
                 params = _decode(parse_qsl((await request.body()).decode() or request.url.query))
                 key = request.headers.get("idempotency-key")
+                if request.method == "POST":
+                    self.posts.append((request.url.path, key))
                 if key is not None and key in self._replies:
                     return JSONResponse(self._replies[key])
                 answer = handler(request, params)

@@ -123,6 +123,22 @@ async def test_a_users_stripe_customer_is_created_once(bob, runtime, stripe_api)
     assert len({s["customer"] for s in stripe_api.sessions.values()}) == 1
 
 
+async def test_racing_first_checkouts_make_one_customer(bob, runtime, stripe_api):
+    await runtime.services.subscriptions.put_plans_on_sale()
+
+    answers = await asyncio.gather(
+        *(bob.post(CHECKOUT, {"subscriptionId": BASIC["id"]}) for _ in range(3))
+    )
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    # the customer's idempotency key is the user's: Stripe makes one customer however many
+    # first checkouts race (the SDK's own keys are random per request)
+    customer_keys = {key for path, key in stripe_api.posts if path == "/v1/customers"}
+    assert customer_keys == {f"tradedesk-customer-{await user_id(bob)}"}
+    assert len(stripe_api.customers) == 1
+    assert len({s["customer"] for s in stripe_api.sessions.values()}) == 1
+
+
 async def test_checkout_refusals_as_documented(alice, runtime, stripe_api):
     unsynced = await alice.post(CHECKOUT, {"subscriptionId": BASIC["id"]})
     await runtime.services.subscriptions.put_plans_on_sale()
