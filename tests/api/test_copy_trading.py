@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.accounts import Caller
+from tests.accounts import Caller, user_id
 from tests.api.test_follows import FOLLOWS
 from tests.documented import STRATEGY_1
 from tests.exchange_keys import KEYS, funded
@@ -178,6 +178,24 @@ async def test_the_strategy_history_lists_each_copied_trade_once(
         "riskProfilePercent": 2,
         "trigger": {"tradeSide": "SELL", "strategy": {"name": "STRATEGY #1", "symbol": "BTC/USDT"}},
     }
+
+
+async def test_a_placed_copy_is_alerted_to_its_follower_once(
+    admin, client, cognito, venue, runtime
+):
+    key = await follower(client, cognito, venue, "told", 1000, CONSERVATIVE)  # 0.075 BTC
+    caller = Caller(client, cognito.access_token("told"))
+
+    await admin.graphql(PUBLISH, {"input": OPEN})
+    await runtime.services.copy_trading.drain()
+    await runtime.services.copy_trading.drain()  # nothing left to run, nothing alerted twice
+
+    async with SqlUnitOfWork(make_session_factory(runtime.engine)) as uow:
+        alerts = await uow.alerts.of_user(await user_id(caller))
+    [alert] = alerts  # e-mail new-order alerts are on by default; Telegram is not linked
+    event = alert.event
+    assert (alert.channel.value, event.kind.value, event.key_id) == ("email", "ENTRY", key)
+    assert (event.symbol, event.side, event.amount) == ("BTC/USDT", "buy", 0.075)
 
 
 async def test_a_revoked_key_fails_alone(admin, client, cognito, venue, runtime):

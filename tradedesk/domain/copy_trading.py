@@ -55,7 +55,7 @@ from tradedesk.domain.signals import (
     check_against_entry,
 )
 from tradedesk.domain.strategy_admin import require_operator
-from tradedesk.domain.trade_events import TradeEvent, TradeEventKind
+from tradedesk.domain.trade_events import TradeEvent, entry_event
 from tradedesk.domain.trading import ApiCredentials, Order, OrderRequest, OrderSide, OrderType
 
 if TYPE_CHECKING:
@@ -175,7 +175,8 @@ class PublishedSignal:
     copies: int  # followers it goes to
 
 
-_Outcome = tuple[SignalCopy, ProtectedTrade | None]
+# a copy as it ended, the trade the keeper is to follow, and the entry it placed
+_Outcome = tuple[SignalCopy, ProtectedTrade | None, TradeEvent | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,14 +211,15 @@ class _Outcomes:
         self._uow_factory = uow_factory
         self._clock = clock
         self._ids = ids
-        self._waiting: list[_Outcome] = []
+        self._waiting: list[tuple[SignalCopy, ProtectedTrade | None]] = []
         self._events: list[tuple[str, TradeEvent]] = []
 
-    def add(self, outcome: _Outcome, entry: TradeEvent | None) -> None:
-        """A copy's outcome, and the entry it placed (alerted in the same transaction)."""
-        self._waiting.append(outcome)
+    def add(self, outcome: _Outcome) -> None:
+        """A copy's outcome; the entry it placed is alerted in the same transaction."""
+        copy, trade, entry = outcome
+        self._waiting.append((copy, trade))
         if entry is not None:
-            self._events.append((outcome[0].user_id, entry))
+            self._events.append((copy.user_id, entry))
 
     async def write_until(self, done: asyncio.Event, seconds: float) -> None:
         """Flush every `seconds` until `done`, then once more: a flush is never cut short."""
@@ -470,12 +472,8 @@ class CopyTrading:
             )
             async with bound, self._key_locks[copy.key_id]:
                 outcome = await self._run(job, held=held)
-            placed, trade = outcome
-            entry = None
-            if trade is not None and placed.order_id is not None:
-                entry = await self._entry_of(placed)
-            outcomes.add(outcome, entry)
-            if entry is not None:
+            outcomes.add(outcome)
+            if (entry := outcome[2]) is not None:
                 self._trade_events.publish(copy.user_id, entry)
 
         done = asyncio.Event()
@@ -507,16 +505,16 @@ class CopyTrading:
                 key, lambda c: self._open(job, key, c, holds), credentials=credentials
             )
         except _Skip as skipped:
-            return replace(copy, status=CopyStatus.SKIPPED, reason=skipped.reason), None
+            return replace(copy, status=CopyStatus.SKIPPED, reason=skipped.reason), None, None
         except ExchangeUnavailable as unanswered:
             log.warning("copy %s: attempt %d: the exchange did not answer", copy.id, copy.attempts)
-            return self._again_or_give_up(job, unanswered.text), None
+            return self._again_or_give_up(job, unanswered.text), None, None
         except BusinessRuleViolation as refused:
             log.info("copy %s failed: %s", copy.id, refused.text)
-            return replace(copy, status=CopyStatus.FAILED, reason=refused.text), None
+            return replace(copy, status=CopyStatus.FAILED, reason=refused.text), None, None
         except Exception as error:
             log.exception("copy %s: attempt %d failed", copy.id, copy.attempts)
-            return self._again_or_give_up(job, type(error).__name__), None
+            return self._again_or_give_up(job, type(error).__name__), None, None
 
     def _again_or_give_up(self, job: _Job, error: str) -> SignalCopy:
         """A copy that failed for a passing reason stays PENDING, to be tried again after a
@@ -531,8 +529,8 @@ class CopyTrading:
 
     async def _open(
         self, job: _Job, key: ExchangeKey, credentials: ApiCredentials, held: bool
-    ) -> tuple[SignalCopy, ProtectedTrade]:
-        """The copy placed, and the trade the keeper is to follow."""
+    ) -> _Outcome:
+        """The copy placed, the trade the keeper is to follow, and the entry it placed."""
         copy, signal, follow = job.copy, job.signal, job.follow
         assert follow is not None
         assert signal.side is not None and signal.stop_price is not None
@@ -591,11 +589,12 @@ class CopyTrading:
             credentials, key.id, entry, plan, rules, copy.prefix, clear=held
         )
         fidelity = _fidelity(signal, placed[0], self._clock.now())
-        return _placed(copy, placed[0], leverage, fidelity), copy.trade(plan, placed)
+        entry_placed = entry_event(key.id, placed[0], self._clock.now())
+        return _placed(copy, placed[0], leverage, fidelity), copy.trade(plan, placed), entry_placed
 
     async def _resume(
         self, copy: SignalCopy, signal: Signal, plan: ExitPlan, credentials: ApiCredentials
-    ) -> tuple[SignalCopy, ProtectedTrade] | None:
+    ) -> _Outcome | None:
         """A copy tried before: if its entry went out, the keeper takes over the legs (it
         places what is missing) and nothing is placed again here."""
         history = await self._gateway.fetch_order_history(credentials, copy.symbol)
@@ -609,32 +608,16 @@ class CopyTrading:
         # sized to nothing yet: the keeper's first pass places whatever legs are missing
         fidelity = _fidelity(signal, entry, self._clock.now())
         resumed = replace(trade, sized_to=Decimal(0), entry_final=False)
-        return _placed(copy, entry, None, fidelity), resumed
+        event = entry_event(copy.key_id, entry, self._clock.now())
+        return _placed(copy, entry, None, fidelity), resumed, event
 
-    async def _close(
-        self, copy: SignalCopy, credentials: ApiCredentials, held: bool
-    ) -> tuple[SignalCopy, None]:
+    async def _close(self, copy: SignalCopy, credentials: ApiCredentials, held: bool) -> _Outcome:
         """Closes the position the strategy opened on the key, and only that."""
         if not held:
             raise _Skip("no position of the strategy to close")
         await self._keeper.supersede(copy.key_id, copy.symbol)
         await flatten(self._gateway, credentials, copy.symbol, f"{copy.prefix}x")
-        return replace(copy, status=CopyStatus.PLACED, reason=None), None
-
-    async def _entry_of(self, copy: SignalCopy) -> TradeEvent:
-        assert copy.order_id is not None
-        signal = await self._signal(copy.signal_id)
-        assert signal.side is not None
-        return TradeEvent(
-            kind=TradeEventKind.ENTRY,
-            key_id=copy.key_id,
-            symbol=copy.symbol,
-            side=signal.side.value,
-            amount=copy.amount,
-            price=copy.price,
-            order_id=copy.order_id,
-            at=self._clock.now(),
-        )
+        return replace(copy, status=CopyStatus.PLACED, reason=None), None, None
 
     async def _signal(self, signal_id: str) -> Signal:
         """Signals never change once stored: each is read once per process."""

@@ -33,6 +33,7 @@ from tradedesk.domain.trading import (
     OrderRequest,
     Position,
     Trade,
+    from_exchange_symbol,
     to_exchange_symbol,
 )
 from tradedesk.integrations.exchange import ccxt_shapes
@@ -152,7 +153,7 @@ class CcxtGateway:
             for position in (raw.get("info") or {}).get("positions") or []:
                 if float(position.get("positionAmt") or 0):
                     market = client.safe_market(position.get("symbol"), None, None, "contract")
-                    held.add(market["symbol"].split(":")[0])  # BTC/USDT:USDT is BTC/USDT
+                    held.add(from_exchange_symbol(market["symbol"]))
             return FuturesAccount(ccxt_shapes.balances(raw), frozenset(held))
 
         return await self._private_read(credentials, account, "fetch_balance")
