@@ -175,3 +175,23 @@ async def test_the_keeper_records_each_exit_fill_for_the_reports(alice, runtime,
 
     assert (key.trades, key.wins) == (1, 0)
     assert key.realized_pnl < 0  # stopped out below the entry
+
+
+async def test_an_idle_round_costs_the_same_few_queries_however_many_readers(
+    alice,
+    bob,
+    runtime,
+    clock,
+    count_statements,
+    mailbox,  # noqa: F811
+):
+    await alice.get("/v1/priv/account/profile")
+    await bob.get("/v1/priv/account/profile")
+    clock.advance(timedelta(days=7))
+    reports = runtime.services.reports
+    assert await reports.send_due() == 2  # this week's, to both
+
+    with count_statements:
+        assert await reports.send_due() == 0  # nothing due any more
+
+    assert len(count_statements.statements) <= 4  # readers and what was sent, per kind

@@ -567,6 +567,10 @@ class ReportRepository(Protocol):
 
     async def readers(self, switch: str) -> list[Reader]: ...
 
+    async def sent(self, reports: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (user, period) reports went out already."""
+        ...
+
     async def claim(
         self, user_id: str, period: str, *, owner: str, now: datetime, lease: timedelta
     ) -> bool:

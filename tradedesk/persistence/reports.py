@@ -91,7 +91,6 @@ class SqlReportRepository:
             select(
                 col(UserRow.id),
                 col(UserRow.email),
-                col(UserRow.language),
                 col(UserRow.timezone),
                 col(UserRow.created_at),
             )
@@ -99,9 +98,21 @@ class SqlReportRepository:
             .where(wants)
         )
         return [
-            Reader(user_id, email, language, timezone, created.date())
-            for user_id, email, language, timezone, created in rows
+            Reader(user_id, email, timezone, created.date())
+            for user_id, email, timezone, created in rows
         ]
+
+    async def sent(self, reports: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        if not reports:
+            return set()
+        rows = await self._session.execute(
+            select(col(ReportSentRow.user_id), col(ReportSentRow.period)).where(
+                col(ReportSentRow.status) == "SENT",
+                col(ReportSentRow.user_id).in_({user for user, _period in reports}),
+                col(ReportSentRow.period).in_({period for _user, period in reports}),
+            )
+        )
+        return {(user, period) for user, period in rows} & set(reports)
 
     async def claim(
         self, user_id: str, period: str, *, owner: str, now: datetime, lease: timedelta
