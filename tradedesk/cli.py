@@ -181,7 +181,7 @@ def report(
 ) -> None:
     """Render one user's weekly or monthly report to an HTML file, to look at it."""
     from tradedesk.bootstrap import build_runtime
-    from tradedesk.domain.errors import InvalidValue
+    from tradedesk.domain.errors import InvalidValue, NotFound
     from tradedesk.domain.reports import Period, render_html
 
     try:
@@ -198,8 +198,13 @@ def report(
         finally:
             await runtime.aclose()
 
+    try:
+        page = asyncio.run(work())
+    except NotFound:
+        typer.echo(f"tradedesk: no user {user}", err=True)
+        raise typer.Exit(2) from None
     target = output or Path(f"report-{user}-{chosen.label}.html")
-    target.write_text(asyncio.run(work()), encoding="utf-8")
+    target.write_text(page, encoding="utf-8")
     typer.echo(f"report written to {target}")
 
 

@@ -115,6 +115,28 @@ async def test_a_weekly_report_adds_up_the_snapshots_and_fills(alice, runtime, c
     assert (spare.start_usd, spare.end_usd, spare.change_usd, spare.trades) == (500, 450, -50, 0)
 
 
+@pytest.mark.parametrize(
+    ("user", "period", "said"),
+    [("00000000-0000-4000-8000-000000000000", "2022-W41", "tradedesk: no user"),
+     (None, "2022-W60", "tradedesk: --period must be a week such as 2026-W47")],
+)  # fmt: skip
+async def test_the_report_command_refuses_an_unknown_user_or_period_in_one_line(
+    alice, runtime, tmp_path, user, period, said
+):
+    process = await asyncio.create_subprocess_exec(
+        TRADEDESK, "report", "--user", user or await user_id(alice), "--period", period,
+        cwd=tmp_path,
+        env=clean_environment(DATABASE_URL=runtime.settings.database_url),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _out, err = await process.communicate()
+
+    assert process.returncode == 2
+    assert err.decode().strip().startswith(said)
+    assert list(tmp_path.glob("*.html")) == []  # no report written
+
+
 async def test_the_report_command_renders_one_to_a_file(alice, runtime, clock, tmp_path):
     owner = await user_id(alice)
     await seeded_week(runtime, clock, owner)
