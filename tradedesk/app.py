@@ -32,11 +32,20 @@ from tradedesk.rest import (
 )
 from tradedesk.rest.catalog_lists import CatalogBodies
 from tradedesk.rest.errors import EXCEPTION_HANDLERS
+from tradedesk.rest.openapi import docs_routes
 from tradedesk.rest.responses import JSON
 from tradedesk.schema import build_schema
 from tradedesk.schema.view import GraphQLView
 from tradedesk.schema.websocket import WEBSOCKET_EXTENSIONS, GraphQLWebSocket
 
+V1_ROUTES = [
+    *public.ROUTES,
+    *account.ROUTES,
+    *exchange_keys.ROUTES,
+    *manual_trading.ROUTES,
+    *follows.ROUTES,
+    *histories.ROUTES,
+]
 COPY_POLL_SECONDS = 1.0
 READY_TIMEOUT = 2.0  # seconds a readiness probe waits for Redis
 REPORT_POLL_SECONDS = 300.0  # how often due weekly and monthly reports are looked for
@@ -111,17 +120,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 "/graphql",
                 GraphQLWebSocket(build_schema(WEBSOCKET_EXTENSIONS), runtime.services),
             ),
-            Mount(
-                "/v1",
-                routes=[
-                    *public.ROUTES,
-                    *account.ROUTES,
-                    *exchange_keys.ROUTES,
-                    *manual_trading.ROUTES,
-                    *follows.ROUTES,
-                    *histories.ROUTES,
-                ],
-            ),
+            Mount("/v1", routes=[*V1_ROUTES, *docs_routes(V1_ROUTES)]),
             Mount("/webhooks", routes=webhooks.ROUTES),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from tradedesk.domain.notifications import parse_switch_changes
 from tradedesk.domain.profiles import parse_profile_changes
 from tradedesk.domain.services import Services
+from tradedesk.rest import bodies
 from tradedesk.rest import representations as rep
+from tradedesk.rest.contract import Contract, Endpoint
 from tradedesk.rest.guards import caller
 from tradedesk.rest.inputs import Inputs
 from tradedesk.rest.responses import JSON
@@ -102,15 +103,100 @@ async def put_notification_settings(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/priv/account/profile", get_profile, methods=["GET"]),
-    Route("/priv/account/profile", put_profile, methods=["PUT"]),
-    Route("/priv/account/exchange/whitelist/ip", whitelist_ips, methods=["GET"]),
-    Route("/priv/account/subscription", subscription, methods=["GET"]),
-    Route("/priv/account/subscription/stripe", stripe_subscription, methods=["GET"]),
-    Route("/priv/account/subscription/stripe", update_stripe_subscription, methods=["PUT"]),
-    Route("/priv/account/subscription/stripe/checkout", stripe_checkout, methods=["POST"]),
-    Route("/priv/account/subscription/stripe/billing/history", billing_history, methods=["GET"]),
-    Route("/priv/account/notification/method", notification_method, methods=["GET"]),
-    Route("/priv/account/notification", get_notification_settings, methods=["GET"]),
-    Route("/priv/account/notification", put_notification_settings, methods=["PUT"]),
+    Endpoint(
+        "GET",
+        "/priv/account/profile",
+        get_profile,
+        Contract("The caller's profile", private=True, response=rep.ProfileBody),
+    ),
+    Endpoint(
+        "PUT",
+        "/priv/account/profile",
+        put_profile,
+        Contract(
+            "Changes the caller's profile (any of its fields)",
+            private=True,
+            body=bodies.ProfileChanges,
+            response=rep.ProfileBody,
+        ),
+    ),
+    Endpoint(
+        "GET",
+        "/priv/account/exchange/whitelist/ip",
+        whitelist_ips,
+        Contract("The IPs to whitelist on an exchange key", private=True, response=list[str]),
+    ),
+    Endpoint(
+        "GET",
+        "/priv/account/subscription",
+        subscription,
+        Contract("The caller's plan", private=True, response=rep.UserSubscriptionBody),
+    ),
+    Endpoint(
+        "GET",
+        "/priv/account/subscription/stripe",
+        stripe_subscription,
+        Contract(
+            "The caller's Stripe subscription (433 3104 without one)",
+            private=True,
+            response=rep.StripeSubscriptionBody,
+        ),
+    ),
+    Endpoint(
+        "PUT",
+        "/priv/account/subscription/stripe",
+        update_stripe_subscription,
+        Contract(
+            "Cancels at period end, resumes, or moves to another public plan",
+            private=True,
+            body=bodies.SubscriptionChanges,
+            response=rep.StripeSubscriptionBody,
+        ),
+    ),
+    Endpoint(
+        "POST",
+        "/priv/account/subscription/stripe/checkout",
+        stripe_checkout,
+        Contract(
+            "A Stripe Checkout page that subscribes the caller to a public plan",
+            private=True,
+            body=bodies.Checkout,
+            response=rep.CheckoutBody,
+        ),
+    ),
+    Endpoint(
+        "GET",
+        "/priv/account/subscription/stripe/billing/history",
+        billing_history,
+        Contract("The caller's paid invoices", private=True, response=list[rep.InvoiceBody]),
+    ),
+    Endpoint(
+        "GET",
+        "/priv/account/notification/method",
+        notification_method,
+        Contract(
+            "The Telegram bot and the code that links it",
+            private=True,
+            response=rep.NotificationMethodBody,
+        ),
+    ),
+    Endpoint(
+        "GET",
+        "/priv/account/notification",
+        get_notification_settings,
+        Contract(
+            "The caller's alert switches", private=True, response=rep.NotificationSettingsBody
+        ),
+    ),
+    Endpoint(
+        "PUT",
+        "/priv/account/notification",
+        put_notification_settings,
+        Contract(
+            "Changes the caller's alert switches (any of them)",
+            private=True,
+            body=bodies.NotificationChanges,
+            response=rep.NotificationSettingsBody,
+        ),
+    ),
 ]

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from tradedesk.domain.balance_history import DEFAULT_LIMIT
 from tradedesk.domain.exchange_keys import ExchangeKeys, parse_key_changes, parse_new_key
-from tradedesk.domain.paging import parse_limit, parse_start
+from tradedesk.rest import bodies
 from tradedesk.rest import representations as rep
+from tradedesk.rest.contract import Contract, Endpoint
 from tradedesk.rest.guards import caller
 from tradedesk.rest.inputs import Inputs
+from tradedesk.rest.params import LIMIT, NEXT_TOKEN, START
 from tradedesk.rest.responses import JSON, js_number
 
 
@@ -65,20 +68,15 @@ async def balance_history(request: Request) -> Response:
     history = request.app.state.services.balance_history
     inputs = Inputs(request)
     key_id = inputs.path_id("key_id")
-    start = inputs.query("start", parse_start, None)
-    limit = inputs.query("limit", parse_limit, DEFAULT_LIMIT)
-    after = inputs.query("nextToken", lambda raw: history.parse_token(key_id, raw), None)
+    start = inputs.query(START, None)
+    limit = inputs.query(LIMIT, DEFAULT_LIMIT)
+    after = inputs.query(
+        replace(NEXT_TOKEN, parse=lambda raw: history.parse_token(key_id, raw)), None
+    )
     inputs.valid()
     page = await history.page(principal, key_id, start=start, limit=limit, after=after)
-    return JSON(
-        {
-            "items": [
-                {"date": item.day.isoformat(), "totalUSD": js_number(item.total_usd)}
-                for item in page.items
-            ],
-            "nextToken": page.next_token,
-        }
-    )
+    items = [rep.balance_day(item) for item in page.items]
+    return JSON({"items": items, "nextToken": page.next_token})
 
 
 async def total_balance(request: Request) -> Response:
@@ -87,11 +85,71 @@ async def total_balance(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/priv/account/exchange/balance", total_balance, methods=["GET"]),
-    Route("/priv/account/exchange/key/list", list_keys, methods=["GET"]),
-    Route("/priv/account/exchange/key", create_key, methods=["POST"]),
-    Route("/priv/account/exchange/key/{key_id}", update_key, methods=["PUT"]),
-    Route("/priv/account/exchange/key/{key_id}", delete_key, methods=["DELETE"]),
-    Route("/priv/account/exchange/key/{key_id}/balance", key_balance, methods=["GET"]),
-    Route("/priv/account/exchange/key/{key_id}/balance/history", balance_history, methods=["GET"]),
+    Endpoint(
+        "GET",
+        "/priv/account/exchange/balance",
+        total_balance,
+        Contract(
+            "The USD total of the caller's active keys",
+            private=True,
+            response=rep.TotalBody,
+            reaches_exchange=True,
+        ),
+    ),
+    Endpoint(
+        "GET",
+        "/priv/account/exchange/key/list",
+        list_keys,
+        Contract(
+            "The caller's exchange keys", private=True, response=rep.Items[rep.ExchangeKeyBody]
+        ),
+    ),
+    Endpoint(
+        "POST",
+        "/priv/account/exchange/key",
+        create_key,
+        Contract(
+            "Connects an exchange key (checked on the exchange first)",
+            private=True,
+            body=bodies.NewExchangeKey,
+            response=rep.ExchangeKeyBody,
+            reaches_exchange=True,
+        ),
+    ),
+    Endpoint(
+        "PUT",
+        "/priv/account/exchange/key/{key_id}",
+        update_key,
+        Contract(
+            "Renames an exchange key",
+            private=True,
+            body=bodies.ExchangeKeyChanges,
+            response=rep.ExchangeKeyBody,
+        ),
+    ),
+    Endpoint(
+        "DELETE",
+        "/priv/account/exchange/key/{key_id}",
+        delete_key,
+        Contract("Deletes an exchange key", private=True),
+    ),
+    Endpoint(
+        "GET",
+        "/priv/account/exchange/key/{key_id}/balance",
+        key_balance,
+        Contract(
+            "One key's balances", private=True, response=rep.BalancesBody, reaches_exchange=True
+        ),
+    ),
+    Endpoint(
+        "GET",
+        "/priv/account/exchange/key/{key_id}/balance/history",
+        balance_history,
+        Contract(
+            "One key's daily USD totals, newest first",
+            private=True,
+            query=(START, LIMIT, NEXT_TOKEN),
+            response=rep.Page[rep.BalanceDayBody],
+        ),
+    ),
 ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from tradedesk.domain.follows import FollowChanges, StrategyFollows, parse_follow
+from tradedesk.rest import bodies
 from tradedesk.rest import representations as rep
+from tradedesk.rest.contract import Contract, Endpoint
 from tradedesk.rest.guards import caller
 from tradedesk.rest.inputs import Inputs
 from tradedesk.rest.responses import JSON
@@ -54,7 +55,32 @@ async def update_follow(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/priv/strategy/follow/exchange/key/{key_id}", list_follows, methods=["GET"]),
-    Route("/priv/strategy/follow/exchange/key/{key_id}", create_follow, methods=["POST"]),
-    Route("/priv/strategy/follow/{follow_id}", update_follow, methods=["PUT"]),
+    Endpoint(
+        "GET",
+        "/priv/strategy/follow/exchange/key/{key_id}",
+        list_follows,
+        Contract("The strategies a key follows", private=True, response=rep.Items[rep.FollowBody]),
+    ),
+    Endpoint(
+        "POST",
+        "/priv/strategy/follow/exchange/key/{key_id}",
+        create_follow,
+        Contract(
+            "Makes a key follow a strategy at a risk profile",
+            private=True,
+            body=bodies.NewFollow,
+            response=rep.FollowBody,
+        ),
+    ),
+    Endpoint(
+        "PUT",
+        "/priv/strategy/follow/{follow_id}",
+        update_follow,
+        Contract(
+            "Changes a follow's strategy, risk profile or switch",
+            private=True,
+            body=bodies.FollowChanges,
+            response=rep.FollowBody,
+        ),
+    ),
 ]

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
-from tradedesk.domain.paging import DEFAULT_LIMIT, UserHistory, parse_limit, parse_start
+from tradedesk.domain.paging import DEFAULT_LIMIT, UserHistory
 from tradedesk.rest import representations as rep
+from tradedesk.rest.contract import Contract, Endpoint
 from tradedesk.rest.guards import caller
 from tradedesk.rest.inputs import Inputs
+from tradedesk.rest.params import LIMIT, NEXT_TOKEN, START
 from tradedesk.rest.responses import JSON
 
 
@@ -25,9 +27,10 @@ def _history_route(
         principal = await caller(request)
         history: UserHistory[Any] = getattr(request.app.state.services, service)
         inputs = Inputs(request)
-        start = inputs.query("start", parse_start, None)
-        limit = inputs.query("limit", parse_limit, DEFAULT_LIMIT)
-        after = inputs.query("nextToken", lambda raw: history.parse_token(principal, raw), None)
+        start = inputs.query(START, None)
+        limit = inputs.query(LIMIT, DEFAULT_LIMIT)
+        token = replace(NEXT_TOKEN, parse=lambda raw: history.parse_token(principal, raw))
+        after = inputs.query(token, None)
         inputs.valid()
         page = await history.page(principal, start=start, limit=limit, after=after)
         return JSON(
@@ -37,15 +40,29 @@ def _history_route(
     return history_page
 
 
+_PAGING = (START, LIMIT, NEXT_TOKEN)
+
 ROUTES = [
-    Route(
+    Endpoint(
+        "GET",
         "/priv/account/trade/manual/history",
         _history_route("manual_history", rep.manual_trade),
-        methods=["GET"],
+        Contract(
+            "The caller's manual trades, newest first",
+            private=True,
+            query=_PAGING,
+            response=rep.Page[rep.ManualTradeBody],
+        ),
     ),
-    Route(
+    Endpoint(
+        "GET",
         "/priv/account/trade/strategy/history",
         _history_route("strategy_history", rep.copied_trade),
-        methods=["GET"],
+        Contract(
+            "The caller's copied strategy trades, newest first",
+            private=True,
+            query=_PAGING,
+            response=rep.Page[rep.CopiedTradeBody],
+        ),
     ),
 ]

@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from tradedesk.domain.errors import FieldError, InvalidValue, ValidationFailed
 from tradedesk.domain.ids import parse_uuid
+from tradedesk.rest.contract import Param
 
 T = TypeVar("T")
 
@@ -21,22 +22,22 @@ class Inputs:
         self._request = request
         self._errors: list[FieldError] = []
 
-    def query(self, name: str, parse: Callable[[str], T], default: T) -> T:
-        raw = self._request.query_params.get(name)
+    def query(self, param: Param[T], default: T) -> T:
+        raw = self._request.query_params.get(param.name)
         if raw is None:
             return default
-        return self._parse(name, raw, parse, "query", default)
+        return self._parse(param.name, raw, param.parse, "query", default)
 
-    def required_query(self, name: str, parse: Callable[[str], T]) -> T:
+    def required_query(self, param: Param[T]) -> T:
         """A query parameter that must be there: missing is the parser's own refusal."""
-        raw = self._request.query_params.get(name)
-        return self._parse(name, raw if raw is not None else "", parse, "query", None)  # type: ignore[arg-type]
+        raw = self._request.query_params.get(param.name)
+        return self._parse(param.name, raw if raw is not None else "", param.parse, "query", None)  # type: ignore[arg-type]
 
-    def header(self, name: str, parse: Callable[[str], T], default: T) -> T:
-        raw = self._request.headers.get(name)
+    def header(self, param: Param[T], default: T) -> T:
+        raw = self._request.headers.get(param.name)
         if raw is None:
             return default
-        return self._parse(name, raw, parse, "headers", default)
+        return self._parse(param.name, raw, param.parse, "headers", default)
 
     def path_id(self, name: str) -> str:
         """A UUID path parameter; the contract names every one of them `id` in errors."""

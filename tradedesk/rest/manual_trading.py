@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
-from tradedesk.domain.manual_orders import parse_idempotency_key, parse_manual_order
+from tradedesk.domain.manual_orders import parse_manual_order
 from tradedesk.domain.manual_trading import (
     ManualTrading,
     parse_leverage_change,
     parse_margin_change,
     parse_symbol_body,
 )
-from tradedesk.domain.market import parse_symbol
+from tradedesk.rest import bodies
 from tradedesk.rest import representations as rep
+from tradedesk.rest.contract import Contract, Endpoint
 from tradedesk.rest.guards import caller
 from tradedesk.rest.inputs import Inputs
+from tradedesk.rest.params import IDEMPOTENCY_KEY, SYMBOL
 from tradedesk.rest.responses import JSON
 
 NO_CONTENT = 204
@@ -30,7 +31,7 @@ async def _key_and_symbol(request: Request) -> tuple[str, str]:
     """The path's key id and the required `symbol` query parameter, both valid."""
     inputs = Inputs(request)
     key_id = inputs.path_id("key_id")
-    symbol = inputs.required_query("symbol", parse_symbol)
+    symbol = inputs.required_query(SYMBOL)
     inputs.valid()
     return key_id, symbol
 
@@ -67,7 +68,7 @@ async def place_order(request: Request) -> Response:
     principal = await caller(request, write=True)
     inputs = Inputs(request)
     key_id = inputs.path_id("key_id")
-    idempotency_key = inputs.header("Idempotency-Key", parse_idempotency_key, None)
+    idempotency_key = inputs.header(IDEMPOTENCY_KEY, None)
     body = await inputs.json_object()
     order = inputs.fields(lambda: parse_manual_order(body, location="body"), None)
     inputs.valid()
@@ -112,13 +113,70 @@ async def set_margin(request: Request) -> Response:
     return Response(status_code=NO_CONTENT)
 
 
+def _read(summary: str, response: object) -> Contract:
+    return Contract(
+        summary, private=True, query=(SYMBOL,), response=response, reaches_exchange=True
+    )
+
+
+def _write(summary: str, body: type[bodies.BaseModel], response: object = None) -> Contract:
+    return Contract(summary, private=True, body=body, response=response, reaches_exchange=True)
+
+
 ROUTES = [
-    Route("/priv/exchange/order/{key_id}", place_order, methods=["POST"]),
-    Route("/priv/exchange/order/{key_id}/list", open_orders, methods=["GET"]),
-    Route("/priv/exchange/order/{key_id}/history", order_history, methods=["GET"]),
-    Route("/priv/exchange/order/{key_id}/leverage", set_leverage, methods=["PUT"]),
-    Route("/priv/exchange/order/{key_id}/margin", set_margin, methods=["PUT"]),
-    Route("/priv/exchange/trade/{key_id}/history", trade_history, methods=["GET"]),
-    Route("/priv/exchange/position/{key_id}", position, methods=["GET"]),
-    Route("/priv/exchange/position/{key_id}", close_position, methods=["DELETE"]),
+    Endpoint(
+        "POST",
+        "/priv/exchange/order/{key_id}",
+        place_order,
+        Contract(
+            "Places an order with its take-profit ladder and stop (all or nothing)",
+            private=True,
+            headers=(IDEMPOTENCY_KEY,),
+            body=bodies.ManualOrder,
+            response=list[rep.OrderBody],
+            reaches_exchange=True,
+        ),
+    ),
+    Endpoint(
+        "GET",
+        "/priv/exchange/order/{key_id}/list",
+        open_orders,
+        _read("A key's open orders of one symbol", list[rep.OrderBody]),
+    ),
+    Endpoint(
+        "GET",
+        "/priv/exchange/order/{key_id}/history",
+        order_history,
+        _read("A key's orders of one symbol", list[rep.OrderBody]),
+    ),
+    Endpoint(
+        "PUT",
+        "/priv/exchange/order/{key_id}/leverage",
+        set_leverage,
+        _write("Sets a symbol's leverage", bodies.LeverageChange),
+    ),
+    Endpoint(
+        "PUT",
+        "/priv/exchange/order/{key_id}/margin",
+        set_margin,
+        _write("Sets a symbol's margin type", bodies.MarginChange),
+    ),
+    Endpoint(
+        "GET",
+        "/priv/exchange/trade/{key_id}/history",
+        trade_history,
+        _read("A key's fills of one symbol", list[rep.TradeBody]),
+    ),
+    Endpoint(
+        "GET",
+        "/priv/exchange/position/{key_id}",
+        position,
+        _read("A key's position in one symbol (null when flat)", rep.PositionBody | None),
+    ),
+    Endpoint(
+        "DELETE",
+        "/priv/exchange/position/{key_id}",
+        close_position,
+        _write("Closes a position and cancels its orders", bodies.ClosePosition),
+    ),
 ]

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
-from tradedesk.domain.market import (
-    ExchangeId,
-    TradeType,
-    parse_exchange_id,
-    parse_symbol,
-    parse_trade_type,
-)
+from tradedesk.domain.market import ExchangeId, TradeType
 from tradedesk.domain.services import Services
-from tradedesk.domain.strategy_stats import DEFAULT_LIMIT, Interval, parse_interval, parse_limit
+from tradedesk.domain.strategy_stats import DEFAULT_LIMIT, Interval
 from tradedesk.rest import representations as rep
 from tradedesk.rest.catalog_lists import catalog_list
+from tradedesk.rest.contract import Contract, Endpoint
 from tradedesk.rest.inputs import Inputs
+from tradedesk.rest.params import BUCKETS, EXCHANGE_ID, INTERVAL, TICKER_SYMBOL, TRADE_TYPE
 from tradedesk.rest.responses import JSON
 
 
@@ -27,9 +22,9 @@ def _services(request: Request) -> Services:
 
 async def ticker(request: Request) -> Response:
     inputs = Inputs(request)
-    exchange_id = inputs.query("exchangeId", parse_exchange_id, ExchangeId.BINANCE)
-    symbol = inputs.query("symbol", parse_symbol, "BTC/USDT")
-    trade_type = inputs.query("type", parse_trade_type, TradeType.FUTURES)
+    exchange_id = inputs.query(EXCHANGE_ID, ExchangeId.BINANCE)
+    symbol = inputs.query(TICKER_SYMBOL, "BTC/USDT")
+    trade_type = inputs.query(TRADE_TYPE, TradeType.FUTURES)
     inputs.valid()
     item = await _services(request).market.ticker(
         exchange_id=exchange_id, trade_type=trade_type, symbol=symbol
@@ -40,8 +35,8 @@ async def ticker(request: Request) -> Response:
 def _range_inputs(request: Request) -> tuple[str, Interval, int]:
     inputs = Inputs(request)
     strategy_id = inputs.path_id("strategy_id")
-    interval = inputs.query("interval", parse_interval, Interval.DAY)
-    limit = inputs.query("limit", parse_limit, DEFAULT_LIMIT)
+    interval = inputs.query(INTERVAL, Interval.DAY)
+    limit = inputs.query(BUCKETS, DEFAULT_LIMIT)
     inputs.valid()
     return strategy_id, interval, limit
 
@@ -62,11 +57,59 @@ async def strategy_performance(request: Request) -> Response:
     return JSON(rep.performance(result))
 
 
+_RANGE = (INTERVAL, BUCKETS)
+
 ROUTES = [
-    Route("/pub/exchange/ticker", ticker, methods=["GET"]),
-    Route("/pub/subscription/list", catalog_list("plans"), methods=["GET"]),
-    Route("/pub/strategy/profile/list", catalog_list("risk_profiles"), methods=["GET"]),
-    Route("/pub/strategy/list", catalog_list("strategies"), methods=["GET"]),
-    Route("/pub/strategy/{strategy_id}/history", strategy_history, methods=["GET"]),
-    Route("/pub/strategy/{strategy_id}/performance", strategy_performance, methods=["GET"]),
+    Endpoint(
+        "GET",
+        "/pub/exchange/ticker",
+        ticker,
+        Contract(
+            "The exchange's 24-hour ticker of one symbol",
+            private=False,
+            query=(EXCHANGE_ID, TICKER_SYMBOL, TRADE_TYPE),
+            response=rep.TickerBody,
+            reaches_exchange=True,
+        ),
+    ),
+    Endpoint(
+        "GET",
+        "/pub/subscription/list",
+        catalog_list("plans"),
+        Contract("The public subscription plans", private=False, response=rep.Items[rep.PlanBody]),
+    ),
+    Endpoint(
+        "GET",
+        "/pub/strategy/profile/list",
+        catalog_list("risk_profiles"),
+        Contract("The risk profiles", private=False, response=rep.Items[rep.RiskProfileBody]),
+    ),
+    Endpoint(
+        "GET",
+        "/pub/strategy/list",
+        catalog_list("strategies"),
+        Contract("The automated strategies", private=False, response=rep.Items[rep.StrategyBody]),
+    ),
+    Endpoint(
+        "GET",
+        "/pub/strategy/{strategy_id}/history",
+        strategy_history,
+        Contract(
+            "A strategy's results per day or month",
+            private=False,
+            query=_RANGE,
+            response=rep.Items[rep.HistoryBucketBody],
+        ),
+    ),
+    Endpoint(
+        "GET",
+        "/pub/strategy/{strategy_id}/performance",
+        strategy_performance,
+        Contract(
+            "A strategy's results over a range",
+            private=False,
+            query=_RANGE,
+            response=rep.PerformanceBody,
+        ),
+    ),
 ]

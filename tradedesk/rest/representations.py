@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Generic, TypeVar
 
+from typing_extensions import TypedDict  # pydantic describes only this one before Python 3.12
+
+from tradedesk.domain.balance_history import BalanceSnapshot
 from tradedesk.domain.billing import Plan
 from tradedesk.domain.exchange_keys import ExchangeKey
 from tradedesk.domain.follows import FollowView
@@ -20,8 +23,311 @@ from tradedesk.domain.timestamps import iso_millis
 from tradedesk.domain.trading import AssetBalance, Fee, Order, Position, Trade
 from tradedesk.rest.responses import js_number, js_number_or_none
 
+T = TypeVar("T")
 
-def plan(item: Plan) -> dict[str, Any]:
+
+class Items(TypedDict, Generic[T]):
+    items: list[T]
+
+
+class Page(TypedDict, Generic[T]):
+    items: list[T]
+    nextToken: str | None
+
+
+class PlanBody(TypedDict):
+    id: str
+    name: str
+    monthlyPriceUSD: float
+    maxBalanceUSD: int
+    maxApiKey: int
+    strategyAutomated: bool
+
+
+class UserPlanBody(TypedDict):
+    id: str
+    name: str
+    maxBalanceUSD: int
+    maxApiKey: int
+    strategyAutomated: bool
+
+
+class UserSubscriptionBody(TypedDict):
+    paymentType: str
+    SubscriptionType: UserPlanBody
+
+
+class StripePlanBody(TypedDict):
+    amount: int
+    currency: str
+    interval: str
+    trialPeriodDays: int | None
+
+
+class StripeSubscriptionBody(TypedDict):
+    cancelAtPeriodEnd: bool
+    cancelAt: str | None
+    currentPeriodStart: str
+    currentPeriodEnd: str
+    trialStart: str | None
+    trialEnd: str | None
+    plan: StripePlanBody
+
+
+class InvoiceBody(TypedDict):
+    number: str | None
+    currency: str
+    amountPaid: int
+    periodStart: str | None
+    periodEnd: str | None
+    hostedUrl: str | None
+    pdf: str | None
+    createdAt: str
+
+
+class CheckoutBody(TypedDict):
+    url: str
+    successUrl: str
+    cancelUrl: str
+
+
+class RiskProfileBody(TypedDict):
+    id: str
+    name: str
+    percentage: float
+    createdAt: str
+    updatedAt: str
+
+
+class StrategyBody(TypedDict):
+    id: str
+    active: bool
+    name: str
+    description: str | None
+    exchangeId: str
+    symbol: str
+    createdAt: str
+    updatedAt: str
+
+
+class TickerBody(TypedDict):
+    symbol: str
+    timestamp: int
+    datetime: str
+    high: float
+    low: float
+    vwap: float
+    open: float
+    close: float
+    last: float
+    change: float
+    percentage: float
+    average: float
+    baseVolume: float
+    quoteVolume: float
+
+
+class PerformanceBody(TypedDict):
+    netProfitPercent: float | None
+    winRate: float | None
+    maxDrawDown: float | None
+    trades: int
+    long: int
+    short: int
+
+
+class HistoryBucketBody(PerformanceBody):
+    start: str
+    endAt: str
+
+
+class ProfileBody(TypedDict):
+    lastName: str | None
+    firstName: str | None
+    country: str | None
+    language: str | None
+    timezone: str | None
+    createdAt: str
+    updatedAt: str
+
+
+class NotificationMethodBody(TypedDict):
+    telegramBotUrl: str
+    telegramAuthCode: str
+    telegramActive: bool
+    createdAt: str
+    updatedAt: str
+
+
+class NotificationSettingsBody(TypedDict):
+    weeklyReport: bool
+    monthlyReport: bool
+    emailNewOrder: bool
+    emailTakeProfit: bool
+    emailStopLoss: bool
+    telegramNewOrder: bool
+    telegramTakeProfit: bool
+    telegramStopLoss: bool
+    createdAt: str
+    updatedAt: str
+
+
+class ExchangeKeyBody(TypedDict):
+    id: str
+    exchangeId: str
+    tradeType: str
+    strategyType: str
+    active: bool
+    name: str
+    apiKeyStatus: str
+    apiKey: str
+    createdAt: str
+    updatedAt: str
+
+
+class TotalBody(TypedDict):
+    USD: float
+
+
+class BalanceDayBody(TypedDict):
+    date: str
+    totalUSD: float
+
+
+class BalancesBody(TypedDict):
+    """Amounts by asset, in ccxt's layout."""
+
+    free: dict[str, float]
+    used: dict[str, float]
+    total: dict[str, float]
+
+
+class FeeBody(TypedDict):
+    cost: float
+    currency: str
+
+
+class OrderBody(TypedDict):
+    id: str
+    clientOrderId: str | None
+    timestamp: int | None
+    datetime: str | None
+    symbol: str
+    type: str
+    timeInForce: str | None
+    postOnly: bool | None
+    reduceOnly: bool | None
+    side: str
+    price: float | None
+    stopPrice: float | None
+    amount: float | None
+    cost: float
+    average: float | None
+    filled: float
+    remaining: float | None
+    status: str
+    fee: FeeBody | None
+    trades: list[object]
+    fees: list[FeeBody | None]
+
+
+class TradeBody(TypedDict):
+    id: str
+    order: str | None
+    symbol: str
+    type: str | None
+    datetime: str | None
+    side: str
+    takerOrMaker: str | None
+    price: float
+    amount: float
+    cost: float
+    fee: FeeBody | None
+    fees: list[FeeBody]
+
+
+class PositionBody(TypedDict):
+    symbol: str
+    contracts: float
+    contractSize: float
+    unrealizedPnl: float
+    leverage: float
+    liquidationPrice: float | None
+    collateral: float
+    notional: float
+    markPrice: float
+    entryPrice: float
+    initialMargin: float
+    initialMarginPercentage: float
+    maintenanceMargin: float
+    maintenanceMarginPercentage: float
+    marginRatio: float | None
+    datetime: str | None
+    marginMode: str
+    marginType: str
+    side: str
+    hedged: bool
+    percentage: float | None
+
+
+class TradeFieldsBody(TypedDict):
+    orderId: str | None
+    price: float | None
+    amount: float | None
+    cost: float | None
+    stop: float | None
+    stopType: str | None
+    takeProfit: list[float]
+    trailingTriggerPrice: float | None
+
+
+class ManualTradeBody(TradeFieldsBody):
+    callbackRate: float | None
+    riskProfilePercent: float | None
+    createdAt: str
+
+
+class FollowedStrategyBody(TypedDict):
+    id: str
+    active: bool
+    exchangeId: str
+    symbol: str
+
+
+class FollowedRiskProfileBody(TypedDict):
+    id: str
+    percentage: float
+
+
+class FollowBody(TypedDict):
+    id: str
+    active: bool
+    createdAt: str
+    updatedAt: str
+    StrategyAutomated: FollowedStrategyBody
+    StrategyRiskProfile: FollowedRiskProfileBody
+
+
+class TriggerStrategyBody(TypedDict):
+    name: str
+    exchangeId: str
+    symbol: str
+
+
+class TriggerBody(TypedDict):
+    StrategyAutomated: TriggerStrategyBody
+    tradeSide: str
+
+
+class CopiedTradeBody(TradeFieldsBody):
+    leverage: int | None
+    callbackRate: float | None
+    riskProfilePercent: float
+    createdAt: str
+    StrategyAutomatedTrigger: TriggerBody
+
+
+def plan(item: Plan) -> PlanBody:
     return {
         "id": item.id,
         "name": item.name,
@@ -32,7 +338,7 @@ def plan(item: Plan) -> dict[str, Any]:
     }
 
 
-def user_subscription(item: Plan) -> dict[str, Any]:
+def user_subscription(item: Plan) -> UserSubscriptionBody:
     """`GET /v1/priv/account/subscription`: the plan the user has, public or private."""
     return {
         "paymentType": "STRIPE",
@@ -46,7 +352,7 @@ def user_subscription(item: Plan) -> dict[str, Any]:
     }
 
 
-def stripe_subscription(item: Subscription) -> dict[str, Any]:
+def stripe_subscription(item: Subscription) -> StripeSubscriptionBody:
     """`GET /v1/priv/account/subscription/stripe`."""
     return {
         "cancelAtPeriodEnd": item.cancel_at_period_end,
@@ -64,7 +370,7 @@ def stripe_subscription(item: Subscription) -> dict[str, Any]:
     }
 
 
-def invoice(item: Invoice) -> dict[str, Any]:
+def invoice(item: Invoice) -> InvoiceBody:
     """One item of `GET /v1/priv/account/subscription/stripe/billing/history`."""
     return {
         "number": item.number,
@@ -82,7 +388,7 @@ def _iso_or_none(moment: datetime | None) -> str | None:
     return None if moment is None else iso_millis(moment)
 
 
-def risk_profile(item: RiskProfile) -> dict[str, Any]:
+def risk_profile(item: RiskProfile) -> RiskProfileBody:
     return {
         "id": item.id,
         "name": item.name,
@@ -92,7 +398,7 @@ def risk_profile(item: RiskProfile) -> dict[str, Any]:
     }
 
 
-def strategy(item: Strategy) -> dict[str, Any]:
+def strategy(item: Strategy) -> StrategyBody:
     return {
         "id": item.id,
         "active": item.active,
@@ -105,7 +411,7 @@ def strategy(item: Strategy) -> dict[str, Any]:
     }
 
 
-def ticker(item: Ticker) -> dict[str, Any]:
+def ticker(item: Ticker) -> TickerBody:
     return {
         "symbol": item.symbol,
         "timestamp": item.timestamp,
@@ -124,7 +430,7 @@ def ticker(item: Ticker) -> dict[str, Any]:
     }
 
 
-def performance(item: Performance) -> dict[str, Any]:
+def performance(item: Performance) -> PerformanceBody:
     return {
         "netProfitPercent": js_number_or_none(item.net_profit_percent),
         "winRate": js_number_or_none(item.win_rate),
@@ -135,7 +441,7 @@ def performance(item: Performance) -> dict[str, Any]:
     }
 
 
-def history_bucket(item: HistoryBucket) -> dict[str, Any]:
+def history_bucket(item: HistoryBucket) -> HistoryBucketBody:
     return {
         "start": item.start_label,
         "endAt": item.end_label,
@@ -143,7 +449,7 @@ def history_bucket(item: HistoryBucket) -> dict[str, Any]:
     }
 
 
-def profile(item: Profile) -> dict[str, Any]:
+def profile(item: Profile) -> ProfileBody:
     return {
         "lastName": item.last_name,
         "firstName": item.first_name,
@@ -155,7 +461,7 @@ def profile(item: Profile) -> dict[str, Any]:
     }
 
 
-def notification_method(item: NotificationMethod) -> dict[str, Any]:
+def notification_method(item: NotificationMethod) -> NotificationMethodBody:
     return {
         "telegramBotUrl": item.telegram_bot_url,
         "telegramAuthCode": item.telegram_auth_code,
@@ -165,7 +471,7 @@ def notification_method(item: NotificationMethod) -> dict[str, Any]:
     }
 
 
-def notification_settings(item: NotificationSettings) -> dict[str, Any]:
+def notification_settings(item: NotificationSettings) -> NotificationSettingsBody:
     return {
         **{name: getattr(item, attribute) for name, attribute in SWITCHES.items()},
         "createdAt": iso_millis(item.created_at),
@@ -173,7 +479,7 @@ def notification_settings(item: NotificationSettings) -> dict[str, Any]:
     }
 
 
-def exchange_key(item: ExchangeKey) -> dict[str, Any]:
+def exchange_key(item: ExchangeKey) -> ExchangeKeyBody:
     """Never the secret: the row's sealed secret does not even reach this function."""
     return {
         "id": item.id,
@@ -189,7 +495,7 @@ def exchange_key(item: ExchangeKey) -> dict[str, Any]:
     }
 
 
-def balances(items: list[AssetBalance]) -> dict[str, Any]:
+def balances(items: list[AssetBalance]) -> BalancesBody:
     """ccxt's balance layout: free, used and total, each by asset."""
     return {
         part: {item.asset: js_number(getattr(item, part)) for item in items}
@@ -197,11 +503,15 @@ def balances(items: list[AssetBalance]) -> dict[str, Any]:
     }
 
 
-def _fee(item: Fee | None) -> dict[str, Any] | None:
+def balance_day(item: BalanceSnapshot) -> BalanceDayBody:
+    return {"date": item.day.isoformat(), "totalUSD": js_number(item.total_usd)}
+
+
+def _fee(item: Fee | None) -> FeeBody | None:
     return None if item is None else {"cost": js_number(item.cost), "currency": item.currency}
 
 
-def order(item: Order) -> dict[str, Any]:
+def order(item: Order) -> OrderBody:
     """ccxt's unified order, as the v1 examples show it."""
     return {
         "id": item.id,
@@ -228,7 +538,7 @@ def order(item: Order) -> dict[str, Any]:
     }
 
 
-def trade(item: Trade) -> dict[str, Any]:
+def trade(item: Trade) -> TradeBody:
     return {
         "id": item.id,
         "order": item.order,
@@ -245,7 +555,7 @@ def trade(item: Trade) -> dict[str, Any]:
     }
 
 
-def position(item: Position) -> dict[str, Any]:
+def position(item: Position) -> PositionBody:
     return {
         "symbol": item.symbol,
         "contracts": js_number(item.contracts),
@@ -271,7 +581,7 @@ def position(item: Position) -> dict[str, Any]:
     }
 
 
-def _trade_fields(item: ManualTrade | CopiedTrade) -> dict[str, Any]:
+def _trade_fields(item: ManualTrade | CopiedTrade) -> TradeFieldsBody:
     """The fields both trade histories open with, in the documented order."""
     return {
         "orderId": item.order_id,
@@ -285,7 +595,7 @@ def _trade_fields(item: ManualTrade | CopiedTrade) -> dict[str, Any]:
     }
 
 
-def manual_trade(item: ManualTrade) -> dict[str, Any]:
+def manual_trade(item: ManualTrade) -> ManualTradeBody:
     return {
         **_trade_fields(item),
         "callbackRate": js_number_or_none(item.callback_rate),
@@ -294,7 +604,7 @@ def manual_trade(item: ManualTrade) -> dict[str, Any]:
     }
 
 
-def follow(item: FollowView) -> dict[str, Any]:
+def follow(item: FollowView) -> FollowBody:
     return {
         "id": item.follow.id,
         "active": item.follow.active,
@@ -313,7 +623,7 @@ def follow(item: FollowView) -> dict[str, Any]:
     }
 
 
-def copied_trade(item: CopiedTrade) -> dict[str, Any]:
+def copied_trade(item: CopiedTrade) -> CopiedTradeBody:
     return {
         **_trade_fields(item),
         "leverage": item.leverage,
