@@ -47,11 +47,11 @@ async def serving_here(app: ASGIApp) -> AsyncIterator[str]:
 
 
 @contextmanager
-def serving(app: Starlette) -> Iterator[str]:
-    """Run `app` on a free loopback port in a thread; yields its base URL."""
+def serving(app: Starlette, *, lifespan: str = "off") -> Iterator[str]:
+    """Run `app` on a free loopback port in a thread (its own event loop); yields its base URL."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
