@@ -15,9 +15,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
+from tradedesk.body_limit import BodyLimitMiddleware
 from tradedesk.bootstrap import Runtime, build_runtime
 from tradedesk.config import Settings, load_settings
 from tradedesk.integrations.exchange.paper_gateway import PaperGateway
+from tradedesk.integrations.persisted_queries import PersistedQueries
 from tradedesk.integrations.rate_limits import RequestLimits
 from tradedesk.middleware import RequestIdMiddleware
 from tradedesk.rate_limiting import RateLimitMiddleware
@@ -35,8 +37,9 @@ from tradedesk.rest.errors import EXCEPTION_HANDLERS
 from tradedesk.rest.openapi import docs_routes
 from tradedesk.rest.responses import JSON
 from tradedesk.schema import build_schema
+from tradedesk.schema.limits import QueryLimits
 from tradedesk.schema.view import GraphQLView
-from tradedesk.schema.websocket import WEBSOCKET_EXTENSIONS, GraphQLWebSocket
+from tradedesk.schema.websocket import GraphQLWebSocket, websocket_extensions
 
 V1_ROUTES = [
     *public.ROUTES,
@@ -78,8 +81,18 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     """The ASGI app. Pass a runtime to share adapters (tests, benchmarks); it is then not closed."""
     owned = runtime is None
     runtime = runtime or build_runtime(settings or load_settings())
+    settings = runtime.settings
+    query_limits = QueryLimits(
+        max_depth=settings.graphql_max_depth, introspection=settings.graphql_introspection
+    )
+    persisted_queries = PersistedQueries(
+        settings.redis_url, max_entries=settings.graphql_document_cache_size
+    )
     graphql = GraphQLView(
-        build_schema(), document_cache_size=runtime.settings.graphql_document_cache_size
+        build_schema(),
+        document_cache_size=settings.graphql_document_cache_size,
+        limits=query_limits,
+        persisted=persisted_queries,
     )
 
     @asynccontextmanager
@@ -108,17 +121,19 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         yield
         for task in background:
             task.cancel()
+        await persisted_queries.aclose()
         if owned:
             await runtime.aclose()
 
-    settings = runtime.settings
     limits = RequestLimits(settings.rate_limit_read, settings.rate_limit_write, settings.redis_url)
     app = Starlette(
         routes=[
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
             WebSocketRoute(
                 "/graphql",
-                GraphQLWebSocket(build_schema(WEBSOCKET_EXTENSIONS), runtime.services),
+                GraphQLWebSocket(
+                    build_schema(websocket_extensions(query_limits)), runtime.services
+                ),
             ),
             Mount("/v1", routes=[*V1_ROUTES, *docs_routes(V1_ROUTES)]),
             Mount("/webhooks", routes=webhooks.ROUTES),
@@ -128,6 +143,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(RateLimitMiddleware, limits=limits),
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,

@@ -64,6 +64,18 @@ class Settings(BaseSettings):
         description="USDT credited to each wallet of a paper account when its key is first used.",
     )
     graphql_document_cache_size: int = Field(default=512, ge=1)
+    graphql_max_depth: int = Field(
+        default=10, ge=1, description="Deepest field nesting a GraphQL document may ask for."
+    )
+    graphql_introspection: bool = Field(
+        default=True, description="Whether GraphQL introspection (__schema, __type) answers."
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="Largest request body accepted; a larger one is refused with 413 before "
+        "it is read.",
+    )
     exchange: Literal["paper", "binance"] = Field(
         default="paper",
         description="paper: the in-process paper market; binance: Binance through ccxt.",

@@ -8,6 +8,8 @@ import uuid
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tradedesk.raw_responses import send_json
+
 log = logging.getLogger("tradedesk.http")
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -45,18 +47,7 @@ class RequestIdMiddleware:
             if started:
                 raise
             body = orjson.dumps({"message": "internal server error", "requestId": request_id})
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 500,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                        header,
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+            await send_json(send, 500, body, [header])
 
 
 def _incoming_id(scope: Scope) -> str | None:

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tradedesk.integrations.rate_limits import RequestLimits
+from tradedesk.raw_responses import send_json
 
 EXEMPT_PATHS = ("/healthz", "/readyz", "/metrics")
 EXEMPT_PREFIXES = ("/webhooks/",)
@@ -38,18 +39,7 @@ async def refused_write(request: Request) -> int | None:
 
 
 async def too_many(send: Send, retry_after: int) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 429,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(TOO_MANY)).encode()),
-                (b"retry-after", str(retry_after).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": TOO_MANY})
+    await send_json(send, 429, TOO_MANY, [(b"retry-after", str(retry_after).encode())])
 
 
 class RateLimitMiddleware:

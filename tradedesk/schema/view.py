@@ -9,6 +9,8 @@ and orjson serialization. GraphiQL is served on GET to browsers.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from inspect import isawaitable
@@ -24,6 +26,7 @@ from graphql import (
     execute,
     get_operation_ast,
     parse,
+    specified_rules,
     validate,
 )
 from starlette.requests import Request
@@ -33,12 +36,25 @@ from strawberry.http.ides import get_graphql_ide_html
 from tradedesk.domain.errors import Forbidden, RateLimited, Unavailable
 from tradedesk.domain.identity import RECAPTCHA_HEADER
 from tradedesk.domain.services import Services
+from tradedesk.integrations.persisted_queries import PersistedQueries
 from tradedesk.rate_limiting import refused_write
 from tradedesk.resolvers.context import Context
 from tradedesk.schema.errors import format_error
+from tradedesk.schema.limits import CostExceeded, QueryLimits, check_cost, fragments_of
 from tradedesk.schema.result_cache import CatalogResultCache, reads_only_the_catalog
 
 MAX_QUERY_CHARS = 100_000
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+PERSISTED_QUERY_NOT_FOUND = orjson.dumps(
+    {
+        "errors": [
+            {
+                "message": "PersistedQueryNotFound",
+                "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"},
+            }
+        ]
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +65,30 @@ class _Prepared:
 
 
 class _BadRequest(Exception):
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(self, message: str, status: int = 400, code: str = "BAD_REQUEST") -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.code = code
+
+
+class _PersistedQueryNotFound(Exception):
+    """Apollo's signal to send the document's text along with its hash."""
 
 
 class GraphQLView:
-    def __init__(self, schema: strawberry.Schema, *, document_cache_size: int) -> None:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        *,
+        document_cache_size: int,
+        limits: QueryLimits,
+        persisted: PersistedQueries,
+    ) -> None:
         self._schema = schema._schema  # the graphql-core schema Strawberry built
+        self._limits = limits
+        self._rules = [*specified_rules, *limits.rules()]
+        self._persisted = persisted
         self._prepare = lru_cache(maxsize=document_cache_size)(self._parse_and_validate)
         self._results = CatalogResultCache(max_entries=document_cache_size)
         self._ide_html = get_graphql_ide_html("graphiql")
@@ -67,11 +98,14 @@ class GraphQLView:
         if _wants_graphiql(request):
             return HTMLResponse(self._ide_html)
         try:
-            query, variables, operation_name = await _read(request)
+            raw_query, variables, operation_name, extensions = await _read(request)
+            query, sha256 = await self._document_text(raw_query, extensions)
             prepared = self._prepare(query)
             if prepared.document is None:  # unparsable or invalid: it never runs
                 invalid = ExecutionResult(data=None, errors=list(prepared.errors))
                 return _result_response(invalid, request_id, status=400)
+            if sha256 is not None and raw_query is not None:
+                await self._persisted.put(sha256, query)  # only documents that validate
             if not prepared.reads_only_the_catalog:
                 result = await self._execute(request, prepared, variables, operation_name)
                 return _result_response(result, request_id)
@@ -87,7 +121,10 @@ class GraphQLView:
                 self._results.put(key, version, response.body)
             return response
         except _BadRequest as exc:
-            return _json({"errors": [{"message": exc.message}]}, exc.status)
+            error = {"message": exc.message, "extensions": {"code": exc.code}}
+            return _json({"errors": [error]}, exc.status)
+        except _PersistedQueryNotFound:
+            return Response(PERSISTED_QUERY_NOT_FOUND, media_type="application/json")
         except Forbidden:
             error = {"message": "forbidden", "extensions": {"code": "FORBIDDEN"}}
             return _json({"errors": [error]}, 403)
@@ -112,6 +149,10 @@ class GraphQLView:
             raise _BadRequest("operation not found; name one of the document's operations")
         if request.method == "GET" and operation.operation is not OperationType.QUERY:
             raise _BadRequest("only queries may be sent with GET", status=405)
+        try:
+            check_cost(operation, fragments_of(prepared.document.definitions), variables)
+        except CostExceeded as exc:
+            raise _BadRequest(exc.message, code="QUERY_TOO_COSTLY") from None
         services: Services = request.app.state.services
         if operation.operation is OperationType.MUTATION:
             retry_after = await refused_write(request)
@@ -132,12 +173,35 @@ class GraphQLView:
             result = await result
         return result  # type: ignore[return-value]
 
+    async def _document_text(
+        self, query: str | None, extensions: dict[str, Any] | None
+    ) -> tuple[str, str | None]:
+        """The document to run, and its hash when the client persists it (Apollo's APQ: the
+        hash alone for a known document; the hash and the text to teach it)."""
+        persisted = (extensions or {}).get("persistedQuery")
+        if persisted is None:
+            if query is None:
+                raise _BadRequest("a query string is required")
+            return query, None
+        sha256 = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+        version = persisted.get("version") if isinstance(persisted, dict) else None
+        if version != 1 or not isinstance(sha256, str) or not _SHA256.match(sha256):
+            raise _BadRequest("persistedQuery needs version 1 and a sha256Hash")
+        if query is None:
+            stored = await self._persisted.get(sha256)
+            if stored is None:
+                raise _PersistedQueryNotFound
+            return stored, sha256
+        if hashlib.sha256(query.encode()).hexdigest() != sha256:
+            raise _BadRequest("provided sha does not match query")
+        return query, sha256
+
     def _parse_and_validate(self, query: str) -> _Prepared:
         try:
-            document = parse(query)
+            document = parse(query, max_tokens=self._limits.max_tokens)
         except GraphQLError as error:
             return _Prepared(None, (error,))
-        errors = validate(self._schema, document)
+        errors = validate(self._schema, document, self._rules)
         if errors:
             return _Prepared(None, tuple(errors))
         return _Prepared(document, (), reads_only_the_catalog(self._schema, document))
@@ -168,16 +232,16 @@ def _wants_graphiql(request: Request) -> bool:
     )
 
 
-async def _read(request: Request) -> tuple[str, dict[str, Any] | None, str | None]:
-    """query, variables and operationName from a JSON body or, for GET, the query string."""
+async def _read(
+    request: Request,
+) -> tuple[str | None, dict[str, Any] | None, str | None, dict[str, Any] | None]:
+    """query, variables, operationName and extensions from a JSON body or, for GET, the
+    query string."""
     if request.method == "GET":
         params = request.query_params
-        raw_variables = params.get("variables")
-        try:
-            variables = orjson.loads(raw_variables) if raw_variables else None
-        except orjson.JSONDecodeError:
-            raise _BadRequest("variables must be a JSON object") from None
-        return _check(params.get("query"), variables, params.get("operationName"))
+        variables = _json_param(params.get("variables"), "variables")
+        extensions = _json_param(params.get("extensions"), "extensions")
+        return _check(params.get("query"), variables, params.get("operationName"), extensions)
     if "json" not in request.headers.get("content-type", ""):
         raise _BadRequest("send the request as application/json", status=415)
     try:
@@ -186,21 +250,32 @@ async def _read(request: Request) -> tuple[str, dict[str, Any] | None, str | Non
         raise _BadRequest("the body is not valid JSON") from None
     if not isinstance(body, dict):
         raise _BadRequest("the body must be a JSON object")
-    return _check(body.get("query"), body.get("variables"), body.get("operationName"))
+    return _check(
+        body.get("query"), body.get("variables"), body.get("operationName"), body.get("extensions")
+    )
+
+
+def _json_param(raw: str | None, name: str) -> object:
+    try:
+        return orjson.loads(raw) if raw else None
+    except orjson.JSONDecodeError:
+        raise _BadRequest(f"{name} must be a JSON object") from None
 
 
 def _check(
-    query: object, variables: object, operation_name: object
-) -> tuple[str, dict[str, Any] | None, str | None]:
-    if not isinstance(query, str) or not query.strip():
+    query: object, variables: object, operation_name: object, extensions: object
+) -> tuple[str | None, dict[str, Any] | None, str | None, dict[str, Any] | None]:
+    if query is not None and (not isinstance(query, str) or not query.strip()):
         raise _BadRequest("a query string is required")
-    if len(query) > MAX_QUERY_CHARS:
+    if query is not None and len(query) > MAX_QUERY_CHARS:
         raise _BadRequest(f"the query is longer than {MAX_QUERY_CHARS} characters", status=413)
     if variables is not None and not isinstance(variables, dict):
         raise _BadRequest("variables must be a JSON object")
     if operation_name is not None and not isinstance(operation_name, str):
         raise _BadRequest("operationName must be a string")
-    return query, variables, operation_name
+    if extensions is not None and not isinstance(extensions, dict):
+        raise _BadRequest("extensions must be a JSON object")
+    return query, variables, operation_name, extensions
 
 
 def _json(body: dict[str, Any], status: int) -> Response:

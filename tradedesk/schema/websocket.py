@@ -18,13 +18,14 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.extensions import AddValidationRules, MaskErrors
+from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from tradedesk.domain.errors import DomainError
 from tradedesk.domain.services import Services
 from tradedesk.resolvers.context import Context
 from tradedesk.schema.errors import client_error
+from tradedesk.schema.limits import QueryLimits
 
 
 class NoMutations(ValidationRule):
@@ -67,4 +68,10 @@ class GraphQLWebSocket(GraphQL):
         raise AssertionError("HTTP is served by GraphQLView")
 
 
-WEBSOCKET_EXTENSIONS = [lambda: AddValidationRules([NoMutations]), TaxonomyErrors]
+def websocket_extensions(limits: QueryLimits) -> list[Any]:
+    """The HTTP view's limits, no mutations, and errors rendered as on HTTP."""
+    return [
+        lambda: MaxTokensLimiter(limits.max_tokens),
+        lambda: AddValidationRules([NoMutations, *limits.rules()]),
+        TaxonomyErrors,
+    ]
