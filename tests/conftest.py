@@ -106,6 +106,8 @@ async def runtime(
             # rate limits are tested on their own (test_rate_limits); elsewhere they stay away
             "rate_limit_read": "100000/minute",
             "rate_limit_write": "100000/minute",
+            "rate_limit_exchange": "100000/minute",
+            "rate_limit_ip": "100000/minute",
             **cognito.settings(),
             **settings_overrides,  # a test's own settings win
         },

@@ -22,7 +22,7 @@ from tradedesk.integrations.exchange.paper_gateway import PaperGateway
 from tradedesk.integrations.persisted_queries import PersistedQueries
 from tradedesk.integrations.rate_limits import RequestLimits
 from tradedesk.middleware import RequestIdMiddleware
-from tradedesk.rate_limiting import RateLimitMiddleware
+from tradedesk.rate_limiting import ExchangeRoutes, RateLimitMiddleware
 from tradedesk.rest import (
     account,
     exchange_keys,
@@ -33,6 +33,7 @@ from tradedesk.rest import (
     webhooks,
 )
 from tradedesk.rest.catalog_lists import CatalogBodies
+from tradedesk.rest.contract import Endpoint
 from tradedesk.rest.errors import EXCEPTION_HANDLERS
 from tradedesk.rest.openapi import docs_routes
 from tradedesk.rest.responses import JSON
@@ -75,6 +76,16 @@ async def readyz(request: Request) -> Response:
     except Exception:  # any failure to reach the database or Redis means "not ready"
         return JSON({"status": "unavailable"}, status_code=503)
     return JSON({"status": "ready"})
+
+
+def _exchange_routes() -> ExchangeRoutes:
+    """The v1 routes whose contract reaches the exchange: they spend the exchange budget."""
+    reaching = [
+        (route.method, route.path_regex)
+        for route in V1_ROUTES
+        if isinstance(route, Endpoint) and route.contract.reaches_exchange
+    ]
+    return ExchangeRoutes(reaching, "/v1")
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Starlette:
@@ -125,7 +136,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         if owned:
             await runtime.aclose()
 
-    limits = RequestLimits(settings.rate_limit_read, settings.rate_limit_write, settings.redis_url)
+    limits = RequestLimits(
+        settings.rate_limit_read,
+        settings.rate_limit_write,
+        exchange=settings.rate_limit_exchange,
+        per_ip=settings.rate_limit_ip,
+        redis_url=settings.redis_url,
+    )
     app = Starlette(
         routes=[
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
@@ -142,7 +159,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         ],
         middleware=[
             Middleware(RequestIdMiddleware),
-            Middleware(RateLimitMiddleware, limits=limits),
+            Middleware(RateLimitMiddleware, limits=limits, exchange=_exchange_routes()),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -163,6 +163,15 @@ class Settings(BaseSettings):
         description="Each caller's budget of writes (REST POST/PUT/PATCH/DELETE, GraphQL "
         "mutations).",
     )
+    rate_limit_exchange: str = Field(
+        default="120/minute",
+        description="Each caller's budget of v1 requests that reach the exchange (tickers, "
+        "balances, orders, positions), on top of the read or write budget.",
+    )
+    rate_limit_ip: str = Field(
+        default="1200/minute",
+        description="Each IP's budget of authenticated requests, whatever the tokens.",
+    )
 
     # reCAPTCHA v3 on every write; off unless a secret is set.
     recaptcha_secret: SecretStr | None = None
@@ -218,7 +227,7 @@ class Settings(BaseSettings):
         description="Comma-separated IPs of the proxies users whitelist on their exchange keys.",
     )
 
-    @field_validator("rate_limit_read", "rate_limit_write")
+    @field_validator("rate_limit_read", "rate_limit_write", "rate_limit_exchange", "rate_limit_ip")
     @classmethod
     def _rate(cls, value: str) -> str:
         try:

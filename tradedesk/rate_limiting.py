@@ -3,12 +3,16 @@ anything else runs, and one over it gets the documented 429 with `Retry-After`.
 
 REST writes (POST, PUT, PATCH, DELETE) spend the write budget; GraphQL requests spend the
 read budget here, and a mutation spends the write budget too once the view knows it is one
-(`refused_write`). Health and metrics probes and the signed webhooks are never limited.
+(`refused_write`). v1 routes whose contract reaches the exchange also spend the exchange
+budget, and an authenticated request also spends its IP's budget. Health and metrics probes
+and the signed webhooks are never limited.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterable
 
 import orjson
 from starlette.requests import Request
@@ -28,14 +32,39 @@ def caller_of(scope: Scope) -> str:
     for name, value in scope.get("headers", []):
         if name == b"authorization" and value.strip():
             return "token:" + hashlib.sha256(value.strip()).hexdigest()[:32]
+    return ip_of(scope)
+
+
+def ip_of(scope: Scope) -> str:
     client = scope.get("client")
     return f"ip:{client[0] if client else 'unknown'}"
+
+
+def _ip_if_authenticated(caller: str, scope: Scope) -> str | None:
+    return ip_of(scope) if caller.startswith("token:") else None
+
+
+class ExchangeRoutes:
+    """Which requests reach the exchange: (method, route path regex) pairs of the routes
+    mounted at `prefix` (the v1 endpoints whose contract says so)."""
+
+    def __init__(self, routes: Iterable[tuple[str, re.Pattern[str]]], prefix: str) -> None:
+        self._patterns = [
+            (method, re.compile(re.escape(prefix) + pattern.pattern.lstrip("^")))
+            for method, pattern in routes
+        ]
+
+    def __contains__(self, scope: Scope) -> bool:
+        method, path = scope["method"], scope["path"]
+        return any(m == method and p.match(path) for m, p in self._patterns)
 
 
 async def refused_write(request: Request) -> int | None:
     """For a GraphQL mutation: the seconds to wait when the caller spent its write budget."""
     limits: RequestLimits = request.app.state.request_limits
-    return await limits.refused(caller_of(request.scope), write=True)
+    caller = caller_of(request.scope)
+    ip = _ip_if_authenticated(caller, request.scope)
+    return await limits.refused(caller, ip=ip, write=True)
 
 
 async def too_many(send: Send, retry_after: int) -> None:
@@ -43,9 +72,10 @@ async def too_many(send: Send, retry_after: int) -> None:
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, limits: RequestLimits) -> None:
+    def __init__(self, app: ASGIApp, limits: RequestLimits, exchange: ExchangeRoutes) -> None:
         self.app = app
         self.limits = limits
+        self.exchange = exchange
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -53,7 +83,13 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         write = scope["method"] in WRITES and path != "/graphql"
-        retry_after = await self.limits.refused(caller_of(scope), write=write)
+        caller = caller_of(scope)
+        retry_after = await self.limits.refused(
+            caller,
+            ip=_ip_if_authenticated(caller, scope),
+            write=write,
+            exchange=scope in self.exchange,
+        )
         if retry_after is not None:
             await too_many(send, retry_after)
             return

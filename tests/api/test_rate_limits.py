@@ -19,7 +19,12 @@ TOO_MANY = {"message": "too many requests"}
 
 @pytest.fixture
 def settings_overrides():
-    return {"rate_limit_read": "3/minute", "rate_limit_write": "2/minute"}
+    return {
+        "rate_limit_read": "3/minute",
+        "rate_limit_write": "2/minute",
+        "rate_limit_exchange": "100/minute",
+        "rate_limit_ip": "100/minute",
+    }
 
 
 async def test_an_anonymous_caller_has_a_read_budget_per_ip(client):
@@ -65,3 +70,29 @@ async def test_with_redis_every_server_counts_the_same_budget(runtime, cognito, 
             await server.aclose()
 
     assert [a.status_code for a in answers] == [200, 200, 429]
+
+
+class TestExchangeAndIpBudgets:
+    @pytest.fixture
+    def settings_overrides(self):
+        return {
+            "rate_limit_read": "100/minute",
+            "rate_limit_write": "100/minute",
+            "rate_limit_exchange": "2/minute",
+            "rate_limit_ip": "6/minute",
+        }
+
+    async def test_routes_that_reach_the_exchange_have_a_stricter_budget(self, alice):
+        tickers = [await alice.get("/v1/pub/exchange/ticker") for _ in range(3)]
+        catalog = await alice.get(TICKER)  # does not reach the exchange
+
+        assert [t.status_code for t in tickers] == [200, 200, 429]
+        assert tickers[-1].json() == TOO_MANY and int(tickers[-1].headers["Retry-After"]) >= 1
+        assert catalog.status_code == 200
+
+    async def test_an_ip_has_a_budget_whatever_the_tokens(self, alice, bob):
+        answers = []
+        for caller in (alice, bob, alice, bob, alice, bob, alice):  # one IP, two tokens
+            answers.append((await caller.get(PROFILE)).status_code)
+
+        assert answers == [200] * 6 + [429]
