@@ -1,5 +1,5 @@
-"""Builds the Starlette application: /graphql, the /v1 shim, the webhooks, /healthz and
-/readyz."""
+"""Builds the Starlette application: /graphql, the /v1 shim, the webhooks, /healthz, /readyz
+and /metrics."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from tradedesk.body_limit import BodyLimitMiddleware
 from tradedesk.bootstrap import Runtime, build_runtime
 from tradedesk.config import Settings, load_settings
+from tradedesk.domain.services import Services
 from tradedesk.integrations.exchange.paper_gateway import PaperGateway
 from tradedesk.integrations.persisted_queries import PersistedQueries
+from tradedesk.integrations.prometheus_metrics import exposition
 from tradedesk.integrations.rate_limits import RequestLimits
 from tradedesk.middleware import RequestIdMiddleware
 from tradedesk.rate_limiting import ExchangeRoutes, RateLimitMiddleware
@@ -86,6 +88,14 @@ def _exchange_routes() -> ExchangeRoutes:
         if isinstance(route, Endpoint) and route.contract.reaches_exchange
     ]
     return ExchangeRoutes(reaching, "/v1")
+
+
+async def metrics(request: Request) -> Response:
+    """Prometheus's scrape: every metric of this process, and the job backlogs as they are
+    in the database now."""
+    services: Services = request.app.state.services
+    body, content_type = exposition(await services.backlogs.now())
+    return Response(body, headers={"content-type": content_type})
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Starlette:
@@ -156,6 +166,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             Mount("/webhooks", routes=webhooks.ROUTES),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

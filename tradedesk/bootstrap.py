@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tradedesk.config import Settings, secret_keys
 from tradedesk.domain.alert_delivery import AlertDelivery
+from tradedesk.domain.backlog import Backlogs
 from tradedesk.domain.balance_history import BalanceHistory
 from tradedesk.domain.catalog import PublicCatalog
 from tradedesk.domain.copy_trading import CopyTrading, PublishedSignal
@@ -53,6 +54,7 @@ from tradedesk.integrations.identity.jwks import HttpJwks, JwtVerifier, StaticJw
 from tradedesk.integrations.identity.recaptcha import NoHumanCheck, RecaptchaVerifier
 from tradedesk.integrations.ids import SystemIds
 from tradedesk.integrations.page_tokens import SignedPageTokens
+from tradedesk.integrations.prometheus_metrics import PrometheusJobMetrics
 from tradedesk.integrations.redis_events import RedisEventBus
 from tradedesk.integrations.secret_box import FernetSecretBox
 from tradedesk.integrations.smtp_mailer import SmtpMailer
@@ -147,9 +149,11 @@ def build_runtime(
         trade_events,
         clock,
         ids,
+        PrometheusJobMetrics(),
         queue=copy_queue,
     )
     services = Services(
+        backlogs=Backlogs(uow_factory),
         market=market,
         catalog=catalog,
         strategy_results=StrategyResults(catalog, uow_factory, clock),

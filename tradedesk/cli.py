@@ -4,8 +4,6 @@ plans on sale in Stripe, and run the paper exchange as a Binance-compatible serv
 from __future__ import annotations
 
 import asyncio
-import logging
-import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -291,6 +289,8 @@ def serve(
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        log_config=None,  # uvicorn's records go through our JSON logging
+        access_log=False,  # the app logs each request itself, with its request id
         server_header=False,
     )
 
@@ -353,11 +353,9 @@ def worker(
 
 
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from tradedesk import logs
+
+    logs.configure(settings.log_level)
 
 
 def _is_loopback(host: str) -> bool:

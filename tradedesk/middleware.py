@@ -1,23 +1,29 @@
-"""Request ids, and the last line of defence: an unexpected exception becomes a masked 500."""
+"""Request ids, one log line and one metric per request, and the last line of defence: an
+unexpected exception becomes a masked 500."""
 
 from __future__ import annotations
 
-import logging
+import time
 import uuid
 
 import orjson
+import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tradedesk.integrations.prometheus_metrics import observe_request
+from tradedesk.logs import start_request
 from tradedesk.raw_responses import send_json
 
-log = logging.getLogger("tradedesk.http")
+log = structlog.get_logger("tradedesk.http")
 
 REQUEST_ID_HEADER = b"x-request-id"
 
 
 class RequestIdMiddleware:
     """Tags each request with an id (the caller's `X-Request-ID` when sane), echoes it in the
-    response, and answers 500 with only that id when something unexpected escapes."""
+    response and binds it to every log line the request writes, logs and counts the request
+    by route once answered, and answers 500 with only that id when something unexpected
+    escapes."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -28,26 +34,51 @@ class RequestIdMiddleware:
             return
         request_id = _incoming_id(scope) or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        start_request(request_id)
         header = (REQUEST_ID_HEADER, request_id.encode())
-        started = False
+        began = time.perf_counter()
+        status = 0
 
         async def send_with_id(message: Message) -> None:
-            nonlocal started
+            nonlocal status
             if message["type"] == "http.response.start":
-                started = True
+                status = message["status"]
                 message["headers"] = [*message.get("headers", []), header]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
-            log.exception(
-                "unhandled error (request %s %s %s)", request_id, scope["method"], scope["path"]
-            )
-            if started:
+            log.exception("unhandled error", method=scope["method"], path=scope["path"])
+            if status:
                 raise
+            status = 500
             body = orjson.dumps({"message": "internal server error", "requestId": request_id})
             await send_json(send, 500, body, [header])
+        finally:
+            seconds = time.perf_counter() - began
+            route = route_of(scope)
+            observe_request(scope["method"], route, status, seconds)
+            log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                route=route,
+                status=status,
+                duration_ms=round(seconds * 1000, 1),
+            )
+
+
+def route_of(scope: Scope) -> str:
+    """The route template that answered (`/v1/priv/exchange/order/{key_id}/list`), so that
+    metrics have one series per route, not per id; `unmatched` when none did."""
+    if "endpoint" not in scope:
+        return "unmatched"
+    path: str = scope["path"]
+    for name, value in (scope.get("path_params") or {}).items():
+        if value:
+            path = path.replace(str(value), "{" + name + "}", 1)
+    return path
 
 
 def _incoming_id(scope: Scope) -> str | None:

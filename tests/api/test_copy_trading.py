@@ -14,6 +14,7 @@ from tests.accounts import Caller, user_id
 from tests.api.test_follows import FOLLOWS
 from tests.documented import STRATEGY_1
 from tests.exchange_keys import KEYS, funded
+from tests.prometheus import samples
 from tradedesk.domain.copy_trading import CopyStatus
 from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, StrategyType
 from tradedesk.domain.follows import StrategyFollow
@@ -203,6 +204,7 @@ async def test_a_revoked_key_fails_alone(admin, client, cognito, venue, runtime)
     good = await follower(client, cognito, venue, "good", 1000, CONSERVATIVE)
     revoked = await follower(client, cognito, venue, "revoked", 1000, CONSERVATIVE)
     engine.account("revoked").secret = "revoked on the exchange"
+    jobs = samples((await client.get("/metrics")).text, "tradedesk_copy_jobs_total")
 
     published = await admin.graphql(PUBLISH, {"input": OPEN})
     await runtime.services.copy_trading.drain()
@@ -210,6 +212,10 @@ async def test_a_revoked_key_fails_alone(admin, client, cognito, venue, runtime)
     copies = await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"])
     assert copies[good].status is CopyStatus.PLACED
     assert copies[revoked].status is CopyStatus.FAILED
+    counted = samples((await client.get("/metrics")).text, "tradedesk_copy_jobs_total")
+    for status in ("PLACED", "FAILED"):  # what operators chart
+        label = (("status", status),)
+        assert counted[label] - jobs.get(label, 0) == 1
     assert copies[revoked].reason == "exchange API authorization failed (1103)"
     revoked_caller = Caller(client, cognito.access_token("revoked"))
     [key] = (await revoked_caller.get(f"{KEYS}/list")).json()["items"]

@@ -22,6 +22,7 @@ import hashlib
 import logging
 import math
 import statistics
+import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
         EventBus,
         ExchangeGateway,
         Ids,
+        JobMetrics,
         UnitOfWorkFactory,
     )
     from tradedesk.domain.protection import ProtectionKeeper
@@ -287,9 +289,11 @@ class CopyTrading:
         trade_events: TradeEvents,
         clock: Clock,
         ids: Ids,
+        metrics: JobMetrics,
         queue: CopyQueue | None = None,
     ) -> None:
         self._queue = queue  # None: the copies run in this process
+        self._metrics = metrics
         self._events = events
         self._trade_events = trade_events
         self._reference = reference
@@ -449,6 +453,7 @@ class CopyTrading:
         """At most CONCURRENT_COPIES at once and one at a time per key. What they need from
         the database is read once for all, and their outcomes written in batches (a copy
         whose outcome is lost to a crash is resumed, never placed twice)."""
+        started = time.perf_counter()
         bound = asyncio.Semaphore(CONCURRENT_COPIES)
         opened = await self._keys.open_many(sorted({copy.key_id for copy in due}))
         async with self._uow_factory() as uow:
@@ -471,7 +476,9 @@ class CopyTrading:
                 day_start.get(copy.key_id),
             )
             async with bound, self._key_locks[copy.key_id]:
+                started = time.perf_counter()
                 outcome = await self._run(job, held=held)
+                self._metrics.copy_finished(outcome[0].status.value, time.perf_counter() - started)
             outcomes.add(outcome)
             if (entry := outcome[2]) is not None:
                 self._trade_events.publish(copy.user_id, entry)
@@ -483,6 +490,7 @@ class CopyTrading:
         finally:
             done.set()
             await writer
+            self._metrics.fanout_finished(len(due), time.perf_counter() - started)
 
     async def _run(self, job: _Job, *, held: set[tuple[str, str]]) -> _Outcome:
         copy, signal = job.copy, job.signal

@@ -418,6 +418,10 @@ class CopyRepository(Protocol):
         """Release each copy (by id), due again at its time."""
         ...
 
+    async def count_pending(self) -> int:
+        """Copies not yet placed, skipped or failed (due now or waiting for a retry)."""
+        ...
+
     async def finish_many(self, copies: list[SignalCopy]) -> None:
         """Record the outcomes of PENDING copies; a finished one is left as it is."""
         ...
@@ -516,6 +520,18 @@ class NotificationRepository(Protocol):
         ...
 
 
+class JobMetrics(Protocol):
+    """What background jobs report to the operators' dashboards."""
+
+    def copy_finished(self, status: str, seconds: float) -> None:
+        """One copy's run: its outcome (PLACED, SKIPPED, FAILED, or PENDING for a retry)."""
+        ...
+
+    def fanout_finished(self, copies: int, seconds: float) -> None:
+        """One batch of copies, from lease to the last outcome."""
+        ...
+
+
 class AlertRepository(Protocol):
     """The alerts outbox."""
 
@@ -532,6 +548,10 @@ class AlertRepository(Protocol):
         ...
 
     async def finish_many(self, outcomes: list[tuple[Alert, datetime]]) -> None: ...
+
+    async def count_pending(self) -> int:
+        """Alerts not yet delivered: the outbox's backlog."""
+        ...
 
     async def of_user(self, user_id: str) -> list[Alert]: ...
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tradedesk.domain.alert_delivery import AlertDelivery
+from tradedesk.domain.backlog import Backlogs
 from tradedesk.domain.balance_history import BalanceHistory
 from tradedesk.domain.catalog import PublicCatalog
 from tradedesk.domain.copy_trading import CopyTrading
@@ -35,6 +36,7 @@ from tradedesk.domain.trade_events import TradeEvents
 
 @dataclass(frozen=True, slots=True)
 class Services:
+    backlogs: Backlogs
     market: MarketService
     catalog: PublicCatalog
     strategy_results: StrategyResults

@@ -12,7 +12,7 @@ from tradedesk.domain.alert_messages import Recipient
 from tradedesk.domain.alerts import Alert, AlertChannel, AlertPreferences, AlertStatus
 from tradedesk.domain.notifications import DEFAULT_SWITCHES
 from tradedesk.domain.trade_events import TradeEvent, TradeEventKind
-from tradedesk.persistence.leases import lease_due
+from tradedesk.persistence.leases import count_pending, lease_due
 from tradedesk.persistence.tables import (
     AlertRow,
     NotificationMethodRow,
@@ -95,6 +95,9 @@ class SqlAlertRepository:
             limit=limit,
         )
         return [_alert(row) for row in rows]
+
+    async def count_pending(self) -> int:
+        return await count_pending(self._session, AlertRow)
 
     async def finish_many(self, outcomes: list[tuple[Alert, datetime]]) -> None:
         """Each alert's outcome at a moment: SENT then, FAILED, or PENDING to be tried again

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col, select
 
@@ -53,3 +53,9 @@ async def lease_due(
         .execution_options(populate_existing=True)
     )
     return list(leased)
+
+
+async def count_pending(session: AsyncSession, table: type[SQLModel]) -> int:
+    """Rows still to do, due now or later: the table's backlog."""
+    rows: Any = table
+    return int(await session.scalar(select(func.count()).where(col(rows.status) == "PENDING")))

@@ -16,7 +16,7 @@ from tradedesk.domain.signals import Signal, SignalAction, SignalEntry
 from tradedesk.domain.strategy_history import CopiedTrade
 from tradedesk.domain.trading import OrderSide
 from tradedesk.persistence.keyset import older_than
-from tradedesk.persistence.leases import lease_due
+from tradedesk.persistence.leases import count_pending, lease_due
 from tradedesk.persistence.tables import SignalCopyRow, SignalRow, StrategyRow
 
 
@@ -108,6 +108,9 @@ class SqlCopyRepository:
             limit=limit,
         )
         return [_copy(row) for row in rows]
+
+    async def count_pending(self) -> int:
+        return await count_pending(self._session, SignalCopyRow)
 
     async def retry_many(self, due: list[tuple[str, datetime]]) -> None:
         if not due:

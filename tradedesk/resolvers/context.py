@@ -13,6 +13,7 @@ from starlette.websockets import WebSocket
 from tradedesk.domain.identity import Principal
 from tradedesk.domain.services import Services
 from tradedesk.domain.strategy_stats import HistoryBucket, Performance
+from tradedesk.logs import about
 from tradedesk.resolvers.dataloaders.balances_by_key import BalancesByKeyLoader
 from tradedesk.resolvers.dataloaders.follows_by_key import FollowsByKeyLoader
 from tradedesk.resolvers.dataloaders.strategy_results_by_strategy import (
@@ -56,4 +57,13 @@ class Context:
             self._principal = asyncio.ensure_future(
                 self.services.identity.authenticate(self.authorization)
             )
-        return await self._principal
+        principal = await self._principal
+        about(user_id=principal.user_id)  # for the lines this resolver logs
+        return principal
+
+    def known_user_id(self) -> str | None:
+        """The caller's user id once a field has verified the token, else None."""
+        done = self._principal is not None and self._principal.done()
+        if not done or self._principal.cancelled() or self._principal.exception() is not None:  # type: ignore[union-attr]
+            return None
+        return self._principal.result().user_id  # type: ignore[union-attr]

@@ -6,12 +6,14 @@ from starlette.requests import Request
 
 from tradedesk.domain.identity import RECAPTCHA_HEADER, Principal
 from tradedesk.domain.services import Services
+from tradedesk.logs import about
 
 
 async def caller(request: Request, *, write: bool = False) -> Principal:
     """The authenticated caller (401 otherwise); for writes also the reCAPTCHA check (403)."""
     services: Services = request.app.state.services
     principal = await services.identity.authenticate(request.headers.get("authorization"))
+    about(user_id=principal.user_id)
     if write:
         await services.human_check.verify(
             request.headers.get(RECAPTCHA_HEADER),

@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from tradedesk.domain.errors import FieldError, InvalidValue, ValidationFailed
 from tradedesk.domain.ids import parse_uuid
+from tradedesk.logs import about
 from tradedesk.rest.contract import Param
 
 T = TypeVar("T")
@@ -40,8 +41,11 @@ class Inputs:
         return self._parse(param.name, raw, param.parse, "headers", default)
 
     def path_id(self, name: str) -> str:
-        """A UUID path parameter; the contract names every one of them `id` in errors."""
-        return self._parse("id", self._request.path_params[name], parse_uuid, "params", "")
+        """A UUID path parameter; the contract names every one of them `id` in errors. The
+        request's log lines name it (`key_id=...`)."""
+        value = self._parse("id", self._request.path_params[name], parse_uuid, "params", "")
+        about(**{name: value})
+        return value
 
     async def json_object(self) -> dict[str, object]:
         """The JSON object body; anything else is one error on `body`."""

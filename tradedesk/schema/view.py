@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from inspect import isawaitable
@@ -37,6 +38,8 @@ from tradedesk.domain.errors import Forbidden, RateLimited, Unavailable
 from tradedesk.domain.identity import RECAPTCHA_HEADER
 from tradedesk.domain.services import Services
 from tradedesk.integrations.persisted_queries import PersistedQueries
+from tradedesk.integrations.prometheus_metrics import observe_operation
+from tradedesk.logs import about
 from tradedesk.rate_limiting import refused_write
 from tradedesk.resolvers.context import Context
 from tradedesk.schema.errors import format_error
@@ -162,6 +165,7 @@ class GraphQLView:
         context = Context(
             services=services, request=request, authorization=request.headers.get("authorization")
         )
+        began = time.perf_counter()
         result = execute(
             self._schema,
             prepared.document,
@@ -171,7 +175,13 @@ class GraphQLView:
         )
         if isawaitable(result):
             result = await result
-        return result  # type: ignore[return-value]
+        assert isinstance(result, ExecutionResult)
+        kind = operation.operation.value
+        name = operation.name.value if operation.name else None
+        observe_operation(name, kind, bool(result.errors), time.perf_counter() - began)
+        if (user_id := context.known_user_id()) is not None:
+            about(user_id=user_id)  # the request's log line names the caller
+        return result
 
     async def _document_text(
         self, query: str | None, extensions: dict[str, Any] | None

@@ -25,6 +25,7 @@ import ccxt.async_support as ccxt_async
 from tradedesk.domain.market import TradeType
 from tradedesk.domain.trading import ApiCredentials
 from tradedesk.integrations.exchange.rate_budgets import EgressBudget, ip_cost
+from tradedesk.integrations.prometheus_metrics import count_exchange_requests
 
 TIME_SYNC_SECONDS = 600.0  # how old the clock offset may get before it is measured again
 PUBLIC = "public"  # the account name the public clients pick their proxy by
@@ -160,4 +161,5 @@ class CcxtClients:
         client.calculate_rate_limiter_cost = partial(ip_cost, client)
         client.egress_budget = budget
         client.trade_type = trade_type
+        count_exchange_requests(client)
         return client
