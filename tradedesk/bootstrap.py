@@ -224,6 +224,7 @@ def _exchange(settings: Settings, clock: Clock) -> ExchangeGateway:
                 sandbox=settings.binance_sandbox,
                 proxies=settings.exchange_proxies,
                 budget=partial(EgressBudget.of_ip, share=settings.exchange_ip_share),
+                timeout_ms=round(settings.exchange_timeout_seconds * 1000),
             )
         )
     feed = PaperMarketFeed(clock, prices=settings.paper_prices, seed=settings.paper_seed)

@@ -85,6 +85,11 @@ class Settings(BaseSettings):
         description="One base URL that every ccxt Binance API host is moved onto (e.g. the "
         "paper exchange's Binance-compatible facade).",
     )
+    exchange_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long one exchange request may take before it counts as unanswered.",
+    )
     binance_sandbox: bool = Field(
         default=False, description="Use Binance's testnet (ccxt's sandbox mode)."
     )

@@ -8,6 +8,7 @@ endpoints check the API key, Binance's HMAC-SHA256 signature and the timestamp w
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -17,11 +18,20 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from tradedesk.simulator import binance_json, signing
 from tradedesk.simulator.engine import PaperExchange
 from tradedesk.simulator.errors import ExchangeError
-from tradedesk.simulator.faults import UNAVAILABLE, Faults
+from tradedesk.simulator.faults import (
+    BANNED,
+    MALFORMED_BODY,
+    PROXY_ERROR_PAGE,
+    UNAVAILABLE,
+    Fault,
+    FaultKind,
+    Faults,
+)
 from tradedesk.simulator.limits import RateLimiter, RateLimits, TooManyRequests, request_weight
 from tradedesk.simulator.markets import Kind
 from tradedesk.simulator.orders import MarginType, OrderType, Side, TriggerType
@@ -38,6 +48,45 @@ def _status_of(error: ExchangeError) -> int:
     return 401 if error.code in (-2014, -2015, -1022) else 400
 
 
+def _refusal(fault: Fault) -> Response | None:
+    """The answer of a fault that stops a request before the engine sees it, if it is one."""
+    match fault.kind:
+        case FaultKind.OUTAGE:
+            return _json(UNAVAILABLE, fault.status)
+        case FaultKind.FAILURE:
+            return Response(PROXY_ERROR_PAGE, fault.status, media_type="text/html")
+        case FaultKind.BAN:
+            response = _json(BANNED, fault.status)
+            response.headers["Retry-After"] = str(round(fault.seconds))
+            return response
+        case FaultKind.DROP if not fault.executed:
+            return _Dropped()
+    return None
+
+
+async def _misbehave(fault: Fault, response: Response) -> Response:
+    """What becomes of an executed request's answer under a fault."""
+    match fault.kind:
+        case FaultKind.LATENCY:
+            await asyncio.sleep(fault.seconds)
+        case FaultKind.MALFORMED:
+            return Response(MALFORMED_BODY, 200, media_type="application/json")
+        case FaultKind.DROP:
+            return _Dropped()
+    return response
+
+
+class _Dropped(Response):
+    """An answer cut off mid-body: the headers promise more than ever arrives, then the
+    connection closes."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"4096")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b'{"sym', "more_body": True})
+        raise ConnectionAbortedError("the venue dropped the connection mid-answer")
+
+
 def facade(
     engine: PaperExchange, limits: RateLimits | None = None, faults: Faults | None = None
 ) -> Starlette:
@@ -47,8 +96,9 @@ def facade(
     def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def run(request: Request) -> Response:
             ip = request.client.host if request.client else "unknown"
-            if (status := await faults.refusal(request.url.path)) is not None:
-                return _json(UNAVAILABLE, status)
+            fault = await faults.fault_for(request.url.path)
+            if fault is not None and (refusal := _refusal(fault)) is not None:
+                return refusal
             try:
                 weight = request_weight(
                     request.method, request.url.path, has_symbol="symbol" in request.query_params
@@ -56,7 +106,7 @@ def facade(
                 used = limiter.request(ip, weight)
                 response = _json(await handler(request))
                 response.headers["X-MBX-USED-WEIGHT-1M"] = str(used)
-                return response
+                return await _misbehave(fault, response) if fault is not None else response
             except TooManyRequests as error:
                 response = _json({"code": error.code, "msg": error.msg}, error.status)
                 response.headers["Retry-After"] = str(error.retry_after)

@@ -20,6 +20,8 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import aiohttp
+import ccxt
 import ccxt.async_support as ccxt_async
 
 from tradedesk.domain.market import TradeType
@@ -161,5 +163,29 @@ class CcxtClients:
         client.calculate_rate_limiter_cost = partial(ip_cost, client)
         client.egress_budget = budget
         client.trade_type = trade_type
+        _answers_checked(client)
         count_exchange_requests(client)
         return client
+
+
+def _answers_checked(client: Any) -> None:
+    """Wraps `fetch2` so that a broken answer is an error ccxt's callers can reason about:
+    a body that is not JSON (ccxt would hand its text to the parsers) is a `BadResponse`, and
+    a connection cut mid-answer (ccxt files aiohttp's payload errors as refusals) is an
+    `ExchangeNotAvailable`. Either way the request may have been executed."""
+    send = client.fetch2
+
+    async def checked(
+        path: str, api: Any = "public", method: str = "GET", params: Any = None, config: Any = None
+    ) -> Any:
+        try:
+            answer = await send(path, api, method, params or {}, config or {})
+        except ccxt.ExchangeError as error:
+            if isinstance(error.__cause__, aiohttp.ClientError):
+                raise ccxt.ExchangeNotAvailable(f"{client.id} {method} {path}: cut off") from error
+            raise
+        if isinstance(answer, str | bytes):
+            raise ccxt.BadResponse(f"{client.id} {method} {path}: the answer is not JSON")
+        return answer
+
+    client.fetch2 = checked

@@ -2,7 +2,8 @@
 
 Credentials refused -> 1103; an unknown symbol -> 1300; a futures account in hedge mode (-4061)
 -> 1106; anything else the exchange refuses -> 1500, with the exchange's own message kept in
-the log only. Network failures, timeouts, rate limiting and Binance's "please try again" are
+the log only. Network failures, timeouts, rate limiting, answers that are not JSON (a proxy's
+page, a cut-off body) and Binance's "please try again" are
 `ExchangeUnreachable`, which idempotent reads retry before giving up as `ExchangeUnavailable`
 (1500 to a caller; a copy trade tries again later).
 """
@@ -43,7 +44,8 @@ def outcome_unknown(error: Exception) -> bool:
     if isinstance(error, ccxt.DDoSProtection):  # refused before execution
         return False
     code = binance_code(error)
-    return isinstance(error, ccxt.NetworkError) or code in EXECUTION_UNKNOWN or code == TRY_AGAIN
+    transient = isinstance(error, ccxt.NetworkError | ccxt.BadResponse)
+    return transient or code in EXECUTION_UNKNOWN or code == TRY_AGAIN
 
 
 def to_domain(error: Exception, *, action: str) -> Exception:
@@ -53,8 +55,8 @@ def to_domain(error: Exception, *, action: str) -> Exception:
         return BusinessRuleViolation(ErrorCode.EXCHANGE_AUTHORIZATION_FAILED)
     if isinstance(error, ccxt.BadSymbol):
         return BusinessRuleViolation(ErrorCode.INVALID_EXCHANGE_SYMBOL)
-    # timeouts, DDoS protection, unavailability
-    if isinstance(error, ccxt.NetworkError) or binance_code(error) == TRY_AGAIN:
+    # timeouts, DDoS protection, unavailability, an answer garbled on the way
+    if isinstance(error, ccxt.NetworkError | ccxt.BadResponse) or binance_code(error) == TRY_AGAIN:
         log.warning("%s: exchange unreachable: %s", action, error)
         return ExchangeUnreachable(str(error))
     if binance_code(error) == HEDGE_MODE:
