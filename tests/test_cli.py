@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +17,11 @@ import httpx
 import pytest
 
 from tests import documented
-from tests.standins import free_port
+from tests.standins import free_port, serving
+from tradedesk.simulator.engine import PaperExchange
+from tradedesk.simulator.faults import Faults
+from tradedesk.simulator.http import facade
+from tradedesk.simulator.markets import default_markets, default_prices
 
 TRADEDESK = shutil.which("tradedesk", path=str(Path(sys.executable).parent)) or "tradedesk"
 
@@ -38,15 +44,30 @@ def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[s
     )
 
 
-def start_server(cwd: Path, host: str, port: int) -> subprocess.Popen[str]:
+def start_server(cwd: Path, host: str, port: int, **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [TRADEDESK, "serve", "--host", host, "--port", str(port)],
         cwd=cwd,
-        env=clean_environment(),
+        env=clean_environment(**env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def wait_until_serving(server: subprocess.Popen[str], port: int) -> str:
+    """The base URL once `/healthz` answers."""
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                return base
+        except httpx.TransportError:
+            pass
+        assert server.poll() is None, server.stdout.read()
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.1)
 
 
 def test_seed_uses_a_sqlite_file_in_the_working_directory_and_is_safe_twice(tmp_path):
@@ -134,17 +155,7 @@ def test_serve_migrates_and_answers_on_loopback(tmp_path):
     port = free_port()
     server = start_server(tmp_path, "127.0.0.1", port)
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.stdout.read()
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
+        base = wait_until_serving(server, port)
 
         assert httpx.get(f"{base}/readyz").json() == {"status": "ready"}
         assert httpx.get(f"{base}/v1/pub/strategy/list").json() == documented.STRATEGIES
@@ -265,3 +276,40 @@ def test_worker_once_keeps_open_trades_on_a_real_exchange(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "followed 0 open trade(s)" in result.stdout
+
+
+def test_serve_finishes_the_requests_in_flight_on_sigterm(tmp_path):
+    """SIGTERM while a ticker is being fetched from a slow exchange: the server stops taking
+    connections at once, answers the request in flight, then shuts down."""
+    assert run(["seed"], tmp_path).returncode == 0
+    markets = default_markets()
+    exchange = PaperExchange(
+        markets, prices=default_prices(markets), now_ms=lambda: int(time.time() * 1000)
+    )
+    faults = Faults()
+    faults.latency("/fapi/v1/ticker", seconds=1.5)
+    with serving(facade(exchange, faults=faults)) as venue:
+        port = free_port()
+        server = start_server(
+            tmp_path, "127.0.0.1", port, TRADEDESK_EXCHANGE="binance", TRADEDESK_BINANCE_URLS=venue
+        )
+        try:
+            base = wait_until_serving(server, port)
+            with ThreadPoolExecutor(1) as pool:
+                in_flight = pool.submit(httpx.get, f"{base}/v1/pub/exchange/ticker", timeout=15)
+                while not faults.faults[0].hits:  # the request is at the exchange now
+                    time.sleep(0.02)
+                server.send_signal(signal.SIGTERM)
+                time.sleep(0.3)
+                with pytest.raises(httpx.TransportError):
+                    httpx.get(f"{base}/healthz", timeout=2)  # no longer accepting
+                answer = in_flight.result()
+            code = server.wait(timeout=20)
+        finally:
+            server.kill()
+            output = server.communicate()[0]
+
+    assert answer.status_code == 200, output
+    assert answer.json()["symbol"] == "BTC/USDT"
+    # uvicorn re-raises the signal once it has shut down cleanly, as process managers expect
+    assert code == -signal.SIGTERM and "Application shutdown complete" in output, output

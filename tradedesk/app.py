@@ -3,7 +3,6 @@ and /metrics."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,11 +14,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
+from tradedesk.background import serve_jobs
 from tradedesk.body_limit import BodyLimitMiddleware
 from tradedesk.bootstrap import Runtime, build_runtime
 from tradedesk.config import Settings, load_settings
 from tradedesk.domain.services import Services
-from tradedesk.integrations.exchange.paper_gateway import PaperGateway
 from tradedesk.integrations.persisted_queries import PersistedQueries
 from tradedesk.integrations.prometheus_metrics import exposition
 from tradedesk.integrations.rate_limits import RequestLimits
@@ -52,9 +51,7 @@ V1_ROUTES = [
     *follows.ROUTES,
     *histories.ROUTES,
 ]
-COPY_POLL_SECONDS = 1.0
 READY_TIMEOUT = 2.0  # seconds a readiness probe waits for Redis
-REPORT_POLL_SECONDS = 300.0  # how often due weekly and monthly reports are looked for
 
 
 async def healthz(_request: Request) -> Response:
@@ -118,30 +115,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        background = []
-        if isinstance(runtime.exchange, PaperGateway):
-            background.append(asyncio.create_task(runtime.exchange.run()))  # stops trigger unasked
-        if owned and runtime.settings.snapshot_interval_seconds:
-            history = runtime.services.balance_history
-            interval = runtime.settings.snapshot_interval_seconds
-            background.append(asyncio.create_task(history.run(interval)))
-        if owned and runtime.copy_queue is None:  # else `tradedesk worker`s run the copies
-            copying = runtime.services.copy_trading
-            background.append(asyncio.create_task(copying.run(COPY_POLL_SECONDS)))
-        if owned and runtime.settings.alert_poll_seconds:
-            delivery = runtime.services.alert_delivery
-            background.append(
-                asyncio.create_task(delivery.run(runtime.settings.alert_poll_seconds))
-            )
-        if owned and runtime.settings.protection_poll_seconds:
-            keeper = runtime.services.protection
-            reference = runtime.services.strategy_reference
-            interval = runtime.settings.keeper_interval
-            background.append(asyncio.create_task(keeper.run(interval)))
-            background.append(asyncio.create_task(reference.run(interval)))
+        jobs = serve_jobs(runtime, owned=owned)
         yield
-        for task in background:
-            task.cancel()
+        await jobs.stop(settings.shutdown_grace_seconds)  # requests in flight have finished
         await persisted_queries.aclose()
         if owned:
             await runtime.aclose()

@@ -4,6 +4,8 @@ plans on sale in Stripe, and run the paper exchange as a Binance-compatible serv
 from __future__ import annotations
 
 import asyncio
+import logging
+import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -14,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from tradedesk.config import ConfigurationError, Settings, load_settings
 from tradedesk.domain.errors import Unavailable
 
+log = logging.getLogger("tradedesk.cli")
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 T = TypeVar("T")
 
@@ -291,6 +294,7 @@ def serve(
         log_level=settings.log_level,
         log_config=None,  # uvicorn's records go through our JSON logging
         access_log=False,  # the app logs each request itself, with its request id
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,  # SIGTERM: finish requests
         server_header=False,
     )
 
@@ -301,8 +305,9 @@ def worker(
 ) -> None:
     """Migrate, then run the background jobs (daily balance snapshots, keeping open trades'
     exits in line with their entries, copying signals to followers, sending alerts) until
-    stopped."""
-    from tradedesk.app import REPORT_POLL_SECONDS
+    stopped. SIGTERM or Ctrl-C lets the rounds in flight finish (within
+    TRADEDESK_SHUTDOWN_GRACE_SECONDS), then exits."""
+    from tradedesk.background import worker_jobs
     from tradedesk.bootstrap import build_runtime
     from tradedesk.persistence.migrate import upgrade
 
@@ -310,46 +315,39 @@ def worker(
     _with_engine(settings, upgrade)
     _configure_logging(settings)
 
-    async def work() -> None:
+    async def once_round() -> None:
         runtime = build_runtime(settings)
-        history = runtime.services.balance_history
-        keeper = runtime.services.protection
-        # Paper accounts live in the serving process: a worker would find them empty and take
-        # every trade for closed. With the paper exchange, `serve` keeps the trades.
-        keeps_trades = settings.exchange != "paper"
         try:
-            if once:
-                typer.echo(f"recorded {await history.take_snapshots()} balance snapshot(s)")
-                if keeps_trades:
-                    typer.echo(f"followed {await keeper.tick()} open trade(s)")
-                    copied = await runtime.services.copy_trading.drain()
-                    typer.echo(f"ran {copied} signal copies")
-            else:
-                jobs = [
-                    history.run(settings.snapshot_interval_seconds or 3600),
-                    runtime.services.alert_delivery.run(settings.alert_poll_seconds or 1.0),
-                    runtime.services.reports.run(REPORT_POLL_SECONDS),
-                ]
-                if settings.telegram_bot_token and not settings.telegram_webhook_secret:
-                    jobs.append(runtime.services.telegram_linking.poll())  # no public URL
-                if keeps_trades:
-                    jobs.append(keeper.run(settings.keeper_interval))
-                    copying = runtime.services.copy_trading
-                    if runtime.copy_queue is None:
-                        jobs.append(copying.run(1.0))
-                    else:  # messages drive it; the poll picks up what a lost message left
-                        jobs.append(runtime.copy_queue.serve(copying.run_due, asyncio.Event()))
-                        jobs.append(copying.run(settings.protection_poll_seconds or 5))
-                    jobs.append(
-                        runtime.services.strategy_reference.run(
-                            settings.protection_poll_seconds or 5
-                        )
-                    )
-                await asyncio.gather(*jobs)
+            history = runtime.services.balance_history
+            typer.echo(f"recorded {await history.take_snapshots()} balance snapshot(s)")
+            if settings.exchange != "paper":  # paper accounts live in the serving process
+                typer.echo(f"followed {await runtime.services.protection.tick()} open trade(s)")
+                copied = await runtime.services.copy_trading.drain()
+                typer.echo(f"ran {copied} signal copies")
         finally:
             await runtime.aclose()
 
-    asyncio.run(work())
+    async def until_stopped() -> bool:
+        runtime = build_runtime(settings)
+        try:
+            if settings.worker_metrics_port:
+                from prometheus_client import start_http_server
+
+                start_http_server(settings.worker_metrics_port, addr=settings.host)
+            jobs = worker_jobs(runtime)
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, jobs.stopping.set)
+            await jobs.stopping.wait()
+            log.info("stopping: letting the rounds in flight finish")
+            return await jobs.stop(settings.shutdown_grace_seconds)
+        finally:
+            await runtime.aclose()
+
+    if once:
+        asyncio.run(once_round())
+    elif not asyncio.run(until_stopped()):
+        raise typer.Exit(1)  # some round was cut off at the deadline; its leases will lapse
 
 
 def _configure_logging(settings: Settings) -> None:

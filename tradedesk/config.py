@@ -63,6 +63,18 @@ class Settings(BaseSettings):
         gt=0,
         description="USDT credited to each wallet of a paper account when its key is first used.",
     )
+    worker_metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Where `tradedesk worker` serves its Prometheus metrics (on TRADEDESK_HOST); "
+        "unset, it serves none.",
+    )
+    shutdown_grace_seconds: float = Field(
+        default=20.0,
+        ge=0,
+        description="On SIGTERM, how long requests and job rounds in flight may take to finish.",
+    )
     graphql_document_cache_size: int = Field(default=512, ge=1)
     graphql_max_depth: int = Field(
         default=10, ge=1, description="Deepest field nesting a GraphQL document may ask for."

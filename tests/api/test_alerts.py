@@ -212,9 +212,10 @@ async def test_under_serve_a_stop_is_alerted_within_two_poll_intervals(
     await alice.put(SETTINGS, {"telegramStopLoss": True, "emailNewOrder": False})
     await bought(alice)
     interval = 0.2
+    stopping = asyncio.Event()
     loops = [
-        asyncio.create_task(runtime.services.protection.run(interval)),
-        asyncio.create_task(runtime.services.alert_delivery.run(interval)),
+        asyncio.create_task(runtime.services.protection.run(interval, stopping)),
+        asyncio.create_task(runtime.services.alert_delivery.run(interval, stopping)),
     ]
     try:
         runtime.exchange.engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(18900))
@@ -224,7 +225,7 @@ async def test_under_serve_a_stop_is_alerted_within_two_poll_intervals(
             await asyncio.sleep(0.02)
         took = time.monotonic() - fired
     finally:
-        for loop in loops:
-            loop.cancel()
+        stopping.set()
+        await asyncio.gather(*loops)
 
     assert took <= 2 * interval + 0.5  # two poll intervals, and the calls themselves

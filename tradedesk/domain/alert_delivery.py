@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from tradedesk.domain.alert_messages import Recipient, render
 from tradedesk.domain.alerts import Alert, AlertChannel, AlertStatus
 from tradedesk.domain.errors import Unavailable
+from tradedesk.domain.rounds import repeat
 
 if TYPE_CHECKING:
     from tradedesk.domain.ports import Clock, Ids, Mailer, TelegramBot, UnitOfWorkFactory
@@ -63,15 +64,16 @@ class AlertDelivery:
         self._clock = clock
         self._owner = ids.new_id()
 
-    async def run(self, interval_seconds: float) -> None:
-        """Deliver what is due every interval, for ever (serve and the worker)."""
-        while True:
-            try:
-                while await self.deliver_due() == BATCH:
-                    pass  # a backlog: the next batch at once
-            except Exception:  # one bad round must not stop alerts for good
-                log.exception("alert delivery: round failed")
-            await asyncio.sleep(interval_seconds)
+    async def run(self, interval_seconds: float, stopping: asyncio.Event) -> None:
+        """Deliver due alerts (a backlog batch after batch) until stopping."""
+
+        async def deliver_backlog() -> None:
+            while await self.deliver_due() == BATCH:
+                pass  # a backlog: the next batch at once
+
+        await repeat(
+            deliver_backlog, interval=interval_seconds, stopping=stopping, name="alert delivery"
+        )
 
     async def deliver_due(self) -> int:
         """Sends one batch of due alerts; how many it took."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from tradedesk.domain.errors import BusinessRuleViolation
 from tradedesk.domain.identity import Principal
+from tradedesk.domain.rounds import repeat
 
 if TYPE_CHECKING:
     from tradedesk.domain.exchange_keys import ExchangeKeys
@@ -103,16 +104,16 @@ class BalanceHistory:
 
         return sum(await asyncio.gather(*(snapshot(key) for key in pending)))
 
-    async def run(self, interval_seconds: float) -> None:
-        """`take_snapshots` now and then every interval, for ever (worker and serve)."""
-        while True:
-            try:
-                recorded = await self.take_snapshots()
-                if recorded:
-                    log.info("recorded %d balance snapshot(s)", recorded)
-            except Exception:  # the next round tries again; a crash would stop the history
-                log.exception("balance snapshots failed")
-            await asyncio.sleep(interval_seconds)
+    async def run(self, interval_seconds: float, stopping: asyncio.Event) -> None:
+        """Record missing snapshots every interval until stopping (serve and the worker)."""
+
+        async def snapshots() -> None:
+            if recorded := await self.take_snapshots():
+                log.info("recorded %d balance snapshot(s)", recorded)
+
+        await repeat(
+            snapshots, interval=interval_seconds, stopping=stopping, name="balance snapshots"
+        )
 
 
 def _scope(key_id: str) -> str:

@@ -48,6 +48,7 @@ from tradedesk.domain.manual_trading import flatten
 from tradedesk.domain.market import TradeType
 from tradedesk.domain.placement import protected_trade
 from tradedesk.domain.protection import ProtectedTrade
+from tradedesk.domain.rounds import repeat
 from tradedesk.domain.signals import (
     Signal,
     SignalAction,
@@ -408,17 +409,16 @@ class CopyTrading:
         async with self._uow_factory() as uow:
             return await uow.copies.of_user(caller.user_id, limit)
 
-    async def run(self, interval_seconds: float) -> None:
+    async def run(self, interval_seconds: float, stopping: asyncio.Event) -> None:
         """Dispatch copies as signals arrive (and every interval, for copies another process
-        published or left behind), for ever (serve and the worker)."""
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=interval_seconds)
-            self._wake.clear()
-            try:
-                await self.drain()
-            except Exception:  # one bad round must not stop copy trading for good
-                log.exception("copy trading: dispatch failed")
+        published or left behind) until stopping; a batch in flight is finished first."""
+        await repeat(
+            self.drain,
+            interval=interval_seconds,
+            stopping=stopping,
+            name="copy trading",
+            wake=self._wake,
+        )
 
     async def drain(self) -> int:
         """Runs every copy that is due, until none is; how many were run."""

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tradedesk.domain.errors import InvalidValue, Unavailable
+from tradedesk.domain.rounds import repeat
 
 if TYPE_CHECKING:
     from tradedesk.domain.ports import Clock, Mailer, UnitOfWorkFactory
@@ -206,14 +207,9 @@ class Reports:
             await uow.commit()
         return 1
 
-    async def run(self, interval_seconds: float) -> None:
-        """Look for due reports every interval, for ever (serve and the worker)."""
-        while True:
-            try:
-                await self.send_due()
-            except Exception:  # one bad round must not stop reports for good
-                log.exception("reports: round failed")
-            await asyncio.sleep(interval_seconds)
+    async def run(self, interval_seconds: float, stopping: asyncio.Event) -> None:
+        """Send due reports every interval until stopping."""
+        await repeat(self.send_due, interval=interval_seconds, stopping=stopping, name="reports")
 
 
 def _key_report(

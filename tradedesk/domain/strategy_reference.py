@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from tradedesk.domain.errors import DomainError
 from tradedesk.domain.market import TradeType
+from tradedesk.domain.rounds import repeat
 from tradedesk.domain.signals import Signal, SignalAction, SignalEntry
 from tradedesk.domain.strategies import Strategy, StrategyTrade, TradeSide
 from tradedesk.domain.trading import OrderSide
@@ -167,14 +168,11 @@ class StrategyReference:
                 await uow.commit()
         return closed
 
-    async def run(self, interval_seconds: float) -> None:
-        """`tick` every interval, for ever (serve and the worker)."""
-        while True:
-            try:
-                await self.tick()
-            except Exception:  # one bad pass must not stop the published results for good
-                log.exception("strategy reference: pass failed")
-            await asyncio.sleep(interval_seconds)
+    async def run(self, interval_seconds: float, stopping: asyncio.Event) -> None:
+        """Follow the reference trades every interval until stopping."""
+        await repeat(
+            self.tick, interval=interval_seconds, stopping=stopping, name="strategy reference"
+        )
 
     async def _last(self, strategy: Strategy) -> Decimal:
         ticker = await self._market.ticker(

@@ -118,7 +118,7 @@ class TelegramLinking:
         """Long polling, for a bot without a public webhook URL (`tradedesk worker` runs it
         when no webhook secret is set; one process only, as Telegram allows one poller)."""
         offset = None
-        while True:
+        while True:  # cancelled at shutdown: an unanswered poll loses nothing
             try:
                 offset = await self.poll_once(offset)
             except Unavailable:
