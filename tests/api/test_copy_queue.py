@@ -9,7 +9,9 @@ import asyncio
 import signal
 import subprocess
 import time
+import uuid
 
+import httpx
 import pytest
 
 from tests.api.test_copy_trading import (
@@ -23,6 +25,8 @@ from tests.api.test_copy_trading import (
     seeded_follower,
 )
 from tests.documented import STRATEGY_1
+from tests.prometheus import samples
+from tests.standins import free_port
 from tests.test_cli import TRADEDESK, clean_environment
 from tradedesk.domain.copy_trading import CopyStatus
 from tradedesk.simulator.markets import Kind
@@ -41,23 +45,40 @@ def settings_overrides(venue, redis_url):
     }
 
 
-def start_worker(runtime, base: str, redis_url: str, tmp_path) -> subprocess.Popen[str]:
-    settings = runtime.settings
-    return subprocess.Popen(
-        [TRADEDESK, "worker"],
-        cwd=tmp_path,
-        env=clean_environment(
-            DATABASE_URL=settings.database_url,
-            TRADEDESK_DATA_DIR=str(settings.data_dir),  # the same key opens the secrets
-            TRADEDESK_EXCHANGE="binance",
-            TRADEDESK_BINANCE_URLS=base,
-            TRADEDESK_REDIS_URL=redis_url,
-            TRADEDESK_PROTECTION_POLL_SECONDS="1",
-        ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+class Worker:
+    """A `tradedesk worker` process, its output in a file (a pipe nobody reads would fill
+    up and block it)."""
+
+    def __init__(self, runtime, base: str, redis_url: str, tmp_path, **env: str) -> None:
+        settings = runtime.settings
+        self.log = tmp_path / f"worker-{uuid.uuid4().hex[:8]}.log"
+        with self.log.open("w") as output:
+            self.process = subprocess.Popen(
+                [TRADEDESK, "worker"],
+                cwd=tmp_path,
+                env=clean_environment(
+                    DATABASE_URL=settings.database_url,
+                    TRADEDESK_DATA_DIR=str(settings.data_dir),  # the same key opens the secrets
+                    TRADEDESK_EXCHANGE="binance",
+                    TRADEDESK_BINANCE_URLS=base,
+                    TRADEDESK_REDIS_URL=redis_url,
+                    TRADEDESK_PROTECTION_POLL_SECONDS="1",
+                    **env,
+                ),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    async def stop(self, how: signal.Signals = signal.SIGTERM, within: float = 30) -> int:
+        """Sends `how` and waits for the exit (the venue answers meanwhile); the exit code."""
+        self.process.send_signal(how)
+        return await asyncio.to_thread(self.process.wait, within)
+
+    def output(self) -> str:
+        return self.log.read_text()
 
 
 async def settled(runtime, signal_id: str, *, within: float) -> dict:
@@ -78,20 +99,33 @@ async def test_two_workers_run_a_signals_copies_once_each(
     """The fifty-follower scenario, run by two `tradedesk worker` processes."""
     _engine, base = venue
     followers = await fifty_followers(runtime, clock, venue)
-    workers = [start_worker(runtime, base, redis_url, tmp_path) for _ in range(2)]
+    ports = [free_port(), free_port()]
+    workers = [
+        Worker(runtime, base, redis_url, tmp_path, TRADEDESK_WORKER_METRICS_PORT=str(port))
+        for port in ports
+    ]
     try:
         await asyncio.sleep(3)  # both listening
         published = await admin.graphql(PUBLISH, {"input": OPEN})
         signal_id = published["data"]["publishSignal"]["signal"]["id"]
         copies = await settled(runtime, signal_id, within=60)
-        running = [worker.poll() is None for worker in workers]
+        running = [worker.running() for worker in workers]
+        async with httpx.AsyncClient() as http:
+            scrapes = [(await http.get(f"http://127.0.0.1:{port}/metrics")).text for port in ports]
     finally:
         for worker in workers:
-            worker.terminate()
-        logs = [worker.communicate(timeout=20)[1] for worker in workers]
+            await worker.stop()
+        logs = [worker.output() for worker in workers]
 
     assert running == [True, True], logs  # neither died
     assert_each_holds_their_sized_trade(venue, copies, followers)
+    counted = [samples(scrape, "tradedesk_copy_jobs_total") for scrape in scrapes]
+    ran = {
+        status: sum(one.get((("status", status),), 0) for one in counted)
+        for status in ("PLACED", "FAILED")
+    }
+    placed = sum(copy.status is CopyStatus.PLACED for copy in copies.values())
+    assert ran == {"PLACED": placed, "FAILED": len(copies) - placed}  # the workers' metrics
 
 
 async def test_a_worker_killed_mid_fan_out_leaves_nothing_placed_twice(
@@ -101,7 +135,7 @@ async def test_a_worker_killed_mid_fan_out_leaves_nothing_placed_twice(
     followers = {f"killed{n}": 1000 + 50 * n for n in range(16)}
     for name, usdt in followers.items():
         await seeded_follower(runtime, clock, venue, name, usdt, CONSERVATIVE)
-    first = start_worker(runtime, base, redis_url, tmp_path)
+    first = Worker(runtime, base, redis_url, tmp_path)
     await asyncio.sleep(3)
     # four entries go through; then Binance stops answering orders
     faults.outage("/fapi/v1/order", after=4, stall=True)
@@ -113,18 +147,17 @@ async def test_a_worker_killed_mid_fan_out_leaves_nothing_placed_twice(
         if any(copy.status is CopyStatus.PLACED for copy in copies.values()):
             break
         await asyncio.sleep(0.1)
-    first.kill()  # ... and the worker dies mid-way, without a word
-    first.communicate(timeout=20)
+    await first.stop(signal.SIGKILL)  # ... and the worker dies mid-way, without a word
     faults.clear()  # the stalled orders are refused unexecuted; Binance is back
     pending = sum(
         copy.status is CopyStatus.PENDING for copy in (await copies_of(runtime, signal_id)).values()
     )
-    second = start_worker(runtime, base, redis_url, tmp_path)
+    second = Worker(runtime, base, redis_url, tmp_path)
     try:
         copies = await settled(runtime, signal_id, within=90)  # dead worker's leases: 30 s
     finally:
-        second.terminate()
-        logs = second.communicate(timeout=20)[1]
+        await second.stop()
+        logs = second.output()
 
     assert pending > 0  # it did die mid-way
     assert {copy.status for copy in copies.values()} == {CopyStatus.PLACED}, logs
@@ -148,7 +181,7 @@ async def test_a_worker_stopped_mid_fan_out_finishes_its_round_and_a_new_one_res
     followers = {f"stopped{n}": 1000 + 50 * n for n in range(8)}
     for name, usdt in followers.items():
         await seeded_follower(runtime, clock, venue, name, usdt, CONSERVATIVE)
-    worker = start_worker(runtime, base, redis_url, tmp_path)
+    worker = Worker(runtime, base, redis_url, tmp_path)
     await asyncio.sleep(3)
     slow = faults.latency("/fapi/v1/order", seconds=0.4)  # each order is slow: a long batch
     first = await admin.graphql(PUBLISH, {"input": OPEN})
@@ -158,8 +191,7 @@ async def test_a_worker_stopped_mid_fan_out_finishes_its_round_and_a_new_one_res
         await asyncio.sleep(0.05)
     copies = await copies_of(runtime, first_id)
     in_flight = sum(copy.status is CopyStatus.PENDING for copy in copies.values())
-    worker.send_signal(signal.SIGTERM)
-    code = await asyncio.to_thread(worker.wait, 30)  # the venue answers meanwhile
+    code = await worker.stop(signal.SIGTERM)
     stopped = await copies_of(runtime, first_id)
     faults.clear()
 
@@ -168,16 +200,16 @@ async def test_a_worker_stopped_mid_fan_out_finishes_its_round_and_a_new_one_res
     second_id = second["data"]["publishSignal"]["signal"]["id"]
     await asyncio.sleep(1)
     waiting = await copies_of(runtime, second_id)
-    restarted = start_worker(runtime, base, redis_url, tmp_path)
+    restarted = Worker(runtime, base, redis_url, tmp_path)
     try:
         resumed = await settled(runtime, second_id, within=60)
     finally:
-        restarted.terminate()
-        logs = restarted.communicate(timeout=30)[1]
+        restarted_code = await restarted.stop()
+        logs = restarted.output()
 
     assert in_flight > 0  # it was stopped mid-way
-    assert code == 0, worker.communicate()[1]
+    assert code == 0, worker.output()
     assert {copy.status for copy in stopped.values()} == {CopyStatus.PLACED}  # nothing half-done
     assert {copy.status for copy in waiting.values()} == {CopyStatus.PENDING}
     assert {copy.status for copy in resumed.values()} == {CopyStatus.PLACED}, logs
-    assert restarted.returncode == 0
+    assert restarted_code == 0, logs

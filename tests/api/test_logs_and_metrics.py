@@ -111,12 +111,16 @@ class TestExchangeRequests:
         _engine, base = venue
         return {"exchange": "binance", "binance_urls": base}
 
-    async def test_each_exchange_endpoint_is_counted_with_its_outcome(self, client):
+    async def test_each_exchange_endpoint_is_counted_with_its_outcome(self, client, faults):
+        before = samples((await client.get("/metrics")).text, "tradedesk_exchange_requests_total")
         await client.get("/v1/pub/exchange/ticker")
-        await client.get("/v1/pub/exchange/ticker?symbol=NOPE%2FUSDT")
-        scrape = (await client.get("/metrics")).text
+        faults.failure("/fapi/v1/ticker/24hr", status=502, times=1)
+        await client.get("/v1/pub/exchange/ticker?symbol=ETH%2FUSDT")
+        after = samples((await client.get("/metrics")).text, "tradedesk_exchange_requests_total")
 
-        counted = samples(scrape, "tradedesk_exchange_requests_total")
-        endpoints = {dict(labels)["endpoint"]: dict(labels)["outcome"] for labels in counted}
-        assert endpoints["fapiPublic GET ticker/24hr"] == "ok"
-        assert endpoints["fapiPublic GET exchangeInfo"] == "ok"  # the markets, loaded once
+        def more(endpoint: str, outcome: str) -> float:
+            labels = (("endpoint", endpoint), ("outcome", outcome))
+            return after.get(labels, 0) - before.get(labels, 0)
+
+        assert more("fapiPublic GET ticker/24hr", "ok") == 2  # BTC, and ETH's retry
+        assert more("fapiPublic GET ticker/24hr", "ExchangeNotAvailable") == 1  # the 502
