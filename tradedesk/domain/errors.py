@@ -114,3 +114,8 @@ class RateLimited(DomainError):
 
 class Unavailable(DomainError):
     """A system the request depends on did not answer; nothing was written (503)."""
+
+
+class TransactionConflict(Unavailable):
+    """The database could not serialize a transaction with a concurrent one (or chose it as a
+    deadlock's victim) and rolled it back: running it again will do. 503 if retries run out."""

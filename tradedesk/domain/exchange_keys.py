@@ -33,6 +33,7 @@ from tradedesk.domain.market import (
     parse_trade_type,
 )
 from tradedesk.domain.trading import ApiCredentials, AssetBalance
+from tradedesk.domain.transactions import in_transaction
 from tradedesk.domain.validation import FieldCollector, parse_boolean
 
 if TYPE_CHECKING:
@@ -251,15 +252,16 @@ class ExchangeKeys:
         return key
 
     async def rename(self, caller: Principal, key_id: str, changes: dict[str, str]) -> ExchangeKey:
-        async with self._uow_factory() as uow:
+        async def rename(uow: UnitOfWork) -> ExchangeKey:
             if await uow.exchange_keys.get(caller.user_id, key_id) is None:
                 raise NotFound("exchange key")
             if changes:
                 await uow.exchange_keys.update(key_id, changes, now=self._clock.now())
             key = await uow.exchange_keys.get(caller.user_id, key_id)
-            await uow.commit()
-        assert key is not None
-        return key
+            assert key is not None
+            return key
+
+        return await in_transaction(self._uow_factory, rename)
 
     async def delete(self, caller: Principal, key_id: str) -> None:
         """Removes the key and its sealed secret; the exchange client for it is closed."""

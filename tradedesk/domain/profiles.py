@@ -12,10 +12,11 @@ from zoneinfo import available_timezones
 from tradedesk.domain.countries import ISO_3166_ALPHA_2
 from tradedesk.domain.errors import InvalidValue
 from tradedesk.domain.identity import Principal
+from tradedesk.domain.transactions import in_transaction
 from tradedesk.domain.validation import FieldCollector
 
 if TYPE_CHECKING:
-    from tradedesk.domain.ports import Clock, UnitOfWorkFactory
+    from tradedesk.domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 LANGUAGES = frozenset({"EN", "AR"})
 MAX_NAME_LENGTH = 50
@@ -95,9 +96,10 @@ class Profiles:
 
     async def update(self, caller: Principal, changes: dict[str, str]) -> Profile:
         """Apply already-validated changes; an empty change leaves `updatedAt` alone."""
-        async with self._uow_factory() as uow:
+
+        async def update(uow: UnitOfWork) -> Profile:
             if changes:
                 await uow.profiles.update(caller.user_id, changes, now=self._clock.now())
-            profile = await uow.profiles.get(caller.user_id)
-            await uow.commit()
-        return profile
+            return await uow.profiles.get(caller.user_id)
+
+        return await in_transaction(self._uow_factory, update)

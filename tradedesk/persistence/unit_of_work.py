@@ -5,8 +5,11 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tradedesk.domain.errors import TransactionConflict, Unavailable
 from tradedesk.persistence.alerts import SqlAlertRepository
 from tradedesk.persistence.balance_snapshots import SqlBalanceSnapshotRepository
 from tradedesk.persistence.billing import SqlBillingCustomerRepository, SqlStripeEventRepository
@@ -59,10 +62,45 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        """Rolls back what was not committed, and turns a database that failed the work into
+        the domain's `Unavailable` (unreachable) or `TransactionConflict` (run it again)."""
         try:
-            await self.session.rollback()  # a no-op after commit; undoes anything uncommitted
-        finally:
-            await self.session.close()
+            try:
+                await self.session.rollback()  # a no-op after commit; undoes the uncommitted
+            finally:
+                await self.session.close()
+        except Exception as cleanup:  # the connection is gone too; the work's error says why
+            if exc is None:
+                raise database_failure(cleanup) or cleanup from cleanup
+        if exc is not None and (failure := database_failure(exc)) is not None:
+            raise failure from exc
 
     async def commit(self) -> None:
         await self.session.commit()
+
+
+CONFLICTS = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
+
+
+def database_failure(error: BaseException) -> Unavailable | None:
+    """The domain error for a failure of the database itself (not of the work), else None."""
+    if isinstance(error, DBAPIError):
+        if _sqlstate(error) in CONFLICTS:
+            return TransactionConflict("the database refused a concurrent transaction")
+        if isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated:
+            return Unavailable("the database did not answer")
+        return None
+    if isinstance(error, OSError | TimeoutError | SQLAlchemyTimeoutError):
+        return Unavailable("the database is unreachable")
+    return None
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    """The SQLSTATE of a PostgreSQL error, however the driver adapter wraps it."""
+    current: BaseException | None = error.orig
+    while current is not None:
+        state = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(state, str):
+            return state
+        current = current.__cause__
+    return None
