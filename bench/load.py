@@ -1,0 +1,283 @@
+"""A bounded load test: the served app under a mix of public reads, private reads, GraphQL
+lists and order placement, at increasing concurrency, on SQLite and on PostgreSQL.
+
+Run: `python bench/load.py [--seconds 10] [--concurrency 4 16 64] [--users 32]
+[--postgres URL]`. For each database the app runs as `tradedesk serve` would (uvicorn, its
+own process, on loopback) on a fresh database with the documented catalog, the paper exchange
+(the simulator's engine in process) and one MANUAL futures key per user. Virtual users then
+send, for `--seconds` per step, a seeded random mix:
+
+- 35 % public reads: the strategy list (REST), the ticker (REST);
+- 25 % private reads: the user's keys, profile, open orders on the exchange (REST);
+- 25 % GraphQL lists: strategies with 30 days of results; the viewer's keys and manual trades;
+- 15 % order placement: a LIMIT buy far under the market (each clears the symbol first).
+
+Per step it reports requests, throughput, p50/p99 latency and errors (any non-2xx or
+transport failure); after all steps it checks that no write was lost: every order the API
+accepted is in its user's manual trade history, and each key's one open order on the
+exchange is its last. Rate limits are lifted: this measures the app, not its budgets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.serving import free_port  # noqa: E402
+
+TRADEDESK = str(Path(sys.executable).with_name("tradedesk"))
+ORDER = {"symbol": "BTC/USDT", "type": "LIMIT", "side": "BUY", "amount": 0.011, "price": 10000}
+KEY = {"exchangeId": "BINANCE", "tradeType": "FUTURES", "strategyType": "MANUAL", "name": "Load"}
+STRATEGIES = "{ strategies { id name history(limit: 30) { start trades winRate } } }"
+VIEWER = (
+    "{ viewer { exchangeKeys { id name apiKeyStatus } manualTradeHistory(first: 30) "
+    "{ edges { node { orderId price amount createdAt } } } } }"
+)
+
+
+@dataclass
+class User:
+    token: str
+    key_id: str = ""
+    accepted: list[str] = field(default_factory=list)  # entry order ids the API placed
+
+
+@dataclass
+class Step:
+    concurrency: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+
+    def line(self) -> str:
+        ordered = sorted(self.latencies)
+        p50 = statistics.median(ordered) * 1000
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+        errors = sum(self.errors.values())
+        return (
+            f"{self.concurrency:>11} {len(ordered):>9} {len(ordered) / self.seconds:>8.0f}/s "
+            f"{p50:>7.1f} ms {p99:>7.1f} ms {errors:>7}"
+            + (f"  {dict(self.errors)}" if errors else "")
+        )
+
+
+class Mix:
+    """One virtual user's requests, drawn from the mix."""
+
+    def __init__(self, http: httpx.AsyncClient, user: User, rng: random.Random) -> None:
+        """One user per virtual user, as one person trades from one app."""
+        self.http, self.user, self.rng = http, user, rng
+        self.auth = {"authorization": f"Bearer {user.token}"}
+
+    async def one(self) -> httpx.Response:
+        draw = self.rng.random()
+        key = self.user.key_id
+        if draw < 0.20:
+            return await self.http.get("/v1/pub/strategy/list")
+        if draw < 0.35:
+            return await self.http.get("/v1/pub/exchange/ticker")
+        if draw < 0.45:
+            return await self.http.get("/v1/priv/account/exchange/key/list", headers=self.auth)
+        if draw < 0.52:
+            return await self.http.get("/v1/priv/account/profile", headers=self.auth)
+        if draw < 0.60:
+            url = f"/v1/priv/exchange/order/{key}/list?symbol=BTC%2FUSDT"
+            return await self.http.get(url, headers=self.auth)
+        if draw < 0.72:
+            return await self.http.post("/graphql", json={"query": STRATEGIES})
+        if draw < 0.85:
+            return await self.http.post("/graphql", json={"query": VIEWER}, headers=self.auth)
+        placed = await self.http.post(
+            f"/v1/priv/exchange/order/{key}", json=ORDER, headers=self.auth
+        )
+        if placed.status_code == 200:
+            self.user.accepted.append(placed.json()[0]["id"])
+        return placed
+
+
+async def run_step(
+    base: str, users: list[User], concurrency: int, seconds: float, seed: int
+) -> Step:
+    step = Step(concurrency, seconds)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+        deadline = time.monotonic() + seconds
+
+        async def virtual_user(n: int) -> None:
+            mix = Mix(http, users[n % len(users)], random.Random(seed * 1000 + n))
+            while time.monotonic() < deadline:
+                started = time.perf_counter()
+                try:
+                    answer = await mix.one()
+                    failed = None if answer.is_success else str(answer.status_code)
+                    if answer.is_success and answer.request.url.path == "/graphql":
+                        failed = "graphql error" if "errors" in answer.json() else None
+                except httpx.HTTPError as error:
+                    failed = type(error).__name__
+                step.latencies.append(time.perf_counter() - started)
+                if failed:
+                    step.errors[failed] += 1
+
+        await asyncio.gather(*(virtual_user(n) for n in range(concurrency)))
+    return step
+
+
+def serve(database_url: str, workdir: Path) -> tuple[subprocess.Popen, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "TRADEDESK_DATA_DIR": str(workdir),
+        "TRADEDESK_DEFAULT_PLAN": "PROFESSIONAL",
+        "TRADEDESK_RATE_LIMIT_READ": "1000000/second",
+        "TRADEDESK_RATE_LIMIT_WRITE": "1000000/second",
+        "TRADEDESK_RATE_LIMIT_EXCHANGE": "1000000/second",
+        "TRADEDESK_RATE_LIMIT_IP": "1000000/second",
+        "TRADEDESK_LOG_LEVEL": "warning",
+    }
+    subprocess.run([TRADEDESK, "seed"], env=env, cwd=workdir, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen(
+        [TRADEDESK, "serve", "--port", str(port)], env=env, cwd=workdir, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                return server, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.terminate()
+    raise SystemExit("the app did not start")
+
+
+def sign_up(base: str, workdir: Path, count: int) -> list[User]:
+    env = {**os.environ, "TRADEDESK_DATA_DIR": str(workdir)}
+    users = []
+    for n in range(count):
+        token = subprocess.run(
+            [TRADEDESK, "dev-token", "--sub", f"load-{n}"],
+            env=env,
+            cwd=workdir,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        user = User(token.removeprefix("Bearer "))
+        body = {**KEY, "apiKey": f"load-key-{n}", "apiSecretKey": f"load-secret-{n}"}
+        created = httpx.post(
+            f"{base}/v1/priv/account/exchange/key",
+            json=body,
+            headers={"authorization": f"Bearer {user.token}"},
+        )
+        created.raise_for_status()
+        user.key_id = created.json()["id"]
+        users.append(user)
+    return users
+
+
+def lost_writes(base: str, users: list[User]) -> int:
+    """Orders the API accepted that its history or the exchange does not show."""
+    lost = 0
+    for user in users:
+        auth = {"authorization": f"Bearer {user.token}"}
+        history, token = [], None
+        while True:
+            params = {"limit": "1000", **({"nextToken": token} if token else {})}
+            page = httpx.get(
+                f"{base}/v1/priv/account/trade/manual/history", params=params, headers=auth
+            ).json()
+            history += page["items"]
+            token = page["nextToken"]
+            if not token:
+                break
+        lost += len(set(user.accepted) - {item["orderId"] for item in history})
+        open_orders = httpx.get(
+            f"{base}/v1/priv/exchange/order/{user.key_id}/list",
+            params={"symbol": "BTC/USDT"},
+            headers=auth,
+        ).json()
+        if user.accepted and [order["id"] for order in open_orders] != user.accepted[-1:]:
+            lost += 1  # one user's orders go one at a time: the last one rests, alone
+    return lost
+
+
+async def fresh_postgres(admin_url: str) -> tuple[str, str]:
+    name = f"tradedesk_load_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(admin_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    return name, admin_url.rsplit("/", 1)[0].replace(
+        "postgresql://", "postgresql+asyncpg://"
+    ) + "/" + name
+
+
+async def drop_postgres(admin_url: str, name: str) -> None:
+    admin = await asyncpg.connect(admin_url)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()
+
+
+def run_on(label: str, database_url: str, args: argparse.Namespace) -> None:
+    if args.users < max(args.concurrency):
+        raise SystemExit("--users must be at least the highest --concurrency")
+    workdir = Path(tempfile.mkdtemp(prefix="tradedesk-load-"))
+    server, base = serve(database_url, workdir)
+    try:
+        users = sign_up(base, workdir, args.users)
+        print(f"\n{label}: {args.users} users, {args.seconds:.0f} s per step")
+        print("concurrency  requests  throughput      p50        p99   errors")
+        for n, concurrency in enumerate(args.concurrency):
+            step = asyncio.run(run_step(base, users, concurrency, args.seconds, seed=n))
+            print(step.line(), flush=True)
+        accepted = sum(len(user.accepted) for user in users)
+        print(f"orders accepted: {accepted}; lost writes: {lost_writes(base, users)}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[4, 16, 64])
+    parser.add_argument(
+        "--users", type=int, default=64, help="at least the top concurrency: one user per client"
+    )
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "TRADEDESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+        ),
+        help="an admin URL where a throw-away database is created; 'none' skips PostgreSQL",
+    )
+    args = parser.parse_args()
+    sqlite = Path(tempfile.mkdtemp(prefix="tradedesk-load-db-")) / "load.db"
+    run_on("SQLite", f"sqlite+aiosqlite:///{sqlite}", args)
+    if args.postgres != "none":
+        name, url = asyncio.run(fresh_postgres(args.postgres))
+        try:
+            run_on("PostgreSQL", url, args)
+        finally:
+            asyncio.run(drop_postgres(args.postgres, name))
+
+
+if __name__ == "__main__":
+    main()
