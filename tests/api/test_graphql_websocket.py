@@ -77,6 +77,23 @@ async def test_mutations_are_refused_over_the_socket(ws_url, cognito):
     assert "over HTTP" in result["payload"][0]["message"]
 
 
+async def test_the_http_limits_apply_over_the_socket(ws_url, cognito):
+    socket = await connect(ws_url, {"Authorization": cognito.access_token("wes")})
+    aliases = " ".join(f"a{n}: plans {{ id }}" for n in range(31))
+    tokens = "{ plans { " + " ".join(["id"] * 6000) + " } }"
+    try:
+        await asyncio.wait_for(socket.recv(), 5)
+        too_many_aliases = await run(socket, f"{{ {aliases} }}")
+        too_long = await run(socket, tokens)
+    finally:
+        await socket.close()
+
+    assert too_many_aliases["type"] == "error"
+    assert "31 aliases found" in too_many_aliases["payload"][0]["message"]
+    assert too_long["type"] == "error"
+    assert "5000 tokens" in too_long["payload"][0]["message"]
+
+
 async def test_errors_follow_the_taxonomy(ws_url, cognito):
     socket = await connect(ws_url, {"Authorization": cognito.access_token("wes")})
     try:
