@@ -11,6 +11,7 @@ from starlette.routing import Mount, Route
 
 from tradedesk.app import create_app
 from tradedesk.rest.contract import Endpoint
+from tradedesk.rest.inputs import Inputs
 
 pytestmark = pytest.mark.asyncio
 DOCS = frozenset({"/openapi.json", "/docs", "/docs/init.js", "/docs/assets"})
@@ -125,3 +126,53 @@ async def test_the_docs_page_and_its_assets_are_served_by_the_app_without_a_toke
     assert script.status_code == 200 and "SwaggerUIBundle" in script.text
     assert style.status_code == 200
     assert '"/v1/openapi.json"' in init.text
+
+
+class RecordingBody(dict):
+    """An empty JSON body that remembers every field the code under test asked it for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: set[str] = set()
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self.read.add(key)
+        return super().__contains__(key)
+
+
+async def test_each_body_model_lists_exactly_the_fields_the_service_reads(
+    client, alice, monkeypatch
+):
+    """Every route's body goes, empty, to the code that checks it, which records each field
+    it reads: the document's model must list exactly those."""
+    key = await alice.post(
+        "/v1/priv/account/exchange/key",
+        {
+            "exchangeId": "BINANCE",
+            "tradeType": "FUTURES",
+            "strategyType": "MANUAL",
+            "name": "Doc",
+            "apiKey": "doc-key",
+            "apiSecretKey": "doc-secret",
+        },
+    )
+    ids = {"key_id": key.json()["id"], "follow_id": str(uuid.uuid4())}
+    document = (await client.get("/v1/openapi.json")).json()
+    bodies = {}
+
+    async def recording(_inputs):
+        bodies[-1] = RecordingBody()
+        return bodies[-1]
+
+    monkeypatch.setattr(Inputs, "json_object", recording)
+    for method, path, schema in _bodies(document):
+        await alice.client.request(method, path.format(**ids), content=b"{}", headers=alice.headers)
+        assert set(schema["properties"]) == bodies.pop(-1).read, (method, path)

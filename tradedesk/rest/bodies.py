@@ -1,7 +1,8 @@
-"""The JSON bodies of the v1 writes, as OpenAPI shows them. The domain parser each route names
+"""The JSON bodies of the v1 writes, as OpenAPI shows them. The domain parser each route calls
 checks a body field by field (with the documented 422 messages); `tests/api/test_openapi.py`
-holds each model to its parser: the model's example passes it, and an empty body is refused on
-exactly the model's required fields."""
+holds each model to it: the model lists exactly the fields that code reads (recorded by
+running it on the route), an empty body is refused on exactly the model's required fields,
+and the model's example passes."""
 
 from __future__ import annotations
 
