@@ -5,7 +5,7 @@ from the same objects, so what is documented is what is validated."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -43,7 +43,6 @@ class Contract:
     body: type[BaseModel] | None = None
     response: Any = None
     reaches_exchange: bool = False
-    tags: tuple[str, ...] = field(default=())
 
     @property
     def status(self) -> int:
