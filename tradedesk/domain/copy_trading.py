@@ -59,6 +59,7 @@ from tradedesk.domain.signals import (
 from tradedesk.domain.strategy_admin import require_operator
 from tradedesk.domain.trade_events import TradeEvent, entry_event
 from tradedesk.domain.trading import ApiCredentials, Order, OrderRequest, OrderSide, OrderType
+from tradedesk.domain.transactions import in_transaction
 
 if TYPE_CHECKING:
     from tradedesk.domain.catalog import PublicCatalog
@@ -72,6 +73,7 @@ if TYPE_CHECKING:
         ExchangeGateway,
         Ids,
         JobMetrics,
+        UnitOfWork,
         UnitOfWorkFactory,
     )
     from tradedesk.domain.protection import ProtectionKeeper
@@ -237,7 +239,8 @@ class _Outcomes:
         if not batch:
             return
         now = self._clock.now()
-        async with self._uow_factory() as uow:
+
+        async def write(uow: UnitOfWork) -> None:
             await record_alerts(uow, self._ids, events)
             await uow.protected_trades.add_many(
                 [trade for _copy, trade in batch if trade is not None], now=now
@@ -256,7 +259,10 @@ class _Outcomes:
                     if copy.status is not CopyStatus.PENDING
                 ]
             )
-            await uow.commit()
+
+        # two workers' flushes may deadlock on PostgreSQL; a lost flush would leave the copies
+        # leased until their lease lapsed, and then run again
+        await in_transaction(self._uow_factory, write)
 
 
 def _signals_topic(strategy_id: str) -> str:
