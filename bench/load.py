@@ -40,7 +40,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.serving import free_port  # noqa: E402
+from bench.serving import UNLIMITED, free_port, wait_until_healthy  # noqa: E402
 
 TRADEDESK = str(Path(sys.executable).with_name("tradedesk"))
 ORDER = {"symbol": "BTC/USDT", "type": "LIMIT", "side": "BUY", "amount": 0.011, "price": 10000}
@@ -145,10 +145,7 @@ def serve(database_url: str, workdir: Path) -> tuple[subprocess.Popen, str]:
         "DATABASE_URL": database_url,
         "TRADEDESK_DATA_DIR": str(workdir),
         "TRADEDESK_DEFAULT_PLAN": "PROFESSIONAL",
-        "TRADEDESK_RATE_LIMIT_READ": "1000000/second",
-        "TRADEDESK_RATE_LIMIT_WRITE": "1000000/second",
-        "TRADEDESK_RATE_LIMIT_EXCHANGE": "1000000/second",
-        "TRADEDESK_RATE_LIMIT_IP": "1000000/second",
+        **UNLIMITED,
         "TRADEDESK_LOG_LEVEL": "warning",
     }
     subprocess.run([TRADEDESK, "seed"], env=env, cwd=workdir, check=True, capture_output=True)
@@ -156,16 +153,8 @@ def serve(database_url: str, workdir: Path) -> tuple[subprocess.Popen, str]:
     server = subprocess.Popen(
         [TRADEDESK, "serve", "--port", str(port)], env=env, cwd=workdir, stderr=subprocess.DEVNULL
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                return server, base
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.terminate()
-    raise SystemExit("the app did not start")
+    wait_until_healthy(server, port)
+    return server, f"http://127.0.0.1:{port}"
 
 
 def sign_up(base: str, workdir: Path, count: int) -> list[User]:

@@ -204,7 +204,8 @@ async def test_a_revoked_key_fails_alone(admin, client, cognito, venue, runtime)
     good = await follower(client, cognito, venue, "good", 1000, CONSERVATIVE)
     revoked = await follower(client, cognito, venue, "revoked", 1000, CONSERVATIVE)
     engine.account("revoked").secret = "revoked on the exchange"
-    jobs = samples((await client.get("/metrics")).text, "tradedesk_copy_jobs_total")
+    before = (await client.get("/metrics")).text
+    jobs = samples(before, "tradedesk_copy_jobs_total")
 
     published = await admin.graphql(PUBLISH, {"input": OPEN})
     await runtime.services.copy_trading.drain()
@@ -212,10 +213,17 @@ async def test_a_revoked_key_fails_alone(admin, client, cognito, venue, runtime)
     copies = await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"])
     assert copies[good].status is CopyStatus.PLACED
     assert copies[revoked].status is CopyStatus.FAILED
-    counted = samples((await client.get("/metrics")).text, "tradedesk_copy_jobs_total")
+    after = (await client.get("/metrics")).text
+    counted = samples(after, "tradedesk_copy_jobs_total")
     for status in ("PLACED", "FAILED"):  # what operators chart
         label = (("status", status),)
         assert counted[label] - jobs.get(label, 0) == 1
+    for name, more in (
+        ("tradedesk_fanout_duration_seconds_count", 1),  # one batch ...
+        ("tradedesk_fanout_copies_total", 2),  # ... of both copies
+        ("tradedesk_copy_job_duration_seconds_count", 2),
+    ):
+        assert samples(after, name)[()] - samples(before, name).get((), 0) == more, name
     assert copies[revoked].reason == "exchange API authorization failed (1103)"
     revoked_caller = Caller(client, cognito.access_token("revoked"))
     [key] = (await revoked_caller.get(f"{KEYS}/list")).json()["items"]

@@ -123,6 +123,9 @@ async def test_every_exchange_route_and_field_answers_a_documented_code(
         *(alice.graphql(document, {"id": key_id}) for document in GRAPHQL_CALLS.values())
     )
 
+    if fault == "slow":  # late but within the timeout: nothing may fail
+        assert [a.status_code for a in answers if not a.is_success] == [], fault
+        assert [body["errors"] for body in graphql if body.get("errors")] == [], fault
     for (method, path), answer in zip(calls, answers, strict=True):
         assert answer.status_code in (200, 204, 433), (fault, method, path, answer.text)
         if answer.status_code == 433:

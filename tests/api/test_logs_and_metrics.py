@@ -97,6 +97,9 @@ async def test_metrics_count_routes_operations_and_backlogs(client, alice):
     )
     counted = samples(after, "tradedesk_http_requests_total")
     assert counted[route] - samples(before, "tradedesk_http_requests_total").get(route, 0) == 3
+    timed = route[:2]  # the latency histogram: per method and route
+    latency = "tradedesk_http_request_duration_seconds_count"
+    assert samples(after, latency)[timed] - samples(before, latency).get(timed, 0) == 3
     assert (("method", "GET"), ("route", "unmatched"), ("status", "404")) in counted
     operation = (("operation", "Plans"), ("outcome", "ok"), ("type", "query"))
     assert samples(after, "tradedesk_graphql_operations_total")[operation] >= 1
