@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 import httpx
@@ -151,6 +152,7 @@ def build_runtime(
         ids,
         PrometheusJobMetrics(),
         queue=copy_queue,
+        lease=timedelta(seconds=settings.copy_lease_seconds),
     )
     services = Services(
         backlogs=Backlogs(uow_factory),

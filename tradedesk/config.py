@@ -71,6 +71,13 @@ class Settings(BaseSettings):
         "unset, it serves none.",
     )
     shutdown_grace_seconds: float = Field(
+    copy_lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a batch of copies is leased to one dispatcher; renewed every "
+        "third of it while the batch runs, so only a dispatcher that died or stalled hands its "
+        "copies on, after this long.",
+    )
         default=20.0,
         ge=0,
         description="On SIGTERM, how long requests and job rounds in flight may take to finish.",

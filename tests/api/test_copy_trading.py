@@ -3,8 +3,10 @@ the simulator's Binance facade through the real ccxt path, the strategy history 
 
 from __future__ import annotations
 
+import asyncio
 import math
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,10 +17,11 @@ from tests.api.test_follows import FOLLOWS
 from tests.documented import STRATEGY_1
 from tests.exchange_keys import KEYS, funded
 from tests.prometheus import samples
-from tradedesk.domain.copy_trading import CopyStatus
+from tradedesk.domain.copy_trading import CopyOutcomes, CopyStatus
 from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, StrategyType
 from tradedesk.domain.follows import StrategyFollow
 from tradedesk.domain.market import ExchangeId, TradeType
+from tradedesk.integrations.ids import SystemIds
 from tradedesk.integrations.secret_box import FernetSecretBox
 from tradedesk.persistence.engine import make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
@@ -63,6 +66,11 @@ async def follower(client, cognito, venue, name: str, usdt: int, profile: str) -
     )
     assert follow.status_code == 200, follow.text
     return key.json()["id"]
+
+
+def signal_of(published: dict) -> str:
+    """The id of the signal a publishSignal answer accepted."""
+    return published["data"]["publishSignal"]["signal"]["id"]
 
 
 async def copies_of(runtime, signal_id: str):
@@ -239,7 +247,7 @@ async def test_a_copy_whose_dispatcher_died_after_the_entry_places_it_once(
     sessions = make_session_factory(runtime.engine)
     async with SqlUnitOfWork(sessions) as uow:  # another dispatcher leases the copy ...
         [copy] = await uow.copies.lease_pending(
-            owner="dead", now=clock.now(), lease=timedelta(seconds=30), limit=10
+            token="dead", now=clock.now(), lease=timedelta(seconds=30), limit=10
         )
         await uow.commit()
     engine.place_order(
@@ -443,6 +451,8 @@ def assert_each_holds_their_sized_trade(venue, copies, followers) -> None:
             o for o in engine.orders(name, Kind.FUTURES, "BTCUSDT") if o.client_order_id[-1] == "e"
         ]
         assert len(entries) == 1, name  # placed once
+        # every exit the venue ever took is the open one: none placed twice and cancelled
+        assert len(engine.conditionals(name, Kind.FUTURES, "BTCUSDT")) == 3, name
 
 
 async def test_fifty_followers_each_hold_their_own_sized_trade(admin, venue, runtime, clock):
@@ -453,6 +463,112 @@ async def test_fifty_followers_each_hold_their_own_sized_trade(admin, venue, run
 
     copies = await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"])
     assert_each_holds_their_sized_trade(venue, copies, followers)
+
+
+async def test_a_batch_in_flight_is_not_leased_again_at_the_same_instant(
+    admin, client, cognito, venue, runtime, clock
+):
+    """Each lease has its own token: a second lease in the same instant (a frozen clock, or two
+    dispatchers in the same microsecond) neither takes nor reads back the first one's copies."""
+    await follower(client, cognito, venue, "once", 1000, CONSERVATIVE)
+    await admin.graphql(PUBLISH, {"input": OPEN})
+    async with SqlUnitOfWork(make_session_factory(runtime.engine)) as uow:
+        first = await uow.copies.lease_pending(
+            token="first", now=clock.now(), lease=timedelta(seconds=30), limit=10
+        )
+        again = await uow.copies.lease_pending(
+            token="second", now=clock.now(), lease=timedelta(seconds=30), limit=10
+        )
+        await uow.commit()
+
+    assert [(copy.attempts, copy.lease) for copy in first] == [(1, "first")]
+    assert again == []
+
+
+async def test_outcomes_that_arrive_during_the_last_flush_are_written(
+    admin, client, cognito, venue, runtime, clock
+):
+    """A copy that finishes while the previous outcomes are being written is written too,
+    not left leased to be run again."""
+    for name in ("early", "late"):
+        await follower(client, cognito, venue, name, 1000, CONSERVATIVE)
+    published = await admin.graphql(PUBLISH, {"input": OPEN})
+    sessions = make_session_factory(runtime.engine)
+    async with SqlUnitOfWork(sessions) as uow:
+        early, late = await uow.copies.lease_pending(
+            token="batch", now=clock.now(), lease=timedelta(seconds=30), limit=10
+        )
+        await uow.commit()
+    flushing, release = asyncio.Event(), asyncio.Event()
+
+    class HeldCommit(SqlUnitOfWork):
+        async def commit(self) -> None:
+            flushing.set()
+            await release.wait()
+            await super().commit()
+
+    outcomes = CopyOutcomes(lambda: HeldCommit(sessions), clock, SystemIds(), token="batch")
+    done = asyncio.Event()
+    writer = asyncio.create_task(outcomes.write_until(done, 0.01))
+    outcomes.add((replace(early, status=CopyStatus.SKIPPED, reason="early"), None, None))
+    await flushing.wait()  # the first flush is under way ...
+    outcomes.add((replace(late, status=CopyStatus.SKIPPED, reason="late"), None, None))
+    done.set()  # ... when the batch ends
+    release.set()
+    await writer
+
+    copies = await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"])
+    assert sorted(copy.reason for copy in copies.values()) == ["early", "late"]
+    assert {copy.status for copy in copies.values()} == {CopyStatus.SKIPPED}
+
+
+async def test_an_outcome_is_not_written_by_a_dispatcher_whose_lease_was_taken_over(
+    admin, client, cognito, venue, runtime, clock
+):
+    await follower(client, cognito, venue, "taken", 1000, CONSERVATIVE)
+    published = await admin.graphql(PUBLISH, {"input": OPEN})
+    sessions = make_session_factory(runtime.engine)
+    async with SqlUnitOfWork(sessions) as uow:
+        [stale] = await uow.copies.lease_pending(
+            token="stale", now=clock.now(), lease=timedelta(seconds=30), limit=10
+        )
+        await uow.commit()
+    clock.advance(timedelta(seconds=31))  # the lease lapses; another dispatcher takes over
+    async with SqlUnitOfWork(sessions) as uow:
+        [taken] = await uow.copies.lease_pending(
+            token="fresh", now=clock.now(), lease=timedelta(seconds=30), limit=10
+        )
+        renewed = await uow.copies.renew(token="stale", until=clock.now())
+        await uow.commit()
+    outcomes = CopyOutcomes(lambda: SqlUnitOfWork(sessions), clock, SystemIds(), token="stale")
+    outcomes.add((replace(stale, status=CopyStatus.FAILED, reason="too late"), None, None))
+    await outcomes.flush()
+
+    [copy] = (await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"])).values()
+    assert renewed == set()
+    assert (copy.status, copy.lease, copy.attempts) == (CopyStatus.PENDING, "fresh", 2)
+    assert taken.id == stale.id
+
+
+async def test_a_close_published_while_its_open_is_pending_closes_after_it(
+    admin, client, cognito, venue, runtime
+):
+    """The CLOSE waits for the OPEN of the same follow, then closes what it placed."""
+    await follower(client, cognito, venue, "brisk", 1000, CONSERVATIVE)
+    opened = await admin.graphql(PUBLISH, {"input": OPEN})
+    closed = await admin.graphql(PUBLISH, {"input": {"strategyId": STRATEGY_1, "action": "CLOSE"}})
+    await runtime.services.copy_trading.drain()
+
+    [open_copy] = (
+        await copies_of(runtime, opened["data"]["publishSignal"]["signal"]["id"])
+    ).values()
+    [close_copy] = (
+        await copies_of(runtime, closed["data"]["publishSignal"]["signal"]["id"])
+    ).values()
+    assert (open_copy.status, close_copy.status) == (CopyStatus.PLACED, CopyStatus.PLACED)
+    assert close_copy.reason is None
+    assert position(venue, "brisk") == 0
+    assert exits(venue, "brisk") == []
 
 
 async def test_copy_fidelity_for_operators_and_each_follower(

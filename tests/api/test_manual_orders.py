@@ -4,13 +4,19 @@ real ccxt path against the simulator."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
+from tests.accounts import user_id
 from tests.api.test_manual_trading import manual_key, trade_in_the_venue
+from tradedesk.persistence.engine import make_session_factory
+from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 from tradedesk.simulator.markets import Kind
+from tradedesk.simulator.orders import OrderType, Side
 
 pytestmark = pytest.mark.asyncio
 
@@ -319,6 +325,46 @@ async def test_a_retried_idempotent_request_places_nothing_new(alice, venue):
         path, json=ORDER, headers={**headers, "Idempotency-Key": "x" * 65}
     )
     assert bad.json()["errors"][0]["location"] == "headers"
+
+
+async def test_a_request_that_takes_over_a_dead_claim_finishes_what_it_placed(
+    alice, venue, runtime, clock
+):
+    """The first request died after its entry went out; a retry two minutes later finds the
+    entry by its client order id, places no second one and clears nothing, and the keeper
+    places the exits it never got to."""
+    engine, _base = venue
+    key_id = await manual_key(alice, venue)
+    owner = await user_id(alice)
+    async with SqlUnitOfWork(make_session_factory(runtime.engine)) as uow:
+        await uow.manual_trades.claim(
+            trade_id=str(uuid.uuid4()), user_id=owner, key_id=key_id, symbol="BTC/USDT",
+            idempotency_key="died-mid-way", now=clock.now(),
+        )  # fmt: skip
+        await uow.commit()
+    prefix = "td" + hashlib.sha256(f"{owner}|died-mid-way".encode()).hexdigest()[:22]
+    first = engine.place_order(
+        "manual", Kind.FUTURES, "BTCUSDT", side=Side.BUY, type=OrderType.MARKET,
+        quantity=Decimal("0.05"), client_order_id=f"{prefix}e",
+    )  # fmt: skip
+    clock.advance(timedelta(minutes=3))
+
+    retry = await alice.client.post(
+        f"/v1/priv/exchange/order/{key_id}",
+        json=ORDER,
+        headers={**alice.headers, "Idempotency-Key": "died-mid-way"},
+    )
+    await runtime.services.protection.tick()
+
+    assert retry.status_code == 200, retry.text
+    assert retry.json()[0]["id"] == str(first.order_id)
+    assert [o.client_order_id for o in engine.orders("manual", Kind.FUTURES, "BTCUSDT")] == [
+        f"{prefix}e"  # one entry, and no order that cleared the symbol
+    ]
+    assert engine.account("manual").position("BTCUSDT").amount == Decimal("0.05")
+    assert sorted(
+        c.type.value for c in engine.open_conditionals("manual", Kind.FUTURES, "BTCUSDT")
+    ) == ["STOP", "TAKE_PROFIT", "TAKE_PROFIT"]
 
 
 async def test_manual_history_records_each_order_newest_first(alice, venue, clock):

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tradedesk.domain.manual_history import Claim
 from tradedesk.persistence.engine import make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.asyncio
 NOW = datetime(2022, 10, 14, 19, 37, tzinfo=UTC)
 
 
-async def claim(uow_factory, trade_id: str, now: datetime) -> bool:
+async def claim(uow_factory, trade_id: str, now: datetime) -> Claim:
     async with uow_factory() as uow:
         await uow.users.ensure(user_id="u1", subject="s1", email=None, name=None, now=NOW)
         won = await uow.manual_trades.claim(
@@ -30,6 +31,6 @@ async def test_a_pending_claim_is_taken_over_only_once_stale(runtime):
     def uow_factory():
         return SqlUnitOfWork(factory)
 
-    assert await claim(uow_factory, "t1", NOW) is True
-    assert await claim(uow_factory, "t2", NOW + timedelta(seconds=30)) is False
-    assert await claim(uow_factory, "t3", NOW + timedelta(minutes=3)) is True
+    assert await claim(uow_factory, "t1", NOW) is Claim.FIRST
+    assert await claim(uow_factory, "t2", NOW + timedelta(seconds=30)) is Claim.HELD
+    assert await claim(uow_factory, "t3", NOW + timedelta(minutes=3)) is Claim.TAKEN_OVER

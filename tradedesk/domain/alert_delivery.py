@@ -62,7 +62,7 @@ class AlertDelivery:
         self._bot = bot
         self._mailer = mailer
         self._clock = clock
-        self._owner = ids.new_id()
+        self._ids = ids
 
     async def run(self, interval_seconds: float, stopping: asyncio.Event) -> None:
         """Deliver due alerts (a backlog batch after batch) until stopping."""
@@ -79,7 +79,9 @@ class AlertDelivery:
         """Sends one batch of due alerts; how many it took."""
         now = self._clock.now()
         async with self._uow_factory() as uow:
-            due = await uow.alerts.lease_due(owner=self._owner, now=now, lease=LEASE, limit=BATCH)
+            due = await uow.alerts.lease_due(
+                token=self._ids.new_id(), now=now, lease=LEASE, limit=BATCH
+            )
             users = sorted({alert.user_id for alert in due})
             recipients = await uow.alerts.recipients(users)
             names = await uow.exchange_keys.names(sorted({a.event.key_id for a in due}))

@@ -24,7 +24,7 @@ import math
 import statistics
 import time
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -40,13 +40,14 @@ from tradedesk.domain.errors import (
     ValidationFailed,
 )
 from tradedesk.domain.exchange_keys import STABLECOINS, ApiKeyStatus, ExchangeKey
-from tradedesk.domain.exits import ExitPlan, entry_id, leg_of
+from tradedesk.domain.exits import ExitPlan, entry_id
 from tradedesk.domain.follows import StrategyFollow
 from tradedesk.domain.identity import Principal
+from tradedesk.domain.job_leases import HeldLease
 from tradedesk.domain.manual_orders import StopTriggerType
 from tradedesk.domain.manual_trading import flatten
 from tradedesk.domain.market import TradeType
-from tradedesk.domain.placement import protected_trade
+from tradedesk.domain.placement import placed_before, protected_trade
 from tradedesk.domain.protection import ProtectedTrade
 from tradedesk.domain.rounds import repeat
 from tradedesk.domain.signals import (
@@ -113,6 +114,8 @@ class SignalCopy:
     created_at: datetime
     updated_at: datetime
     attempts: int = 0
+    sequence: int = 0  # its signal's place among the strategy's: a follow's copies go in order
+    lease: str | None = None  # the token it is leased under, while it is
     reason: str | None = None
     order_id: str | None = None
     price: float | None = None
@@ -122,7 +125,9 @@ class SignalCopy:
     latency_ms: int | None = None  # from the signal accepted to the entry's answer
     slippage_bps: float | None = None  # entry price against the signal's, + when worse
 
-    def trade(self, plan: ExitPlan, placed: list[Order]) -> ProtectedTrade:
+    def trade(
+        self, plan: ExitPlan, placed: list[Order], *, resumed: bool = False
+    ) -> ProtectedTrade:
         """What the keeper follows of this copy's orders."""
         return protected_trade(
             trade_id=self.id,
@@ -131,6 +136,7 @@ class SignalCopy:
             plan=plan,
             prefix=self.prefix,
             placed=placed,
+            resumed=resumed,
         )
 
     @property
@@ -208,54 +214,62 @@ def _check_daily_loss(follow: StrategyFollow, day_start: float | None, equity: D
         )
 
 
-class _Outcomes:
+class CopyOutcomes:
     """Copies' outcomes, written in one transaction per batch: a finished copy with the trade
-    the keeper is to follow, or a copy still PENDING released for a retry after a backoff."""
+    the keeper is to follow, or a copy still PENDING released for a retry after a backoff.
+    Only the copies still held under the batch's lease token are written: a copy taken over
+    by another process is theirs to record."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, ids: Ids) -> None:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, ids: Ids, *, token: str
+    ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._ids = ids
-        self._waiting: list[tuple[SignalCopy, ProtectedTrade | None]] = []
-        self._events: list[tuple[str, TradeEvent]] = []
+        self._token = token
+        self._waiting: list[_Outcome] = []
 
     def add(self, outcome: _Outcome) -> None:
         """A copy's outcome; the entry it placed is alerted in the same transaction."""
-        copy, trade, entry = outcome
-        self._waiting.append((copy, trade))
-        if entry is not None:
-            self._events.append((copy.user_id, entry))
+        self._waiting.append(outcome)
 
     async def write_until(self, done: asyncio.Event, seconds: float) -> None:
-        """Flush every `seconds` until `done`, then once more: a flush is never cut short."""
+        """Flush every `seconds` until `done`, then once more for what came in meanwhile
+        (a flush is never cut short)."""
         while not done.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(done.wait(), timeout=seconds)
             await self.flush()
+        await self.flush()
 
     async def flush(self) -> None:
-        batch, self._waiting = self._waiting, []
-        events, self._events = self._events, []
-        if not batch:
+        waiting, self._waiting = self._waiting, []
+        if not waiting:
             return
         now = self._clock.now()
 
         async def write(uow: UnitOfWork) -> None:
-            await record_alerts(uow, self._ids, events)
+            held = await uow.copies.hold(token=self._token, ids=[c.id for c, _t, _e in waiting])
+            if lost := len(waiting) - len(held):
+                log.warning("%d copies were taken over before their outcome was written", lost)
+            batch = [outcome for outcome in waiting if outcome[0].id in held]
+            await record_alerts(
+                uow, self._ids, [(c.user_id, entry) for c, _t, entry in batch if entry]
+            )
             await uow.protected_trades.add_many(
-                [trade for _copy, trade in batch if trade is not None], now=now
+                [trade for _copy, trade, _entry in batch if trade is not None], now=now
             )
             await uow.copies.retry_many(
                 [
                     (copy.id, now + _backoff(copy.attempts))
-                    for copy, _trade in batch
+                    for copy, _trade, _entry in batch
                     if copy.status is CopyStatus.PENDING
                 ]
             )
             await uow.copies.finish_many(
                 [
                     replace(copy, updated_at=now)
-                    for copy, _trade in batch
+                    for copy, _trade, _entry in batch
                     if copy.status is not CopyStatus.PENDING
                 ]
             )
@@ -271,6 +285,10 @@ def _signals_topic(strategy_id: str) -> str:
 
 def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=0.5 * 2**attempts)
+
+
+class _LeaseLost(Exception):
+    """The copy's lease is no longer this process's: act on nothing, record nothing."""
 
 
 class _Skip(Exception):
@@ -298,7 +316,9 @@ class CopyTrading:
         ids: Ids,
         metrics: JobMetrics,
         queue: CopyQueue | None = None,
+        lease: timedelta = LEASE,
     ) -> None:
+        self._lease = lease
         self._queue = queue  # None: the copies run in this process
         self._metrics = metrics
         self._events = events
@@ -313,7 +333,6 @@ class CopyTrading:
         self._keeper = keeper
         self._clock = clock
         self._ids = ids
-        self._owner = ids.new_id()
         self._wake = asyncio.Event()
         self._key_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._signals: dict[str, Signal] = {}
@@ -365,6 +384,7 @@ class CopyTrading:
         profiles = {p.id: p for p in (await self._catalog.snapshot()).risk_profiles}
         async with self._uow_factory() as uow:
             follows = await uow.follows.active_for_strategy(strategy.id)
+            sequence = await uow.signals.count_of_strategy(strategy.id) + 1
             copies = [
                 SignalCopy(
                     id=self._ids.new_id(),
@@ -377,6 +397,7 @@ class CopyTrading:
                     status=CopyStatus.PENDING,
                     created_at=now,
                     updated_at=now,
+                    sequence=sequence,
                 )
                 for follow in follows
             ]
@@ -435,14 +456,22 @@ class CopyTrading:
 
     async def run_due(self, limit: int) -> int:
         """Runs up to `limit` due copies (one batch); how many."""
+        token = self._ids.new_id()
+        now = self._clock.now()
         async with self._uow_factory() as uow:
             due = await uow.copies.lease_pending(
-                owner=self._owner, now=self._clock.now(), lease=LEASE, limit=limit
+                token=token, now=now, lease=self._lease, limit=limit
             )
             await uow.commit()
         if due:
-            await self._run_all(due)
+            await self._run_all(due, token, until=now + self._lease)
         return len(due)
+
+    async def _renew(self, token: str, until: datetime) -> set[str]:
+        async with self._uow_factory() as uow:
+            held = await uow.copies.renew(token=token, until=until)
+            await uow.commit()
+        return held
 
     async def _announce(self, copies: int) -> None:
         """Wakes this process's dispatcher, or tells the queue's workers. A queue out of
@@ -455,11 +484,35 @@ class CopyTrading:
         except Exception:
             log.exception("the copy queue is out of reach; workers will find the copies")
 
-    async def _run_all(self, due: list[SignalCopy]) -> None:
-        """At most CONCURRENT_COPIES at once and one at a time per key. What they need from
-        the database is read once for all, and their outcomes written in batches (a copy
-        whose outcome is lost to a crash is resumed, never placed twice)."""
+    async def _run_all(self, due: list[SignalCopy], token: str, *, until: datetime) -> None:
+        """Runs a leased batch, keeping its lease from the start and writing its outcomes
+        in batches while it runs (a copy whose outcome is lost to a crash is resumed, never
+        placed twice)."""
         started = time.perf_counter()
+        lease = HeldLease(
+            {copy.id for copy in due},
+            until=until,
+            lease=self._lease,
+            clock=self._clock,
+            renew=lambda until: self._renew(token, until),
+        )
+        outcomes = CopyOutcomes(self._uow_factory, self._clock, self._ids, token=token)
+        done = asyncio.Event()
+        keeper = asyncio.create_task(lease.keep(done))
+        writer = asyncio.create_task(outcomes.write_until(done, OUTCOME_FLUSH_SECONDS))
+        try:
+            await self._run_batch(due, lease, outcomes)
+        finally:
+            done.set()
+            await writer
+            await keeper
+            self._metrics.fanout_finished(len(due), time.perf_counter() - started)
+
+    async def _run_batch(
+        self, due: list[SignalCopy], lease: HeldLease, outcomes: CopyOutcomes
+    ) -> None:
+        """At most CONCURRENT_COPIES at once and one at a time per key; what they need from
+        the database is read once for all."""
         bound = asyncio.Semaphore(CONCURRENT_COPIES)
         opened = await self._keys.open_many(sorted({copy.key_id for copy in due}))
         async with self._uow_factory() as uow:
@@ -471,7 +524,6 @@ class CopyTrading:
                 if trade.prefix.startswith("tc")
             }
         signals = {c.signal_id: await self._signal(c.signal_id) for c in due}
-        outcomes = _Outcomes(self._uow_factory, self._clock, self._ids)
 
         async def run(copy: SignalCopy) -> None:
             job = _Job(
@@ -483,24 +535,29 @@ class CopyTrading:
             )
             async with bound, self._key_locks[copy.key_id]:
                 started = time.perf_counter()
-                outcome = await self._run(job, held=held)
+                outcome = await self._run(job, held=held, lease=lease)
+                if outcome is None:
+                    return
                 self._metrics.copy_finished(outcome[0].status.value, time.perf_counter() - started)
             outcomes.add(outcome)
             if (entry := outcome[2]) is not None:
                 self._trade_events.publish(copy.user_id, entry)
 
-        done = asyncio.Event()
-        writer = asyncio.create_task(outcomes.write_until(done, OUTCOME_FLUSH_SECONDS))
-        try:
-            await asyncio.gather(*(run(copy) for copy in due))
-        finally:
-            done.set()
-            await writer
-            self._metrics.fanout_finished(len(due), time.perf_counter() - started)
+        await asyncio.gather(*(run(copy) for copy in due))
 
-    async def _run(self, job: _Job, *, held: set[tuple[str, str]]) -> _Outcome:
+    async def _run(
+        self, job: _Job, *, held: set[tuple[str, str]], lease: HeldLease
+    ) -> _Outcome | None:
+        """How the copy went; None when its lease was lost before it was done (whoever took
+        it over looks its orders up on the exchange and records it)."""
         copy, signal = job.copy, job.signal
+
+        def fence() -> None:  # before every action on the exchange
+            if not lease.holds(copy.id):
+                raise _LeaseLost
+
         try:
+            fence()
             if job.opened is None:
                 raise _Skip("the key was deleted")
             key, credentials = job.opened
@@ -513,11 +570,14 @@ class CopyTrading:
             holds = (key.id, copy.symbol) in held
             if signal.action is SignalAction.CLOSE:
                 return await self._keys.use(
-                    key, lambda c: self._close(copy, c, holds), credentials=credentials
+                    key, lambda c: self._close(copy, c, holds, fence), credentials=credentials
                 )
             return await self._keys.use(
-                key, lambda c: self._open(job, key, c, holds), credentials=credentials
+                key, lambda c: self._open(job, key, c, holds, fence), credentials=credentials
             )
+        except _LeaseLost:
+            log.warning("copy %s: its lease was lost; leaving it to its new holder", copy.id)
+            return None
         except _Skip as skipped:
             return replace(copy, status=CopyStatus.SKIPPED, reason=skipped.reason), None, None
         except ExchangeUnavailable as unanswered:
@@ -542,7 +602,12 @@ class CopyTrading:
         return copy
 
     async def _open(
-        self, job: _Job, key: ExchangeKey, credentials: ApiCredentials, held: bool
+        self,
+        job: _Job,
+        key: ExchangeKey,
+        credentials: ApiCredentials,
+        held: bool,
+        fence: Callable[[], None],
     ) -> _Outcome:
         """The copy placed, the trade the keeper is to follow, and the entry it placed."""
         copy, signal, follow = job.copy, job.signal, job.follow
@@ -587,6 +652,7 @@ class CopyTrading:
                 f"({rules.min_amount}, {rules.min_notional} USDT)"
             )
         leverage = max(1, math.ceil(notional / margin))
+        fence()
         await self._gateway.set_leverage(credentials, copy.symbol, leverage)
         plan = replace(plan, amount=amount)
         entry = OrderRequest(
@@ -599,6 +665,7 @@ class CopyTrading:
         )
         # a symbol the strategy holds nothing on needs no clearing: the keeper cancelled the
         # legs of its last trade when that position went
+        fence()
         placed = await self._placer.place(
             credentials, key.id, entry, plan, rules, copy.prefix, clear=held
         )
@@ -611,24 +678,23 @@ class CopyTrading:
     ) -> _Outcome | None:
         """A copy tried before: if its entry went out, the keeper takes over the legs (it
         places what is missing) and nothing is placed again here."""
-        history = await self._gateway.fetch_order_history(credentials, copy.symbol)
-        entry = next((o for o in history if o.client_order_id == entry_id(copy.prefix)), None)
-        if entry is None:
+        found = await placed_before(self._gateway, credentials, copy.symbol, copy.prefix)
+        if found is None:
             return None
-        log.info("copy %s: its entry is on the exchange already; resuming", copy.id)
-        legs = [o for o in history if o.is_open and leg_of(copy.prefix, o.client_order_id)]
+        entry = found[0]
         plan = replace(plan, amount=Decimal(str(entry.amount or entry.filled)))
-        trade = copy.trade(plan, [entry, *legs])
-        # sized to nothing yet: the keeper's first pass places whatever legs are missing
+        trade = copy.trade(plan, found, resumed=True)
         fidelity = _fidelity(signal, entry, self._clock.now())
-        resumed = replace(trade, sized_to=Decimal(0), entry_final=False)
         event = entry_event(copy.key_id, entry, self._clock.now())
-        return _placed(copy, entry, None, fidelity), resumed, event
+        return _placed(copy, entry, None, fidelity), trade, event
 
-    async def _close(self, copy: SignalCopy, credentials: ApiCredentials, held: bool) -> _Outcome:
+    async def _close(
+        self, copy: SignalCopy, credentials: ApiCredentials, held: bool, fence: Callable[[], None]
+    ) -> _Outcome:
         """Closes the position the strategy opened on the key, and only that."""
         if not held:
             raise _Skip("no position of the strategy to close")
+        fence()
         await self._keeper.supersede(copy.key_id, copy.symbol)
         await flatten(self._gateway, credentials, copy.symbol, f"{copy.prefix}x")
         return replace(copy, status=CopyStatus.PLACED, reason=None), None, None

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from tradedesk.domain.paging import UserHistory
 
 if TYPE_CHECKING:
     from tradedesk.domain.ports import PageTokens, UnitOfWorkFactory
+
+
+class Claim(StrEnum):
+    """How a request with an idempotency key fared for the key."""
+
+    FIRST = "first"  # nobody had it: place the order
+    TAKEN_OVER = "taken over"  # its first holder died placing it: finish what it left
+    HELD = "held"  # another request has it, running or done: answer what it placed
 
 
 @dataclass(frozen=True, slots=True)

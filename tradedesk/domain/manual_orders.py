@@ -20,12 +20,13 @@ from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, InvalidVal
 from tradedesk.domain.exchange_keys import ExchangeKey, StrategyType
 from tradedesk.domain.exits import ExitPlan, entry_id, ladder_sizes
 from tradedesk.domain.identity import Principal
-from tradedesk.domain.manual_history import ManualTrade
+from tradedesk.domain.manual_history import Claim, ManualTrade
 from tradedesk.domain.manual_trading import parse_symbol_field
 from tradedesk.domain.market import TradeType
-from tradedesk.domain.placement import protected_trade
+from tradedesk.domain.placement import placed_before, protected_trade
 from tradedesk.domain.trade_events import TradeEvent, entry_event
 from tradedesk.domain.trading import (
+    ApiCredentials,
     MarketRules,
     Order,
     OrderRequest,
@@ -265,13 +266,14 @@ class ManualOrders:
         # a ladder too fine for the ordered amount fails before anything is placed
         ladder_sizes(len(plan.take_profit_prices), amount, rules, strict=True)
         trade_id = self._ids.new_id()
+        resuming = False
         if idempotency_key is None:
             prefix = "td" + trade_id.replace("-", "")[:22]
         else:
             digest = hashlib.sha256(f"{caller.user_id}|{idempotency_key}".encode()).hexdigest()
             prefix = "td" + digest[:22]
             async with self._uow_factory() as uow:
-                claimed = await uow.manual_trades.claim(
+                claim = await uow.manual_trades.claim(
                     trade_id=trade_id,
                     user_id=caller.user_id,
                     key_id=key.id,
@@ -280,16 +282,23 @@ class ManualOrders:
                     now=self._clock.now(),
                 )
                 await uow.commit()
-            if not claimed:
+            if claim is Claim.HELD:
                 return await self._replay(caller, idempotency_key)
+            resuming = claim is Claim.TAKEN_OVER
         try:
             entry = _entry(order, rules, amount, entry_id(prefix))
-            placed = await self._keys.use(
-                key,
-                lambda credentials: self._placer.place(
-                    credentials, key.id, entry, plan, rules, prefix
-                ),
-            )
+
+            async def place(credentials: ApiCredentials) -> tuple[list[Order], bool]:
+                """The orders, and whether an earlier attempt had placed them already."""
+                found = None
+                if resuming:  # the first holder died placing it: finish what it left
+                    found = await placed_before(self._gateway, credentials, order.symbol, prefix)
+                if found is not None:
+                    return found, True
+                placed = await self._placer.place(credentials, key.id, entry, plan, rules, prefix)
+                return placed, False
+
+            placed, resumed = await self._keys.use(key, place)
         except BaseException:
             if idempotency_key is not None:
                 async with self._uow_factory() as uow:
@@ -297,7 +306,9 @@ class ManualOrders:
                     await uow.commit()
             raise
         entry = entry_event(key.id, placed[0], self._clock.now())
-        await self._record(caller, key, order, trade_id, placed, plan, prefix, entry)
+        await self._record(
+            caller, key, order, trade_id, placed, plan, prefix, entry, resumed=resumed
+        )
         self._events.publish(caller.user_id, entry)
         return placed
 
@@ -322,6 +333,8 @@ class ManualOrders:
         plan: ExitPlan,
         prefix: str,
         event: TradeEvent,
+        *,
+        resumed: bool,
     ) -> None:
         """The history row, the entry's alerts and, for a futures trade with exits, the trade
         the keeper follows, in one transaction."""
@@ -352,6 +365,7 @@ class ManualOrders:
                     plan=plan,
                     prefix=prefix,
                     placed=placed,
+                    resumed=resumed,
                 )
                 await uow.protected_trades.add(protected, now=self._clock.now())
             await uow.commit()

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
-from tradedesk.domain.exits import ExitPlan, initial_legs, leg_of
+from tradedesk.domain.exits import ExitPlan, entry_id, initial_legs, leg_of
 from tradedesk.domain.manual_trading import flatten
 from tradedesk.domain.market import TradeType
 from tradedesk.domain.protection import ProtectedTrade
@@ -83,6 +83,21 @@ class TradePlacer:
         return placed
 
 
+async def placed_before(
+    gateway: ExchangeGateway, credentials: ApiCredentials, symbol: str, prefix: str
+) -> list[Order] | None:
+    """What an earlier attempt at the trade left on the exchange, found by its client order
+    ids: [entry, *legs still open]; None when its entry never went out. Asked before a trade
+    is placed again, so that a retry finishes what is there instead of placing it twice."""
+    history = await gateway.fetch_order_history(credentials, symbol)
+    entry = next((o for o in history if o.client_order_id == entry_id(prefix)), None)
+    if entry is None:
+        return None
+    log.info("trade %s: its entry is on the exchange already; resuming", prefix)
+    legs = [o for o in history if o.is_open and leg_of(prefix, o.client_order_id)]
+    return [entry, *legs]
+
+
 def protected_trade(
     *,
     trade_id: str,
@@ -91,8 +106,11 @@ def protected_trade(
     plan: ExitPlan,
     prefix: str,
     placed: list[Order],
+    resumed: bool = False,
 ) -> ProtectedTrade:
-    """What the keeper follows of a trade just placed: its legs as they went out."""
+    """What the keeper follows of a trade just placed: its legs as they went out. A trade
+    `resumed` from what an earlier attempt left counts as sized to nothing yet, so the
+    keeper's first pass places whatever legs are missing."""
     entry = placed[0]
     return ProtectedTrade(
         id=trade_id,
@@ -101,8 +119,8 @@ def protected_trade(
         symbol=entry.symbol,
         prefix=prefix,
         plan=plan,
-        sized_to=Decimal(str(entry.filled)),
-        entry_final=not entry.is_open,
+        sized_to=Decimal(0) if resumed else Decimal(str(entry.filled)),
+        entry_final=False if resumed else not entry.is_open,
         live={
             leg: order.client_order_id
             for order in placed[1:]

@@ -14,7 +14,7 @@ from tradedesk.domain.billing import Plan
 from tradedesk.domain.copy_trading import SignalCopy
 from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, SealedSecret
 from tradedesk.domain.follows import StrategyFollow
-from tradedesk.domain.manual_history import ManualTrade
+from tradedesk.domain.manual_history import Claim, ManualTrade
 from tradedesk.domain.market import ExchangeId, Ticker, TradeType
 from tradedesk.domain.notifications import NotificationSettings, TelegramLink
 from tradedesk.domain.profiles import Profile
@@ -310,8 +310,9 @@ class ManualTradeRepository(Protocol):
     async def claim(
         self, *, trade_id: str, user_id: str, key_id: str, symbol: str, idempotency_key: str,
         now: datetime,
-    ) -> bool:  # fmt: skip
-        """Insert a pending trade for the idempotency key; False if one exists already."""
+    ) -> Claim:  # fmt: skip
+        """Insert a pending trade for the idempotency key, unless another holds it; a
+        pending trade whose holder died placing it is taken over."""
         ...
 
     async def placed_orders(self, user_id: str, idempotency_key: str) -> list[Order] | None: ...
@@ -401,6 +402,10 @@ class SignalRepository(Protocol):
 
     async def exists(self, signal_id: str) -> bool: ...
 
+    async def count_of_strategy(self, strategy_id: str) -> int:
+        """How many signals the strategy has had: the next one's place in its sequence."""
+        ...
+
 
 class CopyRepository(Protocol):
     """Copies of signals: jobs while PENDING, then each follower's record."""
@@ -408,10 +413,20 @@ class CopyRepository(Protocol):
     async def add_many(self, copies: list[SignalCopy]) -> None: ...
 
     async def lease_pending(
-        self, *, owner: str, now: datetime, lease: timedelta, limit: int
+        self, *, token: str, now: datetime, lease: timedelta, limit: int
     ) -> list[SignalCopy]:
-        """Due PENDING copies nobody holds, oldest first, leased to the owner (each lease
-        counts as an attempt)."""
+        """Due PENDING copies nobody holds, oldest first, leased under `token` (new to this
+        call; each lease counts as an attempt). A copy waits while an earlier copy of its
+        follow is PENDING."""
+        ...
+
+    async def renew(self, *, token: str, until: datetime) -> set[str]:
+        """Extends the lease on the copies still held under `token`; their ids."""
+        ...
+
+    async def hold(self, *, token: str, ids: list[str]) -> set[str]:
+        """Of `ids`, those still held under `token`, kept from a takeover until the unit of
+        work ends: only their outcomes may be written."""
         ...
 
     async def retry_many(self, due: list[tuple[str, datetime]]) -> None:
@@ -542,9 +557,10 @@ class AlertRepository(Protocol):
     async def add_many(self, alerts: list[Alert]) -> None: ...
 
     async def lease_due(
-        self, *, owner: str, now: datetime, lease: timedelta, limit: int
+        self, *, token: str, now: datetime, lease: timedelta, limit: int
     ) -> list[Alert]:
-        """Takes the oldest due alerts for this owner (an attempt counted on each)."""
+        """Takes the oldest due alerts under a lease token new to this call (an attempt
+        counted on each)."""
         ...
 
     async def finish_many(self, outcomes: list[tuple[Alert, datetime]]) -> None: ...

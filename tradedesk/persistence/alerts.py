@@ -83,13 +83,13 @@ class SqlAlertRepository:
         )
 
     async def lease_due(
-        self, *, owner: str, now: datetime, lease: timedelta, limit: int
+        self, *, token: str, now: datetime, lease: timedelta, limit: int
     ) -> list[Alert]:
         rows = await lease_due(
             self._session,
             AlertRow,
             oldest_first=AlertRow.occurred_at,
-            owner=owner,
+            token=token,
             now=now,
             lease=lease,
             limit=limit,

@@ -1,8 +1,11 @@
-"""Leasing due rows of a job table (copies, alerts) to one worker at a time.
+"""Leasing due rows of a job table (copies, alerts) to one holder at a time, and fencing.
 
 A row is due while PENDING, past its `not_before` and not leased (or its lease ran out). One
-UPDATE takes the oldest due rows for the caller (counting an attempt) and a SELECT reads back
-exactly those, so several processes can take work from the same table and never share a row.
+UPDATE takes the oldest due rows under a token that is new for every lease (counting an
+attempt) and a SELECT reads back exactly the rows under that token, so several processes can
+take work from the same table and never share a row, and a batch never reads back another's.
+The token is the fence: renewing, and writing an outcome, match it, so a holder whose lease
+ran out and was taken over can change nothing.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import ColumnElement, and_, func, or_, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col, select
 
@@ -22,37 +25,68 @@ async def lease_due(
     table: type[Row],
     *,
     oldest_first: Any,
-    owner: str,
+    token: str,
     now: datetime,
     lease: timedelta,
     limit: int,
+    ready: ColumnElement[bool] | None = None,
 ) -> list[Row]:
-    until = now + lease
+    """The oldest due rows (that also meet `ready`), leased under `token` until now + lease."""
     rows: Any = table
     due = and_(
         col(rows.status) == "PENDING",
         col(rows.not_before) <= now,
         or_(col(rows.lease_until).is_(None), col(rows.lease_until) < now),
+        true() if ready is None else ready,
     )
     order = (col(oldest_first), col(rows.id))
     oldest = select(col(rows.id)).where(due).order_by(*order).limit(limit)
     await session.execute(
         update(table)
         .where(col(rows.id).in_(oldest.scalar_subquery()), due)
-        .values(lease_owner=owner, lease_until=until, attempts=col(rows.attempts) + 1)
+        .values(lease_owner=token, lease_until=now + lease, attempts=col(rows.attempts) + 1)
         .execution_options(synchronize_session=False)
     )
     leased = await session.scalars(
         select(table)
-        .where(
-            col(rows.lease_owner) == owner,
-            col(rows.lease_until) == until,
-            col(rows.status) == "PENDING",
-        )
+        .where(col(rows.lease_owner) == token, col(rows.status) == "PENDING")
         .order_by(*order)
         .execution_options(populate_existing=True)
     )
     return list(leased)
+
+
+async def renew(
+    session: AsyncSession, table: type[SQLModel], *, token: str, until: datetime
+) -> set[str]:
+    """Extends the lease of every row still held under `token`; the ids it still holds."""
+    rows: Any = table
+    held = await session.execute(
+        update(table)
+        .where(col(rows.lease_owner) == token, col(rows.status) == "PENDING")
+        .values(lease_until=until)
+        .returning(col(rows.id))
+        .execution_options(synchronize_session=False)
+    )
+    return set(held.scalars())
+
+
+async def hold(
+    session: AsyncSession, table: type[SQLModel], *, token: str, ids: list[str]
+) -> set[str]:
+    """Of `ids`, those still held under `token`, locked until the transaction ends (so
+    nobody takes them over while their outcome is written)."""
+    if not ids:
+        return set()
+    rows: Any = table
+    held = await session.execute(
+        update(table)
+        .where(col(rows.id).in_(ids), col(rows.lease_owner) == token, col(rows.status) == "PENDING")
+        .values(lease_owner=token)
+        .returning(col(rows.id))
+        .execution_options(synchronize_session=False)
+    )
+    return set(held.scalars())
 
 
 async def count_pending(session: AsyncSession, table: type[SQLModel]) -> int:

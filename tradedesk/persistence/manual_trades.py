@@ -11,7 +11,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from tradedesk.domain.manual_history import ManualTrade
+from tradedesk.domain.manual_history import Claim, ManualTrade
 from tradedesk.domain.trading import Fee, Order
 from tradedesk.persistence.keyset import older_than
 from tradedesk.persistence.tables import ManualTradeRow
@@ -48,10 +48,10 @@ class SqlManualTradeRepository:
     async def claim(
         self, *, trade_id: str, user_id: str, key_id: str, symbol: str, idempotency_key: str,
         now: datetime,
-    ) -> bool:  # fmt: skip
-        """Insert a pending trade for the idempotency key; False if one exists already. A
+    ) -> Claim:  # fmt: skip
+        """Insert a pending trade for the idempotency key, unless one exists already. A
         pending trade older than `STALE_CLAIM` (its process died placing it) is taken over."""
-        await self._session.execute(
+        stale = await self._session.execute(
             delete(ManualTradeRow).where(
                 col(ManualTradeRow.user_id) == user_id,
                 col(ManualTradeRow.idempotency_key) == idempotency_key,
@@ -81,7 +81,9 @@ class SqlManualTradeRepository:
                 col(ManualTradeRow.idempotency_key) == idempotency_key,
             )
         )
-        return owner == trade_id
+        if owner != trade_id:
+            return Claim.HELD
+        return Claim.TAKEN_OVER if stale.rowcount else Claim.FIRST  # type: ignore[attr-defined]
 
     async def placed_orders(self, user_id: str, idempotency_key: str) -> list[Order] | None:
         """The orders of the trade made under the key; None while it is still being placed."""

@@ -6,8 +6,9 @@ import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, exists, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from tradedesk.domain.copy_trading import CopyStatus, SignalCopy
@@ -16,7 +17,7 @@ from tradedesk.domain.signals import Signal, SignalAction, SignalEntry
 from tradedesk.domain.strategy_history import CopiedTrade
 from tradedesk.domain.trading import OrderSide
 from tradedesk.persistence.keyset import older_than
-from tradedesk.persistence.leases import count_pending, lease_due
+from tradedesk.persistence.leases import count_pending, hold, lease_due, renew
 from tradedesk.persistence.tables import SignalCopyRow, SignalRow, StrategyRow
 
 
@@ -53,6 +54,13 @@ class SqlSignalRepository:
     async def exists(self, signal_id: str) -> bool:
         return await self._session.get(SignalRow, signal_id) is not None
 
+    async def count_of_strategy(self, strategy_id: str) -> int:
+        return int(
+            await self._session.scalar(
+                select(func.count()).where(col(SignalRow.strategy_id) == strategy_id)
+            )
+        )
+
     async def get(self, signal_id: str) -> Signal:
         row = await self._session.get_one(SignalRow, signal_id)
         return Signal(
@@ -87,6 +95,7 @@ class SqlCopyRepository:
                 symbol=copy.symbol,
                 risk_profile_percent=copy.risk_profile_percent,
                 status=copy.status.value,
+                sequence=copy.sequence,
                 not_before=copy.created_at,
                 created_at=copy.created_at,
                 updated_at=copy.updated_at,
@@ -96,18 +105,31 @@ class SqlCopyRepository:
         await self._session.flush()
 
     async def lease_pending(
-        self, *, owner: str, now: datetime, lease: timedelta, limit: int
+        self, *, token: str, now: datetime, lease: timedelta, limit: int
     ) -> list[SignalCopy]:
+        earlier = aliased(SignalCopyRow)
+        no_earlier_copy_pending = ~exists().where(
+            col(earlier.follow_id) == col(SignalCopyRow.follow_id),
+            col(earlier.status) == CopyStatus.PENDING.value,
+            col(earlier.sequence) < col(SignalCopyRow.sequence),
+        )
         rows = await lease_due(
             self._session,
             SignalCopyRow,
             oldest_first=SignalCopyRow.created_at,
-            owner=owner,
+            token=token,
             now=now,
             lease=lease,
             limit=limit,
+            ready=no_earlier_copy_pending,
         )
         return [_copy(row) for row in rows]
+
+    async def renew(self, *, token: str, until: datetime) -> set[str]:
+        return await renew(self._session, SignalCopyRow, token=token, until=until)
+
+    async def hold(self, *, token: str, ids: list[str]) -> set[str]:
+        return await hold(self._session, SignalCopyRow, token=token, ids=ids)
 
     async def count_pending(self) -> int:
         return await count_pending(self._session, SignalCopyRow)
@@ -246,6 +268,8 @@ def _copy(row: SignalCopyRow) -> SignalCopy:
         symbol=row.symbol,
         risk_profile_percent=row.risk_profile_percent,
         status=CopyStatus(row.status),
+        sequence=row.sequence,
+        lease=row.lease_owner,
         created_at=row.created_at,
         updated_at=row.updated_at,
         attempts=row.attempts,

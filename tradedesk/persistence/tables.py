@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Integer,
     Numeric,
     String,
     Text,
@@ -346,6 +347,7 @@ class SignalCopyRow(SQLModel, table=True):
         UniqueConstraint("signal_id", "follow_id"),
         Index("ix_signal_copies_status_not_before", "status", "not_before"),
         Index("ix_signal_copies_user_created", "user_id", "created_at"),
+        Index("ix_signal_copies_follow_status", "follow_id", "status", "sequence"),
     )
 
     id: str = Field(primary_key=True, max_length=36)
@@ -361,6 +363,10 @@ class SignalCopyRow(SQLModel, table=True):
     risk_profile_percent: Decimal = Field(sa_column=Column(Numeric(8, 4), nullable=False))
     status: str = Field(max_length=8)
     reason: str | None = Field(default=None, max_length=255)
+    # the signal's place among its strategy's signals: a follow's copies run in this order
+    sequence: int = Field(
+        default=0, sa_column=Column(Integer(), nullable=False, server_default="0")
+    )
     attempts: int = 0
     not_before: datetime = Field(sa_column=_utc())
     lease_owner: str | None = Field(default=None, max_length=36)
