@@ -4,7 +4,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    TRADEDESK_DATA_DIR=/app/data
 
 RUN groupadd --system --gid 10001 tradedesk \
     && useradd --system --uid 10001 --gid tradedesk --home-dir /app tradedesk

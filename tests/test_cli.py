@@ -313,3 +313,32 @@ def test_serve_finishes_the_requests_in_flight_on_sigterm(tmp_path):
     assert answer.json()["symbol"] == "BTC/USDT"
     # uvicorn re-raises the signal once it has shut down cleanly, as process managers expect
     assert code == -signal.SIGTERM and "Application shutdown complete" in output, output
+
+
+@pytest.mark.parametrize("command", [["serve"], ["worker", "--once"]])
+def test_a_key_file_tracked_by_git_stops_the_command_with_one_line(tmp_path, command):
+    """A sealing key committed to a repository is public: nothing is served or sealed with it."""
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    subprocess.run(["git", "init", "-q", str(checkout)], check=True)
+    (checkout / "secret-box.key").write_bytes(b"committed by mistake")
+    subprocess.run(["git", "-C", str(checkout), "add", "secret-box.key"], check=True)
+
+    result = run(command, tmp_path, TRADEDESK_DATA_DIR=str(checkout))
+
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert "secret-box.key is tracked by git" in line
+    assert not (tmp_path / "tradedesk.db").exists()  # stopped before anything else
+
+
+def test_no_key_or_environment_file_is_tracked():
+    repository = Path(__file__).resolve().parent.parent
+    tracked = subprocess.run(
+        ["git", "-C", str(repository), "ls-files", "*.key", "*.pem", ".env*", "**/.env*"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+
+    assert tracked == [".env.example"]

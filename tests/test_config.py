@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import platformdirs
 import pytest
 
 from tradedesk.config import ConfigurationError, load_settings
@@ -134,3 +137,12 @@ def test_the_keeper_runs_often_enough_for_both_its_exits_and_fills(
             monkeypatch.setenv(name, value)
 
     assert load_settings().keeper_interval == interval
+
+
+def test_local_state_defaults_to_the_users_data_directory_not_the_working_one(monkeypatch):
+    monkeypatch.delenv("TRADEDESK_DATA_DIR", raising=False)
+
+    settings = load_settings()
+
+    assert settings.data_dir == Path(platformdirs.user_data_dir("tradedesk"))
+    assert settings.data_dir.is_absolute()

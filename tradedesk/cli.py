@@ -29,6 +29,27 @@ def _settings(**overrides: object) -> Settings:
         raise typer.Exit(2) from None
 
 
+def _refuse_public_secrets(settings: Settings) -> None:
+    """Stops the command when a key file it would use is tracked by git: committed, a key
+    that seals exchange secrets or signs tokens is everyone's."""
+    from tradedesk.integrations import secret_box
+    from tradedesk.integrations.identity import dev_issuer
+    from tradedesk.integrations.local_secrets import tracked_by_git
+
+    used = [] if settings.secret_key else [settings.data_dir / secret_box.KEY_FILE]
+    if not settings.auth_issuer:
+        used.append(settings.data_dir / dev_issuer.KEY_FILE)
+    for path in used:
+        if tracked_by_git(path):
+            typer.echo(
+                f"tradedesk: {path} is tracked by git, so the key in it is not secret: keep "
+                "TRADEDESK_DATA_DIR outside any checkout (or set TRADEDESK_SECRET_KEY) and "
+                "make a new key",
+                err=True,
+            )
+            raise typer.Exit(2)
+
+
 def _with_engine(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
     """Run one async job against a fresh engine; a database that cannot be reached is one line."""
     from tradedesk.persistence.engine import make_engine
@@ -277,6 +298,7 @@ def serve(
     from tradedesk.persistence.migrate import upgrade
 
     settings = _settings(host=host, port=port)
+    _refuse_public_secrets(settings)
     _with_engine(settings, upgrade)
     if not settings.auth_issuer and not _is_loopback(settings.host):
         typer.secho(
@@ -314,6 +336,7 @@ def worker(
     settings = _settings()
     _with_engine(settings, upgrade)
     _configure_logging(settings)
+    _refuse_public_secrets(settings)
 
     async def once_round() -> None:
         runtime = build_runtime(settings)

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import limits
+import platformdirs
 from cryptography.fernet import Fernet
 from pydantic import (
     AliasChoices,
@@ -128,7 +129,9 @@ class Settings(BaseSettings):
         default=2.0, ge=0, description="Seconds a fetched ticker is served to every reader."
     )
     data_dir: Path = Field(
-        default=Path("."), description="Where local state lives (the dev issuer's signing key)."
+        default_factory=lambda: Path(platformdirs.user_data_dir("tradedesk")),
+        description="Where local state lives (the dev issuer's signing key, the key that seals "
+        "exchange secrets): the user's data directory, never a checkout, unless set.",
     )
 
     # Identity: a Cognito user pool in production; unset, a local dev issuer signs tokens.

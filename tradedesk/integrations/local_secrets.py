@@ -3,8 +3,24 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
+
+
+def tracked_by_git(path: Path) -> bool:
+    """Whether the file is committed (or staged) in a git repository: a secret there is as
+    public as the repository. No git, no repository: not tracked."""
+    try:
+        listed = subprocess.run(
+            ["git", "-C", str(path.parent), "ls-files", "--error-unmatch", "--", path.name],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return listed.returncode == 0
 
 
 def read_or_create(path: Path, make: Callable[[], bytes]) -> bytes:
