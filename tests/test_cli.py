@@ -342,3 +342,35 @@ def test_no_key_or_environment_file_is_tracked():
     ).stdout.split()
 
     assert tracked == [".env.example"]
+
+
+def test_only_trusted_peers_say_who_the_client_is(tmp_path):
+    """Behind a trusted load balancer each client has its own budget; a peer that is not
+    trusted cannot buy fresh budgets with X-Forwarded-For."""
+    port = free_port()
+    server = start_server(
+        tmp_path, "127.0.0.1", port,
+        TRADEDESK_DATA_DIR=str(tmp_path),
+        TRADEDESK_FORWARDED_ALLOW_IPS="127.0.0.2",  # the load balancer's address
+        TRADEDESK_RATE_LIMIT_READ="2/minute",
+    )  # fmt: skip
+    try:
+        base = wait_until_serving(server, port)
+        path = f"{base}/v1/pub/subscription/list"
+
+        def statuses(source: str, clients: list[str]) -> list[int]:
+            transport = httpx.HTTPTransport(local_address=source)
+            with httpx.Client(transport=transport) as http:
+                return [
+                    http.get(path, headers={"X-Forwarded-For": client}).status_code
+                    for client in clients
+                ]
+
+        behind_balancer = statuses("127.0.0.2", ["198.51.100.1"] * 3 + ["198.51.100.2"])
+        untrusted = statuses("127.0.0.3", ["198.51.100.3", "198.51.100.4", "198.51.100.5"])
+    finally:
+        server.terminate()
+        server.wait(30)
+
+    assert behind_balancer == [200, 200, 429, 200]  # the second client has its own budget
+    assert untrusted == [200, 200, 429]  # one peer, one budget, whatever it claims

@@ -146,7 +146,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         ],
         middleware=[
             Middleware(RequestIdMiddleware),
-            Middleware(RateLimitMiddleware, limits=limits, exchange=_exchange_routes()),
+            Middleware(
+                RateLimitMiddleware,
+                limits=limits,
+                exchange=_exchange_routes(),
+                identity=runtime.services.identity,
+            ),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -318,6 +318,8 @@ def serve(
         access_log=False,  # the app logs each request itself, with its request id
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,  # SIGTERM: finish requests
         server_header=False,
+        proxy_headers=True,  # the client's address from X-Forwarded-For, by trusted peers only
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
 
 
@@ -334,9 +336,9 @@ def worker(
     from tradedesk.persistence.migrate import upgrade
 
     settings = _settings()
+    _refuse_public_secrets(settings)
     _with_engine(settings, upgrade)
     _configure_logging(settings)
-    _refuse_public_secrets(settings)
 
     async def once_round() -> None:
         runtime = build_runtime(settings)

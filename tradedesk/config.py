@@ -71,7 +71,6 @@ class Settings(BaseSettings):
         description="Where `tradedesk worker` serves its Prometheus metrics (on TRADEDESK_HOST); "
         "unset, it serves none.",
     )
-    shutdown_grace_seconds: float = Field(
     copy_lease_seconds: float = Field(
         default=30.0,
         gt=0,
@@ -79,6 +78,7 @@ class Settings(BaseSettings):
         "third of it while the batch runs, so only a dispatcher that died or stalled hands its "
         "copies on, after this long.",
     )
+    shutdown_grace_seconds: float = Field(
         default=20.0,
         ge=0,
         description="On SIGTERM, how long requests and job rounds in flight may take to finish.",
@@ -253,6 +253,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Comma-separated IPs of the proxies users whitelist on their exchange keys.",
     )
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1"],
+        description="Comma-separated addresses or networks of the load balancers whose "
+        "X-Forwarded-For and X-Forwarded-Proto `serve` believes, or * for any peer.",
+    )
 
     @field_validator("rate_limit_read", "rate_limit_write", "rate_limit_exchange", "rate_limit_ip")
     @classmethod
@@ -272,7 +277,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"{proxy!r} is not an http(s):// proxy URL")
         return proxies
 
-    @field_validator("whitelist_ips", "exchange_proxies", mode="before")
+    @field_validator("whitelist_ips", "exchange_proxies", "forwarded_allow_ips", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -285,6 +290,14 @@ class Settings(BaseSettings):
         for ip in ips:
             ipaddress.ip_address(ip)  # ValueError names the bad one
         return ips
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _peers(cls, peers: list[str]) -> list[str]:
+        for peer in peers:
+            if peer != "*":
+                ipaddress.ip_network(peer, strict=False)  # ValueError names the bad one
+        return peers
 
     @model_validator(mode="after")
     def _issuer_needs_a_client(self) -> Settings:

@@ -4,8 +4,10 @@ anything else runs, and one over it gets the documented 429 with `Retry-After`.
 REST writes (POST, PUT, PATCH, DELETE) spend the write budget; GraphQL requests spend the
 read budget here, and a mutation spends the write budget too once the view knows it is one
 (`refused_write`). v1 routes whose contract reaches the exchange also spend the exchange
-budget, and an authenticated request also spends its IP's budget. Health and metrics probes
-and the signed webhooks are never limited.
+budget, and an authenticated request also spends its IP's budget. A caller is a verified
+user (by the token's subject, whichever of their tokens they send); a request whose token does
+not verify is anonymous and counts against its IP, so made-up tokens earn no budgets. Health
+and metrics probes and the signed webhooks are never limited.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import orjson
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tradedesk.domain.identity import Identity
 from tradedesk.integrations.rate_limits import RequestLimits
 from tradedesk.raw_responses import send_json
 
@@ -27,11 +30,16 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TOO_MANY = orjson.dumps({"message": "too many requests"})
 
 
-def caller_of(scope: Scope) -> str:
-    """Who the request counts against: its bearer token's digest, else its IP."""
+CALLER = "rate_limited_caller"  # where the middleware leaves the caller for `refused_write`
+
+
+async def caller_of(scope: Scope, identity: Identity) -> str:
+    """Who the request counts against: the verified user, else its IP."""
     for name, value in scope.get("headers", []):
         if name == b"authorization" and value.strip():
-            return "token:" + hashlib.sha256(value.strip()).hexdigest()[:32]
+            subject = await identity.subject_of(value.decode("latin-1"))
+            if subject is not None:
+                return "user:" + hashlib.sha256(subject.encode()).hexdigest()[:32]
     return ip_of(scope)
 
 
@@ -41,7 +49,7 @@ def ip_of(scope: Scope) -> str:
 
 
 def _ip_if_authenticated(caller: str, scope: Scope) -> str | None:
-    return ip_of(scope) if caller.startswith("token:") else None
+    return ip_of(scope) if caller.startswith("user:") else None
 
 
 class ExchangeRoutes:
@@ -62,7 +70,7 @@ class ExchangeRoutes:
 async def refused_write(request: Request) -> int | None:
     """For a GraphQL mutation: the seconds to wait when the caller spent its write budget."""
     limits: RequestLimits = request.app.state.request_limits
-    caller = caller_of(request.scope)
+    caller = request.scope["state"][CALLER]
     ip = _ip_if_authenticated(caller, request.scope)
     return await limits.refused(caller, ip=ip, write=True)
 
@@ -72,10 +80,13 @@ async def too_many(send: Send, retry_after: int) -> None:
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, limits: RequestLimits, exchange: ExchangeRoutes) -> None:
+    def __init__(
+        self, app: ASGIApp, limits: RequestLimits, exchange: ExchangeRoutes, identity: Identity
+    ) -> None:
         self.app = app
         self.limits = limits
         self.exchange = exchange
+        self.identity = identity
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -83,7 +94,8 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         write = scope["method"] in WRITES and path != "/graphql"
-        caller = caller_of(scope)
+        caller = await caller_of(scope, self.identity)
+        scope.setdefault("state", {})[CALLER] = caller
         retry_after = await self.limits.refused(
             caller,
             ip=_ip_if_authenticated(caller, scope),

@@ -54,6 +54,29 @@ async def test_each_user_has_their_own_write_budget_and_graphql_mutations_spend_
     assert bobs.status_code == 200  # bob's budget is his
 
 
+async def test_tokens_that_do_not_verify_share_their_ips_anonymous_budget(client):
+    """A made-up token earns no budget of its own: it counts against its IP, as anonymous."""
+    answers = [
+        await client.get(PROFILE, headers={"Authorization": f"Bearer made-up-{n}"})
+        for n in range(4)
+    ]
+    anonymous = await client.get(TICKER)
+
+    assert [a.status_code for a in answers] == [401, 401, 401, 429]
+    assert anonymous.status_code == 429  # the same IP's budget
+
+
+async def test_a_user_has_one_budget_whichever_of_their_tokens_they_send(client, cognito):
+    tokens = [cognito.forge({"sub": "two-tokens", "jti": jti}) for jti in ("one", "two")]
+    assert tokens[0] != tokens[1]
+    writes = [
+        await Caller(client, token).put(PROFILE, {"firstName": name})
+        for token, name in zip((*tokens, tokens[0]), ("Ann", "Bea", "Cai"), strict=True)
+    ]
+
+    assert [w.status_code for w in writes] == [200, 200, 429]
+
+
 async def test_with_redis_every_server_counts_the_same_budget(runtime, cognito, redis_url, clock):
     settings = runtime.settings.model_copy(update={"redis_url": redis_url})
     servers = [build_runtime(settings, clock=clock) for _ in range(2)]

@@ -6,7 +6,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from tradedesk.domain.errors import Unauthenticated
+from tradedesk.domain.errors import Unauthenticated, Unavailable
 
 if TYPE_CHECKING:
     from tradedesk.domain.ports import Clock, Ids, UnitOfWorkFactory
@@ -23,6 +23,7 @@ class Claims:
     email: str | None
     name: str | None
     groups: frozenset[str]
+    expires_at: float  # seconds since the epoch
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,18 +75,36 @@ class Identity:
         self._ids = ids
         self._directory = directory
         self._user_ids: OrderedDict[str, str] = OrderedDict()  # subject -> user id, immutable
+        self._verified: OrderedDict[str, Claims] = OrderedDict()  # token -> its claims
         self._cache_size = cache_size
 
     async def authenticate(self, authorization: str | None) -> Principal:
         """From an `Authorization` header value, with or without the `Bearer ` prefix."""
-        token = (authorization or "").strip()
-        if token[:7].lower() == "bearer ":
-            token = token[7:].strip()
-        if not token:
-            raise Unauthenticated("no token")
-        claims = await self._verifier.verify(token)
+        token = _bearer(authorization)
+        claims = await self.claims(token)
         user_id = await self._user_id(claims, token)
         return Principal(user_id=user_id, subject=claims.subject, roles=claims.groups)
+
+    async def subject_of(self, authorization: str | None) -> str | None:
+        """The verified subject of a header value; None for no token, one that does not
+        verify, or one that cannot be checked now (the request's own guard then answers)."""
+        try:
+            return (await self.claims(_bearer(authorization))).subject
+        except (Unauthenticated, Unavailable):
+            return None
+
+    async def claims(self, token: str) -> Claims:
+        """The token's verified claims. A token verified before is not verified again until
+        it expires: the rate limiter and the request's guard both ask for every request."""
+        known = self._verified.get(token)
+        if known is not None and self._clock.now().timestamp() < known.expires_at:
+            self._verified.move_to_end(token)
+            return known
+        claims = await self._verifier.verify(token)
+        self._verified[token] = claims
+        if len(self._verified) > self._cache_size:
+            self._verified.popitem(last=False)
+        return claims
 
     async def _user_id(self, claims: Claims, token: str) -> str:
         user_id = self._user_ids.get(claims.subject)
@@ -115,3 +134,13 @@ class Identity:
         async with self._uow_factory() as uow:
             await uow.users.set_email(user_id, address, now=self._clock.now())
             await uow.commit()
+
+
+def _bearer(authorization: str | None) -> str:
+    """The token of an `Authorization` value, with or without the `Bearer ` prefix."""
+    token = (authorization or "").strip()
+    if token[:7].lower() == "bearer ":
+        token = token[7:].strip()
+    if not token:
+        raise Unauthenticated("no token")
+    return token

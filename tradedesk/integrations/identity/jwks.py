@@ -129,6 +129,7 @@ class JwtVerifier:
             groups=frozenset(g for g in groups if isinstance(g, str))
             if isinstance(groups, list)
             else frozenset(),
+            expires_at=float(claims["exp"]),
         )
 
     async def _key(self, kid: str) -> Any | None:
