@@ -72,8 +72,9 @@ def serve_jobs(runtime: Runtime, *, owned: bool) -> Jobs:
         )
     if runtime.copy_queue is None:  # else `tradedesk worker`s run the copies
         jobs.finishing(services.copy_trading.run(COPY_POLL_SECONDS, jobs.stopping))
-    if settings.alert_poll_seconds:
+    if settings.alert_poll_seconds:  # reports are mailed like alerts: 0 leaves both to workers
         jobs.finishing(services.alert_delivery.run(settings.alert_poll_seconds, jobs.stopping))
+        jobs.finishing(services.reports.run(REPORT_POLL_SECONDS, jobs.stopping))
     if settings.protection_poll_seconds:
         jobs.finishing(services.protection.run(settings.keeper_interval, jobs.stopping))
         jobs.finishing(services.strategy_reference.run(settings.keeper_interval, jobs.stopping))

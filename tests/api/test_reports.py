@@ -15,6 +15,7 @@ from tests.accounts import user_id
 from tests.api.test_alerts import bought, mailbox  # noqa: F401  (mailbox: a fixture)
 from tests.documented import STRATEGY_1
 from tests.test_cli import TRADEDESK, clean_environment
+from tradedesk.background import serve_jobs
 from tradedesk.domain.copy_trading import CopyStatus, SignalCopy
 from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, StrategyType
 from tradedesk.domain.follows import StrategyFollow
@@ -183,6 +184,29 @@ async def test_a_due_report_is_mailed_once_to_those_who_want_it(
     assert (refused, first, again) == (0, 1, 0)  # kept for later, then sent once
     [mail] = mailbox.received
     assert mail["To"] == "alice@example.com"
+    assert mail["Subject"] == "Tradedesk report 2022-W42"
+
+
+async def test_serve_mails_due_reports_itself(
+    alice,
+    runtime,
+    clock,
+    mailbox,  # noqa: F811
+):
+    """On the embedded default no worker runs: `serve`'s own jobs send the reports."""
+    await alice.get("/v1/priv/account/profile")
+    clock.advance(timedelta(days=7))
+
+    jobs = serve_jobs(runtime, owned=True)
+    try:
+        for _ in range(100):
+            if mailbox.received:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await jobs.stop(grace_seconds=10)
+
+    [mail] = mailbox.received
     assert mail["Subject"] == "Tradedesk report 2022-W42"
 
 

@@ -118,13 +118,16 @@ async def test_keys_through_one_ip_share_one_budget_and_earn_no_ban(caplog):
     less than the budget the gateway believes it has (as when another process shares the IP).
     The first 429 pauses every client of the IP until the window ends; nobody goes on
     hammering, so the 418 ban never comes and every read succeeds."""
-    now = int(time.time() * 1000)
-    to_window_end = 10_000  # the exchange's minute ends 10 s from now
-    offset = (60_000 - to_window_end) - now % 60_000
+    started = time.monotonic()
+
+    def limits_clock() -> int:
+        """The exchange's weight minute, 50 s in when the test starts, whatever the time."""
+        return 50_000 + int((time.monotonic() - started) * 1000)
+
     keys = [f"k{n}" for n in range(10)]
     accounts = {key: ("s", Decimal(100 + n)) for n, key in enumerate(keys)}
     limits = RateLimits(weight_per_minute=40, ban_seconds=600)  # 7 account reads of 5
-    async with serving_facade(accounts, limits, clock_offset_ms=offset) as (_engine, base):
+    async with serving_facade(accounts, limits, limits_clock=limits_clock) as (_engine, base):
         # paced one request at a time, so the first 429 stops the rest before they are sent
         paced = CcxtClients(base_url=base, budget=lambda _type: EgressBudget(1200, burst=1))
         gateway = CcxtGateway(paced)

@@ -22,6 +22,7 @@ async def serving_facade(
     limits: RateLimits | None = None,
     *,
     clock_offset_ms: int = 0,
+    limits_clock: Callable[[], int] | None = None,
     wrap: Callable[[Any], Any] = lambda app: app,
     faults: Faults | None = None,
     **account_flags: dict[str, bool],
@@ -29,7 +30,8 @@ async def serving_facade(
     """(engine, base URL) of a facade whose prices move only when a test moves them.
     `account_flags` maps an API key to `add_account` flags (can_withdraw, hedge_mode, ...);
     `clock_offset_ms` sets the exchange's clock apart from ours; `wrap` puts ASGI middleware
-    (a lost answer, say) in front of the facade; `faults` are the facade's outage switches."""
+    (a lost answer, say) in front of the facade; `faults` are the facade's outage switches;
+    `limits_clock` is the clock of its rate limits' minute windows."""
     markets = default_markets()
     engine = PaperExchange(
         markets,
@@ -38,5 +40,7 @@ async def serving_facade(
     )
     for api_key, (secret, usdt) in (accounts or {}).items():
         engine.add_account(api_key, secret, usdt=usdt, **account_flags.get(api_key, {}))
-    async with serving_here(wrap(facade(engine, limits, faults))) as base:
+    async with serving_here(
+        wrap(facade(engine, limits, faults, limits_clock=limits_clock))
+    ) as base:
         yield engine, base

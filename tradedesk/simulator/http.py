@@ -88,9 +88,16 @@ class _Dropped(Response):
 
 
 def facade(
-    engine: PaperExchange, limits: RateLimits | None = None, faults: Faults | None = None
+    engine: PaperExchange,
+    limits: RateLimits | None = None,
+    faults: Faults | None = None,
+    *,
+    limits_clock: Callable[[], int] | None = None,
 ) -> Starlette:
-    limiter = RateLimiter(limits or RateLimits(), engine.now_ms)
+    """The engine behind Binance's HTTP API. `limits_clock` (milliseconds) places the rate
+    limits' minute windows apart from the exchange's clock, for tests that need to know
+    where in its minute the exchange is."""
+    limiter = RateLimiter(limits or RateLimits(), limits_clock or engine.now_ms)
     faults = faults or Faults()
 
     def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
