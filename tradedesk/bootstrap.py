@@ -117,7 +117,7 @@ def build_runtime(
         else FernetSecretBox.local(settings.data_dir)
     )
     page_tokens = SignedPageTokens(secrets.derive("page tokens"))
-    entitlements = Entitlements(settings.default_plan)
+    entitlements = Entitlements(settings.default_plan, ids)
     billing = _billing(settings)
     mailer = _mailer(settings)
     token = settings.telegram_bot_token

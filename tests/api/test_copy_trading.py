@@ -13,11 +13,13 @@ from decimal import Decimal
 import pytest
 
 from tests.accounts import Caller, user_id
+from tests.api.test_alerts import mailbox  # noqa: F401  (a fixture)
 from tests.api.test_follows import FOLLOWS
+from tests.api.test_manual_trading import manual_key
 from tests.documented import STRATEGY_1
 from tests.exchange_keys import KEYS, funded
 from tests.prometheus import samples
-from tradedesk.domain.copy_trading import CopyOutcomes, CopyStatus
+from tradedesk.domain.copy_trading import CopyOutcome, CopyOutcomes, CopyStatus
 from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, StrategyType
 from tradedesk.domain.follows import StrategyFollow
 from tradedesk.domain.market import ExchangeId, TradeType
@@ -510,9 +512,9 @@ async def test_outcomes_that_arrive_during_the_last_flush_are_written(
     outcomes = CopyOutcomes(lambda: HeldCommit(sessions), clock, SystemIds(), token="batch")
     done = asyncio.Event()
     writer = asyncio.create_task(outcomes.write_until(done, 0.01))
-    outcomes.add((replace(early, status=CopyStatus.SKIPPED, reason="early"), None, None))
+    outcomes.add(CopyOutcome(replace(early, status=CopyStatus.SKIPPED, reason="early")))
     await flushing.wait()  # the first flush is under way ...
-    outcomes.add((replace(late, status=CopyStatus.SKIPPED, reason="late"), None, None))
+    outcomes.add(CopyOutcome(replace(late, status=CopyStatus.SKIPPED, reason="late")))
     done.set()  # ... when the batch ends
     release.set()
     await writer
@@ -541,7 +543,7 @@ async def test_an_outcome_is_not_written_by_a_dispatcher_whose_lease_was_taken_o
         renewed = await uow.copies.renew(token="stale", until=clock.now())
         await uow.commit()
     outcomes = CopyOutcomes(lambda: SqlUnitOfWork(sessions), clock, SystemIds(), token="stale")
-    outcomes.add((replace(stale, status=CopyStatus.FAILED, reason="too late"), None, None))
+    outcomes.add(CopyOutcome(replace(stale, status=CopyStatus.FAILED, reason="too late")))
     await outcomes.flush()
 
     [copy] = (await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"])).values()
@@ -569,6 +571,35 @@ async def test_a_close_published_while_its_open_is_pending_closes_after_it(
     assert close_copy.reason is None
     assert position(venue, "brisk") == 0
     assert exits(venue, "brisk") == []
+
+
+async def test_deleting_keys_stops_their_follows_and_keeps_their_trade_history(
+    admin, client, cognito, venue, runtime
+):
+    """A key deleted after a manual trade and a copied one: the follow stops (the next
+    signal makes no copy for it) and both histories still list their trades."""
+    alice = Caller(client, cognito.access_token("alice"))
+    manual = await manual_key(alice, venue)
+    placed = await alice.post(
+        f"/v1/priv/exchange/order/{manual}",
+        {"symbol": "BTC/USDT", "type": "MARKET", "side": "BUY", "amount": 0.01},
+    )
+    automated = await follower(client, cognito, venue, "alice", 1000, CONSERVATIVE)
+    await admin.graphql(PUBLISH, {"input": OPEN})
+    await runtime.services.copy_trading.drain()
+
+    deleted = [(await alice.delete(f"{KEYS}/{key}")).status_code for key in (manual, automated)]
+    later = await admin.graphql(PUBLISH, {"input": OPEN})
+    manual_history = (await alice.get("/v1/priv/account/trade/manual/history")).json()
+    strategy_history = (await alice.get("/v1/priv/account/trade/strategy/history")).json()
+
+    assert placed.status_code == 200, placed.text
+    assert deleted == [204, 204]
+    assert later["data"]["publishSignal"]["signal"]["copies"] == 0
+    assert [t["orderId"] for t in manual_history["items"]] == [placed.json()[0]["id"]]
+    [copied] = strategy_history["items"]
+    assert copied["StrategyAutomatedTrigger"]["StrategyAutomated"]["name"] == "STRATEGY #1"
+    assert copied["amount"] == 0.075
 
 
 async def test_copy_fidelity_for_operators_and_each_follower(
@@ -663,6 +694,22 @@ async def test_a_trailing_stop_keeps_what_the_first_take_profit_reached(
     assert (item["callbackRate"], item["trailingTriggerPrice"]) == (1, 20000)
 
 
+async def limit_follow(user: Caller, limits: dict) -> None:
+    """Sets the limits on the user's one follow (GraphQL), and checks the v1 body is as
+    documented, nothing added."""
+    [key] = (await user.get(f"{KEYS}/list")).json()["items"]
+    [follow] = (await user.get(FOLLOWS.format(key["id"]))).json()["items"]
+    changed = await user.graphql(
+        "mutation($id: ID!, $input: UpdateStrategyFollowInput!) { updateStrategyFollow("
+        "id: $id, input: $input) { follow { maxLeverage dailyLossLimitPercent } errors {"
+        " field } } }",
+        {"id": follow["id"], "input": limits},
+    )
+    assert changed["data"]["updateStrategyFollow"]["errors"] == []
+    rest = (await user.get(FOLLOWS.format(key["id"]))).json()["items"][0]
+    assert set(rest) == set(follow)
+
+
 async def test_a_follows_leverage_cap_and_daily_loss_limit(
     admin, client, cognito, venue, runtime, clock
 ):
@@ -672,18 +719,7 @@ async def test_a_follows_leverage_cap_and_daily_loss_limit(
         ("capped", {"maxLeverage": 2}),
         ("stung", {"dailyLossLimitPercent": 10}),
     ):
-        user = Caller(client, cognito.access_token(name))
-        [key] = (await user.get(f"{KEYS}/list")).json()["items"]
-        [follow] = (await user.get(FOLLOWS.format(key["id"]))).json()["items"]
-        changed = await user.graphql(
-            "mutation($id: ID!, $input: UpdateStrategyFollowInput!) { updateStrategyFollow("
-            "id: $id, input: $input) { follow { maxLeverage dailyLossLimitPercent } errors {"
-            " field } } }",
-            {"id": follow["id"], "input": limits},
-        )
-        assert changed["data"]["updateStrategyFollow"]["errors"] == []
-        rest = (await user.get(FOLLOWS.format(key["id"]))).json()["items"][0]
-        assert set(rest) == set(follow)  # the v1 body is as documented, nothing added
+        await limit_follow(Caller(client, cognito.access_token(name)), limits)
     async with SqlUnitOfWork(make_session_factory(runtime.engine)) as uow:
         await uow.balance_snapshots.record(stung, clock.now().date(), 1200.0, now=clock.now())
         await uow.commit()  # the day began at 1,200 USD; 1,000 now is a 16.7 % loss
@@ -768,3 +804,74 @@ async def test_a_market_signal_whose_stop_the_market_reached_is_skipped_not_retr
     copy = (await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"]))[key]
     assert (copy.status, copy.reason) == (CopyStatus.SKIPPED, "the market is at the stop (19500)")
     assert position(venue, "late") == 0
+
+
+class TestCopyingNotices:
+    """Followers are told, in their language and once per cause, when copying skips or stops
+    for a reason they can act on; the e-mail goes through a real SMTP server on loopback."""
+
+    @pytest.fixture
+    def settings_overrides(self, venue, mailbox):  # noqa: F811
+        _engine, base = venue
+        return {
+            "exchange": "binance",
+            "binance_urls": base,
+            "default_plan": "PROFESSIONAL",
+            "smtp_url": mailbox.url,
+        }
+
+    async def test_each_cause_is_told_once_in_the_followers_language(
+        self,
+        admin,
+        client,
+        cognito,
+        venue,
+        runtime,
+        clock,
+        mailbox,  # noqa: F811
+    ):
+        engine, _base = venue
+        await follower(client, cognito, venue, "small", 50, CONSERVATIVE)  # below the minimum
+        await follower(client, cognito, venue, "revoked", 1000, CONSERVATIVE)
+        stung = await follower(client, cognito, venue, "stung", 1000, CONSERVATIVE)
+        await follower(client, cognito, venue, "fine", 1000, CONSERVATIVE)
+        small = Caller(client, cognito.access_token("small"))
+        assert (await small.put("/v1/priv/account/profile", {"language": "AR"})).status_code == 200
+        await limit_follow(
+            Caller(client, cognito.access_token("stung")), {"dailyLossLimitPercent": 10}
+        )
+        engine.account("revoked").secret = "revoked on the exchange"
+        async with SqlUnitOfWork(make_session_factory(runtime.engine)) as uow:
+            await uow.balance_snapshots.record(stung, clock.now().date(), 1200.0, now=clock.now())
+            await uow.commit()  # a 16.7 % loss today
+
+        for _ in range(2):  # the same causes again, the same day
+            await admin.graphql(PUBLISH, {"input": OPEN})
+            await runtime.services.copy_trading.drain()
+            await admin.graphql(PUBLISH, {"input": {"strategyId": STRATEGY_1, "action": "CLOSE"}})
+            await runtime.services.copy_trading.drain()
+        await runtime.services.alert_delivery.deliver_due()
+
+        def notices() -> list[tuple[str, str]]:
+            """The mails that are not the entries' own alerts."""
+            return sorted(
+                (mail["To"], mail["Subject"])
+                for mail in mailbox.received
+                if "New order" not in mail["Subject"]
+            )
+
+        assert notices() == [
+            ("revoked@example.com", "Tradedesk: The exchange refused your key · BTC/USDT"),
+            ("small@example.com", "Tradedesk: تم تخطي نسخة · BTC/USDT"),
+            ("stung@example.com", "Tradedesk: Daily loss limit reached · BTC/USDT"),
+        ]  # "fine" placed and closed both trades: told of its entries only
+        [arabic] = [m for m in mailbox.received if m["To"] == "small@example.com"]
+        text, _html = (part.get_content() for part in arabic.iter_parts())
+        assert "below the market's minimum" in text
+        assert "عدّل حسابك أو المتابعة" in text
+
+        clock.advance(timedelta(days=1))  # a new day: a cause that still holds is told again
+        await admin.graphql(PUBLISH, {"input": OPEN})
+        await runtime.services.copy_trading.drain()
+        await runtime.services.alert_delivery.deliver_due()
+        assert len(notices()) == 5  # small and revoked again; stung's day started over

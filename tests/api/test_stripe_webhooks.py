@@ -13,6 +13,8 @@ from tests.api.test_subscriptions import BASIC, CONSERVATIVE, FREE, plan_of
 from tests.documented import STRATEGY_1
 from tests.exchange_keys import KEYS, funded
 from tests.stripe_standin import WEBHOOK, deliver, event, signed
+from tradedesk.domain.alerts import AlertChannel
+from tradedesk.domain.copying_notices import NoticeKind
 from tradedesk.persistence.engine import make_session_factory
 from tradedesk.persistence.tables import StripeEventRow
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
@@ -110,7 +112,9 @@ async def test_events_out_of_order_leave_what_stripe_shows_now(alice, client, st
     assert kept.cancel_at is not None
 
 
-async def test_a_plan_without_automation_pauses_the_users_follows(alice, client, stripe_api, venue):
+async def test_a_plan_without_automation_pauses_the_users_follows(
+    alice, client, stripe_api, venue, runtime
+):
     subscription = stripe_api.subscribe(user_id=await user_id(alice), plan_id=BASIC["id"])
     await deliver(client, event("evt_a", "customer.subscription.created", subscription))
     key = await alice.post(KEYS, funded(venue, "alice-follower", usdt=100))
@@ -133,6 +137,14 @@ async def test_a_plan_without_automation_pauses_the_users_follows(alice, client,
     }
     assert rest.json()["items"][0]["active"] is False  # the v1 shape, unchanged
     assert resumed.status_code == 433  # FREE: 2103 until they subscribe again
+    async with SqlUnitOfWork(make_session_factory(runtime.engine)) as uow:
+        [told] = await uow.alerts.of_user(await user_id(alice))  # by e-mail: no Telegram
+    assert (told.channel, told.event.kind, told.event.key_id) == (
+        AlertChannel.EMAIL,
+        NoticeKind.PAUSED_BY_PLAN,
+        key.json()["id"],
+    )
+    assert told.event.detail == "the plan no longer allows automated strategies"
 
 
 async def test_when_stripe_cannot_answer_the_delivery_is_503_and_comes_again(

@@ -1,12 +1,15 @@
 """The words of an alert: short, in the user's language (EN or AR, Arabic kept right to left)
-and time zone, naming the key, symbol, side, amount, price and, for a fill, the profit."""
+and time zone, naming the key, symbol, side, amount, price and, for a fill, the profit; for
+a copying notice, what stopped and what the follower can do about it."""
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tradedesk.domain.copying_notices import CopyingNotice, NoticeKind
 from tradedesk.domain.trade_events import TradeEvent, TradeEventKind
 
 TITLES = {
@@ -14,6 +17,30 @@ TITLES = {
     TradeEventKind.TAKE_PROFIT: {"EN": "Take profit filled", "AR": "تم تنفيذ جني الأرباح"},
     TradeEventKind.STOP: {"EN": "Stop loss filled", "AR": "تم تنفيذ وقف الخسارة"},
 }
+NOTICES = {  # (title, what to do) per kind and language
+    NoticeKind.PAUSED_BY_PLAN: {
+        "EN": ("Copying paused", "Your plan no longer includes automated strategies. Choose a "
+               "plan that does, then resume the follow."),
+        "AR": ("تم إيقاف النسخ مؤقتًا", "لم تعد خطتك تشمل الاستراتيجيات الآلية. اختر خطة تشملها "
+               "ثم استأنف المتابعة."),
+    },
+    NoticeKind.LOSS_LIMIT: {
+        "EN": ("Daily loss limit reached", "No new copies today (UTC); copying resumes "
+               "tomorrow."),
+        "AR": ("تم بلوغ حد الخسارة اليومي", "لا نسخ جديدة اليوم (UTC)، ويستأنف النسخ غدًا."),
+    },
+    NoticeKind.KEY_REFUSED: {
+        "EN": ("The exchange refused your key", "Copies on this key fail until you update "
+               "the key or its permissions on the exchange."),
+        "AR": ("رفضت المنصة مفتاحك", "ستفشل النسخ على هذا المفتاح حتى تحدّث المفتاح أو "
+               "صلاحياته على المنصة."),
+    },
+    NoticeKind.COPY_SKIPPED: {
+        "EN": ("A copy was skipped", "Adjust your account or the follow to receive the next "
+               "ones."),
+        "AR": ("تم تخطي نسخة", "عدّل حسابك أو المتابعة لتصلك النسخ التالية."),
+    },
+}  # fmt: skip
 WORDS = {
     "EN": {"key": "Key", "at": "at", "pnl": "Realised PnL (before fees)", "buy": "BUY",
            "sell": "SELL", "deleted": "a deleted key"},
@@ -39,10 +66,14 @@ class AlertMessage:
     html: str
 
 
-def render(event: TradeEvent, key_name: str | None, recipient: Recipient) -> AlertMessage:
+def render(
+    event: TradeEvent | CopyingNotice, key_name: str | None, recipient: Recipient
+) -> AlertMessage:
     language = (recipient.language or "EN").upper()
     if language not in WORDS:
         language = "EN"
+    if isinstance(event, CopyingNotice):
+        return _notice(event, key_name, recipient, language)
     words = WORDS[language]
     title = TITLES[event.kind][language]
     side = words.get(event.side, event.side.upper())
@@ -55,22 +86,40 @@ def render(event: TradeEvent, key_name: str | None, recipient: Recipient) -> Ale
     ]
     if event.realized_pnl is not None:
         lines.append(f"{words['pnl']}: {event.realized_pnl:+,.2f} {_quote(event.symbol)}")
-    lines.append(_local_time(event, recipient.timezone))
+    lines.append(_local_time(event.at, recipient.timezone))
+    return _message(title, event.symbol, lines, language)
+
+
+def _notice(
+    notice: CopyingNotice, key_name: str | None, recipient: Recipient, language: str
+) -> AlertMessage:
+    words = WORDS[language]
+    title, advice = NOTICES[notice.kind][language]
+    lines = [
+        title,
+        f"{notice.symbol} · {words['key']}: {key_name or words['deleted']}",
+        notice.detail,
+        advice,
+        _local_time(notice.at, recipient.timezone),
+    ]
+    return _message(title, notice.symbol, lines, language)
+
+
+def _message(title: str, symbol: str, lines: list[str], language: str) -> AlertMessage:
     text = "\n".join(lines)
     direction = "rtl" if language == "AR" else "ltr"
     body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
     page = f'<html lang="{language.lower()}" dir="{direction}"><body>{body}</body></html>'
-    subject = f"Tradedesk: {title} · {event.symbol}"
-    return AlertMessage(subject=subject, text=text, html=page)
+    return AlertMessage(subject=f"Tradedesk: {title} · {symbol}", text=text, html=page)
 
 
 def _quote(symbol: str) -> str:
     return symbol.split("/")[-1] if "/" in symbol else ""
 
 
-def _local_time(event: TradeEvent, timezone: str | None) -> str:
+def _local_time(at: datetime, timezone: str | None) -> str:
     try:
         zone = ZoneInfo(timezone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    return f"{event.at.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+    return f"{at.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"

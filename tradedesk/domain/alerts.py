@@ -1,9 +1,12 @@
-"""Alerts: what a trader is told of their trades, on the channels they chose.
+"""Alerts: what a trader is told of their trades, on the channels they chose, and of copying
+that stopped or skipped for a reason they can act on.
 
 A transactional outbox. When a trade event happens (an entry placed, a take profit or stop
 filled), one alert per channel the user switched on for that kind is written in the same
-transaction as the event itself, so an event is never lost and never alerted twice. The
-dispatcher (`domain/alert_delivery.py`) sends them afterwards; trading never waits on it.
+transaction as the event itself, so an event is never lost and never alerted twice. A
+copying notice goes to every channel the user can be reached on (Telegram when linked,
+e-mail), once per cause. The dispatcher (`domain/alert_delivery.py`) sends them afterwards;
+trading never waits on it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from tradedesk.domain.copying_notices import CopyingNotice
 from tradedesk.domain.trade_events import TradeEvent, TradeEventKind
 
 if TYPE_CHECKING:
@@ -46,7 +50,7 @@ class Alert:
     id: str
     user_id: str
     channel: AlertChannel
-    event: TradeEvent
+    event: TradeEvent | CopyingNotice
     status: AlertStatus = AlertStatus.PENDING
     attempts: int = 0
     reason: str | None = None  # why it failed, or the last error of a retry
@@ -67,6 +71,11 @@ class AlertPreferences:
             and (channel is not AlertChannel.TELEGRAM or self.telegram_linked)
         ]
 
+    def notice_channels(self) -> list[AlertChannel]:
+        """Where copying notices go: whatever the trade switches say, they need acting on."""
+        linked = [AlertChannel.TELEGRAM] if self.telegram_linked else []
+        return [*linked, AlertChannel.EMAIL]
+
 
 async def record_alerts(
     uow: UnitOfWork, ids: Ids, events: Sequence[tuple[str, TradeEvent]]
@@ -80,5 +89,20 @@ async def record_alerts(
         Alert(id=ids.new_id(), user_id=user, channel=channel, event=event)
         for user, event in events
         for channel in preferences[user].channels_for(event.kind)
+    ]
+    await uow.alerts.add_many(alerts)
+
+
+async def record_notices(
+    uow: UnitOfWork, ids: Ids, notices: Sequence[tuple[str, CopyingNotice]]
+) -> None:
+    """Writes, in `uow`, each (user, notice)'s alerts; a cause already told is left out."""
+    if not notices:
+        return
+    preferences = await uow.alerts.preferences(sorted({user for user, _notice in notices}))
+    alerts = [
+        Alert(id=ids.new_id(), user_id=user, channel=channel, event=notice)
+        for user, notice in notices
+        for channel in preferences[user].notice_channels()
     ]
     await uow.alerts.add_many(alerts)

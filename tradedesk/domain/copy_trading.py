@@ -31,7 +31,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from tradedesk.domain.alerts import record_alerts
+from tradedesk.domain.alerts import record_alerts, record_notices
+from tradedesk.domain.copying_notices import CopyingNotice, NoticeKind, notice
 from tradedesk.domain.errors import (
     BusinessRuleViolation,
     ErrorCode,
@@ -186,8 +187,15 @@ class PublishedSignal:
     copies: int  # followers it goes to
 
 
-# a copy as it ended, the trade the keeper is to follow, and the entry it placed
-_Outcome = tuple[SignalCopy, ProtectedTrade | None, TradeEvent | None]
+@dataclass(frozen=True, slots=True)
+class CopyOutcome:
+    """A copy as it ended (or as it waits for a retry), the trade the keeper is to follow,
+    the entry it placed, and what its follower is to be told."""
+
+    copy: SignalCopy
+    trade: ProtectedTrade | None = None
+    entry: TradeEvent | None = None
+    notice: CopyingNotice | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +218,8 @@ def _check_daily_loss(follow: StrategyFollow, day_start: float | None, equity: D
         log.warning("follow %s: daily loss limit reached; copying paused", follow.id)
         raise _Skip(
             f"the day's loss of {loss:.2f} % reached the follow's limit of {limit} %;"
-            " copying resumes tomorrow (UTC)"
+            " copying resumes tomorrow (UTC)",
+            tell=NoticeKind.LOSS_LIMIT,
         )
 
 
@@ -227,10 +236,10 @@ class CopyOutcomes:
         self._clock = clock
         self._ids = ids
         self._token = token
-        self._waiting: list[_Outcome] = []
+        self._waiting: list[CopyOutcome] = []
 
-    def add(self, outcome: _Outcome) -> None:
-        """A copy's outcome; the entry it placed is alerted in the same transaction."""
+    def add(self, outcome: CopyOutcome) -> None:
+        """A copy's outcome; its entry and notice are alerted in the same transaction."""
         self._waiting.append(outcome)
 
     async def write_until(self, done: asyncio.Event, seconds: float) -> None:
@@ -249,28 +258,31 @@ class CopyOutcomes:
         now = self._clock.now()
 
         async def write(uow: UnitOfWork) -> None:
-            held = await uow.copies.hold(token=self._token, ids=[c.id for c, _t, _e in waiting])
+            held = await uow.copies.hold(token=self._token, ids=[o.copy.id for o in waiting])
             if lost := len(waiting) - len(held):
                 log.warning("%d copies were taken over before their outcome was written", lost)
-            batch = [outcome for outcome in waiting if outcome[0].id in held]
+            batch = [outcome for outcome in waiting if outcome.copy.id in held]
             await record_alerts(
-                uow, self._ids, [(c.user_id, entry) for c, _t, entry in batch if entry]
+                uow, self._ids, [(o.copy.user_id, o.entry) for o in batch if o.entry]
+            )
+            await record_notices(
+                uow, self._ids, [(o.copy.user_id, o.notice) for o in batch if o.notice]
             )
             await uow.protected_trades.add_many(
-                [trade for _copy, trade, _entry in batch if trade is not None], now=now
+                [o.trade for o in batch if o.trade is not None], now=now
             )
             await uow.copies.retry_many(
                 [
-                    (copy.id, now + _backoff(copy.attempts))
-                    for copy, _trade, _entry in batch
-                    if copy.status is CopyStatus.PENDING
+                    (o.copy.id, now + _backoff(o.copy.attempts))
+                    for o in batch
+                    if o.copy.status is CopyStatus.PENDING
                 ]
             )
             await uow.copies.finish_many(
                 [
-                    replace(copy, updated_at=now)
-                    for copy, _trade, _entry in batch
-                    if copy.status is not CopyStatus.PENDING
+                    replace(o.copy, updated_at=now)
+                    for o in batch
+                    if o.copy.status is not CopyStatus.PENDING
                 ]
             )
 
@@ -292,11 +304,13 @@ class _LeaseLost(Exception):
 
 
 class _Skip(Exception):
-    """The copy is not made, for a reason the follower can read."""
+    """The copy is not made, for a reason the follower can read (and, when they can act on
+    it, are told as `tell`)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, tell: NoticeKind | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.tell = tell
 
 
 class CopyTrading:
@@ -538,16 +552,18 @@ class CopyTrading:
                 outcome = await self._run(job, held=held, lease=lease)
                 if outcome is None:
                     return
-                self._metrics.copy_finished(outcome[0].status.value, time.perf_counter() - started)
+                self._metrics.copy_finished(
+                    outcome.copy.status.value, time.perf_counter() - started
+                )
             outcomes.add(outcome)
-            if (entry := outcome[2]) is not None:
+            if (entry := outcome.entry) is not None:
                 self._trade_events.publish(copy.user_id, entry)
 
         await asyncio.gather(*(run(copy) for copy in due))
 
     async def _run(
         self, job: _Job, *, held: set[tuple[str, str]], lease: HeldLease
-    ) -> _Outcome | None:
+    ) -> CopyOutcome | None:
         """How the copy went; None when its lease was lost before it was done (whoever took
         it over looks its orders up on the exchange and records it)."""
         copy, signal = job.copy, job.signal
@@ -579,16 +595,35 @@ class CopyTrading:
             log.warning("copy %s: its lease was lost; leaving it to its new holder", copy.id)
             return None
         except _Skip as skipped:
-            return replace(copy, status=CopyStatus.SKIPPED, reason=skipped.reason), None, None
+            skipped_copy = replace(copy, status=CopyStatus.SKIPPED, reason=skipped.reason)
+            return CopyOutcome(skipped_copy, notice=self._notice(job, skipped.tell, skipped.reason))
         except ExchangeUnavailable as unanswered:
             log.warning("copy %s: attempt %d: the exchange did not answer", copy.id, copy.attempts)
-            return self._again_or_give_up(job, unanswered.text), None, None
+            return CopyOutcome(self._again_or_give_up(job, unanswered.text))
         except BusinessRuleViolation as refused:
             log.info("copy %s failed: %s", copy.id, refused.text)
-            return replace(copy, status=CopyStatus.FAILED, reason=refused.text), None, None
+            failed = replace(copy, status=CopyStatus.FAILED, reason=refused.text)
+            refused_key = refused.code is ErrorCode.EXCHANGE_AUTHORIZATION_FAILED
+            told = NoticeKind.KEY_REFUSED if refused_key else None
+            return CopyOutcome(failed, notice=self._notice(job, told, refused.text))
         except Exception as error:
             log.exception("copy %s: attempt %d failed", copy.id, copy.attempts)
-            return self._again_or_give_up(job, type(error).__name__), None, None
+            return CopyOutcome(self._again_or_give_up(job, type(error).__name__))
+
+    def _notice(self, job: _Job, kind: NoticeKind | None, detail: str) -> CopyingNotice | None:
+        """What the follower is told of the copy's end, if it calls for it: a refused key
+        once per key, anything else once per follow (each at most once a UTC day)."""
+        if kind is None:
+            return None
+        copy = job.copy
+        return notice(
+            kind,
+            subject=copy.key_id if kind is NoticeKind.KEY_REFUSED else copy.follow_id,
+            key_id=copy.key_id,
+            symbol=copy.symbol,
+            detail=detail,
+            at=self._clock.now(),
+        )
 
     def _again_or_give_up(self, job: _Job, error: str) -> SignalCopy:
         """A copy that failed for a passing reason stays PENDING, to be tried again after a
@@ -608,7 +643,7 @@ class CopyTrading:
         credentials: ApiCredentials,
         held: bool,
         fence: Callable[[], None],
-    ) -> _Outcome:
+    ) -> CopyOutcome:
         """The copy placed, the trade the keeper is to follow, and the entry it placed."""
         copy, signal, follow = job.copy, job.signal, job.follow
         assert follow is not None
@@ -627,7 +662,10 @@ class CopyTrading:
             return resumed
         account = await self._gateway.fetch_futures_account(credentials)
         if copy.symbol in account.held_symbols and not held:
-            raise _Skip("the key holds a position on the symbol that the strategy did not open")
+            raise _Skip(
+                "the key holds a position on the symbol that the strategy did not open",
+                tell=NoticeKind.COPY_SKIPPED,
+            )
         equity = Decimal(str(sum(b.total for b in account.balances if b.asset in STABLECOINS)))
         _check_daily_loss(follow, job.day_start_usd, equity)
         entry_price = signal.price
@@ -641,16 +679,19 @@ class CopyTrading:
             raise _Skip(f"the market is at the stop ({entry_price.normalize():f})")
         margin = equity * MARGIN_SHARE
         cap = follow.max_leverage or MAX_LEVERAGE
-        amount = min(  # the risk profile's share, within what the leverage cap can carry
-            rules.round_amount(equity * copy.risk_profile_percent / 100 / risk),
-            rules.round_amount(margin * cap / entry_price),
-        )
+        at_risk = rules.round_amount(equity * copy.risk_profile_percent / 100 / risk)
+        carried = rules.round_amount(margin * cap / entry_price)  # what the cap can carry
+        amount = min(at_risk, carried)
         notional = amount * entry_price
         if amount < rules.min_amount or notional < rules.min_notional:
-            raise _Skip(
-                f"{amount} {copy.symbol} is below the market's minimum "
-                f"({rules.min_amount}, {rules.min_notional} USDT)"
-            )
+            minimum = f"the market's minimum ({rules.min_amount}, {rules.min_notional} USDT)"
+            if carried < at_risk:
+                raise _Skip(
+                    f"{amount} {copy.symbol} is below {minimum}: the follow's leverage cap of "
+                    f"{cap}x leaves no more margin",
+                    tell=NoticeKind.COPY_SKIPPED,
+                )
+            raise _Skip(f"{amount} {copy.symbol} is below {minimum}", tell=NoticeKind.COPY_SKIPPED)
         leverage = max(1, math.ceil(notional / margin))
         fence()
         await self._gateway.set_leverage(credentials, copy.symbol, leverage)
@@ -671,11 +712,12 @@ class CopyTrading:
         )
         fidelity = _fidelity(signal, placed[0], self._clock.now())
         entry_placed = entry_event(key.id, placed[0], self._clock.now())
-        return _placed(copy, placed[0], leverage, fidelity), copy.trade(plan, placed), entry_placed
+        placed_copy = _placed(copy, placed[0], leverage, fidelity)
+        return CopyOutcome(placed_copy, copy.trade(plan, placed), entry_placed)
 
     async def _resume(
         self, copy: SignalCopy, signal: Signal, plan: ExitPlan, credentials: ApiCredentials
-    ) -> _Outcome | None:
+    ) -> CopyOutcome | None:
         """A copy tried before: if its entry went out, the keeper takes over the legs (it
         places what is missing) and nothing is placed again here."""
         found = await placed_before(self._gateway, credentials, copy.symbol, copy.prefix)
@@ -686,18 +728,18 @@ class CopyTrading:
         trade = copy.trade(plan, found, resumed=True)
         fidelity = _fidelity(signal, entry, self._clock.now())
         event = entry_event(copy.key_id, entry, self._clock.now())
-        return _placed(copy, entry, None, fidelity), trade, event
+        return CopyOutcome(_placed(copy, entry, None, fidelity), trade, event)
 
     async def _close(
         self, copy: SignalCopy, credentials: ApiCredentials, held: bool, fence: Callable[[], None]
-    ) -> _Outcome:
+    ) -> CopyOutcome:
         """Closes the position the strategy opened on the key, and only that."""
         if not held:
             raise _Skip("no position of the strategy to close")
         fence()
         await self._keeper.supersede(copy.key_id, copy.symbol)
         await flatten(self._gateway, credentials, copy.symbol, f"{copy.prefix}x")
-        return replace(copy, status=CopyStatus.PLACED, reason=None), None, None
+        return CopyOutcome(replace(copy, status=CopyStatus.PLACED, reason=None))
 
     async def _signal(self, signal_id: str) -> Signal:
         """Signals never change once stored: each is read once per process."""

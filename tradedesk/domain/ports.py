@@ -390,7 +390,7 @@ class FollowRepository(Protocol):
 
     async def update(self, follow: StrategyFollow) -> None: ...
 
-    async def pause_all(self, user_id: str, *, reason: str, now: datetime) -> int:
+    async def pause_all(self, user_id: str, *, reason: str, now: datetime) -> list[StrategyFollow]:
         """Pauses the user's active follows with the reason; how many."""
         ...
 

@@ -16,7 +16,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from tradedesk.domain.alerts import record_notices
 from tradedesk.domain.billing import Plan
+from tradedesk.domain.copying_notices import NoticeKind, notice
 from tradedesk.domain.errors import (
     BusinessRuleViolation,
     ErrorCode,
@@ -29,7 +31,13 @@ from tradedesk.domain.validation import FieldCollector, parse_boolean
 
 if TYPE_CHECKING:
     from tradedesk.domain.catalog import PublicCatalog
-    from tradedesk.domain.ports import BillingGateway, Clock, UnitOfWork, UnitOfWorkFactory
+    from tradedesk.domain.ports import (
+        BillingGateway,
+        Clock,
+        Ids,
+        UnitOfWork,
+        UnitOfWorkFactory,
+    )
 
 
 class SubscriptionStatus(StrEnum):
@@ -108,8 +116,9 @@ class Entitlements:
     """The one place a user's plan is decided, inside the caller's transaction (so a limit
     checked under the user's lock holds until the write commits)."""
 
-    def __init__(self, default_plan: str) -> None:
+    def __init__(self, default_plan: str, ids: Ids) -> None:
         self._default_plan = default_plan
+        self._ids = ids
 
     async def plan_of(self, uow: UnitOfWork, user_id: str) -> Plan:
         subscription = await uow.subscriptions.first_entitling(user_id)
@@ -143,13 +152,26 @@ class Entitlements:
 
     async def keep(self, uow: UnitOfWork, subscription: Subscription, *, now: datetime) -> None:
         """Stores a subscription as Stripe shows it, then applies the plan that leaves its
-        user on: without automation, their active follows are paused with the reason."""
+        user on: without automation, their active follows are paused with the reason, and
+        the user is told of each."""
         await uow.subscriptions.put(subscription)
         user_id = subscription.user_id
         if not (await self.plan_of(uow, user_id)).strategy_automated:
             paused = await uow.follows.pause_all(user_id, reason=PAUSED_BY_PLAN, now=now)
-            if paused:  # told through the notification service once it delivers alerts
-                log.warning("user %s: %d follows paused: %s", user_id, paused, PAUSED_BY_PLAN)
+            if paused:
+                log.warning("user %s: %d follows paused: %s", user_id, len(paused), PAUSED_BY_PLAN)
+            notices = [
+                notice(
+                    NoticeKind.PAUSED_BY_PLAN,
+                    subject=follow.id,
+                    key_id=follow.key_id,
+                    symbol=follow.symbol,
+                    detail=PAUSED_BY_PLAN,
+                    at=now,
+                )
+                for follow in paused
+            ]
+            await record_notices(uow, self._ids, [(user_id, n) for n in notices])
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from tradedesk.domain.alert_messages import Recipient
 from tradedesk.domain.alerts import Alert, AlertChannel, AlertPreferences, AlertStatus
+from tradedesk.domain.copying_notices import CopyingNotice, NoticeKind
 from tradedesk.domain.notifications import DEFAULT_SWITCHES
 from tradedesk.domain.trade_events import TradeEvent, TradeEventKind
 from tradedesk.persistence.leases import count_pending, lease_due
@@ -19,6 +20,7 @@ from tradedesk.persistence.tables import (
     NotificationSettingsRow,
     UserRow,
 )
+from tradedesk.persistence.upsert import insert_unless_present
 
 
 class SqlAlertRepository:
@@ -75,11 +77,13 @@ class SqlAlertRepository:
         }
 
     async def add_many(self, alerts: list[Alert]) -> None:
-        if not alerts:
-            return
-        await self._session.execute(
-            AlertRow.__table__.insert(),  # type: ignore[attr-defined]
-            [_values(alert) for alert in alerts],
+        """Trade alerts as they come; a notice unless its cause was told on that channel."""
+        events = [_values(a) for a in alerts if isinstance(a.event, TradeEvent)]
+        notices = [_values(a) for a in alerts if isinstance(a.event, CopyingNotice)]
+        if events:
+            await self._session.execute(AlertRow.__table__.insert(), events)  # type: ignore[attr-defined]
+        await insert_unless_present(
+            self._session, AlertRow, notices, key=["user_id", "channel", "cause"]
         )
 
     async def lease_due(
@@ -140,32 +144,53 @@ class SqlAlertRepository:
 
 def _values(alert: Alert) -> dict[str, object]:
     event = alert.event
-    return {
+    values: dict[str, object] = {
         "id": alert.id,
         "user_id": alert.user_id,
         "channel": alert.channel.value,
         "kind": event.kind.value,
         "key_id": event.key_id,
         "symbol": event.symbol,
-        "side": event.side,
-        "amount": event.amount,
-        "price": event.price,
-        "realized_pnl": event.realized_pnl,
-        "order_id": event.order_id,
         "occurred_at": event.at,
         "status": alert.status.value,
         "attempts": alert.attempts,
         "not_before": event.at,
         "reason": alert.reason,
     }
+    if isinstance(event, CopyingNotice):
+        return values | {
+            "side": "",
+            "amount": None,
+            "price": None,
+            "realized_pnl": None,
+            "order_id": "",
+            "detail": event.detail,
+            "cause": event.cause,
+        }
+    return values | {
+        "side": event.side,
+        "amount": event.amount,
+        "price": event.price,
+        "realized_pnl": event.realized_pnl,
+        "order_id": event.order_id,
+        "detail": None,
+        "cause": None,
+    }
 
 
 def _alert(row: AlertRow) -> Alert:
-    return Alert(
-        id=row.id,
-        user_id=row.user_id,
-        channel=AlertChannel(row.channel),
-        event=TradeEvent(
+    event: TradeEvent | CopyingNotice
+    if row.cause is not None:
+        event = CopyingNotice(
+            kind=NoticeKind(row.kind),
+            key_id=row.key_id,
+            symbol=row.symbol,
+            detail=row.detail or "",
+            cause=row.cause,
+            at=row.occurred_at,
+        )
+    else:
+        event = TradeEvent(
             kind=TradeEventKind(row.kind),
             key_id=row.key_id,
             symbol=row.symbol,
@@ -175,7 +200,12 @@ def _alert(row: AlertRow) -> Alert:
             order_id=row.order_id,
             at=row.occurred_at,
             realized_pnl=row.realized_pnl,
-        ),
+        )
+    return Alert(
+        id=row.id,
+        user_id=row.user_id,
+        channel=AlertChannel(row.channel),
+        event=event,
         status=AlertStatus(row.status),
         attempts=row.attempts,
         reason=row.reason,

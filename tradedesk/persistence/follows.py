@@ -104,13 +104,16 @@ class SqlFollowRepository:
             )
         )
 
-    async def pause_all(self, user_id: str, *, reason: str, now: datetime) -> int:
-        result = await self._session.execute(
+    async def pause_all(self, user_id: str, *, reason: str, now: datetime) -> list[StrategyFollow]:
+        """Pauses the user's active follows; those it paused, as they now are."""
+        rows = await self._session.scalars(
             update(StrategyFollowRow)
             .where(col(StrategyFollowRow.user_id) == user_id, col(StrategyFollowRow.active))
             .values(active=False, paused_reason=reason, updated_at=now)
+            .returning(StrategyFollowRow)
+            .execution_options(synchronize_session=False)
         )
-        return result.rowcount  # type: ignore[attr-defined]
+        return [_follow(row) for row in rows]
 
 
 def _values(follow: StrategyFollow) -> dict[str, object]:

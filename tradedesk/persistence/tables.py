@@ -491,10 +491,14 @@ class BillingCustomerRow(SQLModel, table=True):
 
 
 class AlertRow(SQLModel, table=True):
-    """An alert to send (the outbox), written with the trade event that causes it."""
+    """An alert to send (the outbox), written with the trade event or copying notice that
+    causes it. A notice's `cause` is told once per user and channel."""
 
     __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_due", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_alerts_due", "status", "not_before"),
+        Index("ix_alerts_user_channel_cause", "user_id", "channel", "cause", unique=True),
+    )
 
     id: str = Field(primary_key=True, max_length=36)
     user_id: str = Field(
@@ -521,6 +525,8 @@ class AlertRow(SQLModel, table=True):
     )
     reason: str | None = Field(default=None, max_length=255)
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    detail: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    cause: str | None = Field(default=None, max_length=160)  # a notice's; none for trades
 
 
 class ExitFillRow(SQLModel, table=True):

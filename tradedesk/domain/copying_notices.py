@@ -1,0 +1,46 @@
+"""What a follower is told when copying stops or skips for a reason they can act on: a plan
+that no longer allows automation, the follow's daily loss limit reached, a key the exchange
+refused, a copy skipped for its size or a position the strategy did not open.
+
+Each notice names its cause; the outbox (`domain/alerts.py`) holds one alert per user,
+channel and cause, so a cause that repeats (the same follow below the minimum on every
+signal of the day) is told once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class NoticeKind(StrEnum):
+    PAUSED_BY_PLAN = "PAUSED_BY_PLAN"  # the plan no longer allows automated strategies
+    LOSS_LIMIT = "LOSS_LIMIT"  # the follow's daily loss limit paused copying for the day
+    KEY_REFUSED = "KEY_REFUSED"  # the exchange refused the key: copies fail until it is fixed
+    COPY_SKIPPED = "COPY_SKIPPED"  # one copy skipped: too small, or a position in the way
+
+
+@dataclass(frozen=True, slots=True)
+class CopyingNotice:
+    kind: NoticeKind
+    key_id: str
+    symbol: str
+    detail: str  # the platform's reason, as the copy's record words it
+    cause: str  # the same cause is told once
+    at: datetime
+
+
+def notice(
+    kind: NoticeKind, *, subject: str, key_id: str, symbol: str, detail: str, at: datetime
+) -> CopyingNotice:
+    """A notice whose cause is its kind, on `subject` (a follow or a key), on the UTC day:
+    told at most once a day, again the next day if it still holds."""
+    return CopyingNotice(
+        kind=kind,
+        key_id=key_id,
+        symbol=symbol,
+        detail=detail,
+        cause=f"{kind.value}:{subject}:{at.date().isoformat()}",
+        at=at,
+    )
