@@ -11,7 +11,7 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
 from tradedesk.background import serve_jobs
@@ -38,7 +38,7 @@ from tradedesk.rest.contract import Endpoint
 from tradedesk.rest.errors import EXCEPTION_HANDLERS
 from tradedesk.rest.openapi import docs_routes
 from tradedesk.rest.responses import JSON
-from tradedesk.schema import build_schema
+from tradedesk.schema import build_schema, graphiql
 from tradedesk.schema.limits import QueryLimits
 from tradedesk.schema.view import GraphQLView
 from tradedesk.schema.websocket import GraphQLWebSocket, websocket_extensions
@@ -52,6 +52,28 @@ V1_ROUTES = [
     *histories.ROUTES,
 ]
 READY_TIMEOUT = 2.0  # seconds a readiness probe waits for Redis
+
+
+HOME_PAGE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Tradedesk API</title></head>
+<body>
+  <h1>Tradedesk API</h1>
+  <ul>
+    <li><a href="/graphql">GraphiQL</a>: explore and run the GraphQL API</li>
+    <li><a href="/v1/docs">v1 REST documentation</a></li>
+    <li><a href="/v1/openapi.json">v1 OpenAPI document</a></li>
+    <li><a href="/healthz">/healthz</a>: the process is up</li>
+    <li><a href="/readyz">/readyz</a>: its database (and Redis) answer</li>
+  </ul>
+</body>
+</html>
+"""
+
+
+async def home(_request: Request) -> Response:
+    """Where a browser pointed at the server finds its way."""
+    return HTMLResponse(HOME_PAGE)
 
 
 async def healthz(_request: Request) -> Response:
@@ -132,6 +154,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app = Starlette(
         routes=[
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+            graphiql.assets_route(),
             WebSocketRoute(
                 "/graphql",
                 GraphQLWebSocket(
@@ -140,6 +163,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             ),
             Mount("/v1", routes=[*V1_ROUTES, *docs_routes(V1_ROUTES)]),
             Mount("/webhooks", routes=webhooks.ROUTES),
+            Route("/", home, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),

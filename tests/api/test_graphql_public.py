@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from datetime import UTC, datetime
 
 import pytest
 
 from tests import documented
 from tests.trades import add_trades
+from tradedesk.schema import graphiql
 
 pytestmark = pytest.mark.asyncio
 
@@ -169,11 +173,33 @@ async def test_listing_every_strategy_with_results_does_not_query_per_strategy(
     assert len(trade_reads) == 3  # one per distinct (field, interval, limit), not per strategy
 
 
-async def test_graphiql_is_served_to_browsers(client):
-    response = await client.get("/graphql", headers={"accept": "text/html"})
+async def test_graphiql_is_served_to_browsers_whole_by_the_app(client):
+    """Every script and stylesheet of the page is the app's own, with the integrity the
+    manifest pins, and that is the hash of what the app serves: no other host is asked."""
+    page = await client.get("/graphql", headers={"accept": "text/html"})
+    linked = re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"]*)"', page.text)
+    integrities = dict(re.findall(r'(?:src|href)="([^"]*)" integrity="([^"]*)"', page.text))
+    served = {url: await client.get(url) for url in linked}
 
-    assert response.status_code == 200
-    assert "graphiql" in response.text.lower()
+    assert page.status_code == 200 and "Tradedesk GraphiQL" in page.text
+    assert "http" not in page.text and "//" not in page.text.replace("<!doctype", "")
+    assert linked and all(url.startswith("/graphql/assets/") for url in linked)
+    assert {answer.status_code for answer in served.values()} == {200}
+    pinned = {f"/graphql/assets/{a['file']}": a["integrity"] for a in graphiql.manifest()}
+    assert integrities == pinned  # every vendored file is checked by the browser
+    for url, expected in pinned.items():
+        digest = base64.b64encode(hashlib.sha384(served[url].content).digest()).decode()
+        assert expected == f"sha384-{digest}", url
+
+
+async def test_the_root_page_links_the_apis_docs_and_health(client):
+    page = await client.get("/")
+    links = re.findall(r'href="([^"]*)"', page.text)
+    answers = {link: (await client.get(link, headers={"accept": "text/html"})) for link in links}
+
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert links == ["/graphql", "/v1/docs", "/v1/openapi.json", "/healthz", "/readyz"]
+    assert {link: a.status_code for link, a in answers.items()} == dict.fromkeys(links, 200)
 
 
 async def test_queries_can_be_sent_with_get(client):

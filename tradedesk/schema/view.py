@@ -32,7 +32,6 @@ from graphql import (
 )
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
 
 from tradedesk.domain.errors import Forbidden, RateLimited, Unavailable
 from tradedesk.domain.identity import RECAPTCHA_HEADER
@@ -42,6 +41,7 @@ from tradedesk.integrations.prometheus_metrics import observe_operation
 from tradedesk.logs import about
 from tradedesk.rate_limiting import refused_write
 from tradedesk.resolvers.context import Context
+from tradedesk.schema import graphiql
 from tradedesk.schema.errors import format_error
 from tradedesk.schema.limits import CostExceeded, QueryLimits, check_cost, fragments_of
 from tradedesk.schema.result_cache import CatalogResultCache, reads_only_the_catalog
@@ -94,7 +94,7 @@ class GraphQLView:
         self._persisted = persisted
         self._prepare = lru_cache(maxsize=document_cache_size)(self._parse_and_validate)
         self._results = CatalogResultCache(max_entries=document_cache_size)
-        self._ide_html = get_graphql_ide_html("graphiql")
+        self._ide_html = graphiql.page()
 
     async def handle(self, request: Request) -> Response:
         request_id = request.scope.get("state", {}).get("request_id", "-")
