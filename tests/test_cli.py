@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 
 from tests import documented
@@ -374,3 +375,41 @@ def test_only_trusted_peers_say_who_the_client_is(tmp_path):
 
     assert behind_balancer == [200, 200, 429, 200]  # the second client has its own budget
     assert untrusted == [200, 200, 429]  # one peer, one budget, whatever it claims
+
+
+def serve_output(cwd: Path, *, terminal: bool, **env: str) -> str:
+    """What `serve` prints until it listens, its output a terminal (a real pty) or a pipe."""
+    port = free_port()
+    reader, writer = os.openpty() if terminal else os.pipe()
+    server = subprocess.Popen(
+        [TRADEDESK, "serve", "--port", str(port)],
+        cwd=cwd,
+        env=clean_environment(TRADEDESK_DATA_DIR=str(cwd), **env),
+        stdin=subprocess.DEVNULL,
+        stdout=writer,
+        stderr=writer,
+    )
+    os.close(writer)
+    output = b""
+    try:
+        deadline = time.monotonic() + 30
+        while b"startup complete" not in output:
+            assert time.monotonic() < deadline, output
+            output += os.read(reader, 65536)
+    finally:
+        server.terminate()
+        server.wait(30)
+        os.close(reader)
+    return output.decode()
+
+
+def test_serve_logs_readable_lines_to_a_terminal_and_json_to_anything_else(tmp_path):
+    terminal = serve_output(tmp_path, terminal=True)
+    piped = serve_output(tmp_path, terminal=False)
+    forced = serve_output(tmp_path, terminal=True, TRADEDESK_LOG_FORMAT="json")
+
+    [started] = [line for line in terminal.splitlines() if "startup complete" in line]
+    assert not started.lstrip().startswith("{") and "info" in started
+    for output in (piped, forced):
+        lines = [orjson.loads(line) for line in output.splitlines() if line.strip()]
+        assert any(line["event"] == "Application startup complete." for line in lines)

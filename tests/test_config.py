@@ -49,6 +49,7 @@ def test_paper_prices_come_as_json(monkeypatch):
         ("TRADEDESK_EXCHANGE_IP_SHARE", "0", "TRADEDESK_EXCHANGE_IP_SHARE"),
         ("TRADEDESK_FORWARDED_ALLOW_IPS", "127.0.0.1,balancer", "TRADEDESK_FORWARDED_ALLOW_IPS"),
         ("TRADEDESK_COPY_LEASE_SECONDS", "0", "TRADEDESK_COPY_LEASE_SECONDS"),
+        ("TRADEDESK_LOG_FORMAT", "xml", "TRADEDESK_LOG_FORMAT"),
     ],
 )
 def test_bad_values_name_the_variable(monkeypatch, variable, value, named):

@@ -378,7 +378,7 @@ def worker(
 def _configure_logging(settings: Settings) -> None:
     from tradedesk import logs
 
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, log_format=settings.log_format)
 
 
 def _is_loopback(host: str) -> bool:

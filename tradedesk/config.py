@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "info"
+    log_format: Literal["json", "console"] | None = Field(
+        default=None,
+        description="json or console; unset, readable lines on a terminal and JSON otherwise.",
+    )
     public_cache_ttl_seconds: float = Field(
         default=5.0,
         ge=0,

@@ -1,7 +1,8 @@
-"""Structured JSON logs (structlog over the standard library): one JSON object a line, for our
+"""Structured logs (structlog over the standard library): one JSON object a line, for our
 loggers and every library's alike, each carrying the request id and, where known, the user and
 exchange key it concerns; secrets and tokens are redacted by a processor before anything is
-written, whatever logged them."""
+written, whatever logged them. A person at a terminal gets the same lines as readable text
+instead (`TRADEDESK_LOG_FORMAT` chooses either way)."""
 
 from __future__ import annotations
 
@@ -82,19 +83,29 @@ structlog.configure(
 )
 
 
-def configure(level: str = "info", stream: TextIO | None = None) -> None:
-    """Route every log record (ours, uvicorn's, SQLAlchemy's, httpx's...) through structlog's
-    JSON rendering on stderr (or `stream`)."""
+def configure(
+    level: str = "info", stream: TextIO | None = None, log_format: str | None = None
+) -> None:
+    """Route every log record (ours, uvicorn's, SQLAlchemy's, httpx's...) through structlog on
+    stderr (or `stream`): readable lines when that is a terminal, JSON otherwise, unless
+    `log_format` ("json" or "console") says which."""
+    stream = stream or sys.stderr
+    terminal = stream.isatty()
+    renderer: Any = (
+        structlog.dev.ConsoleRenderer(colors=terminal)
+        if (log_format or ("console" if terminal else "json")) == "console"
+        else structlog.processors.JSONRenderer()
+    )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=_SHARED,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
+            structlog.processors.format_exc_info,  # to text first, so it is redacted too
             redact_secrets,
-            structlog.processors.JSONRenderer(),
+            renderer,
         ],
     )
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers = [handler]
