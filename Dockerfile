@@ -11,9 +11,11 @@ RUN groupadd --system --gid 10001 tradedesk \
     && useradd --system --uid 10001 --gid tradedesk --home-dir /app tradedesk
 
 WORKDIR /app
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml README.md alembic.ini ./
 COPY tradedesk ./tradedesk
-RUN pip install --no-cache-dir . && mkdir -p /app/data && chown tradedesk:tradedesk /app/data
+RUN pip install --no-cache-dir --no-deps . && mkdir -p /app/data && chown tradedesk:tradedesk /app/data
 
 USER 10001:10001
 WORKDIR /app/data
