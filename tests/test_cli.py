@@ -333,6 +333,20 @@ def test_a_key_file_tracked_by_git_stops_the_command_with_one_line(tmp_path, com
     assert not (tmp_path / "tradedesk.db").exists()  # stopped before anything else
 
 
+def test_a_sealing_key_left_in_the_old_data_directory_stops_serve_with_one_line(tmp_path):
+    """Before, the data directory defaulted to the working directory: a key found there and
+    not in the new one would be replaced by a new key that opens none of the secrets."""
+    (tmp_path / "secret-box.key").write_bytes(b"the key that sealed the secrets")
+    data = tmp_path / "data"
+
+    result = run(["serve"], tmp_path, TRADEDESK_DATA_DIR=str(data))
+
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert "secret-box.key is the key that sealed" in line and str(data) in line
+    assert not (data / "secret-box.key").exists()  # no new key made
+
+
 def test_no_key_or_environment_file_is_tracked():
     repository = Path(__file__).resolve().parent.parent
     tracked = subprocess.run(

@@ -30,13 +30,25 @@ def _settings(**overrides: object) -> Settings:
 
 
 def _refuse_public_secrets(settings: Settings) -> None:
-    """Stops the command when a key file it would use is tracked by git: committed, a key
-    that seals exchange secrets or signs tokens is everyone's."""
+    """Stops the command when a key file it would use is tracked by git (committed, a key
+    that seals exchange secrets or signs tokens is everyone's), or when the sealing key of
+    the old default data directory (the working directory) would be left behind: a new key
+    would open none of the secrets sealed under it."""
     from tradedesk.integrations import secret_box
     from tradedesk.integrations.identity import dev_issuer
     from tradedesk.integrations.local_secrets import tracked_by_git
 
-    used = [] if settings.secret_key else [settings.data_dir / secret_box.KEY_FILE]
+    sealing = settings.data_dir / secret_box.KEY_FILE
+    left_behind = Path.cwd() / secret_box.KEY_FILE
+    if not settings.secret_key and not sealing.exists() and left_behind.exists():
+        typer.echo(
+            f"tradedesk: {left_behind} is the key that sealed this installation's exchange "
+            f"secrets, but TRADEDESK_DATA_DIR is now {settings.data_dir}: move the key there "
+            "(or set TRADEDESK_DATA_DIR to where it is, outside any checkout)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    used = [] if settings.secret_key else [sealing]
     if not settings.auth_issuer:
         used.append(settings.data_dir / dev_issuer.KEY_FILE)
     for path in used:

@@ -298,9 +298,12 @@ class Settings(BaseSettings):
     @field_validator("forwarded_allow_ips")
     @classmethod
     def _peers(cls, peers: list[str]) -> list[str]:
+        """As uvicorn reads them: `*` alone, or addresses and networks (host bits clear)."""
+        if "*" in peers and len(peers) > 1:
+            raise ValueError("* trusts every peer: give it alone")
         for peer in peers:
             if peer != "*":
-                ipaddress.ip_network(peer, strict=False)  # ValueError names the bad one
+                ipaddress.ip_network(peer)  # ValueError names the bad one (10.0.0.1/8 too)
         return peers
 
     @model_validator(mode="after")

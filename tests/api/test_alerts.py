@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -229,3 +230,24 @@ async def test_under_serve_a_stop_is_alerted_within_two_poll_intervals(
         await asyncio.gather(*loops)
 
     assert took <= 2 * interval + 0.5  # two poll intervals, and the calls themselves
+
+
+async def test_an_alert_batch_that_lost_its_lease_writes_no_outcome(alice, runtime, clock):
+    await bought(alice)
+    sessions = make_session_factory(runtime.engine)
+    async with SqlUnitOfWork(sessions) as uow:
+        stale = await uow.alerts.lease_due(
+            token="stale", now=clock.now(), lease=timedelta(seconds=60), limit=10
+        )
+        await uow.commit()
+    clock.advance(timedelta(seconds=61))  # its lease ran out; another dispatcher takes them
+    async with SqlUnitOfWork(sessions) as uow:
+        fresh = await uow.alerts.lease_due(
+            token="fresh", now=clock.now(), lease=timedelta(seconds=60), limit=10
+        )
+        sent = [(replace(alert, status=AlertStatus.SENT), clock.now()) for alert in stale]
+        await uow.alerts.finish_many(sent, token="stale")
+        await uow.commit()
+
+    assert stale and {a.id for a in fresh} == {a.id for a in stale}
+    assert {a.status for a in await alerts_of(runtime, alice)} == {AlertStatus.PENDING}

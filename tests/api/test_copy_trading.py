@@ -16,7 +16,7 @@ from tests.accounts import Caller, user_id
 from tests.api.test_alerts import mailbox  # noqa: F401  (a fixture)
 from tests.api.test_follows import FOLLOWS
 from tests.api.test_manual_trading import manual_key
-from tests.documented import STRATEGY_1
+from tests.documented import STRATEGY_1, STRATEGY_2
 from tests.exchange_keys import KEYS, funded
 from tests.prometheus import samples
 from tradedesk.domain.copy_trading import CopyOutcome, CopyOutcomes, CopyStatus
@@ -57,14 +57,16 @@ def settings_overrides(venue):
     return {"exchange": "binance", "binance_urls": base, "default_plan": "PROFESSIONAL"}
 
 
-async def follower(client, cognito, venue, name: str, usdt: int, profile: str) -> str:
-    """A user whose AUTOMATED key on an account holding `usdt` follows STRATEGY #1."""
+async def follower(
+    client, cognito, venue, name: str, usdt: int, profile: str, strategy: str = STRATEGY_1
+) -> str:
+    """A user whose AUTOMATED key on an account holding `usdt` follows `strategy`."""
     caller = Caller(client, cognito.access_token(name))
     key = await caller.post(KEYS, funded(venue, name, usdt=usdt))
     assert key.status_code == 200, key.text
     follow = await caller.post(
         FOLLOWS.format(key.json()["id"]),
-        {"strategyAutomatedId": STRATEGY_1, "strategyRiskProfileId": profile},
+        {"strategyAutomatedId": strategy, "strategyRiskProfileId": profile},
     )
     assert follow.status_code == 200, follow.text
     return key.json()["id"]
@@ -467,24 +469,34 @@ async def test_fifty_followers_each_hold_their_own_sized_trade(admin, venue, run
     assert_each_holds_their_sized_trade(venue, copies, followers)
 
 
-async def test_a_batch_in_flight_is_not_leased_again_at_the_same_instant(
-    admin, client, cognito, venue, runtime, clock
+async def test_a_batch_in_flight_is_not_run_again_by_its_own_dispatcher(
+    admin, client, cognito, venue, runtime, faults
 ):
-    """Each lease has its own token: a second lease in the same instant (a frozen clock, or two
-    dispatchers in the same microsecond) neither takes nor reads back the first one's copies."""
-    await follower(client, cognito, venue, "once", 1000, CONSERVATIVE)
-    await admin.graphql(PUBLISH, {"input": OPEN})
-    async with SqlUnitOfWork(make_session_factory(runtime.engine)) as uow:
-        first = await uow.copies.lease_pending(
-            token="first", now=clock.now(), lease=timedelta(seconds=30), limit=10
-        )
-        again = await uow.copies.lease_pending(
-            token="second", now=clock.now(), lease=timedelta(seconds=30), limit=10
-        )
-        await uow.commit()
+    """While one batch's entry is still on its way, the same dispatcher takes the next batch
+    at the same instant (the test's clock stands still): it runs only the new copy, and the
+    one in flight is placed once. Each lease has a token of its own; before, the second
+    batch read the first one's copies back as its own, ran them again and skipped them."""
+    await follower(client, cognito, venue, "early", 1000, CONSERVATIVE)
+    first = await admin.graphql(PUBLISH, {"input": OPEN})
+    slow = faults.latency("/fapi/v1/order", seconds=1, times=1)  # the early entry takes 1 s
+    copying = runtime.services.copy_trading
+    in_flight = asyncio.create_task(copying.run_due(10))
+    while not slow.hits:  # noqa: ASYNC110  (the early entry is on its way)
+        await asyncio.sleep(0.01)
+    await follower(client, cognito, venue, "late", 1000, CONSERVATIVE, STRATEGY_2)
+    second = await admin.graphql(PUBLISH, {"input": {**OPEN, "strategyId": STRATEGY_2}})
 
-    assert [(copy.attempts, copy.lease) for copy in first] == [(1, "first")]
-    assert again == []
+    ran_second = await copying.run_due(10)
+    ran_first = await in_flight
+
+    assert (ran_first, ran_second) == (1, 1)
+    for published in (first, second):
+        copies = await copies_of(runtime, signal_of(published))
+        assert {c.status for c in copies.values()} == {CopyStatus.PLACED}, copies
+    engine, _base = venue
+    for name in ("early", "late"):
+        orders = engine.orders(name, Kind.FUTURES, "BTCUSDT")
+        assert [o.client_order_id[-1] for o in orders] == ["e"], name  # one entry, once
 
 
 async def test_outcomes_that_arrive_during_the_last_flush_are_written(
@@ -835,6 +847,13 @@ class TestCopyingNotices:
         await follower(client, cognito, venue, "revoked", 1000, CONSERVATIVE)
         stung = await follower(client, cognito, venue, "stung", 1000, CONSERVATIVE)
         await follower(client, cognito, venue, "fine", 1000, CONSERVATIVE)
+        await follower(client, cognito, venue, "capped", 100, CONSERVATIVE)
+        await limit_follow(Caller(client, cognito.access_token("capped")), {"maxLeverage": 1})
+        await follower(client, cognito, venue, "holder", 1000, CONSERVATIVE)
+        engine.place_order(
+            "holder", Kind.FUTURES, "BTCUSDT", side=Side.BUY, type=OrderType.MARKET,
+            quantity=Decimal("0.01"), client_order_id="their-own",
+        )  # fmt: skip
         small = Caller(client, cognito.access_token("small"))
         assert (await small.put("/v1/priv/account/profile", {"language": "AR"})).status_code == 200
         await limit_follow(
@@ -860,18 +879,25 @@ class TestCopyingNotices:
                 if "New order" not in mail["Subject"]
             )
 
+        skipped = "Tradedesk: A copy was skipped · BTC/USDT"
         assert notices() == [
+            ("capped@example.com", skipped),
+            ("holder@example.com", skipped),
             ("revoked@example.com", "Tradedesk: The exchange refused your key · BTC/USDT"),
             ("small@example.com", "Tradedesk: تم تخطي نسخة · BTC/USDT"),
             ("stung@example.com", "Tradedesk: Daily loss limit reached · BTC/USDT"),
         ]  # "fine" placed and closed both trades: told of its entries only
+        bodies = {mail["To"]: next(mail.iter_parts()).get_content() for mail in mailbox.received}
+        assert "leverage cap of 1x" in bodies["capped@example.com"]
+        assert "Raise the cap or add funds" in bodies["capped@example.com"]
+        assert "did not open. Close it" in bodies["holder@example.com"]
         [arabic] = [m for m in mailbox.received if m["To"] == "small@example.com"]
         text, _html = (part.get_content() for part in arabic.iter_parts())
-        assert "below the market's minimum" in text
-        assert "عدّل حسابك أو المتابعة" in text
+        assert "أقل من الحد الأدنى للسوق" in text  # all of it in Arabic
+        assert "minimum" not in text
 
         clock.advance(timedelta(days=1))  # a new day: a cause that still holds is told again
         await admin.graphql(PUBLISH, {"input": OPEN})
         await runtime.services.copy_trading.drain()
         await runtime.services.alert_delivery.deliver_due()
-        assert len(notices()) == 5  # small and revoked again; stung's day started over
+        assert len(notices()) == 9  # all but stung again: its day started over

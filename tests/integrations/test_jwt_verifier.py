@@ -88,6 +88,33 @@ async def test_an_unreachable_key_set_is_unavailable_not_unauthenticated(tmp_pat
             await check.verify(issuer.mint(subject="a", now=NOW))
 
 
+class Unreachable:
+    """A key set whose issuer is down, counting how often it is asked."""
+
+    def __init__(self) -> None:
+        self.fetches = 0
+
+    async def fetch(self):
+        self.fetches += 1
+        raise Unavailable("identity provider keys unavailable")
+
+
+async def test_while_the_key_set_cannot_be_fetched_requests_fail_fast(tmp_path):
+    """Cold start with the issuer down: one fetch per 5 s, not one per request."""
+    issuer = DevIssuer(tmp_path)
+    keys, clock = Unreachable(), SteppedClock(NOW)
+    check = verifier(keys, clock)
+
+    for _ in range(10):
+        with pytest.raises(Unavailable):
+            await check.verify(issuer.mint(subject="a", now=NOW))
+    clock.advance(timedelta(seconds=6))
+    with pytest.raises(Unavailable):
+        await check.verify(issuer.mint(subject="a", now=NOW))
+
+    assert keys.fetches == 2
+
+
 async def test_the_dev_issuer_key_survives_restarts(tmp_path):
     first, second = DevIssuer(tmp_path), DevIssuer(tmp_path)
 

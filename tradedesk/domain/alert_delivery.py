@@ -79,9 +79,8 @@ class AlertDelivery:
         """Sends one batch of due alerts; how many it took."""
         now = self._clock.now()
         async with self._uow_factory() as uow:
-            due = await uow.alerts.lease_due(
-                token=self._ids.new_id(), now=now, lease=LEASE, limit=BATCH
-            )
+            token = self._ids.new_id()
+            due = await uow.alerts.lease_due(token=token, now=now, lease=LEASE, limit=BATCH)
             users = sorted({alert.user_id for alert in due})
             recipients = await uow.alerts.recipients(users)
             names = await uow.exchange_keys.names(sorted({a.event.key_id for a in due}))
@@ -97,7 +96,7 @@ class AlertDelivery:
         outcomes = await asyncio.gather(*(send(alert) for alert in due))
         blocked = {a.user_id for a, _when in outcomes if a.reason == BLOCKED}
         async with self._uow_factory() as uow:
-            await uow.alerts.finish_many(list(outcomes))
+            await uow.alerts.finish_many(list(outcomes), token=token)
             for user_id in blocked:
                 await uow.notifications.unlink(user_id, now=self._clock.now())
             await uow.commit()

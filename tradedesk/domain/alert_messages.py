@@ -17,7 +17,7 @@ TITLES = {
     TradeEventKind.TAKE_PROFIT: {"EN": "Take profit filled", "AR": "تم تنفيذ جني الأرباح"},
     TradeEventKind.STOP: {"EN": "Stop loss filled", "AR": "تم تنفيذ وقف الخسارة"},
 }
-NOTICES = {  # (title, what to do) per kind and language
+NOTICES = {  # (title, what happened and what to do) per kind and language
     NoticeKind.PAUSED_BY_PLAN: {
         "EN": ("Copying paused", "Your plan no longer includes automated strategies. Choose a "
                "plan that does, then resume the follow."),
@@ -35,10 +35,23 @@ NOTICES = {  # (title, what to do) per kind and language
         "AR": ("رفضت المنصة مفتاحك", "ستفشل النسخ على هذا المفتاح حتى تحدّث المفتاح أو "
                "صلاحياته على المنصة."),
     },
-    NoticeKind.COPY_SKIPPED: {
-        "EN": ("A copy was skipped", "Adjust your account or the follow to receive the next "
-               "ones."),
-        "AR": ("تم تخطي نسخة", "عدّل حسابك أو المتابعة لتصلك النسخ التالية."),
+    NoticeKind.BELOW_MINIMUM: {
+        "EN": ("A copy was skipped", "Sized to your risk profile, the trade is below the "
+               "market's minimum. Add funds or choose a higher risk profile."),
+        "AR": ("تم تخطي نسخة", "حجم الصفقة المحسوب حسب ملف المخاطر أقل من الحد الأدنى للسوق. "
+               "أضف رصيدًا أو اختر ملف مخاطر أعلى."),
+    },
+    NoticeKind.LEVERAGE_CAP: {
+        "EN": ("A copy was skipped", "Your follow's leverage cap leaves too little margin for "
+               "the market's minimum. Raise the cap or add funds."),
+        "AR": ("تم تخطي نسخة", "حد الرافعة المالية في متابعتك لا يترك هامشًا كافيًا للحد الأدنى "
+               "للسوق. ارفع الحد أو أضف رصيدًا."),
+    },
+    NoticeKind.POSITION_HELD: {
+        "EN": ("A copy was skipped", "Your key holds a position on this symbol that the "
+               "strategy did not open. Close it to receive the next copies."),
+        "AR": ("تم تخطي نسخة", "لدى مفتاحك مركز على هذا الرمز لم تفتحه الاستراتيجية. أغلقه "
+               "لتصلك النسخ التالية."),
     },
 }  # fmt: skip
 WORDS = {
@@ -98,7 +111,7 @@ def _notice(
     lines = [
         title,
         f"{notice.symbol} · {words['key']}: {key_name or words['deleted']}",
-        notice.detail,
+        *([notice.detail] if language == "EN" else []),  # the record's words are English
         advice,
         _local_time(notice.at, recipient.timezone),
     ]

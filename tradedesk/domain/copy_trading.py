@@ -86,7 +86,8 @@ log = logging.getLogger("tradedesk.copy_trading")
 
 LEASE = timedelta(seconds=30)
 DEADLINE = timedelta(minutes=2)  # a copy not placed by then is too late to follow the signal
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 5  # an OPEN's; a CLOSE is tried until it goes through
+MAX_BACKOFF_SECONDS = 60.0
 CONCURRENT_COPIES = 1024  # copies in flight at once in one dispatcher
 OUTCOME_FLUSH_SECONDS = 0.2  # how often finished copies are written while a fan-out runs
 MARGIN_SHARE = Decimal("0.9")  # of equity a copy's initial margin may take
@@ -202,7 +203,8 @@ class CopyOutcome:
 class _Job:
     copy: SignalCopy
     signal: Signal
-    opened: tuple[ExchangeKey, ApiCredentials] | None  # None: the key is gone
+    # None: the key is gone; credentials None: its secret cannot be opened here
+    opened: tuple[ExchangeKey, ApiCredentials | None] | None
     follow: StrategyFollow | None  # None: the follow is gone
     day_start_usd: float | None  # the key's first balance snapshot of the UTC day
 
@@ -296,7 +298,7 @@ def _signals_topic(strategy_id: str) -> str:
 
 
 def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=0.5 * 2**attempts)
+    return timedelta(seconds=min(0.5 * 2**attempts, MAX_BACKOFF_SECONDS))
 
 
 class _LeaseLost(Exception):
@@ -398,7 +400,7 @@ class CopyTrading:
         profiles = {p.id: p for p in (await self._catalog.snapshot()).risk_profiles}
         async with self._uow_factory() as uow:
             follows = await uow.follows.active_for_strategy(strategy.id)
-            sequence = await uow.signals.count_of_strategy(strategy.id) + 1
+            sequence = await uow.signals.next_sequence(strategy.id)
             copies = [
                 SignalCopy(
                     id=self._ids.new_id(),
@@ -577,6 +579,9 @@ class CopyTrading:
             if job.opened is None:
                 raise _Skip("the key was deleted")
             key, credentials = job.opened
+            if credentials is None:  # the operator's to mend; the copy cannot wait for it
+                reason = "the key's secret cannot be opened by this server"
+                return CopyOutcome(replace(copy, status=CopyStatus.FAILED, reason=reason))
             if key.api_key_status is ApiKeyStatus.UNAUTHORIZED:  # found out by another job
                 raise BusinessRuleViolation(ErrorCode.EXCHANGE_AUTHORIZATION_FAILED)
             if not key.active:
@@ -627,9 +632,13 @@ class CopyTrading:
 
     def _again_or_give_up(self, job: _Job, error: str) -> SignalCopy:
         """A copy that failed for a passing reason stays PENDING, to be tried again after a
-        backoff, unless it has had its attempts or the signal is too old to follow."""
+        backoff, unless it has had its attempts or the signal is too old to follow. A CLOSE
+        is never given up for a passing reason: a follower must not keep a position the
+        strategy has closed (it may have waited for its OPEN, too)."""
         copy, signal = job.copy, job.signal
         assert signal.created_at is not None
+        if signal.action is SignalAction.CLOSE:
+            return copy
         late = self._clock.now() > signal.created_at + DEADLINE
         if copy.attempts >= MAX_ATTEMPTS or late:
             reason = f"gave up after {copy.attempts} attempts: {error}"
@@ -664,7 +673,7 @@ class CopyTrading:
         if copy.symbol in account.held_symbols and not held:
             raise _Skip(
                 "the key holds a position on the symbol that the strategy did not open",
-                tell=NoticeKind.COPY_SKIPPED,
+                tell=NoticeKind.POSITION_HELD,
             )
         equity = Decimal(str(sum(b.total for b in account.balances if b.asset in STABLECOINS)))
         _check_daily_loss(follow, job.day_start_usd, equity)
@@ -689,9 +698,9 @@ class CopyTrading:
                 raise _Skip(
                     f"{amount} {copy.symbol} is below {minimum}: the follow's leverage cap of "
                     f"{cap}x leaves no more margin",
-                    tell=NoticeKind.COPY_SKIPPED,
+                    tell=NoticeKind.LEVERAGE_CAP,
                 )
-            raise _Skip(f"{amount} {copy.symbol} is below {minimum}", tell=NoticeKind.COPY_SKIPPED)
+            raise _Skip(f"{amount} {copy.symbol} is below {minimum}", tell=NoticeKind.BELOW_MINIMUM)
         leverage = max(1, math.ceil(notional / margin))
         fence()
         await self._gateway.set_leverage(credentials, copy.symbol, leverage)

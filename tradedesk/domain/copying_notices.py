@@ -18,7 +18,9 @@ class NoticeKind(StrEnum):
     PAUSED_BY_PLAN = "PAUSED_BY_PLAN"  # the plan no longer allows automated strategies
     LOSS_LIMIT = "LOSS_LIMIT"  # the follow's daily loss limit paused copying for the day
     KEY_REFUSED = "KEY_REFUSED"  # the exchange refused the key: copies fail until it is fixed
-    COPY_SKIPPED = "COPY_SKIPPED"  # one copy skipped: too small, or a position in the way
+    BELOW_MINIMUM = "BELOW_MINIMUM"  # a copy sized to the risk profile is under the minimum
+    LEVERAGE_CAP = "LEVERAGE_CAP"  # the follow's leverage cap leaves too little margin
+    POSITION_HELD = "POSITION_HELD"  # the key holds a position the strategy did not open
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +28,7 @@ class CopyingNotice:
     kind: NoticeKind
     key_id: str
     symbol: str
-    detail: str  # the platform's reason, as the copy's record words it
+    detail: str  # the platform's reason, as the copy's record words it (in English)
     cause: str  # the same cause is told once
     at: datetime
 

@@ -36,6 +36,11 @@ class ErrorCode(Enum):
         self.message = message
 
 
+class SecretUnreadable(Exception):
+    """A sealed secret that no configured key opens: the operator's configuration (a key
+    dropped from TRADEDESK_SECRET_KEY, a new data directory), never the user's doing."""
+
+
 class DomainError(Exception):
     """Base of every error a user may see; anything else is a bug and is masked."""
 

@@ -23,6 +23,7 @@ from tradedesk.domain.errors import (
     ErrorCode,
     InvalidValue,
     NotFound,
+    SecretUnreadable,
 )
 from tradedesk.domain.identity import Principal
 from tradedesk.domain.market import (
@@ -373,13 +374,24 @@ class ExchangeKeys:
         await self._record_status(key, ApiKeyStatus.AUTHORIZED)
         return result
 
-    async def open_many(self, key_ids: list[str]) -> dict[str, tuple[ExchangeKey, ApiCredentials]]:
+    async def open_many(
+        self, key_ids: list[str]
+    ) -> dict[str, tuple[ExchangeKey, ApiCredentials | None]]:
         """Keys by id with their credentials, for background jobs acting for the keys'
-        owners; two statements for any number of keys. Missing ids are left out."""
+        owners; two statements for any number of keys. Missing ids are left out; a key whose
+        secret cannot be opened comes without credentials (logged), so one such key never
+        holds up the others' work."""
         async with self._uow_factory() as uow:
             keys = await uow.exchange_keys.get_many(key_ids)
             sealed = await uow.exchange_keys.sealed_secrets([key.id for key in keys])
-        return {key.id: (key, self._open(key, sealed[key.id])) for key in keys}
+        opened: dict[str, tuple[ExchangeKey, ApiCredentials | None]] = {}
+        for key in keys:
+            try:
+                opened[key.id] = (key, self._open(key, sealed[key.id]))
+            except SecretUnreadable as unreadable:
+                log.error("key %s: %s", key.id, unreadable)
+                opened[key.id] = (key, None)
+        return opened
 
     async def _credentials(self, uow: UnitOfWork, key: ExchangeKey) -> ApiCredentials:
         return self._open(key, await uow.exchange_keys.sealed_secret(key.id))

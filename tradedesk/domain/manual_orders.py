@@ -307,7 +307,16 @@ class ManualOrders:
             raise
         entry = entry_event(key.id, placed[0], self._clock.now())
         await self._record(
-            caller, key, order, trade_id, placed, plan, prefix, entry, resumed=resumed
+            caller,
+            key,
+            order,
+            trade_id,
+            placed,
+            plan,
+            prefix,
+            entry,
+            resumed=resumed,
+            claimed=idempotency_key is not None,
         )
         self._events.publish(caller.user_id, entry)
         return placed
@@ -335,6 +344,7 @@ class ManualOrders:
         event: TradeEvent,
         *,
         resumed: bool,
+        claimed: bool,
     ) -> None:
         """The history row, the entry's alerts and, for a futures trade with exits, the trade
         the keeper follows, in one transaction."""
@@ -353,9 +363,17 @@ class ManualOrders:
             created_at=self._clock.now(),
         )
         async with self._uow_factory() as uow:
-            await uow.manual_trades.complete(
-                trade, user_id=caller.user_id, key_id=key.id, symbol=order.symbol, orders=placed
+            recorded = await uow.manual_trades.complete(
+                trade,
+                user_id=caller.user_id,
+                key_id=key.id,
+                symbol=order.symbol,
+                orders=placed,
+                claimed=claimed,
             )
+            if not recorded:  # another request took the claim over: its record stands
+                log.warning("trade %s: its claim was taken over; recording nothing", trade_id)
+                return
             await record_alerts(uow, self._ids, [(caller.user_id, event)])
             if key.trade_type is TradeType.FUTURES and plan.has_exits:
                 protected = protected_trade(

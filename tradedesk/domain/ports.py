@@ -322,8 +322,18 @@ class ManualTradeRepository(Protocol):
         ...
 
     async def complete(
-        self, trade: ManualTrade, *, user_id: str, key_id: str, symbol: str, orders: list[Order]
-    ) -> None: ...
+        self,
+        trade: ManualTrade,
+        *,
+        user_id: str,
+        key_id: str,
+        symbol: str,
+        orders: list[Order],
+        claimed: bool,
+    ) -> bool:
+        """Records the placed trade: fills in its claim (`claimed`) or adds the row. False,
+        with nothing written, when the claim is no longer this trade's (taken over)."""
+        ...
 
     async def page(
         self,
@@ -402,8 +412,9 @@ class SignalRepository(Protocol):
 
     async def exists(self, signal_id: str) -> bool: ...
 
-    async def count_of_strategy(self, strategy_id: str) -> int:
-        """How many signals the strategy has had: the next one's place in its sequence."""
+    async def next_sequence(self, strategy_id: str) -> int:
+        """The next signal's place in the strategy's sequence, taken under the strategy's
+        write lock (concurrent publishes get distinct, ordered numbers)."""
         ...
 
 
@@ -563,7 +574,10 @@ class AlertRepository(Protocol):
         counted on each)."""
         ...
 
-    async def finish_many(self, outcomes: list[tuple[Alert, datetime]]) -> None: ...
+    async def finish_many(self, outcomes: list[tuple[Alert, datetime]], *, token: str) -> None:
+        """Each alert's outcome, for those still leased under `token` (a batch whose lease
+        ran out and was taken over writes nothing over its new holder's)."""
+        ...
 
     async def count_pending(self) -> int:
         """Alerts not yet delivered: the outbox's backlog."""

@@ -134,8 +134,8 @@ class ProtectionKeeper:
 
         async def follow(trade: ProtectedTrade) -> None:
             key, credentials = opened[trade.key_id]
-            if key.api_key_status is ApiKeyStatus.UNAUTHORIZED:
-                return  # the exchange refuses the key: nothing can be done with it
+            if key.api_key_status is ApiKeyStatus.UNAUTHORIZED or credentials is None:
+                return  # the exchange refuses the key, or its secret cannot be opened here
             async with bound:
                 try:
                     await self._keys.use(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from tradedesk.domain.errors import SecretUnreadable
 from tradedesk.domain.exchange_keys import SealedSecret
 from tradedesk.integrations.local_secrets import read_or_create
 
@@ -51,7 +52,7 @@ class FernetSecretBox:
         try:
             return self._all.decrypt(sealed.token.encode()).decode()
         except InvalidToken:
-            raise RuntimeError(
+            raise SecretUnreadable(
                 f"a secret sealed with key {sealed.key_id} cannot be opened: is that key still "
                 "in TRADEDESK_SECRET_KEY?"
             ) from None

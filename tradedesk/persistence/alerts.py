@@ -103,7 +103,7 @@ class SqlAlertRepository:
     async def count_pending(self) -> int:
         return await count_pending(self._session, AlertRow)
 
-    async def finish_many(self, outcomes: list[tuple[Alert, datetime]]) -> None:
+    async def finish_many(self, outcomes: list[tuple[Alert, datetime]], *, token: str) -> None:
         """Each alert's outcome at a moment: SENT then, FAILED, or PENDING to be tried again
         then; the lease is released either way."""
         if not outcomes:
@@ -111,7 +111,7 @@ class SqlAlertRepository:
         table = AlertRow.__table__  # type: ignore[attr-defined]
         await self._session.execute(
             update(table)
-            .where(table.c.id == bindparam("alert_id"))
+            .where(table.c.id == bindparam("alert_id"), table.c.lease_owner == token)
             .values(
                 status=bindparam("new_status"),
                 reason=bindparam("new_reason"),

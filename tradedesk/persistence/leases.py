@@ -4,8 +4,10 @@ A row is due while PENDING, past its `not_before` and not leased (or its lease r
 UPDATE takes the oldest due rows under a token that is new for every lease (counting an
 attempt) and a SELECT reads back exactly the rows under that token, so several processes can
 take work from the same table and never share a row, and a batch never reads back another's.
-The token is the fence: renewing, and writing an outcome, match it, so a holder whose lease
-ran out and was taken over can change nothing.
+The token is the fence: renewing and writing an outcome match it, so a holder whose lease ran
+out and was taken over can change nothing. Copies renew their batch's lease while it runs
+(`domain/job_leases.py`) and lock what they write (`hold`); alerts, whose batches are short,
+only fence their outcomes.
 """
 
 from __future__ import annotations
@@ -60,15 +62,7 @@ async def renew(
     session: AsyncSession, table: type[SQLModel], *, token: str, until: datetime
 ) -> set[str]:
     """Extends the lease of every row still held under `token`; the ids it still holds."""
-    rows: Any = table
-    held = await session.execute(
-        update(table)
-        .where(col(rows.lease_owner) == token, col(rows.status) == "PENDING")
-        .values(lease_until=until)
-        .returning(col(rows.id))
-        .execution_options(synchronize_session=False)
-    )
-    return set(held.scalars())
+    return await _update_held(session, table, token=token, ids=None, values={"lease_until": until})
 
 
 async def hold(
@@ -78,15 +72,33 @@ async def hold(
     nobody takes them over while their outcome is written)."""
     if not ids:
         return set()
+    return await _update_held(session, table, token=token, ids=ids, values={"lease_owner": token})
+
+
+async def _update_held(
+    session: AsyncSession,
+    table: type[SQLModel],
+    *,
+    token: str,
+    ids: list[str] | None,
+    values: dict[str, Any],
+) -> set[str]:
+    """Updates the rows held under `token` (of `ids`, if given); their ids. The rows are
+    locked in id order first (PostgreSQL; SQLite has one writer at a time), so a renewal
+    and an outcome's write of the same batch never deadlock on each other."""
     rows: Any = table
-    held = await session.execute(
+    held = and_(col(rows.lease_owner) == token, col(rows.status) == "PENDING")
+    if ids is not None:
+        held = and_(held, col(rows.id).in_(ids))
+    locked = select(col(rows.id)).where(held).order_by(col(rows.id)).with_for_update()
+    updated = await session.execute(
         update(table)
-        .where(col(rows.id).in_(ids), col(rows.lease_owner) == token, col(rows.status) == "PENDING")
-        .values(lease_owner=token)
+        .where(col(rows.id).in_(locked.scalar_subquery()), held)
+        .values(**values)
         .returning(col(rows.id))
         .execution_options(synchronize_session=False)
     )
-    return set(held.scalars())
+    return set(updated.scalars())
 
 
 async def count_pending(session: AsyncSession, table: type[SQLModel]) -> int:

@@ -107,8 +107,15 @@ class SqlManualTradeRepository:
         )
 
     async def complete(
-        self, trade: ManualTrade, *, user_id: str, key_id: str, symbol: str, orders: list[Order]
-    ) -> None:
+        self,
+        trade: ManualTrade,
+        *,
+        user_id: str,
+        key_id: str,
+        symbol: str,
+        orders: list[Order],
+        claimed: bool,
+    ) -> bool:
         """Fills in a claimed trade, or records one placed without an idempotency key."""
         values = {
             "placed": True,
@@ -123,21 +130,25 @@ class SqlManualTradeRepository:
             "risk_profile_percent": _decimal(trade.risk_profile_percent),
             "orders": _orders_json(orders),
         }
-        updated = await self._session.execute(
-            update(ManualTradeRow).where(col(ManualTradeRow.id) == trade.id).values(**values)
-        )
-        if updated.rowcount == 0:  # type: ignore[attr-defined]
-            self._session.add(
-                ManualTradeRow(
-                    id=trade.id,
-                    user_id=user_id,
-                    key_id=key_id,
-                    symbol=symbol,
-                    created_at=trade.created_at,
-                    **values,
-                )
+        if claimed:  # fenced: only while the claim is still this trade's, and not yet placed
+            updated = await self._session.execute(
+                update(ManualTradeRow)
+                .where(col(ManualTradeRow.id) == trade.id, ~col(ManualTradeRow.placed))
+                .values(**values)
             )
-            await self._session.flush()
+            return bool(updated.rowcount)  # type: ignore[attr-defined]
+        self._session.add(
+            ManualTradeRow(
+                id=trade.id,
+                user_id=user_id,
+                key_id=key_id,
+                symbol=symbol,
+                created_at=trade.created_at,
+                **values,
+            )
+        )
+        await self._session.flush()
+        return True
 
     async def page(
         self,

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import bindparam, exists, func, update
+from sqlalchemy import bindparam, exists, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -54,12 +54,15 @@ class SqlSignalRepository:
     async def exists(self, signal_id: str) -> bool:
         return await self._session.get(SignalRow, signal_id) is not None
 
-    async def count_of_strategy(self, strategy_id: str) -> int:
-        return int(
-            await self._session.scalar(
-                select(func.count()).where(col(SignalRow.strategy_id) == strategy_id)
-            )
+    async def next_sequence(self, strategy_id: str) -> int:
+        numbered = await self._session.execute(
+            update(StrategyRow)
+            .where(col(StrategyRow.id) == strategy_id)
+            .values(signals_published=col(StrategyRow.signals_published) + 1)
+            .returning(col(StrategyRow.signals_published))
+            .execution_options(synchronize_session=False)
         )
+        return int(numbered.scalar_one())
 
     async def get(self, signal_id: str) -> Signal:
         row = await self._session.get_one(SignalRow, signal_id)
@@ -108,10 +111,11 @@ class SqlCopyRepository:
         self, *, token: str, now: datetime, lease: timedelta, limit: int
     ) -> list[SignalCopy]:
         earlier = aliased(SignalCopyRow)
-        no_earlier_copy_pending = ~exists().where(
+        no_earlier_copy_pending = ~exists().where(  # (sequence, id): a total order
             col(earlier.follow_id) == col(SignalCopyRow.follow_id),
             col(earlier.status) == CopyStatus.PENDING.value,
-            col(earlier.sequence) < col(SignalCopyRow.sequence),
+            tuple_(col(earlier.sequence), col(earlier.id))
+            < tuple_(col(SignalCopyRow.sequence), col(SignalCopyRow.id)),
         )
         rows = await lease_due(
             self._session,

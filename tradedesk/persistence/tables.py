@@ -70,6 +70,10 @@ class StrategyRow(SQLModel, table=True):
     description: str | None = None
     exchange_id: str = Field(max_length=32)
     symbol: str = Field(max_length=32)
+    # signals published so far: each takes the next number, under the row's write lock
+    signals_published: int = Field(
+        default=0, sa_column=Column(Integer(), nullable=False, server_default="0")
+    )
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
 

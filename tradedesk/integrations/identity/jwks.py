@@ -2,8 +2,10 @@
 
 Keys are fetched once and cached. A token signed with a key id the cache does not know triggers
 one refresh (key rotation), but at most one per `refresh_interval`, so a flood of made-up key
-ids cannot hammer the issuer. Every rejection raises the same `Unauthenticated`; the reason goes
-to the log only, and never the token itself.
+ids cannot hammer the issuer; a key set that could not be fetched at all is not asked for again
+for `refresh_interval / 12` (5 s), so requests fail fast as Unavailable instead of queueing
+behind one fetch after another while the issuer is down. Every rejection raises the same
+`Unauthenticated`; the reason goes to the log only, and never the token itself.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ class JwtVerifier:
         self._refresh_interval = refresh_interval
         self._keys: dict[str, Any] | None = None  # kid -> constructed jose key
         self._fetched_at = 0.0
+        self._failed_at = float("-inf")  # when a first fetch last failed
         self._lock = asyncio.Lock()
 
     async def verify(self, token: str) -> Claims:
@@ -137,9 +140,16 @@ class JwtVerifier:
         if keys is not None and kid in keys:
             return keys[kid]
         async with self._lock:
-            stale = self._clock.monotonic() - self._fetched_at >= self._refresh_interval
+            now = self._clock.monotonic()
+            if self._keys is None and now - self._failed_at < self._refresh_interval / 12:
+                raise Unavailable("identity provider keys unavailable")
+            stale = now - self._fetched_at >= self._refresh_interval
             if self._keys is None or (kid not in self._keys and stale):
-                self._keys = _constructed(await self._source.fetch())
+                try:
+                    self._keys = _constructed(await self._source.fetch())
+                except Unavailable:
+                    self._failed_at = self._clock.monotonic()
+                    raise
                 self._fetched_at = self._clock.monotonic()
             return self._keys.get(kid)
 

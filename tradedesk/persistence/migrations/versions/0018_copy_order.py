@@ -1,6 +1,7 @@
 """Copies of one follow run in the order of their signals: each copy carries its signal's
-place in the strategy's sequence, and a copy waits while an earlier one of its follow is
-still PENDING (a CLOSE waits for the OPEN in flight).
+place in the strategy's sequence (numbered by a counter on the strategy, taken under its row
+lock), and a copy waits while an earlier one of its follow is still PENDING (a CLOSE waits for
+the OPEN in flight).
 
 Revision ID: 0018
 Revises: 0017
@@ -19,6 +20,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("strategies") as batch:
+        batch.add_column(
+            sa.Column("signals_published", sa.Integer(), nullable=False, server_default="0")
+        )
+    op.execute(
+        "UPDATE strategies SET signals_published ="
+        " (SELECT count(*) FROM signals WHERE signals.strategy_id = strategies.id)"
+    )
     with op.batch_alter_table("signal_copies") as batch:
         batch.add_column(sa.Column("sequence", sa.Integer(), nullable=False, server_default="0"))
     op.create_index(
@@ -30,3 +39,5 @@ def downgrade() -> None:
     op.drop_index("ix_signal_copies_follow_status", table_name="signal_copies")
     with op.batch_alter_table("signal_copies") as batch:
         batch.drop_column("sequence")
+    with op.batch_alter_table("strategies") as batch:
+        batch.drop_column("signals_published")
