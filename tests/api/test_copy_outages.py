@@ -17,6 +17,7 @@ from tests.api.test_copy_trading import (
     follower,
     position,
 )
+from tests.documented import STRATEGY_1
 from tradedesk.domain.copy_trading import MAX_ATTEMPTS, CopyStatus
 from tradedesk.simulator.markets import Kind
 
@@ -82,3 +83,27 @@ async def test_a_copy_the_exchange_never_answers_fails_in_the_end(
     assert statuses == [CopyStatus.PENDING] * (attempts - 1) + [CopyStatus.FAILED]
     assert failed.reason == f"gave up after {attempts} attempts: exchange bad request (1500)"
     assert position(venue, "stranded") == 0
+
+
+async def test_a_close_is_tried_until_it_goes_through(
+    admin, client, cognito, venue, runtime, clock, faults
+):
+    """However long the exchange refuses orders, past every attempt and deadline an OPEN
+    would have, the CLOSE stays due and closes once orders go through again."""
+    await follower(client, cognito, venue, "closing", 1000, CONSERVATIVE)
+    await admin.graphql(PUBLISH, {"input": OPEN})
+    await runtime.services.copy_trading.drain()
+    faults.outage("/fapi/v1/order")
+    closed = await admin.graphql(PUBLISH, {"input": {"strategyId": STRATEGY_1, "action": "CLOSE"}})
+
+    for _ in range(MAX_ATTEMPTS + 2):
+        await runtime.services.copy_trading.drain()
+        clock.advance(timedelta(minutes=3))
+    waiting = await the_copy(runtime, closed)
+    faults.clear()
+    await runtime.services.copy_trading.drain()
+    done = await the_copy(runtime, closed)
+
+    assert waiting.status is CopyStatus.PENDING and waiting.attempts > MAX_ATTEMPTS
+    assert (done.status, done.reason) == (CopyStatus.PLACED, None)
+    assert position(venue, "closing") == 0

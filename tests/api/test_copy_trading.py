@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.accounts import Caller, user_id
 from tests.api.test_alerts import mailbox  # noqa: F401  (a fixture)
@@ -380,13 +381,16 @@ async def test_operators_manage_strategies(admin, alice, runtime):
     assert {"name": "ETH trend", "active": False} in listed["data"]["strategies"]
 
 
-async def seeded_follower(runtime, clock, venue, name: str, usdt: int, profile: str) -> None:
+async def seeded_follower(
+    runtime, clock, venue, name: str, usdt: int, profile: str, box: FernetSecretBox | None = None
+) -> None:
     """A follower written straight to the database: the same rows the REST routes write (those
-    are tested on their own), without spending the loopback IP's request weight on them."""
+    are tested on their own), without spending the loopback IP's request weight on them. Its
+    secret is sealed by `box` (default: the server's own)."""
     engine, _base = venue
     engine.add_account(name, "secret", usdt=Decimal(usdt))
     now = clock.now()
-    box = FernetSecretBox.local(runtime.settings.data_dir)
+    box = box or FernetSecretBox.local(runtime.settings.data_dir)
     async with SqlUnitOfWork(make_session_factory(runtime.engine)) as uow:
         user_id = await uow.users.ensure(
             user_id=str(uuid.uuid4()), subject=name, email=None, name=None, now=now
@@ -901,3 +905,28 @@ class TestCopyingNotices:
         await runtime.services.copy_trading.drain()
         await runtime.services.alert_delivery.deliver_due()
         assert len(notices()) == 9  # all but stung again: its day started over
+
+
+async def test_a_key_whose_secret_this_server_cannot_open_holds_up_no_one_else(
+    admin, venue, runtime, clock
+):
+    """A secret sealed under a key the server no longer has (the operator dropped it from
+    TRADEDESK_SECRET_KEY): that follower's copy fails saying so, the others' are placed."""
+    elsewhere = FernetSecretBox([Fernet.generate_key().decode()])
+    await seeded_follower(runtime, clock, venue, "sealed-elsewhere", 1000, CONSERVATIVE, elsewhere)
+    await seeded_follower(runtime, clock, venue, "sealed-here", 1000, CONSERVATIVE)
+    published = await admin.graphql(PUBLISH, {"input": OPEN})
+
+    assert await runtime.services.copy_trading.drain() == 2
+    await runtime.services.protection.tick()  # the keeper skips that key's trades, no more
+
+    copies = sorted(
+        (copy.status, copy.reason)
+        for copy in (await copies_of(runtime, signal_of(published))).values()
+    )
+    assert copies == [
+        (CopyStatus.FAILED, "the key's secret cannot be opened by this server"),
+        (CopyStatus.PLACED, None),
+    ]
+    assert position(venue, "sealed-here") == Decimal("0.075")
+    assert position(venue, "sealed-elsewhere") == 0

@@ -742,13 +742,20 @@ class CopyTrading:
     async def _close(
         self, copy: SignalCopy, credentials: ApiCredentials, held: bool, fence: Callable[[], None]
     ) -> CopyOutcome:
-        """Closes the position the strategy opened on the key, and only that."""
-        if not held:
+        """Closes the position the strategy opened on the key, and only that. The trade it
+        closes is marked as this copy's to close before anything is cancelled, so a retry
+        after a passing failure still knows the position is the strategy's."""
+        closing = f"closing for {copy.id}"
+        if not held and not (copy.attempts > 1 and await self._began_closing(copy, closing)):
             raise _Skip("no position of the strategy to close")
         fence()
-        await self._keeper.supersede(copy.key_id, copy.symbol)
+        await self._keeper.supersede(copy.key_id, copy.symbol, reason=closing)
         await flatten(self._gateway, credentials, copy.symbol, f"{copy.prefix}x")
         return CopyOutcome(replace(copy, status=CopyStatus.PLACED, reason=None))
+
+    async def _began_closing(self, copy: SignalCopy, closing: str) -> bool:
+        async with self._uow_factory() as uow:
+            return await uow.protected_trades.closed_for(copy.key_id, copy.symbol, closing)
 
     async def _signal(self, signal_id: str) -> Signal:
         """Signals never change once stored: each is read once per process."""

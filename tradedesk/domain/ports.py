@@ -367,6 +367,10 @@ class ProtectedTradeRepository(Protocol):
         """Closes every open trade of the key on the symbol."""
         ...
 
+    async def closed_for(self, key_id: str, symbol: str, reason: str) -> bool:
+        """Whether a trade of the key on the symbol was closed with exactly this reason."""
+        ...
+
     async def lease_open(
         self, *, owner: str, now: datetime, lease: timedelta
     ) -> list[ProtectedTrade]:

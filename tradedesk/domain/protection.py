@@ -112,12 +112,12 @@ class ProtectionKeeper:
         self._ids = ids
         self._owner = ids.new_id()  # this keeper's name on the trades it leases
 
-    async def supersede(self, key_id: str, symbol: str) -> None:
+    async def supersede(self, key_id: str, symbol: str, *, reason: str = "superseded") -> None:
         """Stop keeping the key's trades on the symbol: the user is replacing or closing them
         (call before the symbol's orders are cancelled)."""
         async with self._uow_factory() as uow:
             await uow.protected_trades.close_all(
-                key_id, symbol, reason="superseded", now=self._clock.now()
+                key_id, symbol, reason=reason, now=self._clock.now()
             )
             await uow.commit()
 

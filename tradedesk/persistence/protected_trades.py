@@ -110,6 +110,18 @@ class SqlProtectedTradeRepository:
             .values(open=False, closed_reason=reason, updated_at=now)
         )
 
+    async def closed_for(self, key_id: str, symbol: str, reason: str) -> bool:
+        found = await self._session.scalar(
+            select(col(ProtectedTradeRow.id))
+            .where(
+                col(ProtectedTradeRow.key_id) == key_id,
+                col(ProtectedTradeRow.symbol) == symbol,
+                col(ProtectedTradeRow.closed_reason) == reason,
+            )
+            .limit(1)
+        )
+        return found is not None
+
     async def close_all(self, key_id: str, symbol: str, *, reason: str, now: datetime) -> None:
         await self._session.execute(
             update(ProtectedTradeRow)
