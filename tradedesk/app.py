@@ -14,7 +14,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
-from tradedesk.background import serve_jobs
 from tradedesk.body_limit import BodyLimitMiddleware
 from tradedesk.bootstrap import Runtime, build_runtime
 from tradedesk.config import Settings, load_settings
@@ -22,6 +21,7 @@ from tradedesk.domain.services import Services
 from tradedesk.integrations.persisted_queries import PersistedQueries
 from tradedesk.integrations.prometheus_metrics import exposition
 from tradedesk.integrations.rate_limits import RequestLimits
+from tradedesk.jobs.schedule import serve_jobs
 from tradedesk.middleware import RequestIdMiddleware
 from tradedesk.rate_limiting import ExchangeRoutes, RateLimitMiddleware
 from tradedesk.rest import (

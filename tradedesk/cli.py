@@ -343,8 +343,8 @@ def worker(
     exits in line with their entries, copying signals to followers, sending alerts) until
     stopped. SIGTERM or Ctrl-C lets the rounds in flight finish (within
     TRADEDESK_SHUTDOWN_GRACE_SECONDS), then exits."""
-    from tradedesk.background import worker_jobs
     from tradedesk.bootstrap import build_runtime
+    from tradedesk.jobs.schedule import worker_jobs
     from tradedesk.persistence.migrate import upgrade
 
     settings = _settings()

@@ -18,6 +18,7 @@ from tests.accounts import user_id
 from tests.standins import mail_server
 from tests.telegram_standin import BOT_TOKEN, WEBHOOK_SECRET, update
 from tradedesk.domain.alerts import AlertStatus
+from tradedesk.jobs.rounds import repeat
 from tradedesk.persistence.engine import make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 from tradedesk.simulator.markets import Kind
@@ -214,10 +215,16 @@ async def test_under_serve_a_stop_is_alerted_within_two_poll_intervals(
     await bought(alice)
     interval = 0.2
     stopping = asyncio.Event()
-    loops = [
-        asyncio.create_task(runtime.services.protection.run(interval, stopping)),
-        asyncio.create_task(runtime.services.alert_delivery.run(interval, stopping)),
-    ]
+    loops = [  # the keeper's and the dispatcher's jobs, as serve schedules them
+        asyncio.create_task(
+            repeat(runtime.services.protection.tick, interval=interval, stopping=stopping,
+                   name="protection keeper")
+        ),
+        asyncio.create_task(
+            repeat(runtime.services.alert_delivery.deliver_backlog, interval=interval,
+                   stopping=stopping, name="alert delivery")
+        ),
+    ]  # fmt: skip
     try:
         runtime.exchange.engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(18900))
         fired = time.monotonic()

@@ -15,7 +15,6 @@ from tests.accounts import user_id
 from tests.api.test_alerts import bought, mailbox  # noqa: F401  (mailbox: a fixture)
 from tests.documented import STRATEGY_1
 from tests.test_cli import TRADEDESK, clean_environment
-from tradedesk.background import serve_jobs
 from tradedesk.domain.copy_trading import CopyStatus, SignalCopy
 from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, StrategyType
 from tradedesk.domain.follows import StrategyFollow
@@ -24,6 +23,7 @@ from tradedesk.domain.reports import ExitFill, Period, PeriodKind
 from tradedesk.domain.signals import Signal, SignalAction
 from tradedesk.domain.trading import OrderSide
 from tradedesk.integrations.secret_box import FernetSecretBox
+from tradedesk.jobs.schedule import serve_jobs
 from tradedesk.persistence.engine import make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 from tradedesk.simulator.markets import Kind

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from tradedesk.domain.alert_messages import Recipient, render
 from tradedesk.domain.alerts import Alert, AlertChannel, AlertStatus
 from tradedesk.domain.errors import Unavailable
-from tradedesk.domain.rounds import repeat
 
 if TYPE_CHECKING:
     from tradedesk.domain.ports import Clock, Ids, Mailer, TelegramBot, UnitOfWorkFactory
@@ -64,16 +63,14 @@ class AlertDelivery:
         self._clock = clock
         self._ids = ids
 
-    async def run(self, interval_seconds: float, stopping: asyncio.Event) -> None:
-        """Deliver due alerts (a backlog batch after batch) until stopping."""
-
-        async def deliver_backlog() -> None:
-            while await self.deliver_due() == BATCH:
-                pass  # a backlog: the next batch at once
-
-        await repeat(
-            deliver_backlog, interval=interval_seconds, stopping=stopping, name="alert delivery"
-        )
+    async def deliver_backlog(self) -> int:
+        """Sends every due alert, batch after batch while there is a backlog; how many."""
+        sent = 0
+        while (batch := await self.deliver_due()) > 0:
+            sent += batch
+            if batch < BATCH:
+                break
+        return sent
 
     async def deliver_due(self) -> int:
         """Sends one batch of due alerts; how many it took."""

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from tradedesk.domain.errors import BusinessRuleViolation
 from tradedesk.domain.identity import Principal
-from tradedesk.domain.rounds import repeat
 
 if TYPE_CHECKING:
     from tradedesk.domain.exchange_keys import ExchangeKeys
@@ -103,17 +102,6 @@ class BalanceHistory:
             return True
 
         return sum(await asyncio.gather(*(snapshot(key) for key in pending)))
-
-    async def run(self, interval_seconds: float, stopping: asyncio.Event) -> None:
-        """Record missing snapshots every interval until stopping (serve and the worker)."""
-
-        async def snapshots() -> None:
-            if recorded := await self.take_snapshots():
-                log.info("recorded %d balance snapshot(s)", recorded)
-
-        await repeat(
-            snapshots, interval=interval_seconds, stopping=stopping, name="balance snapshots"
-        )
 
 
 def _scope(key_id: str) -> str:

@@ -50,7 +50,6 @@ from tradedesk.domain.manual_trading import flatten
 from tradedesk.domain.market import TradeType
 from tradedesk.domain.placement import placed_before, protected_trade
 from tradedesk.domain.protection import ProtectedTrade
-from tradedesk.domain.rounds import repeat
 from tradedesk.domain.signals import (
     Signal,
     SignalAction,
@@ -349,7 +348,8 @@ class CopyTrading:
         self._keeper = keeper
         self._clock = clock
         self._ids = ids
-        self._wake = asyncio.Event()
+        # set when this process publishes a signal without a queue: its dispatcher wakes
+        self.published = asyncio.Event()
         self._key_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._signals: dict[str, Signal] = {}
 
@@ -452,17 +452,6 @@ class CopyTrading:
         async with self._uow_factory() as uow:
             return await uow.copies.of_user(caller.user_id, limit)
 
-    async def run(self, interval_seconds: float, stopping: asyncio.Event) -> None:
-        """Dispatch copies as signals arrive (and every interval, for copies another process
-        published or left behind) until stopping; a batch in flight is finished first."""
-        await repeat(
-            self.drain,
-            interval=interval_seconds,
-            stopping=stopping,
-            name="copy trading",
-            wake=self._wake,
-        )
-
     async def drain(self) -> int:
         """Runs every copy that is due, until none is; how many were run."""
         done = 0
@@ -493,7 +482,7 @@ class CopyTrading:
         """Wakes this process's dispatcher, or tells the queue's workers. A queue out of
         reach loses nothing: the copies are stored, and workers look for due ones anyway."""
         if self._queue is None:
-            self._wake.set()
+            self.published.set()
             return
         try:
             await self._queue.kick(copies)

@@ -53,7 +53,6 @@ from tradedesk.domain.exits import (
 from tradedesk.domain.manual_trading import flatten
 from tradedesk.domain.market import TradeType
 from tradedesk.domain.reports import ExitFill
-from tradedesk.domain.rounds import repeat
 from tradedesk.domain.trade_events import TradeEvent, TradeEventKind
 from tradedesk.domain.trading import ApiCredentials, MarketRules, Order, OrderSide, Position
 
@@ -152,12 +151,6 @@ class ProtectionKeeper:
         followed = [trade for trade in trades if trade.key_id in opened]
         await asyncio.gather(*(follow(trade) for trade in followed))
         return len(followed)
-
-    async def run(self, interval_seconds: float, stopping: asyncio.Event) -> None:
-        """Keep every open trade every interval until stopping; a pass in flight finishes."""
-        await repeat(
-            self.tick, interval=interval_seconds, stopping=stopping, name="protection keeper"
-        )
 
     async def _save(self, trade: ProtectedTrade, events: list[TradeEvent]) -> None:
         """Saves what a pass learnt, with the alerts of the fills it found; then tells the

@@ -9,7 +9,6 @@ period however many processes run (a claim row, taken back if the mail did not g
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 import re
@@ -21,7 +20,6 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tradedesk.domain.errors import InvalidValue, Unavailable
-from tradedesk.domain.rounds import repeat
 
 if TYPE_CHECKING:
     from tradedesk.domain.ports import Clock, Mailer, UnitOfWorkFactory
@@ -206,10 +204,6 @@ class Reports:
             await uow.reports.mark_sent(user_id, period.label, now=self._clock.now())
             await uow.commit()
         return 1
-
-    async def run(self, interval_seconds: float, stopping: asyncio.Event) -> None:
-        """Send due reports every interval until stopping."""
-        await repeat(self.send_due, interval=interval_seconds, stopping=stopping, name="reports")
 
 
 def _key_report(

@@ -13,7 +13,6 @@ of equity, which is what `domain/strategy_stats.py` compounds.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -22,7 +21,6 @@ from typing import TYPE_CHECKING
 
 from tradedesk.domain.errors import DomainError
 from tradedesk.domain.market import TradeType
-from tradedesk.domain.rounds import repeat
 from tradedesk.domain.signals import Signal, SignalAction, SignalEntry
 from tradedesk.domain.strategies import Strategy, StrategyTrade, TradeSide
 from tradedesk.domain.trading import OrderSide
@@ -167,12 +165,6 @@ class StrategyReference:
                     closed += 1
                 await uow.commit()
         return closed
-
-    async def run(self, interval_seconds: float, stopping: asyncio.Event) -> None:
-        """Follow the reference trades every interval until stopping."""
-        await repeat(
-            self.tick, interval=interval_seconds, stopping=stopping, name="strategy reference"
-        )
 
     async def _last(self, strategy: Strategy) -> Decimal:
         ticker = await self._market.ticker(
