@@ -101,7 +101,7 @@ def seed(
     from tradedesk.persistence.migrate import upgrade
     from tradedesk.persistence.seed import seed_public_data
 
-    async def work(engine):  # type: ignore[no-untyped-def]
+    async def work(engine):
         await upgrade(engine)
         return await seed_public_data(make_session_factory(engine), demo=demo)
 
@@ -328,7 +328,9 @@ def serve(
         log_level=settings.log_level,
         log_config=None,  # uvicorn's records go through our JSON logging
         access_log=False,  # the app logs each request itself, with its request id
-        timeout_graceful_shutdown=settings.shutdown_grace_seconds,  # SIGTERM: finish requests
+        # SIGTERM: finish requests. uvicorn waits with asyncio.wait_for, which takes a float;
+        # its annotation says int
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,  # type: ignore[arg-type]
         server_header=False,
         proxy_headers=True,  # the client's address from X-Forwarded-For, by trusted peers only
         forwarded_allow_ips=settings.forwarded_allow_ips,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import limits
@@ -407,7 +407,7 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read the environment; turn a validation failure into one line an operator can act on."""
     try:
         return Settings(**overrides)

@@ -88,7 +88,7 @@ class BalanceHistory:
             pending = await uow.balance_snapshots.keys_without_snapshot(today)
         gate = asyncio.Semaphore(CONCURRENT_KEYS)
 
-        async def snapshot(key) -> bool:  # type: ignore[no-untyped-def]
+        async def snapshot(key) -> bool:
             async with gate:
                 try:
                     balances = await self._keys.use(key, self._gateway.fetch_balances)

@@ -10,6 +10,7 @@ creations cannot both slip under a limit.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -119,10 +120,12 @@ def _parse_credential(raw: object) -> str:
 
 
 def _parse_strategy_type(raw: object) -> StrategyType:
-    try:
-        return StrategyType(raw)
-    except ValueError:
-        raise InvalidValue("must be valid strategy type") from None
+    if isinstance(raw, str):
+        try:
+            return StrategyType(raw)
+        except ValueError:
+            pass
+    raise InvalidValue("must be valid strategy type")
 
 
 def _text(parse: Callable[[str], T]) -> Callable[[object], T]:
@@ -149,8 +152,8 @@ def parse_new_key(body: Mapping[str, object], *, location: str) -> NewExchangeKe
     if strategy_type is StrategyType.AUTOMATED and trade_type is TradeType.SPOT:
         collector.parse("tradeType", body.get("tradeType"), _refuse_automated_spot, location)
     active = True
-    if "active" in body:
-        active = collector.parse("active", body["active"], parse_boolean, location)
+    if "active" in body:  # an invalid one is reported below, by raise_if_invalid
+        active = collector.parse("active", body["active"], parse_boolean, location) is not False
     name = collector.parse("name", body.get("name"), parse_name, location)
     api_key = collector.parse("apiKey", body.get("apiKey"), _parse_credential, location)
     secret = collector.parse("apiSecretKey", body.get("apiSecretKey"), _parse_credential, location)
@@ -287,15 +290,15 @@ class ExchangeKeys:
             await uow.commit()
         return len(stale)
 
-    async def balance(self, caller: Principal, key_id: str) -> list[AssetBalance]:
+    async def balance(self, caller: Principal, key_id: str) -> builtins.list[AssetBalance]:
         found = (await self.balances_of(caller, [key_id]))[key_id]
         if isinstance(found, DomainError):
             raise found
         return found
 
     async def balances_of(
-        self, caller: Principal, key_ids: list[str]
-    ) -> dict[str, list[AssetBalance] | DomainError]:
+        self, caller: Principal, key_ids: builtins.list[str]
+    ) -> dict[str, builtins.list[AssetBalance] | DomainError]:
         """Each key's balances, read from the exchange concurrently, or why not (NotFound for
         a foreign or missing id). Any number of keys costs the same few SQL statements: one
         read, one write transaction recording statuses and USD values."""
@@ -307,7 +310,7 @@ class ExchangeKeys:
             *(self._gateway.fetch_balances(self._open(key, sealed[key.id])) for key in keys),
             return_exceptions=True,
         )
-        results: dict[str, list[AssetBalance] | DomainError] = {
+        results: dict[str, builtins.list[AssetBalance] | DomainError] = {
             key_id: NotFound("exchange key") for key_id in key_ids
         }
         statuses: dict[str, ApiKeyStatus] = {}
@@ -334,7 +337,7 @@ class ExchangeKeys:
         async with self._uow_factory() as uow:
             return round(await uow.exchange_keys.active_balance_usd(caller.user_id), 8)
 
-    async def value_usd(self, balances: list[AssetBalance]) -> float:
+    async def value_usd(self, balances: builtins.list[AssetBalance]) -> float:
         """Stablecoins at 1; other assets at their spot USDT price; unlisted ones at 0."""
         total = 0.0
         for balance in balances:
@@ -375,7 +378,7 @@ class ExchangeKeys:
         return result
 
     async def open_many(
-        self, key_ids: list[str]
+        self, key_ids: builtins.list[str]
     ) -> dict[str, tuple[ExchangeKey, ApiCredentials | None]]:
         """Keys by id with their credentials, for background jobs acting for the keys'
         owners; two statements for any number of keys. Missing ids are left out; a key whose

@@ -9,6 +9,7 @@ so that concurrent requests cannot both pass.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -194,11 +195,13 @@ class StrategyFollows:
         key = await self._keys.get(caller, key_id)
         return (await self.of_keys(caller, [key.id]))[key.id]
 
-    async def of_keys(self, caller: Principal, key_ids: list[str]) -> dict[str, list[FollowView]]:
+    async def of_keys(
+        self, caller: Principal, key_ids: builtins.list[str]
+    ) -> dict[str, builtins.list[FollowView]]:
         """The caller's follows on each key (none for a foreign key), in one query."""
         async with self._uow_factory() as uow:
             follows = await uow.follows.list_for_keys(caller.user_id, key_ids)
-        found: dict[str, list[FollowView]] = {key_id: [] for key_id in key_ids}
+        found: dict[str, builtins.list[FollowView]] = {key_id: [] for key_id in key_ids}
         for view in await self._views(follows):
             found[view.follow.key_id].append(view)
         return found
@@ -271,7 +274,7 @@ class StrategyFollows:
         if not plan.strategy_automated:
             raise BusinessRuleViolation(ErrorCode.UNAUTHORIZED_SUBSCRIPTION_FEATURES)
 
-    async def _views(self, follows: list[StrategyFollow]) -> list[FollowView]:
+    async def _views(self, follows: builtins.list[StrategyFollow]) -> builtins.list[FollowView]:
         catalog = await self._catalog.snapshot()
         profiles = {profile.id: profile for profile in catalog.risk_profiles}
         return [

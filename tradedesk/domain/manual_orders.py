@@ -106,7 +106,7 @@ def parse_take_profits(raw: object) -> tuple[Decimal, ...]:
         raise InvalidValue("must be array of positive numbers") from None
 
 
-def _refuse(msg: str):  # type: ignore[no-untyped-def]
+def _refuse(msg: str):
     def refuse(_raw: object) -> None:
         raise InvalidValue(msg)
 
@@ -305,7 +305,7 @@ class ManualOrders:
                     await uow.manual_trades.release(trade_id)
                     await uow.commit()
             raise
-        entry = entry_event(key.id, placed[0], self._clock.now())
+        event = entry_event(key.id, placed[0], self._clock.now())
         await self._record(
             caller,
             key,
@@ -314,11 +314,11 @@ class ManualOrders:
             placed,
             plan,
             prefix,
-            entry,
+            event,
             resumed=resumed,
             claimed=idempotency_key is not None,
         )
-        self._events.publish(caller.user_id, entry)
+        self._events.publish(caller.user_id, event)
         return placed
 
     async def _replay(self, caller: Principal, idempotency_key: str) -> list[Order]:

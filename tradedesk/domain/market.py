@@ -5,12 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from tradedesk.domain.errors import InvalidValue
-
-if TYPE_CHECKING:
-    from tradedesk.domain.ports import ExchangeGateway
 
 
 class ExchangeId(StrEnum):
@@ -66,10 +63,18 @@ class Ticker:
     quote_volume: float
 
 
+class TickerSource(Protocol):
+    """Where tickers come from: the exchange port, or a cache in front of it."""
+
+    async def fetch_ticker(
+        self, *, exchange_id: ExchangeId, trade_type: TradeType, symbol: str
+    ) -> Ticker: ...
+
+
 class MarketService:
     """Market data for both transports, read through the exchange port."""
 
-    def __init__(self, gateway: ExchangeGateway) -> None:
+    def __init__(self, gateway: TickerSource) -> None:
         self._gateway = gateway
 
     async def ticker(

@@ -737,25 +737,63 @@ class BillingGateway(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: everything done through it commits together or not at all."""
 
-    catalog: CatalogRepository
-    strategy_trades: StrategyTradeRepository
-    users: UserRepository
-    exchange_keys: ExchangeKeyRepository
-    balance_snapshots: BalanceSnapshotRepository
-    manual_trades: ManualTradeRepository
-    protected_trades: ProtectedTradeRepository
-    follows: FollowRepository
-    signals: SignalRepository
-    copies: CopyRepository
-    webhooks: WebhookRepository
-    reference_trades: ReferenceTradeRepository
-    profiles: ProfileRepository
-    notifications: NotificationRepository
-    subscriptions: SubscriptionRepository
-    stripe_events: StripeEventRepository
-    billing_customers: BillingCustomerRepository
-    alerts: AlertRepository
-    reports: ReportRepository
+    # read-only: an implementation may hold any repository that meets each port
+    @property
+    def catalog(self) -> CatalogRepository: ...
+
+    @property
+    def strategy_trades(self) -> StrategyTradeRepository: ...
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def exchange_keys(self) -> ExchangeKeyRepository: ...
+
+    @property
+    def balance_snapshots(self) -> BalanceSnapshotRepository: ...
+
+    @property
+    def manual_trades(self) -> ManualTradeRepository: ...
+
+    @property
+    def protected_trades(self) -> ProtectedTradeRepository: ...
+
+    @property
+    def follows(self) -> FollowRepository: ...
+
+    @property
+    def signals(self) -> SignalRepository: ...
+
+    @property
+    def copies(self) -> CopyRepository: ...
+
+    @property
+    def webhooks(self) -> WebhookRepository: ...
+
+    @property
+    def reference_trades(self) -> ReferenceTradeRepository: ...
+
+    @property
+    def profiles(self) -> ProfileRepository: ...
+
+    @property
+    def notifications(self) -> NotificationRepository: ...
+
+    @property
+    def subscriptions(self) -> SubscriptionRepository: ...
+
+    @property
+    def stripe_events(self) -> StripeEventRepository: ...
+
+    @property
+    def billing_customers(self) -> BillingCustomerRepository: ...
+
+    @property
+    def alerts(self) -> AlertRepository: ...
+
+    @property
+    def reports(self) -> ReportRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

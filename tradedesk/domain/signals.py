@@ -81,14 +81,16 @@ def parse_signal(fields: Mapping[str, object], *, location: str) -> SignalInput:
     side = c.parse("side", fields.get("side"), parse_side, location)
     entry = SignalEntry.MARKET
     if fields.get("entryType") is not None:
-        entry = c.parse("entryType", fields["entryType"], choice(SignalEntry), location)
+        # an invalid one is reported by raise_if_invalid; the default only stands in till then
+        entry = c.parse("entryType", fields["entryType"], choice(SignalEntry), location) or entry
     price = None
     if fields.get("price") is not None or entry is SignalEntry.LIMIT:
         price = c.parse("price", fields.get("price"), parse_positive, location)
     stop = c.parse("stopPrice", fields.get("stopPrice"), parse_positive, location)
     stop_type = StopTriggerType.MARKET
     if fields.get("stopType") is not None:
-        stop_type = c.parse("stopType", fields["stopType"], choice(StopTriggerType), location)
+        parsed = c.parse("stopType", fields["stopType"], choice(StopTriggerType), location)
+        stop_type = parsed or stop_type
     take_profits: tuple[Decimal, ...] = ()
     if fields.get("takeProfitPrices") is not None:
         take_profits = (
@@ -122,7 +124,7 @@ def parse_signal(fields: Mapping[str, object], *, location: str) -> SignalInput:
     )
 
 
-def _rung_count(rungs: int):  # type: ignore[no-untyped-def]
+def _rung_count(rungs: int):
     def parse(raw: object) -> int:
         if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= rungs:
             raise InvalidValue(f"must be a take profit number, 1 to {rungs}")

@@ -4,7 +4,7 @@ the public catalog at once in this process (and within its TTL in others)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -51,10 +51,14 @@ def parse_strategy_fields(
 ) -> dict[str, object]:
     """The given fields, checked together; creating needs name, exchangeId and symbol."""
     collector = FieldCollector()
-    parsers = {"name": _name, "description": _description, "active": parse_boolean}
+    parsers: dict[str, Callable[[object], object]] = {
+        "name": _name,
+        "description": _description,
+        "active": parse_boolean,
+    }
     if creating:
         parsers |= {"exchangeId": _exchange, "symbol": parse_symbol_field}
-    changes = {}
+    changes: dict[str, object] = {}
     for field, parse in parsers.items():
         if field in fields or (creating and field in ("name", "exchangeId", "symbol")):
             changes[field] = collector.parse(field, fields.get(field), parse, location)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from tradedesk.domain.errors import InvalidValue
 from tradedesk.domain.strategies import StrategyTrade, TradeSide
@@ -150,7 +151,7 @@ def history(
     ]
 
 
-def _as_fields(result: Performance) -> dict[str, object]:
+def _as_fields(result: Performance) -> dict[str, Any]:
     return {item.name: getattr(result, item.name) for item in fields(Performance)}
 
 

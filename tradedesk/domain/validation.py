@@ -44,9 +44,11 @@ def choice(kind: type[E]) -> Callable[[object], E]:
     listed = ", ".join(member.value for member in kind)
 
     def parse(raw: object) -> E:
-        try:
-            return kind(raw)
-        except ValueError:
-            raise InvalidValue(f"must be one of [{listed}]") from None
+        if isinstance(raw, str):
+            try:
+                return kind(raw)
+            except ValueError:
+                pass
+        raise InvalidValue(f"must be one of [{listed}]")
 
     return parse

@@ -27,7 +27,7 @@ class PersistedQueries:
         if self._redis is not None:
             stored = await self._redis.get(KEY_PREFIX + sha256)
             if stored is not None:
-                query = stored.decode()
+                query = stored.decode() if isinstance(stored, bytes) else stored
                 self._remember(sha256, query)
         return query
 

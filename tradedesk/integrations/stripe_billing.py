@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 import stripe
+from stripe.params import InvoiceListParams, SubscriptionUpdateParams
 
 from tradedesk.domain.billing import Plan
 from tradedesk.domain.errors import InvalidValue, Unavailable, UnverifiedDelivery
@@ -88,7 +89,7 @@ class StripeBilling:
     async def paid_invoices(
         self, customer_id: str, *, limit: int, starting_after: str | None
     ) -> InvoicePage:
-        params: dict[str, Any] = {"customer": customer_id, "status": "paid", "limit": limit}
+        params: InvoiceListParams = {"customer": customer_id, "status": "paid", "limit": limit}
         if starting_after is not None:
             params["starting_after"] = starting_after
         async with _answered(f"the invoices of {customer_id}"):
@@ -112,7 +113,7 @@ class StripeBilling:
     async def update_subscription(
         self, subscription_id: str, *, cancel_at_period_end: bool | None, price_id: str | None
     ) -> StripeSubscription:
-        changes: dict[str, Any] = {}
+        changes: SubscriptionUpdateParams = {}
         if cancel_at_period_end is not None:
             changes["cancel_at_period_end"] = cancel_at_period_end
         async with _answered(f"subscription {subscription_id}"):
@@ -188,6 +189,8 @@ class StripeBilling:
                 },
                 {"idempotency_key": f"tradedesk-checkout-{uuid.uuid4()}"},
             )
+        if session.url is None:  # Stripe gives hosted sessions a URL; anything else is a bug
+            raise Unavailable("stripe made a checkout session without a URL")
         return session.url
 
     async def _current_price(self, plan: Plan) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -60,7 +61,7 @@ class SqlAlertRepository:
         if not user_ids:
             return {}
         rows = await self._session.execute(
-            select(
+            sa_select(  # six columns: more than sqlmodel's select is typed for
                 col(UserRow.id),
                 col(UserRow.email),
                 col(UserRow.language),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -116,7 +117,7 @@ class SqlFollowRepository:
         return [_follow(row) for row in rows]
 
 
-def _values(follow: StrategyFollow) -> dict[str, object]:
+def _values(follow: StrategyFollow) -> dict[str, Any]:
     return {
         "id": follow.id,
         "user_id": follow.user_id,

@@ -104,4 +104,5 @@ async def _update_held(
 async def count_pending(session: AsyncSession, table: type[SQLModel]) -> int:
     """Rows still to do, due now or later: the table's backlog."""
     rows: Any = table
-    return int(await session.scalar(select(func.count()).where(col(rows.status) == "PENDING")))
+    pending = await session.scalar(select(func.count()).where(col(rows.status) == "PENDING"))
+    return int(pending or 0)

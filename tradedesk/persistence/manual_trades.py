@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -117,7 +118,7 @@ class SqlManualTradeRepository:
         claimed: bool,
     ) -> bool:
         """Fills in a claimed trade, or records one placed without an idempotency key."""
-        values = {
+        values: dict[str, Any] = {
             "placed": True,
             "order_id": trade.order_id,
             "price": _decimal(trade.price),

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import bindparam, exists, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 
 from tradedesk.domain.copy_trading import CopyStatus, SignalCopy
 from tradedesk.domain.manual_orders import StopTriggerType
@@ -141,7 +141,7 @@ class SqlCopyRepository:
     async def retry_many(self, due: list[tuple[str, datetime]]) -> None:
         if not due:
             return
-        table = SignalCopyRow.__table__
+        table = SQLModel.metadata.tables["signal_copies"]
         await self._session.execute(
             update(table)
             .where(table.c.id == bindparam("copy_id"))
@@ -152,7 +152,7 @@ class SqlCopyRepository:
     async def finish_many(self, copies: list[SignalCopy]) -> None:
         if not copies:
             return
-        table = SignalCopyRow.__table__
+        table = SQLModel.metadata.tables["signal_copies"]
         await self._session.execute(
             update(table)
             .where(table.c.id == bindparam("copy_id"), table.c.status == CopyStatus.PENDING.value)

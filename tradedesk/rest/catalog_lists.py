@@ -7,7 +7,7 @@ then.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -37,7 +37,7 @@ class CatalogBodies:
         return Response(body, media_type="application/json")
 
 
-_RENDER: dict[str, Callable[[CatalogSnapshot], list[dict[str, Any]]]] = {
+_RENDER: dict[str, Callable[[CatalogSnapshot], Sequence[Mapping[str, Any]]]] = {
     "plans": lambda snapshot: [rep.plan(item) for item in snapshot.public_plans],
     "risk_profiles": lambda snapshot: [rep.risk_profile(item) for item in snapshot.risk_profiles],
     "strategies": lambda snapshot: [rep.strategy(item) for item in snapshot.strategies],

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -28,6 +29,10 @@ class Param(Generic[T]):
     schema: Mapping[str, Any]
     description: str
     required: bool = False
+
+    def parsed_by(self, parse: Callable[[str], U]) -> Param[U]:
+        """The same parameter, read by another parser (one that needs the request)."""
+        return Param(self.name, parse, self.schema, self.description, self.required)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -41,7 +39,8 @@ async def update_key(request: Request) -> Response:
     inputs = Inputs(request)
     key_id = inputs.path_id("key_id")
     body = await inputs.json_object()
-    changes = inputs.fields(lambda: parse_key_changes(body, location="body"), {})
+    unchanged: dict[str, str] = {}
+    changes = inputs.fields(lambda: parse_key_changes(body, location="body"), unchanged)
     inputs.valid()
     return JSON(rep.exchange_key(await _keys(request).rename(principal, key_id, changes)))
 
@@ -70,9 +69,7 @@ async def balance_history(request: Request) -> Response:
     key_id = inputs.path_id("key_id")
     start = inputs.query(START, None)
     limit = inputs.query(LIMIT, DEFAULT_LIMIT)
-    after = inputs.query(
-        replace(NEXT_TOKEN, parse=lambda raw: history.parse_token(key_id, raw)), None
-    )
+    after = inputs.query(NEXT_TOKEN.parsed_by(lambda raw: history.parse_token(key_id, raw)), None)
     inputs.valid()
     page = await history.page(principal, key_id, start=start, limit=limit, after=after)
     items = [rep.balance_day(item) for item in page.items]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -19,7 +18,7 @@ from tradedesk.rest.responses import JSON
 
 
 def _history_route(
-    service: str, represent: Callable[[Any], dict[str, Any]]
+    service: str, represent: Callable[[Any], Mapping[str, Any]]
 ) -> Callable[[Request], Awaitable[Response]]:
     """`start`, `limit` (default 30, at most 1000) and `nextToken`, newest first."""
 
@@ -29,7 +28,7 @@ def _history_route(
         inputs = Inputs(request)
         start = inputs.query(START, None)
         limit = inputs.query(LIMIT, DEFAULT_LIMIT)
-        token = replace(NEXT_TOKEN, parse=lambda raw: history.parse_token(principal, raw))
+        token = NEXT_TOKEN.parsed_by(lambda raw: history.parse_token(principal, raw))
         after = inputs.query(token, None)
         inputs.valid()
         page = await history.page(principal, start=start, limit=limit, after=after)

@@ -14,6 +14,7 @@ from tradedesk.logs import about
 from tradedesk.rest.contract import Param
 
 T = TypeVar("T")
+D = TypeVar("D")  # what a failed input stands in as until `valid()` raises
 
 
 class Inputs:
@@ -23,18 +24,19 @@ class Inputs:
         self._request = request
         self._errors: list[FieldError] = []
 
-    def query(self, param: Param[T], default: T) -> T:
+    def query(self, param: Param[T], default: D) -> T | D:
         raw = self._request.query_params.get(param.name)
         if raw is None:
             return default
         return self._parse(param.name, raw, param.parse, "query", default)
 
-    def required_query(self, param: Param[T]) -> T:
-        """A query parameter that must be there: missing is the parser's own refusal."""
+    def required_query(self, param: Param[T]) -> T | None:
+        """A query parameter that must be there: missing is the parser's own refusal (None
+        until `valid()` raises it)."""
         raw = self._request.query_params.get(param.name)
-        return self._parse(param.name, raw if raw is not None else "", param.parse, "query", None)  # type: ignore[arg-type]
+        return self._parse(param.name, raw if raw is not None else "", param.parse, "query", None)
 
-    def header(self, param: Param[T], default: T) -> T:
+    def header(self, param: Param[T], default: D) -> T | D:
         raw = self._request.headers.get(param.name)
         if raw is None:
             return default
@@ -60,7 +62,7 @@ class Inputs:
         )
         return {}
 
-    def fields(self, parse: Callable[[], T], fallback: T) -> T:
+    def fields(self, parse: Callable[[], T], fallback: D) -> T | D:
         """A body parsed by a domain parser that checks every field; its errors join these."""
         try:
             return parse()
@@ -73,8 +75,8 @@ class Inputs:
             raise ValidationFailed(self._errors)
 
     def _parse(
-        self, param: str, raw: str, parse: Callable[[str], T], location: str, fallback: T
-    ) -> T:
+        self, param: str, raw: str, parse: Callable[[str], T], location: str, fallback: D
+    ) -> T | D:
         try:
             return parse(raw)
         except InvalidValue as exc:

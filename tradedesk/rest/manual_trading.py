@@ -33,6 +33,7 @@ async def _key_and_symbol(request: Request) -> tuple[str, str]:
     key_id = inputs.path_id("key_id")
     symbol = inputs.required_query(SYMBOL)
     inputs.valid()
+    assert symbol is not None  # valid() raised its refusal otherwise
     return key_id, symbol
 
 

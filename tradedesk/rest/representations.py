@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from typing_extensions import TypedDict  # pydantic describes only this one before Python 3.12
 
@@ -472,11 +472,11 @@ def notification_method(item: NotificationMethod) -> NotificationMethodBody:
 
 
 def notification_settings(item: NotificationSettings) -> NotificationSettingsBody:
-    return {
-        **{name: getattr(item, attribute) for name, attribute in SWITCHES.items()},
-        "createdAt": iso_millis(item.created_at),
-        "updatedAt": iso_millis(item.updated_at),
-    }
+    body = {name: getattr(item, attribute) for name, attribute in SWITCHES.items()}
+    return cast(  # SWITCHES names every switch of the body
+        NotificationSettingsBody,
+        body | {"createdAt": iso_millis(item.created_at), "updatedAt": iso_millis(item.updated_at)},
+    )
 
 
 def exchange_key(item: ExchangeKey) -> ExchangeKeyBody:
@@ -497,10 +497,11 @@ def exchange_key(item: ExchangeKey) -> ExchangeKeyBody:
 
 def balances(items: list[AssetBalance]) -> BalancesBody:
     """ccxt's balance layout: free, used and total, each by asset."""
-    return {
-        part: {item.asset: js_number(getattr(item, part)) for item in items}
-        for part in ("free", "used", "total")
-    }
+
+    def by_asset(part: str) -> dict[str, float]:
+        return {item.asset: js_number(getattr(item, part)) for item in items}
+
+    return {"free": by_asset("free"), "used": by_asset("used"), "total": by_asset("total")}
 
 
 def balance_day(item: BalanceSnapshot) -> BalanceDayBody:

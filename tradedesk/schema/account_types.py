@@ -79,7 +79,7 @@ class ViewerType:
 
     @strawberry.field(description="Cognito groups; `admin` is the operator role.")
     def roles(self) -> list[str]:
-        return sorted(self.roles)  # type: ignore[attr-defined]
+        return sorted(self.roles)
 
     @strawberry.field
     async def profile(self, info: GraphInfo) -> ProfileType:

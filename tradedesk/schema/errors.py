@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLFormattedError
 
 from tradedesk.domain.errors import (
     BusinessRuleViolation,
@@ -20,7 +20,7 @@ from tradedesk.domain.errors import (
 log = logging.getLogger("tradedesk.graphql")
 
 
-def format_error(error: GraphQLError, *, request_id: str) -> dict[str, Any]:
+def format_error(error: GraphQLError, *, request_id: str) -> GraphQLFormattedError:
     """A GraphQL error whose `extensions.code` a client can switch on; no internals."""
     return client_error(error, request_id=request_id).formatted
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import NewType
 
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
 from tradedesk.domain.timestamps import iso_millis
 
@@ -16,7 +17,7 @@ def _parse_datetime(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-SCALAR_MAP = {
+SCALAR_MAP: dict[object, ScalarDefinition] = {
     datetime: strawberry.scalar(
         name="DateTime",
         description="UTC instant, ISO 8601 with milliseconds and `Z`: 2022-09-09T01:57:36.304Z",

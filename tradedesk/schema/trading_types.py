@@ -22,7 +22,7 @@ class FeeType:
 class OrderType:
     id: str
     client_order_id: str | None
-    timestamp: Long | None  # type: ignore[valid-type]
+    timestamp: Long | None
     datetime: str | None
     symbol: str
     type: str = strawberry.field(description="market, limit, stop, take_profit, ...")
@@ -46,7 +46,7 @@ class OrderType:
 class TradeType:
     id: str
     order: str | None
-    timestamp: Long  # type: ignore[valid-type]
+    timestamp: Long
     datetime: str
     symbol: str
     type: str | None

@@ -97,8 +97,8 @@ class StrategyType:
     async def history(
         self,
         info: GraphInfo,
-        interval: IntervalEnum = Interval.DAY,
-        limit: Limit = DEFAULT_LIMIT,  # type: ignore[valid-type]
+        interval: Interval = Interval.DAY,  # registered above as IntervalEnum
+        limit: Limit = DEFAULT_LIMIT,
     ) -> list[HistoryBucketType]:
         return await public.strategy_history(info, self.id, interval=interval, limit=limit)  # type: ignore[return-value]
 
@@ -106,7 +106,7 @@ class StrategyType:
     async def performance(
         self,
         info: GraphInfo,
-        interval: IntervalEnum = Interval.DAY,
-        limit: Limit = DEFAULT_LIMIT,  # type: ignore[valid-type]
+        interval: Interval = Interval.DAY,  # registered above as IntervalEnum
+        limit: Limit = DEFAULT_LIMIT,
     ) -> PerformanceType:
         return await public.strategy_performance(info, self.id, interval=interval, limit=limit)  # type: ignore[return-value]

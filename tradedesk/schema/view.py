@@ -121,7 +121,7 @@ class GraphQLView:
             result = await self._execute(request, prepared, variables, operation_name)
             response = _result_response(result, request_id)
             if not result.errors:
-                self._results.put(key, version, response.body)
+                self._results.put(key, version, bytes(response.body))
             return response
         except _BadRequest as exc:
             error = {"message": exc.message, "extensions": {"code": exc.code}}

@@ -47,7 +47,7 @@ class TaxonomyErrors(MaskErrors):
         return [client_error(error, request_id=request_id) for error in errors]
 
 
-class GraphQLWebSocket(GraphQL):
+class GraphQLWebSocket(GraphQL[Context, None]):
     def __init__(self, schema: strawberry.Schema, services: Services) -> None:
         super().__init__(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL])
         self._services = services
@@ -55,7 +55,7 @@ class GraphQLWebSocket(GraphQL):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(services=self._services, request=request, authorization=None)
 
-    async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
+    async def on_ws_connect(self, context: Context) -> None:
         params = context.connection_params or {}
         authorization = params.get("Authorization") or params.get("authorization")
         context.authorization = authorization if isinstance(authorization, str) else None

@@ -462,7 +462,7 @@ def _which(params: dict[str, str]) -> dict[str, Any]:
     return {"order_id": order_id, "client_order_id": client_id}
 
 
-def _listing(all_orders, open_orders, request, key, kind, params):  # type: ignore[no-untyped-def]
+def _listing(all_orders, open_orders, request, key, kind, params):
     """openOrders lists what is open (any symbol); allOrders everything of one symbol."""
     if request.url.path.endswith("openOrders"):
         return open_orders(key, kind, params.get("symbol"))

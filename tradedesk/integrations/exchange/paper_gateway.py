@@ -349,7 +349,7 @@ class PaperGateway:
         return Decimal(str(self._feed.last_price(symbol, trade_type)))
 
     @staticmethod
-    def _call(operation):  # type: ignore[no-untyped-def]
+    def _call(operation):
         """Runs an engine operation, its Binance error mapped as the ccxt adapter maps it."""
         try:
             return operation()

@@ -22,7 +22,10 @@ class BalancesByKeyLoader(DataLoader[str, list[AssetBalance]]):
         self._keys = keys
         self._caller = caller
 
-    async def batch_load_fn(self, key_ids: Sequence[str]) -> list[list[AssetBalance] | DomainError]:
+    # aiodataloader raises an exception returned in a value's place; its types do not say so
+    async def batch_load_fn(  # type: ignore[override]
+        self, key_ids: Sequence[str]
+    ) -> list[list[AssetBalance] | DomainError]:
         """A key the exchange refused comes back as its error, which `load` raises."""
         found = await self._keys.balances_of(await self._caller(), list(key_ids))
         return [found[key_id] for key_id in key_ids]
