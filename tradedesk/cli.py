@@ -97,11 +97,13 @@ def seed(
     demo: Annotated[bool, typer.Option("--demo", help="Also add demo strategy trades.")] = False,
 ) -> None:
     """Load the documented plans, risk profiles and strategies; safe to run twice."""
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
     from tradedesk.persistence.engine import make_session_factory
     from tradedesk.persistence.migrate import upgrade
-    from tradedesk.persistence.seed import seed_public_data
+    from tradedesk.persistence.seed import SeedReport, seed_public_data
 
-    async def work(engine):
+    async def work(engine: AsyncEngine) -> SeedReport:
         await upgrade(engine)
         return await seed_public_data(make_session_factory(engine), demo=demo)
 

@@ -17,7 +17,7 @@ from tradedesk.domain.errors import BusinessRuleViolation
 from tradedesk.domain.identity import Principal
 
 if TYPE_CHECKING:
-    from tradedesk.domain.exchange_keys import ExchangeKeys
+    from tradedesk.domain.exchange_keys import ExchangeKey, ExchangeKeys
     from tradedesk.domain.ports import Clock, ExchangeGateway, PageTokens, UnitOfWorkFactory
 
 log = logging.getLogger("tradedesk.balance_history")
@@ -88,7 +88,7 @@ class BalanceHistory:
             pending = await uow.balance_snapshots.keys_without_snapshot(today)
         gate = asyncio.Semaphore(CONCURRENT_KEYS)
 
-        async def snapshot(key) -> bool:
+        async def snapshot(key: ExchangeKey) -> bool:
             async with gate:
                 try:
                     balances = await self._keys.use(key, self._gateway.fetch_balances)

@@ -9,7 +9,7 @@ import asyncio
 import hashlib
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -106,7 +106,7 @@ def parse_take_profits(raw: object) -> tuple[Decimal, ...]:
         raise InvalidValue("must be array of positive numbers") from None
 
 
-def _refuse(msg: str):
+def _refuse(msg: str) -> Callable[[object], None]:
     def refuse(_raw: object) -> None:
         raise InvalidValue(msg)
 

@@ -9,7 +9,7 @@ the ticker's last price as the entry of a MARKET signal).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -124,7 +124,7 @@ def parse_signal(fields: Mapping[str, object], *, location: str) -> SignalInput:
     )
 
 
-def _rung_count(rungs: int):
+def _rung_count(rungs: int) -> Callable[[object], int]:
     def parse(raw: object) -> int:
         if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= rungs:
             raise InvalidValue(f"must be a take profit number, 1 to {rungs}")

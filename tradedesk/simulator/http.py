@@ -462,7 +462,14 @@ def _which(params: dict[str, str]) -> dict[str, Any]:
     return {"order_id": order_id, "client_order_id": client_id}
 
 
-def _listing(all_orders, open_orders, request, key, kind, params):
+def _listing(
+    all_orders: Callable[[str, Kind, str], Any],
+    open_orders: Callable[[str, Kind, str | None], Any],
+    request: Request,
+    key: str,
+    kind: Kind,
+    params: dict[str, str],
+) -> Any:
     """openOrders lists what is open (any symbol); allOrders everything of one symbol."""
     if request.url.path.endswith("openOrders"):
         return open_orders(key, kind, params.get("symbol"))

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
 from tradedesk.domain.market import ExchangeId, Ticker, TradeType
@@ -40,6 +42,8 @@ from tradedesk.simulator import errors as venue_errors
 from tradedesk.simulator import orders as venue
 from tradedesk.simulator.engine import PaperExchange
 from tradedesk.simulator.markets import Kind, default_markets
+
+T = TypeVar("T")
 
 log = logging.getLogger("tradedesk.exchange")
 
@@ -349,7 +353,7 @@ class PaperGateway:
         return Decimal(str(self._feed.last_price(symbol, trade_type)))
 
     @staticmethod
-    def _call(operation):
+    def _call(operation: Callable[[], T]) -> T:
         """Runs an engine operation, its Binance error mapped as the ccxt adapter maps it."""
         try:
             return operation()
