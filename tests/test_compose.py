@@ -57,3 +57,10 @@ def test_every_service_has_a_health_check_and_the_migration_runs_once_first():
         }
     assert stack["migrate"]["depends_on"]["postgres"] == {"condition": "service_healthy"}
     assert "/readyz" in " ".join(stack["api"]["healthcheck"]["test"])
+
+
+def test_the_image_keeps_its_local_state_in_app_data():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+
+    assert "TRADEDESK_DATA_DIR=/app/data" in dockerfile
+    assert "chown tradedesk:tradedesk /app/data" in dockerfile

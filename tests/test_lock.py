@@ -55,3 +55,13 @@ def test_this_environment_runs_the_locked_versions():
 
     installed = {name: version(name) for name in locked}
     assert installed == locked
+
+
+def test_the_image_and_the_test_command_install_from_the_locks():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    test_command = (ROOT / "scripts" / "test").read_text()
+
+    assert "pip install --no-cache-dir --require-hashes -r requirements.lock" in dockerfile
+    assert "pip install --no-cache-dir --no-deps ." in dockerfile
+    assert "--require-hashes -r requirements-test.lock" in test_command
+    assert "--no-deps -e ." in test_command

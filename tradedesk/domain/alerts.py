@@ -63,46 +63,29 @@ class AlertPreferences:
     switches: frozenset[str]  # the settings attributes that are on
     telegram_linked: bool
 
-    def channels_for(self, kind: TradeEventKind) -> list[AlertChannel]:
+    def channels_for(self, event: TradeEvent | CopyingNotice) -> list[AlertChannel]:
+        """A trade event's switched-on channels; a copying notice goes to every channel the
+        user can be reached on, whatever the trade switches say: it needs acting on."""
         return [
             channel
             for channel in AlertChannel
-            if SWITCH[(kind, channel)] in self.switches
+            if (isinstance(event, CopyingNotice) or SWITCH[(event.kind, channel)] in self.switches)
             and (channel is not AlertChannel.TELEGRAM or self.telegram_linked)
         ]
 
-    def notice_channels(self) -> list[AlertChannel]:
-        """Where copying notices go: whatever the trade switches say, they need acting on."""
-        linked = [AlertChannel.TELEGRAM] if self.telegram_linked else []
-        return [*linked, AlertChannel.EMAIL]
-
 
 async def record_alerts(
-    uow: UnitOfWork, ids: Ids, events: Sequence[tuple[str, TradeEvent]]
+    uow: UnitOfWork, ids: Ids, events: Sequence[tuple[str, TradeEvent | CopyingNotice]]
 ) -> None:
-    """Writes, in `uow`, the alerts each (user, event) calls for: one read of the users'
-    preferences and one write, however many events."""
+    """Writes, in `uow`, the alerts each (user, event or notice) calls for: one read of the
+    users' preferences and one write, however many; a notice's cause already told is left
+    out by the outbox."""
     if not events:
         return
     preferences = await uow.alerts.preferences(sorted({user for user, _event in events}))
     alerts = [
         Alert(id=ids.new_id(), user_id=user, channel=channel, event=event)
         for user, event in events
-        for channel in preferences[user].channels_for(event.kind)
-    ]
-    await uow.alerts.add_many(alerts)
-
-
-async def record_notices(
-    uow: UnitOfWork, ids: Ids, notices: Sequence[tuple[str, CopyingNotice]]
-) -> None:
-    """Writes, in `uow`, each (user, notice)'s alerts; a cause already told is left out."""
-    if not notices:
-        return
-    preferences = await uow.alerts.preferences(sorted({user for user, _notice in notices}))
-    alerts = [
-        Alert(id=ids.new_id(), user_id=user, channel=channel, event=notice)
-        for user, notice in notices
-        for channel in preferences[user].notice_channels()
+        for channel in preferences[user].channels_for(event)
     ]
     await uow.alerts.add_many(alerts)

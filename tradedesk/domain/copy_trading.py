@@ -31,7 +31,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from tradedesk.domain.alerts import record_alerts, record_notices
+from tradedesk.domain.alerts import record_alerts
 from tradedesk.domain.copying_notices import CopyingNotice, NoticeKind, notice
 from tradedesk.domain.errors import (
     BusinessRuleViolation,
@@ -263,12 +263,8 @@ class CopyOutcomes:
             if lost := len(waiting) - len(held):
                 log.warning("%d copies were taken over before their outcome was written", lost)
             batch = [outcome for outcome in waiting if outcome.copy.id in held]
-            await record_alerts(
-                uow, self._ids, [(o.copy.user_id, o.entry) for o in batch if o.entry]
-            )
-            await record_notices(
-                uow, self._ids, [(o.copy.user_id, o.notice) for o in batch if o.notice]
-            )
+            told = [(o.copy.user_id, e) for o in batch for e in (o.entry, o.notice) if e]
+            await record_alerts(uow, self._ids, told)
             await uow.protected_trades.add_many(
                 [o.trade for o in batch if o.trade is not None], now=now
             )

@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from tradedesk.domain.alerts import record_notices
+from tradedesk.domain.alerts import record_alerts
 from tradedesk.domain.billing import Plan
 from tradedesk.domain.copying_notices import NoticeKind, notice
 from tradedesk.domain.errors import (
@@ -171,7 +171,7 @@ class Entitlements:
                 )
                 for follow in paused
             ]
-            await record_notices(uow, self._ids, [(user_id, n) for n in notices])
+            await record_alerts(uow, self._ids, [(user_id, n) for n in notices])
 
 
 @dataclass(frozen=True, slots=True)
