@@ -32,11 +32,11 @@ sys.path.insert(0, str(ROOT))
 
 from tradedesk.bootstrap import build_runtime  # noqa: E402
 from tradedesk.config import load_settings  # noqa: E402
-from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, StrategyType  # noqa: E402
-from tradedesk.domain.follows import StrategyFollow  # noqa: E402
-from tradedesk.domain.market import ExchangeId, TradeType  # noqa: E402
-from tradedesk.domain.signals import SignalAction, SignalInput  # noqa: E402
-from tradedesk.domain.trading import OrderSide  # noqa: E402
+from tradedesk.domain.copying.model import StrategyFollow  # noqa: E402
+from tradedesk.domain.keys.model import ApiKeyStatus, ExchangeKey, StrategyType  # noqa: E402
+from tradedesk.domain.market.exchange import OrderSide  # noqa: E402
+from tradedesk.domain.market.model import ExchangeId, TradeType  # noqa: E402
+from tradedesk.domain.strategies.model import SignalAction, SignalInput  # noqa: E402
 from tradedesk.integrations.clock import SystemClock  # noqa: E402
 from tradedesk.integrations.exchange.ccxt_clients import sticky_proxy  # noqa: E402
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed  # noqa: E402

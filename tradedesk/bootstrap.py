@@ -11,35 +11,39 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tradedesk.config import Settings, secret_keys
-from tradedesk.domain.alert_delivery import AlertDelivery
+from tradedesk.domain.alerts.delivery import AlertDelivery
+from tradedesk.domain.alerts.notifications import Notifications
+from tradedesk.domain.alerts.telegram_linking import TelegramLinking
 from tradedesk.domain.backlog import Backlogs
-from tradedesk.domain.balance_history import BalanceHistory
-from tradedesk.domain.catalog import PublicCatalog
-from tradedesk.domain.copy_trading import CopyTrading, PublishedSignal
-from tradedesk.domain.exchange_access import ExchangeAccess
-from tradedesk.domain.exchange_keys import ExchangeKeys
-from tradedesk.domain.follows import StrategyFollows
-from tradedesk.domain.identity import Identity
-from tradedesk.domain.manual_history import manual_history
-from tradedesk.domain.manual_orders import ManualOrders
-from tradedesk.domain.manual_trading import ManualTrading
-from tradedesk.domain.market import MarketService
-from tradedesk.domain.notifications import Notifications
-from tradedesk.domain.placement import TradePlacer
-from tradedesk.domain.ports import Clock, EventBus, ExchangeGateway, HumanCheck
-from tradedesk.domain.profiles import Profiles
-from tradedesk.domain.protection import ProtectionKeeper
-from tradedesk.domain.reports import Reports
+from tradedesk.domain.billing.model import CheckoutPages
+from tradedesk.domain.billing.stripe_webhooks import StripeWebhooks
+from tradedesk.domain.billing.subscriptions import Entitlements, Subscriptions
+from tradedesk.domain.catalog.public import PublicCatalog
+from tradedesk.domain.catalog.results import StrategyResults
+from tradedesk.domain.copying.copy_trading import CopyTrading
+from tradedesk.domain.copying.follows import StrategyFollows
+from tradedesk.domain.copying.history import strategy_history
+from tradedesk.domain.copying.model import PublishedSignal
+from tradedesk.domain.copying.webhooks import StrategyWebhooks
+from tradedesk.domain.identity.authentication import Identity
+from tradedesk.domain.identity.ports import HumanCheck
+from tradedesk.domain.identity.profiles import Profiles
+from tradedesk.domain.keys.balances import BalanceHistory
+from tradedesk.domain.keys.exchange_keys import ExchangeKeys
+from tradedesk.domain.market.access import ExchangeAccess
+from tradedesk.domain.market.ports import ExchangeGateway
+from tradedesk.domain.market.tickers import MarketService
+from tradedesk.domain.ports import Clock, EventBus
+from tradedesk.domain.reports.periodic import Reports
 from tradedesk.domain.services import Services
-from tradedesk.domain.strategy_admin import StrategyAdmin
-from tradedesk.domain.strategy_history import strategy_history
-from tradedesk.domain.strategy_reference import StrategyReference
-from tradedesk.domain.strategy_results import StrategyResults
-from tradedesk.domain.strategy_webhooks import StrategyWebhooks
-from tradedesk.domain.stripe_webhooks import StripeWebhooks
-from tradedesk.domain.subscriptions import CheckoutPages, Entitlements, Subscriptions
-from tradedesk.domain.telegram_linking import TelegramLinking
+from tradedesk.domain.strategies.admin import StrategyAdmin
+from tradedesk.domain.strategies.reference import StrategyReference
 from tradedesk.domain.trade_events import TradeEvent, TradeEvents
+from tradedesk.domain.trading.history import manual_history
+from tradedesk.domain.trading.manual_orders import ManualOrders
+from tradedesk.domain.trading.manual_trading import ManualTrading
+from tradedesk.domain.trading.placement import TradePlacer
+from tradedesk.domain.trading.protection import ProtectionKeeper
 from tradedesk.integrations.broadcast import Broadcaster
 from tradedesk.integrations.clock import SystemClock
 from tradedesk.integrations.copy_queue import RedisCopyQueue

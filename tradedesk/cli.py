@@ -218,7 +218,8 @@ def report(
     """Render one user's weekly or monthly report to an HTML file, to look at it."""
     from tradedesk.bootstrap import build_runtime
     from tradedesk.domain.errors import InvalidValue, NotFound
-    from tradedesk.domain.reports import Period, render_html
+    from tradedesk.domain.reports.model import Period
+    from tradedesk.domain.reports.periodic import render_html
 
     try:
         chosen = Period.parse(period)

@@ -26,7 +26,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from tradedesk.domain.errors import InvalidValue
-from tradedesk.domain.market import parse_symbol
+from tradedesk.domain.market.model import parse_symbol
 
 DEFAULT_PAPER_PRICES = {"BTC/USDT": 19700.0, "ETH/USDT": 1330.0, "BNB/USDT": 275.0}
 

@@ -20,7 +20,7 @@ import orjson
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tradedesk.domain.identity import Identity
+from tradedesk.domain.identity.authentication import Identity
 from tradedesk.integrations.rate_limits import RequestLimits
 from tradedesk.raw_responses import send_json
 

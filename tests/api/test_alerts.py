@@ -17,7 +17,7 @@ import pytest
 from tests.accounts import user_id
 from tests.standins import mail_server
 from tests.telegram_standin import BOT_TOKEN, WEBHOOK_SECRET, update
-from tradedesk.domain.alerts import AlertStatus
+from tradedesk.domain.alerts.model import AlertStatus
 from tradedesk.jobs.rounds import repeat
 from tradedesk.persistence.engine import make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork

@@ -18,7 +18,8 @@ from tests.api.test_copy_trading import (
     position,
 )
 from tests.documented import STRATEGY_1
-from tradedesk.domain.copy_trading import MAX_ATTEMPTS, CopyStatus
+from tradedesk.domain.copying.copy_trading import MAX_ATTEMPTS
+from tradedesk.domain.copying.model import CopyStatus
 from tradedesk.simulator.markets import Kind
 
 pytestmark = pytest.mark.asyncio

@@ -29,7 +29,7 @@ from tests.documented import STRATEGY_1
 from tests.prometheus import samples
 from tests.standins import free_port
 from tests.test_cli import TRADEDESK, clean_environment
-from tradedesk.domain.copy_trading import CopyStatus
+from tradedesk.domain.copying.model import CopyStatus
 from tradedesk.simulator.markets import Kind
 
 pytestmark = pytest.mark.asyncio

@@ -20,10 +20,10 @@ from tests.api.test_manual_trading import manual_key
 from tests.documented import STRATEGY_1, STRATEGY_2
 from tests.exchange_keys import KEYS, funded
 from tests.prometheus import samples
-from tradedesk.domain.copy_trading import CopyOutcome, CopyOutcomes, CopyStatus
-from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, StrategyType
-from tradedesk.domain.follows import StrategyFollow
-from tradedesk.domain.market import ExchangeId, TradeType
+from tradedesk.domain.copying.copy_trading import CopyOutcomes
+from tradedesk.domain.copying.model import CopyOutcome, CopyStatus, StrategyFollow
+from tradedesk.domain.keys.model import ApiKeyStatus, ExchangeKey, StrategyType
+from tradedesk.domain.market.model import ExchangeId, TradeType
 from tradedesk.integrations.ids import SystemIds
 from tradedesk.integrations.secret_box import FernetSecretBox
 from tradedesk.persistence.engine import make_session_factory

@@ -11,7 +11,7 @@ import pytest
 from tests.api.test_manual_orders import ORDER, open_orders, place, shape
 from tests.api.test_manual_trading import manual_key
 from tests.exchange_keys import KEYS, funded
-from tradedesk.domain.protection import LEASE, ProtectionKeeper
+from tradedesk.domain.trading.protection import LEASE, ProtectionKeeper
 from tradedesk.integrations.ids import SystemIds
 from tradedesk.persistence.engine import make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork

@@ -15,13 +15,13 @@ from tests.accounts import user_id
 from tests.api.test_alerts import bought, mailbox  # noqa: F401  (mailbox: a fixture)
 from tests.documented import STRATEGY_1
 from tests.test_cli import TRADEDESK, clean_environment
-from tradedesk.domain.copy_trading import CopyStatus, SignalCopy
-from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, StrategyType
-from tradedesk.domain.follows import StrategyFollow
-from tradedesk.domain.market import ExchangeId, TradeType
-from tradedesk.domain.reports import ExitFill, Period, PeriodKind
-from tradedesk.domain.signals import Signal, SignalAction
-from tradedesk.domain.trading import OrderSide
+from tradedesk.domain.copying.model import CopyStatus, SignalCopy, StrategyFollow
+from tradedesk.domain.keys.model import ApiKeyStatus, ExchangeKey, StrategyType
+from tradedesk.domain.market.exchange import OrderSide
+from tradedesk.domain.market.model import ExchangeId, TradeType
+from tradedesk.domain.reports.model import Period, PeriodKind
+from tradedesk.domain.strategies.model import Signal, SignalAction
+from tradedesk.domain.trading.model import ExitFill
 from tradedesk.integrations.secret_box import FernetSecretBox
 from tradedesk.jobs.schedule import serve_jobs
 from tradedesk.persistence.engine import make_session_factory

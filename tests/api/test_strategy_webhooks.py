@@ -9,7 +9,7 @@ import pytest
 
 from tests.api.test_copy_trading import CONSERVATIVE, follower, position
 from tests.documented import STRATEGY_1, STRATEGY_2
-from tradedesk.domain.strategy_webhooks import signature
+from tradedesk.domain.copying.webhooks import signature
 
 pytestmark = pytest.mark.asyncio
 

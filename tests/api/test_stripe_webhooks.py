@@ -13,7 +13,7 @@ from tests.api.test_subscriptions import BASIC, CONSERVATIVE, FREE, plan_of
 from tests.documented import STRATEGY_1
 from tests.exchange_keys import KEYS, funded
 from tests.stripe_standin import WEBHOOK, deliver, event, signed
-from tradedesk.domain.alerts import AlertChannel
+from tradedesk.domain.alerts.model import AlertChannel
 from tradedesk.domain.copying_notices import NoticeKind
 from tradedesk.persistence.engine import make_session_factory
 from tradedesk.persistence.tables import StripeEventRow

@@ -16,7 +16,7 @@ from tests.accounts import user_id
 from tests.api.test_follows import FOLLOWS
 from tests.documented import PLANS, STRATEGY_1, STRIPE_SUBSCRIPTION_EXAMPLE
 from tests.exchange_keys import KEYS, funded
-from tradedesk.domain.subscriptions import Subscription, SubscriptionStatus
+from tradedesk.domain.billing.model import Subscription, SubscriptionStatus
 from tradedesk.persistence.engine import make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 

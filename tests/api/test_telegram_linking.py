@@ -10,7 +10,7 @@ import pytest
 
 from tests.telegram_standin import BOT_TOKEN, WEBHOOK_SECRET, update
 from tests.test_cli import TRADEDESK, clean_environment
-from tradedesk.domain.telegram_linking import REPLIES, WRONG_CODES_ALLOWED
+from tradedesk.domain.alerts.telegram_linking import REPLIES, WRONG_CODES_ALLOWED
 
 pytestmark = pytest.mark.asyncio
 WEBHOOK = "/webhooks/telegram"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tradedesk.domain.alerts import AlertChannel, AlertPreferences
+from tradedesk.domain.alerts.model import AlertChannel, AlertPreferences
 from tradedesk.domain.copying_notices import NoticeKind, notice
 from tradedesk.domain.trade_events import TradeEvent, TradeEventKind
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.clocks import SteppedClock
-from tradedesk.domain.catalog import PublicCatalog
+from tradedesk.domain.catalog.model import Strategy
+from tradedesk.domain.catalog.public import PublicCatalog
 from tradedesk.domain.errors import NotFound
-from tradedesk.domain.market import ExchangeId
-from tradedesk.domain.strategies import Strategy
+from tradedesk.domain.market.model import ExchangeId
 
 pytestmark = pytest.mark.asyncio
 NOW = datetime(2022, 10, 19, tzinfo=UTC)

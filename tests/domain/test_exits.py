@@ -9,7 +9,8 @@ import pytest
 
 from tests.domain.test_market_rules import BTC
 from tradedesk.domain.errors import BusinessRuleViolation
-from tradedesk.domain.exits import (
+from tradedesk.domain.market.exchange import OrderSide, OrderType
+from tradedesk.domain.trading.exits import (
     STOP,
     TRAIL,
     ExitPlan,
@@ -20,7 +21,6 @@ from tradedesk.domain.exits import (
     leg_of,
     rung_name,
 )
-from tradedesk.domain.trading import OrderSide, OrderType
 
 
 @pytest.mark.parametrize(

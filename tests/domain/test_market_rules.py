@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tradedesk.domain.trading import MarketRules
+from tradedesk.domain.market.exchange import MarketRules
 
 BTC = MarketRules(
     symbol="BTC/USDT",

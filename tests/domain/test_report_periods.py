@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from tradedesk.domain.errors import InvalidValue
-from tradedesk.domain.reports import Period, PeriodKind
+from tradedesk.domain.reports.model import Period, PeriodKind
 
 
 @pytest.mark.parametrize(

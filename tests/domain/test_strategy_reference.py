@@ -6,9 +6,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal as D
 
-from tradedesk.domain.strategies import TradeSide
-from tradedesk.domain.strategy_reference import ReferenceTrade
-from tradedesk.domain.trading import OrderSide
+from tradedesk.domain.catalog.model import TradeSide
+from tradedesk.domain.market.exchange import OrderSide
+from tradedesk.domain.strategies.model import ReferenceTrade
 
 OPENED = datetime(2022, 10, 19, tzinfo=UTC)
 

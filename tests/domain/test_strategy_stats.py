@@ -6,9 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tradedesk.domain.errors import InvalidValue
-from tradedesk.domain.strategies import StrategyTrade, TradeSide
-from tradedesk.domain.strategy_stats import (
+from tradedesk.domain.catalog.model import StrategyTrade, TradeSide
+from tradedesk.domain.catalog.performance import (
     Interval,
     bucket_starts,
     history,
@@ -17,6 +16,7 @@ from tradedesk.domain.strategy_stats import (
     performance,
     summarize,
 )
+from tradedesk.domain.errors import InvalidValue
 
 
 def trade(result: float, closed_at: datetime, side: TradeSide = TradeSide.LONG) -> StrategyTrade:

@@ -9,7 +9,7 @@ import pytest
 
 from tests.clocks import SteppedClock
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, Unavailable
-from tradedesk.domain.market import ExchangeId, TradeType
+from tradedesk.domain.market.model import ExchangeId, TradeType
 from tradedesk.integrations.exchange.cached_tickers import CachedTickers
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed
 

@@ -13,8 +13,7 @@ import pytest
 from tests.simulator.facade import serving_facade
 from tests.standins import forward_proxy
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
-from tradedesk.domain.market import ExchangeId, TradeType
-from tradedesk.domain.trading import (
+from tradedesk.domain.market.exchange import (
     ApiCredentials,
     KeyPermissions,
     MarginMode,
@@ -22,6 +21,7 @@ from tradedesk.domain.trading import (
     OrderSide,
     OrderType,
 )
+from tradedesk.domain.market.model import ExchangeId, TradeType
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
 from tradedesk.integrations.exchange.ccxt_gateway import CcxtGateway
 from tradedesk.simulator.markets import Kind

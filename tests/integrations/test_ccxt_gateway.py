@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from tests.standins import serving
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
-from tradedesk.domain.market import ExchangeId, TradeType
+from tradedesk.domain.market.model import ExchangeId, TradeType
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
 from tradedesk.integrations.exchange.ccxt_gateway import CcxtGateway
 from tradedesk.simulator import binance_json

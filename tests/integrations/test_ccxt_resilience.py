@@ -12,8 +12,8 @@ import orjson
 import pytest
 
 from tests.simulator.facade import serving_facade
-from tradedesk.domain.market import ExchangeId, TradeType
-from tradedesk.domain.trading import ApiCredentials, OrderRequest, OrderSide, OrderType
+from tradedesk.domain.market.exchange import ApiCredentials, OrderRequest, OrderSide, OrderType
+from tradedesk.domain.market.model import ExchangeId, TradeType
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
 from tradedesk.integrations.exchange.ccxt_gateway import CcxtGateway
 from tradedesk.integrations.exchange.rate_budgets import EgressBudget

@@ -8,7 +8,7 @@ import pytest
 
 from tests.clocks import SteppedClock
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
-from tradedesk.domain.market import ExchangeId, TradeType
+from tradedesk.domain.market.model import ExchangeId, TradeType
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed
 
 pytestmark = pytest.mark.asyncio

@@ -11,8 +11,7 @@ import pytest
 from tests.clocks import SteppedClock
 from tests.simulator.facade import serving_facade
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
-from tradedesk.domain.market import ExchangeId, TradeType
-from tradedesk.domain.trading import (
+from tradedesk.domain.market.exchange import (
     ApiCredentials,
     KeyPermissions,
     MarginMode,
@@ -20,6 +19,7 @@ from tradedesk.domain.trading import (
     OrderSide,
     OrderType,
 )
+from tradedesk.domain.market.model import ExchangeId, TradeType
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
 from tradedesk.integrations.exchange.ccxt_gateway import CcxtGateway
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed

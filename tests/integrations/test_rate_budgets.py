@@ -9,7 +9,7 @@ from functools import partial
 import ccxt
 import pytest
 
-from tradedesk.domain.market import TradeType
+from tradedesk.domain.market.model import TradeType
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients, sticky_proxy
 from tradedesk.integrations.exchange.rate_budgets import (
     EgressBudget,

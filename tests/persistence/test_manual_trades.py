@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tradedesk.domain.manual_history import Claim, ManualTrade
+from tradedesk.domain.trading.model import Claim, ManualTrade
 from tradedesk.persistence.engine import make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 

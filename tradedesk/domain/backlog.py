@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tradedesk.domain.ports import UnitOfWorkFactory
+from tradedesk.domain.unit_of_work import UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 that no longer allows automation, the follow's daily loss limit reached, a key the exchange
 refused, a copy skipped for its size or a position the strategy did not open.
 
-Each notice names its cause; the outbox (`domain/alerts.py`) holds one alert per user,
+Each notice names its cause; the outbox (`domain/alerts/model.py`) holds one alert per user,
 channel and cause, so a cause that repeats (the same follow below the minimum on every
 signal of the day) is told once.
 """

@@ -10,14 +10,15 @@ from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from tradedesk.domain.errors import InvalidValue
-from tradedesk.domain.identity import Principal
+from tradedesk.domain.principal import Principal
 
 if TYPE_CHECKING:
-    from tradedesk.domain.ports import PageTokens, UnitOfWork, UnitOfWorkFactory
+    from tradedesk.domain.ports import PageTokens, Transaction
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 30  # the v1 histories' default page
 R = TypeVar("R", bound="Dated")
+U = TypeVar("U", bound="Transaction")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -53,22 +54,20 @@ class HistoryPage(Generic[R]):
     next_token: str | None
 
 
-Fetch = Callable[
-    ["UnitOfWork", str, datetime | None, tuple[datetime, str] | None, int], Awaitable[list[R]]
-]
+Fetch = Callable[[U, str, datetime | None, tuple[datetime, str] | None, int], Awaitable[list[R]]]
 
 
-class UserHistory(Generic[R]):
+class UserHistory(Generic[U, R]):
     """A user's records newest first, in pages continued by tokens signed for that user and
     that listing: an edited, foreign or made-up token is 422."""
 
     def __init__(
         self,
-        uow_factory: UnitOfWorkFactory,
+        uow_factory: Callable[[], U],
         tokens: PageTokens,
         *,
         listing: str,
-        fetch: Fetch[R],
+        fetch: Fetch[U, R],
     ) -> None:
         self._uow_factory = uow_factory
         self._tokens = tokens

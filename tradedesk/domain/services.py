@@ -4,34 +4,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tradedesk.domain.alert_delivery import AlertDelivery
+from tradedesk.domain.alerts.delivery import AlertDelivery
+from tradedesk.domain.alerts.notifications import Notifications
+from tradedesk.domain.alerts.telegram_linking import TelegramLinking
 from tradedesk.domain.backlog import Backlogs
-from tradedesk.domain.balance_history import BalanceHistory
-from tradedesk.domain.catalog import PublicCatalog
-from tradedesk.domain.copy_trading import CopyTrading
-from tradedesk.domain.exchange_access import ExchangeAccess
-from tradedesk.domain.exchange_keys import ExchangeKeys
-from tradedesk.domain.follows import StrategyFollows
-from tradedesk.domain.identity import Identity
-from tradedesk.domain.manual_history import ManualTrade
-from tradedesk.domain.manual_orders import ManualOrders
-from tradedesk.domain.manual_trading import ManualTrading
-from tradedesk.domain.market import MarketService
-from tradedesk.domain.notifications import Notifications
+from tradedesk.domain.billing.stripe_webhooks import StripeWebhooks
+from tradedesk.domain.billing.subscriptions import Subscriptions
+from tradedesk.domain.catalog.public import PublicCatalog
+from tradedesk.domain.catalog.results import StrategyResults
+from tradedesk.domain.copying.copy_trading import CopyTrading
+from tradedesk.domain.copying.follows import StrategyFollows
+from tradedesk.domain.copying.model import CopiedTrade
+from tradedesk.domain.copying.ports import CopyingUnitOfWork
+from tradedesk.domain.copying.webhooks import StrategyWebhooks
+from tradedesk.domain.identity.authentication import Identity
+from tradedesk.domain.identity.ports import HumanCheck
+from tradedesk.domain.identity.profiles import Profiles
+from tradedesk.domain.keys.balances import BalanceHistory
+from tradedesk.domain.keys.exchange_keys import ExchangeKeys
+from tradedesk.domain.market.access import ExchangeAccess
+from tradedesk.domain.market.tickers import MarketService
 from tradedesk.domain.paging import UserHistory
-from tradedesk.domain.ports import HumanCheck
-from tradedesk.domain.profiles import Profiles
-from tradedesk.domain.protection import ProtectionKeeper
-from tradedesk.domain.reports import Reports
-from tradedesk.domain.strategy_admin import StrategyAdmin
-from tradedesk.domain.strategy_history import CopiedTrade
-from tradedesk.domain.strategy_reference import StrategyReference
-from tradedesk.domain.strategy_results import StrategyResults
-from tradedesk.domain.strategy_webhooks import StrategyWebhooks
-from tradedesk.domain.stripe_webhooks import StripeWebhooks
-from tradedesk.domain.subscriptions import Subscriptions
-from tradedesk.domain.telegram_linking import TelegramLinking
+from tradedesk.domain.reports.periodic import Reports
+from tradedesk.domain.strategies.admin import StrategyAdmin
+from tradedesk.domain.strategies.reference import StrategyReference
 from tradedesk.domain.trade_events import TradeEvents
+from tradedesk.domain.trading.manual_orders import ManualOrders
+from tradedesk.domain.trading.manual_trading import ManualTrading
+from tradedesk.domain.trading.model import ManualTrade
+from tradedesk.domain.trading.ports import TradingUnitOfWork
+from tradedesk.domain.trading.protection import ProtectionKeeper
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,7 @@ class Services:
     balance_history: BalanceHistory
     manual_trading: ManualTrading
     manual_orders: ManualOrders
-    manual_history: UserHistory[ManualTrade]
+    manual_history: UserHistory[TradingUnitOfWork, ManualTrade]
     protection: ProtectionKeeper
     follows: StrategyFollows
     subscriptions: Subscriptions
@@ -59,7 +61,7 @@ class Services:
     reports: Reports
     strategy_admin: StrategyAdmin
     copy_trading: CopyTrading
-    strategy_history: UserHistory[CopiedTrade]
+    strategy_history: UserHistory[CopyingUnitOfWork, CopiedTrade]
     strategy_webhooks: StrategyWebhooks
     strategy_reference: StrategyReference
     trade_events: TradeEvents

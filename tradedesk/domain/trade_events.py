@@ -1,6 +1,6 @@
 """What a trader sees happen on their keys as it happens: entries placed, take profits and
 stops filled. Published by the services that place and follow trades, read by the GraphQL
-`myTrades` subscription; the same events are recorded as alerts (`domain/alerts.py`) in
+`myTrades` subscription; the same events are recorded as alerts (`domain/alerts/model.py`) in
 the transaction that makes them."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from tradedesk.domain.identity import Principal
-from tradedesk.domain.trading import Order
+from tradedesk.domain.market.exchange import Order
+from tradedesk.domain.principal import Principal
 
 if TYPE_CHECKING:
     from tradedesk.domain.ports import EventBus

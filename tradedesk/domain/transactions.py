@@ -10,15 +10,14 @@ from typing import TYPE_CHECKING, TypeVar
 from tradedesk.domain.errors import TransactionConflict
 
 if TYPE_CHECKING:
-    from tradedesk.domain.ports import UnitOfWork, UnitOfWorkFactory
+    from tradedesk.domain.ports import Transaction
 
 T = TypeVar("T")
+U = TypeVar("U", bound="Transaction")
 ATTEMPTS = 3
 
 
-async def in_transaction(
-    uow_factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], Awaitable[T]]
-) -> T:
+async def in_transaction(uow_factory: Callable[[], U], work: Callable[[U], Awaitable[T]]) -> T:
     """Runs `work` in a fresh unit of work and commits it, again (up to 3 times, after a
     short random pause) when the database refuses it as a serialization failure or a
     deadlock. Only for work that does nothing outside the database."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from tradedesk.domain.errors import SecretUnreadable
-from tradedesk.domain.exchange_keys import SealedSecret
+from tradedesk.domain.keys.model import SealedSecret
 from tradedesk.integrations.local_secrets import read_or_create
 
 KEY_FILE = "secret-box.key"

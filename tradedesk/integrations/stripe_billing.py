@@ -29,15 +29,15 @@ from typing import Any
 import stripe
 from stripe.params import InvoiceListParams, SubscriptionUpdateParams
 
-from tradedesk.domain.billing import Plan
-from tradedesk.domain.errors import InvalidValue, Unavailable, UnverifiedDelivery
-from tradedesk.domain.stripe_webhooks import BillingEvent
-from tradedesk.domain.subscriptions import (
+from tradedesk.domain.billing.model import (
+    BillingEvent,
     Invoice,
     InvoicePage,
     StripeSubscription,
     SubscriptionStatus,
 )
+from tradedesk.domain.catalog.model import Plan
+from tradedesk.domain.errors import InvalidValue, Unavailable, UnverifiedDelivery
 
 TIMEOUT_SECONDS = 10.0
 NETWORK_RETRIES = 2

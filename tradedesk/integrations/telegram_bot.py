@@ -18,9 +18,9 @@ from datetime import timedelta
 import telegram
 from telegram.request import HTTPXRequest
 
-from tradedesk.domain.alert_delivery import ChatBlocked, SendLater
+from tradedesk.domain.alerts.delivery import ChatBlocked, SendLater
+from tradedesk.domain.alerts.model import TelegramMessage
 from tradedesk.domain.errors import Unavailable
-from tradedesk.domain.telegram_linking import TelegramMessage
 
 TIMEOUT_SECONDS = 5.0
 

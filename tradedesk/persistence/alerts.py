@@ -9,10 +9,10 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from tradedesk.domain.alert_messages import Recipient
-from tradedesk.domain.alerts import Alert, AlertChannel, AlertPreferences, AlertStatus
+from tradedesk.domain.alerts.messages import Recipient
+from tradedesk.domain.alerts.model import Alert, AlertChannel, AlertPreferences, AlertStatus
+from tradedesk.domain.alerts.notifications import DEFAULT_SWITCHES
 from tradedesk.domain.copying_notices import CopyingNotice, NoticeKind
-from tradedesk.domain.notifications import DEFAULT_SWITCHES
 from tradedesk.domain.trade_events import TradeEvent, TradeEventKind
 from tradedesk.persistence.leases import count_pending, lease_due
 from tradedesk.persistence.tables import (

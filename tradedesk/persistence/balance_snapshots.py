@@ -8,8 +8,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from tradedesk.domain.balance_history import BalanceSnapshot
-from tradedesk.domain.exchange_keys import ExchangeKey
+from tradedesk.domain.keys.model import BalanceSnapshot, ExchangeKey
 from tradedesk.persistence.exchange_keys import to_exchange_key
 from tradedesk.persistence.tables import BalanceSnapshotRow, ExchangeKeyRow
 from tradedesk.persistence.upsert import insert_unless_present

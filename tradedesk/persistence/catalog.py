@@ -7,10 +7,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from tradedesk.domain.billing import Plan
+from tradedesk.domain.catalog.model import Plan, RiskProfile, Strategy
 from tradedesk.domain.errors import FieldError, ValidationFailed
-from tradedesk.domain.market import ExchangeId
-from tradedesk.domain.strategies import RiskProfile, Strategy
+from tradedesk.domain.market.model import ExchangeId
 from tradedesk.persistence.tables import PlanRow, RiskProfileRow, StrategyRow
 
 

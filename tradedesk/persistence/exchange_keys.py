@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, NotFound
-from tradedesk.domain.exchange_keys import ApiKeyStatus, ExchangeKey, SealedSecret, StrategyType
-from tradedesk.domain.market import ExchangeId, TradeType
+from tradedesk.domain.keys.model import ApiKeyStatus, ExchangeKey, SealedSecret, StrategyType
+from tradedesk.domain.market.model import ExchangeId, TradeType
 from tradedesk.persistence.tables import ExchangeKeyRow
 
 

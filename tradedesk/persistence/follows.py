@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from tradedesk.domain.copying.model import StrategyFollow
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
-from tradedesk.domain.follows import StrategyFollow
 from tradedesk.persistence.tables import StrategyFollowRow
 
 

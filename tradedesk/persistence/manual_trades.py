@@ -12,8 +12,8 @@ from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from tradedesk.domain.manual_history import Claim, ManualTrade
-from tradedesk.domain.trading import Fee, Order
+from tradedesk.domain.market.exchange import Fee, Order
+from tradedesk.domain.trading.model import Claim, ManualTrade
 from tradedesk.persistence.keyset import older_than
 from tradedesk.persistence.tables import ManualTradeRow
 from tradedesk.persistence.upsert import insert_unless_present

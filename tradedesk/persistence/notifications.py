@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select, update
 
-from tradedesk.domain.notifications import TELEGRAM_SWITCHES, NotificationSettings, TelegramLink
+from tradedesk.domain.alerts.model import NotificationSettings, TelegramLink
+from tradedesk.domain.alerts.notifications import TELEGRAM_SWITCHES
 from tradedesk.persistence.tables import NotificationMethodRow, NotificationSettingsRow
 from tradedesk.persistence.upsert import insert_unless_present
 

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, update
 
 from tradedesk.domain.errors import NotFound
-from tradedesk.domain.profiles import Profile
+from tradedesk.domain.identity.model import Profile
 from tradedesk.persistence.tables import UserRow
 
 

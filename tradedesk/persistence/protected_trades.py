@@ -10,9 +10,9 @@ from sqlalchemy import and_, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from tradedesk.domain.exits import ExitPlan
-from tradedesk.domain.protection import LegEnd, ProtectedTrade
-from tradedesk.domain.trading import OrderSide
+from tradedesk.domain.market.exchange import OrderSide
+from tradedesk.domain.trading.exits import ExitPlan
+from tradedesk.domain.trading.model import LegEnd, ProtectedTrade
 from tradedesk.persistence.tables import ProtectedTradeRow
 from tradedesk.persistence.upsert import insert_unless_present
 

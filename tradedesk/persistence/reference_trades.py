@@ -9,8 +9,8 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from tradedesk.domain.strategy_reference import ReferenceTrade
-from tradedesk.domain.trading import OrderSide
+from tradedesk.domain.market.exchange import OrderSide
+from tradedesk.domain.strategies.model import ReferenceTrade
 from tradedesk.persistence.tables import ReferenceTradeRow
 
 

@@ -11,8 +11,9 @@ from sqlalchemy import and_, delete, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from tradedesk.domain.notifications import DEFAULT_SWITCHES
-from tradedesk.domain.reports import ExitFill, Reader
+from tradedesk.domain.alerts.notifications import DEFAULT_SWITCHES
+from tradedesk.domain.reports.model import Reader
+from tradedesk.domain.trading.model import ExitFill
 from tradedesk.persistence.tables import (
     BalanceSnapshotRow,
     ExitFillRow,

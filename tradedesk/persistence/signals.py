@@ -11,11 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import SQLModel, col, select
 
-from tradedesk.domain.copy_trading import CopyStatus, SignalCopy
-from tradedesk.domain.manual_orders import StopTriggerType
-from tradedesk.domain.signals import Signal, SignalAction, SignalEntry
-from tradedesk.domain.strategy_history import CopiedTrade
-from tradedesk.domain.trading import OrderSide
+from tradedesk.domain.copying.model import CopiedTrade, CopyStatus, SignalCopy
+from tradedesk.domain.market.exchange import OrderSide
+from tradedesk.domain.strategies.model import Signal, SignalAction, SignalEntry
+from tradedesk.domain.trading.model import StopTriggerType
 from tradedesk.persistence.keyset import older_than
 from tradedesk.persistence.leases import count_pending, hold, lease_due, renew
 from tradedesk.persistence.tables import SignalCopyRow, SignalRow, StrategyRow

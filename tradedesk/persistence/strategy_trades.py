@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from tradedesk.domain.strategies import StrategyTrade, TradeSide
+from tradedesk.domain.catalog.model import StrategyTrade, TradeSide
 from tradedesk.persistence.tables import StrategyTradeRow
 
 

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from tradedesk.domain.subscriptions import ENTITLING, Subscription, SubscriptionStatus
+from tradedesk.domain.billing.model import ENTITLING, Subscription, SubscriptionStatus
 from tradedesk.persistence.tables import SubscriptionRow
 
 

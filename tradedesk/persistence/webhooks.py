@@ -8,7 +8,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from tradedesk.domain.exchange_keys import SealedSecret
+from tradedesk.domain.keys.model import SealedSecret
 from tradedesk.persistence.tables import StrategyWebhookSecretRow, WebhookReceiptRow
 from tradedesk.persistence.upsert import insert_unless_present
 

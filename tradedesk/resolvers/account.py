@@ -5,16 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from tradedesk.domain.billing import Plan
+from tradedesk.domain.alerts.model import NotificationMethod, NotificationSettings
+from tradedesk.domain.alerts.notifications import parse_switch_changes
+from tradedesk.domain.billing.model import Checkout, InvoicePage, Subscription
+from tradedesk.domain.catalog.model import Plan
 from tradedesk.domain.errors import FieldError, ValidationFailed
-from tradedesk.domain.identity import Principal
-from tradedesk.domain.notifications import (
-    NotificationMethod,
-    NotificationSettings,
-    parse_switch_changes,
-)
-from tradedesk.domain.profiles import Profile, parse_profile_changes
-from tradedesk.domain.subscriptions import Checkout, InvoicePage, Subscription
+from tradedesk.domain.identity.model import Profile
+from tradedesk.domain.identity.profiles import parse_profile_changes
+from tradedesk.domain.principal import Principal
 from tradedesk.resolvers.public import GraphInfo
 
 T = TypeVar("T")

@@ -10,9 +10,9 @@ from functools import cached_property
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 
-from tradedesk.domain.identity import Principal
+from tradedesk.domain.catalog.performance import HistoryBucket, Performance
+from tradedesk.domain.principal import Principal
 from tradedesk.domain.services import Services
-from tradedesk.domain.strategy_stats import HistoryBucket, Performance
 from tradedesk.logs import about
 from tradedesk.resolvers.dataloaders.balances_by_key import BalancesByKeyLoader
 from tradedesk.resolvers.dataloaders.follows_by_key import FollowsByKeyLoader

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tradedesk.domain.copy_trading import PublishedSignal, SignalCopy, SignalStats
+from tradedesk.domain.catalog.model import Strategy
+from tradedesk.domain.copying.model import PublishedSignal, SignalCopy, SignalStats
 from tradedesk.domain.errors import FieldError
 from tradedesk.domain.ids import parse_uuid
 from tradedesk.domain.paging import parse_limit
-from tradedesk.domain.signals import parse_signal
-from tradedesk.domain.strategies import Strategy
-from tradedesk.domain.strategy_admin import parse_strategy_fields
+from tradedesk.domain.strategies.admin import parse_strategy_fields
+from tradedesk.domain.strategies.signals import parse_signal
 from tradedesk.resolvers.account import INPUT, payload
 from tradedesk.resolvers.arguments import argument
 from tradedesk.resolvers.public import GraphInfo

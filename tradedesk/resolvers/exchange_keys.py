@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date
 
-from tradedesk.domain.balance_history import BalanceHistoryPage
 from tradedesk.domain.errors import FieldError, NotFound
-from tradedesk.domain.exchange_keys import ExchangeKey, parse_key_changes, parse_new_key
 from tradedesk.domain.ids import parse_uuid
-from tradedesk.domain.trading import AssetBalance
+from tradedesk.domain.keys.exchange_keys import parse_key_changes, parse_new_key
+from tradedesk.domain.keys.model import BalanceHistoryPage, ExchangeKey
+from tradedesk.domain.market.exchange import AssetBalance
 from tradedesk.resolvers.account import INPUT, payload
 from tradedesk.resolvers.arguments import argument, page_arguments
 from tradedesk.resolvers.public import GraphInfo

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from tradedesk.domain.copying.follows import parse_follow
+from tradedesk.domain.copying.model import FollowView
 from tradedesk.domain.errors import FieldError
-from tradedesk.domain.follows import FollowView, parse_follow
 from tradedesk.domain.ids import parse_uuid
 from tradedesk.resolvers.account import INPUT, payload
 from tradedesk.resolvers.arguments import argument

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tradedesk.domain.paging import Dated, HistoryPage, UserHistory
 from tradedesk.resolvers.arguments import page_arguments
@@ -13,7 +13,7 @@ R = TypeVar("R", bound=Dated)
 
 
 async def history_page(
-    info: GraphInfo, history: UserHistory[R], first: int, after: str | None
+    info: GraphInfo, history: UserHistory[Any, R], first: int, after: str | None
 ) -> tuple[HistoryPage[R], Callable[[R], str]]:
     """The page, and how to name the cursor after each of its records."""
     caller = await info.context.principal()

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 
 from tradedesk.domain.errors import FieldError
-from tradedesk.domain.manual_orders import parse_idempotency_key, parse_manual_order
-from tradedesk.domain.manual_trading import (
+from tradedesk.domain.market.exchange import Order, Position, Trade
+from tradedesk.domain.trading.manual_orders import parse_idempotency_key, parse_manual_order
+from tradedesk.domain.trading.manual_trading import (
     parse_leverage_change,
     parse_margin_change,
     parse_symbol_field,
 )
-from tradedesk.domain.trading import Order, Position, Trade
 from tradedesk.domain.validation import FieldCollector
 from tradedesk.resolvers.account import INPUT, payload
 from tradedesk.resolvers.arguments import argument

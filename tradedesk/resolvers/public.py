@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from strawberry import Info
 
-from tradedesk.domain.billing import Plan
+from tradedesk.domain.catalog.model import Plan, RiskProfile, Strategy
+from tradedesk.domain.catalog.performance import HistoryBucket, Interval, Performance, parse_limit
 from tradedesk.domain.errors import NotFound
 from tradedesk.domain.ids import parse_uuid
-from tradedesk.domain.market import ExchangeId, Ticker, TradeType, parse_symbol
-from tradedesk.domain.strategies import RiskProfile, Strategy
-from tradedesk.domain.strategy_stats import HistoryBucket, Interval, Performance, parse_limit
+from tradedesk.domain.market.model import ExchangeId, Ticker, TradeType, parse_symbol
 from tradedesk.resolvers.arguments import argument
 from tradedesk.resolvers.context import Context
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tradedesk.domain.notifications import parse_switch_changes
-from tradedesk.domain.profiles import parse_profile_changes
+from tradedesk.domain.alerts.notifications import parse_switch_changes
+from tradedesk.domain.identity.profiles import parse_profile_changes
 from tradedesk.domain.services import Services
 from tradedesk.rest import bodies
 from tradedesk.rest import representations as rep

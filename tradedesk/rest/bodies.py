@@ -10,9 +10,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tradedesk.domain.exchange_keys import MAX_API_KEY_LENGTH, MAX_NAME_LENGTH
-from tradedesk.domain.manual_orders import MAX_TAKE_PROFITS
-from tradedesk.domain.manual_trading import MAX_LEVERAGE, MIN_LEVERAGE
+from tradedesk.domain.keys.exchange_keys import MAX_API_KEY_LENGTH, MAX_NAME_LENGTH
+from tradedesk.domain.trading.manual_orders import MAX_TAKE_PROFITS
+from tradedesk.domain.trading.manual_trading import MAX_LEVERAGE, MIN_LEVERAGE
 
 Symbol = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,12}/[A-Z0-9]{2,12}$", examples=["BTC/USDT"])]
 Positive = Annotated[float, Field(gt=0, le=1e15)]

@@ -14,7 +14,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tradedesk.domain.catalog import CatalogSnapshot
+from tradedesk.domain.catalog.public import CatalogSnapshot
 from tradedesk.domain.services import Services
 from tradedesk.rest import representations as rep
 

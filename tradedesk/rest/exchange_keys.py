@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tradedesk.domain.balance_history import DEFAULT_LIMIT
-from tradedesk.domain.exchange_keys import ExchangeKeys, parse_key_changes, parse_new_key
+from tradedesk.domain.keys.balances import DEFAULT_LIMIT
+from tradedesk.domain.keys.exchange_keys import ExchangeKeys, parse_key_changes, parse_new_key
 from tradedesk.rest import bodies
 from tradedesk.rest import representations as rep
 from tradedesk.rest.contract import Contract, Endpoint

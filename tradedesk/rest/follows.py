@@ -5,7 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tradedesk.domain.follows import FollowChanges, StrategyFollows, parse_follow
+from tradedesk.domain.copying.follows import StrategyFollows, parse_follow
+from tradedesk.domain.copying.model import FollowChanges
 from tradedesk.rest import bodies
 from tradedesk.rest import representations as rep
 from tradedesk.rest.contract import Contract, Endpoint

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from tradedesk.domain.identity import RECAPTCHA_HEADER, Principal
+from tradedesk.domain.identity.authentication import RECAPTCHA_HEADER
+from tradedesk.domain.principal import Principal
 from tradedesk.domain.services import Services
 from tradedesk.logs import about
 

@@ -24,7 +24,7 @@ def _history_route(
 
     async def history_page(request: Request) -> Response:
         principal = await caller(request)
-        history: UserHistory[Any] = getattr(request.app.state.services, service)
+        history: UserHistory[Any, Any] = getattr(request.app.state.services, service)
         inputs = Inputs(request)
         start = inputs.query(START, None)
         limit = inputs.query(LIMIT, DEFAULT_LIMIT)

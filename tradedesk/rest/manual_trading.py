@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tradedesk.domain.manual_orders import parse_manual_order
-from tradedesk.domain.manual_trading import (
+from tradedesk.domain.trading.manual_orders import parse_manual_order
+from tradedesk.domain.trading.manual_trading import (
     ManualTrading,
     parse_leverage_change,
     parse_margin_change,

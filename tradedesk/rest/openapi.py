@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from tradedesk.domain.identity import RECAPTCHA_HEADER
+from tradedesk.domain.identity.authentication import RECAPTCHA_HEADER
 from tradedesk.rest.contract import Contract, Endpoint
 
 REF = "#/components/schemas/{model}"

@@ -3,16 +3,17 @@ OpenAPI document says of it."""
 
 from __future__ import annotations
 
-from tradedesk.domain import paging, strategy_stats
-from tradedesk.domain.manual_orders import parse_idempotency_key
-from tradedesk.domain.market import (
+from tradedesk.domain import paging
+from tradedesk.domain.catalog import performance
+from tradedesk.domain.catalog.performance import Interval, parse_interval
+from tradedesk.domain.market.model import (
     ExchangeId,
     TradeType,
     parse_exchange_id,
     parse_symbol,
     parse_trade_type,
 )
-from tradedesk.domain.strategy_stats import Interval, parse_interval
+from tradedesk.domain.trading.manual_orders import parse_idempotency_key
 from tradedesk.rest.contract import Param
 
 SYMBOL_SCHEMA = {"type": "string", "pattern": "^[A-Z0-9]{2,12}/[A-Z0-9]{2,12}$"}
@@ -44,8 +45,8 @@ INTERVAL = Param(
 )
 BUCKETS = Param(
     "limit",
-    strategy_stats.parse_limit,
-    {"type": "integer", "minimum": 1, "maximum": strategy_stats.MAX_LIMIT, "default": 30},
+    performance.parse_limit,
+    {"type": "integer", "minimum": 1, "maximum": performance.MAX_LIMIT, "default": 30},
     "How many buckets, newest last.",
 )
 START = Param(

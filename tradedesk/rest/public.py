@@ -5,9 +5,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tradedesk.domain.market import ExchangeId, TradeType
+from tradedesk.domain.catalog.performance import DEFAULT_LIMIT, Interval
+from tradedesk.domain.market.model import ExchangeId, TradeType
 from tradedesk.domain.services import Services
-from tradedesk.domain.strategy_stats import DEFAULT_LIMIT, Interval
 from tradedesk.rest import representations as rep
 from tradedesk.rest.catalog_lists import catalog_list
 from tradedesk.rest.contract import Contract, Endpoint

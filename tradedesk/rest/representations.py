@@ -7,20 +7,18 @@ from typing import Generic, TypeVar, cast
 
 from typing_extensions import TypedDict  # pydantic describes only this one before Python 3.12
 
-from tradedesk.domain.balance_history import BalanceSnapshot
-from tradedesk.domain.billing import Plan
-from tradedesk.domain.exchange_keys import ExchangeKey
-from tradedesk.domain.follows import FollowView
-from tradedesk.domain.manual_history import ManualTrade
-from tradedesk.domain.market import Ticker
-from tradedesk.domain.notifications import SWITCHES, NotificationMethod, NotificationSettings
-from tradedesk.domain.profiles import Profile
-from tradedesk.domain.strategies import RiskProfile, Strategy
-from tradedesk.domain.strategy_history import CopiedTrade
-from tradedesk.domain.strategy_stats import HistoryBucket, Performance
-from tradedesk.domain.subscriptions import Invoice, Subscription
+from tradedesk.domain.alerts.model import NotificationMethod, NotificationSettings
+from tradedesk.domain.alerts.notifications import SWITCHES
+from tradedesk.domain.billing.model import Invoice, Subscription
+from tradedesk.domain.catalog.model import Plan, RiskProfile, Strategy
+from tradedesk.domain.catalog.performance import HistoryBucket, Performance
+from tradedesk.domain.copying.model import CopiedTrade, FollowView
+from tradedesk.domain.identity.model import Profile
+from tradedesk.domain.keys.model import BalanceSnapshot, ExchangeKey
+from tradedesk.domain.market.exchange import AssetBalance, Fee, Order, Position, Trade
+from tradedesk.domain.market.model import Ticker
 from tradedesk.domain.timestamps import iso_millis
-from tradedesk.domain.trading import AssetBalance, Fee, Order, Position, Trade
+from tradedesk.domain.trading.model import ManualTrade
 from tradedesk.rest.responses import js_number, js_number_or_none
 
 T = TypeVar("T")

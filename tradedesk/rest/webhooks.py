@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tradedesk.domain.telegram_linking import TelegramMessage
+from tradedesk.domain.alerts.model import TelegramMessage
 from tradedesk.rest.inputs import Inputs
 from tradedesk.rest.responses import JSON
 

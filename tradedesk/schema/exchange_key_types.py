@@ -8,7 +8,7 @@ from datetime import datetime
 
 import strawberry
 
-from tradedesk.domain.exchange_keys import ApiKeyStatus, StrategyType
+from tradedesk.domain.keys.model import ApiKeyStatus, StrategyType
 from tradedesk.resolvers import exchange_keys, follows, manual_trading
 from tradedesk.resolvers.public import GraphInfo
 from tradedesk.schema.account_types import FieldErrorType

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from tradedesk.domain.market import ExchangeId, TradeType
+from tradedesk.domain.market.model import ExchangeId, TradeType
 from tradedesk.resolvers import account, copy_trading, public
 from tradedesk.resolvers.public import GraphInfo
 from tradedesk.schema.account_types import ViewerType

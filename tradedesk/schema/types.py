@@ -8,8 +8,8 @@ from typing import Annotated
 
 import strawberry
 
-from tradedesk.domain.market import ExchangeId, TradeType
-from tradedesk.domain.strategy_stats import DEFAULT_LIMIT, Interval
+from tradedesk.domain.catalog.performance import DEFAULT_LIMIT, Interval
+from tradedesk.domain.market.model import ExchangeId, TradeType
 from tradedesk.resolvers import public
 from tradedesk.resolvers.public import GraphInfo
 from tradedesk.schema.scalars import Long

@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from tradedesk.domain.errors import Forbidden, RateLimited, Unavailable
-from tradedesk.domain.identity import RECAPTCHA_HEADER
+from tradedesk.domain.identity.authentication import RECAPTCHA_HEADER
 from tradedesk.domain.services import Services
 from tradedesk.integrations.persisted_queries import PersistedQueries
 from tradedesk.integrations.prometheus_metrics import observe_operation

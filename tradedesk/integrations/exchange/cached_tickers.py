@@ -12,8 +12,9 @@ import asyncio
 from dataclasses import dataclass
 
 from tradedesk.domain.errors import BusinessRuleViolation
-from tradedesk.domain.market import ExchangeId, Ticker, TradeType
-from tradedesk.domain.ports import Clock, ExchangeGateway
+from tradedesk.domain.market.model import ExchangeId, Ticker, TradeType
+from tradedesk.domain.market.ports import ExchangeGateway
+from tradedesk.domain.ports import Clock
 
 Key = tuple[ExchangeId, TradeType, str]
 

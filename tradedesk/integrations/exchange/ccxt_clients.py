@@ -24,8 +24,8 @@ import aiohttp
 import ccxt
 import ccxt.async_support as ccxt_async
 
-from tradedesk.domain.market import TradeType
-from tradedesk.domain.trading import ApiCredentials
+from tradedesk.domain.market.exchange import ApiCredentials
+from tradedesk.domain.market.model import TradeType
 from tradedesk.integrations.exchange.rate_budgets import EgressBudget, ip_cost
 from tradedesk.integrations.prometheus_metrics import count_exchange_requests
 

@@ -21,8 +21,7 @@ from typing import Any, TypeVar
 import ccxt
 
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, ExchangeUnavailable
-from tradedesk.domain.market import ExchangeId, Ticker, TradeType
-from tradedesk.domain.trading import (
+from tradedesk.domain.market.exchange import (
     ApiCredentials,
     AssetBalance,
     FuturesAccount,
@@ -36,6 +35,7 @@ from tradedesk.domain.trading import (
     from_exchange_symbol,
     to_exchange_symbol,
 )
+from tradedesk.domain.market.model import ExchangeId, Ticker, TradeType
 from tradedesk.integrations.exchange import ccxt_shapes
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
 from tradedesk.integrations.exchange.ccxt_errors import (

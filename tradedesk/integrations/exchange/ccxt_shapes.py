@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from tradedesk.domain.trading import (
+from tradedesk.domain.market.exchange import (
     AssetBalance,
     Fee,
     MarketRules,

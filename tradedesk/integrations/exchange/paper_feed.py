@@ -15,7 +15,7 @@ from datetime import UTC
 from hashlib import blake2b
 
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
-from tradedesk.domain.market import ExchangeId, Ticker, TradeType
+from tradedesk.domain.market.model import ExchangeId, Ticker, TradeType
 from tradedesk.domain.ports import Clock
 from tradedesk.domain.timestamps import iso_millis
 

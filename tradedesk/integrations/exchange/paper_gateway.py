@@ -20,10 +20,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
-from tradedesk.domain.market import ExchangeId, Ticker, TradeType
-from tradedesk.domain.ports import Clock
-from tradedesk.domain.timestamps import iso_millis
-from tradedesk.domain.trading import (
+from tradedesk.domain.market.exchange import (
     ApiCredentials,
     AssetBalance,
     Fee,
@@ -37,6 +34,9 @@ from tradedesk.domain.trading import (
     Position,
     Trade,
 )
+from tradedesk.domain.market.model import ExchangeId, Ticker, TradeType
+from tradedesk.domain.ports import Clock
+from tradedesk.domain.timestamps import iso_millis
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed
 from tradedesk.simulator import errors as venue_errors
 from tradedesk.simulator import orders as venue

@@ -23,7 +23,7 @@ from typing import Any
 
 import ccxt
 
-from tradedesk.domain.market import TradeType
+from tradedesk.domain.market.model import TradeType
 
 # Binance USDT-M futures: 300 new orders per 10 seconds and 1,200 per minute per account.
 ORDER_WINDOWS: tuple[tuple[float, int], ...] = ((10.0, 300), (60.0, 1200))

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jose import jwk, jwt
 
-from tradedesk.domain.identity import OPERATOR_ROLE
+from tradedesk.domain.principal import OPERATOR_ROLE
 from tradedesk.integrations.local_secrets import read_or_create
 
 ISSUER = "urn:tradedesk:dev-issuer"

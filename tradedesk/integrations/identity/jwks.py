@@ -19,8 +19,8 @@ from jose import jwk, jwt
 from jose.exceptions import ExpiredSignatureError, JOSEError, JWTClaimsError, JWTError
 
 from tradedesk.domain.errors import Unauthenticated, Unavailable
-from tradedesk.domain.identity import Claims
 from tradedesk.domain.ports import Clock
+from tradedesk.domain.principal import Claims
 
 log = logging.getLogger("tradedesk.identity")
 

@@ -9,9 +9,9 @@ from typing import Any
 from aiodataloader import DataLoader
 
 from tradedesk.domain.errors import DomainError
-from tradedesk.domain.exchange_keys import ExchangeKeys
-from tradedesk.domain.identity import Principal
-from tradedesk.domain.trading import AssetBalance
+from tradedesk.domain.keys.exchange_keys import ExchangeKeys
+from tradedesk.domain.market.exchange import AssetBalance
+from tradedesk.domain.principal import Principal
 
 
 class BalancesByKeyLoader(DataLoader[str, list[AssetBalance]]):

@@ -7,8 +7,9 @@ from typing import Any
 
 from aiodataloader import DataLoader
 
-from tradedesk.domain.follows import FollowView, StrategyFollows
-from tradedesk.domain.identity import Principal
+from tradedesk.domain.copying.follows import StrategyFollows
+from tradedesk.domain.copying.model import FollowView
+from tradedesk.domain.principal import Principal
 
 
 class FollowsByKeyLoader(DataLoader[str, list[FollowView]]):

@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
 
-from tradedesk.domain.strategy_stats import Interval
+from tradedesk.domain.catalog.performance import Interval
 
 Key = tuple[str, Interval, int]  # (strategy id, interval, limit)
 Result = TypeVar("Result")

@@ -1,0 +1,219 @@
+"""Follows, the copies of signals they receive, and how each copy went."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import statistics
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from tradedesk.domain.catalog.model import RiskProfile, Strategy
+from tradedesk.domain.copying_notices import CopyingNotice
+from tradedesk.domain.market.exchange import Order
+from tradedesk.domain.strategies.model import Signal
+from tradedesk.domain.trade_events import TradeEvent
+from tradedesk.domain.trading.exits import ExitPlan
+from tradedesk.domain.trading.model import ProtectedTrade, protected_trade
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyFollow:
+    id: str
+    user_id: str
+    key_id: str
+    strategy_id: str
+    risk_profile_id: str
+    symbol: str  # the strategy's, kept here so that one key follows one strategy per symbol
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+    max_leverage: int | None = None  # a cap on copies' leverage (GraphQL only)
+    daily_loss_limit_percent: Decimal | None = None  # the circuit breaker (GraphQL only)
+    paused_reason: str | None = None  # why the platform paused it (a plan without automation)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowChanges:
+    """What a create or update body sets; None leaves a field as it is. `limits` holds the
+    GraphQL-only guards that were given (None in it clears one)."""
+
+    strategy: Strategy | None = None
+    risk_profile: RiskProfile | None = None
+    active: bool | None = None
+    limits: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowView:
+    """A follow with the strategy and risk profile it names, as both transports show it."""
+
+    follow: StrategyFollow
+    strategy: Strategy
+    risk_profile: RiskProfile
+
+    @property
+    def id(self) -> str:
+        return self.follow.id
+
+    @property
+    def active(self) -> bool:
+        return self.follow.active
+
+    @property
+    def created_at(self) -> datetime:
+        return self.follow.created_at
+
+    @property
+    def updated_at(self) -> datetime:
+        return self.follow.updated_at
+
+    @property
+    def max_leverage(self) -> int | None:
+        return self.follow.max_leverage
+
+    @property
+    def paused_reason(self) -> str | None:
+        return self.follow.paused_reason
+
+    @property
+    def daily_loss_limit_percent(self) -> float | None:
+        limit = self.follow.daily_loss_limit_percent
+        return None if limit is None else float(limit)
+
+
+class CopyStatus(StrEnum):
+    PENDING = "PENDING"
+    PLACED = "PLACED"
+    SKIPPED = "SKIPPED"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True, slots=True)
+class SignalCopy:
+    """One follower's copy of one signal, and how it went."""
+
+    id: str
+    signal_id: str
+    follow_id: str
+    user_id: str
+    key_id: str
+    symbol: str
+    risk_profile_percent: Decimal
+    status: CopyStatus
+    created_at: datetime
+    updated_at: datetime
+    attempts: int = 0
+    sequence: int = 0  # its signal's place among the strategy's: a follow's copies go in order
+    lease: str | None = None  # the token it is leased under, while it is
+    reason: str | None = None
+    order_id: str | None = None
+    price: float | None = None
+    amount: float | None = None
+    cost: float | None = None
+    leverage: int | None = None
+    latency_ms: int | None = None  # from the signal accepted to the entry's answer
+    slippage_bps: float | None = None  # entry price against the signal's, + when worse
+
+    def trade(
+        self, plan: ExitPlan, placed: list[Order], *, resumed: bool = False
+    ) -> ProtectedTrade:
+        """What the keeper follows of this copy's orders."""
+        return protected_trade(
+            trade_id=self.id,
+            user_id=self.user_id,
+            key_id=self.key_id,
+            plan=plan,
+            prefix=self.prefix,
+            placed=placed,
+            resumed=resumed,
+        )
+
+    @property
+    def prefix(self) -> str:
+        """Client order ids of the copy's orders: the same on every attempt."""
+        return "tc" + hashlib.sha256(f"{self.signal_id}|{self.follow_id}".encode()).hexdigest()[:22]
+
+
+@dataclass(frozen=True, slots=True)
+class SignalStats:
+    """How a signal's copies went, for operators."""
+
+    placed: int
+    skipped: int
+    failed: int
+    pending: int
+    p50_latency_ms: int | None
+    p99_latency_ms: int | None
+    mean_slippage_bps: float | None
+
+    @classmethod
+    def of(cls, copies: list[SignalCopy]) -> SignalStats:
+        count = Counter(copy.status for copy in copies)
+        latencies = sorted(c.latency_ms for c in copies if c.latency_ms is not None)
+        slippages = [c.slippage_bps for c in copies if c.slippage_bps is not None]
+        return cls(
+            placed=count[CopyStatus.PLACED],
+            skipped=count[CopyStatus.SKIPPED],
+            failed=count[CopyStatus.FAILED],
+            pending=count[CopyStatus.PENDING],
+            p50_latency_ms=_percentile(latencies, 0.5),
+            p99_latency_ms=_percentile(latencies, 0.99),
+            mean_slippage_bps=round(statistics.fmean(slippages), 2) if slippages else None,
+        )
+
+
+def _percentile(ordered: list[int], share: float) -> int | None:
+    """The nearest-rank percentile of sorted values."""
+    if not ordered:
+        return None
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedSignal:
+    signal: Signal
+    copies: int  # followers it goes to
+
+
+@dataclass(frozen=True, slots=True)
+class CopyOutcome:
+    """A copy as it ended (or as it waits for a retry), the trade the keeper is to follow,
+    the entry it placed, and what its follower is to be told."""
+
+    copy: SignalCopy
+    trade: ProtectedTrade | None = None
+    entry: TradeEvent | None = None
+    notice: CopyingNotice | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CopiedTrade:
+    id: str
+    order_id: str | None
+    price: float | None
+    amount: float | None
+    cost: float | None
+    stop: float | None
+    stop_type: str | None
+    take_profit: tuple[float, ...]
+    leverage: int | None
+    callback_rate: float | None
+    risk_profile_percent: float
+    created_at: datetime
+    strategy_name: str
+    exchange_id: str
+    symbol: str
+    trade_side: str  # BUY or SELL
+
+    @property
+    def trailing_trigger_price(self) -> float | None:
+        """The v1 field: where the trailing stop starts trailing (the first take profit),
+        when the signal had one; None too for one that trails from the entry."""
+        if self.callback_rate is None or not self.take_profit:
+            return None
+        return self.take_profit[0]

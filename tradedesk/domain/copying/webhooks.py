@@ -1,0 +1,132 @@
+"""Signals from a charting tool: `POST /webhooks/strategy/<STRATEGY_ID>`, signed per strategy.
+
+The tool signs `<timestamp>.<body>` with the strategy's secret (HMAC-SHA256, hex, sent as
+`X-Tradedesk-Signature: sha256=<hex>` beside `X-Tradedesk-Timestamp: <unix seconds>`).
+A timestamp more than five minutes off, a wrong signature or a strategy without a secret are
+all the same 401 (the reason is logged). A delivery seen before (the same signature) places
+nothing again and answers the signal it made, so a tool may retry safely. The secret is
+sealed at rest and shown once, when an operator rotates it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from tradedesk.domain.errors import FieldError, NotFound, Unauthenticated, ValidationFailed
+from tradedesk.domain.principal import Principal
+from tradedesk.domain.strategies.admin import require_operator
+from tradedesk.domain.strategies.signals import parse_signal
+
+if TYPE_CHECKING:
+    from tradedesk.domain.catalog.public import PublicCatalog
+    from tradedesk.domain.copying.copy_trading import CopyTrading
+    from tradedesk.domain.copying.ports import CopyingUnitOfWorkFactory
+    from tradedesk.domain.keys.ports import SecretBox
+    from tradedesk.domain.ports import Clock, Ids
+
+log = logging.getLogger("tradedesk.webhooks")
+
+SIGNATURE_HEADER = "X-Tradedesk-Signature"
+TIMESTAMP_HEADER = "X-Tradedesk-Timestamp"
+TOLERANCE = timedelta(minutes=5)
+_SECRET_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookDelivery:
+    signal_id: str
+    copies: int | None  # None for a delivery seen before
+    replayed: bool
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """What a tool sends in X-Tradedesk-Signature for this body at this timestamp."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+class StrategyWebhooks:
+    def __init__(
+        self,
+        uow_factory: CopyingUnitOfWorkFactory,
+        secrets: SecretBox,
+        catalog: PublicCatalog,
+        copy_trading: CopyTrading,
+        clock: Clock,
+        ids: Ids,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._secrets = secrets
+        self._catalog = catalog
+        self._copy_trading = copy_trading
+        self._clock = clock
+        self._ids = ids
+
+    async def rotate_secret(self, caller: Principal, strategy_id: str) -> str:
+        """A new secret for the strategy's webhook (the old one stops working); shown once."""
+        require_operator(caller)
+        if strategy_id not in (await self._catalog.snapshot()).strategies_by_id:
+            raise NotFound("strategy")
+        secret = "whsec_" + self._ids.token(_SECRET_ALPHABET, 40)
+        async with self._uow_factory() as uow:
+            await uow.webhooks.set_secret(
+                strategy_id, self._secrets.seal(secret), now=self._clock.now()
+            )
+            await uow.commit()
+        return secret
+
+    async def receive(
+        self,
+        strategy_id: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        fields: dict[str, object] | None,
+    ) -> WebhookDelivery:
+        """Verifies the delivery, then publishes its signal (`fields`: the body's JSON
+        object, None if it is none) once."""
+        async with self._uow_factory() as uow:
+            sealed = await uow.webhooks.secret(strategy_id)
+        if sealed is None:
+            raise _refused(strategy_id, "no webhook secret")
+        timestamp = headers.get(TIMESTAMP_HEADER, "")
+        if not timestamp.isdigit():
+            raise _refused(strategy_id, "no timestamp")
+        age = abs(self._clock.now().timestamp() - int(timestamp))
+        if age > TOLERANCE.total_seconds():
+            raise _refused(strategy_id, f"timestamp {age:.0f} s off")
+        sent = headers.get(SIGNATURE_HEADER, "")
+        expected = signature(self._secrets.open(sealed), timestamp, body)
+        if not hmac.compare_digest(sent.encode(), expected.encode()):
+            raise _refused(strategy_id, "bad signature")
+        if fields is None:
+            raise ValidationFailed(
+                [FieldError(param="body", value=None, msg="must be JSON object", location="body")]
+            )
+        signal = parse_signal({**fields, "strategyId": strategy_id}, location="body")
+        signal_id = self._ids.new_id()
+        async with self._uow_factory() as uow:  # claimed first: a twin delivery finds it
+            claimed = await uow.webhooks.claim(strategy_id, sent, signal_id, now=self._clock.now())
+            await uow.commit()
+        if claimed != signal_id:
+            return WebhookDelivery(claimed, None, replayed=True)
+        try:
+            published = await self._copy_trading.publish_as(
+                signal, signal_id=signal_id, created_by=f"webhook:{strategy_id}", location="body"
+            )
+        except BaseException:
+            async with self._uow_factory() as uow:
+                await uow.webhooks.release(strategy_id, sent)
+                await uow.commit()
+            raise
+        return WebhookDelivery(published.signal.id, published.copies, replayed=False)
+
+
+def _refused(strategy_id: str, reason: str) -> Unauthenticated:
+    log.info("webhook for strategy %s refused: %s", strategy_id, reason)
+    return Unauthenticated(reason)

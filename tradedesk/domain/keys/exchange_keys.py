@@ -1,0 +1,366 @@
+"""A user's exchange API keys: registered after the exchange vouches for them, sealed at rest,
+limited by the user's plan, and watched for what their last use told.
+
+Order of checks on creation: the input (422), then the exchange (1103, 1106: only someone who
+holds the secret learns anything more), then whether the key is registered already (1109), then
+the plan's limits (2129a, 2129b), decided under a lock on the user so that two concurrent
+creations cannot both slip under a limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, TypeVar
+
+from tradedesk.domain.errors import (
+    BusinessRuleViolation,
+    DomainError,
+    ErrorCode,
+    InvalidValue,
+    NotFound,
+    SecretUnreadable,
+)
+from tradedesk.domain.keys.model import (
+    ApiKeyStatus,
+    ExchangeKey,
+    NewExchangeKey,
+    SealedSecret,
+    StrategyType,
+)
+from tradedesk.domain.market.exchange import ApiCredentials, AssetBalance
+from tradedesk.domain.market.model import ExchangeId, TradeType, parse_exchange_id, parse_trade_type
+from tradedesk.domain.market.tickers import MarketService
+from tradedesk.domain.principal import Principal
+from tradedesk.domain.transactions import in_transaction
+from tradedesk.domain.validation import FieldCollector, parse_boolean
+
+if TYPE_CHECKING:
+    from tradedesk.domain.billing.subscriptions import Entitlements
+    from tradedesk.domain.keys.ports import KeysUnitOfWork, KeysUnitOfWorkFactory, SecretBox
+    from tradedesk.domain.market.ports import ExchangeGateway
+    from tradedesk.domain.ports import Clock, Ids
+
+log = logging.getLogger("tradedesk.exchange_keys")
+
+MAX_NAME_LENGTH = 25
+MAX_API_KEY_LENGTH = 128
+STABLECOINS = frozenset({"USDT", "USDC", "BUSD", "FDUSD", "TUSD", "DAI", "USD"})
+T = TypeVar("T")
+
+
+def parse_name(raw: object) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidValue("must not be empty")
+    if len(raw) > MAX_NAME_LENGTH:
+        raise InvalidValue(f"length must be less than {MAX_NAME_LENGTH}")
+    return raw
+
+
+def _parse_credential(raw: object) -> str:
+    if not isinstance(raw, str) or not raw or len(raw) > MAX_API_KEY_LENGTH or not raw.isascii():
+        raise InvalidValue("must be valid exchange API key")
+    return raw
+
+
+def _parse_strategy_type(raw: object) -> StrategyType:
+    if isinstance(raw, str):
+        try:
+            return StrategyType(raw)
+        except ValueError:
+            pass
+    raise InvalidValue("must be valid strategy type")
+
+
+def _text(parse: Callable[[str], T]) -> Callable[[object], T]:
+    """A parser of strings that refuses anything else with the parser's own message."""
+
+    def parse_text(raw: object) -> T:
+        return parse(raw if isinstance(raw, str) else "\0")
+
+    return parse_text
+
+
+def parse_new_key(body: Mapping[str, object], *, location: str) -> NewExchangeKey:
+    """Every field checked at once; AUTOMATED takes only FUTURES keys."""
+    collector = FieldCollector()
+    exchange_id = collector.parse(
+        "exchangeId", body.get("exchangeId"), _text(parse_exchange_id), location
+    )
+    trade_type = collector.parse(
+        "tradeType", body.get("tradeType"), _text(parse_trade_type), location
+    )
+    strategy_type = collector.parse(
+        "strategyType", body.get("strategyType"), _parse_strategy_type, location
+    )
+    if strategy_type is StrategyType.AUTOMATED and trade_type is TradeType.SPOT:
+        collector.parse("tradeType", body.get("tradeType"), _refuse_automated_spot, location)
+    active = True
+    if "active" in body:  # an invalid one is reported below, by raise_if_invalid
+        active = collector.parse("active", body["active"], parse_boolean, location) is not False
+    name = collector.parse("name", body.get("name"), parse_name, location)
+    api_key = collector.parse("apiKey", body.get("apiKey"), _parse_credential, location)
+    secret = collector.parse("apiSecretKey", body.get("apiSecretKey"), _parse_credential, location)
+    collector.raise_if_invalid()
+    assert exchange_id and trade_type and strategy_type and name and api_key and secret
+    return NewExchangeKey(
+        exchange_id=exchange_id,
+        trade_type=trade_type,
+        strategy_type=strategy_type,
+        name=name,
+        active=bool(active),
+        api_key=api_key,
+        secret=secret,
+    )
+
+
+def _refuse_automated_spot(_raw: object) -> None:
+    raise InvalidValue("cannot be assigned to AUTOMATED strategy")
+
+
+def parse_key_changes(body: Mapping[str, object], *, location: str) -> dict[str, str]:
+    """Only the name can change."""
+    collector = FieldCollector()
+    changes = {}
+    if "name" in body:
+        changes["name"] = collector.parse("name", body["name"], parse_name, location)
+    collector.raise_if_invalid()
+    return changes  # type: ignore[return-value]
+
+
+class ExchangeKeys:
+    def __init__(
+        self,
+        uow_factory: KeysUnitOfWorkFactory,
+        gateway: ExchangeGateway,
+        secrets: SecretBox,
+        market: MarketService,
+        clock: Clock,
+        ids: Ids,
+        entitlements: Entitlements,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._gateway = gateway
+        self._secrets = secrets
+        self._market = market
+        self._clock = clock
+        self._ids = ids
+        self._entitlements = entitlements
+
+    async def list(self, caller: Principal) -> list[ExchangeKey]:
+        async with self._uow_factory() as uow:
+            return await uow.exchange_keys.list_for_user(caller.user_id)
+
+    async def get(self, caller: Principal, key_id: str) -> ExchangeKey:
+        """The caller's key; another user's key is as missing as one that never existed."""
+        async with self._uow_factory() as uow:
+            key = await uow.exchange_keys.get(caller.user_id, key_id)
+        if key is None:
+            raise NotFound("exchange key")
+        return key
+
+    async def create(self, caller: Principal, new: NewExchangeKey) -> ExchangeKey:
+        credentials = ApiCredentials(new.exchange_id, new.trade_type, new.api_key, new.secret)
+        permissions = await self._gateway.check_key(credentials)
+        if permissions.can_withdraw:
+            log.warning("user %s: refused an exchange key that can withdraw funds", caller.user_id)
+            raise BusinessRuleViolation(ErrorCode.EXCHANGE_KEY_TYPE_INVALID)
+        balance_usd = await self.value_usd(await self._gateway.fetch_balances(credentials))
+        await self.total_usd(caller)  # the other keys' balances, fresh where possible
+        now = self._clock.now()
+        key = ExchangeKey(
+            id=self._ids.new_id(),
+            user_id=caller.user_id,
+            exchange_id=new.exchange_id,
+            trade_type=new.trade_type,
+            strategy_type=new.strategy_type,
+            name=new.name,
+            api_key=new.api_key,
+            api_key_status=ApiKeyStatus.AUTHORIZED,
+            active=new.active,
+            ip_restricted=permissions.ip_restricted,
+            created_at=now,
+            updated_at=now,
+        )
+        async with self._uow_factory() as uow:
+            await uow.users.lock(caller.user_id)  # concurrent creations queue up here
+            if await uow.exchange_keys.api_key_registered(new.api_key):
+                raise BusinessRuleViolation(ErrorCode.EXCHANGE_KEY_ALREADY_EXISTS)
+            plan = await self._entitlements.plan_of(uow, caller.user_id)
+            held = await uow.exchange_keys.list_for_user(caller.user_id)
+            if len(held) >= plan.max_api_key:
+                raise BusinessRuleViolation(ErrorCode.SUBSCRIPTION_API_KEY_LIMIT)
+            active_usd = await uow.exchange_keys.active_balance_usd(caller.user_id)
+            if new.active and active_usd + balance_usd > plan.max_balance_usd:
+                raise BusinessRuleViolation(ErrorCode.SUBSCRIPTION_BALANCE_LIMIT)
+            await uow.exchange_keys.add(
+                key, self._secrets.seal(new.secret), balance_usd=balance_usd, checked_at=now
+            )
+            await uow.commit()
+        return key
+
+    async def rename(self, caller: Principal, key_id: str, changes: dict[str, str]) -> ExchangeKey:
+        async def rename(uow: KeysUnitOfWork) -> ExchangeKey:
+            if await uow.exchange_keys.get(caller.user_id, key_id) is None:
+                raise NotFound("exchange key")
+            if changes:
+                await uow.exchange_keys.update(key_id, changes, now=self._clock.now())
+            key = await uow.exchange_keys.get(caller.user_id, key_id)
+            assert key is not None
+            return key
+
+        return await in_transaction(self._uow_factory, rename)
+
+    async def delete(self, caller: Principal, key_id: str) -> None:
+        """Removes the key and its sealed secret; the exchange client for it is closed."""
+        async with self._uow_factory() as uow:
+            key = await uow.exchange_keys.get(caller.user_id, key_id)
+            if key is None:
+                raise NotFound("exchange key")
+            credentials = await self._credentials(uow, key)
+            await uow.exchange_keys.delete(key_id)
+            await uow.commit()
+        await self._gateway.release(credentials)
+
+    async def reseal_secrets(self) -> int:
+        """Re-seals under the newest box key every secret an older one sealed (key rotation:
+        afterwards the older key can be retired). Returns how many were re-sealed."""
+        async with self._uow_factory() as uow:
+            stale = await uow.exchange_keys.sealed_secrets_not_under(self._secrets.newest_key_id)
+            for key_id, sealed in stale:
+                await uow.exchange_keys.reseal(
+                    key_id, self._secrets.seal(self._secrets.open(sealed))
+                )
+            await uow.commit()
+        return len(stale)
+
+    async def balance(self, caller: Principal, key_id: str) -> builtins.list[AssetBalance]:
+        found = (await self.balances_of(caller, [key_id]))[key_id]
+        if isinstance(found, DomainError):
+            raise found
+        return found
+
+    async def balances_of(
+        self, caller: Principal, key_ids: builtins.list[str]
+    ) -> dict[str, builtins.list[AssetBalance] | DomainError]:
+        """Each key's balances, read from the exchange concurrently, or why not (NotFound for
+        a foreign or missing id). Any number of keys costs the same few SQL statements: one
+        read, one write transaction recording statuses and USD values."""
+        async with self._uow_factory() as uow:
+            owned = {k.id: k for k in await uow.exchange_keys.list_for_user(caller.user_id)}
+            keys = [owned[key_id] for key_id in dict.fromkeys(key_ids) if key_id in owned]
+            sealed = await uow.exchange_keys.sealed_secrets([key.id for key in keys])
+        fetched = await asyncio.gather(
+            *(self._gateway.fetch_balances(self._open(key, sealed[key.id])) for key in keys),
+            return_exceptions=True,
+        )
+        results: dict[str, builtins.list[AssetBalance] | DomainError] = {
+            key_id: NotFound("exchange key") for key_id in key_ids
+        }
+        statuses: dict[str, ApiKeyStatus] = {}
+        values: dict[str, float] = {}
+        for key, found in zip(keys, fetched, strict=True):
+            if isinstance(found, BusinessRuleViolation):
+                statuses[key.id] = _status_after(found)
+            elif isinstance(found, BaseException):
+                raise found
+            else:
+                statuses[key.id] = ApiKeyStatus.AUTHORIZED
+                values[key.id] = await self.value_usd(found)
+            results[key.id] = found
+        async with self._uow_factory() as uow:
+            await uow.exchange_keys.record_reads(statuses, values, now=self._clock.now())
+            await uow.commit()
+        return results
+
+    async def total_usd(self, caller: Principal) -> float:
+        """The USD value of the caller's active keys, read from the exchange concurrently; a
+        key the exchange cannot answer for now counts at its last known value."""
+        active = [key.id for key in await self.list(caller) if key.active]
+        await self.balances_of(caller, active)
+        async with self._uow_factory() as uow:
+            return round(await uow.exchange_keys.active_balance_usd(caller.user_id), 8)
+
+    async def value_usd(self, balances: builtins.list[AssetBalance]) -> float:
+        """Stablecoins at 1; other assets at their spot USDT price; unlisted ones at 0."""
+        total = 0.0
+        for balance in balances:
+            if balance.asset in STABLECOINS:
+                total += balance.total
+                continue
+            try:
+                ticker = await self._market.ticker(
+                    exchange_id=ExchangeId.BINANCE,
+                    trade_type=TradeType.SPOT,
+                    symbol=f"{balance.asset}/USDT",
+                )
+            except BusinessRuleViolation:
+                log.info("no USDT market to value %s; counted as 0", balance.asset)
+                continue
+            total += balance.total * ticker.last
+        return total
+
+    async def use(
+        self,
+        key: ExchangeKey,
+        call: Callable[[ApiCredentials], Awaitable[T]],
+        *,
+        credentials: ApiCredentials | None = None,
+    ) -> T:
+        """Calls the exchange with the key (opened here unless `credentials` were, by
+        `open_many`) and records what the call told of it: a key the exchange refuses becomes
+        UNAUTHORIZED and inactive."""
+        if credentials is None:
+            async with self._uow_factory() as uow:
+                credentials = await self._credentials(uow, key)
+        try:
+            result = await call(credentials)
+        except BusinessRuleViolation as refused:
+            await self._record_status(key, _status_after(refused))
+            raise
+        await self._record_status(key, ApiKeyStatus.AUTHORIZED)
+        return result
+
+    async def open_many(
+        self, key_ids: builtins.list[str]
+    ) -> dict[str, tuple[ExchangeKey, ApiCredentials | None]]:
+        """Keys by id with their credentials, for background jobs acting for the keys'
+        owners; two statements for any number of keys. Missing ids are left out; a key whose
+        secret cannot be opened comes without credentials (logged), so one such key never
+        holds up the others' work."""
+        async with self._uow_factory() as uow:
+            keys = await uow.exchange_keys.get_many(key_ids)
+            sealed = await uow.exchange_keys.sealed_secrets([key.id for key in keys])
+        opened: dict[str, tuple[ExchangeKey, ApiCredentials | None]] = {}
+        for key in keys:
+            try:
+                opened[key.id] = (key, self._open(key, sealed[key.id]))
+            except SecretUnreadable as unreadable:
+                log.error("key %s: %s", key.id, unreadable)
+                opened[key.id] = (key, None)
+        return opened
+
+    async def _credentials(self, uow: KeysUnitOfWork, key: ExchangeKey) -> ApiCredentials:
+        return self._open(key, await uow.exchange_keys.sealed_secret(key.id))
+
+    def _open(self, key: ExchangeKey, sealed: SealedSecret) -> ApiCredentials:
+        """The only place a secret is opened: for one call to the exchange, in memory."""
+        return ApiCredentials(
+            key.exchange_id, key.trade_type, key.api_key, self._secrets.open(sealed)
+        )
+
+    async def _record_status(self, key: ExchangeKey, status: ApiKeyStatus) -> None:
+        if status is key.api_key_status:
+            return
+        async with self._uow_factory() as uow:
+            await uow.exchange_keys.set_status(key.id, status, now=self._clock.now())
+            await uow.commit()
+
+
+def _status_after(refused: BusinessRuleViolation) -> ApiKeyStatus:
+    """Refused credentials make a key UNAUTHORIZED; any other failure, FAILED."""
+    if refused.code is ErrorCode.EXCHANGE_AUTHORIZATION_FAILED:
+        return ApiKeyStatus.UNAUTHORIZED
+    return ApiKeyStatus.FAILED

@@ -1,0 +1,38 @@
+"""Closing a position outright: what every failure path falls back to."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from tradedesk.domain.market.exchange import (
+    ApiCredentials,
+    OrderRequest,
+    OrderSide,
+    OrderType,
+)
+
+if TYPE_CHECKING:
+    from tradedesk.domain.market.ports import ExchangeGateway
+
+
+async def flatten(
+    gateway: ExchangeGateway, credentials: ApiCredentials, symbol: str, client_order_id: str
+) -> None:
+    """Cancels every open order of the symbol, then closes what is left of the position at
+    market, reduce-only (it can never open one)."""
+    await gateway.cancel_all_orders(credentials, symbol)
+    position = await gateway.fetch_position(credentials, symbol)
+    if position is None:
+        return
+    await gateway.place_order(
+        credentials,
+        OrderRequest(
+            symbol=symbol,
+            type=OrderType.MARKET,
+            side=OrderSide.SELL if position.side == "long" else OrderSide.BUY,
+            amount=Decimal(str(position.contracts)),
+            client_order_id=client_order_id,
+            reduce_only=True,
+        ),
+    )

@@ -1,0 +1,97 @@
+"""Placing a protected trade on a key: the one order path of manual orders and copy trades.
+
+The symbol is cleared first (open orders cancelled, position closed; the trade the keeper was
+following there is superseded), then the entry, then its exits (`domain/trading/exits.py`). If any
+leg after the entry fails, everything placed is cancelled and the position closed, and the
+error names the leg: nobody is told they are protected when they are not.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
+from tradedesk.domain.market.exchange import ApiCredentials, MarketRules, Order, OrderRequest
+from tradedesk.domain.market.model import TradeType
+from tradedesk.domain.trading.exits import ExitPlan, entry_id, initial_legs, leg_of
+from tradedesk.domain.trading.flattening import flatten
+
+if TYPE_CHECKING:
+    from tradedesk.domain.market.ports import ExchangeGateway
+    from tradedesk.domain.trading.protection import ProtectionKeeper
+
+log = logging.getLogger("tradedesk.placement")
+
+
+class OrderLegFailed(BusinessRuleViolation):
+    """A leg after the entry failed; what was placed has been undone. `context["leg"]` names
+    it: `takeProfit[N]` or `stop`."""
+
+    def __init__(self, code: ErrorCode, leg: str) -> None:
+        super().__init__(code, leg=leg)
+
+
+class TradePlacer:
+    def __init__(self, gateway: ExchangeGateway, keeper: ProtectionKeeper) -> None:
+        self._gateway = gateway
+        self._keeper = keeper
+
+    async def place(
+        self,
+        credentials: ApiCredentials,
+        key_id: str,
+        entry: OrderRequest,
+        plan: ExitPlan,
+        rules: MarketRules,
+        prefix: str,
+        *,
+        clear: bool = True,
+    ) -> list[Order]:
+        """The entry, then the legs it has filled for; [entry, *legs] as placed. `clear`
+        False skips clearing a symbol the caller knows holds nothing of the platform's."""
+        symbol = entry.symbol
+        futures = credentials.trade_type is TradeType.FUTURES
+        if clear and futures:
+            await self._keeper.supersede(key_id, symbol)
+            await flatten(self._gateway, credentials, symbol, f"{prefix}c")
+        elif clear:
+            await self._gateway.cancel_all_orders(credentials, symbol)
+        placed = [await self._gateway.place_order(credentials, entry)]
+        legs = initial_legs(
+            plan,
+            rules,
+            symbol=symbol,
+            prefix=prefix,
+            filled=rules.round_amount(Decimal(str(placed[0].filled))),
+            entry_open=placed[0].is_open,
+        )
+        leg = "takeProfit"
+        try:
+            for name, request in legs:
+                leg = name  # named in the error if this one fails
+                placed.append(await self._gateway.place_order(credentials, request))
+        except BusinessRuleViolation as failed:
+            log.warning("trade %s: the %s leg failed (%s); undoing", prefix, leg, failed.text)
+            if futures:
+                await flatten(self._gateway, credentials, symbol, f"{prefix}u")
+            else:
+                await self._gateway.cancel_all_orders(credentials, symbol)
+            raise OrderLegFailed(failed.code, leg) from None
+        return placed
+
+
+async def placed_before(
+    gateway: ExchangeGateway, credentials: ApiCredentials, symbol: str, prefix: str
+) -> list[Order] | None:
+    """What an earlier attempt at the trade left on the exchange, found by its client order
+    ids: [entry, *legs still open]; None when its entry never went out. Asked before a trade
+    is placed again, so that a retry finishes what is there instead of placing it twice."""
+    history = await gateway.fetch_order_history(credentials, symbol)
+    entry = next((o for o in history if o.client_order_id == entry_id(prefix)), None)
+    if entry is None:
+        return None
+    log.info("trade %s: its entry is on the exchange already; resuming", prefix)
+    legs = [o for o in history if o.is_open and leg_of(prefix, o.client_order_id)]
+    return [entry, *legs]

@@ -1,0 +1,463 @@
+"""Keeping a placed trade protected while its entry fills and until its position is gone.
+
+Binance has no way to attach exits to a futures entry, so the platform does it: every trade
+with exits is watched from placement until it is closed.
+
+- As the entry fills (in parts, or later for a resting LIMIT entry), the take-profit ladder
+  is re-split over the open position; rungs beyond the conditional-order cap, which can only
+  rest beside a position, are placed once there is one.
+- The stop covers the whole ordered amount while the entry may still fill (reduce-only, it
+  never closes more than the position), and what the entry filled once it has finished. A
+  stop is replaced by placing the new one before cancelling the old, so a position is never
+  without one; a stop the exchange refuses (its price is already passed) closes the position,
+  as the stop itself would have.
+- When the stop fires, the rest of the entry and the ladder are cancelled; when the entry
+  finished unfilled or the position is gone, whatever is left of the trade is cancelled.
+- A leg cancelled by someone else (the user on the exchange's own app) is never restored:
+  that was their decision.
+
+The exchange's orders are the truth about which legs are live, found by client order id; the
+database holds the plan, what the live legs are and how far they were sized. Each pass that
+places anything uses a new generation of client ids, so a pass that died half-way is finished
+by the next without ever reusing an id. A trade is leased to one keeper at a time, so several
+processes may run the keeper. Placing a new order on the symbol or closing the position
+supersedes the trade (`supersede`); a pass that finds its trade superseded while it worked
+cancels what it had placed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from tradedesk.domain.alerts.recording import record_alerts
+from tradedesk.domain.errors import BusinessRuleViolation
+from tradedesk.domain.keys.model import ApiKeyStatus
+from tradedesk.domain.market.exchange import ApiCredentials, MarketRules, Order, OrderSide, Position
+from tradedesk.domain.market.model import TradeType
+from tradedesk.domain.trade_events import TradeEvent, TradeEventKind
+from tradedesk.domain.trading.exits import (
+    STOP,
+    TRAIL,
+    ExitPlan,
+    closing_request,
+    entry_id,
+    ladder_sizes,
+    leg_id,
+    leg_of,
+    rung_request,
+)
+from tradedesk.domain.trading.flattening import flatten
+from tradedesk.domain.trading.model import ExitFill, LegEnd, ProtectedTrade, ProtectedTradeGone
+
+if TYPE_CHECKING:
+    from tradedesk.domain.keys.exchange_keys import ExchangeKeys
+    from tradedesk.domain.market.ports import ExchangeGateway
+    from tradedesk.domain.ports import Clock, Ids
+    from tradedesk.domain.trade_events import TradeEvents
+    from tradedesk.domain.trading.ports import TradingUnitOfWork, TradingUnitOfWorkFactory
+
+log = logging.getLogger("tradedesk.protection")
+
+LEASE = timedelta(seconds=30)  # a keeper that stopped answering hands its trades on after this
+CONCURRENT_TRADES = 8  # trades followed at once by one keeper
+
+
+class ProtectionKeeper:
+    def __init__(
+        self,
+        uow_factory: TradingUnitOfWorkFactory,
+        keys: ExchangeKeys,
+        gateway: ExchangeGateway,
+        events: TradeEvents,
+        clock: Clock,
+        ids: Ids,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._keys = keys
+        self._gateway = gateway
+        self._events = events
+        self._clock = clock
+        self._ids = ids
+        self._owner = ids.new_id()  # this keeper's name on the trades it leases
+
+    async def supersede(self, key_id: str, symbol: str, *, reason: str = "superseded") -> None:
+        """Stop keeping the key's trades on the symbol: the user is replacing or closing them
+        (call before the symbol's orders are cancelled)."""
+        async with self._uow_factory() as uow:
+            await uow.protected_trades.close_all(
+                key_id, symbol, reason=reason, now=self._clock.now()
+            )
+            await uow.commit()
+
+    async def tick(self) -> int:
+        """One pass over every open trade this keeper can lease; how many it followed. The
+        database costs the same few statements for any number of trades that did not move."""
+        async with self._uow_factory() as uow:
+            trades = await uow.protected_trades.lease_open(
+                owner=self._owner, now=self._clock.now(), lease=LEASE
+            )
+            await uow.commit()
+        opened = await self._keys.open_many(sorted({trade.key_id for trade in trades}))
+        bound = asyncio.Semaphore(CONCURRENT_TRADES)
+
+        async def follow(trade: ProtectedTrade) -> None:
+            key, credentials = opened[trade.key_id]
+            if key.api_key_status is ApiKeyStatus.UNAUTHORIZED or credentials is None:
+                return  # the exchange refuses the key, or its secret cannot be opened here
+            async with bound:
+                try:
+                    await self._keys.use(
+                        key,
+                        lambda c: _Pass(self, trade, c).run(),
+                        credentials=credentials,
+                    )
+                except BusinessRuleViolation as refused:  # tried again on the next pass
+                    log.warning("trade %s: the exchange refused (%s)", trade.id, refused.text)
+                except Exception:
+                    log.exception("trade %s: pass failed", trade.id)
+
+        # a trade outlives no key (deleted with it), but one may go between the two reads
+        followed = [trade for trade in trades if trade.key_id in opened]
+        await asyncio.gather(*(follow(trade) for trade in followed))
+        return len(followed)
+
+    async def _save(self, trade: ProtectedTrade, events: list[TradeEvent]) -> None:
+        """Saves what a pass learnt, with the alerts of the fills it found; then tells the
+        trader's sockets."""
+        async with self._uow_factory() as uow:
+            still_open = await uow.protected_trades.save(trade, now=self._clock.now())
+            await self._record(uow, trade, events)
+            await uow.commit()
+        self._publish(trade, events)
+        if not still_open:
+            raise ProtectedTradeGone(trade.id)
+
+    async def _close(self, trade: ProtectedTrade, reason: str, events: list[TradeEvent]) -> None:
+        log.info("trade %s closed: %s", trade.id, reason)
+        async with self._uow_factory() as uow:
+            await uow.protected_trades.close(trade.id, reason=reason, now=self._clock.now())
+            await self._record(uow, trade, events)
+            await uow.commit()
+        self._publish(trade, events)
+
+    async def _record(
+        self, uow: TradingUnitOfWork, trade: ProtectedTrade, fills: list[TradeEvent]
+    ) -> None:
+        """The fills a pass found, for the user's alerts and reports."""
+        await record_alerts(uow, self._ids, [(trade.user_id, fill) for fill in fills])
+        await uow.reports.add_fills(
+            [
+                ExitFill(
+                    id=self._ids.new_id(),
+                    user_id=trade.user_id,
+                    key_id=trade.key_id,
+                    trade_id=trade.id,
+                    kind=fill.kind.value,
+                    amount=fill.amount,
+                    price=fill.price,
+                    realized_pnl=fill.realized_pnl,
+                    at=fill.at,
+                )
+                for fill in fills
+            ]
+        )
+
+    def _publish(self, trade: ProtectedTrade, events: list[TradeEvent]) -> None:
+        for event in events:
+            self._events.publish(trade.user_id, event)
+
+
+@dataclass
+class _Pass:
+    """One look at a trade on the exchange, and what it takes to bring its legs in line."""
+
+    keeper: ProtectionKeeper
+    trade: ProtectedTrade
+    credentials: ApiCredentials
+    placed: list[Order] = field(default_factory=list)
+    fills: list[TradeEvent] = field(default_factory=list)  # found, not yet saved
+
+    @property
+    def gateway(self) -> ExchangeGateway:
+        return self.keeper._gateway
+
+    async def run(self) -> None:
+        trade = self.trade
+        open_orders = await self.gateway.fetch_open_orders(self.credentials, trade.symbol)
+        if not _changed(trade, open_orders):
+            return
+        try:
+            await self._reconcile(open_orders)
+        except ProtectedTradeGone:
+            log.info("trade %s was superseded during a pass; undoing the pass", trade.id)
+            for order in self.placed:
+                await self.gateway.cancel_order(self.credentials, order)
+
+    def _announce(self, leg: str, history: list[Order], client_id: str) -> None:
+        """A rung or a stop filled: its event (the fill of the order it placed, where the
+        exchange lists one under the same id, else the conditional order itself), with the
+        profit it realised against the entry's price, goes out with the next save."""
+        orders = [o for o in history if o.client_order_id == client_id]
+        filled = next((o for o in orders if o.filled), orders[-1])
+        trade = self.trade
+        amount = filled.filled or filled.amount
+        price = filled.average or filled.stop_price or filled.price
+        entry = _latest(history, entry_id(trade.prefix))
+        paid = None if entry is None else entry.average or entry.price
+        pnl = None
+        if amount is not None and price is not None and paid:
+            direction = 1 if trade.plan.side is OrderSide.BUY else -1
+            pnl = round((price - paid) * amount * direction, 8)
+        self.fills.append(
+            TradeEvent(
+                kind=TradeEventKind.STOP if leg in (STOP, TRAIL) else TradeEventKind.TAKE_PROFIT,
+                key_id=trade.key_id,
+                symbol=trade.symbol,
+                side=filled.side,
+                amount=amount,
+                price=price,
+                order_id=filled.id,
+                at=self.keeper._clock.now(),
+                realized_pnl=pnl,
+            )
+        )
+
+    async def _save(self) -> None:
+        fills, self.fills = self.fills, []
+        await self.keeper._save(self.trade, fills)
+
+    async def _close(self, reason: str) -> None:
+        fills, self.fills = self.fills, []
+        await self.keeper._close(self.trade, reason, fills)
+
+    async def _reconcile(self, open_orders: list[Order]) -> None:
+        trade, plan = self.trade, self.trade.plan
+        rules = await self.gateway.market_rules(trade_type=TradeType.FUTURES, symbol=trade.symbol)
+        history = await self.gateway.fetch_order_history(self.credentials, trade.symbol)
+        position = await self.gateway.fetch_position(self.credentials, trade.symbol)
+        open_by_id = {o.client_order_id: o for o in open_orders if o.client_order_id}
+        entry = _latest(history, entry_id(trade.prefix))
+        if entry is None and not trade.entry_final:
+            log.warning("trade %s: the exchange lists no entry; nothing done", trade.id)
+            return
+        filled = trade.sized_to if entry is None else _decimal(entry.filled)
+        entry_done = entry is None or not entry.is_open
+        held = _held(position, plan.side)
+
+        live, ended = dict(trade.live), dict(trade.ended)
+        for leg, client_id in trade.live.items():
+            if client_id not in open_by_id:
+                del live[leg]
+                ended[leg] = _how_it_ended(history, client_id)
+                log.info("trade %s: %s %s", trade.id, leg, ended[leg].value)
+                if ended[leg] is LegEnd.EXECUTED:
+                    self._announce(leg, history, client_id)
+        self.trade = trade = replace(trade, live=live, ended=ended)
+
+        for orphan in [o for o in open_orders if _orphan(trade, o)]:
+            # left by a pass that died between the exchange and the database
+            await self.gateway.cancel_order(self.credentials, orphan)
+        live_orders = {leg: open_by_id[client_id] for leg, client_id in live.items()}
+
+        fired = [leg for leg in (STOP, TRAIL) if ended.get(leg) is LegEnd.EXECUTED]
+        if fired:
+            rest = list(live_orders.values()) + ([entry] if entry and entry.is_open else [])
+            return await self._finish(rest, "trailed out" if fired == [TRAIL] else "stopped out")
+        if entry_done and (not filled or not held):
+            return await self._finish(list(live_orders.values()), "position closed")
+        if entry_done and all(leg in ended for leg in plan.leg_names()):
+            return await self._finish([], "no exits left")
+        if held and _breakeven_due(plan, ended) and position is not None:
+            self.trade = trade = replace(trade, plan=_at_breakeven(plan, rules, position))
+            log.info("trade %s: the stop moves to the entry price", trade.id)
+            await self._resize(rules, open_orders, live_orders, filled, held, entry_done)
+        elif filled and (filled != trade.sized_to or entry_done != trade.entry_final):
+            await self._resize(rules, open_orders, live_orders, filled, held, entry_done)
+        else:
+            await self._save()
+
+    async def _resize(
+        self,
+        rules: MarketRules,
+        open_orders: list[Order],
+        live_orders: dict[str, Order],
+        filled: Decimal,
+        held: Decimal,
+        entry_done: bool,
+    ) -> None:
+        """Brings the ladder to shares of the open position and the stops to the amount they
+        must cover, in a new generation of client ids."""
+        plan = self.trade.plan
+        self.trade = replace(self.trade, generation=self.trade.generation + 1)
+        await self._save()
+        algo_orders = sum(1 for o in open_orders if o.conditional and o.is_open)
+        algo_orders -= sum(1 for o in open_orders if o.conditional and _orphan(self.trade, o))
+        pending = [leg for leg in plan.rung_names() if leg not in self.trade.ended]
+        sizes = dict(zip(pending, ladder_sizes(len(pending), held, rules), strict=True))
+
+        for leg in pending:
+            order = live_orders.get(leg)
+            if order is not None and _decimal(order.amount) != sizes[leg]:
+                await self._retire(leg, order)
+                algo_orders -= order.conditional
+
+        cover = filled if entry_done else plan.amount
+        for leg in [leg for leg in plan.stop_names() if leg not in self.trade.ended]:
+            old = live_orders.get(leg)
+            moved = (
+                leg == STOP
+                and old is not None
+                and plan.stop_trigger_price is not None
+                and rules.round_price(_decimal(old.stop_price))
+                != rules.round_price(plan.stop_trigger_price)
+            )
+            if old is None or _decimal(old.amount) != cover or moved:
+                if old is not None and algo_orders >= rules.max_algo_orders:
+                    await self._retire(leg, old)  # no slot for two: a moment without
+                    algo_orders -= 1
+                    old = None
+                algo_orders += await self._place_closing(rules, leg, cover)
+                if old is not None:
+                    await self._retire(leg, old, keep_tracking=True)
+                    algo_orders -= 1
+
+        for leg in pending:
+            if sizes[leg] and leg not in self.trade.live:
+                algo_orders += await self._place_rung(rules, leg, sizes[leg], algo_orders)
+
+        self.trade = replace(self.trade, sized_to=filled, entry_final=entry_done)
+        await self._save()
+
+    async def _place_closing(self, rules: MarketRules, leg: str, amount: Decimal) -> int:
+        """Places the stop or the trailing stop; the conditional orders added (1, or 0 for a
+        trailing stop the exchange refused, which is dropped: the stop still stands). A stop
+        the exchange refuses closes the position, as the stop itself would have."""
+        trade = self.trade
+        client_id = leg_id(trade.prefix, leg, trade.generation)
+        request = closing_request(
+            trade.plan, rules, leg, symbol=trade.symbol, amount=amount, client_order_id=client_id
+        )
+        try:
+            order = await self.gateway.place_order(self.credentials, request)
+        except BusinessRuleViolation as refused:
+            if leg == TRAIL:
+                log.warning("trade %s: the trailing stop was refused (%s)", trade.id, refused.text)
+                self.trade = replace(trade, ended={**trade.ended, leg: LegEnd.DROPPED})
+                await self._save()
+                return 0
+            log.warning(
+                "trade %s: the stop was refused (%s); closing the position", trade.id, refused.text
+            )
+            await flatten(self.gateway, self.credentials, trade.symbol, f"{trade.prefix}x")
+            await self._close("stop refused; position closed")
+            self.placed.clear()  # the symbol is flat and clear: nothing left to undo
+            raise ProtectedTradeGone(trade.id) from None
+        self.placed.append(order)
+        self.trade = replace(trade, live={**trade.live, leg: client_id})
+        await self._save()
+        return 1
+
+    async def _place_rung(self, rules: MarketRules, leg: str, amount: Decimal, algo: int) -> int:
+        """Places a rung: conditional while a slot is free, else (or when the exchange refuses
+        a trigger the price has already passed) a reduce-only LIMIT, which then takes the
+        profit at once. A rung refused both ways is dropped. Returns the conditional orders
+        added."""
+        trade = self.trade
+        client_id = leg_id(trade.prefix, leg, trade.generation)
+        for conditional in (True, False) if algo < rules.max_algo_orders else (False,):
+            request = rung_request(
+                trade.plan,
+                rules,
+                symbol=trade.symbol,
+                leg=leg,
+                amount=amount,
+                client_order_id=client_id,
+                conditional=conditional,
+            )
+            try:
+                order = await self.gateway.place_order(self.credentials, request)
+            except BusinessRuleViolation as refused:
+                log.warning("trade %s: %s refused (%s)", trade.id, leg, refused.text)
+                continue
+            self.placed.append(order)
+            self.trade = replace(trade, live={**trade.live, leg: client_id})
+            await self._save()
+            return int(conditional)
+        self.trade = replace(trade, ended={**trade.ended, leg: LegEnd.DROPPED})
+        await self._save()
+        return 0
+
+    async def _retire(self, leg: str, order: Order, *, keep_tracking: bool = False) -> None:
+        """Cancels a leg the keeper replaces; forgotten first, so that a pass dying here
+        finds an orphan to cancel, not a leg the user dropped."""
+        if not keep_tracking:
+            live = {k: v for k, v in self.trade.live.items() if k != leg}
+            self.trade = replace(self.trade, live=live)
+            await self._save()
+        await self.gateway.cancel_order(self.credentials, order)
+
+    async def _finish(self, leftovers: list[Order], reason: str) -> None:
+        for order in leftovers:
+            await self.gateway.cancel_order(self.credentials, order)
+        await self._close(reason)
+
+
+def _breakeven_due(plan: ExitPlan, ended: Mapping[str, LegEnd]) -> bool:
+    """The plan moves its stop to the entry once that many rungs filled (and only once)."""
+    if plan.breakeven_after is None or plan.stop_trigger_price is None:
+        return False
+    filled = sum(1 for leg in plan.rung_names() if ended.get(leg) is LegEnd.EXECUTED)
+    return filled >= plan.breakeven_after
+
+
+def _at_breakeven(plan: ExitPlan, rules: MarketRules, position: Position) -> ExitPlan:
+    """A stop-market at the position's entry price: what is left can no longer lose."""
+    entry = rules.round_price(_decimal(position.entry_price))
+    return replace(plan, stop_trigger_price=entry, stop_price=None, breakeven_after=None)
+
+
+def _changed(trade: ProtectedTrade, open_orders: list[Order]) -> bool:
+    """Whether anything may need doing: a live leg left the book, or the entry filled more
+    or finished. The common case (nothing moved) costs one read of the open orders."""
+    open_ids = {o.client_order_id for o in open_orders}
+    if any(client_id not in open_ids for client_id in trade.live.values()):
+        return True
+    if trade.entry_final:
+        return False
+    entry = next((o for o in open_orders if o.client_order_id == entry_id(trade.prefix)), None)
+    return entry is None or _decimal(entry.filled) != trade.sized_to
+
+
+def _latest(history: list[Order], client_id: str) -> Order | None:
+    found = [o for o in history if o.client_order_id == client_id]
+    return found[-1] if found else None
+
+
+def _how_it_ended(history: list[Order], client_id: str) -> LegEnd:
+    """A conditional that fired shows `closed`; a LIMIT rung, its fills."""
+    orders = [o for o in history if o.client_order_id == client_id]
+    executed = any(o.status == "closed" or o.filled for o in orders)
+    return LegEnd.EXECUTED if executed else LegEnd.DROPPED
+
+
+def _held(position: Position | None, side: OrderSide) -> Decimal:
+    """The position the trade opened: its size when on the entry's side, else nothing."""
+    if position is None or position.side != ("long" if side is OrderSide.BUY else "short"):
+        return Decimal(0)
+    return _decimal(position.contracts)
+
+
+def _orphan(trade: ProtectedTrade, order: Order) -> bool:
+    return bool(leg_of(trade.prefix, order.client_order_id)) and (
+        order.client_order_id not in trade.live.values()
+    )
+
+
+def _decimal(number: float | None) -> Decimal:
+    return Decimal(0) if number is None else Decimal(str(number))
