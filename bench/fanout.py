@@ -184,11 +184,11 @@ async def one_round(
                 ),
             )
             accepted = time.perf_counter()
-            await runtime.services.copy_trading.publish_as(
+            await runtime.services.signal_publishing.publish_as(
                 signal, signal_id="00000000-0000-4000-b000-000000000001", created_by="bench",
                 location="input",
             )  # fmt: skip
-            await runtime.services.copy_trading.drain()
+            await runtime.services.copy_dispatcher.drain()
             done = time.perf_counter()
         finally:
             await runtime.aclose()

@@ -20,10 +20,11 @@ from tradedesk.domain.billing.stripe_webhooks import StripeWebhooks
 from tradedesk.domain.billing.subscriptions import Entitlements, Subscriptions
 from tradedesk.domain.catalog.public import PublicCatalog
 from tradedesk.domain.catalog.results import StrategyResults
-from tradedesk.domain.copying.copy_trading import CopyTrading
+from tradedesk.domain.copying.dispatcher import CopyDispatcher
 from tradedesk.domain.copying.follows import StrategyFollows
 from tradedesk.domain.copying.history import strategy_history
 from tradedesk.domain.copying.model import PublishedSignal
+from tradedesk.domain.copying.publishing import SignalPublishing
 from tradedesk.domain.copying.webhooks import StrategyWebhooks
 from tradedesk.domain.identity.authentication import Identity
 from tradedesk.domain.identity.ports import HumanCheck
@@ -113,7 +114,9 @@ def build_runtime(
     exchange = exchange or _exchange(settings, clock)
     tickers = CachedTickers(exchange, clock, ttl_seconds=settings.ticker_ttl)
     local_issuer = None if settings.auth_issuer else dev_issuer.DevIssuer(settings.data_dir)
-    catalog = PublicCatalog(uow_factory, clock, settings.public_cache_ttl_seconds)
+    catalog = PublicCatalog(
+        uow_factory=uow_factory, clock=clock, ttl_seconds=settings.public_cache_ttl_seconds
+    )
     market = MarketService(tickers)
     secrets = (
         FernetSecretBox(secret_keys(settings.secret_key))
@@ -126,7 +129,15 @@ def build_runtime(
     mailer = _mailer(settings)
     token = settings.telegram_bot_token
     bot = PtbTelegramBot(token.get_secret_value(), settings.telegram_api_url) if token else None
-    keys = ExchangeKeys(uow_factory, exchange, secrets, market, clock, ids, entitlements)
+    keys = ExchangeKeys(
+        uow_factory=uow_factory,
+        gateway=exchange,
+        secrets=secrets,
+        market=market,
+        clock=clock,
+        ids=ids,
+        entitlements=entitlements,
+    )
     # several processes (servers, workers) deliver the same events through Redis
     redis_bus = (
         RedisEventBus(settings.redis_url, [PublishedSignal, TradeEvent])
@@ -135,75 +146,127 @@ def build_runtime(
     )
     bus: EventBus = redis_bus or Broadcaster()
     trade_events = TradeEvents(bus)
-    keeper = ProtectionKeeper(uow_factory, keys, exchange, trade_events, clock, ids)
+    keeper = ProtectionKeeper(
+        uow_factory=uow_factory,
+        keys=keys,
+        gateway=exchange,
+        events=trade_events,
+        clock=clock,
+        ids=ids,
+    )
     placer = TradePlacer(exchange, keeper)
-    reference = StrategyReference(uow_factory, catalog, market, clock, ids)
+    reference = StrategyReference(
+        uow_factory=uow_factory, catalog=catalog, market=market, clock=clock, ids=ids
+    )
     # paper accounts live in the serving process, so it runs their copies itself
-    queued = settings.redis_url is not None and settings.exchange != "paper"
-    copy_queue = RedisCopyQueue(settings.redis_url) if queued else None  # type: ignore[arg-type]
-    copying = CopyTrading(
-        uow_factory,
-        keys,
-        catalog,
-        market,
-        exchange,
-        placer,
-        keeper,
-        reference,
-        bus,
-        trade_events,
-        clock,
-        ids,
-        PrometheusJobMetrics(),
+    copy_queue = (
+        RedisCopyQueue(settings.redis_url)
+        if settings.redis_url is not None and settings.exchange != "paper"
+        else None
+    )
+    publishing = SignalPublishing(
+        uow_factory=uow_factory,
+        catalog=catalog,
+        market=market,
+        reference=reference,
+        events=bus,
+        clock=clock,
+        ids=ids,
         queue=copy_queue,
+    )
+    dispatcher = CopyDispatcher(
+        uow_factory=uow_factory,
+        keys=keys,
+        market=market,
+        gateway=exchange,
+        placer=placer,
+        keeper=keeper,
+        trade_events=trade_events,
+        clock=clock,
+        ids=ids,
+        metrics=PrometheusJobMetrics(),
         lease=timedelta(seconds=settings.copy_lease_seconds),
     )
     services = Services(
         backlogs=Backlogs(uow_factory),
         market=market,
         catalog=catalog,
-        strategy_results=StrategyResults(catalog, uow_factory, clock),
+        strategy_results=StrategyResults(catalog=catalog, uow_factory=uow_factory, clock=clock),
         identity=Identity(
-            _verifier(settings, local_issuer, http, clock),
-            uow_factory,
-            clock,
-            ids,
+            verifier=_verifier(settings, local_issuer, http, clock),
+            uow_factory=uow_factory,
+            clock=clock,
+            ids=ids,
             directory=_directory(settings, http),
         ),
         human_check=_human_check(settings, http),
         profiles=Profiles(uow_factory, clock),
         notifications=Notifications(
-            uow_factory, clock, ids, telegram_bot_url=settings.telegram_bot_url
+            uow_factory=uow_factory,
+            clock=clock,
+            ids=ids,
+            telegram_bot_url=settings.telegram_bot_url,
         ),
         exchange_access=ExchangeAccess(settings.egress_ips),
         exchange_keys=keys,
-        balance_history=BalanceHistory(uow_factory, keys, exchange, page_tokens, clock),
-        manual_trading=ManualTrading(keys, exchange, ids, keeper),
-        manual_orders=ManualOrders(uow_factory, keys, exchange, clock, ids, placer, trade_events),
+        balance_history=BalanceHistory(
+            uow_factory=uow_factory, keys=keys, gateway=exchange, tokens=page_tokens, clock=clock
+        ),
+        manual_trading=ManualTrading(keys=keys, gateway=exchange, ids=ids, keeper=keeper),
+        manual_orders=ManualOrders(
+            uow_factory=uow_factory,
+            keys=keys,
+            gateway=exchange,
+            clock=clock,
+            ids=ids,
+            placer=placer,
+            events=trade_events,
+        ),
         trade_events=trade_events,
         protection=keeper,
-        follows=StrategyFollows(uow_factory, keys, catalog, clock, ids, entitlements),
-        subscriptions=Subscriptions(
-            uow_factory,
-            entitlements,
-            catalog,
-            billing,
-            CheckoutPages(settings.checkout_success_url, settings.checkout_cancel_url),
-            clock,
+        follows=StrategyFollows(
+            uow_factory=uow_factory,
+            keys=keys,
+            catalog=catalog,
+            clock=clock,
+            ids=ids,
+            entitlements=entitlements,
         ),
-        stripe_webhooks=StripeWebhooks(uow_factory, billing, entitlements, clock),
-        alert_delivery=AlertDelivery(uow_factory, bot, mailer, clock, ids),
-        reports=Reports(uow_factory, mailer, clock, owner=ids.new_id()),
+        subscriptions=Subscriptions(
+            uow_factory=uow_factory,
+            entitlements=entitlements,
+            catalog=catalog,
+            billing=billing,
+            pages=CheckoutPages(settings.checkout_success_url, settings.checkout_cancel_url),
+            clock=clock,
+        ),
+        stripe_webhooks=StripeWebhooks(
+            uow_factory=uow_factory, billing=billing, entitlements=entitlements, clock=clock
+        ),
+        alert_delivery=AlertDelivery(
+            uow_factory=uow_factory, bot=bot, mailer=mailer, clock=clock, ids=ids
+        ),
+        reports=Reports(uow_factory=uow_factory, mailer=mailer, clock=clock, owner=ids.new_id()),
         telegram_linking=TelegramLinking(
-            uow_factory,
-            bot,
-            clock,
-            ids,
+            uow_factory=uow_factory,
+            bot=bot,
+            clock=clock,
+            ids=ids,
             webhook_secret=_secret(settings.telegram_webhook_secret),
         ),
-        strategy_admin=StrategyAdmin(uow_factory, catalog, exchange, clock, ids),
-        copy_trading=copying,
-        strategy_webhooks=StrategyWebhooks(uow_factory, secrets, catalog, copying, clock, ids),
+        strategy_admin=StrategyAdmin(
+            uow_factory=uow_factory, catalog=catalog, gateway=exchange, clock=clock, ids=ids
+        ),
+        signal_publishing=publishing,
+        copy_dispatcher=dispatcher,
+        strategy_webhooks=StrategyWebhooks(
+            uow_factory=uow_factory,
+            secrets=secrets,
+            catalog=catalog,
+            publishing=publishing,
+            clock=clock,
+            ids=ids,
+        ),
         strategy_history=strategy_history(uow_factory, page_tokens),
         strategy_reference=reference,
         manual_history=manual_history(uow_factory, page_tokens),

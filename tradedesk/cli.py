@@ -364,7 +364,7 @@ def worker(
             typer.echo(f"recorded {await history.take_snapshots()} balance snapshot(s)")
             if settings.exchange != "paper":  # paper accounts live in the serving process
                 typer.echo(f"followed {await runtime.services.protection.tick()} open trade(s)")
-                copied = await runtime.services.copy_trading.drain()
+                copied = await runtime.services.copy_dispatcher.drain()
                 typer.echo(f"ran {copied} signal copies")
         finally:
             await runtime.aclose()

@@ -18,7 +18,7 @@ from tests.api.test_copy_trading import (
     position,
 )
 from tests.documented import STRATEGY_1
-from tradedesk.domain.copying.copy_trading import MAX_ATTEMPTS
+from tradedesk.domain.copying.dispatcher import MAX_ATTEMPTS
 from tradedesk.domain.copying.model import CopyStatus
 from tradedesk.simulator.markets import Kind
 
@@ -44,12 +44,12 @@ async def test_a_copy_the_exchange_did_not_answer_is_placed_once_it_answers(
     outage = faults.outage("/fapi/v1/order")  # no order goes through
     published = await admin.graphql(PUBLISH, {"input": OPEN})
 
-    assert await runtime.services.copy_trading.drain() == 1
+    assert await runtime.services.copy_dispatcher.drain() == 1
     waiting = await the_copy(runtime, published)
     faults.clear()
-    assert await runtime.services.copy_trading.drain() == 0  # not before its backoff
+    assert await runtime.services.copy_dispatcher.drain() == 0  # not before its backoff
     clock.advance(timedelta(seconds=1))
-    assert await runtime.services.copy_trading.drain() == 1
+    assert await runtime.services.copy_dispatcher.drain() == 1
     await runtime.services.protection.tick()
     placed = await the_copy(runtime, published)
 
@@ -76,7 +76,7 @@ async def test_a_copy_the_exchange_never_answers_fails_in_the_end(
 
     statuses = []
     while CopyStatus.FAILED not in statuses and len(statuses) <= MAX_ATTEMPTS:
-        await runtime.services.copy_trading.drain()
+        await runtime.services.copy_dispatcher.drain()
         statuses.append((await the_copy(runtime, published)).status)
         clock.advance(between_attempts)
     failed = await the_copy(runtime, published)
@@ -93,16 +93,16 @@ async def test_a_close_is_tried_until_it_goes_through(
     would have, the CLOSE stays due and closes once orders go through again."""
     await follower(client, cognito, venue, "closing", 1000, CONSERVATIVE)
     await admin.graphql(PUBLISH, {"input": OPEN})
-    await runtime.services.copy_trading.drain()
+    await runtime.services.copy_dispatcher.drain()
     faults.outage("/fapi/v1/order")
     closed = await admin.graphql(PUBLISH, {"input": {"strategyId": STRATEGY_1, "action": "CLOSE"}})
 
     for _ in range(MAX_ATTEMPTS + 2):
-        await runtime.services.copy_trading.drain()
+        await runtime.services.copy_dispatcher.drain()
         clock.advance(timedelta(minutes=3))
     waiting = await the_copy(runtime, closed)
     faults.clear()
-    await runtime.services.copy_trading.drain()
+    await runtime.services.copy_dispatcher.drain()
     done = await the_copy(runtime, closed)
 
     assert waiting.status is CopyStatus.PENDING and waiting.attempts > MAX_ATTEMPTS

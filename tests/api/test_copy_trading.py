@@ -20,8 +20,8 @@ from tests.api.test_manual_trading import manual_key
 from tests.documented import STRATEGY_1, STRATEGY_2
 from tests.exchange_keys import KEYS, funded
 from tests.prometheus import samples
-from tradedesk.domain.copying.copy_trading import CopyOutcomes
 from tradedesk.domain.copying.model import CopyOutcome, CopyStatus, StrategyFollow
+from tradedesk.domain.copying.outcomes import CopyOutcomes
 from tradedesk.domain.keys.model import ApiKeyStatus, ExchangeKey, StrategyType
 from tradedesk.domain.market.model import ExchangeId, TradeType
 from tradedesk.integrations.ids import SystemIds
@@ -114,7 +114,7 @@ async def test_a_signal_reaches_every_follower_sized_to_their_risk(
     }
 
     published = await admin.graphql(PUBLISH, {"input": OPEN})
-    ran = await runtime.services.copy_trading.drain()
+    ran = await runtime.services.copy_dispatcher.drain()
 
     signal = published["data"]["publishSignal"]["signal"]
     assert published["data"]["publishSignal"]["errors"] == []
@@ -148,7 +148,7 @@ async def test_the_strategy_history_lists_each_copied_trade_once(
     fiona = Caller(client, cognito.access_token("fiona"))
     await admin.graphql(PUBLISH, {"input": {**OPEN, "side": "SELL", "stopPrice": 19900,
                                             "takeProfitPrices": [19100, 19150]}})  # fmt: skip
-    await runtime.services.copy_trading.drain()
+    await runtime.services.copy_dispatcher.drain()
 
     rest = (await fiona.get("/v1/priv/account/trade/strategy/history")).json()
     graph = await fiona.graphql(
@@ -201,8 +201,8 @@ async def test_a_placed_copy_is_alerted_to_its_follower_once(
     caller = Caller(client, cognito.access_token("told"))
 
     await admin.graphql(PUBLISH, {"input": OPEN})
-    await runtime.services.copy_trading.drain()
-    await runtime.services.copy_trading.drain()  # nothing left to run, nothing alerted twice
+    await runtime.services.copy_dispatcher.drain()
+    await runtime.services.copy_dispatcher.drain()  # nothing left to run, nothing alerted twice
 
     async with SqlUnitOfWork(make_session_factory(runtime.engine)) as uow:
         alerts = await uow.alerts.of_user(await user_id(caller))
@@ -221,7 +221,7 @@ async def test_a_revoked_key_fails_alone(admin, client, cognito, venue, runtime)
     jobs = samples(before, "tradedesk_copy_jobs_total")
 
     published = await admin.graphql(PUBLISH, {"input": OPEN})
-    await runtime.services.copy_trading.drain()
+    await runtime.services.copy_dispatcher.drain()
 
     copies = await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"])
     assert copies[good].status is CopyStatus.PLACED
@@ -265,9 +265,9 @@ async def test_a_copy_whose_dispatcher_died_after_the_entry_places_it_once(
         client_order_id=f"{copy.prefix}e",
     )  # fmt: skip  ... places the entry, and dies before anything else
 
-    assert await runtime.services.copy_trading.drain() == 0  # its lease still holds
+    assert await runtime.services.copy_dispatcher.drain() == 0  # its lease still holds
     clock.advance(timedelta(seconds=31))
-    assert await runtime.services.copy_trading.drain() == 1
+    assert await runtime.services.copy_dispatcher.drain() == 1
     await runtime.services.protection.tick()
 
     copies = await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"])
@@ -297,9 +297,9 @@ async def test_close_signals_close_only_what_the_strategy_opened(
     )  # fmt: skip  (a position of the user's own, opened on the exchange)
 
     opened = await admin.graphql(PUBLISH, {"input": OPEN})
-    await runtime.services.copy_trading.drain()
+    await runtime.services.copy_dispatcher.drain()
     closed = await admin.graphql(PUBLISH, {"input": {"strategyId": STRATEGY_1, "action": "CLOSE"}})
-    await runtime.services.copy_trading.drain()
+    await runtime.services.copy_dispatcher.drain()
 
     skipped = (await copies_of(runtime, opened["data"]["publishSignal"]["signal"]["id"]))[own]
     assert skipped.status is CopyStatus.SKIPPED
@@ -467,7 +467,7 @@ async def test_fifty_followers_each_hold_their_own_sized_trade(admin, venue, run
     followers = await fifty_followers(runtime, clock, venue)
 
     published = await admin.graphql(PUBLISH, {"input": OPEN})
-    await runtime.services.copy_trading.drain()
+    await runtime.services.copy_dispatcher.drain()
 
     copies = await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"])
     assert_each_holds_their_sized_trade(venue, copies, followers)
@@ -483,7 +483,7 @@ async def test_a_batch_in_flight_is_not_run_again_by_its_own_dispatcher(
     await follower(client, cognito, venue, "early", 1000, CONSERVATIVE)
     first = await admin.graphql(PUBLISH, {"input": OPEN})
     slow = faults.latency("/fapi/v1/order", seconds=1, times=1)  # the early entry takes 1 s
-    copying = runtime.services.copy_trading
+    copying = runtime.services.signal_publishing
     in_flight = asyncio.create_task(copying.run_due(10))
     while not slow.hits:  # noqa: ASYNC110  (the early entry is on its way)
         await asyncio.sleep(0.01)
@@ -525,7 +525,9 @@ async def test_outcomes_that_arrive_during_the_last_flush_are_written(
             await release.wait()
             await super().commit()
 
-    outcomes = CopyOutcomes(lambda: HeldCommit(sessions), clock, SystemIds(), token="batch")
+    outcomes = CopyOutcomes(
+        uow_factory=lambda: HeldCommit(sessions), clock=clock, ids=SystemIds(), token="batch"
+    )
     done = asyncio.Event()
     writer = asyncio.create_task(outcomes.write_until(done, 0.01))
     outcomes.add(CopyOutcome(replace(early, status=CopyStatus.SKIPPED, reason="early")))
@@ -558,7 +560,9 @@ async def test_an_outcome_is_not_written_by_a_dispatcher_whose_lease_was_taken_o
         )
         renewed = await uow.copies.renew(token="stale", until=clock.now())
         await uow.commit()
-    outcomes = CopyOutcomes(lambda: SqlUnitOfWork(sessions), clock, SystemIds(), token="stale")
+    outcomes = CopyOutcomes(
+        uow_factory=lambda: SqlUnitOfWork(sessions), clock=clock, ids=SystemIds(), token="stale"
+    )
     outcomes.add(CopyOutcome(replace(stale, status=CopyStatus.FAILED, reason="too late")))
     await outcomes.flush()
 
@@ -575,7 +579,7 @@ async def test_a_close_published_while_its_open_is_pending_closes_after_it(
     await follower(client, cognito, venue, "brisk", 1000, CONSERVATIVE)
     opened = await admin.graphql(PUBLISH, {"input": OPEN})
     closed = await admin.graphql(PUBLISH, {"input": {"strategyId": STRATEGY_1, "action": "CLOSE"}})
-    await runtime.services.copy_trading.drain()
+    await runtime.services.copy_dispatcher.drain()
 
     [open_copy] = (
         await copies_of(runtime, opened["data"]["publishSignal"]["signal"]["id"])
@@ -602,7 +606,7 @@ async def test_deleting_keys_stops_their_follows_and_keeps_their_trade_history(
     )
     automated = await follower(client, cognito, venue, "alice", 1000, CONSERVATIVE)
     await admin.graphql(PUBLISH, {"input": OPEN})
-    await runtime.services.copy_trading.drain()
+    await runtime.services.copy_dispatcher.drain()
 
     deleted = [(await alice.delete(f"{KEYS}/{key}")).status_code for key in (manual, automated)]
     later = await admin.graphql(PUBLISH, {"input": OPEN})
@@ -626,7 +630,7 @@ async def test_copy_fidelity_for_operators_and_each_follower(
     await follower(client, cognito, venue, "tiny", 50, CONSERVATIVE)
     published = await admin.graphql(PUBLISH, {"input": OPEN})
     engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(19710))  # the market moves before copies
-    await runtime.services.copy_trading.drain()
+    await runtime.services.copy_dispatcher.drain()
     signal_id = published["data"]["publishSignal"]["signal"]["id"]
     stats_query = (
         "query($id: ID!) { signalStats(id: $id) { placed skipped failed pending p50LatencyMs"
@@ -662,7 +666,7 @@ async def test_breakeven_moves_a_followers_stop_to_entry_after_the_nth_take_prof
     await follower(client, cognito, venue, "even", 1000, CONSERVATIVE)  # 0.075 BTC at 19,700
     too_far = await admin.graphql(PUBLISH, {"input": {**OPEN, "breakevenAfterTakeProfit": 3}})
     await admin.graphql(PUBLISH, {"input": {**OPEN, "breakevenAfterTakeProfit": 1}})
-    await runtime.services.copy_trading.drain()
+    await runtime.services.copy_dispatcher.drain()
 
     engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(20050))  # the first rung fills
     await runtime.services.protection.tick()
@@ -686,7 +690,7 @@ async def test_a_trailing_stop_keeps_what_the_first_take_profit_reached(
     engine, _base = venue
     await follower(client, cognito, venue, "trail", 1000, CONSERVATIVE)  # 0.075 BTC at 19,700
     await admin.graphql(PUBLISH, {"input": {**OPEN, "callbackRate": 1}})
-    await runtime.services.copy_trading.drain()
+    await runtime.services.copy_dispatcher.drain()
     [trailing] = [
         (c.activation_price, c.callback_rate, c.quantity)
         for c in engine.open_conditionals("trail", Kind.FUTURES, "BTCUSDT")
@@ -741,7 +745,7 @@ async def test_a_follows_leverage_cap_and_daily_loss_limit(
         await uow.commit()  # the day began at 1,200 USD; 1,000 now is a 16.7 % loss
 
     published = await admin.graphql(PUBLISH, {"input": OPEN})
-    await runtime.services.copy_trading.drain()
+    await runtime.services.copy_dispatcher.drain()
 
     copies = await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"])
     engine, _base = venue
@@ -815,7 +819,7 @@ async def test_a_market_signal_whose_stop_the_market_reached_is_skipped_not_retr
     engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(19500))  # ... then the market falls to it
     clock.advance(timedelta(seconds=3))  # past the ticker cache
 
-    await runtime.services.copy_trading.drain()
+    await runtime.services.copy_dispatcher.drain()
 
     copy = (await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"]))[key]
     assert (copy.status, copy.reason) == (CopyStatus.SKIPPED, "the market is at the stop (19500)")
@@ -870,9 +874,9 @@ class TestCopyingNotices:
 
         for _ in range(2):  # the same causes again, the same day
             await admin.graphql(PUBLISH, {"input": OPEN})
-            await runtime.services.copy_trading.drain()
+            await runtime.services.copy_dispatcher.drain()
             await admin.graphql(PUBLISH, {"input": {"strategyId": STRATEGY_1, "action": "CLOSE"}})
-            await runtime.services.copy_trading.drain()
+            await runtime.services.copy_dispatcher.drain()
         await runtime.services.alert_delivery.deliver_due()
 
         def notices() -> list[tuple[str, str]]:
@@ -902,7 +906,7 @@ class TestCopyingNotices:
 
         clock.advance(timedelta(days=1))  # a new day: a cause that still holds is told again
         await admin.graphql(PUBLISH, {"input": OPEN})
-        await runtime.services.copy_trading.drain()
+        await runtime.services.copy_dispatcher.drain()
         await runtime.services.alert_delivery.deliver_due()
         assert len(notices()) == 9  # all but stung again: its day started over
 
@@ -917,7 +921,7 @@ async def test_a_key_whose_secret_this_server_cannot_open_holds_up_no_one_else(
     await seeded_follower(runtime, clock, venue, "sealed-here", 1000, CONSERVATIVE)
     published = await admin.graphql(PUBLISH, {"input": OPEN})
 
-    assert await runtime.services.copy_trading.drain() == 2
+    assert await runtime.services.copy_dispatcher.drain() == 2
     await runtime.services.protection.tick()  # the keeper skips that key's trades, no more
 
     copies = sorted(

@@ -239,12 +239,12 @@ async def test_one_keeper_at_a_time_follows_a_trade(alice, venue, runtime, clock
     first = runtime.services.protection
     sessions = make_session_factory(runtime.engine)
     second = ProtectionKeeper(
-        lambda: SqlUnitOfWork(sessions),
-        runtime.services.exchange_keys,
-        runtime.exchange,
-        runtime.services.trade_events,
-        clock,
-        SystemIds(),
+        uow_factory=lambda: SqlUnitOfWork(sessions),
+        keys=runtime.services.exchange_keys,
+        gateway=runtime.exchange,
+        events=runtime.services.trade_events,
+        clock=clock,
+        ids=SystemIds(),
     )
     key_id = await manual_key(alice, venue)
     await place(alice, key_id, RESTING)

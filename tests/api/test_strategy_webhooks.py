@@ -45,13 +45,13 @@ async def test_a_signed_delivery_publishes_once(admin, client, cognito, venue, r
 
     first = await deliver(client, clock, secret, SIGNAL)
     again = await deliver(client, clock, secret, SIGNAL)
-    await runtime.services.copy_trading.drain()
+    await runtime.services.copy_dispatcher.drain()
 
     assert first.status_code == 200, first.text
     assert first.json() | {"signalId": "?"} == {"signalId": "?", "copies": 1, "replayed": False}
     assert again.json() == {"signalId": first.json()["signalId"], "copies": None, "replayed": True}
     assert position(venue, "hooked") > 0
-    assert await runtime.services.copy_trading.drain() == 0  # the replay made no copy
+    assert await runtime.services.copy_dispatcher.drain() == 0  # the replay made no copy
 
 
 async def test_unsigned_stale_or_foreign_deliveries_are_refused_alike(
@@ -79,7 +79,7 @@ async def test_unsigned_stale_or_foreign_deliveries_are_refused_alike(
     assert rotated["data"]["rotateStrategyWebhookSecret"]["secret"] != secret
     assert old_secret.status_code == 401
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    assert await runtime.services.copy_trading.drain() == 0
+    assert await runtime.services.copy_dispatcher.drain() == 0
 
 
 async def test_a_signed_but_invalid_signal_is_a_422(admin, client, clock):

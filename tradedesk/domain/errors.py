@@ -47,12 +47,12 @@ class DomainError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class FieldError:
-    """One invalid input: what was sent, why it is wrong, which parameter and where it was."""
+    """One invalid input: what was sent, why it is wrong and which parameter. Where in a request
+    it was is the transport's to say."""
 
     param: str
     value: object
     msg: str
-    location: str
     code: str = "INVALID"  # for GraphQL clients to switch on; REST shows `msg` only
 
 

@@ -12,10 +12,11 @@ from tradedesk.domain.billing.stripe_webhooks import StripeWebhooks
 from tradedesk.domain.billing.subscriptions import Subscriptions
 from tradedesk.domain.catalog.public import PublicCatalog
 from tradedesk.domain.catalog.results import StrategyResults
-from tradedesk.domain.copying.copy_trading import CopyTrading
+from tradedesk.domain.copying.dispatcher import CopyDispatcher
 from tradedesk.domain.copying.follows import StrategyFollows
 from tradedesk.domain.copying.model import CopiedTrade
 from tradedesk.domain.copying.ports import CopyingUnitOfWork
+from tradedesk.domain.copying.publishing import SignalPublishing
 from tradedesk.domain.copying.webhooks import StrategyWebhooks
 from tradedesk.domain.identity.authentication import Identity
 from tradedesk.domain.identity.ports import HumanCheck
@@ -60,7 +61,8 @@ class Services:
     alert_delivery: AlertDelivery
     reports: Reports
     strategy_admin: StrategyAdmin
-    copy_trading: CopyTrading
+    signal_publishing: SignalPublishing
+    copy_dispatcher: CopyDispatcher
     strategy_history: UserHistory[CopyingUnitOfWork, CopiedTrade]
     strategy_webhooks: StrategyWebhooks
     strategy_reference: StrategyReference

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields as dataclass_fields
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tradedesk.domain.errors import FieldError, InvalidValue, ValidationFailed
 
 T = TypeVar("T")
+R = TypeVar("R")  # the raw value, as the parser takes it
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -18,13 +20,11 @@ class FieldCollector:
     def __init__(self) -> None:
         self.errors: list[FieldError] = []
 
-    def parse(
-        self, param: str, raw: object, parser: Callable[[object], T], location: str
-    ) -> T | None:
+    def parse(self, param: str, raw: R, parser: Callable[[R], T]) -> T | None:
         try:
             return parser(raw)
         except InvalidValue as exc:
-            self.errors.append(FieldError(param=param, value=raw, msg=exc.msg, location=location))
+            self.errors.append(FieldError(param=param, value=raw, msg=exc.msg))
             return None
 
     def raise_if_invalid(self) -> None:
@@ -52,3 +52,10 @@ def choice(kind: type[E]) -> Callable[[object], E]:
         raise InvalidValue(f"must be one of [{listed}]")
 
     return parse
+
+
+def given_fields(changes: Any) -> dict[str, Any]:
+    """A change command's fields that were given (not None), by attribute name: what an
+    update writes."""
+    given = {f.name: getattr(changes, f.name) for f in dataclass_fields(changes)}
+    return {name: value for name, value in given.items() if value is not None}

@@ -228,15 +228,15 @@ def _subscription(raw: dict[str, Any]) -> StripeSubscription:
         status=SubscriptionStatus(raw["status"]),
         cancel_at_period_end=bool(raw.get("cancel_at_period_end")),
         cancel_at=_time(raw.get("cancel_at")),
-        current_period_start=_time(item["current_period_start"]),  # type: ignore[arg-type]
-        current_period_end=_time(item["current_period_end"]),  # type: ignore[arg-type]
+        current_period_start=_moment(item["current_period_start"]),
+        current_period_end=_moment(item["current_period_end"]),
         trial_start=_time(raw.get("trial_start")),
         trial_end=_time(raw.get("trial_end")),
         amount=int(price.get("unit_amount") or 0),
         currency=price["currency"],
         interval=recurring.get("interval", "month"),
         trial_period_days=recurring.get("trial_period_days"),
-        created_at=_time(raw["created"]),  # type: ignore[arg-type]
+        created_at=_moment(raw["created"]),
     )
 
 
@@ -250,9 +250,14 @@ def _invoice(raw: dict[str, Any]) -> Invoice:
         period_end=_time(raw.get("period_end")),
         hosted_url=raw.get("hosted_invoice_url"),
         pdf=raw.get("invoice_pdf"),
-        created_at=_time(raw["created"]),  # type: ignore[arg-type]
+        created_at=_moment(raw["created"]),
     )
 
 
 def _time(epoch: int | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
+    return None if epoch is None else _moment(epoch)
+
+
+def _moment(epoch: int) -> datetime:
+    """A time Stripe always sends (seconds since the epoch)."""
+    return datetime.fromtimestamp(epoch, UTC)

@@ -53,7 +53,7 @@ def worker_jobs(runtime: Runtime) -> Jobs:
     if runtime.copy_queue is None:
         _copies(jobs, runtime, COPY_POLL_SECONDS)
     else:  # messages drive it; the poll picks up what a lost message left
-        jobs.finishing(runtime.copy_queue.serve(services.copy_trading.run_due, jobs.stopping))
+        jobs.finishing(runtime.copy_queue.serve(services.copy_dispatcher.run_due, jobs.stopping))
         _copies(jobs, runtime, poll)
     return jobs
 
@@ -83,8 +83,9 @@ def _snapshots(jobs: Jobs, runtime: Runtime, seconds: float) -> None:
 def _copies(jobs: Jobs, runtime: Runtime, seconds: float) -> None:
     """Signals' copies: at once when this process publishes one, and every interval for those
     another process published or left behind."""
-    copying = runtime.services.copy_trading
-    _every(jobs, seconds, copying.drain, "copy trading", wake=copying.published)
+    services = runtime.services
+    wake = services.signal_publishing.published
+    _every(jobs, seconds, services.copy_dispatcher.drain, "copy trading", wake=wake)
 
 
 def _mail(jobs: Jobs, runtime: Runtime, seconds: float) -> None:

@@ -14,6 +14,7 @@ from tradedesk.domain.alerts.model import Alert, AlertChannel, AlertPreferences,
 from tradedesk.domain.alerts.notifications import DEFAULT_SWITCHES
 from tradedesk.domain.copying_notices import CopyingNotice, NoticeKind
 from tradedesk.domain.trade_events import TradeEvent, TradeEventKind
+from tradedesk.persistence.core import table_of
 from tradedesk.persistence.leases import count_pending, lease_due
 from tradedesk.persistence.tables import (
     AlertRow,
@@ -82,7 +83,7 @@ class SqlAlertRepository:
         events = [_values(a) for a in alerts if isinstance(a.event, TradeEvent)]
         notices = [_values(a) for a in alerts if isinstance(a.event, CopyingNotice)]
         if events:
-            await self._session.execute(AlertRow.__table__.insert(), events)  # type: ignore[attr-defined]
+            await self._session.execute(table_of(AlertRow).insert(), events)
         await insert_unless_present(
             self._session, AlertRow, notices, key=["user_id", "channel", "cause"]
         )
@@ -109,7 +110,7 @@ class SqlAlertRepository:
         then; the lease is released either way."""
         if not outcomes:
             return
-        table = AlertRow.__table__  # type: ignore[attr-defined]
+        table = table_of(AlertRow)
         await self._session.execute(
             update(table)
             .where(table.c.id == bindparam("alert_id"), table.c.lease_owner == token)

@@ -111,9 +111,7 @@ class SqlCatalogRepository:
 
 
 def _name_taken(name: str) -> ValidationFailed:
-    return ValidationFailed(
-        [FieldError(param="name", value=name, msg="must be unique", location="input")]
-    )
+    return ValidationFailed([FieldError(param="name", value=name, msg="must be unique")])
 
 
 def _plan(row: PlanRow) -> Plan:

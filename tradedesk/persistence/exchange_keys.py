@@ -116,11 +116,11 @@ class SqlExchangeKeyRepository:
                 raise
             raise BusinessRuleViolation(ErrorCode.EXCHANGE_KEY_ALREADY_EXISTS) from None
 
-    async def update(self, key_id: str, changes: dict[str, str], *, now: datetime) -> None:
+    async def rename(self, key_id: str, name: str, *, now: datetime) -> None:
         await self._session.execute(
             update(ExchangeKeyRow)
             .where(col(ExchangeKeyRow.id) == key_id)
-            .values(**changes, updated_at=now)
+            .values(name=name, updated_at=now)
         )
 
     async def delete(self, key_id: str) -> None:

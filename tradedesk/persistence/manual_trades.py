@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from tradedesk.domain.market.exchange import Fee, Order
 from tradedesk.domain.trading.model import Claim, ManualTrade
+from tradedesk.persistence.core import rowcount
 from tradedesk.persistence.keyset import older_than
 from tradedesk.persistence.tables import ManualTradeRow
 from tradedesk.persistence.upsert import insert_unless_present
@@ -84,7 +85,7 @@ class SqlManualTradeRepository:
         )
         if owner != trade_id:
             return Claim.HELD
-        return Claim.TAKEN_OVER if stale.rowcount else Claim.FIRST  # type: ignore[attr-defined]
+        return Claim.TAKEN_OVER if rowcount(stale) else Claim.FIRST
 
     async def placed_orders(self, user_id: str, idempotency_key: str) -> list[Order] | None:
         """The orders of the trade made under the key; None while it is still being placed."""
@@ -137,7 +138,7 @@ class SqlManualTradeRepository:
                 .where(col(ManualTradeRow.id) == trade.id, ~col(ManualTradeRow.placed))
                 .values(**values)
             )
-            return bool(updated.rowcount)  # type: ignore[attr-defined]
+            return bool(rowcount(updated))
         self._session.add(
             ManualTradeRow(
                 id=trade.id,

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select, update
 
-from tradedesk.domain.alerts.model import NotificationSettings, TelegramLink
+from tradedesk.domain.alerts.model import NotificationSettings, SwitchChanges, TelegramLink
 from tradedesk.domain.alerts.notifications import TELEGRAM_SWITCHES
 from tradedesk.persistence.tables import NotificationMethodRow, NotificationSettingsRow
 from tradedesk.persistence.upsert import insert_unless_present
@@ -60,13 +60,11 @@ class SqlNotificationRepository:
             key=["user_id"],
         )
 
-    async def update_settings(
-        self, user_id: str, changes: dict[str, bool], *, now: datetime
-    ) -> None:
+    async def update_settings(self, user_id: str, changes: SwitchChanges, *, now: datetime) -> None:
         await self._session.execute(
             update(NotificationSettingsRow)
             .where(col(NotificationSettingsRow.user_id) == user_id)
-            .values(**changes, updated_at=now)
+            .values(**changes.given(), updated_at=now)
         )
 
     async def user_with_code(self, code: str, *, issued_after: datetime) -> str | None:
@@ -110,5 +108,5 @@ class SqlNotificationRepository:
             .where(col(NotificationMethodRow.user_id) == user_id)
             .values(telegram_chat_id=None, telegram_active=False, updated_at=now)
         )
-        telegram_off = {attribute: False for attribute in TELEGRAM_SWITCHES}
+        telegram_off = SwitchChanges(**dict.fromkeys(TELEGRAM_SWITCHES, False))
         await self.update_settings(user_id, telegram_off, now=now)

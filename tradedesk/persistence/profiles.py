@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, update
 
 from tradedesk.domain.errors import NotFound
-from tradedesk.domain.identity.model import Profile
+from tradedesk.domain.identity.model import Profile, ProfileChanges
 from tradedesk.persistence.tables import UserRow
 
 
@@ -30,7 +30,8 @@ class SqlProfileRepository:
             updated_at=row.updated_at,
         )
 
-    async def update(self, user_id: str, changes: dict[str, str], *, now: datetime) -> None:
+    async def update(self, user_id: str, changes: ProfileChanges, *, now: datetime) -> None:
+        given = changes.given()
         await self._session.execute(
-            update(UserRow).where(col(UserRow.id) == user_id).values(**changes, updated_at=now)
+            update(UserRow).where(col(UserRow.id) == user_id).values(**given, updated_at=now)
         )

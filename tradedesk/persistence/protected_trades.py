@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from tradedesk.domain.market.exchange import OrderSide
 from tradedesk.domain.trading.exits import ExitPlan
 from tradedesk.domain.trading.model import LegEnd, ProtectedTrade
+from tradedesk.persistence.core import rowcount
 from tradedesk.persistence.tables import ProtectedTradeRow
 from tradedesk.persistence.upsert import insert_unless_present
 
@@ -101,7 +102,7 @@ class SqlProtectedTradeRepository:
             .where(col(ProtectedTradeRow.id) == trade.id, col(ProtectedTradeRow.open))
             .values(updated_at=now, **_legs(trade))
         )
-        return bool(saved.rowcount)  # type: ignore[attr-defined]
+        return bool(rowcount(saved))
 
     async def close(self, trade_id: str, *, reason: str, now: datetime) -> None:
         await self._session.execute(

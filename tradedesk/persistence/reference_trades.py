@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tradedesk.domain.market.exchange import OrderSide
 from tradedesk.domain.strategies.model import ReferenceTrade
@@ -47,7 +47,7 @@ class SqlReferenceTradeRepository:
 
     async def remove(self, strategy_id: str) -> None:
         await self._session.execute(
-            delete(ReferenceTradeRow).where(ReferenceTradeRow.strategy_id == strategy_id)  # type: ignore[arg-type]
+            delete(ReferenceTradeRow).where(col(ReferenceTradeRow.strategy_id) == strategy_id)
         )
 
 

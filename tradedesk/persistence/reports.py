@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from tradedesk.domain.alerts.notifications import DEFAULT_SWITCHES
 from tradedesk.domain.reports.model import Reader
 from tradedesk.domain.trading.model import ExitFill
+from tradedesk.persistence.core import table_of
 from tradedesk.persistence.tables import (
     BalanceSnapshotRow,
     ExitFillRow,
@@ -34,7 +35,7 @@ class SqlReportRepository:
     async def add_fills(self, fills: list[ExitFill]) -> None:
         if fills:
             await self._session.execute(
-                ExitFillRow.__table__.insert(),  # type: ignore[attr-defined]
+                table_of(ExitFillRow).insert(),
                 [asdict(fill) for fill in fills],
             )
 

@@ -16,7 +16,6 @@ from tradedesk.domain.principal import Principal
 from tradedesk.resolvers.public import GraphInfo
 
 T = TypeVar("T")
-INPUT = "input"
 
 
 async def viewer(info: GraphInfo) -> Principal:
@@ -53,7 +52,7 @@ async def subscription(info: GraphInfo) -> Subscription | None:
 async def invoices(info: GraphInfo, first: int, after: str | None) -> InvoicePage:
     caller = await info.context.principal()
     subscriptions = info.context.services.subscriptions
-    return await subscriptions.invoices(caller, first=first, after=after, location="args")
+    return await subscriptions.invoices(caller, first=first, after=after)
 
 
 async def billing_portal(info: GraphInfo) -> str:
@@ -70,9 +69,7 @@ async def update_profile(
 ) -> tuple[Profile | None, list[FieldError]]:
     caller = await info.context.principal()
     return await payload(
-        lambda: info.context.services.profiles.update(
-            caller, parse_profile_changes(fields, location=INPUT)
-        )
+        lambda: info.context.services.profiles.update(caller, parse_profile_changes(fields))
     )
 
 
@@ -82,7 +79,7 @@ async def update_notification_settings(
     caller = await info.context.principal()
     return await payload(
         lambda: info.context.services.notifications.update_settings(
-            caller, parse_switch_changes(fields, location=INPUT), location=INPUT
+            caller, parse_switch_changes(fields)
         )
     )
 
@@ -92,9 +89,7 @@ async def create_checkout_session(
 ) -> tuple[Checkout | None, list[FieldError]]:
     caller = await info.context.principal()
     return await payload(
-        lambda: info.context.services.subscriptions.checkout(
-            caller, subscription_id, location=INPUT
-        )
+        lambda: info.context.services.subscriptions.checkout(caller, subscription_id)
     )
 
 
@@ -102,9 +97,12 @@ async def update_subscription(
     info: GraphInfo, fields: Mapping[str, object]
 ) -> tuple[Subscription | None, list[FieldError]]:
     caller = await info.context.principal()
-    return await payload(
-        lambda: info.context.services.subscriptions.update(caller, fields, location=INPUT)
-    )
+    subscriptions = info.context.services.subscriptions
+
+    async def update() -> Subscription:
+        return await subscriptions.update(caller, await subscriptions.change_from(fields))
+
+    return await payload(update)
 
 
 async def payload(change: Callable[[], Any]) -> tuple[Any, list[FieldError]]:

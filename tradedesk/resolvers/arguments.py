@@ -17,9 +17,7 @@ def argument(name: str, raw: RAW, parse: Callable[[RAW], T]) -> T:
     try:
         return parse(raw)
     except InvalidValue as exc:
-        raise ValidationFailed(
-            [FieldError(param=name, value=raw, msg=exc.msg, location="args")]
-        ) from None
+        raise ValidationFailed([FieldError(param=name, value=raw, msg=exc.msg)]) from None
 
 
 def page_arguments(
@@ -28,9 +26,9 @@ def page_arguments(
     """A connection's `first` (1-1000) and `after` (a cursor this listing issued), both
     checked at once."""
     collector = FieldCollector()
-    collector.parse("first", str(first), parse_limit, "args")  # type: ignore[arg-type]
+    collector.parse("first", str(first), parse_limit)
     cursor = None
     if after is not None:
-        cursor = collector.parse("after", after, parse_after, "args")  # type: ignore[arg-type]
+        cursor = collector.parse("after", after, parse_after)
     collector.raise_if_invalid()
     return first, cursor

@@ -63,7 +63,9 @@ class Context:
 
     def known_user_id(self) -> str | None:
         """The caller's user id once a field has verified the token, else None."""
-        done = self._principal is not None and self._principal.done()
-        if not done or self._principal.cancelled() or self._principal.exception() is not None:  # type: ignore[union-attr]
+        verifying = self._principal
+        if verifying is None or not verifying.done() or verifying.cancelled():
             return None
-        return self._principal.result().user_id  # type: ignore[union-attr]
+        if verifying.exception() is not None:
+            return None
+        return verifying.result().user_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from tradedesk.domain.catalog.model import Strategy
@@ -10,9 +11,9 @@ from tradedesk.domain.copying.model import PublishedSignal, SignalCopy, SignalSt
 from tradedesk.domain.errors import FieldError
 from tradedesk.domain.ids import parse_uuid
 from tradedesk.domain.paging import parse_limit
-from tradedesk.domain.strategies.admin import parse_strategy_fields
+from tradedesk.domain.strategies.admin import parse_new_strategy, parse_strategy_changes
 from tradedesk.domain.strategies.signals import parse_signal
-from tradedesk.resolvers.account import INPUT, payload
+from tradedesk.resolvers.account import payload
 from tradedesk.resolvers.arguments import argument
 from tradedesk.resolvers.public import GraphInfo
 
@@ -24,9 +25,7 @@ async def create_strategy(
     admin = info.context.services.strategy_admin
 
     async def create() -> Strategy:
-        return await admin.create(
-            caller, parse_strategy_fields(fields, location=INPUT, creating=True)
-        )
+        return await admin.create(caller, parse_new_strategy(fields))
 
     return await payload(create)
 
@@ -39,7 +38,7 @@ async def update_strategy(
 
     async def update() -> Strategy:
         valid_id = argument("id", strategy_id, parse_uuid)
-        changes = parse_strategy_fields(fields, location=INPUT, creating=False)
+        changes = parse_strategy_changes(fields)
         return await admin.update(caller, valid_id, changes)
 
     return await payload(update)
@@ -59,14 +58,14 @@ async def rotate_webhook_secret(
 
 async def signal_stats(info: GraphInfo, signal_id: str) -> SignalStats | None:
     caller = await info.context.principal()
-    return await info.context.services.copy_trading.signal_stats(
+    return await info.context.services.signal_publishing.signal_stats(
         caller, argument("id", signal_id, parse_uuid)
     )
 
 
 async def signal_copies(info: GraphInfo, limit: int) -> list[SignalCopy]:
     caller = await info.context.principal()
-    return await info.context.services.copy_trading.copies_of(
+    return await info.context.services.signal_publishing.copies_of(
         caller, argument("limit", str(limit), parse_limit)
     )
 
@@ -75,11 +74,11 @@ async def publish_signal(
     info: GraphInfo, fields: Mapping[str, object]
 ) -> tuple[PublishedSignal | None, list[FieldError]]:
     caller = await info.context.principal()
-    copying = info.context.services.copy_trading
+    copying = info.context.services.signal_publishing
 
     async def publish() -> PublishedSignal:
-        signal = parse_signal(fields, location=INPUT)
-        return await copying.publish(caller, signal, location=INPUT)
+        signal = parse_signal(fields)
+        return await copying.publish(caller, signal)
 
     return await payload(publish)
 
@@ -104,5 +103,5 @@ def signal_fields(published: PublishedSignal) -> dict[str, Any]:
     }
 
 
-def _float(value: object) -> float | None:
-    return None if value is None else float(value)  # type: ignore[arg-type]
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)

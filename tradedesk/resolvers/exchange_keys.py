@@ -10,7 +10,7 @@ from tradedesk.domain.ids import parse_uuid
 from tradedesk.domain.keys.exchange_keys import parse_key_changes, parse_new_key
 from tradedesk.domain.keys.model import BalanceHistoryPage, ExchangeKey
 from tradedesk.domain.market.exchange import AssetBalance
-from tradedesk.resolvers.account import INPUT, payload
+from tradedesk.resolvers.account import payload
 from tradedesk.resolvers.arguments import argument, page_arguments
 from tradedesk.resolvers.public import GraphInfo
 
@@ -51,7 +51,7 @@ async def create_exchange_key(
 ) -> tuple[ExchangeKey | None, list[FieldError]]:
     caller = await info.context.principal()
     keys = info.context.services.exchange_keys
-    return await payload(lambda: keys.create(caller, parse_new_key(fields, location=INPUT)))
+    return await payload(lambda: keys.create(caller, parse_new_key(fields)))
 
 
 async def update_exchange_key(
@@ -62,7 +62,7 @@ async def update_exchange_key(
 
     async def rename() -> ExchangeKey:
         valid_id = argument("id", key_id, parse_uuid)
-        return await keys.rename(caller, valid_id, parse_key_changes(fields, location=INPUT))
+        return await keys.rename(caller, valid_id, parse_key_changes(fields))
 
     return await payload(rename)
 

@@ -8,7 +8,7 @@ from tradedesk.domain.copying.follows import parse_follow
 from tradedesk.domain.copying.model import FollowView
 from tradedesk.domain.errors import FieldError
 from tradedesk.domain.ids import parse_uuid
-from tradedesk.resolvers.account import INPUT, payload
+from tradedesk.resolvers.account import payload
 from tradedesk.resolvers.arguments import argument
 from tradedesk.resolvers.public import GraphInfo
 
@@ -38,9 +38,7 @@ async def _change(
 
     async def change() -> FollowView:
         valid_id = argument(id_name, raw_id, parse_uuid)
-        changes = parse_follow(
-            fields, await service.catalog(), location=INPUT, creating=creating, with_limits=True
-        )
+        changes = parse_follow(fields, await service.catalog(), creating=creating, with_limits=True)
         act = service.create if creating else service.update
         return await act(caller, valid_id, changes)
 

@@ -14,7 +14,7 @@ from tradedesk.domain.trading.manual_trading import (
     parse_symbol_field,
 )
 from tradedesk.domain.validation import FieldCollector
-from tradedesk.resolvers.account import INPUT, payload
+from tradedesk.resolvers.account import payload
 from tradedesk.resolvers.arguments import argument
 from tradedesk.resolvers.public import GraphInfo
 
@@ -54,8 +54,8 @@ async def place_order(
     async def place() -> list[Order]:
         collector = FieldCollector()
         if idempotency_key is not None:
-            collector.parse("idempotencyKey", idempotency_key, parse_idempotency_key, "args")  # type: ignore[arg-type]
-        order = parse_manual_order(fields, location=INPUT)
+            collector.parse("idempotencyKey", idempotency_key, parse_idempotency_key)
+        order = parse_manual_order(fields)
         collector.raise_if_invalid()
         return await orders.place(caller, key_id, order, idempotency_key=idempotency_key)
 
@@ -75,9 +75,7 @@ async def set_leverage(
 ) -> tuple[bool, list[FieldError]]:
     caller = await info.context.principal()
     trading = info.context.services.manual_trading
-    return await _done(
-        lambda: trading.set_leverage(caller, key_id, parse_leverage_change(fields, location=INPUT))
-    )
+    return await _done(lambda: trading.set_leverage(caller, key_id, parse_leverage_change(fields)))
 
 
 async def set_margin_type(
@@ -85,9 +83,7 @@ async def set_margin_type(
 ) -> tuple[bool, list[FieldError]]:
     caller = await info.context.principal()
     trading = info.context.services.manual_trading
-    return await _done(
-        lambda: trading.set_margin_type(caller, key_id, parse_margin_change(fields, location=INPUT))
-    )
+    return await _done(lambda: trading.set_margin_type(caller, key_id, parse_margin_change(fields)))
 
 
 async def _done(change: Callable[[], Awaitable[object]]) -> tuple[bool, list[FieldError]]:

@@ -30,7 +30,7 @@ async def put_profile(request: Request) -> Response:
     inputs = Inputs(request)
     body = await inputs.json_object()
     inputs.valid()
-    changes = parse_profile_changes(body, location="body")
+    changes = parse_profile_changes(body)
     return JSON(rep.profile(await _services(request).profiles.update(principal, changes)))
 
 
@@ -50,7 +50,8 @@ async def update_stripe_subscription(request: Request) -> Response:
     inputs = Inputs(request)
     body = await inputs.json_object()
     inputs.valid()
-    updated = await _services(request).subscriptions.update(principal, body, location="body")
+    subscriptions = _services(request).subscriptions
+    updated = await subscriptions.update(principal, await subscriptions.change_from(body))
     return JSON(rep.stripe_subscription(updated))
 
 
@@ -66,7 +67,7 @@ async def stripe_checkout(request: Request) -> Response:
     body = await inputs.json_object()
     inputs.valid()
     checkout = await _services(request).subscriptions.checkout(
-        principal, body.get("subscriptionId"), location="body"
+        principal, body.get("subscriptionId")
     )
     return JSON(
         {"url": checkout.url, "successUrl": checkout.success_url, "cancelUrl": checkout.cancel_url}
@@ -95,10 +96,8 @@ async def put_notification_settings(request: Request) -> Response:
     inputs = Inputs(request)
     body = await inputs.json_object()
     inputs.valid()
-    changes = parse_switch_changes(body, location="body")
-    settings = await _services(request).notifications.update_settings(
-        principal, changes, location="body"
-    )
+    changes = parse_switch_changes(body)
+    settings = await _services(request).notifications.update_settings(principal, changes)
     return JSON(rep.notification_settings(settings))
 
 

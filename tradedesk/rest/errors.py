@@ -17,19 +17,29 @@ from tradedesk.domain.errors import (
     UnverifiedDelivery,
     ValidationFailed,
 )
+from tradedesk.rest.inputs import InvalidRequest, LocatedError
 from tradedesk.rest.responses import JSON
 
 ROUTE_NOT_FOUND = {"message": "route not found"}
 
 
+def _unprocessable(errors: list[LocatedError]) -> Response:
+    body = [
+        {"value": e.error.value, "msg": e.error.msg, "param": e.error.param, "location": e.location}
+        for e in errors
+    ]
+    return JSON({"errors": body}, status_code=422)
+
+
+async def invalid_request(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, InvalidRequest)
+    return _unprocessable(exc.errors)
+
+
 async def domain_error(_request: Request, exc: Exception) -> Response:
     match exc:
-        case ValidationFailed(errors=errors):
-            body = [
-                {"value": e.value, "msg": e.msg, "param": e.param, "location": e.location}
-                for e in errors
-            ]
-            return JSON({"errors": body}, status_code=422)
+        case ValidationFailed(errors=errors):  # a service's check of the body it was given
+            return _unprocessable([LocatedError("body", error) for error in errors])
         case BusinessRuleViolation():
             return JSON({"error": exc.text, **exc.context}, status_code=433)
         case NotFound():
@@ -57,4 +67,8 @@ async def http_error(_request: Request, exc: Exception) -> Response:
     return JSON({"message": exc.detail}, status_code=exc.status_code)
 
 
-EXCEPTION_HANDLERS = {DomainError: domain_error, HTTPException: http_error}
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error,
+    InvalidRequest: invalid_request,
+    HTTPException: http_error,
+}

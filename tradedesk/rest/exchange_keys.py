@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from tradedesk.domain.keys.balances import DEFAULT_LIMIT
 from tradedesk.domain.keys.exchange_keys import ExchangeKeys, parse_key_changes, parse_new_key
+from tradedesk.domain.keys.model import KeyChanges
 from tradedesk.rest import bodies
 from tradedesk.rest import representations as rep
 from tradedesk.rest.contract import Contract, Endpoint
@@ -30,7 +31,7 @@ async def create_key(request: Request) -> Response:
     inputs = Inputs(request)
     body = await inputs.json_object()
     inputs.valid()
-    new = parse_new_key(body, location="body")
+    new = parse_new_key(body)
     return JSON(rep.exchange_key(await _keys(request).create(principal, new)))
 
 
@@ -39,8 +40,7 @@ async def update_key(request: Request) -> Response:
     inputs = Inputs(request)
     key_id = inputs.path_id("key_id")
     body = await inputs.json_object()
-    unchanged: dict[str, str] = {}
-    changes = inputs.fields(lambda: parse_key_changes(body, location="body"), unchanged)
+    changes = inputs.fields(lambda: parse_key_changes(body), KeyChanges())
     inputs.valid()
     return JSON(rep.exchange_key(await _keys(request).rename(principal, key_id, changes)))
 

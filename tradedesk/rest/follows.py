@@ -32,9 +32,7 @@ async def _body(request: Request, inputs: Inputs, *, creating: bool) -> FollowCh
     body = await inputs.json_object()
     inputs.valid()
     catalog = await _follows(request).catalog()
-    changes = inputs.fields(
-        lambda: parse_follow(body, catalog, location="body", creating=creating), FollowChanges()
-    )
+    changes = inputs.fields(lambda: parse_follow(body, catalog, creating=creating), FollowChanges())
     inputs.valid()
     return changes
 

@@ -1,8 +1,10 @@
-"""Request inputs parsed by the domain's value objects; every failure is reported together."""
+"""Request inputs parsed by the domain's value objects; every failure is reported together,
+each with the part of the request it was in (the domain's field errors do not know)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 import orjson
@@ -17,12 +19,26 @@ T = TypeVar("T")
 D = TypeVar("D")  # what a failed input stands in as until `valid()` raises
 
 
+@dataclass(frozen=True, slots=True)
+class LocatedError:
+    location: str  # body, query, params or headers
+    error: FieldError
+
+
+class InvalidRequest(Exception):
+    """A request whose inputs failed: 422 with every error and where it was."""
+
+    def __init__(self, errors: list[LocatedError]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
 class Inputs:
     """Use `query`/`path_id` for each input, then `valid()` before calling the service."""
 
     def __init__(self, request: Request) -> None:
         self._request = request
-        self._errors: list[FieldError] = []
+        self._errors: list[LocatedError] = []
 
     def query(self, param: Param[T], default: D) -> T | D:
         raw = self._request.query_params.get(param.name)
@@ -58,7 +74,7 @@ class Inputs:
         if isinstance(body, dict):
             return body
         self._errors.append(
-            FieldError(param="body", value=None, msg="must be JSON object", location="body")
+            LocatedError("body", FieldError(param="body", value=None, msg="must be JSON object"))
         )
         return {}
 
@@ -67,12 +83,12 @@ class Inputs:
         try:
             return parse()
         except ValidationFailed as failed:
-            self._errors += failed.errors
+            self._errors += [LocatedError("body", error) for error in failed.errors]
             return fallback
 
     def valid(self) -> None:
         if self._errors:
-            raise ValidationFailed(self._errors)
+            raise InvalidRequest(self._errors)
 
     def _parse(
         self, param: str, raw: str, parse: Callable[[str], T], location: str, fallback: D
@@ -80,5 +96,7 @@ class Inputs:
         try:
             return parse(raw)
         except InvalidValue as exc:
-            self._errors.append(FieldError(param=param, value=raw, msg=exc.msg, location=location))
+            self._errors.append(
+                LocatedError(location, FieldError(param=param, value=raw, msg=exc.msg))
+            )
             return fallback

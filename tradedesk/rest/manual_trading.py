@@ -71,7 +71,7 @@ async def place_order(request: Request) -> Response:
     key_id = inputs.path_id("key_id")
     idempotency_key = inputs.header(IDEMPOTENCY_KEY, None)
     body = await inputs.json_object()
-    order = inputs.fields(lambda: parse_manual_order(body, location="body"), None)
+    order = inputs.fields(lambda: parse_manual_order(body), None)
     inputs.valid()
     assert order is not None
     orders = request.app.state.services.manual_orders
@@ -84,7 +84,7 @@ async def close_position(request: Request) -> Response:
     inputs = Inputs(request)
     key_id = inputs.path_id("key_id")
     body = await inputs.json_object()
-    symbol = inputs.fields(lambda: parse_symbol_body(body, location="body"), "")
+    symbol = inputs.fields(lambda: parse_symbol_body(body), "")
     inputs.valid()
     await _trading(request).close_position(principal, key_id, symbol)
     return Response(status_code=NO_CONTENT)
@@ -95,7 +95,7 @@ async def set_leverage(request: Request) -> Response:
     inputs = Inputs(request)
     key_id = inputs.path_id("key_id")
     body = await inputs.json_object()
-    change = inputs.fields(lambda: parse_leverage_change(body, location="body"), None)
+    change = inputs.fields(lambda: parse_leverage_change(body), None)
     inputs.valid()
     assert change is not None
     await _trading(request).set_leverage(principal, key_id, change)
@@ -107,7 +107,7 @@ async def set_margin(request: Request) -> Response:
     inputs = Inputs(request)
     key_id = inputs.path_id("key_id")
     body = await inputs.json_object()
-    change = inputs.fields(lambda: parse_margin_change(body, location="body"), None)
+    change = inputs.fields(lambda: parse_margin_change(body), None)
     inputs.valid()
     assert change is not None
     await _trading(request).set_margin_type(principal, key_id, change)

@@ -8,10 +8,11 @@ from typing import Any
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
+from tradedesk.schema import enums  # noqa: F401  (registers the domain's enums)
+from tradedesk.schema.live import Subscription
 from tradedesk.schema.mutation import Mutation
 from tradedesk.schema.query import Query
 from tradedesk.schema.scalars import SCALAR_MAP
-from tradedesk.schema.subscription import Subscription
 
 
 def build_schema(extensions: Sequence[Any] = ()) -> strawberry.Schema:

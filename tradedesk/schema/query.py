@@ -4,53 +4,67 @@ from __future__ import annotations
 
 import strawberry
 
-from tradedesk.domain.market.model import ExchangeId, TradeType
+from tradedesk.domain.catalog.model import Plan, RiskProfile, Strategy
+from tradedesk.domain.copying.model import SignalStats
+from tradedesk.domain.market.model import ExchangeId, Ticker, TradeType
+from tradedesk.domain.principal import Principal
 from tradedesk.resolvers import account, copy_trading, public
 from tradedesk.resolvers.public import GraphInfo
-from tradedesk.schema.account_types import ViewerType
-from tradedesk.schema.copy_trading_types import SignalStatsType
-from tradedesk.schema.types import (
-    ExchangeIdEnum,
-    PlanType,
-    RiskProfileType,
-    StrategyType,
-    TickerType,
-    TradeTypeEnum,
-)
+from tradedesk.schema.catalog import PlanType, RiskProfileType, StrategyType
+from tradedesk.schema.copying import SignalStatsType
+from tradedesk.schema.market import TickerType
+from tradedesk.schema.viewer import ViewerType
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The current 24-hour ticker of one market.")
+    @strawberry.field(
+        description="The current 24-hour ticker of one market.", graphql_type=TickerType
+    )
     async def ticker(
         self,
         info: GraphInfo,
-        exchange_id: ExchangeIdEnum = ExchangeId.BINANCE,  # type: ignore[valid-type]
+        exchange_id: ExchangeId = ExchangeId.BINANCE,
         symbol: str = "BTC/USDT",
-        type: TradeTypeEnum = TradeType.FUTURES,  # type: ignore[valid-type]
-    ) -> TickerType:
-        return await public.ticker(info, exchange_id=exchange_id, symbol=symbol, trade_type=type)  # type: ignore[return-value]
+        type: TradeType = TradeType.FUTURES,
+    ) -> Ticker:
+        return await public.ticker(info, exchange_id=exchange_id, symbol=symbol, trade_type=type)
 
-    @strawberry.field(description="Public subscription plans, cheapest first.")
-    async def plans(self, info: GraphInfo) -> list[PlanType]:
-        return await public.plans(info)  # type: ignore[return-value]
+    @strawberry.field(
+        description="Public subscription plans, cheapest first.", graphql_type=list[PlanType]
+    )
+    async def plans(self, info: GraphInfo) -> tuple[Plan, ...]:
+        return await public.plans(info)
 
-    @strawberry.field(description="Strategy risk profiles, least risk first.")
-    async def risk_profiles(self, info: GraphInfo) -> list[RiskProfileType]:
-        return await public.risk_profiles(info)  # type: ignore[return-value]
+    @strawberry.field(
+        description="Strategy risk profiles, least risk first.", graphql_type=list[RiskProfileType]
+    )
+    async def risk_profiles(self, info: GraphInfo) -> tuple[RiskProfile, ...]:
+        return await public.risk_profiles(info)
 
-    @strawberry.field(description="Automated strategies, oldest first.")
-    async def strategies(self, info: GraphInfo) -> list[StrategyType]:
-        return await public.strategies(info)  # type: ignore[return-value]
+    @strawberry.field(
+        description="Automated strategies, oldest first.", graphql_type=list[StrategyType]
+    )
+    async def strategies(self, info: GraphInfo) -> tuple[Strategy, ...]:
+        return await public.strategies(info)
 
-    @strawberry.field(description="The authenticated caller; UNAUTHENTICATED without a token.")
-    async def viewer(self, info: GraphInfo) -> ViewerType:
-        return await account.viewer(info)  # type: ignore[return-value]
+    @strawberry.field(
+        description="The authenticated caller; UNAUTHENTICATED without a token.",
+        graphql_type=ViewerType,
+    )
+    async def viewer(self, info: GraphInfo) -> Principal:
+        return await account.viewer(info)
 
-    @strawberry.field(description="Operators: how a signal's copies went; null for none.")
-    async def signal_stats(self, info: GraphInfo, id: strawberry.ID) -> SignalStatsType | None:
-        return await copy_trading.signal_stats(info, str(id))  # type: ignore[return-value]
+    @strawberry.field(
+        description="Operators: how a signal's copies went; null for none.",
+        graphql_type=SignalStatsType | None,
+    )
+    async def signal_stats(self, info: GraphInfo, id: strawberry.ID) -> SignalStats | None:
+        return await copy_trading.signal_stats(info, str(id))
 
-    @strawberry.field(description="One strategy by id, or null when there is none.")
-    async def strategy(self, info: GraphInfo, id: strawberry.ID) -> StrategyType | None:
-        return await public.strategy(info, id)  # type: ignore[return-value]
+    @strawberry.field(
+        description="One strategy by id, or null when there is none.",
+        graphql_type=StrategyType | None,
+    )
+    async def strategy(self, info: GraphInfo, id: strawberry.ID) -> Strategy | None:
+        return await public.strategy(info, id)

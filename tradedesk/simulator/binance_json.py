@@ -28,7 +28,9 @@ def number(value: Decimal) -> str:
 
 
 def _decimals(step: Decimal) -> int:
-    return max(-step.normalize().as_tuple().exponent, 0)  # type: ignore[operator]
+    exponent = step.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite step: not NaN or infinity
+    return max(-exponent, 0)
 
 
 def exchange_info(markets: list[Market], kind: Kind, server_time: int) -> dict[str, Any]:

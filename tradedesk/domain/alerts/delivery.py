@@ -52,6 +52,7 @@ def _backoff(attempts: int) -> timedelta:
 class AlertDelivery:
     def __init__(
         self,
+        *,
         uow_factory: AlertsUnitOfWorkFactory,
         bot: TelegramBot | None,
         mailer: Mailer | None,

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from tradedesk.domain.copying_notices import CopyingNotice
 from tradedesk.domain.trade_events import TradeEvent, TradeEventKind
+from tradedesk.domain.validation import given_fields
 
 
 class AlertChannel(StrEnum):
@@ -78,6 +79,23 @@ class NotificationMethod:
     telegram_active: bool
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchChanges:
+    """Which alerts and reports an update switches on or off; None leaves one as it is."""
+
+    weekly_report: bool | None = None
+    monthly_report: bool | None = None
+    email_new_order: bool | None = None
+    email_take_profit: bool | None = None
+    email_stop_loss: bool | None = None
+    telegram_new_order: bool | None = None
+    telegram_take_profit: bool | None = None
+    telegram_stop_loss: bool | None = None
+
+    def given(self) -> dict[str, bool]:
+        return given_fields(self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,12 @@ import string
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from tradedesk.domain.alerts.model import NotificationMethod, NotificationSettings, TelegramLink
+from tradedesk.domain.alerts.model import (
+    NotificationMethod,
+    NotificationSettings,
+    SwitchChanges,
+    TelegramLink,
+)
 from tradedesk.domain.errors import FieldError, ValidationFailed
 from tradedesk.domain.principal import Principal
 from tradedesk.domain.validation import FieldCollector, parse_boolean
@@ -49,20 +54,20 @@ TELEGRAM_SWITCHES = tuple(
 )
 
 
-def parse_switch_changes(fields: Mapping[str, object], *, location: str) -> dict[str, bool]:
+def parse_switch_changes(fields: Mapping[str, object]) -> SwitchChanges:
     collector = FieldCollector()
     changes = {
-        attribute: collector.parse(name, fields[name], parse_boolean, location)
+        attribute: collector.parse(name, fields[name], parse_boolean)
         for name, attribute in SWITCHES.items()
         if name in fields
     }
     collector.raise_if_invalid()
-    return changes  # type: ignore[return-value]
+    return SwitchChanges(**changes)
 
 
 class Notifications:
     def __init__(
-        self, uow_factory: AlertsUnitOfWorkFactory, clock: Clock, ids: Ids, *, telegram_bot_url: str
+        self, *, uow_factory: AlertsUnitOfWorkFactory, clock: Clock, ids: Ids, telegram_bot_url: str
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
@@ -93,7 +98,7 @@ class Notifications:
         return settings
 
     async def update_settings(
-        self, caller: Principal, changes: dict[str, bool], *, location: str
+        self, caller: Principal, changes: SwitchChanges
     ) -> NotificationSettings:
         """Switch alerts on or off; a Telegram alert goes on only once Telegram is linked."""
         async with self._uow_factory() as uow:
@@ -104,16 +109,15 @@ class Notifications:
                     param=name,
                     value=True,
                     msg="account must be linked to Telegram",
-                    location=location,
                     code="TELEGRAM_NOT_LINKED",
                 )
                 for name, attribute in SWITCHES.items()
-                if attribute in TELEGRAM_SWITCHES and changes.get(attribute) and not linked
+                if attribute in TELEGRAM_SWITCHES and changes.given().get(attribute) and not linked
             ]
             if refused:
                 raise ValidationFailed(refused)
             await self._settings(uow, caller)
-            if changes:
+            if changes.given():
                 await uow.notifications.update_settings(
                     caller.user_id, changes, now=self._clock.now()
                 )

@@ -11,6 +11,7 @@ from tradedesk.domain.alerts.model import (
     Alert,
     AlertPreferences,
     NotificationSettings,
+    SwitchChanges,
     TelegramLink,
     TelegramMessage,
 )
@@ -63,7 +64,7 @@ class NotificationRepository(Protocol):
         ...
 
     async def update_settings(
-        self, user_id: str, changes: dict[str, bool], *, now: datetime
+        self, user_id: str, changes: SwitchChanges, *, now: datetime
     ) -> None: ...
 
     async def user_with_code(self, code: str, *, issued_after: datetime) -> str | None:

@@ -60,11 +60,11 @@ REPLIES = {
 class TelegramLinking:
     def __init__(
         self,
+        *,
         uow_factory: AlertsUnitOfWorkFactory,
         bot: TelegramBot | None,
         clock: Clock,
         ids: Ids,
-        *,
         webhook_secret: str | None,
     ) -> None:
         self._uow_factory = uow_factory

@@ -36,6 +36,7 @@ HANDLED = frozenset(
 class StripeWebhooks:
     def __init__(
         self,
+        *,
         uow_factory: BillingUnitOfWorkFactory,
         billing: BillingGateway | None,
         entitlements: Entitlements,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,14 @@ PAUSED_BY_PLAN = "the plan no longer allows automated strategies"
 STRIPE_PAGE = 100  # the most a Stripe list gives at once
 
 log = logging.getLogger("tradedesk.subscriptions")
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionChange:
+    """What a subscription update asks; None leaves it as it is."""
+
+    cancel_at_period_end: bool | None = None
+    plan: Plan | None = None
 
 
 class Entitlements:
@@ -120,6 +129,7 @@ class Subscriptions:
 
     def __init__(
         self,
+        *,
         uow_factory: BillingUnitOfWorkFactory,
         entitlements: Entitlements,
         catalog: PublicCatalog,
@@ -151,11 +161,11 @@ class Subscriptions:
             raise BusinessRuleViolation(ErrorCode.STRIPE_SUBSCRIPTION_MISSING)
         return subscription
 
-    async def checkout(self, caller: Principal, plan_id: object, *, location: str) -> Checkout:
+    async def checkout(self, caller: Principal, plan_id: object) -> Checkout:
         """A checkout for a public plan: 422 for an unknown plan, 433 2100 for one not on sale
         (private, or billing off), 433 3109 when the caller already has a subscription. The
         caller's Stripe customer is created once and reused."""
-        plan = await self._plan(plan_id, location=location)
+        plan = await self._plan(plan_id)
         if self._billing is None or not plan.public:
             raise BusinessRuleViolation(ErrorCode.INVALID_SUBSCRIPTION_TYPE)
         async with self._uow_factory() as uow:
@@ -176,23 +186,25 @@ class Subscriptions:
         )
         return Checkout(url, self._pages.success_url, self._pages.cancel_url)
 
-    async def update(
-        self, caller: Principal, fields: Mapping[str, object], *, location: str
-    ) -> Subscription:
-        """The v1 PUT: `cancelAtPeriodEnd` and/or `subscriptionId` (a public plan to move to,
-        prorated as Stripe does by default). 422 for bad fields, 3104 without a subscription,
-        2100 for a plan not on sale. Stored at once, as Stripe answers."""
+    async def change_from(self, fields: Mapping[str, object]) -> SubscriptionChange:
+        """The v1 PUT's body, every field checked at once: `cancelAtPeriodEnd` a boolean,
+        `subscriptionId` a plan of the catalog (422 otherwise)."""
         c = FieldCollector()
         cancel = None
         if fields.get("cancelAtPeriodEnd") is not None:
-            cancel = c.parse(
-                "cancelAtPeriodEnd", fields["cancelAtPeriodEnd"], parse_boolean, location
-            )
+            cancel = c.parse("cancelAtPeriodEnd", fields["cancelAtPeriodEnd"], parse_boolean)
         plan = None
         if fields.get("subscriptionId") is not None:
             plans = {p.id: p for p in (await self._catalog.snapshot()).plans}
-            plan = c.parse("subscriptionId", fields["subscriptionId"], _plan_in(plans), location)
+            plan = c.parse("subscriptionId", fields["subscriptionId"], _plan_in(plans))
         c.raise_if_invalid()
+        return SubscriptionChange(cancel_at_period_end=cancel, plan=plan)
+
+    async def update(self, caller: Principal, change: SubscriptionChange) -> Subscription:
+        """Cancel at the period's end (or not) and/or move to a public plan, prorated as Stripe
+        does by default. 3104 without a subscription, 2100 for a plan not on sale. Stored at
+        once, as Stripe answers."""
+        cancel, plan = change.cancel_at_period_end, change.plan
         current = await self.required(caller)
         if self._billing is None:
             raise BusinessRuleViolation(ErrorCode.INVALID_SUBSCRIPTION_TYPE)
@@ -212,16 +224,14 @@ class Subscriptions:
             await uow.commit()
         return kept
 
-    async def invoices(
-        self, caller: Principal, *, first: int, after: str | None, location: str
-    ) -> InvoicePage:
+    async def invoices(self, caller: Principal, *, first: int, after: str | None) -> InvoicePage:
         """A page of the caller's paid invoices, newest first (`first` 1-100; `after` the
         last invoice id of the previous page); none without a customer. 422 for either out
         of bounds, or for a cursor Stripe does not know."""
         c = FieldCollector()
-        c.parse("first", first, _page_size, location)
+        c.parse("first", first, _page_size)
         if after is not None:
-            c.parse("after", after, _invoice_cursor, location)
+            c.parse("after", after, _invoice_cursor)
         c.raise_if_invalid()
         customer_id = await self._customer_of(caller)
         if customer_id is None or self._billing is None:
@@ -229,7 +239,7 @@ class Subscriptions:
         try:
             return await self._billing.paid_invoices(customer_id, limit=first, starting_after=after)
         except InvalidValue as unknown:
-            raise ValidationFailed([FieldError("after", after, unknown.msg, location)]) from None
+            raise ValidationFailed([FieldError("after", after, unknown.msg)]) from None
 
     async def all_invoices(self, caller: Principal) -> list[Invoice]:
         """Every paid invoice of the caller, through Stripe's pages of a hundred."""
@@ -280,10 +290,10 @@ class Subscriptions:
         plans = (await self._catalog.snapshot()).public_plans
         return [plan.name for plan in plans if await self._billing.sync_plan(plan)]
 
-    async def _plan(self, raw: object, *, location: str) -> Plan:
+    async def _plan(self, raw: object) -> Plan:
         plans = {plan.id: plan for plan in (await self._catalog.snapshot()).plans}
         c = FieldCollector()
-        plan = c.parse("subscriptionId", raw, _plan_in(plans), location)
+        plan = c.parse("subscriptionId", raw, _plan_in(plans))
         c.raise_if_invalid()
         assert plan is not None
         return plan

@@ -1,4 +1,5 @@
-"""Automated strategies, the risk profiles followers size by, and the trades strategies close."""
+"""The catalog: subscription plans and what each allows, automated strategies, the risk
+profiles followers size by, and the trades strategies close."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
 from tradedesk.domain.market.model import ExchangeId
 
 
@@ -52,6 +54,9 @@ class StrategyTrade:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
+    """What a subscription pays for. The one place that says what a plan allows: the key
+    and follow services ask it before they write."""
+
     id: str
     name: str
     monthly_price_usd: float
@@ -61,3 +66,16 @@ class Plan:
     public: bool
     created_at: datetime
     updated_at: datetime
+
+    def admit_key(self, *, keys_held: int, active_usd: float, adding_usd: float) -> None:
+        """Refuses one more exchange key past the plan's count, or one whose `adding_usd` of
+        active balance takes the user's past the plan's."""
+        if keys_held >= self.max_api_key:
+            raise BusinessRuleViolation(ErrorCode.SUBSCRIPTION_API_KEY_LIMIT)
+        if adding_usd and active_usd + adding_usd > self.max_balance_usd:
+            raise BusinessRuleViolation(ErrorCode.SUBSCRIPTION_BALANCE_LIMIT)
+
+    def admit_automation(self) -> None:
+        """Refuses following an automated strategy on a plan without automation."""
+        if not self.strategy_automated:
+            raise BusinessRuleViolation(ErrorCode.UNAUTHORIZED_SUBSCRIPTION_FEATURES)

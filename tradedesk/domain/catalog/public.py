@@ -33,7 +33,7 @@ class CatalogSnapshot:
 
 class PublicCatalog:
     def __init__(
-        self, uow_factory: CatalogUnitOfWorkFactory, clock: Clock, ttl_seconds: float
+        self, *, uow_factory: CatalogUnitOfWorkFactory, clock: Clock, ttl_seconds: float
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock

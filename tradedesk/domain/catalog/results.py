@@ -20,7 +20,7 @@ Result = TypeVar("Result")
 
 class StrategyResults:
     def __init__(
-        self, catalog: PublicCatalog, uow_factory: CatalogUnitOfWorkFactory, clock: Clock
+        self, *, catalog: PublicCatalog, uow_factory: CatalogUnitOfWorkFactory, clock: Clock
     ) -> None:
         self._catalog = catalog
         self._uow_factory = uow_factory

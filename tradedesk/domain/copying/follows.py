@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from tradedesk.domain.catalog.model import RiskProfile, Strategy
 from tradedesk.domain.catalog.public import CatalogSnapshot
-from tradedesk.domain.copying.model import FollowChanges, FollowView, StrategyFollow
+from tradedesk.domain.copying.model import FollowChanges, FollowLimits, FollowView, StrategyFollow
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, InvalidValue, NotFound
 from tradedesk.domain.keys.model import ApiKeyStatus, ExchangeKey, StrategyType
 from tradedesk.domain.market.model import TradeType
@@ -37,7 +37,6 @@ def parse_follow(
     body: Mapping[str, object],
     catalog: CatalogSnapshot,
     *,
-    location: str,
     creating: bool,
     with_limits: bool = False,
 ) -> FollowChanges:
@@ -51,22 +50,25 @@ def parse_follow(
             "strategyAutomatedId",
             body.get("strategyAutomatedId"),
             lambda raw: _active_strategy(raw, catalog),
-            location,
         )
     if creating or "strategyRiskProfileId" in body:
         profile = collector.parse(
             "strategyRiskProfileId",
             body.get("strategyRiskProfileId"),
             lambda raw: _risk_profile(raw, catalog),
-            location,
         )
     if "active" in body:
-        active = collector.parse("active", body["active"], parse_boolean, location)
-    limits: dict[str, object] = {}
-    for name, parse in _LIMITS.items() if with_limits else ():
-        if name in body:
-            raw = body[name]
-            limits[name] = None if raw is None else collector.parse(name, raw, parse, location)
+        active = collector.parse("active", body["active"], parse_boolean)
+    limits = FollowLimits()
+    if with_limits and "maxLeverage" in body:
+        raw = body["maxLeverage"]
+        leverage = None if raw is None else collector.parse("maxLeverage", raw, _max_leverage)
+        limits = replace(limits, max_leverage=leverage, given=limits.given | {"max_leverage"})
+    if with_limits and "dailyLossLimitPercent" in body:
+        raw = body["dailyLossLimitPercent"]
+        loss = None if raw is None else collector.parse("dailyLossLimitPercent", raw, _loss_limit)
+        given = limits.given | {"daily_loss_limit_percent"}
+        limits = replace(limits, daily_loss_limit_percent=loss, given=given)
     collector.raise_if_invalid()
     if creating and active is None:
         active = True  # the documented default
@@ -88,9 +90,6 @@ def _loss_limit(raw: object) -> Decimal:
     return value
 
 
-_LIMITS = {"maxLeverage": _max_leverage, "dailyLossLimitPercent": _loss_limit}
-
-
 def _active_strategy(raw: object, catalog: CatalogSnapshot) -> Strategy:
     strategy = catalog.strategies_by_id.get(raw) if isinstance(raw, str) else None
     if strategy is None or not strategy.active:
@@ -108,6 +107,7 @@ def _risk_profile(raw: object, catalog: CatalogSnapshot) -> RiskProfile:
 class StrategyFollows:
     def __init__(
         self,
+        *,
         uow_factory: CopyingUnitOfWorkFactory,
         keys: ExchangeKeys,
         catalog: PublicCatalog,
@@ -157,8 +157,8 @@ class StrategyFollows:
             active=bool(changes.active),
             created_at=now,
             updated_at=now,
-            max_leverage=changes.limits.get("maxLeverage"),  # type: ignore[arg-type]
-            daily_loss_limit_percent=changes.limits.get("dailyLossLimitPercent"),  # type: ignore[arg-type]
+            max_leverage=changes.limits.max_leverage,
+            daily_loss_limit_percent=changes.limits.daily_loss_limit_percent,
         )
         async with self._uow_factory() as uow:
             await uow.users.lock(caller.user_id)  # one follow per key and symbol, even racing
@@ -182,6 +182,7 @@ class StrategyFollows:
                 raise BusinessRuleViolation(ErrorCode.EXCHANGE_ID_MISMATCH)
             if changes.strategy.symbol != follow.symbol:
                 raise BusinessRuleViolation(ErrorCode.EXCHANGE_SYMBOL_MISMATCH)
+        limits = changes.limits
         updated = replace(
             follow,
             strategy_id=changes.strategy.id if changes.strategy else follow.strategy_id,
@@ -190,9 +191,13 @@ class StrategyFollows:
             ),
             active=follow.active if changes.active is None else changes.active,
             paused_reason=None if changes.active else follow.paused_reason,
-            max_leverage=changes.limits.get("maxLeverage", follow.max_leverage),  # type: ignore[arg-type]
-            daily_loss_limit_percent=changes.limits.get(  # type: ignore[arg-type]
-                "dailyLossLimitPercent", follow.daily_loss_limit_percent
+            max_leverage=(
+                limits.max_leverage if limits.sets("max_leverage") else follow.max_leverage
+            ),
+            daily_loss_limit_percent=(
+                limits.daily_loss_limit_percent
+                if limits.sets("daily_loss_limit_percent")
+                else follow.daily_loss_limit_percent
             ),
             updated_at=self._clock.now(),
         )
@@ -206,9 +211,7 @@ class StrategyFollows:
         return view
 
     async def _require_automation(self, uow: CopyingUnitOfWork, user_id: str) -> None:
-        plan = await self._entitlements.plan_of(uow, user_id)
-        if not plan.strategy_automated:
-            raise BusinessRuleViolation(ErrorCode.UNAUTHORIZED_SUBSCRIPTION_FEATURES)
+        (await self._entitlements.plan_of(uow, user_id)).admit_automation()
 
     async def _views(self, follows: builtins.list[StrategyFollow]) -> builtins.list[FollowView]:
         catalog = await self._catalog.snapshot()

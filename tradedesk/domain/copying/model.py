@@ -6,8 +6,7 @@ import hashlib
 import math
 import statistics
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -38,14 +37,26 @@ class StrategyFollow:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowLimits:
+    """The GraphQL-only guards a body gave (`given`, by attribute); one given as null clears
+    it, one not given stays as it is."""
+
+    max_leverage: int | None = None
+    daily_loss_limit_percent: Decimal | None = None
+    given: frozenset[str] = frozenset()
+
+    def sets(self, attribute: str) -> bool:
+        return attribute in self.given
+
+
+@dataclass(frozen=True, slots=True)
 class FollowChanges:
-    """What a create or update body sets; None leaves a field as it is. `limits` holds the
-    GraphQL-only guards that were given (None in it clears one)."""
+    """What a create or update body sets; None leaves a field as it is."""
 
     strategy: Strategy | None = None
     risk_profile: RiskProfile | None = None
     active: bool | None = None
-    limits: Mapping[str, object] = field(default_factory=dict)
+    limits: FollowLimits = FollowLimits()
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,8 +25,8 @@ from tradedesk.domain.strategies.signals import parse_signal
 
 if TYPE_CHECKING:
     from tradedesk.domain.catalog.public import PublicCatalog
-    from tradedesk.domain.copying.copy_trading import CopyTrading
     from tradedesk.domain.copying.ports import CopyingUnitOfWorkFactory
+    from tradedesk.domain.copying.publishing import SignalPublishing
     from tradedesk.domain.keys.ports import SecretBox
     from tradedesk.domain.ports import Clock, Ids
 
@@ -54,17 +54,18 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 class StrategyWebhooks:
     def __init__(
         self,
+        *,
         uow_factory: CopyingUnitOfWorkFactory,
         secrets: SecretBox,
         catalog: PublicCatalog,
-        copy_trading: CopyTrading,
+        publishing: SignalPublishing,
         clock: Clock,
         ids: Ids,
     ) -> None:
         self._uow_factory = uow_factory
         self._secrets = secrets
         self._catalog = catalog
-        self._copy_trading = copy_trading
+        self._publishing = publishing
         self._clock = clock
         self._ids = ids
 
@@ -106,9 +107,9 @@ class StrategyWebhooks:
             raise _refused(strategy_id, "bad signature")
         if fields is None:
             raise ValidationFailed(
-                [FieldError(param="body", value=None, msg="must be JSON object", location="body")]
+                [FieldError(param="body", value=None, msg="must be JSON object")]
             )
-        signal = parse_signal({**fields, "strategyId": strategy_id}, location="body")
+        signal = parse_signal({**fields, "strategyId": strategy_id})
         signal_id = self._ids.new_id()
         async with self._uow_factory() as uow:  # claimed first: a twin delivery finds it
             claimed = await uow.webhooks.claim(strategy_id, sent, signal_id, now=self._clock.now())
@@ -116,8 +117,8 @@ class StrategyWebhooks:
         if claimed != signal_id:
             return WebhookDelivery(claimed, None, replayed=True)
         try:
-            published = await self._copy_trading.publish_as(
-                signal, signal_id=signal_id, created_by=f"webhook:{strategy_id}", location="body"
+            published = await self._publishing.publish_as(
+                signal, signal_id=signal_id, created_by=f"webhook:{strategy_id}"
             )
         except BaseException:
             async with self._uow_factory() as uow:

@@ -37,11 +37,11 @@ class Identity:
 
     def __init__(
         self,
+        *,
         verifier: TokenVerifier,
         uow_factory: IdentityUnitOfWorkFactory,
         clock: Clock,
         ids: Ids,
-        *,
         directory: UserDirectory | None = None,
         cache_size: int = 10_000,
     ) -> None:

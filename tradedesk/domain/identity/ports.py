@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from tradedesk.domain.identity.model import Profile
+from tradedesk.domain.identity.model import Profile, ProfileChanges
 from tradedesk.domain.ports import Transaction
 
 
@@ -33,7 +33,7 @@ class UserRepository(Protocol):
 class ProfileRepository(Protocol):
     async def get(self, user_id: str) -> Profile: ...
 
-    async def update(self, user_id: str, changes: dict[str, str], *, now: datetime) -> None: ...
+    async def update(self, user_id: str, changes: ProfileChanges, *, now: datetime) -> None: ...
 
 
 class HumanCheck(Protocol):

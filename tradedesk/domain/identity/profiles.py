@@ -9,7 +9,7 @@ from zoneinfo import available_timezones
 
 from tradedesk.domain.errors import InvalidValue
 from tradedesk.domain.identity.countries import ISO_3166_ALPHA_2
-from tradedesk.domain.identity.model import Profile
+from tradedesk.domain.identity.model import Profile, ProfileChanges
 from tradedesk.domain.principal import Principal
 from tradedesk.domain.transactions import in_transaction
 from tradedesk.domain.validation import FieldCollector
@@ -63,15 +63,15 @@ _FIELDS = {
 }
 
 
-def parse_profile_changes(fields: Mapping[str, object], *, location: str) -> dict[str, str]:
+def parse_profile_changes(fields: Mapping[str, object]) -> ProfileChanges:
     """The fields present in `fields` (public names), validated all together."""
     collector = FieldCollector()
     changes = {}
     for name, (attribute, parser) in _FIELDS.items():
         if name in fields:
-            changes[attribute] = collector.parse(name, fields[name], parser, location)
+            changes[attribute] = collector.parse(name, fields[name], parser)
     collector.raise_if_invalid()
-    return changes  # type: ignore[return-value]
+    return ProfileChanges(**changes)
 
 
 class Profiles:
@@ -83,11 +83,11 @@ class Profiles:
         async with self._uow_factory() as uow:
             return await uow.profiles.get(caller.user_id)
 
-    async def update(self, caller: Principal, changes: dict[str, str]) -> Profile:
+    async def update(self, caller: Principal, changes: ProfileChanges) -> Profile:
         """Apply already-validated changes; an empty change leaves `updatedAt` alone."""
 
         async def update(uow: IdentityUnitOfWork) -> Profile:
-            if changes:
+            if changes.given():
                 await uow.profiles.update(caller.user_id, changes, now=self._clock.now())
             return await uow.profiles.get(caller.user_id)
 

@@ -32,6 +32,7 @@ CONCURRENT_KEYS = 16  # exchange reads in flight at once while snapshotting
 class BalanceHistory:
     def __init__(
         self,
+        *,
         uow_factory: KeysUnitOfWorkFactory,
         keys: ExchangeKeys,
         gateway: ExchangeGateway,

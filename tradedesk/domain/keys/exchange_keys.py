@@ -26,6 +26,7 @@ from tradedesk.domain.errors import (
 from tradedesk.domain.keys.model import (
     ApiKeyStatus,
     ExchangeKey,
+    KeyChanges,
     NewExchangeKey,
     SealedSecret,
     StrategyType,
@@ -83,26 +84,20 @@ def _text(parse: Callable[[str], T]) -> Callable[[object], T]:
     return parse_text
 
 
-def parse_new_key(body: Mapping[str, object], *, location: str) -> NewExchangeKey:
+def parse_new_key(body: Mapping[str, object]) -> NewExchangeKey:
     """Every field checked at once; AUTOMATED takes only FUTURES keys."""
     collector = FieldCollector()
-    exchange_id = collector.parse(
-        "exchangeId", body.get("exchangeId"), _text(parse_exchange_id), location
-    )
-    trade_type = collector.parse(
-        "tradeType", body.get("tradeType"), _text(parse_trade_type), location
-    )
-    strategy_type = collector.parse(
-        "strategyType", body.get("strategyType"), _parse_strategy_type, location
-    )
+    exchange_id = collector.parse("exchangeId", body.get("exchangeId"), _text(parse_exchange_id))
+    trade_type = collector.parse("tradeType", body.get("tradeType"), _text(parse_trade_type))
+    strategy_type = collector.parse("strategyType", body.get("strategyType"), _parse_strategy_type)
     if strategy_type is StrategyType.AUTOMATED and trade_type is TradeType.SPOT:
-        collector.parse("tradeType", body.get("tradeType"), _refuse_automated_spot, location)
+        collector.parse("tradeType", body.get("tradeType"), _refuse_automated_spot)
     active = True
     if "active" in body:  # an invalid one is reported below, by raise_if_invalid
-        active = collector.parse("active", body["active"], parse_boolean, location) is not False
-    name = collector.parse("name", body.get("name"), parse_name, location)
-    api_key = collector.parse("apiKey", body.get("apiKey"), _parse_credential, location)
-    secret = collector.parse("apiSecretKey", body.get("apiSecretKey"), _parse_credential, location)
+        active = collector.parse("active", body["active"], parse_boolean) is not False
+    name = collector.parse("name", body.get("name"), parse_name)
+    api_key = collector.parse("apiKey", body.get("apiKey"), _parse_credential)
+    secret = collector.parse("apiSecretKey", body.get("apiSecretKey"), _parse_credential)
     collector.raise_if_invalid()
     assert exchange_id and trade_type and strategy_type and name and api_key and secret
     return NewExchangeKey(
@@ -120,19 +115,18 @@ def _refuse_automated_spot(_raw: object) -> None:
     raise InvalidValue("cannot be assigned to AUTOMATED strategy")
 
 
-def parse_key_changes(body: Mapping[str, object], *, location: str) -> dict[str, str]:
+def parse_key_changes(body: Mapping[str, object]) -> KeyChanges:
     """Only the name can change."""
     collector = FieldCollector()
-    changes = {}
-    if "name" in body:
-        changes["name"] = collector.parse("name", body["name"], parse_name, location)
+    name = collector.parse("name", body["name"], parse_name) if "name" in body else None
     collector.raise_if_invalid()
-    return changes  # type: ignore[return-value]
+    return KeyChanges(name=name)
 
 
 class ExchangeKeys:
     def __init__(
         self,
+        *,
         uow_factory: KeysUnitOfWorkFactory,
         gateway: ExchangeGateway,
         secrets: SecretBox,
@@ -189,24 +183,23 @@ class ExchangeKeys:
             if await uow.exchange_keys.api_key_registered(new.api_key):
                 raise BusinessRuleViolation(ErrorCode.EXCHANGE_KEY_ALREADY_EXISTS)
             plan = await self._entitlements.plan_of(uow, caller.user_id)
-            held = await uow.exchange_keys.list_for_user(caller.user_id)
-            if len(held) >= plan.max_api_key:
-                raise BusinessRuleViolation(ErrorCode.SUBSCRIPTION_API_KEY_LIMIT)
-            active_usd = await uow.exchange_keys.active_balance_usd(caller.user_id)
-            if new.active and active_usd + balance_usd > plan.max_balance_usd:
-                raise BusinessRuleViolation(ErrorCode.SUBSCRIPTION_BALANCE_LIMIT)
+            plan.admit_key(
+                keys_held=len(await uow.exchange_keys.list_for_user(caller.user_id)),
+                active_usd=await uow.exchange_keys.active_balance_usd(caller.user_id),
+                adding_usd=balance_usd if new.active else 0.0,
+            )
             await uow.exchange_keys.add(
                 key, self._secrets.seal(new.secret), balance_usd=balance_usd, checked_at=now
             )
             await uow.commit()
         return key
 
-    async def rename(self, caller: Principal, key_id: str, changes: dict[str, str]) -> ExchangeKey:
+    async def rename(self, caller: Principal, key_id: str, changes: KeyChanges) -> ExchangeKey:
         async def rename(uow: KeysUnitOfWork) -> ExchangeKey:
             if await uow.exchange_keys.get(caller.user_id, key_id) is None:
                 raise NotFound("exchange key")
-            if changes:
-                await uow.exchange_keys.update(key_id, changes, now=self._clock.now())
+            if changes.name is not None:
+                await uow.exchange_keys.rename(key_id, changes.name, now=self._clock.now())
             key = await uow.exchange_keys.get(caller.user_id, key_id)
             assert key is not None
             return key

@@ -47,6 +47,13 @@ class ExchangeKey:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyChanges:
+    """A key's rename; None leaves the name as it is (nothing else of a key changes)."""
+
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class NewExchangeKey:
     exchange_id: ExchangeId
     trade_type: TradeType

@@ -32,7 +32,12 @@ CLAIM_LEASE = timedelta(minutes=15)  # a claim whose sender died is taken over a
 
 class Reports:
     def __init__(
-        self, uow_factory: ReportsUnitOfWorkFactory, mailer: Mailer | None, clock: Clock, owner: str
+        self,
+        *,
+        uow_factory: ReportsUnitOfWorkFactory,
+        mailer: Mailer | None,
+        clock: Clock,
+        owner: str,
     ) -> None:
         self._uow_factory = uow_factory
         self._mailer = mailer

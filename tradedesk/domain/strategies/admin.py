@@ -4,13 +4,13 @@ the public catalog at once in this process (and within its TTL in others)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from tradedesk.domain.catalog.model import Strategy
 from tradedesk.domain.errors import Forbidden, InvalidValue, NotFound
-from tradedesk.domain.market.model import TradeType, parse_exchange_id
+from tradedesk.domain.market.model import ExchangeId, TradeType, parse_exchange_id
 from tradedesk.domain.principal import Principal
 from tradedesk.domain.trading.manual_trading import parse_symbol_field
 from tradedesk.domain.validation import FieldCollector, parse_boolean
@@ -44,33 +44,68 @@ def _description(raw: object) -> str | None:
     return raw
 
 
-def _exchange(raw: object) -> object:
+def _exchange(raw: object) -> ExchangeId:
     return parse_exchange_id(raw if isinstance(raw, str) else "")
 
 
-def parse_strategy_fields(
-    fields: Mapping[str, object], *, location: str, creating: bool
-) -> dict[str, object]:
-    """The given fields, checked together; creating needs name, exchangeId and symbol."""
+@dataclass(frozen=True, slots=True)
+class NewStrategy:
+    name: str
+    exchange_id: ExchangeId
+    symbol: str
+    description: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyChanges:
+    """What an update sets; None leaves a field as it is. A description can be cleared, so
+    `describe` says whether `description` is set."""
+
+    name: str | None = None
+    active: bool | None = None
+    description: str | None = None
+    describe: bool = False
+
+
+def _description_and_activity(
+    collector: FieldCollector, fields: Mapping[str, object]
+) -> tuple[str | None, bool | None]:
+    """The optional fields both a new strategy and a change may give; None when not given."""
+    description = None
+    if "description" in fields:
+        description = collector.parse("description", fields["description"], _description)
+    active = None
+    if "active" in fields:
+        active = collector.parse("active", fields["active"], parse_boolean)
+    return description, active
+
+
+def parse_new_strategy(fields: Mapping[str, object]) -> NewStrategy:
+    """Name, exchangeId and symbol are required; every field is checked together."""
     collector = FieldCollector()
-    parsers: dict[str, Callable[[object], object]] = {
-        "name": _name,
-        "description": _description,
-        "active": parse_boolean,
-    }
-    if creating:
-        parsers |= {"exchangeId": _exchange, "symbol": parse_symbol_field}
-    changes: dict[str, object] = {}
-    for field, parse in parsers.items():
-        if field in fields or (creating and field in ("name", "exchangeId", "symbol")):
-            changes[field] = collector.parse(field, fields.get(field), parse, location)
+    name = collector.parse("name", fields.get("name"), _name)
+    description, active = _description_and_activity(collector, fields)
+    exchange_id = collector.parse("exchangeId", fields.get("exchangeId"), _exchange)
+    symbol = collector.parse("symbol", fields.get("symbol"), parse_symbol_field)
     collector.raise_if_invalid()
-    return changes
+    assert name is not None and exchange_id is not None and symbol is not None
+    return NewStrategy(name, exchange_id, symbol, description, True if active is None else active)
+
+
+def parse_strategy_changes(fields: Mapping[str, object]) -> StrategyChanges:
+    """The fields given, checked together; the market never changes."""
+    collector = FieldCollector()
+    name = collector.parse("name", fields["name"], _name) if "name" in fields else None
+    description, active = _description_and_activity(collector, fields)
+    collector.raise_if_invalid()
+    return StrategyChanges(name, active, description, describe="description" in fields)
 
 
 class StrategyAdmin:
     def __init__(
         self,
+        *,
         uow_factory: StrategiesUnitOfWorkFactory,
         catalog: PublicCatalog,
         gateway: ExchangeGateway,
@@ -83,19 +118,18 @@ class StrategyAdmin:
         self._clock = clock
         self._ids = ids
 
-    async def create(self, caller: Principal, fields: dict[str, object]) -> Strategy:
+    async def create(self, caller: Principal, new: NewStrategy) -> Strategy:
         """A new strategy on a futures market the exchange lists (1300 otherwise)."""
         require_operator(caller)
-        symbol = str(fields["symbol"])
-        await self._gateway.market_rules(trade_type=TradeType.FUTURES, symbol=symbol)
+        await self._gateway.market_rules(trade_type=TradeType.FUTURES, symbol=new.symbol)
         now = self._clock.now()
         strategy = Strategy(
             id=self._ids.new_id(),
-            active=bool(fields.get("active", True)),
-            name=str(fields["name"]),
-            description=fields.get("description"),  # type: ignore[arg-type]
-            exchange_id=fields["exchangeId"],  # type: ignore[arg-type]
-            symbol=symbol,
+            active=new.active,
+            name=new.name,
+            description=new.description,
+            exchange_id=new.exchange_id,
+            symbol=new.symbol,
             created_at=now,
             updated_at=now,
         )
@@ -106,7 +140,7 @@ class StrategyAdmin:
         return strategy
 
     async def update(
-        self, caller: Principal, strategy_id: str, fields: dict[str, object]
+        self, caller: Principal, strategy_id: str, changes: StrategyChanges
     ) -> Strategy:
         """Rename, describe, activate or deactivate; the market never changes (followers'
         positions are on it)."""
@@ -119,9 +153,9 @@ class StrategyAdmin:
                 raise NotFound("strategy")
             changed = replace(
                 current,
-                name=str(fields.get("name", current.name)),
-                description=fields.get("description", current.description),  # type: ignore[arg-type]
-                active=bool(fields.get("active", current.active)),
+                name=current.name if changes.name is None else changes.name,
+                description=changes.description if changes.describe else current.description,
+                active=current.active if changes.active is None else changes.active,
                 updated_at=self._clock.now(),
             )
             await uow.catalog.update_strategy(changed)

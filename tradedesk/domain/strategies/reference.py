@@ -35,6 +35,7 @@ log = logging.getLogger("tradedesk.strategy_reference")
 class StrategyReference:
     def __init__(
         self,
+        *,
         uow_factory: StrategiesUnitOfWorkFactory,
         catalog: PublicCatalog,
         market: MarketService,

@@ -32,44 +32,42 @@ def _strategy_id(raw: object) -> str:
     return parse_uuid(raw)
 
 
-def parse_signal(fields: Mapping[str, object], *, location: str) -> SignalInput:
+def parse_signal(fields: Mapping[str, object]) -> SignalInput:
     """Every field at once; what an OPEN needs is required only for OPEN."""
     c = FieldCollector()
-    strategy_id = c.parse("strategyId", fields.get("strategyId"), _strategy_id, location)
-    action = c.parse("action", fields.get("action"), choice(SignalAction), location)
+    strategy_id = c.parse("strategyId", fields.get("strategyId"), _strategy_id)
+    action = c.parse("action", fields.get("action"), choice(SignalAction))
     if action is not SignalAction.OPEN:
         c.raise_if_invalid()
         assert strategy_id and action
         return SignalInput(strategy_id=strategy_id, action=action)
-    side = c.parse("side", fields.get("side"), parse_side, location)
+    side = c.parse("side", fields.get("side"), parse_side)
     entry = SignalEntry.MARKET
     if fields.get("entryType") is not None:
         # an invalid one is reported by raise_if_invalid; the default only stands in till then
-        entry = c.parse("entryType", fields["entryType"], choice(SignalEntry), location) or entry
+        entry = c.parse("entryType", fields["entryType"], choice(SignalEntry)) or entry
     price = None
     if fields.get("price") is not None or entry is SignalEntry.LIMIT:
-        price = c.parse("price", fields.get("price"), parse_positive, location)
-    stop = c.parse("stopPrice", fields.get("stopPrice"), parse_positive, location)
+        price = c.parse("price", fields.get("price"), parse_positive)
+    stop = c.parse("stopPrice", fields.get("stopPrice"), parse_positive)
     stop_type = StopTriggerType.MARKET
     if fields.get("stopType") is not None:
-        parsed = c.parse("stopType", fields["stopType"], choice(StopTriggerType), location)
+        parsed = c.parse("stopType", fields["stopType"], choice(StopTriggerType))
         stop_type = parsed or stop_type
     take_profits: tuple[Decimal, ...] = ()
     if fields.get("takeProfitPrices") is not None:
         take_profits = (
-            c.parse("takeProfitPrices", fields["takeProfitPrices"], parse_take_profits, location)
-            or ()
+            c.parse("takeProfitPrices", fields["takeProfitPrices"], parse_take_profits) or ()
         )
     rate = None
     if fields.get("callbackRate") is not None:
-        rate = c.parse("callbackRate", fields["callbackRate"], parse_callback_rate, location)
+        rate = c.parse("callbackRate", fields["callbackRate"], parse_callback_rate)
     breakeven = None
     if fields.get("breakevenAfterTakeProfit") is not None:
         breakeven = c.parse(
             "breakevenAfterTakeProfit",
             fields["breakevenAfterTakeProfit"],
             _rung_count(len(take_profits)),
-            location,
         )
     c.raise_if_invalid()
     assert strategy_id and side and entry and stop and stop_type
@@ -96,7 +94,7 @@ def _rung_count(rungs: int) -> Callable[[object], int]:
     return parse
 
 
-def check_against_entry(signal: SignalInput, entry: Decimal, *, location: str) -> None:
+def check_against_entry(signal: SignalInput, entry: Decimal) -> None:
     """A BUY's stop is below the entry and its take profits above; a SELL's the other way."""
     assert signal.side is not None and signal.stop_price is not None
     buying = signal.side is OrderSide.BUY
@@ -109,7 +107,6 @@ def check_against_entry(signal: SignalInput, entry: Decimal, *, location: str) -
                 param="stopPrice",
                 value=float(signal.stop_price),
                 msg=f"must be {where} the entry price {shown}",
-                location=location,
             )
         )
     wrong = [p for p in signal.take_profit_prices if (p <= entry if buying else p >= entry)]
@@ -120,7 +117,6 @@ def check_against_entry(signal: SignalInput, entry: Decimal, *, location: str) -
                 param="takeProfitPrices",
                 value=[float(p) for p in signal.take_profit_prices],
                 msg=f"must all be {where} the entry price {shown}",
-                location=location,
             )
         )
     if errors:

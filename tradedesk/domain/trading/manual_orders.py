@@ -109,21 +109,19 @@ def _refuse(msg: str) -> Callable[[object], None]:
     return refuse
 
 
-def parse_manual_order(body: Mapping[str, object], *, location: str) -> ManualOrder:
+def parse_manual_order(body: Mapping[str, object]) -> ManualOrder:
     """Every documented rule, every failing field in one 422."""
     c = FieldCollector()
-    symbol = c.parse("symbol", body.get("symbol"), parse_symbol_field, location)
-    entry = c.parse("type", body.get("type"), choice(EntryType), location)
-    side = c.parse("side", body.get("side"), parse_side, location)
-    amount = c.parse("amount", body.get("amount"), parse_positive, location)
+    symbol = c.parse("symbol", body.get("symbol"), parse_symbol_field)
+    entry = c.parse("type", body.get("type"), choice(EntryType))
+    side = c.parse("side", body.get("side"), parse_side)
+    amount = c.parse("amount", body.get("amount"), parse_positive)
     trailing = entry is EntryType.TRAILING_STOP
     price = None
     if body.get("price") is not None:
-        price = c.parse("price", body["price"], parse_positive, location)
+        price = c.parse("price", body["price"], parse_positive)
     elif entry in (EntryType.LIMIT, EntryType.TRAILING_STOP):
-        c.parse(
-            "price", None, _refuse(f"must require price with type {entry.value.lower()}"), location
-        )
+        c.parse("price", None, _refuse(f"must require price with type {entry.value.lower()}"))
     take_profits: tuple[Decimal, ...] = ()
     if body.get("takeProfitPrices") is not None:
         if trailing:
@@ -131,12 +129,10 @@ def parse_manual_order(body: Mapping[str, object], *, location: str) -> ManualOr
                 "takeProfitPrices",
                 body["takeProfitPrices"],
                 _refuse("must not use with type trailing stop"),
-                location,
             )
         else:
             take_profits = (
-                c.parse("takeProfitPrices", body["takeProfitPrices"], parse_take_profits, location)
-                or ()
+                c.parse("takeProfitPrices", body["takeProfitPrices"], parse_take_profits) or ()
             )
     stop_trigger = None
     if body.get("stopTriggerPrice") is not None:
@@ -145,12 +141,9 @@ def parse_manual_order(body: Mapping[str, object], *, location: str) -> ManualOr
                 "stopTriggerPrice",
                 body["stopTriggerPrice"],
                 _refuse("must not use with type traililng stop"),
-                location,
             )
         else:
-            stop_trigger = c.parse(
-                "stopTriggerPrice", body["stopTriggerPrice"], parse_positive, location
-            )
+            stop_trigger = c.parse("stopTriggerPrice", body["stopTriggerPrice"], parse_positive)
     trigger_type = StopTriggerType.MARKET
     if body.get("stopTriggerType") is not None:
         trigger_type = (
@@ -158,28 +151,24 @@ def parse_manual_order(body: Mapping[str, object], *, location: str) -> ManualOr
                 "stopTriggerType",
                 body["stopTriggerType"],
                 choice(StopTriggerType),
-                location,
             )
             or StopTriggerType.MARKET
         )
     stop_price = None
     if body.get("stopPrice") is not None:
-        stop_price = c.parse("stopPrice", body["stopPrice"], parse_positive, location)
+        stop_price = c.parse("stopPrice", body["stopPrice"], parse_positive)
     elif trigger_type is StopTriggerType.LIMIT and body.get("stopTriggerType") is not None:
         c.parse(
             "stopTriggerType",
             body["stopTriggerType"],
             _refuse("must require stopPrice with type limit"),
-            location,
         )
     callback_rate = None
     if body.get("callbackRate") is not None or trailing:
-        callback_rate = c.parse(
-            "callbackRate", body.get("callbackRate"), parse_callback_rate, location
-        )
+        callback_rate = c.parse("callbackRate", body.get("callbackRate"), parse_callback_rate)
     risk = None
     if body.get("riskProfilePercent") is not None:
-        risk = c.parse("riskProfilePercent", body["riskProfilePercent"], parse_positive, location)
+        risk = c.parse("riskProfilePercent", body["riskProfilePercent"], parse_positive)
     c.raise_if_invalid()
     assert symbol and entry and side and amount
     return ManualOrder(
@@ -217,6 +206,7 @@ def parse_callback_rate(raw: object) -> Decimal:
 class ManualOrders:
     def __init__(
         self,
+        *,
         uow_factory: TradingUnitOfWorkFactory,
         keys: ExchangeKeys,
         gateway: ExchangeGateway,

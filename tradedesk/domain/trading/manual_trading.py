@@ -68,27 +68,27 @@ class MarginChange:
     mode: MarginMode
 
 
-def parse_leverage_change(body: Mapping[str, object], *, location: str) -> LeverageChange:
+def parse_leverage_change(body: Mapping[str, object]) -> LeverageChange:
     collector = FieldCollector()
-    symbol = collector.parse("symbol", body.get("symbol"), parse_symbol_field, location)
-    leverage = collector.parse("leverage", body.get("leverage"), parse_leverage, location)
+    symbol = collector.parse("symbol", body.get("symbol"), parse_symbol_field)
+    leverage = collector.parse("leverage", body.get("leverage"), parse_leverage)
     collector.raise_if_invalid()
     assert symbol is not None and leverage is not None
     return LeverageChange(symbol, leverage)
 
 
-def parse_margin_change(body: Mapping[str, object], *, location: str) -> MarginChange:
+def parse_margin_change(body: Mapping[str, object]) -> MarginChange:
     collector = FieldCollector()
-    symbol = collector.parse("symbol", body.get("symbol"), parse_symbol_field, location)
-    mode = collector.parse("type", body.get("type"), parse_margin_type, location)
+    symbol = collector.parse("symbol", body.get("symbol"), parse_symbol_field)
+    mode = collector.parse("type", body.get("type"), parse_margin_type)
     collector.raise_if_invalid()
     assert symbol is not None and mode is not None
     return MarginChange(symbol, mode)
 
 
-def parse_symbol_body(body: Mapping[str, object], *, location: str) -> str:
+def parse_symbol_body(body: Mapping[str, object]) -> str:
     collector = FieldCollector()
-    symbol = collector.parse("symbol", body.get("symbol"), parse_symbol_field, location)
+    symbol = collector.parse("symbol", body.get("symbol"), parse_symbol_field)
     collector.raise_if_invalid()
     assert symbol is not None
     return symbol
@@ -96,7 +96,7 @@ def parse_symbol_body(body: Mapping[str, object], *, location: str) -> str:
 
 class ManualTrading:
     def __init__(
-        self, keys: ExchangeKeys, gateway: ExchangeGateway, ids: Ids, keeper: ProtectionKeeper
+        self, *, keys: ExchangeKeys, gateway: ExchangeGateway, ids: Ids, keeper: ProtectionKeeper
     ) -> None:
         self._keys = keys
         self._gateway = gateway

@@ -71,6 +71,7 @@ CONCURRENT_TRADES = 8  # trades followed at once by one keeper
 class ProtectionKeeper:
     def __init__(
         self,
+        *,
         uow_factory: TradingUnitOfWorkFactory,
         keys: ExchangeKeys,
         gateway: ExchangeGateway,

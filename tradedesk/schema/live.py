@@ -10,7 +10,8 @@ from tradedesk.domain.ids import parse_uuid
 from tradedesk.resolvers.arguments import argument
 from tradedesk.resolvers.copy_trading import signal_fields
 from tradedesk.resolvers.public import GraphInfo
-from tradedesk.schema.copy_trading_types import SignalType, TradeEventType
+from tradedesk.schema.copying import SignalType
+from tradedesk.schema.trading import TradeEventType
 
 
 @strawberry.type
@@ -23,7 +24,7 @@ class Subscription:
     ) -> AsyncGenerator[SignalType, None]:
         caller = await info.context.principal()
         strategy = argument("strategyId", str(strategy_id), parse_uuid)
-        copying = info.context.services.copy_trading
+        copying = info.context.services.signal_publishing
         async for published in copying.signal_feed(caller, strategy):
             yield SignalType(**signal_fields(published))
 

@@ -60,7 +60,9 @@ def repository() -> InMemoryCatalog:
 
 @pytest.fixture
 def catalog(repository) -> PublicCatalog:
-    return PublicCatalog(lambda: InMemoryUnitOfWork(repository), SteppedClock(NOW), 60)
+    return PublicCatalog(
+        uow_factory=lambda: InMemoryUnitOfWork(repository), clock=SteppedClock(NOW), ttl_seconds=60
+    )
 
 
 async def test_concurrent_misses_cause_one_reload(catalog, repository):

@@ -1,5 +1,6 @@
-"""GraphQL types of what a key holds on the exchange: orders, fills, positions (ccxt's unified
-structures, named as the v1 REST fields)."""
+"""GraphQL types and mutations of manual trading: what a key holds on the exchange (orders,
+fills, positions: ccxt's unified structures, named as the v1 REST fields), orders placed by
+hand, and the trade events the live `myTrades` feed carries."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ from datetime import datetime
 
 import strawberry
 
-from tradedesk.schema.account_types import FieldErrorType
+from tradedesk.domain.errors import FieldError
+from tradedesk.domain.market.exchange import Order
+from tradedesk.domain.trading.model import ManualTrade
+from tradedesk.resolvers import manual_trading
+from tradedesk.resolvers.public import GraphInfo
+from tradedesk.schema.field_errors import field_errors
+from tradedesk.schema.inputs import given_fields
 from tradedesk.schema.paging import PageInfo
 from tradedesk.schema.scalars import Long
 
@@ -101,7 +108,7 @@ class ManualTradeType:
 @strawberry.type(name="ManualTradeEdge")
 class ManualTradeEdge:
     cursor: str
-    node: ManualTradeType
+    node: ManualTrade = strawberry.field(graphql_type=ManualTradeType)
 
 
 @strawberry.type(name="ManualTradeConnection", description="Manual orders, newest first.")
@@ -139,11 +146,70 @@ class PlaceOrderInput:
 
 @strawberry.type
 class PlaceOrderPayload:
-    orders: list[OrderType] | None = strawberry.field(description="As placed, entry first.")
-    errors: list[FieldErrorType]
+    orders: list[Order] | None = strawberry.field(
+        description="As placed, entry first.", graphql_type=list[OrderType] | None
+    )
+    errors: list[FieldError] = field_errors()
 
 
 @strawberry.type(description="`done` is true when the exchange accepted the change.")
 class TradingPayload:
     done: bool
-    errors: list[FieldErrorType]
+    errors: list[FieldError] = field_errors()
+
+
+@strawberry.type(name="TradeEvent", description="Something that happened on the caller's key.")
+class TradeEventType:
+    kind: str = strawberry.field(description="ENTRY, TAKE_PROFIT or STOP")
+    key_id: strawberry.ID
+    symbol: str
+    side: str
+    amount: float | None
+    price: float | None
+    order_id: str
+    at: datetime
+
+
+@strawberry.type
+class TradingMutation:
+    """Manual trading on the caller's keys."""
+
+    @strawberry.mutation(
+        description="Clear the symbol, then place the entry, its take-profit ladder and stop."
+    )
+    async def place_order(
+        self,
+        info: GraphInfo,
+        exchange_key_id: strawberry.ID,
+        input: PlaceOrderInput,
+        idempotency_key: str | None = None,
+    ) -> PlaceOrderPayload:
+        orders, errors = await manual_trading.place_order(
+            info, str(exchange_key_id), given_fields(input, info), idempotency_key
+        )
+        return PlaceOrderPayload(orders=orders, errors=errors)
+
+    @strawberry.mutation(description="Cancel the symbol's orders and close its position at market.")
+    async def close_position(
+        self, info: GraphInfo, exchange_key_id: strawberry.ID, symbol: str
+    ) -> TradingPayload:
+        done, errors = await manual_trading.close_position(info, str(exchange_key_id), symbol)
+        return TradingPayload(done=done, errors=errors)
+
+    @strawberry.mutation(description="Set a futures symbol's leverage (1-125).")
+    async def set_leverage(
+        self, info: GraphInfo, exchange_key_id: strawberry.ID, input: SetLeverageInput
+    ) -> TradingPayload:
+        done, errors = await manual_trading.set_leverage(
+            info, str(exchange_key_id), given_fields(input, info)
+        )
+        return TradingPayload(done=done, errors=errors)
+
+    @strawberry.mutation(description="Set a futures symbol's margin type: ISOLATED or CROSSED.")
+    async def set_margin_type(
+        self, info: GraphInfo, exchange_key_id: strawberry.ID, input: SetMarginTypeInput
+    ) -> TradingPayload:
+        done, errors = await manual_trading.set_margin_type(
+            info, str(exchange_key_id), given_fields(input, info)
+        )
+        return TradingPayload(done=done, errors=errors)

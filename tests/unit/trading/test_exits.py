@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from tests.domain.test_market_rules import BTC
+from tests.builders.markets import BTC
 from tradedesk.domain.errors import BusinessRuleViolation
 from tradedesk.domain.market.exchange import OrderSide, OrderType
 from tradedesk.domain.trading.exits import (
