@@ -14,16 +14,15 @@ from sqlalchemy import delete, event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
-from tests.clocks import SteppedClock
-from tests.cognito import CognitoPool
-from tests.databases import postgres_database, sqlite_url
 from tests.simulator.facade import serving_facade
+from tests.standins.cognito import CognitoPool
+from tests.support.clocks import SteppedClock
+from tests.support.databases import migrate, postgres_database, sqlite_url
 from tradedesk.app import create_app
 from tradedesk.bootstrap import Runtime, build_runtime
 from tradedesk.config import load_settings
 from tradedesk.persistence import tables  # noqa: F401  (registers every table)
-from tradedesk.persistence.engine import make_engine, make_session_factory
-from tradedesk.persistence.migrate import upgrade
+from tradedesk.persistence.engine import make_session_factory
 from tradedesk.persistence.seed import seed_public_data
 from tradedesk.simulator.faults import Faults
 
@@ -35,18 +34,12 @@ async def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.
     """Each backend once per session, migrated to head by alembic."""
     if request.param == "sqlite":
         url = sqlite_url(tmp_path_factory.mktemp("sqlite"))
-        await _migrate(url)
+        await migrate(url)
         yield url
     else:
         async with postgres_database() as url:
-            await _migrate(url)
+            await migrate(url)
             yield url
-
-
-async def _migrate(url: str) -> None:
-    engine = make_engine(url)
-    await upgrade(engine)
-    await engine.dispose()
 
 
 REDIS_URL = os.environ.get("TRADEDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -17,58 +15,19 @@ import httpx
 import orjson
 import pytest
 
-from tests import documented
-from tests.standins import free_port, serving
+from tests.builders import documented
+from tests.standins.serving import free_port, serving
+from tests.support.processes import (
+    TRADEDESK,
+    clean_environment,
+    run,
+    start_server,
+    wait_until_serving,
+)
 from tradedesk.simulator.engine import PaperExchange
 from tradedesk.simulator.faults import Faults
 from tradedesk.simulator.http import facade
 from tradedesk.simulator.markets import default_markets, default_prices
-
-TRADEDESK = shutil.which("tradedesk", path=str(Path(sys.executable).parent)) or "tradedesk"
-
-
-def clean_environment(**env: str) -> dict[str, str]:
-    """This process's environment without any Tradedesk setting, plus `env`."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("TRADEDESK_")}
-    environment.pop("DATABASE_URL", None)
-    return {**environment, **env}
-
-
-def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [TRADEDESK, *args],
-        cwd=cwd,
-        env=clean_environment(**env),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-def start_server(cwd: Path, host: str, port: int, **env: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [TRADEDESK, "serve", "--host", host, "--port", str(port)],
-        cwd=cwd,
-        env=clean_environment(**env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
-def wait_until_serving(server: subprocess.Popen[str], port: int) -> str:
-    """The base URL once `/healthz` answers."""
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                return base
-        except httpx.TransportError:
-            pass
-        assert server.poll() is None, server.stdout.read()
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.1)
 
 
 def test_seed_uses_a_sqlite_file_in_the_working_directory_and_is_safe_twice(tmp_path):
@@ -176,7 +135,7 @@ async def test_seed_on_postgresql_is_safe_twice(tmp_path):
 
     from sqlalchemy import text
 
-    from tests.databases import postgres_database
+    from tests.support.databases import postgres_database
     from tradedesk.persistence.engine import make_engine
 
     async with postgres_database() as url:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.accounts import Caller
-from tests.standins import serving_here
-from tests.stripe_standin import API_KEY, WEBHOOK_SECRET, StripeStandIn
-from tests.telegram_standin import BotApiStandIn
+from tests.builders.accounts import Caller
+from tests.standins.serving import mail_server, serving_here
+from tests.standins.stripe import StripeStandIn
+from tests.standins.telegram import BotApiStandIn
 
 
 @pytest.fixture
@@ -35,18 +35,6 @@ async def stripe_api():
         yield standin
 
 
-def billing_settings(venue, stripe_api) -> dict:
-    """Settings for billing tests: Binance on the simulator, Stripe on its stand-in."""
-    _engine, base = venue
-    return {
-        "exchange": "binance",
-        "binance_urls": base,
-        "stripe_api_key": API_KEY,
-        "stripe_api_base": stripe_api.base,
-        "stripe_webhook_secret": WEBHOOK_SECRET,
-    }
-
-
 @pytest.fixture
 async def bot_api():
     """Telegram's Bot API stand-in on loopback (`.base` is its URL)."""
@@ -54,3 +42,10 @@ async def bot_api():
     async with serving_here(standin.app()) as base:
         standin.base = base
         yield standin
+
+
+@pytest.fixture
+def mailbox():
+    with mail_server() as (box, url):
+        box.url = url
+        yield box

@@ -11,8 +11,8 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.standins import free_port
-from tests.test_cli import run, start_server, wait_until_serving
+from tests.standins.serving import free_port
+from tests.support.processes import run, start_server, wait_until_serving
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.clocks import SteppedClock
+from tests.support.clocks import SteppedClock
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, Unavailable
 from tradedesk.domain.market.model import ExchangeId, TradeType
 from tradedesk.integrations.exchange.cached_tickers import CachedTickers

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from tests.simulator.facade import serving_facade
-from tests.standins import forward_proxy
+from tests.standins.serving import forward_proxy
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
 from tradedesk.domain.market.exchange import (
     ApiCredentials,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from tests.clocks import SteppedClock
+from tests.support.clocks import SteppedClock
 from tradedesk.domain.errors import Unauthenticated, Unavailable
 from tradedesk.integrations.identity.dev_issuer import CLIENT_ID, ISSUER, DevIssuer
 from tradedesk.integrations.identity.jwks import HttpJwks, JwtVerifier

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.clocks import SteppedClock
 from tests.simulator.facade import serving_facade
+from tests.support.clocks import SteppedClock
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
 from tradedesk.domain.market.exchange import (
     ApiCredentials,

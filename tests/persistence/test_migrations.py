@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import pytest
 from sqlalchemy import inspect
 
-from tests.databases import postgres_database, sqlite_url
+from tests.support.databases import postgres_database, sqlite_url
 from tradedesk.persistence.engine import make_engine
 from tradedesk.persistence.migrate import current_revision, downgrade, upgrade
 

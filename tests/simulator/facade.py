@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
 
-from tests.standins import serving_here
+from tests.standins.serving import serving_here
 from tradedesk.simulator.engine import PaperExchange
 from tradedesk.simulator.faults import Faults
 from tradedesk.simulator.http import facade

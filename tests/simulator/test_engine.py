@@ -7,42 +7,10 @@ from decimal import Decimal as D
 
 import pytest
 
-from tradedesk.simulator.engine import PaperExchange
+from tests.simulator.engines import BUY, FUT, LIMIT, MARKET, SELL, SPOT, code_of, exchange
 from tradedesk.simulator.errors import ExchangeError
-from tradedesk.simulator.markets import Kind, default_markets
-from tradedesk.simulator.orders import MarginType, OrderType, Side, Status
-
-SPOT, FUT = Kind.SPOT, Kind.FUTURES
-BUY, SELL = Side.BUY, Side.SELL
-MARKET, LIMIT = OrderType.MARKET, OrderType.LIMIT
-
-
-class Ticks:
-    def __init__(self) -> None:
-        self.now = 1_666_000_000_000
-
-    def __call__(self) -> int:
-        self.now += 1
-        return self.now
-
-
-def exchange(markets=None) -> PaperExchange:
-    prices = {
-        (kind, f"{base}USDT"): D(price)
-        for kind in (SPOT, FUT)
-        for base, price in (("BTC", "20000"), ("ETH", "1300"), ("BNB", "275"))
-    }
-    engine = PaperExchange(markets or default_markets(), prices=prices, now_ms=Ticks())
-    engine.add_account("key", "secret", usdt=D(10000))
-    engine.add_account("other", "secret2", usdt=D(10000))
-    return engine
-
-
-def code_of(call) -> int:
-    with pytest.raises(ExchangeError) as raised:
-        call()
-    return raised.value.code
-
+from tradedesk.simulator.markets import default_markets
+from tradedesk.simulator.orders import MarginType, Status
 
 # spot ------------------------------------------------------------------------------------
 

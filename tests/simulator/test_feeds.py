@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.simulator.test_engine import exchange
+from tests.simulator.engines import exchange
 from tradedesk.simulator.feeds import WalkFeed
 
 

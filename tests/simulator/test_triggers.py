@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from tests.simulator.test_engine import BUY, FUT, MARKET, SELL, code_of, exchange
+from tests.simulator.engines import BUY, FUT, MARKET, SELL, code_of, exchange
 from tradedesk.simulator.feeds import ReplayFeed
 from tradedesk.simulator.orders import AlgoStatus, MarginType, OrderType, Status, TriggerType
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.clocks import SteppedClock
+from tests.support.clocks import SteppedClock
 from tradedesk.domain.catalog.model import Strategy
 from tradedesk.domain.catalog.public import PublicCatalog
 from tradedesk.domain.errors import NotFound

@@ -1,0 +1,129 @@
+"""Operators' view: one JSON log line per request with its id, user and key; secrets and tokens
+redacted whoever logged them; Prometheus metrics per route, GraphQL operation, exchange
+endpoint and copy job, and the backlogs."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import orjson
+import pytest
+import structlog
+
+from tests.support.prometheus import samples
+from tradedesk import logs
+
+pytestmark = pytest.mark.asyncio
+KEY = {
+    "exchangeId": "BINANCE",
+    "tradeType": "FUTURES",
+    "strategyType": "MANUAL",
+    "name": "Main",
+    "apiKey": "logged-key",
+    "apiSecretKey": "s3cr3t-never-logged",
+}
+
+
+@pytest.fixture
+def log_lines():
+    """The JSON lines written so far while the test runs, as `serve` writes them."""
+    root = logging.getLogger()
+    saved = root.handlers, root.level
+    stream = io.StringIO()
+    logs.configure("debug", stream)
+    yield lambda: [orjson.loads(line) for line in stream.getvalue().splitlines()]
+    root.handlers, root.level = saved
+
+
+async def test_each_request_logs_one_json_line_with_its_id_user_and_key(alice, log_lines):
+    key = (await alice.post("/v1/priv/account/exchange/key", KEY)).json()
+    await alice.client.get(
+        f"/v1/priv/account/exchange/key/{key['id']}/balance",
+        headers={**alice.headers, "x-request-id": "trace-7"},
+    )
+    await alice.graphql("query Mine { viewer { exchangeKeys { id } } }")
+
+    requests = [line for line in log_lines() if line["event"] == "request"]
+    balance = next(line for line in requests if line.get("request_id") == "trace-7")
+    graphql = requests[-1]
+
+    assert balance["route"] == "/v1/priv/account/exchange/key/{key_id}/balance"
+    assert balance["key_id"] == key["id"] and balance["user_id"]
+    assert balance["status"] == 200 and balance["level"] == "info" and "timestamp" in balance
+    assert graphql["route"] == "/graphql" and graphql["user_id"] == balance["user_id"]
+    assert len({line["request_id"] for line in requests}) == len(requests)
+
+
+async def test_secrets_and_tokens_never_reach_the_log(alice, log_lines, cognito):
+    token = alice.headers["authorization"].removeprefix("Bearer ")
+    await alice.post("/v1/priv/account/exchange/key", KEY)
+    logging.getLogger("tradedesk.test").warning(
+        "calling with %s and api_secret=%s", alice.headers["authorization"], "hunter2"
+    )
+    structlog.get_logger("tradedesk.test").info(
+        "headers", headers={"Authorization": "Bearer abc", "Accept": "json"}, apiSecretKey="x1"
+    )
+    logging.getLogger("httpx").info(
+        "GET https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq/getMe"
+    )
+
+    written = orjson.dumps(log_lines()).decode()
+
+    assert token not in written and "s3cr3t-never-logged" not in written
+    assert "hunter2" not in written and "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq" not in written
+    headers = next(line for line in log_lines() if line["event"] == "headers")
+    assert headers["headers"] == {"Authorization": "[REDACTED]", "Accept": "json"}
+    assert headers["apiSecretKey"] == "[REDACTED]"
+
+
+async def test_metrics_count_routes_operations_and_backlogs(client, alice):
+    before = (await client.get("/metrics")).text
+    key = (await alice.post("/v1/priv/account/exchange/key", KEY)).json()
+    for _ in range(3):
+        await alice.get(f"/v1/priv/exchange/order/{key['id']}/list?symbol=BTC%2FUSDT")
+    order = {"symbol": "BTC/USDT", "type": "LIMIT", "side": "BUY", "amount": 0.01, "price": 10000}
+    placed = await alice.post(f"/v1/priv/exchange/order/{key['id']}", order)
+    assert placed.status_code == 200
+    await alice.graphql("query Plans { plans { id } }")
+    await client.get("/no/such/route")
+    scrape = await client.get("/metrics", headers={"authorization": "Bearer nonsense"})
+    after = scrape.text
+
+    route = (
+        ("method", "GET"),
+        ("route", "/v1/priv/exchange/order/{key_id}/list"),
+        ("status", "200"),
+    )
+    counted = samples(after, "tradedesk_http_requests_total")
+    assert counted[route] - samples(before, "tradedesk_http_requests_total").get(route, 0) == 3
+    timed = route[:2]  # the latency histogram: per method and route
+    latency = "tradedesk_http_request_duration_seconds_count"
+    assert samples(after, latency)[timed] - samples(before, latency).get(timed, 0) == 3
+    assert (("method", "GET"), ("route", "unmatched"), ("status", "404")) in counted
+    operation = (("operation", "Plans"), ("outcome", "ok"), ("type", "query"))
+    assert samples(after, "tradedesk_graphql_operations_total")[operation] >= 1
+    assert samples(after, "tradedesk_copy_queue_depth") == {(): 0}
+    assert samples(after, "tradedesk_alert_outbox_backlog")[()] >= 1  # the new order's alert
+    assert scrape.status_code == 200 and scrape.headers["content-type"].startswith("text/plain")
+
+
+class TestExchangeRequests:
+    @pytest.fixture
+    def settings_overrides(self, venue):
+        _engine, base = venue
+        return {"exchange": "binance", "binance_urls": base}
+
+    async def test_each_exchange_endpoint_is_counted_with_its_outcome(self, client, faults):
+        before = samples((await client.get("/metrics")).text, "tradedesk_exchange_requests_total")
+        await client.get("/v1/pub/exchange/ticker")
+        faults.failure("/fapi/v1/ticker/24hr", status=502, times=1)
+        await client.get("/v1/pub/exchange/ticker?symbol=ETH%2FUSDT")
+        after = samples((await client.get("/metrics")).text, "tradedesk_exchange_requests_total")
+
+        def more(endpoint: str, outcome: str) -> float:
+            labels = (("endpoint", endpoint), ("outcome", outcome))
+            return after.get(labels, 0) - before.get(labels, 0)
+
+        assert more("fapiPublic GET ticker/24hr", "ok") == 2  # BTC, and ETH's retry
+        assert more("fapiPublic GET ticker/24hr", "ExchangeNotAvailable") == 1  # the 502

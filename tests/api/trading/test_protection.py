@@ -1,0 +1,321 @@
+"""A placed trade stays protected as its entry fills and until its position is gone: the
+protection keeper over the real ccxt path against the simulator, moved by hand."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from tests.builders.exchange_keys import KEYS, funded
+from tests.builders.trading import ORDER, manual_key, open_orders, place, shape
+from tradedesk.domain.trading.protection import LEASE, ProtectionKeeper
+from tradedesk.integrations.ids import SystemIds
+from tradedesk.persistence.engine import make_session_factory
+from tradedesk.persistence.unit_of_work import SqlUnitOfWork
+from tradedesk.simulator.markets import Kind
+from tradedesk.simulator.orders import OrderType, Side
+
+pytestmark = pytest.mark.asyncio
+
+RESTING = {  # a buy below the market (19,700), with a ladder and a stop-limit
+    **ORDER,
+    "type": "LIMIT",
+    "price": 19500,
+    "riskProfilePercent": None,
+}
+
+
+@pytest.fixture
+def settings_overrides(venue):
+    _engine, base = venue
+    return {"exchange": "binance", "binance_urls": base, "default_plan": "PROFESSIONAL"}
+
+
+def move(venue, price: str, volume: str | None = None) -> None:
+    engine, _base = venue
+    engine.set_price(
+        Kind.FUTURES, "BTCUSDT", Decimal(price), volume=None if volume is None else Decimal(volume)
+    )
+
+
+def position(venue) -> Decimal:
+    engine, _base = venue
+    return engine.account("manual").position("BTCUSDT").amount
+
+
+async def exits(alice, key_id: str) -> list[tuple]:
+    """The open orders but the entry, in a stable order."""
+    return sorted(t for t in shape(await open_orders(alice, key_id)) if t[5])
+
+
+async def test_a_resting_entry_gets_its_ladder_as_it_fills(alice, venue, runtime):
+    keeper = runtime.services.protection
+    key_id = await manual_key(alice, venue)
+
+    response = await place(alice, key_id, RESTING)
+
+    assert shape(response.json()) == [
+        ("limit", "buy", 19500, None, 0.05, False, "open"),
+        ("stop", "sell", 18990, 19000, 0.05, True, "open"),  # covers whatever fills, at once
+    ]
+    await keeper.tick()
+    assert len(await open_orders(alice, key_id)) == 2  # nothing filled: nothing to do
+
+    move(venue, "19500", volume="0.02")  # the entry fills in part
+    await keeper.tick()
+    assert await exits(alice, key_id) == [
+        ("stop", "sell", 18990, 19000, 0.05, True, "open"),
+        ("take_profit", "sell", 20000, 20000, 0.01, True, "open"),
+        ("take_profit", "sell", 20100, 20100, 0.01, True, "open"),
+    ]
+
+    move(venue, "19500")  # the rest fills
+    await keeper.tick()
+    assert await exits(alice, key_id) == [
+        ("stop", "sell", 18990, 19000, 0.05, True, "open"),
+        ("take_profit", "sell", 20000, 20000, 0.025, True, "open"),
+        ("take_profit", "sell", 20100, 20100, 0.025, True, "open"),
+    ]
+
+    move(venue, "20050")  # the first rung takes its profit
+    await keeper.tick()
+    assert position(venue) == Decimal("0.025")
+    move(venue, "18995")  # then the stop (a stop-limit at 18,990) closes what remains
+    assert position(venue) == 0
+    await keeper.tick()
+    assert await open_orders(alice, key_id) == []  # the second rung went with the position
+
+
+async def test_an_entry_cancelled_half_filled_leaves_exits_sized_to_the_fill(alice, venue, runtime):
+    engine, _base = venue
+    keeper = runtime.services.protection
+    key_id = await manual_key(alice, venue)
+    [entry, _stop] = (await place(alice, key_id, RESTING)).json()
+    move(venue, "19500", volume="0.03")
+    await keeper.tick()
+
+    engine.cancel_order(
+        "manual", Kind.FUTURES, "BTCUSDT", client_order_id=entry["clientOrderId"]
+    )  # the user cancels the rest of the entry on the exchange
+    await keeper.tick()
+
+    assert position(venue) == Decimal("0.03")
+    assert await exits(alice, key_id) == [
+        ("stop", "sell", 18990, 19000, 0.03, True, "open"),
+        ("take_profit", "sell", 20000, 20000, 0.015, True, "open"),
+        ("take_profit", "sell", 20100, 20100, 0.015, True, "open"),
+    ]
+    move(venue, "18995")
+    assert position(venue) == 0
+
+
+async def test_rungs_beyond_the_conditional_cap_rest_once_the_entry_has_filled(
+    alice, venue, runtime
+):
+    keeper = runtime.services.protection
+    key_id = await manual_key(alice, venue)
+    prices = [20000 + 10 * n for n in range(12)]
+
+    response = await place(
+        alice,
+        key_id,
+        {**RESTING, "amount": 0.125, "takeProfitPrices": prices, "stopTriggerType": "MARKET",
+         "stopPrice": None},
+    )  # fmt: skip
+    move(venue, "19490")
+    await keeper.tick()
+
+    assert response.status_code == 200, response.text
+    rungs = [o for o in await open_orders(alice, key_id) if o["type"] in ("take_profit", "limit")]
+    assert sorted(o["type"] for o in rungs) == ["limit"] * 3 + ["take_profit"] * 9
+    assert sorted((o["price"], o["amount"]) for o in rungs) == [
+        *((price, 0.01) for price in prices[:-1]),
+        (prices[-1], 0.015),
+    ]
+    assert all(o["reduceOnly"] for o in rungs)
+
+
+async def test_a_rung_whose_price_passed_before_the_keeper_saw_the_fill_takes_its_profit(
+    alice, venue, runtime
+):
+    keeper = runtime.services.protection
+    key_id = await manual_key(alice, venue)
+    await place(
+        alice, key_id, {**RESTING, "takeProfitPrices": [19600, 20100], "stopTriggerType": "MARKET"}
+    )
+
+    move(venue, "19500")  # the entry fills ...
+    move(venue, "19650")  # ... and the price is past the first rung before the keeper looks
+    await keeper.tick()
+
+    assert position(venue) == Decimal("0.025")  # a LIMIT at 19,600 took it at once
+    assert await exits(alice, key_id) == [
+        ("stop_market", "sell", None, 19000, 0.05, True, "open"),
+        ("take_profit", "sell", 20100, 20100, 0.025, True, "open"),
+    ]
+
+
+async def test_a_new_order_on_the_symbol_ends_the_trade_being_kept(alice, venue, runtime):
+    keeper = runtime.services.protection
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, RESTING)
+
+    await place(
+        alice, key_id, {"symbol": "BTC/USDT", "type": "MARKET", "side": "SELL", "amount": 0.02}
+    )
+    move(venue, "19500")
+    await keeper.tick()
+
+    assert position(venue) == Decimal("-0.02")
+    assert await open_orders(alice, key_id) == []
+
+
+async def test_closing_the_position_ends_the_trade_being_kept(alice, venue, runtime):
+    keeper = runtime.services.protection
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, ORDER)
+
+    closed = await alice.client.request(
+        "DELETE",
+        f"/v1/priv/exchange/position/{key_id}",
+        json={"symbol": "BTC/USDT"},
+        headers=alice.headers,
+    )
+    await keeper.tick()
+
+    assert closed.status_code == 204
+    assert position(venue) == 0
+    assert await open_orders(alice, key_id) == []
+
+
+async def test_an_exit_the_user_cancelled_is_not_restored(alice, venue, runtime):
+    engine, _base = venue
+    keeper = runtime.services.protection
+    key_id = await manual_key(alice, venue)
+    placed = (await place(alice, key_id, ORDER)).json()
+
+    engine.cancel_conditional(
+        "manual", Kind.FUTURES, "BTCUSDT", client_algo_id=placed[-1]["clientOrderId"]
+    )  # the user removes the stop on the exchange's own app
+    await keeper.tick()
+    await keeper.tick()
+
+    assert [t[0] for t in await exits(alice, key_id)] == ["take_profit", "take_profit"]
+    assert position(venue) == Decimal("0.05")
+
+
+async def test_an_order_a_dead_pass_left_behind_is_cancelled(alice, venue, runtime):
+    engine, _base = venue
+    keeper = runtime.services.protection
+    key_id = await manual_key(alice, venue)
+    [entry, *_legs] = (await place(alice, key_id, ORDER)).json()
+    prefix = entry["clientOrderId"][:-1]
+    engine.place_order(
+        "manual",
+        Kind.FUTURES,
+        "BTCUSDT",
+        side=Side.SELL,
+        type=OrderType.LIMIT,
+        quantity=Decimal("0.01"),
+        price=Decimal(20500),
+        reduce_only=True,
+        client_order_id=f"{prefix}t1r7",
+    )  # placed by a pass that died before it wrote the order down
+    move(venue, "19690")  # a leg must leave the book for the keeper to look closer
+    engine.cancel_conditional("manual", Kind.FUTURES, "BTCUSDT", client_algo_id=f"{prefix}t2")
+
+    await keeper.tick()
+
+    assert [o["clientOrderId"] for o in await open_orders(alice, key_id)] == [
+        f"{prefix}t1",
+        f"{prefix}s",
+    ]
+
+
+async def test_one_keeper_at_a_time_follows_a_trade(alice, venue, runtime, clock):
+    first = runtime.services.protection
+    sessions = make_session_factory(runtime.engine)
+    second = ProtectionKeeper(
+        uow_factory=lambda: SqlUnitOfWork(sessions),
+        keys=runtime.services.exchange_keys,
+        gateway=runtime.exchange,
+        events=runtime.services.trade_events,
+        clock=clock,
+        ids=SystemIds(),
+    )
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, RESTING)
+
+    assert (await first.tick(), await second.tick(), await first.tick()) == (1, 0, 1)
+    clock.advance(LEASE + timedelta(seconds=1))  # the first keeper went silent
+    assert await second.tick() == 1
+
+
+async def test_a_stop_that_fires_cancels_the_rest_of_the_entry(alice, venue, runtime):
+    keeper = runtime.services.protection
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, {**RESTING, "stopTriggerType": "MARKET", "stopPrice": None})
+    move(venue, "19500", volume="0.02")
+    await keeper.tick()
+
+    move(venue, "18900", volume="0")  # the market falls through the stop; the entry gets no more
+    assert position(venue) == 0
+    await keeper.tick()
+
+    assert await open_orders(alice, key_id) == []
+
+
+async def test_following_trades_costs_the_same_statements_for_one_or_many(
+    alice, venue, runtime, count_statements
+):
+    keeper = runtime.services.protection
+    keys = []
+    for api_key in ("m1", "m2", "m3"):  # within the plan's 10,000 USD
+        body = {**funded(venue, api_key, usdt=1500), "strategyType": "MANUAL"}
+        keys.append((await alice.post(KEYS, body)).json()["id"])
+
+    async def statements_of_a_quiet_tick(followed: int) -> list[str]:
+        await keeper.tick()
+        count_statements.statements.clear()
+        with count_statements:
+            assert await keeper.tick() == followed
+        return list(count_statements.statements)
+
+    await place(alice, keys[0], RESTING)
+    one = await statements_of_a_quiet_tick(1)
+    for key_id in keys[1:]:
+        await place(alice, key_id, RESTING)
+    three = await statements_of_a_quiet_tick(3)
+
+    assert len(one) == len(three) == 4  # lease, read the trades, the keys, their secrets
+
+
+async def test_graphql_a_resting_entry_placed_then_filled(alice, venue, runtime):
+    keeper = runtime.services.protection
+    key_id = await manual_key(alice, venue)
+    placed = await alice.graphql(
+        "mutation($id: ID!, $input: PlaceOrderInput!) { placeOrder(exchangeKeyId: $id,"
+        " input: $input) { orders { type amount } } }",
+        {"id": key_id, "input": {**RESTING, "riskProfilePercent": 1}},
+    )
+    move(venue, "19500")
+    await keeper.tick()
+    read = await alice.graphql(
+        "query($id: ID!) { viewer { exchangeKey(id: $id) {"
+        ' openOrders(symbol: "BTC/USDT") { type price amount reduceOnly symbol } } } }',
+        {"id": key_id},
+    )
+
+    assert placed["data"]["placeOrder"]["orders"] == [
+        {"type": "limit", "amount": 0.05},
+        {"type": "stop", "amount": 0.05},
+    ]
+    assert sorted(
+        tuple(o.values()) for o in read["data"]["viewer"]["exchangeKey"]["openOrders"]
+    ) == [
+        ("stop", 18990, 0.05, True, "BTC/USDT"),
+        ("take_profit", 20000, 0.025, True, "BTC/USDT"),
+        ("take_profit", 20100, 0.025, True, "BTC/USDT"),
+    ]

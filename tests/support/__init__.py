@@ -1,0 +1,1 @@
+"""What tests share that is neither a builder nor a stand-in: clocks, databases, processes."""
