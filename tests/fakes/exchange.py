@@ -10,16 +10,19 @@ from decimal import Decimal
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
 from tradedesk.domain.market.exchange import (
     ApiCredentials,
+    MarketRules,
     Order,
     OrderRequest,
     OrderSide,
     OrderType,
     Position,
 )
+from tradedesk.domain.market.model import TradeType
 
 
 class FakeExchange:
-    def __init__(self, price: Decimal = Decimal(20_000)) -> None:
+    def __init__(self, rules: MarketRules, price: Decimal = Decimal(20_000)) -> None:
+        self.rules = rules
         self.price = price
         self.orders: list[Order] = []  # every order placed, as it is now, in order
         self.calls: list[str] = []  # "place <client id>", "cancel_all <symbol>", ...
@@ -95,6 +98,31 @@ class FakeExchange:
 
     async def fetch_order_history(self, credentials: ApiCredentials, symbol: str) -> list[Order]:
         return [o for o in self.orders if o.symbol == symbol]
+
+    async def fetch_open_orders(self, credentials: ApiCredentials, symbol: str) -> list[Order]:
+        return [o for o in self.orders if o.is_open and o.symbol == symbol]
+
+    async def cancel_order(self, credentials: ApiCredentials, order: Order) -> None:
+        self.calls.append(f"cancel {order.client_order_id}")
+        self.orders = [
+            replace(o, status="canceled") if o.id == order.id and o.is_open else o
+            for o in self.orders
+        ]
+
+    async def market_rules(self, *, trade_type: TradeType, symbol: str) -> MarketRules:
+        return replace(self.rules, symbol=symbol)
+
+    def fill(self, client_order_id: str) -> None:
+        """The market reaches a resting order: it fills whole, and moves the position (a
+        reduce-only order never past flat)."""
+        [order] = [o for o in self.orders if o.client_order_id == client_order_id and o.is_open]
+        amount = Decimal(str(order.amount)) if order.amount is not None else abs(self.contracts)
+        if order.reduce_only:
+            amount = min(amount, abs(self.contracts))
+        self.contracts += amount if order.side == OrderSide.BUY.value else -amount
+        price = order.stop_price or order.price or float(self.price)
+        filled = replace(order, status="closed", filled=float(amount), average=price, remaining=0.0)
+        self.orders = [filled if o.id == order.id else o for o in self.orders]
 
     def open_client_ids(self) -> list[str]:
         return [o.client_order_id or "" for o in self.orders if o.is_open]

@@ -55,7 +55,7 @@ def market_entry(amount: str = "0.010") -> OrderRequest:
 
 
 async def test_the_entry_goes_first_then_the_ladder_then_the_stop():
-    exchange, keeper = FakeExchange(), RecordingKeeper()
+    exchange, keeper = FakeExchange(BTC), RecordingKeeper()
     placed = await place(exchange, keeper)
     assert [o.client_order_id for o in placed] == ["tdxe", "tdxt1", "tdxt2", "tdxs"]
     assert [o.amount for o in placed[1:3]] == [0.005, 0.005]  # the ladder splits what filled
@@ -63,7 +63,7 @@ async def test_the_entry_goes_first_then_the_ladder_then_the_stop():
 
 
 async def test_a_futures_symbol_is_cleared_and_its_kept_trade_superseded_first():
-    exchange, keeper = FakeExchange(), RecordingKeeper()
+    exchange, keeper = FakeExchange(BTC), RecordingKeeper()
     exchange.contracts = Decimal("0.3")  # a position left from before
     await place(exchange, keeper)
     assert keeper.superseded == [("k1", "BTC/USDT")]
@@ -72,7 +72,7 @@ async def test_a_futures_symbol_is_cleared_and_its_kept_trade_superseded_first()
 
 
 async def test_a_symbol_known_to_hold_nothing_is_not_cleared():
-    exchange, keeper = FakeExchange(), RecordingKeeper()
+    exchange, keeper = FakeExchange(BTC), RecordingKeeper()
     placer = TradePlacer(exchange, keeper)
     await placer.place(FUTURES, "k1", market_entry(), PLAN, BTC, "tdx", clear=False)
     assert keeper.superseded == []
@@ -80,7 +80,7 @@ async def test_a_symbol_known_to_hold_nothing_is_not_cleared():
 
 
 async def test_a_failed_leg_undoes_the_trade_and_is_named():
-    exchange, keeper = FakeExchange(), RecordingKeeper()
+    exchange, keeper = FakeExchange(BTC), RecordingKeeper()
     exchange.refusing.add("tdxs")
     with pytest.raises(OrderLegFailed) as failed:
         await place(exchange, keeper)
@@ -92,7 +92,7 @@ async def test_a_failed_leg_undoes_the_trade_and_is_named():
 
 
 async def test_a_failed_rung_is_named_by_its_number():
-    exchange, keeper = FakeExchange(), RecordingKeeper()
+    exchange, keeper = FakeExchange(BTC), RecordingKeeper()
     exchange.refusing.add("tdxt2")
     with pytest.raises(OrderLegFailed) as failed:
         await place(exchange, keeper)
@@ -100,7 +100,7 @@ async def test_a_failed_rung_is_named_by_its_number():
 
 
 async def test_on_spot_clearing_and_undoing_only_cancel_orders():
-    exchange, keeper = FakeExchange(), RecordingKeeper()
+    exchange, keeper = FakeExchange(BTC), RecordingKeeper()
     exchange.refusing.add("tdxs")
     with pytest.raises(OrderLegFailed):
         await place(exchange, keeper, SPOT)
@@ -111,7 +111,7 @@ async def test_on_spot_clearing_and_undoing_only_cancel_orders():
 
 
 async def test_a_resting_entry_gets_its_stop_but_no_ladder_yet():
-    exchange, keeper = FakeExchange(), RecordingKeeper()
+    exchange, keeper = FakeExchange(BTC), RecordingKeeper()
     entry = OrderRequest(
         symbol="BTC/USDT",
         type=OrderType.LIMIT,
@@ -125,7 +125,7 @@ async def test_a_resting_entry_gets_its_stop_but_no_ladder_yet():
 
 
 async def test_a_retry_finds_the_entry_and_the_legs_still_open():
-    exchange, keeper = FakeExchange(), RecordingKeeper()
+    exchange, keeper = FakeExchange(BTC), RecordingKeeper()
     exchange.refusing.add("tdxt2")
     with pytest.raises(OrderLegFailed):
         await place(exchange, keeper)
@@ -135,6 +135,6 @@ async def test_a_retry_finds_the_entry_and_the_legs_still_open():
 
 
 async def test_a_retry_of_a_trade_whose_entry_never_went_out_finds_nothing():
-    exchange = FakeExchange()
+    exchange = FakeExchange(BTC)
     exchange.refusing.add("tdxe")
     assert await placed_before(exchange, FUTURES, "BTC/USDT", "tdx") is None

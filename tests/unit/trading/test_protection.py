@@ -1,0 +1,137 @@
+"""The protection keeper's rules, one pass at a time: what it does when a stop or a rung of a
+trade it follows fills on the exchange."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from tests.builders.markets import BTC
+from tests.fakes.exchange import FakeExchange
+from tests.fakes.keys import CREDENTIALS, FakeKeys, futures_key
+from tests.fakes.unit_of_work import FakeUnitOfWork, Store
+from tests.support.clocks import SteppedClock
+from tradedesk.domain.market.exchange import OrderRequest, OrderSide, OrderType
+from tradedesk.domain.trade_events import TradeEventKind, TradeEvents
+from tradedesk.domain.trading.exits import ExitPlan
+from tradedesk.domain.trading.model import protected_trade
+from tradedesk.domain.trading.placement import TradePlacer
+from tradedesk.domain.trading.protection import ProtectionKeeper
+
+pytestmark = pytest.mark.asyncio
+
+
+class CountingIds:
+    def __init__(self) -> None:
+        self._next = itertools.count(1)
+
+    def new_id(self) -> str:
+        return f"id-{next(self._next)}"
+
+    def token(self, alphabet: str, length: int) -> str:
+        return alphabet[0] * length
+
+
+class RecordingBus:
+    def __init__(self) -> None:
+        self.published: list[tuple[str, object]] = []
+
+    def publish(self, topic: str, event: object) -> None:
+        self.published.append((topic, event))
+
+    def subscribe(self, topic: str):
+        raise NotImplementedError("the keeper only publishes")
+
+
+def plan(breakeven_after: int | None = None) -> ExitPlan:
+    return ExitPlan(
+        side=OrderSide.BUY,
+        amount=Decimal("0.010"),
+        take_profit_prices=(Decimal(21_000), Decimal(22_000)),
+        stop_trigger_price=Decimal(19_000),
+        stop_price=None,
+        breakeven_after=breakeven_after,
+    )
+
+
+async def kept_trade(exit_plan: ExitPlan) -> tuple[ProtectionKeeper, FakeExchange, Store]:
+    """A market buy of 0.01 BTC at 20,000 with two rungs and a stop, placed and handed to a
+    keeper, as a manual order does."""
+    exchange, store = FakeExchange(BTC), Store()
+    keeper = ProtectionKeeper(
+        uow_factory=lambda: FakeUnitOfWork(store),
+        keys=FakeKeys(futures_key()),
+        gateway=exchange,
+        events=TradeEvents(RecordingBus()),
+        clock=SteppedClock(datetime(2024, 1, 1, tzinfo=UTC)),
+        ids=CountingIds(),
+    )
+    entry = OrderRequest(
+        symbol="BTC/USDT",
+        type=OrderType.MARKET,
+        side=OrderSide.BUY,
+        amount=Decimal("0.010"),
+        client_order_id="tdxe",
+    )
+    placed = await TradePlacer(exchange, keeper).place(
+        CREDENTIALS, "k1", entry, exit_plan, BTC, "tdx"
+    )
+    trade = protected_trade(
+        trade_id="t1", user_id="u1", key_id="k1", plan=exit_plan, prefix="tdx", placed=placed
+    )
+    store.trades[trade.id] = trade
+    return keeper, exchange, store
+
+
+async def test_a_pass_over_a_trade_that_did_not_move_changes_nothing():
+    keeper, exchange, store = await kept_trade(plan())
+    calls = len(exchange.calls)
+    assert await keeper.tick() == 1
+    assert len(exchange.calls) == calls
+    assert store.closed == {} and store.alerts == []
+
+
+async def test_a_filled_stop_ends_the_trade_and_cancels_the_ladder():
+    keeper, exchange, store = await kept_trade(plan())
+    exchange.fill("tdxs")
+    await keeper.tick()
+    assert exchange.open_client_ids() == []  # both rungs cancelled
+    assert exchange.contracts == 0
+    assert list(store.closed) == ["t1"]
+    assert [fill.kind for fill in store.fills] == [TradeEventKind.STOP.value]
+    assert [(a.channel.value, a.event.kind) for a in store.alerts] == [
+        ("email", TradeEventKind.STOP)
+    ]
+
+
+async def test_a_filled_rung_is_told_and_the_rest_of_the_trade_stays_protected():
+    keeper, exchange, store = await kept_trade(plan())
+    exchange.fill("tdxt1")
+    await keeper.tick()
+    assert exchange.contracts == Decimal("0.005")
+    # the stop is reduce-only: it closes at most what is still held, so it stays as it was
+    assert exchange.open_client_ids() == ["tdxt2", "tdxs"]
+    assert [fill.kind for fill in store.fills] == [TradeEventKind.TAKE_PROFIT.value]
+    assert [a.event.kind for a in store.alerts] == [TradeEventKind.TAKE_PROFIT]
+    assert store.closed == {}
+
+
+async def test_after_the_breakeven_rung_the_stop_is_replaced_at_the_entry_price():
+    keeper, exchange, _store = await kept_trade(plan(breakeven_after=1))
+    exchange.fill("tdxt1")
+    await keeper.tick()
+    assert exchange.open_client_ids() == ["tdxt2", "tdxsr1"]  # the stop's next generation
+    [stop] = [o for o in exchange.orders if o.client_order_id == "tdxsr1"]
+    assert stop.stop_price == 20_000.0  # the entry's average price
+    assert stop.reduce_only
+
+
+async def test_a_stop_that_filled_after_the_trade_was_superseded_is_not_told_again():
+    keeper, exchange, store = await kept_trade(plan())
+    await keeper.supersede("k1", "BTC/USDT")
+    exchange.fill("tdxs")
+    assert await keeper.tick() == 0
+    assert store.alerts == [] and store.fills == []
