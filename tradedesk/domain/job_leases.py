@@ -17,10 +17,8 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from tradedesk.domain.ports import Clock
+from tradedesk.domain.ports import Clock
 
 log = logging.getLogger("tradedesk.job_leases")
 

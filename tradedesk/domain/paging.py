@@ -7,13 +7,11 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from tradedesk.domain.errors import InvalidValue
+from tradedesk.domain.ports import PageTokens, Transaction
 from tradedesk.domain.principal import Principal
-
-if TYPE_CHECKING:
-    from tradedesk.domain.ports import PageTokens, Transaction
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 30  # the v1 histories' default page

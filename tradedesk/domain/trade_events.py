@@ -9,13 +9,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from tradedesk.domain.market.exchange import Order
+from tradedesk.domain.ports import EventBus
 from tradedesk.domain.principal import Principal
-
-if TYPE_CHECKING:
-    from tradedesk.domain.ports import EventBus
 
 
 class TradeEventKind(StrEnum):

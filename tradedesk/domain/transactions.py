@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from tradedesk.domain.errors import TransactionConflict
-
-if TYPE_CHECKING:
-    from tradedesk.domain.ports import Transaction
+from tradedesk.domain.ports import Transaction
 
 T = TypeVar("T")
 U = TypeVar("U", bound="Transaction")

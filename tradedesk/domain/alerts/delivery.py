@@ -14,15 +14,12 @@ import asyncio
 import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from tradedesk.domain.alerts.messages import Recipient, render
 from tradedesk.domain.alerts.model import Alert, AlertChannel, AlertStatus
+from tradedesk.domain.alerts.ports import AlertsUnitOfWorkFactory, Mailer, TelegramBot
 from tradedesk.domain.errors import Unavailable
-
-if TYPE_CHECKING:
-    from tradedesk.domain.alerts.ports import AlertsUnitOfWorkFactory, Mailer, TelegramBot
-    from tradedesk.domain.ports import Clock, Ids
+from tradedesk.domain.ports import Clock, Ids
 
 log = logging.getLogger("tradedesk.alerts")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from tradedesk.domain.alerts.model import (
     NotificationMethod,
@@ -12,13 +11,11 @@ from tradedesk.domain.alerts.model import (
     SwitchChanges,
     TelegramLink,
 )
+from tradedesk.domain.alerts.ports import AlertsUnitOfWork, AlertsUnitOfWorkFactory
 from tradedesk.domain.errors import FieldError, ValidationFailed
+from tradedesk.domain.ports import Clock, Ids
 from tradedesk.domain.principal import Principal
 from tradedesk.domain.validation import FieldCollector, parse_boolean
-
-if TYPE_CHECKING:
-    from tradedesk.domain.alerts.ports import AlertsUnitOfWork, AlertsUnitOfWorkFactory
-    from tradedesk.domain.ports import Clock, Ids
 
 AUTH_CODE_ALPHABET = string.ascii_lowercase + string.digits
 AUTH_CODE_LENGTH = 8

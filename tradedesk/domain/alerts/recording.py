@@ -12,15 +12,12 @@ trading never waits on it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from tradedesk.domain.alerts.model import Alert
+from tradedesk.domain.alerts.ports import AlertsUnitOfWork
 from tradedesk.domain.copying_notices import CopyingNotice
+from tradedesk.domain.ports import Ids
 from tradedesk.domain.trade_events import TradeEvent
-
-if TYPE_CHECKING:
-    from tradedesk.domain.alerts.ports import AlertsUnitOfWork
-    from tradedesk.domain.ports import Ids
 
 
 async def record_alerts(

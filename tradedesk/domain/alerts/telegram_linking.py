@@ -16,15 +16,12 @@ import logging
 import time
 from collections import defaultdict, deque
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from tradedesk.domain.alerts.model import TelegramMessage
 from tradedesk.domain.alerts.notifications import AUTH_CODE_ALPHABET, AUTH_CODE_LENGTH
+from tradedesk.domain.alerts.ports import AlertsUnitOfWorkFactory, TelegramBot
 from tradedesk.domain.errors import Unauthenticated, Unavailable
-
-if TYPE_CHECKING:
-    from tradedesk.domain.alerts.ports import AlertsUnitOfWorkFactory, TelegramBot
-    from tradedesk.domain.ports import Clock, Ids
+from tradedesk.domain.ports import Clock, Ids
 
 log = logging.getLogger("tradedesk.telegram")
 

@@ -12,14 +12,10 @@ claimed in the same transaction as that write, so a replayed delivery changes no
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from tradedesk.domain.billing.ports import BillingGateway, BillingUnitOfWorkFactory
+from tradedesk.domain.billing.subscriptions import Entitlements
 from tradedesk.domain.errors import UnverifiedDelivery
-
-if TYPE_CHECKING:
-    from tradedesk.domain.billing.ports import BillingGateway, BillingUnitOfWorkFactory
-    from tradedesk.domain.billing.subscriptions import Entitlements
-    from tradedesk.domain.ports import Clock
+from tradedesk.domain.ports import Clock
 
 HANDLED = frozenset(
     {

@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from tradedesk.domain.alerts.recording import record_alerts
 from tradedesk.domain.billing.model import (
@@ -24,7 +23,13 @@ from tradedesk.domain.billing.model import (
     StripeSubscription,
     Subscription,
 )
+from tradedesk.domain.billing.ports import (
+    BillingGateway,
+    BillingUnitOfWork,
+    BillingUnitOfWorkFactory,
+)
 from tradedesk.domain.catalog.model import Plan
+from tradedesk.domain.catalog.public import PublicCatalog
 from tradedesk.domain.copying_notices import NoticeKind, notice
 from tradedesk.domain.errors import (
     BusinessRuleViolation,
@@ -33,18 +38,9 @@ from tradedesk.domain.errors import (
     InvalidValue,
     ValidationFailed,
 )
+from tradedesk.domain.ports import Clock, Ids
 from tradedesk.domain.principal import Principal
 from tradedesk.domain.validation import FieldCollector, parse_boolean
-
-if TYPE_CHECKING:
-    from tradedesk.domain.billing.ports import (
-        BillingGateway,
-        BillingUnitOfWork,
-        BillingUnitOfWorkFactory,
-    )
-    from tradedesk.domain.catalog.public import PublicCatalog
-    from tradedesk.domain.ports import Clock, Ids
-
 
 PAUSED_BY_PLAN = "the plan no longer allows automated strategies"
 STRIPE_PAGE = 100  # the most a Stripe list gives at once

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from tradedesk.domain.catalog.model import Plan, RiskProfile, Strategy
+from tradedesk.domain.catalog.ports import CatalogUnitOfWorkFactory
 from tradedesk.domain.errors import NotFound
-
-if TYPE_CHECKING:
-    from tradedesk.domain.catalog.ports import CatalogUnitOfWorkFactory
-    from tradedesk.domain.ports import Clock
+from tradedesk.domain.ports import Clock
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from tradedesk.domain.catalog import performance
 from tradedesk.domain.catalog.model import StrategyTrade
 from tradedesk.domain.catalog.performance import HistoryBucket, Interval, Performance
+from tradedesk.domain.catalog.ports import CatalogUnitOfWorkFactory
 from tradedesk.domain.catalog.public import PublicCatalog
-
-if TYPE_CHECKING:
-    from tradedesk.domain.catalog.ports import CatalogUnitOfWorkFactory
-    from tradedesk.domain.ports import Clock
+from tradedesk.domain.ports import Clock
 
 Result = TypeVar("Result")
 

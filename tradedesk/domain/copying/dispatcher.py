@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tradedesk.domain.copying.model import (
     CopyOutcome,
@@ -28,6 +28,9 @@ from tradedesk.domain.copying.model import (
     StrategyFollow,
 )
 from tradedesk.domain.copying.outcomes import CopyOutcomes
+from tradedesk.domain.copying.ports import (
+    CopyingUnitOfWorkFactory,
+)
 from tradedesk.domain.copying.sizing import CopySkipped, check_daily_loss, size_copy
 from tradedesk.domain.copying_notices import CopyingNotice, NoticeKind, notice
 from tradedesk.domain.errors import (
@@ -36,7 +39,7 @@ from tradedesk.domain.errors import (
     ExchangeUnavailable,
 )
 from tradedesk.domain.job_leases import HeldLease
-from tradedesk.domain.keys.exchange_keys import STABLECOINS
+from tradedesk.domain.keys.exchange_keys import STABLECOINS, ExchangeKeys
 from tradedesk.domain.keys.model import ApiKeyStatus, ExchangeKey
 from tradedesk.domain.market.exchange import (
     ApiCredentials,
@@ -46,24 +49,16 @@ from tradedesk.domain.market.exchange import (
     OrderType,
 )
 from tradedesk.domain.market.model import TradeType
+from tradedesk.domain.market.ports import ExchangeGateway
+from tradedesk.domain.market.tickers import MarketService
+from tradedesk.domain.ports import Clock, Ids, JobMetrics
 from tradedesk.domain.strategies.model import Signal, SignalAction, SignalEntry
-from tradedesk.domain.trade_events import entry_event
+from tradedesk.domain.trade_events import TradeEvents, entry_event
 from tradedesk.domain.trading.exits import ExitPlan, entry_id
 from tradedesk.domain.trading.flattening import flatten
 from tradedesk.domain.trading.model import StopTriggerType
-from tradedesk.domain.trading.placement import placed_before
-
-if TYPE_CHECKING:
-    from tradedesk.domain.copying.ports import (
-        CopyingUnitOfWorkFactory,
-    )
-    from tradedesk.domain.keys.exchange_keys import ExchangeKeys
-    from tradedesk.domain.market.ports import ExchangeGateway
-    from tradedesk.domain.market.tickers import MarketService
-    from tradedesk.domain.ports import Clock, Ids, JobMetrics
-    from tradedesk.domain.trade_events import TradeEvents
-    from tradedesk.domain.trading.placement import TradePlacer
-    from tradedesk.domain.trading.protection import ProtectionKeeper
+from tradedesk.domain.trading.placement import TradePlacer, placed_before
+from tradedesk.domain.trading.protection import ProtectionKeeper
 
 log = logging.getLogger("tradedesk.copy_trading")
 

@@ -13,24 +13,20 @@ import builtins
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
+from tradedesk.domain.billing.subscriptions import Entitlements
 from tradedesk.domain.catalog.model import RiskProfile, Strategy
-from tradedesk.domain.catalog.public import CatalogSnapshot
+from tradedesk.domain.catalog.public import CatalogSnapshot, PublicCatalog
 from tradedesk.domain.copying.model import FollowChanges, FollowLimits, FollowView, StrategyFollow
+from tradedesk.domain.copying.ports import CopyingUnitOfWork, CopyingUnitOfWorkFactory
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, InvalidValue, NotFound
+from tradedesk.domain.keys.exchange_keys import ExchangeKeys
 from tradedesk.domain.keys.model import ApiKeyStatus, ExchangeKey, StrategyType
 from tradedesk.domain.market.model import TradeType
+from tradedesk.domain.ports import Clock, Ids
 from tradedesk.domain.principal import Principal
 from tradedesk.domain.trading.manual_trading import MAX_LEVERAGE
 from tradedesk.domain.validation import FieldCollector, parse_boolean
-
-if TYPE_CHECKING:
-    from tradedesk.domain.billing.subscriptions import Entitlements
-    from tradedesk.domain.catalog.public import PublicCatalog
-    from tradedesk.domain.copying.ports import CopyingUnitOfWork, CopyingUnitOfWorkFactory
-    from tradedesk.domain.keys.exchange_keys import ExchangeKeys
-    from tradedesk.domain.ports import Clock, Ids
 
 
 def parse_follow(

@@ -3,14 +3,10 @@ lists them: one item per follower and signal, not one per leg."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from tradedesk.domain.copying.model import CopiedTrade
+from tradedesk.domain.copying.ports import CopyingUnitOfWork, CopyingUnitOfWorkFactory
 from tradedesk.domain.paging import UserHistory
-
-if TYPE_CHECKING:
-    from tradedesk.domain.copying.ports import CopyingUnitOfWork, CopyingUnitOfWorkFactory
-    from tradedesk.domain.ports import PageTokens
+from tradedesk.domain.ports import PageTokens
 
 
 def strategy_history(

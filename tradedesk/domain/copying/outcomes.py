@@ -7,21 +7,18 @@ import contextlib
 import logging
 from dataclasses import replace
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from tradedesk.domain.alerts.recording import record_alerts
 from tradedesk.domain.copying.model import (
     CopyOutcome,
     CopyStatus,
 )
+from tradedesk.domain.copying.ports import (
+    CopyingUnitOfWork,
+    CopyingUnitOfWorkFactory,
+)
+from tradedesk.domain.ports import Clock, Ids
 from tradedesk.domain.transactions import in_transaction
-
-if TYPE_CHECKING:
-    from tradedesk.domain.copying.ports import (
-        CopyingUnitOfWork,
-        CopyingUnitOfWorkFactory,
-    )
-    from tradedesk.domain.ports import Clock, Ids
 
 log = logging.getLogger("tradedesk.copy_trading")
 

@@ -9,33 +9,30 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
+from tradedesk.domain.catalog.public import PublicCatalog
 from tradedesk.domain.copying.model import (
     CopyStatus,
     PublishedSignal,
     SignalCopy,
     SignalStats,
 )
+from tradedesk.domain.copying.ports import (
+    CopyingUnitOfWorkFactory,
+    CopyQueue,
+)
 from tradedesk.domain.errors import (
     FieldError,
     ValidationFailed,
 )
 from tradedesk.domain.market.model import TradeType
+from tradedesk.domain.market.tickers import MarketService
+from tradedesk.domain.ports import Clock, EventBus, Ids
 from tradedesk.domain.principal import Principal
 from tradedesk.domain.strategies.admin import require_operator
 from tradedesk.domain.strategies.model import Signal, SignalAction, SignalInput
+from tradedesk.domain.strategies.reference import StrategyReference
 from tradedesk.domain.strategies.signals import check_against_entry
-
-if TYPE_CHECKING:
-    from tradedesk.domain.catalog.public import PublicCatalog
-    from tradedesk.domain.copying.ports import (
-        CopyingUnitOfWorkFactory,
-        CopyQueue,
-    )
-    from tradedesk.domain.market.tickers import MarketService
-    from tradedesk.domain.ports import Clock, EventBus, Ids
-    from tradedesk.domain.strategies.reference import StrategyReference
 
 log = logging.getLogger("tradedesk.copy_trading")
 

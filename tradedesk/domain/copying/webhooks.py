@@ -16,19 +16,16 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
+from tradedesk.domain.catalog.public import PublicCatalog
+from tradedesk.domain.copying.ports import CopyingUnitOfWorkFactory
+from tradedesk.domain.copying.publishing import SignalPublishing
 from tradedesk.domain.errors import FieldError, NotFound, Unauthenticated, ValidationFailed
+from tradedesk.domain.keys.ports import SecretBox
+from tradedesk.domain.ports import Clock, Ids
 from tradedesk.domain.principal import Principal
 from tradedesk.domain.strategies.admin import require_operator
 from tradedesk.domain.strategies.signals import parse_signal
-
-if TYPE_CHECKING:
-    from tradedesk.domain.catalog.public import PublicCatalog
-    from tradedesk.domain.copying.ports import CopyingUnitOfWorkFactory
-    from tradedesk.domain.copying.publishing import SignalPublishing
-    from tradedesk.domain.keys.ports import SecretBox
-    from tradedesk.domain.ports import Clock, Ids
 
 log = logging.getLogger("tradedesk.webhooks")
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from tradedesk.domain.errors import Unauthenticated, Unavailable
+from tradedesk.domain.identity.ports import IdentityUnitOfWorkFactory
+from tradedesk.domain.ports import Clock, Ids
 from tradedesk.domain.principal import Claims, Principal
-
-if TYPE_CHECKING:
-    from tradedesk.domain.identity.ports import IdentityUnitOfWorkFactory
-    from tradedesk.domain.ports import Clock, Ids
 
 RECAPTCHA_HEADER = "recaptcha-token-v3"  # carries the reCAPTCHA v3 token on every write
 

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
-from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
 from tradedesk.domain.errors import InvalidValue
 from tradedesk.domain.identity.countries import ISO_3166_ALPHA_2
 from tradedesk.domain.identity.model import Profile, ProfileChanges
+from tradedesk.domain.identity.ports import IdentityUnitOfWork, IdentityUnitOfWorkFactory
+from tradedesk.domain.ports import Clock
 from tradedesk.domain.principal import Principal
 from tradedesk.domain.transactions import in_transaction
 from tradedesk.domain.validation import FieldCollector
-
-if TYPE_CHECKING:
-    from tradedesk.domain.identity.ports import IdentityUnitOfWork, IdentityUnitOfWorkFactory
-    from tradedesk.domain.ports import Clock
 
 LANGUAGES = frozenset({"EN", "AR"})
 MAX_NAME_LENGTH = 50

@@ -10,18 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, date
-from typing import TYPE_CHECKING
 
 from tradedesk.domain.errors import BusinessRuleViolation
-from tradedesk.domain.keys.model import BalanceHistoryPage
+from tradedesk.domain.keys.exchange_keys import ExchangeKeys
+from tradedesk.domain.keys.model import BalanceHistoryPage, ExchangeKey
+from tradedesk.domain.keys.ports import KeysUnitOfWorkFactory
+from tradedesk.domain.market.ports import ExchangeGateway
+from tradedesk.domain.ports import Clock, PageTokens
 from tradedesk.domain.principal import Principal
-
-if TYPE_CHECKING:
-    from tradedesk.domain.keys.exchange_keys import ExchangeKeys
-    from tradedesk.domain.keys.model import ExchangeKey
-    from tradedesk.domain.keys.ports import KeysUnitOfWorkFactory
-    from tradedesk.domain.market.ports import ExchangeGateway
-    from tradedesk.domain.ports import Clock, PageTokens
 
 log = logging.getLogger("tradedesk.balance_history")
 

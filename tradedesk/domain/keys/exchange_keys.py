@@ -13,8 +13,9 @@ import asyncio
 import builtins
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
+from tradedesk.domain.billing.subscriptions import Entitlements
 from tradedesk.domain.errors import (
     BusinessRuleViolation,
     DomainError,
@@ -31,18 +32,15 @@ from tradedesk.domain.keys.model import (
     SealedSecret,
     StrategyType,
 )
+from tradedesk.domain.keys.ports import KeysUnitOfWork, KeysUnitOfWorkFactory, SecretBox
 from tradedesk.domain.market.exchange import ApiCredentials, AssetBalance
 from tradedesk.domain.market.model import ExchangeId, TradeType, parse_exchange_id, parse_trade_type
+from tradedesk.domain.market.ports import ExchangeGateway
 from tradedesk.domain.market.tickers import MarketService
+from tradedesk.domain.ports import Clock, Ids
 from tradedesk.domain.principal import Principal
 from tradedesk.domain.transactions import in_transaction
 from tradedesk.domain.validation import FieldCollector, parse_boolean
-
-if TYPE_CHECKING:
-    from tradedesk.domain.billing.subscriptions import Entitlements
-    from tradedesk.domain.keys.ports import KeysUnitOfWork, KeysUnitOfWorkFactory, SecretBox
-    from tradedesk.domain.market.ports import ExchangeGateway
-    from tradedesk.domain.ports import Clock, Ids
 
 log = logging.getLogger("tradedesk.exchange_keys")
 

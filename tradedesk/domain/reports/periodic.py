@@ -13,17 +13,14 @@ import html
 import logging
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tradedesk.domain.alerts.ports import Mailer
 from tradedesk.domain.errors import Unavailable
+from tradedesk.domain.ports import Clock
 from tradedesk.domain.reports.model import KeyReport, Period, PeriodKind, Report
+from tradedesk.domain.reports.ports import ReportsUnitOfWorkFactory
 from tradedesk.domain.trading.model import ExitFill
-
-if TYPE_CHECKING:
-    from tradedesk.domain.alerts.ports import Mailer
-    from tradedesk.domain.ports import Clock
-    from tradedesk.domain.reports.ports import ReportsUnitOfWorkFactory
 
 log = logging.getLogger("tradedesk.reports")
 

@@ -6,20 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from tradedesk.domain.catalog.model import Strategy
+from tradedesk.domain.catalog.public import PublicCatalog
 from tradedesk.domain.errors import Forbidden, InvalidValue, NotFound
 from tradedesk.domain.market.model import ExchangeId, TradeType, parse_exchange_id
+from tradedesk.domain.market.ports import ExchangeGateway
+from tradedesk.domain.ports import Clock, Ids
 from tradedesk.domain.principal import Principal
+from tradedesk.domain.strategies.ports import StrategiesUnitOfWorkFactory
 from tradedesk.domain.trading.manual_trading import parse_symbol_field
 from tradedesk.domain.validation import FieldCollector, parse_boolean
-
-if TYPE_CHECKING:
-    from tradedesk.domain.catalog.public import PublicCatalog
-    from tradedesk.domain.market.ports import ExchangeGateway
-    from tradedesk.domain.ports import Clock, Ids
-    from tradedesk.domain.strategies.ports import StrategiesUnitOfWorkFactory
 
 MAX_NAME_LENGTH = 120
 MAX_DESCRIPTION_LENGTH = 2000

@@ -16,18 +16,15 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from tradedesk.domain.catalog.model import Strategy
+from tradedesk.domain.catalog.public import PublicCatalog
 from tradedesk.domain.errors import DomainError
 from tradedesk.domain.market.model import TradeType
+from tradedesk.domain.market.tickers import MarketService
+from tradedesk.domain.ports import Clock, Ids
 from tradedesk.domain.strategies.model import ReferenceTrade, Signal, SignalAction, SignalEntry
-
-if TYPE_CHECKING:
-    from tradedesk.domain.catalog.public import PublicCatalog
-    from tradedesk.domain.market.tickers import MarketService
-    from tradedesk.domain.ports import Clock, Ids
-    from tradedesk.domain.strategies.ports import StrategiesUnitOfWorkFactory
+from tradedesk.domain.strategies.ports import StrategiesUnitOfWorkFactory
 
 log = logging.getLogger("tradedesk.strategy_reference")
 

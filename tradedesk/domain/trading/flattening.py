@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from tradedesk.domain.market.exchange import (
     ApiCredentials,
@@ -11,9 +10,7 @@ from tradedesk.domain.market.exchange import (
     OrderSide,
     OrderType,
 )
-
-if TYPE_CHECKING:
-    from tradedesk.domain.market.ports import ExchangeGateway
+from tradedesk.domain.market.ports import ExchangeGateway
 
 
 async def flatten(

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from tradedesk.domain.paging import UserHistory
+from tradedesk.domain.ports import PageTokens
 from tradedesk.domain.trading.model import ManualTrade
-
-if TYPE_CHECKING:
-    from tradedesk.domain.ports import PageTokens
-    from tradedesk.domain.trading.ports import TradingUnitOfWork, TradingUnitOfWorkFactory
+from tradedesk.domain.trading.ports import TradingUnitOfWork, TradingUnitOfWorkFactory
 
 
 def manual_history(

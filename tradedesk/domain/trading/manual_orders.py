@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
 
 from tradedesk.domain.alerts.recording import record_alerts
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, InvalidValue, Unavailable
+from tradedesk.domain.keys.exchange_keys import ExchangeKeys
 from tradedesk.domain.keys.model import ExchangeKey, StrategyType
 from tradedesk.domain.market.exchange import (
     ApiCredentials,
@@ -26,8 +26,10 @@ from tradedesk.domain.market.exchange import (
     OrderType,
 )
 from tradedesk.domain.market.model import TradeType
+from tradedesk.domain.market.ports import ExchangeGateway
+from tradedesk.domain.ports import Clock, Ids
 from tradedesk.domain.principal import Principal
-from tradedesk.domain.trade_events import TradeEvent, entry_event
+from tradedesk.domain.trade_events import TradeEvent, TradeEvents, entry_event
 from tradedesk.domain.trading.exits import ExitPlan, entry_id, ladder_sizes
 from tradedesk.domain.trading.manual_trading import parse_symbol_field
 from tradedesk.domain.trading.model import (
@@ -37,16 +39,9 @@ from tradedesk.domain.trading.model import (
     StopTriggerType,
     protected_trade,
 )
-from tradedesk.domain.trading.placement import placed_before
+from tradedesk.domain.trading.placement import TradePlacer, placed_before
+from tradedesk.domain.trading.ports import TradingUnitOfWorkFactory
 from tradedesk.domain.validation import FieldCollector, choice
-
-if TYPE_CHECKING:
-    from tradedesk.domain.keys.exchange_keys import ExchangeKeys
-    from tradedesk.domain.market.ports import ExchangeGateway
-    from tradedesk.domain.ports import Clock, Ids
-    from tradedesk.domain.trade_events import TradeEvents
-    from tradedesk.domain.trading.placement import TradePlacer
-    from tradedesk.domain.trading.ports import TradingUnitOfWorkFactory
 
 log = logging.getLogger("tradedesk.manual_orders")
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, InvalidValue
+from tradedesk.domain.keys.exchange_keys import ExchangeKeys
 from tradedesk.domain.keys.model import ExchangeKey, StrategyType
 from tradedesk.domain.market.exchange import (
     ApiCredentials,
@@ -23,15 +23,12 @@ from tradedesk.domain.market.exchange import (
     Trade,
 )
 from tradedesk.domain.market.model import TradeType, parse_symbol
+from tradedesk.domain.market.ports import ExchangeGateway
+from tradedesk.domain.ports import Ids
 from tradedesk.domain.principal import Principal
 from tradedesk.domain.trading.flattening import flatten
+from tradedesk.domain.trading.protection import ProtectionKeeper
 from tradedesk.domain.validation import FieldCollector
-
-if TYPE_CHECKING:
-    from tradedesk.domain.keys.exchange_keys import ExchangeKeys
-    from tradedesk.domain.market.ports import ExchangeGateway
-    from tradedesk.domain.ports import Ids
-    from tradedesk.domain.trading.protection import ProtectionKeeper
 
 MIN_LEVERAGE, MAX_LEVERAGE = 1, 125
 _MARGIN_TYPES = {"ISOLATED": MarginMode.ISOLATED, "CROSSED": MarginMode.CROSS}

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
 from tradedesk.domain.market.exchange import ApiCredentials, MarketRules, Order, OrderRequest
 from tradedesk.domain.market.model import TradeType
+from tradedesk.domain.market.ports import ExchangeGateway
 from tradedesk.domain.trading.exits import ExitPlan, entry_id, initial_legs, leg_of
 from tradedesk.domain.trading.flattening import flatten
-
-if TYPE_CHECKING:
-    from tradedesk.domain.market.ports import ExchangeGateway
-    from tradedesk.domain.trading.protection import ProtectionKeeper
+from tradedesk.domain.trading.protection import ProtectionKeeper
 
 log = logging.getLogger("tradedesk.placement")
 

@@ -33,14 +33,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from tradedesk.domain.alerts.recording import record_alerts
 from tradedesk.domain.errors import BusinessRuleViolation
+from tradedesk.domain.keys.exchange_keys import ExchangeKeys
 from tradedesk.domain.keys.model import ApiKeyStatus
 from tradedesk.domain.market.exchange import ApiCredentials, MarketRules, Order, OrderSide, Position
 from tradedesk.domain.market.model import TradeType
-from tradedesk.domain.trade_events import TradeEvent, TradeEventKind
+from tradedesk.domain.market.ports import ExchangeGateway
+from tradedesk.domain.ports import Clock, Ids
+from tradedesk.domain.trade_events import TradeEvent, TradeEventKind, TradeEvents
 from tradedesk.domain.trading.exits import (
     STOP,
     TRAIL,
@@ -54,13 +56,7 @@ from tradedesk.domain.trading.exits import (
 )
 from tradedesk.domain.trading.flattening import flatten
 from tradedesk.domain.trading.model import ExitFill, LegEnd, ProtectedTrade, ProtectedTradeGone
-
-if TYPE_CHECKING:
-    from tradedesk.domain.keys.exchange_keys import ExchangeKeys
-    from tradedesk.domain.market.ports import ExchangeGateway
-    from tradedesk.domain.ports import Clock, Ids
-    from tradedesk.domain.trade_events import TradeEvents
-    from tradedesk.domain.trading.ports import TradingUnitOfWork, TradingUnitOfWorkFactory
+from tradedesk.domain.trading.ports import TradingUnitOfWork, TradingUnitOfWorkFactory
 
 log = logging.getLogger("tradedesk.protection")
 
