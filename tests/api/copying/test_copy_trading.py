@@ -353,14 +353,14 @@ async def test_a_batch_in_flight_is_not_run_again_by_its_own_dispatcher(
     await follower(client, cognito, venue, "early", 1000, CONSERVATIVE)
     first = await admin.graphql(PUBLISH, {"input": OPEN})
     slow = faults.latency("/fapi/v1/order", seconds=1, times=1)  # the early entry takes 1 s
-    copying = runtime.services.signal_publishing
-    in_flight = asyncio.create_task(copying.run_due(10))
+    dispatcher = runtime.services.copy_dispatcher
+    in_flight = asyncio.create_task(dispatcher.run_due(10))
     while not slow.hits:  # noqa: ASYNC110  (the early entry is on its way)
         await asyncio.sleep(0.01)
     await follower(client, cognito, venue, "late", 1000, CONSERVATIVE, STRATEGY_2)
     second = await admin.graphql(PUBLISH, {"input": {**OPEN, "strategyId": STRATEGY_2}})
 
-    ran_second = await copying.run_due(10)
+    ran_second = await dispatcher.run_due(10)
     ran_first = await in_flight
 
     assert (ran_first, ran_second) == (1, 1)

@@ -31,27 +31,35 @@ def refusal(check) -> ErrorCode:
     return refused.value.code
 
 
+def admit(keys_held: int, active_usd: float, key_usd: float, key_active: bool = True) -> None:
+    BASIC.admit_key(
+        keys_held=keys_held, active_usd=active_usd, key_usd=key_usd, key_active=key_active
+    )
+
+
 def test_a_key_within_the_count_and_the_balance_is_admitted():
-    BASIC.admit_key(keys_held=1, active_usd=4_000.0, adding_usd=6_000.0)  # exactly the limit
+    admit(1, 4_000.0, 6_000.0)  # exactly the limit
 
 
 def test_one_key_past_the_plan_count_is_refused():
-    code = refusal(lambda: BASIC.admit_key(keys_held=2, active_usd=0.0, adding_usd=0.0))
-    assert code is ErrorCode.SUBSCRIPTION_API_KEY_LIMIT
+    assert refusal(lambda: admit(2, 0.0, 0.0)) is ErrorCode.SUBSCRIPTION_API_KEY_LIMIT
 
 
 def test_active_balance_past_the_plan_is_refused():
-    code = refusal(lambda: BASIC.admit_key(keys_held=1, active_usd=4_000.0, adding_usd=6_000.01))
-    assert code is ErrorCode.SUBSCRIPTION_BALANCE_LIMIT
+    assert refusal(lambda: admit(1, 4_000.0, 6_000.01)) is ErrorCode.SUBSCRIPTION_BALANCE_LIMIT
+
+
+def test_an_empty_active_key_is_refused_when_the_balance_is_past_the_plan_already():
+    # after a downgrade the keys held may carry more than the new plan allows
+    assert refusal(lambda: admit(1, 12_000.0, 0.0)) is ErrorCode.SUBSCRIPTION_BALANCE_LIMIT
 
 
 def test_an_inactive_key_adds_no_balance_however_full_the_plan():
-    BASIC.admit_key(keys_held=1, active_usd=10_000.0, adding_usd=0.0)
+    admit(1, 12_000.0, 5_000.0, key_active=False)
 
 
 def test_the_key_count_is_checked_before_the_balance():
-    code = refusal(lambda: BASIC.admit_key(keys_held=5, active_usd=1e9, adding_usd=1e9))
-    assert code is ErrorCode.SUBSCRIPTION_API_KEY_LIMIT
+    assert refusal(lambda: admit(5, 1e9, 1e9)) is ErrorCode.SUBSCRIPTION_API_KEY_LIMIT
 
 
 def test_only_a_plan_with_automation_may_follow_strategies():

@@ -10,7 +10,7 @@ import pytest
 
 from tests.builders.markets import BTC
 from tests.fakes.exchange import FakeExchange
-from tradedesk.domain.errors import ErrorCode
+from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
 from tradedesk.domain.market.exchange import ApiCredentials, OrderRequest, OrderSide, OrderType
 from tradedesk.domain.market.model import ExchangeId, TradeType
 from tradedesk.domain.trading.exits import ExitPlan
@@ -126,15 +126,26 @@ async def test_a_resting_entry_gets_its_stop_but_no_ladder_yet():
 
 async def test_a_retry_finds_the_entry_and_the_legs_still_open():
     exchange, keeper = FakeExchange(BTC), RecordingKeeper()
+    await place(exchange, keeper)
+    exchange.fill("tdxt1")  # one rung filled since: no longer open
+    found = await placed_before(exchange, FUTURES, "BTC/USDT", "tdx")
+    assert found is not None
+    assert [o.client_order_id for o in found] == ["tdxe", "tdxt2", "tdxs"]
+
+
+async def test_a_retry_after_an_undone_trade_finds_only_its_entry():
+    exchange, keeper = FakeExchange(BTC), RecordingKeeper()
     exchange.refusing.add("tdxt2")
     with pytest.raises(OrderLegFailed):
         await place(exchange, keeper)
     found = await placed_before(exchange, FUTURES, "BTC/USDT", "tdx")
-    assert found is not None and found[0].client_order_id == "tdxe"
-    assert [o.client_order_id for o in found[1:]] == []  # the undo cancelled the rung
+    assert found is not None and [o.client_order_id for o in found] == ["tdxe"]
 
 
-async def test_a_retry_of_a_trade_whose_entry_never_went_out_finds_nothing():
-    exchange = FakeExchange(BTC)
+async def test_a_retry_of_a_trade_whose_entry_was_refused_finds_nothing():
+    exchange, keeper = FakeExchange(BTC), RecordingKeeper()
     exchange.refusing.add("tdxe")
+    with pytest.raises(BusinessRuleViolation):
+        await place(exchange, keeper)
+    assert exchange.calls[-1] == "place tdxe"  # it was sent, and refused
     assert await placed_before(exchange, FUTURES, "BTC/USDT", "tdx") is None

@@ -57,10 +57,13 @@ def plan(breakeven_after: int | None = None) -> ExitPlan:
     )
 
 
-async def kept_trade(exit_plan: ExitPlan) -> tuple[ProtectionKeeper, FakeExchange, Store]:
+async def kept_trade(
+    exit_plan: ExitPlan, exchange: FakeExchange | None = None, store: Store | None = None
+) -> tuple[ProtectionKeeper, FakeExchange, Store]:
     """A market buy of 0.01 BTC at 20,000 with two rungs and a stop, placed and handed to a
     keeper, as a manual order does."""
-    exchange, store = FakeExchange(BTC), Store()
+    exchange = exchange or FakeExchange(BTC)
+    store = store or Store()
     keeper = ProtectionKeeper(
         uow_factory=lambda: FakeUnitOfWork(store),
         keys=FakeKeys(futures_key()),
@@ -129,9 +132,28 @@ async def test_after_the_breakeven_rung_the_stop_is_replaced_at_the_entry_price(
     assert stop.reduce_only
 
 
-async def test_a_stop_that_filled_after_the_trade_was_superseded_is_not_told_again():
-    keeper, exchange, store = await kept_trade(plan())
-    await keeper.supersede("k1", "BTC/USDT")
-    exchange.fill("tdxs")
-    assert await keeper.tick() == 0
-    assert store.alerts == [] and store.fills == []
+class SupersededMidPass(FakeExchange):
+    """The user replaces the trade while a pass is looking at it: the supersede commits
+    between the keeper's lease and its save."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(BTC)
+        self.store = store
+
+    async def fetch_order_history(self, credentials, symbol):
+        self.store.closed.setdefault("t1", "superseded")
+        return await super().fetch_order_history(credentials, symbol)
+
+
+async def test_a_pass_over_a_trade_superseded_meanwhile_places_nothing_but_tells_its_fill():
+    store = Store()
+    keeper, exchange, _ = await kept_trade(plan(breakeven_after=1), SupersededMidPass(store), store)
+    exchange.fill("tdxt1")
+    before = len(exchange.calls)
+    await keeper.tick()
+    assert exchange.calls[before:] == []  # no breakeven stop for a trade that is gone
+    assert store.closed == {"t1": "superseded"}
+    assert store.trades["t1"].ended == {}  # the save was refused, nothing written
+    # the rung did fill on the exchange: the user is told, once
+    assert [a.event.kind for a in store.alerts] == [TradeEventKind.TAKE_PROFIT]
+    assert [fill.kind for fill in store.fills] == [TradeEventKind.TAKE_PROFIT.value]

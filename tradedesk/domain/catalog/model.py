@@ -67,12 +67,15 @@ class Plan:
     created_at: datetime
     updated_at: datetime
 
-    def admit_key(self, *, keys_held: int, active_usd: float, adding_usd: float) -> None:
-        """Refuses one more exchange key past the plan's count, or one whose `adding_usd` of
-        active balance takes the user's past the plan's."""
+    def admit_key(
+        self, *, keys_held: int, active_usd: float, key_usd: float, key_active: bool
+    ) -> None:
+        """Refuses one more exchange key past the plan's count, or an active one that leaves
+        the user's active balance (`active_usd` of the keys held, and the key's own) past the
+        plan's: even an empty key, when the balance is past it already (after a downgrade)."""
         if keys_held >= self.max_api_key:
             raise BusinessRuleViolation(ErrorCode.SUBSCRIPTION_API_KEY_LIMIT)
-        if adding_usd and active_usd + adding_usd > self.max_balance_usd:
+        if key_active and active_usd + key_usd > self.max_balance_usd:
             raise BusinessRuleViolation(ErrorCode.SUBSCRIPTION_BALANCE_LIMIT)
 
     def admit_automation(self) -> None:

@@ -184,7 +184,8 @@ class ExchangeKeys:
             plan.admit_key(
                 keys_held=len(await uow.exchange_keys.list_for_user(caller.user_id)),
                 active_usd=await uow.exchange_keys.active_balance_usd(caller.user_id),
-                adding_usd=balance_usd if new.active else 0.0,
+                key_usd=balance_usd,
+                key_active=new.active,
             )
             await uow.exchange_keys.add(
                 key, self._secrets.seal(new.secret), balance_usd=balance_usd, checked_at=now
