@@ -6,7 +6,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from tests.simulator.engines import BUY, FUT, MARKET, SELL, code_of, exchange
+from tests.simulator.engines import BUY, FUT, LIMIT, MARKET, SELL, code_of, exchange
+from tradedesk.simulator.engine import ALGO_IDS_FROM
 from tradedesk.simulator.feeds import ReplayFeed
 from tradedesk.simulator.orders import AlgoStatus, MarginType, OrderType, Status, TriggerType
 
@@ -326,3 +327,23 @@ def test_a_gap_through_the_liquidation_price_loses_no_more_than_the_margin():
     [fill] = replay(engine, "25000")  # far beyond the short's 21,912.35
 
     assert fill.realized_pnl == D(-200)  # the isolated margin, not the 500 the gap implies
+
+
+def test_algo_ids_and_order_ids_never_name_the_same_order(engine):
+    plain = engine.place_order(
+        "key", FUT, "BTCUSDT", side=BUY, type=LIMIT, quantity=D("0.1"), price=D(19_000)
+    )
+    stop = engine.place_conditional(
+        "key", FUT, "BTCUSDT", side=SELL, type=STOP_MARKET, quantity=D("0.1"),
+        trigger_price=D(18_000), reduce_only=True,
+    )  # fmt: skip
+    assert stop.algo_id >= ALGO_IDS_FROM > plain.order_id
+    # a plain order's id names no algo order, and an algo id no plain order
+    assert (
+        code_of(lambda: engine.cancel_conditional("key", FUT, "BTCUSDT", algo_id=plain.order_id))
+        == -2011
+    )
+    assert (
+        code_of(lambda: engine.cancel_order("key", FUT, "BTCUSDT", order_id=stop.algo_id)) == -2011
+    )
+    assert stop.status is AlgoStatus.NEW and plain.status is Status.NEW

@@ -56,6 +56,9 @@ class Fees:
         return self.futures_maker if maker else self.futures_taker
 
 
+ALGO_IDS_FROM = 1_000_000_000_000_000  # the first algo id; plain orders count from 1
+
+
 class PaperExchange:
     def __init__(
         self,
@@ -79,7 +82,9 @@ class PaperExchange:
         self._orders_of: defaultdict[str, list[Order]] = defaultdict(list)
         self._conditionals_of: defaultdict[str, list[ConditionalOrder]] = defaultdict(list)
         self._next_order_id = 1
-        self._next_algo_id = 1
+        # Binance numbers algo orders apart from plain ones, so an id never names both: a
+        # client that mixes them up cancels or reads nothing instead of the wrong order
+        self._next_algo_id = ALGO_IDS_FROM
         self._next_trade_id = 1
         self.listeners: list[Callable[[str, Fill], None]] = []
         start = now_ms()
