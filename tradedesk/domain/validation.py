@@ -54,7 +54,7 @@ def choice(kind: type[E]) -> Callable[[object], E]:
     return parse
 
 
-def given_fields(changes: Any) -> dict[str, Any]:
+def changed_fields(changes: Any) -> dict[str, Any]:
     """A change command's fields that were given (not None), by attribute name: what an
     update writes."""
     given = {f.name: getattr(changes, f.name) for f in dataclass_fields(changes)}

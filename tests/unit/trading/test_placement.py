@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tests.builders.markets import BTC
+from tests.builders.orders import market_buy
 from tests.fakes.exchange import FakeExchange
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
 from tradedesk.domain.market.exchange import ApiCredentials, OrderRequest, OrderSide, OrderType
@@ -40,17 +41,7 @@ class RecordingKeeper:
 
 async def place(exchange: FakeExchange, keeper: RecordingKeeper, credentials=FUTURES):
     return await TradePlacer(exchange, keeper).place(
-        credentials, "k1", market_entry(), PLAN, BTC, "tdx"
-    )
-
-
-def market_entry(amount: str = "0.010") -> OrderRequest:
-    return OrderRequest(
-        symbol="BTC/USDT",
-        type=OrderType.MARKET,
-        side=OrderSide.BUY,
-        amount=Decimal(amount),
-        client_order_id="tdxe",
+        credentials, "k1", market_buy(), PLAN, BTC, "tdx"
     )
 
 
@@ -74,7 +65,7 @@ async def test_a_futures_symbol_is_cleared_and_its_kept_trade_superseded_first()
 async def test_a_symbol_known_to_hold_nothing_is_not_cleared():
     exchange, keeper = FakeExchange(BTC), RecordingKeeper()
     placer = TradePlacer(exchange, keeper)
-    await placer.place(FUTURES, "k1", market_entry(), PLAN, BTC, "tdx", clear=False)
+    await placer.place(FUTURES, "k1", market_buy(), PLAN, BTC, "tdx", clear=False)
     assert keeper.superseded == []
     assert exchange.calls[0] == "place tdxe"
 

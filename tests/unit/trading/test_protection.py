@@ -3,47 +3,29 @@ trade it follows fills on the exchange."""
 
 from __future__ import annotations
 
-import itertools
+import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
 from tests.builders.markets import BTC
+from tests.builders.orders import market_buy
 from tests.fakes.exchange import FakeExchange
 from tests.fakes.keys import CREDENTIALS, FakeKeys, futures_key
 from tests.fakes.unit_of_work import FakeUnitOfWork, Store
 from tests.support.clocks import SteppedClock
-from tradedesk.domain.market.exchange import OrderRequest, OrderSide, OrderType
+from tradedesk.domain.market.exchange import OrderSide
+from tradedesk.domain.principal import Principal
 from tradedesk.domain.trade_events import TradeEventKind, TradeEvents
 from tradedesk.domain.trading.exits import ExitPlan
 from tradedesk.domain.trading.model import protected_trade
 from tradedesk.domain.trading.placement import TradePlacer
 from tradedesk.domain.trading.protection import ProtectionKeeper
+from tradedesk.integrations.broadcast import Broadcaster
+from tradedesk.integrations.ids import SystemIds
 
 pytestmark = pytest.mark.asyncio
-
-
-class CountingIds:
-    def __init__(self) -> None:
-        self._next = itertools.count(1)
-
-    def new_id(self) -> str:
-        return f"id-{next(self._next)}"
-
-    def token(self, alphabet: str, length: int) -> str:
-        return alphabet[0] * length
-
-
-class RecordingBus:
-    def __init__(self) -> None:
-        self.published: list[tuple[str, object]] = []
-
-    def publish(self, topic: str, event: object) -> None:
-        self.published.append((topic, event))
-
-    def subscribe(self, topic: str):
-        raise NotImplementedError("the keeper only publishes")
 
 
 def plan(breakeven_after: int | None = None) -> ExitPlan:
@@ -58,7 +40,10 @@ def plan(breakeven_after: int | None = None) -> ExitPlan:
 
 
 async def kept_trade(
-    exit_plan: ExitPlan, exchange: FakeExchange | None = None, store: Store | None = None
+    exit_plan: ExitPlan,
+    exchange: FakeExchange | None = None,
+    store: Store | None = None,
+    bus: Broadcaster | None = None,
 ) -> tuple[ProtectionKeeper, FakeExchange, Store]:
     """A market buy of 0.01 BTC at 20,000 with two rungs and a stop, placed and handed to a
     keeper, as a manual order does."""
@@ -68,19 +53,12 @@ async def kept_trade(
         uow_factory=lambda: FakeUnitOfWork(store),
         keys=FakeKeys(futures_key()),
         gateway=exchange,
-        events=TradeEvents(RecordingBus()),
+        events=TradeEvents(bus or Broadcaster()),
         clock=SteppedClock(datetime(2024, 1, 1, tzinfo=UTC)),
-        ids=CountingIds(),
-    )
-    entry = OrderRequest(
-        symbol="BTC/USDT",
-        type=OrderType.MARKET,
-        side=OrderSide.BUY,
-        amount=Decimal("0.010"),
-        client_order_id="tdxe",
+        ids=SystemIds(),
     )
     placed = await TradePlacer(exchange, keeper).place(
-        CREDENTIALS, "k1", entry, exit_plan, BTC, "tdx"
+        CREDENTIALS, "k1", market_buy(), exit_plan, BTC, "tdx"
     )
     trade = protected_trade(
         trade_id="t1", user_id="u1", key_id="k1", plan=exit_plan, prefix="tdx", placed=placed
@@ -98,9 +76,14 @@ async def test_a_pass_over_a_trade_that_did_not_move_changes_nothing():
 
 
 async def test_a_filled_stop_ends_the_trade_and_cancels_the_ladder():
-    keeper, exchange, store = await kept_trade(plan())
+    bus = Broadcaster()
+    keeper, exchange, store = await kept_trade(plan(), bus=bus)
+    feed = TradeEvents(bus).feed(Principal(user_id="u1", subject="u1", roles=frozenset()))
+    told_live = asyncio.ensure_future(anext(feed))
+    await asyncio.sleep(0)  # the trader's socket is listening
     exchange.fill("tdxs")
     await keeper.tick()
+    assert (await asyncio.wait_for(told_live, 1)).kind is TradeEventKind.STOP
     assert exchange.open_client_ids() == []  # both rungs cancelled
     assert exchange.contracts == 0
     assert list(store.closed) == ["t1"]

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from tradedesk.domain.copying_notices import CopyingNotice
 from tradedesk.domain.trade_events import TradeEvent, TradeEventKind
-from tradedesk.domain.validation import given_fields
+from tradedesk.domain.validation import changed_fields
 
 
 class AlertChannel(StrEnum):
@@ -95,7 +95,7 @@ class SwitchChanges:
     telegram_stop_loss: bool | None = None
 
     def given(self) -> dict[str, bool]:
-        return given_fields(self)
+        return changed_fields(self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tradedesk.domain.validation import given_fields
+from tradedesk.domain.validation import changed_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +19,7 @@ class ProfileChanges:
     timezone: str | None = None
 
     def given(self) -> dict[str, str]:
-        return given_fields(self)
+        return changed_fields(self)
 
 
 @dataclass(frozen=True, slots=True)
