@@ -7,13 +7,16 @@ import signal
 import sqlite3
 import subprocess
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import orjson
 import pytest
+from websockets.sync.client import connect
 
 from tests.builders import documented
 from tests.standins.serving import free_port, serving
@@ -167,19 +170,13 @@ def test_serving_the_dev_issuer_beyond_loopback_warns(tmp_path):
     assert "WARNING" in first_line and "dev issuer" in first_line
 
 
-def test_the_simulator_serves_binances_api_on_loopback(tmp_path):
+@contextmanager
+def simulator_serving(tmp_path, *flags: str) -> Iterator[str]:
+    """`tradedesk simulator` with two accounts and `flags`, in its own process; its base URL."""
     port = free_port()
+    accounts = ["--account", "k1:s1:USDT=5000", "--account", "k2:s2:USDT=10"]
     server = subprocess.Popen(
-        [
-            TRADEDESK,
-            "simulator",
-            "--port",
-            str(port),
-            "--account",
-            "k1:s1:USDT=5000",
-            "--account",
-            "k2:s2:USDT=10",
-        ],
+        [TRADEDESK, "simulator", "--port", str(port), *accounts, *flags],
         cwd=tmp_path,
         env=clean_environment(),
         stdout=subprocess.PIPE,
@@ -191,19 +188,42 @@ def test_the_simulator_serves_binances_api_on_loopback(tmp_path):
         deadline = time.monotonic() + 30
         while True:
             try:
-                info = httpx.get(f"{base}/fapi/v1/exchangeInfo")
+                httpx.get(f"{base}/fapi/v1/ping")
                 break
             except httpx.TransportError:
                 assert server.poll() is None, server.stdout.read()
                 assert time.monotonic() < deadline, "simulator did not start"
                 time.sleep(0.1)
-        spot = httpx.get(f"{base}/api/v3/ticker/24hr", params={"symbol": "BTCUSDT"})
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=10)
 
+
+def test_the_simulator_serves_binances_api_on_loopback(tmp_path):
+    with simulator_serving(tmp_path) as base:
+        info = httpx.get(f"{base}/fapi/v1/exchangeInfo")
+        spot = httpx.get(f"{base}/api/v3/ticker/24hr", params={"symbol": "BTCUSDT"})
+        listen_key = httpx.post(f"{base}/fapi/v1/listenKey", headers={"X-MBX-APIKEY": "k1"})
+        with connect(f"{base.replace('http', 'ws')}/ws/{listen_key.json()['listenKey']}"):
+            pass  # the stream's WebSocket is served too
+        control = httpx.post(f"{base}/_simulator/price", json={"symbol": "BTCUSDT", "price": "1"})
+
     assert {s["symbol"] for s in info.json()["symbols"]} == {"BTCUSDT", "ETHUSDT", "BNBUSDT"}
     assert float(spot.json()["lastPrice"]) == pytest.approx(19700, rel=0.005)
+    assert control.status_code == 404  # no control surface unless asked for
+
+
+def test_the_simulators_control_surface_moves_its_prices(tmp_path):
+    with simulator_serving(tmp_path, "--control") as base:
+        moved = httpx.post(
+            f"{base}/_simulator/price", json={"symbol": "BTCUSDT", "price": "20500.5"}
+        )
+        time.sleep(1.5)  # a step of the walk: it leaves a price set on purpose alone
+        futures = httpx.get(f"{base}/fapi/v1/ticker/24hr", params={"symbol": "BTCUSDT"})
+
+    assert moved.json() == {"symbol": "BTCUSDT", "price": "20500.5", "fills": 0}
+    assert futures.json()["lastPrice"] == "20500.5"
 
 
 @pytest.mark.parametrize(

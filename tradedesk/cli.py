@@ -286,8 +286,20 @@ def simulator(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 9000,
     seed: Annotated[int, typer.Option(help="Seed of the price walk.")] = 7,
+    control: Annotated[
+        bool,
+        typer.Option(
+            "--control",
+            help="Serve the control surface (/_simulator/price, /algo-reject, /faults) too.",
+        ),
+    ] = False,
+    max_open_algo_orders: Annotated[
+        int | None,
+        typer.Option(min=1, help="Cap on one account's open conditional orders over all symbols."),
+    ] = None,
 ) -> None:
-    """Serve the paper exchange as a Binance-compatible HTTP API (spot /api, USDT-M /fapi)."""
+    """Serve the paper exchange as a Binance-compatible API (spot /api, USDT-M /fapi and its
+    user-data stream)."""
     import uvicorn
 
     from tradedesk.simulator.server import build_simulator, parse_account
@@ -297,7 +309,9 @@ def simulator(
     except ValueError as exc:
         typer.echo(f"tradedesk: --account {exc}", err=True)
         raise typer.Exit(2) from None
-    _engine, simulator_app = build_simulator(specs, seed=seed)
+    _engine, simulator_app = build_simulator(
+        specs, seed=seed, control=control, max_open_algo_orders=max_open_algo_orders
+    )
     uvicorn.run(simulator_app, host=host, port=port, log_level="warning", server_header=False)
 
 

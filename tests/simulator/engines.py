@@ -10,7 +10,7 @@ import pytest
 from tradedesk.simulator.engine import PaperExchange
 from tradedesk.simulator.errors import ExchangeError
 from tradedesk.simulator.markets import Kind, default_markets
-from tradedesk.simulator.orders import OrderType, Side
+from tradedesk.simulator.orders import ConditionalOrder, OrderType, Side, TriggerType
 
 SPOT, FUT = Kind.SPOT, Kind.FUTURES
 BUY, SELL = Side.BUY, Side.SELL
@@ -42,3 +42,18 @@ def code_of(call) -> int:
     with pytest.raises(ExchangeError) as raised:
         call()
     return raised.value.code
+
+
+def long_with_stop(engine: PaperExchange, trigger: str = "19000") -> ConditionalOrder:
+    """The account "key" long 0.1 BTC, with a reduce-only stop-market of all of it."""
+    engine.place_order("key", FUT, "BTCUSDT", side=BUY, type=MARKET, quantity=D("0.1"))
+    return engine.place_conditional(
+        "key",
+        FUT,
+        "BTCUSDT",
+        side=SELL,
+        type=TriggerType.STOP_MARKET,
+        trigger_price=D(trigger),
+        quantity=D("0.1"),
+        reduce_only=True,
+    )

@@ -14,6 +14,7 @@ from tradedesk.simulator.faults import Faults
 from tradedesk.simulator.http import facade
 from tradedesk.simulator.limits import RateLimits
 from tradedesk.simulator.markets import default_markets, default_prices
+from tradedesk.simulator.user_stream import LISTEN_KEY_SECONDS, UserStreams
 
 
 @asynccontextmanager
@@ -32,6 +33,29 @@ async def serving_facade(
     `clock_offset_ms` sets the exchange's clock apart from ours; `wrap` puts ASGI middleware
     (a lost answer, say) in front of the facade; `faults` are the facade's outage switches;
     `limits_clock` is the clock of its rate limits' minute windows."""
+    engine = paper_exchange(accounts, clock_offset_ms, account_flags)
+    app = facade(engine, limits, faults, limits_clock=limits_clock)
+    async with serving_here(wrap(app)) as base:
+        yield engine, base
+
+
+@asynccontextmanager
+async def serving_streams(
+    accounts: dict[str, tuple[str, Decimal]], *, listen_key_seconds: float = LISTEN_KEY_SECONDS
+) -> AsyncIterator[tuple[PaperExchange, UserStreams, str]]:
+    """(engine, its user-data streams, base URL): for tests that look at the streams' side,
+    with listen keys that live `listen_key_seconds` without a keepalive."""
+    engine = paper_exchange(accounts, 0, {})
+    streams = UserStreams(engine, listen_key_seconds=listen_key_seconds)
+    async with serving_here(facade(engine, streams=streams)) as base:
+        yield engine, streams, base
+
+
+def paper_exchange(
+    accounts: dict[str, tuple[str, Decimal]] | None,
+    clock_offset_ms: int,
+    account_flags: dict[str, dict[str, bool]],
+) -> PaperExchange:
     markets = default_markets()
     engine = PaperExchange(
         markets,
@@ -40,7 +64,4 @@ async def serving_facade(
     )
     for api_key, (secret, usdt) in (accounts or {}).items():
         engine.add_account(api_key, secret, usdt=usdt, **account_flags.get(api_key, {}))
-    async with serving_here(
-        wrap(facade(engine, limits, faults, limits_clock=limits_clock))
-    ) as base:
-        yield engine, base
+    return engine

@@ -374,13 +374,3 @@ def test_a_well_funded_cross_long_cannot_be_liquidated():
     engine.place_order("key", FUT, "BTCUSDT", side=BUY, type=MARKET, quantity=D("0.1"))
 
     assert engine.liquidation_price(engine.account("key"), "BTCUSDT") == 0
-
-
-def test_every_fill_is_an_event():
-    engine = exchange()
-    seen = []
-    engine.listeners.append(lambda key, fill: seen.append((key, fill.order_id)))
-
-    order = engine.place_order("key", FUT, "BTCUSDT", side=BUY, type=MARKET, quantity=D("0.1"))
-
-    assert seen == [("key", order.order_id)]

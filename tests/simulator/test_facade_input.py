@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.simulator.facade import serving_facade
+from tradedesk.simulator.markets import Kind
 
 pytestmark = pytest.mark.asyncio
 
@@ -60,3 +61,27 @@ async def test_malformed_numbers_are_1102(method, path, params):
 
     assert response.status_code == 400
     assert response.json()["code"] == -1102
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "code"),
+    [
+        ("/fapi/v1/order", {"type": "LIQUIDATION", "quantity": "0.1"}, -1116),
+        ("/fapi/v1/order", {"type": "MARKET", "quantity": "0.1", "timeInForce": "NOW"}, -1115),
+        (
+            "/fapi/v1/algoOrder",
+            {"type": "STOP_MARKET", "triggerPrice": "19000", "quantity": "0.1", "timeInForce": "X"},
+            -1115,
+        ),
+    ],
+)
+async def test_what_only_the_venue_may_send_is_refused(path, params, code):
+    async with (
+        serving_facade({"key": ("secret", Decimal(1000))}) as (engine, base),
+        httpx.AsyncClient(base_url=base, headers={"X-MBX-APIKEY": "key"}) as http,
+    ):
+        order = {"symbol": "BTCUSDT", "side": "SELL", **params}
+        response = await http.post(f"{path}?{signed(order)}")
+
+    assert (response.status_code, response.json()["code"]) == (400, code)
+    assert engine.orders("key", Kind.FUTURES) == engine.conditionals("key", Kind.FUTURES) == []

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.simulator.engines import exchange
+from tests.simulator.engines import FUT, exchange
 from tradedesk.simulator.feeds import WalkFeed
 
 
@@ -42,3 +42,15 @@ def test_the_same_seed_walks_the_same_path():
             feed.step()
 
     assert all(first.price(*key) == second.price(*key) for key in first.markets)
+
+
+def test_a_held_symbol_stays_where_it_was_set():
+    engine = exchange()
+    feed = WalkFeed(engine, seed=1)
+    feed.hold("BTCUSDT")
+
+    for _ in range(50):
+        feed.step()
+
+    assert engine.price(FUT, "BTCUSDT") == Decimal(20000)
+    assert engine.price(FUT, "ETHUSDT") != Decimal(1300)

@@ -8,12 +8,14 @@ import pytest
 
 from tests.simulator.engines import BUY, FUT, LIMIT, MARKET, SELL, code_of, exchange
 from tradedesk.simulator.engine import ALGO_IDS_FROM
+from tradedesk.simulator.events import Execution, OrderChanged
 from tradedesk.simulator.feeds import ReplayFeed
 from tradedesk.simulator.orders import AlgoStatus, MarginType, OrderType, Status, TriggerType
 
 STOP_MARKET = TriggerType.STOP_MARKET
 TP_MARKET = TriggerType.TAKE_PROFIT_MARKET
 TRAILING = TriggerType.TRAILING_STOP_MARKET
+LIQUIDATION = OrderType.LIQUIDATION
 
 
 @pytest.fixture
@@ -44,7 +46,7 @@ def test_a_stop_market_sells_when_the_price_falls_to_it(engine):
     assert replay(engine, "19800", "19600") == []
     [fill] = replay(engine, "19500")
 
-    assert stop.status is AlgoStatus.TRIGGERED
+    assert stop.status is AlgoStatus.FINISHED
     assert (fill.price, fill.realized_pnl, fill.commission) == (D(19500), D(-50), D("0.78"))
     assert engine.account("key").position("BTCUSDT").amount == 0
     [order] = [o for o in engine.orders("key", FUT) if o.order_id == stop.order_id]
@@ -82,7 +84,7 @@ def test_a_take_profit_market_closes_the_whole_position(engine):
 
     [fill] = replay(engine, "20500", "21000")
 
-    assert take_profit.status is AlgoStatus.TRIGGERED
+    assert take_profit.status is AlgoStatus.FINISHED
     assert fill.qty == D("0.15") and fill.price == D(21000)
     assert engine.account("key").position("BTCUSDT").amount == 0
 
@@ -126,7 +128,7 @@ def test_a_stop_limit_buy_protects_a_short():
 
     [fill] = replay(engine, "20400", "20550")  # at 20,550 the 20,600 buy limit crosses
 
-    assert stop.status is AlgoStatus.TRIGGERED
+    assert stop.status is AlgoStatus.FINISHED
     assert (fill.price, fill.maker) == (D(20550), False)
     assert fill.realized_pnl == D(-55)
 
@@ -207,7 +209,7 @@ def test_close_position_with_nothing_to_close_expires(engine):
     assert stop.status is AlgoStatus.EXPIRED
 
 
-def test_a_trigger_without_margin_expires_instead_of_filling(engine):
+def test_a_trigger_without_margin_is_rejected_instead_of_filling(engine):
     stop = engine.place_conditional(
         "key",
         FUT,
@@ -219,7 +221,7 @@ def test_a_trigger_without_margin_expires_instead_of_filling(engine):
     )
 
     assert replay(engine, "20100") == []
-    assert stop.status is AlgoStatus.EXPIRED
+    assert stop.status is AlgoStatus.REJECTED
 
 
 def test_ten_open_conditionals_per_symbol_at_most(engine):
@@ -305,17 +307,19 @@ def test_an_isolated_position_is_liquidated_at_its_liquidation_price():
         close_position=True,
     )
     events = []
-    engine.listeners.append(lambda key, fill: events.append(fill))
+    engine.observers.append(lambda key, event: events.append(event))
 
     assert replay(engine, "18500", "18100") == []  # liquidation price is 18,072.29
     [fill] = replay(engine, "18072")
 
     account = engine.account("key")
-    assert fill.liquidation and events == [fill]
+    [liquidation] = [e for e in events if isinstance(e, OrderChanged) and e.fill is not None]
+    assert fill.liquidation and liquidation.fill == fill
+    assert (liquidation.order.type, liquidation.execution) == (LIQUIDATION, Execution.CALCULATED)
     assert (fill.side, fill.qty, fill.realized_pnl) == (SELL, D("0.1"), D("-192.8"))
     assert account.position("BTCUSDT").amount == 0
     assert account.futures_wallet == D(10000) - D("0.8") - D("192.8") - D("0.72288")
-    assert take_profit.status is AlgoStatus.CANCELED
+    assert take_profit.status is AlgoStatus.EXPIRED
 
 
 def test_a_gap_through_the_liquidation_price_loses_no_more_than_the_margin():

@@ -9,13 +9,25 @@ paper market is infinitely liquid at the feed's price.
 
 from __future__ import annotations
 
+import copy
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, NotRequired, TypedDict, TypeVar, Unpack
 
 from tradedesk.simulator import errors, margin
+from tradedesk.simulator.events import (
+    AccountChanged,
+    ConditionalChanged,
+    Event,
+    Execution,
+    ExpireReason,
+    Observer,
+    OrderChanged,
+    PositionFigures,
+)
 from tradedesk.simulator.filters import check_filters
 from tradedesk.simulator.markets import Kind, Market
 from tradedesk.simulator.orders import (
@@ -56,7 +68,22 @@ class Fees:
         return self.futures_maker if maker else self.futures_taker
 
 
+class OrderTicket(TypedDict):
+    """What an order asks for, as `place_order` takes it."""
+
+    side: Side
+    type: OrderType
+    quantity: Decimal
+    price: NotRequired[Decimal | None]
+    time_in_force: NotRequired[str]
+    reduce_only: NotRequired[bool]
+    client_order_id: NotRequired[str | None]
+
+
 ALGO_IDS_FROM = 1_000_000_000_000_000  # the first algo id; plain orders count from 1
+GOOD_TILL_POSITION_CLOSES = "GTE_GTC"
+
+log = logging.getLogger("tradedesk.simulator")
 
 
 class PaperExchange:
@@ -86,7 +113,11 @@ class PaperExchange:
         # client that mixes them up cancels or reads nothing instead of the wrong order
         self._next_algo_id = ALGO_IDS_FROM
         self._next_trade_id = 1
-        self.listeners: list[Callable[[str, Fill], None]] = []
+        self._placed_by: dict[int, ConditionalOrder] = {}  # order id -> the conditional it fired
+        self.observers: list[Observer] = []  # told of every change, as a user-data stream is
+        # open conditional orders one account may hold over all symbols (None: no such cap)
+        self.max_open_conditionals: int | None = None
+        self.rejecting_triggers: defaultdict[str, int] = defaultdict(int)  # symbol -> how many
         start = now_ms()
         self._days = {key: RollingDay(price, start) for key, price in self._prices.items()}
 
@@ -158,7 +189,8 @@ class PaperExchange:
             o for o in self._orders if o.is_open and (o.kind, o.symbol) == (kind, symbol)
         ]:
             reached = price <= order.price if order.side is Side.BUY else price >= order.price
-            if not reached or (left is not None and left <= 0):
+            # an earlier fill may have ended it (its position closed: GTE_GTC)
+            if not order.is_open or not reached or (left is not None and left <= 0):
                 continue
             if fill := self._fill(order, order.price, maker=True, at_most=left):
                 fills.append(fill)
@@ -166,7 +198,7 @@ class PaperExchange:
         for conditional in [
             c for c in self._conditionals if c.is_open and (c.kind, c.symbol) == (kind, symbol)
         ]:
-            if triggered(conditional, price):
+            if conditional.is_open and triggered(conditional, price):
                 fills += self._trigger(conditional)
         if kind is Kind.FUTURES:
             fills += self._liquidate(symbol, price)
@@ -175,6 +207,13 @@ class PaperExchange:
     # orders -----------------------------------------------------------------------------
 
     def place_order(
+        self, api_key: str, kind: Kind, symbol: str, **ticket: Unpack[OrderTicket]
+    ) -> Order:
+        order, marketable = self._admit(api_key, kind, symbol, **ticket)
+        self._open(api_key, order, marketable=marketable)
+        return order
+
+    def _admit(
         self,
         api_key: str,
         kind: Kind,
@@ -187,10 +226,15 @@ class PaperExchange:
         time_in_force: str = "GTC",
         reduce_only: bool = False,
         client_order_id: str | None = None,
-    ) -> Order:
+    ) -> tuple[Order, bool]:
+        """The order, numbered, if the venue accepts it (balances checked, spot funds held),
+        and whether it fills at once; not yet on the book."""
         account = self.account(api_key)
         market = self.market(kind, symbol)
         mark = self._prices[(kind, symbol)]
+        if kind is Kind.FUTURES:
+            self._check_client_id(api_key, client_order_id)
+            self._check_good_till_position(account, symbol, time_in_force)
         if type is OrderType.LIMIT and price is None:
             raise errors.bad_parameter(
                 "Mandatory parameter 'price' was not sent, was empty/null, or malformed."
@@ -230,12 +274,41 @@ class PaperExchange:
             locked=locked,
         )
         self._next_order_id += 1
+        return order, marketable
+
+    def _open(self, api_key: str, order: Order, *, marketable: bool) -> None:
+        """Put an admitted order on the book; a marketable one fills at once as a taker."""
+        self._book(api_key, order)
+        self._announce(api_key, OrderChanged.of(order, Execution.NEW))
+        if marketable:
+            self._fill(order, self._prices[(order.kind, order.symbol)], maker=False)
+
+    def _book(self, api_key: str, order: Order) -> None:
         self._orders.append(order)
         self._orders_of[api_key].append(order)
         self._owner[order.order_id] = api_key
-        if marketable:
-            self._fill(order, mark, maker=False)
-        return order
+
+    def _check_client_id(self, api_key: str, client_id: str | None) -> None:
+        """Binance refuses a client id that an open order or conditional of the account has:
+        a conditional places its order under its own id, so the two share one namespace."""
+        if client_id is None:
+            return
+        if any(o.client_order_id == client_id for o in self.open_orders(api_key, Kind.FUTURES)):
+            raise errors.duplicated_client_id()
+        open_conditionals = self.open_conditionals(api_key, Kind.FUTURES)
+        if any(c.client_algo_id == client_id for c in open_conditionals):
+            raise errors.duplicated_client_id()
+
+    def _check_good_till_position(self, account: Account, symbol: str, time_in_force: str) -> None:
+        """GTE_GTC lives as long as the symbol's position: it needs one (or open orders)."""
+        if time_in_force != GOOD_TILL_POSITION_CLOSES:
+            return
+        if not account.position(symbol).amount and not self.open_orders(
+            account.api_key, Kind.FUTURES, symbol
+        ):
+            raise errors.ExchangeError(
+                -4509, "TIF GTE can only be used with open positions or open orders."
+            )
 
     def cancel_order(
         self,
@@ -253,6 +326,8 @@ class PaperExchange:
         )
         self._release(self.account(api_key), order)
         order.status, order.updated_at = Status.CANCELED, self._now_ms()
+        self._announce(api_key, OrderChanged.of(order, Execution.CANCELED))
+        self._done(api_key, order)
         return order
 
     def find_order(
@@ -315,6 +390,7 @@ class PaperExchange:
         reduce_only: bool = False,
         close_position: bool = False,
         client_algo_id: str | None = None,
+        time_in_force: str = "GTC",
     ) -> ConditionalOrder:
         self.account(api_key)
         market = self.market(kind, symbol)
@@ -346,8 +422,14 @@ class PaperExchange:
         for value in (trigger_price, price, activation_price):
             if value is not None and (value <= 0 or value % market.tick_size):
                 raise errors.filter_failure("PRICE_FILTER")
-        open_here = [c for c in self.open_conditionals(api_key, kind, symbol)]
-        if len(open_here) >= market.max_num_algo_orders:
+        self._check_client_id(api_key, client_algo_id)
+        self._check_good_till_position(self.account(api_key), symbol, time_in_force)
+        open_now = self.open_conditionals(api_key, kind)
+        open_here = [c for c in open_now if c.symbol == symbol]
+        cap = self.max_open_conditionals
+        if len(open_here) >= market.max_num_algo_orders or (
+            cap is not None and len(open_now) >= cap
+        ):
             raise errors.ExchangeError(-4045, "Reach max stop order limit.")
         now = self._now_ms()
         conditional = ConditionalOrder(
@@ -366,6 +448,7 @@ class PaperExchange:
             close_position=close_position,
             created_at=now,
             updated_at=now,
+            time_in_force=time_in_force,
         )
         if trailing:
             track(conditional, mark)
@@ -375,6 +458,7 @@ class PaperExchange:
         self._conditionals.append(conditional)
         self._conditionals_of[api_key].append(conditional)
         self._algo_owner[conditional.algo_id] = api_key
+        self._announce(api_key, ConditionalChanged.of(conditional))
         return conditional
 
     def cancel_conditional(
@@ -391,7 +475,7 @@ class PaperExchange:
                 api_key, kind, symbol, algo_id=algo_id, client_algo_id=client_algo_id
             )
         )
-        conditional.status, conditional.updated_at = AlgoStatus.CANCELED, self._now_ms()
+        self._move_to(conditional, AlgoStatus.CANCELED)
         return conditional
 
     def conditionals(
@@ -476,7 +560,7 @@ class PaperExchange:
 
     def _liquidate(self, symbol: str, price: Decimal) -> list[Fill]:
         """Close every position the price has reached the liquidation price of, at that price;
-        an isolated position never loses more than its margin. Its open orders go too."""
+        an isolated position never loses more than its margin. Its open orders expire."""
         fills = []
         for api_key, account in self._accounts.items():
             position = account.positions.get(symbol)
@@ -487,15 +571,16 @@ class PaperExchange:
             if not threshold or not reached:
                 continue
             for order in self.open_orders(api_key, Kind.FUTURES, symbol):
-                self.cancel_order(api_key, Kind.FUTURES, symbol, order_id=order.order_id)
+                self._expire(api_key, order, ExpireReason.LIQUIDATED)
             for conditional in self.open_conditionals(api_key, Kind.FUTURES, symbol):
-                self.cancel_conditional(api_key, Kind.FUTURES, symbol, algo_id=conditional.algo_id)
+                self._move_to(conditional, AlgoStatus.EXPIRED)
             fills.append(self._liquidation_fill(api_key, account, position, price))
         return fills
 
     def _liquidation_fill(
         self, api_key: str, account: Account, position: Position, price: Decimal
     ) -> Fill:
+        """The venue's own LIQUIDATION order closes the position whole."""
         quantity = abs(position.amount)
         side = Side.SELL if position.side > 0 else Side.BUY
         realized = position.unrealized_pnl(price)
@@ -504,10 +589,29 @@ class PaperExchange:
         commission = quantity * price * self.fees.rate(Kind.FUTURES, maker=False)
         account.futures_wallet += realized - commission
         position.amount = position.entry_price = position.isolated_margin = ZERO
-        position.updated_at = self._now_ms()
-        return self._record_fill(
+        now = position.updated_at = self._now_ms()
+        order = Order(
+            order_id=self._next_order_id,
+            client_order_id=f"autoclose-{now}",
+            kind=Kind.FUTURES,
+            symbol=position.symbol,
+            side=side,
+            type=OrderType.LIQUIDATION,
+            price=price,
+            orig_qty=quantity,
+            time_in_force="IOC",
+            reduce_only=True,
+            created_at=now,
+            updated_at=now,
+            status=Status.FILLED,
+            executed_qty=quantity,
+            cum_quote=quantity * price,
+        )
+        self._next_order_id += 1
+        self._book(api_key, order)
+        fill = self._record_fill(
             api_key,
-            order_id=0,
+            order_id=order.order_id,
             kind=Kind.FUTURES,
             symbol=position.symbol,
             side=side,
@@ -519,6 +623,9 @@ class PaperExchange:
             realized_pnl=realized,
             liquidation=True,
         )
+        self._announce(api_key, OrderChanged.of(order, Execution.CALCULATED, fill))
+        self._announce_account(api_key, account, position)
+        return fill
 
     @staticmethod
     def _cancellable(find: Callable[[], _Open]) -> _Open:
@@ -540,20 +647,26 @@ class PaperExchange:
             self.market(kind, symbol)
 
     def _trigger(self, conditional: ConditionalOrder) -> list[Fill]:
-        """Place the conditional's order; if it cannot be placed now, the conditional expires."""
+        """Place the conditional's order, announcing each step as Binance does: TRIGGERING,
+        then TRIGGERED with its order, or REJECTED when the order is refused (no margin,
+        nothing to reduce, or a rejection the control surface asked for); a close-position
+        conditional with nothing left to close EXPIRES."""
         api_key = self._algo_owner[conditional.algo_id]
-        conditional.updated_at = self._now_ms()
+        self._move_to(conditional, AlgoStatus.TRIGGERING)
         quantity = conditional.quantity
         if conditional.close_position:
             position = self.account(api_key).position(conditional.symbol)
             closes = position.side == (-1 if conditional.side is Side.BUY else 1)
             quantity = abs(position.amount) if closes else ZERO
         if not quantity:
-            conditional.status = AlgoStatus.EXPIRED
+            self._move_to(conditional, AlgoStatus.EXPIRED)
             return []
-        before = len(self._fills[api_key])
+        if self.rejecting_triggers[conditional.symbol] > 0:
+            self.rejecting_triggers[conditional.symbol] -= 1
+            self._move_to(conditional, AlgoStatus.REJECTED, "Margin is insufficient.")
+            return []
         try:
-            order = self.place_order(
+            order, marketable = self._admit(
                 api_key,
                 conditional.kind,
                 conditional.symbol,
@@ -561,14 +674,68 @@ class PaperExchange:
                 type=OrderType.LIMIT if conditional.type.places_limit else OrderType.MARKET,
                 quantity=quantity,
                 price=conditional.price or None,
+                time_in_force=conditional.time_in_force,
                 reduce_only=conditional.reduce_only or conditional.close_position,
-                client_order_id=conditional.client_algo_id,
+                client_order_id=None,  # its own: the conditional holds the id until it ends
             )
-        except errors.ExchangeError:
-            conditional.status = AlgoStatus.EXPIRED
+        except errors.ExchangeError as refused:
+            self._move_to(conditional, AlgoStatus.REJECTED, refused.msg)
             return []
-        conditional.status, conditional.order_id = AlgoStatus.TRIGGERED, order.order_id
+        order.client_order_id = conditional.client_algo_id
+        order.placed_by, order.stop_price = conditional.type, conditional.trigger_price
+        order.close_position = conditional.close_position
+        conditional.order_id, conditional.triggered_at = order.order_id, self._now_ms()
+        self._placed_by[order.order_id] = conditional
+        self._move_to(conditional, AlgoStatus.TRIGGERED, placed=order)
+        before = len(self._fills[api_key])
+        self._open(api_key, order, marketable=marketable)
         return self._fills[api_key][before:]
+
+    def _move_to(
+        self,
+        conditional: ConditionalOrder,
+        status: AlgoStatus,
+        reason: str = "",
+        *,
+        placed: Order | None = None,
+    ) -> None:
+        """Move a conditional on to `status` and announce it (with the order it placed)."""
+        conditional.status, conditional.updated_at = status, self._now_ms()
+        api_key = self._algo_owner[conditional.algo_id]
+        self._announce(api_key, ConditionalChanged.of(conditional, reason, placed))
+
+    def _done(self, api_key: str, order: Order) -> None:
+        """An order left the book: the conditional that placed it is FINISHED."""
+        conditional = self._placed_by.pop(order.order_id, None)
+        if conditional is not None:
+            self._move_to(conditional, AlgoStatus.FINISHED, placed=order)
+
+    def _expire_with_position(self, api_key: str, symbol: str) -> None:
+        """A closed position takes its GTE_GTC orders and conditionals with it."""
+        for order in self.open_orders(api_key, Kind.FUTURES, symbol):
+            if order.time_in_force == GOOD_TILL_POSITION_CLOSES:
+                self._expire(api_key, order, ExpireReason.POSITION_CLOSED)
+        for conditional in self.open_conditionals(api_key, Kind.FUTURES, symbol):
+            if conditional.time_in_force == GOOD_TILL_POSITION_CLOSES:
+                self._move_to(conditional, AlgoStatus.EXPIRED)
+
+    def _announce(self, api_key: str, event: Event) -> None:
+        """Tell every observer; one that fails must not leave the engine half-way through."""
+        for observer in self.observers:
+            try:
+                observer(api_key, event)
+            except Exception:
+                log.exception("an observer of the paper exchange failed")
+
+    def _announce_account(self, api_key: str, account: Account, position: Position) -> None:
+        """The wallet and the position a futures fill moved (Binance's ACCOUNT_UPDATE)."""
+        if not self.observers:
+            return
+        wallet = account.futures_wallet
+        isolated = sum((p.isolated_margin for p in account.positions.values()), start=ZERO)
+        mark = self._prices[(Kind.FUTURES, position.symbol)]
+        figures = PositionFigures(copy.copy(position), mark)
+        self._announce(api_key, AccountChanged("ORDER", wallet, wallet - isolated, (figures,)))
 
     def _reserve_spot(
         self,
@@ -647,7 +814,7 @@ class PaperExchange:
             direction = 1 if order.side is Side.BUY else -1
             quantity = min(quantity, abs(position.amount) if position.side == -direction else ZERO)
             if not quantity:
-                order.status, order.updated_at = Status.EXPIRED, self._now_ms()
+                self._expire(api_key, order, ExpireReason.REDUCE_ONLY)
                 return None
         partial = at_most is not None and at_most < quantity
         if partial:
@@ -667,12 +834,10 @@ class PaperExchange:
             account.futures_wallet += pnl - commission
         order.executed_qty += quantity
         order.cum_quote += quote
-        if order.executed_qty == order.orig_qty:
-            order.status = Status.FILLED
-        else:
-            order.status = Status.PARTIALLY_FILLED if partial else Status.EXPIRED
+        complete = order.executed_qty == order.orig_qty
+        order.status = Status.FILLED if complete else Status.PARTIALLY_FILLED
         order.updated_at = self._now_ms()
-        return self._record_fill(
+        fill = self._record_fill(
             api_key,
             order_id=order.order_id,
             kind=order.kind,
@@ -685,9 +850,24 @@ class PaperExchange:
             maker=maker,
             realized_pnl=pnl,
         )
+        self._announce(api_key, OrderChanged.of(order, Execution.TRADE, fill))
+        if order.kind is Kind.FUTURES:
+            self._announce_account(api_key, account, account.position(market.id))
+        if complete:
+            self._done(api_key, order)
+        elif not partial:  # a reduce-only order's rest: its position is gone
+            self._expire(api_key, order, ExpireReason.REDUCE_ONLY)
+        if order.kind is Kind.FUTURES and not account.position(market.id).amount:
+            self._expire_with_position(api_key, market.id)
+        return fill
+
+    def _expire(self, api_key: str, order: Order, reason: ExpireReason) -> None:
+        order.status, order.updated_at = Status.EXPIRED, self._now_ms()
+        self._announce(api_key, OrderChanged.of(order, Execution.EXPIRED, None, reason))
+        self._done(api_key, order)
 
     def _record_fill(self, api_key: str, **fields: Any) -> Fill:
-        """Number the fill, keep it, count it in the 24-hour volume, and announce it."""
+        """Number the fill, keep it and count it in the 24-hour volume."""
         now = self._now_ms()
         fill = Fill(
             trade_id=self._next_trade_id,
@@ -698,8 +878,6 @@ class PaperExchange:
         self._next_trade_id += 1
         self._fills[api_key].append(fill)
         self._days[(fill.kind, fill.symbol)].trade(now, fill.qty, fill.price)
-        for listener in self.listeners:
-            listener(api_key, fill)
         return fill
 
     def _settle_spot(

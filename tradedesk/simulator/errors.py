@@ -65,3 +65,8 @@ def margin_type_locked() -> ExchangeError:
 
 def bad_parameter(text: str) -> ExchangeError:
     return ExchangeError(-1102, text)
+
+
+def duplicated_client_id() -> ExchangeError:
+    """An open order of the account already has this client id (a closed one's may be reused)."""
+    return ExchangeError(-4116, "ClientOrderId is duplicated.")

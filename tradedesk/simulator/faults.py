@@ -84,14 +84,14 @@ class Faults:
     ) -> Fault:
         """Refuses requests with Binance's -1001, unexecuted; with `stall`, each refusal
         waits for `clear()` first. The returned fault counts what it refused."""
-        return self._add(
+        return self.add(
             Fault(FaultKind.OUTAGE, path_prefix, times, after, status=status, stall=stall)
         )
 
     def failure(
         self, path_prefix: str = "/", *, status: int = 502, times: int | None = None
     ) -> Fault:
-        return self._add(Fault(FaultKind.FAILURE, path_prefix, times, 0, status=status))
+        return self.add(Fault(FaultKind.FAILURE, path_prefix, times, 0, status=status))
 
     def ban(
         self,
@@ -102,20 +102,20 @@ class Faults:
         times: int | None = None,
         after: int = 0,
     ) -> Fault:
-        return self._add(
+        return self.add(
             Fault(FaultKind.BAN, path_prefix, times, after, status=status, seconds=retry_after)
         )
 
     def latency(self, path_prefix: str = "/", *, seconds: float, times: int | None = None) -> Fault:
-        return self._add(Fault(FaultKind.LATENCY, path_prefix, times, 0, seconds=seconds))
+        return self.add(Fault(FaultKind.LATENCY, path_prefix, times, 0, seconds=seconds))
 
     def malformed(self, path_prefix: str = "/", *, times: int | None = None) -> Fault:
-        return self._add(Fault(FaultKind.MALFORMED, path_prefix, times, 0, status=200))
+        return self.add(Fault(FaultKind.MALFORMED, path_prefix, times, 0, status=200))
 
     def drop(
         self, path_prefix: str = "/", *, times: int | None = None, executed: bool = True
     ) -> Fault:
-        return self._add(Fault(FaultKind.DROP, path_prefix, times, 0, executed=executed))
+        return self.add(Fault(FaultKind.DROP, path_prefix, times, 0, executed=executed))
 
     def clear(self) -> None:
         """Ends every fault; stalled requests get their refusal now."""
@@ -123,7 +123,7 @@ class Faults:
         self._cleared.set()
         self._cleared = asyncio.Event()
 
-    def _add(self, fault: Fault) -> Fault:
+    def add(self, fault: Fault) -> Fault:
         self.faults.append(fault)
         return fault
 

@@ -53,9 +53,16 @@ class WalkFeed:
         self._random = random.Random(seed)
         self._interval = interval
         self._anchors = {key: engine.price(*key) for key in engine.markets}
+        self._held: set[str] = set()
+
+    def hold(self, symbol: str) -> None:
+        """Leave the symbol where it is: somebody set its price on purpose."""
+        self._held.add(symbol)
 
     def step(self) -> None:
         for (kind, symbol), anchor in self._anchors.items():
+            if symbol in self._held:
+                continue
             market = self._engine.market(kind, symbol)
             price = self._engine.price(kind, symbol)
             shock = Decimal(str(self._random.gauss(0.0, 1.0))) * self.SHOCK

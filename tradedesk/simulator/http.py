@@ -1,4 +1,5 @@
-"""Binance's REST API over the engine, on one port: `/api/v3` (spot) and `/fapi` (USDT-M).
+"""Binance's REST API over the engine, on one port: `/api/v3` (spot) and `/fapi` (USDT-M),
+with the USDT-M user-data stream's listen keys and WebSocket routes beside it.
 
 What ccxt's `binance` and `binanceusdm` call to load markets, read tickers, balances, orders,
 trades and positions, place and cancel orders (conditional ones through the futures Algo
@@ -35,8 +36,10 @@ from tradedesk.simulator.faults import (
 from tradedesk.simulator.limits import RateLimiter, RateLimits, TooManyRequests, request_weight
 from tradedesk.simulator.markets import Kind
 from tradedesk.simulator.orders import MarginType, OrderType, Side, TriggerType
+from tradedesk.simulator.user_stream import UserStreams
 
 Handler = Callable[[Request], Awaitable[Any]]
+TIMES_IN_FORCE = frozenset({"GTC", "IOC", "FOK", "GTX", "GTD", "GTE_GTC"})
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -93,12 +96,15 @@ def facade(
     faults: Faults | None = None,
     *,
     limits_clock: Callable[[], int] | None = None,
+    streams: UserStreams | None = None,
 ) -> Starlette:
-    """The engine behind Binance's HTTP API. `limits_clock` (milliseconds) places the rate
-    limits' minute windows apart from the exchange's clock, for tests that need to know
-    where in its minute the exchange is."""
+    """The engine behind Binance's HTTP API and user-data stream. `limits_clock`
+    (milliseconds) places the rate limits' minute windows apart from the exchange's clock, for
+    tests that need to know where in its minute the exchange is; `streams` are the listen
+    keys and stream connections (one with an hour's listen keys if not given)."""
     limiter = RateLimiter(limits or RateLimits(), limits_clock or engine.now_ms)
     faults = faults or Faults()
+    streams = streams or UserStreams(engine)
 
     def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def run(request: Request) -> Response:
@@ -159,6 +165,21 @@ def facade(
             return await handler(request, request.headers[signing.API_KEY_HEADER], params)
 
         return run
+
+    def keyed(handler: Callable[[str], Any]) -> Handler:
+        """An endpoint that takes only the API key header (Binance's USER_STREAM ones)."""
+
+        async def run(request: Request) -> Any:
+            api_key = request.headers.get(signing.API_KEY_HEADER)
+            signing.identify(engine, api_key)
+            assert api_key is not None
+            return handler(api_key)
+
+        return run
+
+    def close_listen_key(api_key: str) -> dict[str, Any]:
+        streams.close(api_key)
+        return {}
 
     # spot -------------------------------------------------------------------------------
 
@@ -272,6 +293,7 @@ def facade(
             reduce_only=params.get("reduceOnly", "false").lower() == "true",
             close_position=params.get("closePosition", "false").lower() == "true",
             client_algo_id=params.get("clientAlgoId"),
+            time_in_force=_time_in_force(params),
         )
         return binance_json.algo_order(conditional)
 
@@ -391,7 +413,16 @@ def facade(
         Route(path, endpoint(signed(handler)), methods=[method])
         for method, path, handler in private
     ]
-    return Starlette(routes=routes)
+    user_stream_keys = [
+        ("POST", lambda api_key: {"listenKey": streams.open(api_key)}),
+        ("PUT", lambda api_key: {"listenKey": streams.keep_alive(api_key)}),
+        ("DELETE", close_listen_key),
+    ]
+    routes += [
+        Route("/fapi/v1/listenKey", endpoint(keyed(handler)), methods=[method])
+        for method, handler in user_stream_keys
+    ]
+    return Starlette(routes=[*routes, *streams.routes()])
 
 
 def _required(params: dict[str, str], name: str) -> str:
@@ -433,10 +464,9 @@ def _side(params: dict[str, str]) -> Side:
 
 
 def _order_args(params: dict[str, str]) -> dict[str, Any]:
-    try:
-        order_type = OrderType(_required(params, "type"))
-    except ValueError:
-        raise ExchangeError(-1116, "Invalid orderType.") from None
+    order_type = OrderType.__members__.get(_required(params, "type"))
+    if order_type not in (OrderType.MARKET, OrderType.LIMIT):
+        raise ExchangeError(-1116, "Invalid orderType.")
     quantity = _decimal(params, "quantity")
     if quantity is None:
         raise ExchangeError(
@@ -447,10 +477,17 @@ def _order_args(params: dict[str, str]) -> dict[str, Any]:
         "type": order_type,
         "quantity": quantity,
         "price": _decimal(params, "price"),
-        "time_in_force": params.get("timeInForce", "GTC"),
+        "time_in_force": _time_in_force(params),
         "reduce_only": params.get("reduceOnly", "false").lower() == "true",
         "client_order_id": params.get("newClientOrderId"),
     }
+
+
+def _time_in_force(params: dict[str, str]) -> str:
+    value = params.get("timeInForce", "GTC")
+    if value not in TIMES_IN_FORCE:
+        raise ExchangeError(-1115, "Invalid timeInForce.")
+    return value
 
 
 def _which(params: dict[str, str]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ class Side(StrEnum):
 class OrderType(StrEnum):
     MARKET = "MARKET"
     LIMIT = "LIMIT"
+    LIQUIDATION = "LIQUIDATION"  # the venue's own, closing a position it liquidates
 
 
 class Status(StrEnum):
@@ -45,9 +46,12 @@ class TriggerType(StrEnum):
 
 class AlgoStatus(StrEnum):
     NEW = "NEW"
+    TRIGGERING = "TRIGGERING"  # its trigger was reached; its order is being placed
     TRIGGERED = "TRIGGERED"  # its order was placed
+    FINISHED = "FINISHED"  # the order it placed is done (filled, cancelled or expired)
     CANCELED = "CANCELED"
-    EXPIRED = "EXPIRED"  # could not place its order when triggered (no position, no margin)
+    REJECTED = "REJECTED"  # its order was refused at the trigger (no margin, nothing to reduce)
+    EXPIRED = "EXPIRED"  # the venue ended it: nothing left to close, or its position closed
 
 
 class MarginType(StrEnum):
@@ -73,6 +77,9 @@ class Order:
     executed_qty: Decimal = ZERO
     cum_quote: Decimal = ZERO
     locked: Decimal = ZERO  # what a resting spot order holds: quote to buy, base to sell
+    placed_by: TriggerType | None = None  # the kind of conditional that placed it, if one did
+    stop_price: Decimal = ZERO  # that conditional's trigger price
+    close_position: bool = False  # that conditional closed the whole position
 
     @property
     def avg_price(self) -> Decimal:
@@ -102,14 +109,16 @@ class ConditionalOrder:
     close_position: bool
     created_at: int
     updated_at: int
+    time_in_force: str = "GTC"  # GTE_GTC: expires when its position closes
     status: AlgoStatus = AlgoStatus.NEW
     activated: bool = False
     extreme: Decimal = ZERO  # best price since activation, for trailing stops
     order_id: int | None = None  # the order it placed when triggered
+    triggered_at: int = 0  # ms; zero until triggered
 
     @property
     def is_open(self) -> bool:
-        return self.status is AlgoStatus.NEW
+        return self.status in (AlgoStatus.NEW, AlgoStatus.TRIGGERING)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,9 @@ from decimal import Decimal, InvalidOperation
 
 from starlette.applications import Starlette
 
+from tradedesk.simulator.control import control_routes
 from tradedesk.simulator.engine import PaperExchange
+from tradedesk.simulator.faults import Faults
 from tradedesk.simulator.feeds import WalkFeed
 from tradedesk.simulator.http import facade
 from tradedesk.simulator.markets import default_markets, default_prices
@@ -43,13 +45,20 @@ def parse_account(text: str) -> AccountSpec:
 
 
 def build_simulator(
-    accounts: list[AccountSpec], *, seed: int = 7
+    accounts: list[AccountSpec],
+    *,
+    seed: int = 7,
+    control: bool = False,
+    max_open_algo_orders: int | None = None,
 ) -> tuple[PaperExchange, Starlette]:
-    """The engine, funded accounts, and the facade app whose lifespan runs the walk feed."""
+    """The engine, funded accounts, and the facade app whose lifespan runs the walk feed;
+    with `control`, the control surface on the same port. `max_open_algo_orders` caps the
+    open conditional orders of an account over all symbols."""
     markets = default_markets()
     engine = PaperExchange(
         markets, prices=default_prices(markets), now_ms=lambda: int(time.time() * 1000)
     )
+    engine.max_open_conditionals = max_open_algo_orders
     for spec in accounts:
         engine.add_account(
             spec.api_key,
@@ -71,6 +80,9 @@ def build_simulator(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    app = facade(engine)
+    faults = Faults()
+    app = facade(engine, faults=faults)
+    if control:
+        app.router.routes.extend(control_routes(engine, faults, feed))
     app.router.lifespan_context = lifespan
     return engine, app

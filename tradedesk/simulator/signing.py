@@ -8,17 +8,23 @@ from urllib.parse import parse_qsl
 
 from tradedesk.simulator.engine import PaperExchange
 from tradedesk.simulator.errors import ExchangeError
+from tradedesk.simulator.orders import Account
 
 API_KEY_HEADER = "x-mbx-apikey"
 DEFAULT_RECV_WINDOW = 5000
 MAX_RECV_WINDOW = 60000
 
 
-def verify(engine: PaperExchange, *, api_key: str | None, query: str, body: str) -> dict[str, str]:
-    """The request's parameters once its key, signature and timestamp are good."""
+def identify(engine: PaperExchange, api_key: str | None) -> Account:
+    """The account of a request that only names its key (Binance's USER_STREAM endpoints)."""
     if not api_key:
         raise ExchangeError(-2014, "API-key format invalid.")
-    account = engine.account(api_key)  # -2015 for a key the exchange does not know
+    return engine.account(api_key)  # -2015 for a key the exchange does not know
+
+
+def verify(engine: PaperExchange, *, api_key: str | None, query: str, body: str) -> dict[str, str]:
+    """The request's parameters once its key, signature and timestamp are good."""
+    account = identify(engine, api_key)
     signature = None
     for part in (query, body):
         if "signature=" in part:

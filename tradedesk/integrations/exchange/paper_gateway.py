@@ -49,7 +49,14 @@ log = logging.getLogger("tradedesk.exchange")
 
 _KIND = {TradeType.SPOT: Kind.SPOT, TradeType.FUTURES: Kind.FUTURES}
 _REJECTED_CREDENTIALS = frozenset({-2014, -2015, -1022})
-_STATUS = {"NEW": "open", "PARTIALLY_FILLED": "open", "FILLED": "closed", "TRIGGERED": "closed"}
+_STATUS = {  # as ccxt's binance reads them; the rest are their own names in lower case
+    "NEW": "open",
+    "PARTIALLY_FILLED": "open",
+    "TRIGGERING": "open",
+    "FILLED": "closed",
+    "TRIGGERED": "closed",
+    "FINISHED": "closed",
+}
 _MARGIN_TYPE = {
     MarginMode.CROSS: venue.MarginType.CROSSED,
     MarginMode.ISOLATED: venue.MarginType.ISOLATED,
