@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -32,7 +33,8 @@ from tradedesk.domain.identity.profiles import Profiles
 from tradedesk.domain.keys.balances import BalanceHistory
 from tradedesk.domain.keys.exchange_keys import ExchangeKeys
 from tradedesk.domain.market.access import ExchangeAccess
-from tradedesk.domain.market.ports import ExchangeGateway
+from tradedesk.domain.market.account_events import AccountEventSink
+from tradedesk.domain.market.ports import AccountStreams, ExchangeGateway
 from tradedesk.domain.market.tickers import MarketService
 from tradedesk.domain.ports import Clock, EventBus
 from tradedesk.domain.reports.periodic import Reports
@@ -48,11 +50,13 @@ from tradedesk.domain.trading.protection import ProtectionKeeper
 from tradedesk.integrations.broadcast import Broadcaster
 from tradedesk.integrations.clock import SystemClock
 from tradedesk.integrations.copy_queue import RedisCopyQueue
+from tradedesk.integrations.exchange.binance_streams import BinanceAccountStreams, stream_base
 from tradedesk.integrations.exchange.cached_tickers import CachedTickers
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
 from tradedesk.integrations.exchange.ccxt_gateway import CcxtGateway
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed
 from tradedesk.integrations.exchange.paper_gateway import PaperGateway
+from tradedesk.integrations.exchange.paper_streams import PaperAccountStreams
 from tradedesk.integrations.exchange.rate_budgets import EgressBudget
 from tradedesk.integrations.identity import dev_issuer
 from tradedesk.integrations.identity.cognito_directory import CognitoUserDirectory
@@ -93,6 +97,8 @@ class Runtime:
             await self.event_bus.aclose()
         if self.telegram_bot is not None:
             await self.telegram_bot.aclose()
+        if self.services.protection.streams is not None:
+            await self.services.protection.streams.aclose()
         if isinstance(self.exchange, CcxtGateway):
             await self.exchange.aclose()
         await self.http.aclose()
@@ -153,6 +159,7 @@ def build_runtime(
         events=trade_events,
         clock=clock,
         ids=ids,
+        streams=_account_streams(settings, exchange),
     )
     placer = TradePlacer(exchange, keeper)
     reference = StrategyReference(
@@ -298,6 +305,21 @@ def _exchange(settings: Settings, clock: Clock) -> ExchangeGateway:
         )
     feed = PaperMarketFeed(clock, prices=settings.paper_prices, seed=settings.paper_seed)
     return PaperGateway(feed, clock, opening_usdt=settings.paper_opening_usdt)
+
+
+def _account_streams(
+    settings: Settings, exchange: ExchangeGateway
+) -> Callable[[AccountEventSink], AccountStreams] | None:
+    """How the keeper hears of its accounts as things happen: Binance's user-data streams, or
+    the paper exchange's own events; None where they are switched off (polling only)."""
+    if not settings.exchange_streams:
+        return None
+    if isinstance(exchange, CcxtGateway):
+        base = stream_base(settings.binance_urls, sandbox=settings.binance_sandbox)
+        return lambda sink: BinanceAccountStreams(exchange, sink, base=base)
+    if isinstance(exchange, PaperGateway):
+        return lambda sink: PaperAccountStreams(exchange, sink)
+    return None
 
 
 def _directory(settings: Settings, http: httpx.AsyncClient) -> CognitoUserDirectory | None:

@@ -117,6 +117,11 @@ class Settings(BaseSettings):
     binance_sandbox: bool = Field(
         default=False, description="Use Binance's testnet (ccxt's sandbox mode)."
     )
+    exchange_streams: bool = Field(
+        default=True,
+        description="Learn of fills, triggers and positions from the accounts' user-data "
+        "streams as they happen (the paper exchange's events in-process); false: by polling.",
+    )
     exchange_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated http(s) proxy URLs every exchange call leaves through; "

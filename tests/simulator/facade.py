@@ -17,6 +17,17 @@ from tradedesk.simulator.markets import default_markets, default_prices
 from tradedesk.simulator.user_stream import LISTEN_KEY_SECONDS, UserStreams
 
 
+class Venue(tuple[PaperExchange, str]):
+    """(engine, base URL), as tests unpack it; `streams` are its user-data streams."""
+
+    streams: UserStreams
+
+    def __new__(cls, engine: PaperExchange, base: str, streams: UserStreams) -> Venue:
+        venue = super().__new__(cls, (engine, base))
+        venue.streams = streams
+        return venue
+
+
 @asynccontextmanager
 async def serving_facade(
     accounts: dict[str, tuple[str, Decimal]] | None = None,
@@ -26,36 +37,15 @@ async def serving_facade(
     limits_clock: Callable[[], int] | None = None,
     wrap: Callable[[Any], Any] = lambda app: app,
     faults: Faults | None = None,
+    listen_key_seconds: float = LISTEN_KEY_SECONDS,
     **account_flags: dict[str, bool],
-) -> AsyncIterator[tuple[PaperExchange, str]]:
+) -> AsyncIterator[Venue]:
     """(engine, base URL) of a facade whose prices move only when a test moves them.
     `account_flags` maps an API key to `add_account` flags (can_withdraw, hedge_mode, ...);
     `clock_offset_ms` sets the exchange's clock apart from ours; `wrap` puts ASGI middleware
     (a lost answer, say) in front of the facade; `faults` are the facade's outage switches;
-    `limits_clock` is the clock of its rate limits' minute windows."""
-    engine = paper_exchange(accounts, clock_offset_ms, account_flags)
-    app = facade(engine, limits, faults, limits_clock=limits_clock)
-    async with serving_here(wrap(app)) as base:
-        yield engine, base
-
-
-@asynccontextmanager
-async def serving_streams(
-    accounts: dict[str, tuple[str, Decimal]], *, listen_key_seconds: float = LISTEN_KEY_SECONDS
-) -> AsyncIterator[tuple[PaperExchange, UserStreams, str]]:
-    """(engine, its user-data streams, base URL): for tests that look at the streams' side,
-    with listen keys that live `listen_key_seconds` without a keepalive."""
-    engine = paper_exchange(accounts, 0, {})
-    streams = UserStreams(engine, listen_key_seconds=listen_key_seconds)
-    async with serving_here(facade(engine, streams=streams)) as base:
-        yield engine, streams, base
-
-
-def paper_exchange(
-    accounts: dict[str, tuple[str, Decimal]] | None,
-    clock_offset_ms: int,
-    account_flags: dict[str, dict[str, bool]],
-) -> PaperExchange:
+    `limits_clock` is the clock of its rate limits' minute windows; `listen_key_seconds` how
+    long a user-data stream's listen key lives without a keepalive."""
     markets = default_markets()
     engine = PaperExchange(
         markets,
@@ -64,4 +54,7 @@ def paper_exchange(
     )
     for api_key, (secret, usdt) in (accounts or {}).items():
         engine.add_account(api_key, secret, usdt=usdt, **account_flags.get(api_key, {}))
-    return engine
+    streams = UserStreams(engine, listen_key_seconds=listen_key_seconds)
+    app = facade(engine, limits, faults, limits_clock=limits_clock, streams=streams)
+    async with serving_here(wrap(app)) as base:
+        yield Venue(engine, base, streams)

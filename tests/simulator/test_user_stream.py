@@ -14,7 +14,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.simulator.engines import BUY, MARKET, long_with_stop
-from tests.simulator.facade import serving_streams
+from tests.simulator.facade import serving_facade
 from tradedesk.integrations.exchange.ccxt_clients import rewrite_hosts
 from tradedesk.simulator.engine import ALGO_IDS_FROM
 from tradedesk.simulator.markets import Kind
@@ -40,8 +40,8 @@ def client(factory, base: str, api_key: str = "key", secret: str = "secret"):
 
 @pytest.fixture
 async def venue():
-    async with serving_streams(ACCOUNTS) as (engine, _streams, base):
-        yield engine, base
+    async with serving_facade(ACCOUNTS) as venue:
+        yield venue
 
 
 @pytest.fixture
@@ -294,7 +294,9 @@ async def test_an_unknown_listen_key_is_refused_at_the_handshake(venue):
 
 
 async def test_an_expired_listen_key_is_told_and_its_connection_closes():
-    async with serving_streams(ACCOUNTS, listen_key_seconds=0.5) as (_engine, streams, base):
+    async with serving_facade(ACCOUNTS, listen_key_seconds=0.5) as venue:
+        _engine, base = venue
+        streams = venue.streams
         key = await listen_key(base)
         async with connect(f"{base.replace('http', 'ws')}/ws/{key}") as socket:
             assert streams.connections() == 1
@@ -316,7 +318,8 @@ async def test_an_expired_listen_key_is_told_and_its_connection_closes():
 
 
 async def test_a_keepalive_holds_the_key_past_its_first_life():
-    async with serving_streams(ACCOUNTS, listen_key_seconds=0.6) as (engine, _streams, base):
+    async with serving_facade(ACCOUNTS, listen_key_seconds=0.6) as venue:
+        engine, base = venue
         key = await listen_key(base)
         made = client(ccxt_async.binanceusdm, base)
         try:
@@ -340,7 +343,9 @@ async def test_a_keepalive_holds_the_key_past_its_first_life():
 
 
 async def test_requests_that_are_not_binances_get_its_error_and_keep_the_connection():
-    async with serving_streams(ACCOUNTS) as (engine, streams, base):
+    async with serving_facade(ACCOUNTS) as venue:
+        engine, base = venue
+        streams = venue.streams
         key = await listen_key(base)
         async with connect(f"{base.replace('http', 'ws')}/private/ws?listenKey={key}") as socket:
             for request in (
@@ -366,7 +371,9 @@ async def test_requests_that_are_not_binances_get_its_error_and_keep_the_connect
 
 async def test_a_connection_that_falls_too_far_behind_is_cut_off(monkeypatch):
     monkeypatch.setattr("tradedesk.simulator.user_stream.BACKLOG", 3)
-    async with serving_streams(ACCOUNTS) as (engine, streams, base):
+    async with serving_facade(ACCOUNTS) as venue:
+        engine, base = venue
+        streams = venue.streams
         key = await listen_key(base)
         async with connect(f"{base.replace('http', 'ws')}/ws/{key}") as socket:
             for _ in range(2):  # 8 frames queued before the connection can send one

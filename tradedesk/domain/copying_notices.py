@@ -1,6 +1,8 @@
-"""What a follower is told when copying stops or skips for a reason they can act on: a plan
-that no longer allows automation, the follow's daily loss limit reached, a key the exchange
-refused, a copy skipped for its size or a position the strategy did not open.
+"""What a trader is told when something happens that they did not ask for and should know:
+copying that stops or skips for a reason they can act on (a plan that no longer allows
+automation, the follow's daily loss limit reached, a key the exchange refused, a copy skipped
+for its size or a position the strategy did not open), or a position the exchange left
+without its stop (and what the platform did about it).
 
 Each notice names its cause; the outbox (`domain/alerts/model.py`) holds one alert per user,
 channel and cause, so a cause that repeats (the same follow below the minimum on every
@@ -21,6 +23,8 @@ class NoticeKind(StrEnum):
     BELOW_MINIMUM = "BELOW_MINIMUM"  # a copy sized to the risk profile is under the minimum
     LEVERAGE_CAP = "LEVERAGE_CAP"  # the follow's leverage cap leaves too little margin
     POSITION_HELD = "POSITION_HELD"  # the key holds a position the strategy did not open
+    STOP_REPLACED = "STOP_REPLACED"  # the exchange ended a stop; a new one was placed
+    CLOSED_NO_STOP = "CLOSED_NO_STOP"  # the exchange ended a stop already passed: closed
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,4 +100,6 @@ def _trades(jobs: Jobs, runtime: Runtime, keeper_seconds: float, reference_secon
     accounts."""
     services = runtime.services
     _every(jobs, keeper_seconds, services.protection.tick, "protection keeper")
+    if services.protection.streams is not None:
+        jobs.idle(services.protection.react())  # what the streams tell, as it comes
     _every(jobs, reference_seconds, services.strategy_reference.tick, "strategy reference")

@@ -98,8 +98,9 @@ async def test_a_filled_rung_is_told_and_the_rest_of_the_trade_stays_protected()
     exchange.fill("tdxt1")
     await keeper.tick()
     assert exchange.contracts == Decimal("0.005")
-    # the stop is reduce-only: it closes at most what is still held, so it stays as it was
-    assert exchange.open_client_ids() == ["tdxt2", "tdxs"]
+    # the stop shrinks to what is left, in a new generation of ids
+    assert exchange.open_client_ids() == ["tdxt2", "tdxsr1"]
+    assert [o.amount for o in exchange.orders if o.client_order_id == "tdxsr1"] == [0.005]
     assert [fill.kind for fill in store.fills] == [TradeEventKind.TAKE_PROFIT.value]
     assert [a.event.kind for a in store.alerts] == [TradeEventKind.TAKE_PROFIT]
     assert store.closed == {}

@@ -53,6 +53,18 @@ NOTICES = {  # (title, what happened and what to do) per kind and language
         "AR": ("تم تخطي نسخة", "لدى مفتاحك مركز على هذا الرمز لم تفتحه الاستراتيجية. أغلقه "
                "لتصلك النسخ التالية."),
     },
+    NoticeKind.STOP_REPLACED: {
+        "EN": ("Your position was briefly unprotected", "The exchange rejected or expired your "
+               "stop loss. A new stop loss at the same price was placed at once."),
+        "AR": ("كان مركزك بلا حماية لفترة وجيزة", "رفضت المنصة أمر وقف الخسارة أو ألغته. تم "
+               "وضع أمر وقف خسارة جديد بنفس السعر فورًا."),
+    },
+    NoticeKind.CLOSED_NO_STOP: {
+        "EN": ("Your position was closed", "The exchange rejected or expired your stop loss "
+               "after the price had passed it, so the position was closed at market."),
+        "AR": ("تم إغلاق مركزك", "رفضت المنصة أمر وقف الخسارة أو ألغته بعد أن تجاوزه السعر، "
+               "لذلك تم إغلاق المركز بسعر السوق."),
+    },
 }  # fmt: skip
 WORDS = {
     "EN": {"key": "Key", "at": "at", "pnl": "Realised PnL (before fees)", "buy": "BUY",

@@ -84,3 +84,23 @@ class ExchangeGateway(Protocol):
     async def release(self, credentials: ApiCredentials) -> None:
         """Forget the key's client (the key was deleted or replaced)."""
         ...
+
+
+class AccountStreams(Protocol):
+    """The user-data streams of the keys being watched: each key's account events go to the
+    sink the streams were made with, as they happen. Futures accounts only."""
+
+    async def watch(self, key_id: str, credentials: ApiCredentials) -> None:
+        """Start (or keep) listening to the key; a StreamGap follows once its stream is up,
+        and again after any moment it was not."""
+        ...
+
+    async def unwatch(self, key_id: str) -> None: ...
+
+    def live(self, key_id: str) -> bool:
+        """Whether the key's events arrive now, so that nothing needs reading to learn them."""
+        ...
+
+    def watched(self) -> set[str]: ...
+
+    async def aclose(self) -> None: ...

@@ -7,7 +7,8 @@ with exits is watched from placement until it is closed.
   is re-split over the open position; rungs beyond the conditional-order cap, which can only
   rest beside a position, are placed once there is one.
 - The stop covers the whole ordered amount while the entry may still fill (reduce-only, it
-  never closes more than the position), and what the entry filled once it has finished. A
+  never closes more than the position), and, once the entry has finished, what is left of
+  the position (it shrinks as take profits fill). A
   stop is replaced by placing the new one before cancelling the old, so a position is never
   without one; a stop the exchange refuses (its price is already passed) closes the position,
   as the stop itself would have.
@@ -15,6 +16,16 @@ with exits is watched from placement until it is closed.
   finished unfilled or the position is gone, whatever is left of the trade is cancelled.
 - A leg cancelled by someone else (the user on the exchange's own app) is never restored:
   that was their decision.
+
+- A stop the exchange itself ended (REJECTED at its trigger, EXPIRED) while the position is
+  open leaves the position unprotected: it is placed again, or, when the price has already
+  passed it, the position is closed at market; the trader is told which.
+
+Where the account's user-data stream is live (`AccountStreams`), the keeper acts on what it
+tells as it happens: a fill, a trigger, a position that went to zero by any means (the
+stop, the last take profit, closed outside the platform, liquidated). A trade whose stream is
+live is otherwise read only every SAFETY_NET as a safety net, so an idle trade costs no
+requests; one whose stream is down is read every pass, as before streams.
 
 The exchange's orders are the truth about which legs are live, found by client order id; the
 database holds the plan, what the live legs are and how far they were sized. Each pass that
@@ -29,18 +40,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from tradedesk.domain.alerts.recording import record_alerts
+from tradedesk.domain.copying_notices import CopyingNotice, NoticeKind, notice
 from tradedesk.domain.errors import BusinessRuleViolation
 from tradedesk.domain.keys.exchange_keys import ExchangeKeys
-from tradedesk.domain.keys.model import ApiKeyStatus
+from tradedesk.domain.keys.model import ApiKeyStatus, ExchangeKey
+from tradedesk.domain.market.account_events import (
+    AccountEvent,
+    AccountEventSink,
+    OrderUpdate,
+    PositionUpdate,
+)
 from tradedesk.domain.market.exchange import ApiCredentials, MarketRules, Order, OrderSide, Position
 from tradedesk.domain.market.model import TradeType
-from tradedesk.domain.market.ports import ExchangeGateway
+from tradedesk.domain.market.ports import AccountStreams, ExchangeGateway
 from tradedesk.domain.ports import Clock, Ids
 from tradedesk.domain.trade_events import TradeEvent, TradeEventKind, TradeEvents
 from tradedesk.domain.trading.exits import (
@@ -62,6 +81,8 @@ log = logging.getLogger("tradedesk.protection")
 
 LEASE = timedelta(seconds=30)  # a keeper that stopped answering hands its trades on after this
 CONCURRENT_TRADES = 8  # trades followed at once by one keeper
+SAFETY_NET = timedelta(minutes=10)  # a trade whose stream is live is still read this often
+VENUE_ENDED = frozenset({"rejected", "expired"})  # a conditional the exchange itself ended
 
 
 class ProtectionKeeper:
@@ -74,6 +95,7 @@ class ProtectionKeeper:
         events: TradeEvents,
         clock: Clock,
         ids: Ids,
+        streams: Callable[[AccountEventSink], AccountStreams] | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._keys = keys
@@ -82,6 +104,14 @@ class ProtectionKeeper:
         self._clock = clock
         self._ids = ids
         self._owner = ids.new_id()  # this keeper's name on the trades it leases
+        self.streams = streams(self.hear) if streams is not None else None
+        self._leased: dict[str, ProtectedTrade] = {}  # this keeper's trades, as last leased
+        self._read_at: dict[str, datetime] = {}  # when each trade was last read in full
+        self._heard: asyncio.Queue[tuple[str, AccountEvent]] = asyncio.Queue()
+        self._one_at_a_time: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._moved: set[str] = set()  # trades an event's pass changed since they were leased
+        self._reacting: set[asyncio.Task[None]] = set()  # the passes events started
+        self._listening = False  # whether `react` runs
 
     async def supersede(self, key_id: str, symbol: str, *, reason: str = "superseded") -> None:
         """Stop keeping the key's trades on the symbol: the user is replacing or closing them
@@ -93,36 +123,126 @@ class ProtectionKeeper:
             await uow.commit()
 
     async def tick(self) -> int:
-        """One pass over every open trade this keeper can lease; how many it followed. The
-        database costs the same few statements for any number of trades that did not move."""
+        """One pass over every open trade this keeper can lease; how many it followed (a trade
+        whose stream is live is followed only when its safety-net read is due). The database
+        costs the same few statements for any number of trades that did not move."""
         async with self._uow_factory() as uow:
             trades = await uow.protected_trades.lease_open(
                 owner=self._owner, now=self._clock.now(), lease=LEASE
             )
             await uow.commit()
+        self._leased, self._moved = {trade.id: trade for trade in trades}, set()
         opened = await self._keys.open_many(sorted({trade.key_id for trade in trades}))
+        usable = {
+            key_id: credentials
+            for key_id, (key, credentials) in opened.items()
+            if key.api_key_status is not ApiKeyStatus.UNAUTHORIZED and credentials is not None
+        }
+        if self._listening:  # streams are only worth opening while someone hears them
+            await self._watch(usable)
+        # a trade outlives no key (deleted with it), but one may go between the two reads
+        due = [trade for trade in trades if trade.key_id in usable and self._due(trade)]
         bound = asyncio.Semaphore(CONCURRENT_TRADES)
 
         async def follow(trade: ProtectedTrade) -> None:
-            key, credentials = opened[trade.key_id]
-            if key.api_key_status is ApiKeyStatus.UNAUTHORIZED or credentials is None:
-                return  # the exchange refuses the key, or its secret cannot be opened here
             async with bound:
-                try:
-                    await self._keys.use(
-                        key,
-                        lambda c: _Pass(self, trade, c).run(),
-                        credentials=credentials,
-                    )
-                except BusinessRuleViolation as refused:  # tried again on the next pass
-                    log.warning("trade %s: the exchange refused (%s)", trade.id, refused.text)
-                except Exception:
-                    log.exception("trade %s: pass failed", trade.id)
+                await self._follow(trade, opened[trade.key_id][0], usable[trade.key_id])
 
-        # a trade outlives no key (deleted with it), but one may go between the two reads
-        followed = [trade for trade in trades if trade.key_id in opened]
-        await asyncio.gather(*(follow(trade) for trade in followed))
-        return len(followed)
+        await asyncio.gather(*(follow(trade) for trade in due))
+        return len(due)
+
+    async def hear(self, key_id: str, event: AccountEvent) -> None:
+        """The streams' sink: it only queues, so that a stream never waits on a pass."""
+        self._heard.put_nowait((key_id, event))
+
+    async def react(self) -> None:
+        """Follows each trade an account event touches, at once (runs until cancelled);
+        while it runs, ticks rest the trades whose streams are live."""
+        self._listening = True
+        try:
+            while True:
+                key_id, event = await self._heard.get()
+                touched = [t for t in self._leased.values() if _touches(t, key_id, event)]
+                for trade in touched:
+                    task = asyncio.create_task(self._follow_now(trade))
+                    self._reacting.add(task)
+                    task.add_done_callback(self._reacting.discard)
+        finally:
+            self._listening = False
+
+    async def _follow_now(self, trade: ProtectedTrade) -> None:
+        """A pass over the trade for an event, whatever its open orders look like."""
+        opened = await self._keys.open_many([trade.key_id])
+        if trade.key_id not in opened:
+            return
+        key, credentials = opened[trade.key_id]
+        if key.api_key_status is ApiKeyStatus.UNAUTHORIZED or credentials is None:
+            return
+        await self._follow(trade, key, credentials, forced=True)
+
+    async def _follow(
+        self,
+        trade: ProtectedTrade,
+        key: ExchangeKey,
+        credentials: ApiCredentials,
+        *,
+        forced: bool = False,
+    ) -> None:
+        """One pass over the trade, never two at once: the trade is read again first when an
+        event's pass may have moved it."""
+        lock = self._one_at_a_time[trade.id]
+        if forced and lock.locked():
+            self._moved.add(trade.id)  # the pass under way reads what this event changed
+        async with lock:
+            if forced or trade.id in self._moved:
+                fresh = await self._reread(trade)
+                if fresh is None:
+                    return
+                trade = fresh
+            self._moved.add(trade.id)
+            try:
+                await self._keys.use(
+                    key,
+                    lambda c: _Pass(self, trade, c).run(forced=forced),
+                    credentials=credentials,
+                )
+                self._read_at[trade.id] = self._clock.now()
+            except BusinessRuleViolation as refused:  # tried again on the next pass
+                log.warning("trade %s: the exchange refused (%s)", trade.id, refused.text)
+            except ProtectedTradeGone:
+                pass
+            except Exception:
+                log.exception("trade %s: pass failed", trade.id)
+
+    async def _reread(self, trade: ProtectedTrade) -> ProtectedTrade | None:
+        """The trade as the database has it now, while it is open and still this keeper's."""
+        if trade.id not in self._leased:
+            return None
+        async with self._uow_factory() as uow:
+            found = await uow.protected_trades.open_on_keys([trade.key_id])
+        fresh = next((t for t in found if t.id == trade.id), None)
+        if fresh is None:
+            self._leased.pop(trade.id, None)
+        return fresh
+
+    def _due(self, trade: ProtectedTrade) -> bool:
+        """Whether the tick reads the trade: always where its stream is not live."""
+        if self.streams is None or not self._listening or not self.streams.live(trade.key_id):
+            return True
+        read_at = self._read_at.get(trade.id)
+        return read_at is None or self._clock.now() - read_at >= SAFETY_NET
+
+    async def _watch(self, usable: Mapping[str, ApiCredentials]) -> None:
+        """Listen to the streams of the keys with trades here, and only those."""
+        if self.streams is None:
+            return
+        for key_id in sorted(self.streams.watched() - set(usable)):
+            await self.streams.unwatch(key_id)
+        for key_id in sorted(set(usable) - self.streams.watched()):
+            try:
+                await self.streams.watch(key_id, usable[key_id])
+            except Exception as problem:  # polled, as without a stream, until it opens
+                log.warning("key %s: its stream could not be opened (%s)", key_id, problem)
 
     async def _save(self, trade: ProtectedTrade, events: list[TradeEvent]) -> None:
         """Saves what a pass learnt, with the alerts of the fills it found; then tells the
@@ -134,6 +254,11 @@ class ProtectionKeeper:
         self._publish(trade, events)
         if not still_open:
             raise ProtectedTradeGone(trade.id)
+
+    async def _tell(self, trade: ProtectedTrade, told: CopyingNotice) -> None:
+        async with self._uow_factory() as uow:
+            await record_alerts(uow, self._ids, [(trade.user_id, told)])
+            await uow.commit()
 
     async def _close(self, trade: ProtectedTrade, reason: str, events: list[TradeEvent]) -> None:
         log.info("trade %s closed: %s", trade.id, reason)
@@ -184,10 +309,12 @@ class _Pass:
     def gateway(self) -> ExchangeGateway:
         return self.keeper._gateway
 
-    async def run(self) -> None:
+    async def run(self, *, forced: bool = False) -> None:
+        """`forced`: something happened (an event, a gap in the stream): read it all even
+        when the open orders look as they did."""
         trade = self.trade
         open_orders = await self.gateway.fetch_open_orders(self.credentials, trade.symbol)
-        if not _changed(trade, open_orders):
+        if not forced and not _changed(trade, open_orders):
             return
         try:
             await self._reconcile(open_orders)
@@ -247,14 +374,21 @@ class _Pass:
         entry_done = entry is None or not entry.is_open
         held = _held(position, plan.side)
 
-        live, ended = dict(trade.live), dict(trade.ended)
+        live, ended, lost = dict(trade.live), dict(trade.ended), []
         for leg, client_id in trade.live.items():
             if client_id not in open_by_id:
                 del live[leg]
+                if leg in (STOP, TRAIL) and _venue_ended(history, client_id):
+                    lost.append(leg)  # placed again below while the position is open
+                    continue
                 ended[leg] = _how_it_ended(history, client_id)
                 log.info("trade %s: %s %s", trade.id, leg, ended[leg].value)
                 if ended[leg] is LegEnd.EXECUTED:
                     self._announce(leg, history, client_id)
+        took_profit = any(
+            ended[leg] is LegEnd.EXECUTED and leg in plan.rung_names()
+            for leg in set(ended) - set(trade.ended)
+        )
         self.trade = trade = replace(trade, live=live, ended=ended)
 
         for orphan in [o for o in open_orders if _orphan(trade, o)]:
@@ -270,14 +404,44 @@ class _Pass:
             return await self._finish(list(live_orders.values()), "position closed")
         if entry_done and all(leg in ended for leg in plan.leg_names()):
             return await self._finish([], "no exits left")
+        if lost and held:
+            resize = self._resize(rules, open_orders, live_orders, filled, held, entry_done)
+            return await self._reprotect(lost, resize)
         if held and _breakeven_due(plan, ended) and position is not None:
             self.trade = trade = replace(trade, plan=_at_breakeven(plan, rules, position))
             log.info("trade %s: the stop moves to the entry price", trade.id)
             await self._resize(rules, open_orders, live_orders, filled, held, entry_done)
-        elif filled and (filled != trade.sized_to or entry_done != trade.entry_final):
+        elif filled and (
+            filled != trade.sized_to
+            or entry_done != trade.entry_final
+            or (took_profit and entry_done)  # the stop shrinks to what is left
+        ):
             await self._resize(rules, open_orders, live_orders, filled, held, entry_done)
         else:
             await self._save()
+
+    async def _reprotect(self, lost: list[str], resize: Awaitable[None]) -> None:
+        """The exchange ended a stop while the position is open: place it again now (`resize`
+        does, or, its price already passed, closes the position), and tell the trader which."""
+        log.warning("trade %s: the exchange ended its %s; protecting again", self.trade.id, lost)
+        try:
+            await resize
+        except ProtectedTradeGone:
+            await self._notify(NoticeKind.CLOSED_NO_STOP, lost)
+            raise
+        await self._notify(NoticeKind.STOP_REPLACED, lost)
+
+    async def _notify(self, kind: NoticeKind, lost: list[str]) -> None:
+        trade = self.trade
+        told = notice(
+            kind,
+            subject=trade.id,
+            key_id=trade.key_id,
+            symbol=trade.symbol,
+            detail=f"the exchange ended the {' and '.join(lost)} of trade {trade.id}",
+            at=self.keeper._clock.now(),
+        )
+        await self.keeper._tell(trade, told)
 
     async def _resize(
         self,
@@ -304,7 +468,7 @@ class _Pass:
                 await self._retire(leg, order)
                 algo_orders -= order.conditional
 
-        cover = filled if entry_done else plan.amount
+        cover = min(filled, held) if entry_done else plan.amount
         for leg in [leg for leg in plan.stop_names() if leg not in self.trade.ended]:
             old = live_orders.get(leg)
             moved = (
@@ -434,6 +598,28 @@ def _changed(trade: ProtectedTrade, open_orders: list[Order]) -> bool:
 def _latest(history: list[Order], client_id: str) -> Order | None:
     found = [o for o in history if o.client_order_id == client_id]
     return found[-1] if found else None
+
+
+def _venue_ended(history: list[Order], client_id: str) -> bool:
+    """Whether the exchange itself ended the conditional (rejected at its trigger, expired),
+    as opposed to it firing or someone cancelling it."""
+    orders = [o for o in history if o.client_order_id == client_id]
+    return bool(orders) and orders[-1].status in VENUE_ENDED and not any(o.filled for o in orders)
+
+
+def _touches(trade: ProtectedTrade, key_id: str, event: AccountEvent) -> bool:
+    """Whether the event may concern the trade: one of its orders, or its position; any
+    event that is neither (a gap in the stream) concerns every trade of the key."""
+    if trade.key_id != key_id:
+        return False
+    match event:
+        case OrderUpdate(client_order_id=client_id):
+            return (
+                client_id == entry_id(trade.prefix) or leg_of(trade.prefix, client_id) is not None
+            )
+        case PositionUpdate(symbol=symbol):
+            return symbol == trade.symbol
+    return True
 
 
 def _how_it_ended(history: list[Order], client_id: str) -> LegEnd:

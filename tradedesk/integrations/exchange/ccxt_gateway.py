@@ -162,6 +162,35 @@ class CcxtGateway:
         self._orders.forget(credentials.api_key)
         await self.clients.release(credentials)
 
+    # user-data streams -----------------------------------------------------------------
+
+    async def listen_key(self, credentials: ApiCredentials, *, renew: bool = False) -> str:
+        """The key's USDⓈ-M user-data listen key: made (or the account's current one given
+        back) by a POST; with `renew`, kept alive another hour by a PUT."""
+
+        async def call(client: Any) -> str:
+            if renew:
+                answer = await client.fapiPrivatePutListenKey()
+            else:
+                answer = await client.fapiPrivatePostListenKey()
+            listen_key = answer.get("listenKey") if isinstance(answer, dict) else None
+            if not listen_key:
+                raise ccxt_shapes.MalformedAnswer("listenKey")
+            return str(listen_key)
+
+        return await self._private_read(credentials, call, "listen_key")
+
+    async def futures_symbols(self) -> dict[str, str]:
+        """Binance's USDⓈ-M market ids (BTCUSDT) with the platform's symbols (BTC/USDT)."""
+        client = await self._read(
+            TradeType.FUTURES, lambda: self.clients.public(TradeType.FUTURES), "markets"
+        )
+        return {
+            market["id"]: from_exchange_symbol(market["symbol"])
+            for market in client.markets.values()
+            if market.get("contract")
+        }
+
     # orders -----------------------------------------------------------------------------
 
     async def fetch_open_orders(self, credentials: ApiCredentials, symbol: str) -> list[Order]:

@@ -37,6 +37,7 @@ from tradedesk.domain.market.exchange import (
 from tradedesk.domain.market.model import ExchangeId, Ticker, TradeType
 from tradedesk.domain.ports import Clock
 from tradedesk.domain.timestamps import iso_millis
+from tradedesk.integrations.exchange.order_statuses import unified_status
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed
 from tradedesk.simulator import errors as venue_errors
 from tradedesk.simulator import orders as venue
@@ -49,14 +50,6 @@ log = logging.getLogger("tradedesk.exchange")
 
 _KIND = {TradeType.SPOT: Kind.SPOT, TradeType.FUTURES: Kind.FUTURES}
 _REJECTED_CREDENTIALS = frozenset({-2014, -2015, -1022})
-_STATUS = {  # as ccxt's binance reads them; the rest are their own names in lower case
-    "NEW": "open",
-    "PARTIALLY_FILLED": "open",
-    "TRIGGERING": "open",
-    "FILLED": "closed",
-    "TRIGGERED": "closed",
-    "FINISHED": "closed",
-}
 _MARGIN_TYPE = {
     MarginMode.CROSS: venue.MarginType.CROSSED,
     MarginMode.ISOLATED: venue.MarginType.ISOLATED,
@@ -394,7 +387,7 @@ class PaperGateway:
             average=float(average) if average else None,
             filled=float(order.executed_qty),
             remaining=float(order.orig_qty - order.executed_qty),
-            status=_STATUS.get(order.status.value, order.status.value.lower()),
+            status=unified_status(order.status.value),
             fee=None,
             fees=(),
         )
@@ -420,7 +413,7 @@ class PaperGateway:
             remaining=(float(conditional.quantity) if conditional.is_open else 0.0)
             if conditional.quantity
             else None,
-            status=_STATUS.get(conditional.status.value, conditional.status.value.lower()),
+            status=unified_status(conditional.status.value),
             fee=None,
             fees=(),
             conditional=True,

@@ -1,0 +1,219 @@
+"""The keeper acting on what the account's user-data stream tells, as it happens: the real
+ccxt path and the platform's Binance streams against the simulator over HTTP and WebSocket,
+with no keeper pass run by hand once the stream is up."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from decimal import Decimal
+
+import pytest
+
+from tests.builders.accounts import user_id
+from tests.builders.trading import ORDER, manual_key, place
+from tradedesk.domain.copying_notices import CopyingNotice, NoticeKind
+from tradedesk.persistence.engine import make_session_factory
+from tradedesk.persistence.unit_of_work import SqlUnitOfWork
+from tradedesk.simulator.markets import Kind
+from tradedesk.simulator.orders import OrderType, Side
+
+pytestmark = pytest.mark.asyncio
+
+MARKET_STOP = {**ORDER, "stopTriggerType": "MARKET", "stopPrice": None}  # long 0.05 at 19,700
+REACTION_SECONDS = 2.0
+
+
+@pytest.fixture
+def settings_overrides(venue):
+    _engine, base = venue
+    return {"exchange": "binance", "binance_urls": base, "default_plan": "PROFESSIONAL"}
+
+
+@pytest.fixture
+async def keeper(runtime):
+    """The keeper with its streams heard; one tick leases the trades and opens the streams."""
+    keeper = runtime.services.protection
+    reacting = asyncio.create_task(keeper.react())
+    yield keeper
+    reacting.cancel()
+
+
+async def streamed(keeper, key_id: str) -> None:
+    """A tick, then until the key's stream is up and its first (gap) pass is done."""
+    await keeper.tick()
+    await eventually(lambda: keeper.streams.live(key_id))
+    await asyncio.sleep(0.3)  # the pass the stream's opening asked for
+
+
+async def eventually(check, seconds: float = REACTION_SECONDS) -> float:
+    """Seconds until `check()` held; fails past `seconds`."""
+    start = time.monotonic()
+    for _ in range(int(seconds / 0.01)):
+        if check():
+            return time.monotonic() - start
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"not within {seconds} s")
+
+
+def move(venue, price: str) -> None:
+    engine, _base = venue
+    engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(price))
+
+
+def venue_orders(venue) -> list:
+    engine, _base = venue
+    return [
+        *engine.open_orders("manual", Kind.FUTURES),
+        *engine.open_conditionals("manual", Kind.FUTURES),
+    ]
+
+
+def held(venue) -> Decimal:
+    engine, _base = venue
+    return engine.account("manual").position("BTCUSDT").amount
+
+
+def unit_of_work(runtime) -> SqlUnitOfWork:
+    return SqlUnitOfWork(make_session_factory(runtime.engine))
+
+
+async def is_open(runtime, key_id: str) -> bool:
+    async with unit_of_work(runtime) as uow:
+        return bool(await uow.protected_trades.open_on_keys([key_id]))
+
+
+async def test_a_stop_fill_cancels_the_ladder_as_it_happens(alice, venue, runtime, keeper):
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, MARKET_STOP)
+    await streamed(keeper, key_id)
+    assert len(venue_orders(venue)) == 3  # the stop and two rungs
+
+    move(venue, "18990")  # the stop fires; nobody runs a pass
+
+    assert held(venue) == 0
+    await eventually(lambda: venue_orders(venue) == [])
+    await eventually_closed(runtime, key_id)
+
+
+async def test_a_position_closed_outside_the_platform_takes_its_exits_along(
+    alice, venue, runtime, keeper
+):
+    engine, _base = venue
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, MARKET_STOP)
+    await streamed(keeper, key_id)
+
+    engine.place_order(  # the user closes the position in Binance's own app
+        "manual", Kind.FUTURES, "BTCUSDT", side=Side.SELL, type=OrderType.MARKET,
+        quantity=Decimal("0.05"), reduce_only=True,
+    )  # fmt: skip
+
+    await eventually(lambda: venue_orders(venue) == [])
+    await eventually_closed(runtime, key_id)
+
+
+async def test_a_take_profit_fill_resizes_the_stop(alice, venue, keeper):
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, MARKET_STOP)
+    await streamed(keeper, key_id)
+
+    move(venue, "20000")  # the first rung takes half the position
+
+    def stop_covers_what_is_left() -> bool:
+        stops = [o for o in venue_orders(venue) if getattr(o, "trigger_price", None) == 19000]
+        return [s.quantity for s in stops] == [Decimal("0.025")]
+
+    await eventually(stop_covers_what_is_left)
+    assert held(venue) == Decimal("0.025")
+
+
+async def test_a_stop_rejected_at_its_trigger_is_placed_again(alice, venue, runtime, keeper):
+    engine, _base = venue
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, MARKET_STOP)
+    await streamed(keeper, key_id)
+    [first] = [
+        c for c in engine.open_conditionals("manual", Kind.FUTURES) if c.trigger_price == 19000
+    ]
+    engine.rejecting_triggers["BTCUSDT"] = 1
+
+    move(venue, "19000")  # the stop triggers and the exchange rejects it...
+    move(venue, "19100")  # ...and the price is back above it before anyone looks
+
+    def stopped_again() -> bool:
+        return [
+            c.quantity
+            for c in engine.open_conditionals("manual", Kind.FUTURES)
+            if c.trigger_price == 19000 and c.algo_id != first.algo_id
+        ] == [Decimal("0.05")]
+
+    took = await eventually(stopped_again)
+    assert took < REACTION_SECONDS and held(venue) == Decimal("0.05")
+    assert await notices(runtime, alice) == [NoticeKind.STOP_REPLACED]
+    move(venue, "18990")  # and the new stop protects the position
+    assert held(venue) == 0
+
+
+async def test_a_stop_rejected_past_its_price_closes_the_position(alice, venue, runtime, keeper):
+    engine, _base = venue
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, MARKET_STOP)
+    await streamed(keeper, key_id)
+    engine.rejecting_triggers["BTCUSDT"] = 1
+
+    move(venue, "18900")  # rejected, and the market stays below the stop
+
+    await eventually(lambda: held(venue) == 0)
+    await eventually(lambda: venue_orders(venue) == [])
+    await eventually_closed(runtime, key_id)
+    assert await notices(runtime, alice) == [NoticeKind.CLOSED_NO_STOP]
+
+
+async def test_a_fill_the_stream_missed_is_read_once_it_is_back(alice, venue, keeper):
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, MARKET_STOP)
+    await streamed(keeper, key_id)
+
+    venue.streams.disconnect_all()
+    move(venue, "20000")  # the rung fills while the stream is down: its events are lost
+
+    def stop_covers_what_is_left() -> bool:
+        stops = [o for o in venue_orders(venue) if getattr(o, "trigger_price", None) == 19000]
+        return [s.quantity for s in stops] == [Decimal("0.025")]
+
+    await eventually(stop_covers_what_is_left, seconds=5)  # reconnected; the gap was read
+
+
+async def test_a_key_whose_stream_cannot_open_is_polled(alice, venue, faults, keeper):
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, MARKET_STOP)
+    faults.outage("/fapi/v1/listenKey")
+
+    await keeper.tick()
+    assert not keeper.streams.live(key_id)
+    move(venue, "18990")
+    await keeper.tick()  # no stream: the tick reads the trade as it always did
+
+    assert venue_orders(venue) == [] and held(venue) == 0
+
+
+async def eventually_closed(runtime, key_id: str) -> None:
+    for _ in range(200):
+        if not await is_open(runtime, key_id):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the trade is still open")
+
+
+async def notices(runtime, caller) -> list[NoticeKind]:
+    """The kinds of notice the caller's alerts tell (one alert per channel), once there are
+    any: the trader is told after the keeper has acted."""
+    user = await user_id(caller)
+    for _ in range(200):
+        async with unit_of_work(runtime) as uow:
+            alerts = await uow.alerts.of_user(user)
+        if told := sorted({a.event.kind for a in alerts if isinstance(a.event, CopyingNotice)}):
+            return told
+        await asyncio.sleep(0.01)
+    return []

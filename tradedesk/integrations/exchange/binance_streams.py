@@ -1,0 +1,327 @@
+"""Binance USDⓈ-M user-data streams for every watched key, over as few WebSocket connections as
+Binance allows: one `/private/stream` connection carries up to 200 listen keys, added and
+dropped with SUBSCRIBE and UNSUBSCRIBE as keys come and go.
+
+Each key's listen key is made by a POST and renewed by a PUT every 30 minutes (it lives 60); a
+renewal that fails, a `listenKeyExpired`, or a connection refused for a stale key makes a new
+one. A connection that drops is opened again after a backoff. Whenever a key's stream starts to
+carry it (first heard, reconnected, new listen key) the sink gets a StreamGap for the key, so
+that what the stream could not tell is read instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidHandshake, WebSocketException
+
+from tradedesk.domain.market.account_events import AccountEventSink, StreamGap
+from tradedesk.domain.market.exchange import ApiCredentials
+from tradedesk.integrations.exchange.binance_stream_events import (
+    LISTEN_KEY_EXPIRED,
+    MalformedEvent,
+    account_events,
+)
+from tradedesk.integrations.exchange.ccxt_gateway import CcxtGateway
+
+log = logging.getLogger("tradedesk.exchange.streams")
+
+LIVE = "wss://fstream.binance.com"
+TESTNET = "wss://fstream.binancefuture.com"
+KEYS_PER_CONNECTION = 200
+KEEPALIVE_SECONDS = 30 * 60  # a listen key lives 60 minutes without a PUT
+RECONNECT_SECONDS = (0.5, 30.0)  # the first wait after a drop, and the longest
+
+
+def stream_base(binance_urls: str | None, *, sandbox: bool) -> str:
+    """Where the streams are: Binance's (or its testnet's), or the host every Binance API is
+    moved onto (`TRADEDESK_BINANCE_URLS`, the simulator), as ws:// or wss://."""
+    if not binance_urls:
+        return TESTNET if sandbox else LIVE
+    moved = urlsplit(binance_urls)
+    return f"{'wss' if moved.scheme == 'https' else 'ws'}://{moved.netloc}"
+
+
+@dataclass(eq=False)
+class _Watched:
+    key_id: str
+    credentials: ApiCredentials
+    listen_key: str
+    connection: _Connection | None = None
+
+
+class BinanceAccountStreams:
+    def __init__(
+        self,
+        gateway: CcxtGateway,
+        sink: AccountEventSink,
+        *,
+        base: str,
+        keepalive_seconds: float = KEEPALIVE_SECONDS,
+        keys_per_connection: int = KEYS_PER_CONNECTION,
+        reconnect_seconds: tuple[float, float] = RECONNECT_SECONDS,
+    ) -> None:
+        self._gateway = gateway
+        self._sink = sink
+        self._base = base
+        self._keepalive_seconds = keepalive_seconds
+        self._capacity = keys_per_connection
+        self._reconnect = reconnect_seconds
+        self._watched: dict[str, _Watched] = {}  # key id -> its stream
+        self._key_of: dict[str, str] = {}  # listen key -> key id
+        self._connections: list[_Connection] = []
+        self._symbols: dict[str, str] = {}
+        self._keepalive: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()  # one change of the keys at a time
+
+    # the port ---------------------------------------------------------------------------
+
+    async def watch(self, key_id: str, credentials: ApiCredentials) -> None:
+        async with self._lock:
+            if key_id in self._watched:
+                return
+            if not self._symbols:
+                self._symbols = await self._gateway.futures_symbols()
+            listen_key = await self._gateway.listen_key(credentials)
+            watched = _Watched(key_id, credentials, listen_key)
+            self._watched[key_id], self._key_of[listen_key] = watched, key_id
+            await self._carry(watched)
+            if self._keepalive is None:
+                self._keepalive = asyncio.create_task(self._keep_alive())
+
+    async def unwatch(self, key_id: str) -> None:
+        async with self._lock:
+            watched = self._watched.pop(key_id, None)
+            if watched is None:
+                return
+            self._key_of.pop(watched.listen_key, None)
+            await self._drop(watched)
+
+    def live(self, key_id: str) -> bool:
+        watched = self._watched.get(key_id)
+        return bool(
+            watched and watched.connection and watched.connection.carries(watched.listen_key)
+        )
+
+    def watched(self) -> set[str]:
+        return set(self._watched)
+
+    def connections(self) -> int:
+        return len(self._connections)
+
+    async def aclose(self) -> None:
+        if self._keepalive is not None:
+            self._keepalive.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keepalive
+        for connection in self._connections:
+            await connection.close()
+        self._connections.clear()
+        self._watched.clear()
+        self._key_of.clear()
+
+    # what the connections report ----------------------------------------------------------
+
+    async def carried(self, listen_key: str) -> None:
+        """A connection now carries the listen key: what happened before is unknown."""
+        if (key_id := self._key_of.get(listen_key)) is not None:
+            await self._sink(key_id, StreamGap())
+
+    async def refused(self, listen_keys: set[str]) -> None:
+        """The listen keys were refused (expired while nobody listened): make new ones."""
+        for listen_key in listen_keys:
+            if (key_id := self._key_of.get(listen_key)) is not None:
+                await self._renew(key_id, fresh=True)
+
+    async def frame(self, listen_key: str, data: dict[str, Any]) -> None:
+        key_id = self._key_of.get(listen_key)
+        if key_id is None:
+            return  # a key just dropped: its last frames are no one's
+        if data.get("e") == LISTEN_KEY_EXPIRED:
+            log.info("key %s: its listen key expired; making a new one", key_id)
+            await self._renew(key_id, fresh=True)
+            return
+        try:
+            events = account_events(data, self._symbols.get)
+        except MalformedEvent as problem:
+            log.warning("key %s: an event not as Binance documents it: %s", key_id, problem)
+            await self._sink(key_id, StreamGap())
+            return
+        for event in events:
+            await self._sink(key_id, event)
+
+    # internals --------------------------------------------------------------------------
+
+    async def _carry(self, watched: _Watched) -> None:
+        connection = next((c for c in self._connections if c.has_room()), None)
+        if connection is None:
+            connection = _Connection(self, self._base, self._capacity, self._reconnect)
+            self._connections.append(connection)
+        watched.connection = connection
+        await connection.add(watched.listen_key)
+
+    async def _drop(self, watched: _Watched) -> None:
+        connection, watched.connection = watched.connection, None
+        if connection is None:
+            return
+        await connection.remove(watched.listen_key)
+        if connection.empty():
+            self._connections.remove(connection)
+            await connection.close()
+
+    async def _renew(self, key_id: str, *, fresh: bool) -> None:
+        """Keep the key's listen key alive; if that fails (or `fresh`), make a new one and
+        move the stream over to it."""
+        watched = self._watched.get(key_id)
+        if watched is None:
+            return
+        if not fresh:
+            try:
+                await self._gateway.listen_key(watched.credentials, renew=True)
+                return
+            except Exception as problem:
+                log.info("key %s: the listen key could not be kept (%s)", key_id, problem)
+        try:
+            listen_key = await self._gateway.listen_key(watched.credentials)
+        except Exception as problem:
+            log.warning("key %s: no listen key to be had (%s)", key_id, problem)
+            return  # not live: the key is polled until the next round makes one
+        async with self._lock:
+            if self._watched.get(key_id) is not watched or listen_key == watched.listen_key:
+                return
+            await self._drop(watched)
+            self._key_of.pop(watched.listen_key, None)
+            watched.listen_key = listen_key
+            self._key_of[listen_key] = key_id
+            await self._carry(watched)
+
+    async def _keep_alive(self) -> None:
+        while True:
+            await asyncio.sleep(self._keepalive_seconds)
+            for key_id in list(self._watched):
+                await self._renew(key_id, fresh=False)
+
+
+class _Connection:
+    """One WebSocket carrying up to `capacity` listen keys, opened again whenever it drops."""
+
+    def __init__(
+        self,
+        streams: BinanceAccountStreams,
+        base: str,
+        capacity: int,
+        reconnect: tuple[float, float],
+    ) -> None:
+        self._streams = streams
+        self._base = base
+        self._capacity = capacity
+        self._reconnect = reconnect
+        self._wanted: set[str] = set()  # the listen keys it should carry
+        self._carried: set[str] = set()  # those the open socket carries
+        self._pending: dict[int, tuple[str, set[str]]] = {}  # request id -> (method, keys)
+        self._ids = itertools.count(1)
+        self._socket: ClientConnection | None = None
+        self._task = asyncio.create_task(self._run())
+
+    def has_room(self) -> bool:
+        return len(self._wanted) < self._capacity
+
+    def empty(self) -> bool:
+        return not self._wanted
+
+    def carries(self, listen_key: str) -> bool:
+        return listen_key in self._carried
+
+    async def add(self, listen_key: str) -> None:
+        self._wanted.add(listen_key)
+        await self._request("SUBSCRIBE", {listen_key})
+
+    async def remove(self, listen_key: str) -> None:
+        self._wanted.discard(listen_key)
+        self._carried.discard(listen_key)
+        await self._request("UNSUBSCRIBE", {listen_key})
+
+    async def close(self) -> None:
+        self._wanted.clear()
+        if asyncio.current_task() is self._task:
+            return  # closing itself (its keys were refused): the loop ends on its own
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+    async def _request(self, method: str, listen_keys: set[str]) -> None:
+        """Asks the open socket to carry (or drop) the keys; without one, the next connection
+        is opened with what is wanted then."""
+        if self._socket is None:
+            return
+        request_id = next(self._ids)
+        self._pending[request_id] = (method, listen_keys)
+        body = {"method": method, "params": sorted(listen_keys), "id": request_id}
+        with contextlib.suppress(WebSocketException):
+            await self._socket.send(orjson.dumps(body).decode())
+
+    async def _run(self) -> None:
+        wait, longest = self._reconnect
+        while self._wanted:
+            asked = sorted(self._wanted)
+            url = f"{self._base}/private/stream?" + "&".join(f"listenKey={k}" for k in asked)
+            try:
+                async with connect(url, max_size=2**22) as socket:
+                    wait = self._reconnect[0]
+                    await self._opened(socket, set(asked))
+                    async for message in socket:
+                        await self._received(message)
+            except InvalidHandshake as refused:
+                log.warning("a user-data stream was refused (%s); renewing its keys", refused)
+                await self._streams.refused(set(asked))
+            except (OSError, WebSocketException) as dropped:
+                log.warning("a user-data stream dropped (%s); opening it again", dropped)
+            finally:
+                self._socket, self._carried = None, set()
+                self._pending.clear()
+            if self._wanted:
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, longest)
+
+    async def _opened(self, socket: ClientConnection, asked: set[str]) -> None:
+        self._socket = socket
+        self._carried = asked & self._wanted
+        for listen_key in self._carried:
+            await self._streams.carried(listen_key)
+        if missing := self._wanted - asked:  # wanted while the socket was being opened
+            await self._request("SUBSCRIBE", missing)
+
+    async def _received(self, message: str | bytes) -> None:
+        try:
+            frame = orjson.loads(message)
+        except orjson.JSONDecodeError:
+            log.warning("a user-data stream sent what is not JSON")
+            return
+        if not isinstance(frame, dict):
+            return
+        if "id" in frame and "stream" not in frame:
+            await self._answered(frame)
+        elif isinstance(data := frame.get("data"), dict):
+            await self._streams.frame(str(frame.get("stream", "")).split("@", 1)[0], data)
+
+    async def _answered(self, frame: dict[str, Any]) -> None:
+        request_id = frame.get("id")
+        asked = self._pending.pop(request_id, None) if isinstance(request_id, int) else None
+        method, listen_keys = asked or ("", set())
+        if "error" in frame:
+            log.warning("the stream refused %s %s: %s", method, listen_keys, frame["error"])
+            if method == "SUBSCRIBE":
+                await self._streams.refused(listen_keys & self._wanted)
+            return
+        if method == "SUBSCRIBE":
+            for listen_key in listen_keys & self._wanted:
+                self._carried.add(listen_key)
+                await self._streams.carried(listen_key)
