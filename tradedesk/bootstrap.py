@@ -97,8 +97,7 @@ class Runtime:
             await self.event_bus.aclose()
         if self.telegram_bot is not None:
             await self.telegram_bot.aclose()
-        if self.services.protection.streams is not None:
-            await self.services.protection.streams.aclose()
+        await self.services.protection.aclose()
         if isinstance(self.exchange, CcxtGateway):
             await self.exchange.aclose()
         await self.http.aclose()

@@ -7,6 +7,10 @@ from decimal import Decimal
 
 from tests.builders.accounts import Caller
 from tests.builders.exchange_keys import KEYS, funded
+from tradedesk.domain.trading.protection import ProtectionKeeper
+from tradedesk.integrations.ids import SystemIds
+from tradedesk.persistence.engine import make_session_factory
+from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 from tradedesk.simulator.markets import Kind
 from tradedesk.simulator.orders import OrderType as VenueOrderType
 from tradedesk.simulator.orders import Side, TriggerType
@@ -92,3 +96,18 @@ async def bought(caller) -> str:
     )  # fmt: skip
     assert placed.status_code == 200, placed.text
     return placed.json()[0]["price"]
+
+
+def another_keeper(runtime, clock, streams=None) -> ProtectionKeeper:
+    """A second protection keeper on the runtime's database and exchange, as another process
+    (a worker) runs one."""
+    sessions = make_session_factory(runtime.engine)
+    return ProtectionKeeper(
+        uow_factory=lambda: SqlUnitOfWork(sessions),
+        keys=runtime.services.exchange_keys,
+        gateway=runtime.exchange,
+        events=runtime.services.trade_events,
+        clock=clock,
+        ids=SystemIds(),
+        streams=streams,
+    )

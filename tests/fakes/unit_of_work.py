@@ -33,6 +33,12 @@ class FakeProtectedTrades:
     ) -> list[ProtectedTrade]:
         return [t for t in self._uow.store.trades.values() if t.id not in self._uow.store.closed]
 
+    async def leased(self, trade_id: str, *, owner: str, now: datetime) -> ProtectedTrade | None:
+        """The fake keeps no leases: one keeper holds every trade."""
+        if trade_id in self._uow.store.closed:
+            return None
+        return self._uow.store.trades.get(trade_id)
+
     async def save(self, trade: ProtectedTrade, *, now: datetime) -> bool:
         if trade.id in self._uow.store.closed:
             return False

@@ -207,3 +207,17 @@ async def test_a_kept_alive_listen_key_never_expires():
             assert len(heard.matching(gap("k1"))) == 1
             buy(engine)
             await heard.until(positioned)
+
+
+async def test_a_listen_key_that_died_while_disconnected_is_replaced_on_reconnect(venue, heard):
+    engine, base = venue
+    async with streams_on(base, heard, reconnect_seconds=(0.2, 0.5)) as streams:
+        await streams.watch("k1", credentials("key"))
+        await heard.until(gap("k1"))
+        venue.streams.disconnect_all()
+        venue.streams.close("key")  # the listen key dies before the stream is back
+
+        await heard.until(gap("k1"), count=2)  # refused, a new key made, carried again
+        buy(engine)
+        await heard.until(positioned)
+        assert streams.live("k1")

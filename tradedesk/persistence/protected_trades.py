@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -16,6 +16,8 @@ from tradedesk.domain.trading.model import LegEnd, ProtectedTrade
 from tradedesk.persistence.core import rowcount
 from tradedesk.persistence.tables import ProtectedTradeRow
 from tradedesk.persistence.upsert import insert_unless_present
+
+LEASING_LOCK = 0x7D_5EED  # PostgreSQL advisory lock: keepers lease trades one at a time
 
 
 def _legs(trade: ProtectedTrade) -> dict[str, object]:
@@ -96,6 +98,19 @@ class SqlProtectedTradeRepository:
         )
         return [_trade(row) for row in rows]
 
+    async def leased(self, trade_id: str, *, owner: str, now: datetime) -> ProtectedTrade | None:
+        row = await self._session.scalar(
+            select(ProtectedTradeRow)
+            .where(
+                col(ProtectedTradeRow.id) == trade_id,
+                col(ProtectedTradeRow.open),
+                col(ProtectedTradeRow.lease_owner) == owner,
+                col(ProtectedTradeRow.lease_until) >= now,
+            )
+            .execution_options(populate_existing=True)
+        )
+        return None if row is None else _trade(row)
+
     async def save(self, trade: ProtectedTrade, *, now: datetime) -> bool:
         saved = await self._session.execute(
             update(ProtectedTradeRow)
@@ -137,10 +152,19 @@ class SqlProtectedTradeRepository:
     async def lease_open(
         self, *, owner: str, now: datetime, lease: timedelta
     ) -> list[ProtectedTrade]:
+        if self._session.get_bind().dialect.name == "postgresql":
+            # one keeper leases at a time, so two never split a key's trades between them
+            await self._session.execute(select(func.pg_advisory_xact_lock(LEASING_LOCK)))
+        held_by_another = select(ProtectedTradeRow.key_id).where(
+            col(ProtectedTradeRow.open),
+            col(ProtectedTradeRow.lease_owner) != owner,
+            col(ProtectedTradeRow.lease_until) >= now,
+        )
         await self._session.execute(
             update(ProtectedTradeRow)
             .where(
                 col(ProtectedTradeRow.open),
+                col(ProtectedTradeRow.key_id).not_in(held_by_another),
                 or_(
                     col(ProtectedTradeRow.lease_until).is_(None),
                     col(ProtectedTradeRow.lease_until) < now,

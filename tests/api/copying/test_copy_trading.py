@@ -545,7 +545,7 @@ async def test_breakeven_moves_a_followers_stop_to_entry_after_the_nth_take_prof
         {"field": "breakevenAfterTakeProfit", "message": "must be a take profit number, 1 to 2"}
     ]
     assert exits(venue, "even") == [
-        ("STOP_MARKET", Decimal(19700), Decimal("0.075")),  # what is left cannot lose now
+        ("STOP_MARKET", Decimal(19700), Decimal("0.038")),  # what is left cannot lose now
         ("TAKE_PROFIT", Decimal(20100), Decimal("0.038")),
     ]
     engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(19690))

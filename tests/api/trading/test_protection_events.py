@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from tests.builders.accounts import user_id
-from tests.builders.trading import ORDER, manual_key, place
+from tests.builders.trading import ORDER, another_keeper, manual_key, place
 from tradedesk.domain.copying_notices import CopyingNotice, NoticeKind
+from tradedesk.domain.trading.protection import LEASE
+from tradedesk.integrations.exchange.binance_streams import BinanceAccountStreams, stream_base
 from tradedesk.persistence.engine import make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 from tradedesk.simulator.markets import Kind
@@ -22,6 +25,14 @@ pytestmark = pytest.mark.asyncio
 
 MARKET_STOP = {**ORDER, "stopTriggerType": "MARKET", "stopPrice": None}  # long 0.05 at 19,700
 REACTION_SECONDS = 2.0
+ETH_TRADE = {
+    "symbol": "ETH/USDT",
+    "type": "MARKET",
+    "side": "BUY",
+    "amount": 0.1,
+    "takeProfitPrices": [1400],
+    "stopTriggerPrice": 1200,
+}
 
 
 @pytest.fixture
@@ -43,7 +54,7 @@ async def streamed(keeper, key_id: str) -> None:
     """A tick, then until the key's stream is up and its first (gap) pass is done."""
     await keeper.tick()
     await eventually(lambda: keeper.streams.live(key_id))
-    await asyncio.sleep(0.3)  # the pass the stream's opening asked for
+    await eventually(keeper.settled)  # the pass the stream's opening asked for
 
 
 async def eventually(check, seconds: float = REACTION_SECONDS) -> float:
@@ -61,11 +72,12 @@ def move(venue, price: str) -> None:
     engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(price))
 
 
-def venue_orders(venue) -> list:
+def venue_orders(venue, api_key: str = "manual") -> list:
+    """The account's open BTCUSDT orders and conditionals."""
     engine, _base = venue
     return [
-        *engine.open_orders("manual", Kind.FUTURES),
-        *engine.open_conditionals("manual", Kind.FUTURES),
+        *engine.open_orders(api_key, Kind.FUTURES, "BTCUSDT"),
+        *engine.open_conditionals(api_key, Kind.FUTURES, "BTCUSDT"),
     ]
 
 
@@ -188,9 +200,10 @@ async def test_a_fill_the_stream_missed_is_read_once_it_is_back(alice, venue, ke
 async def test_a_key_whose_stream_cannot_open_is_polled(alice, venue, faults, keeper):
     key_id = await manual_key(alice, venue)
     await place(alice, key_id, MARKET_STOP)
-    faults.outage("/fapi/v1/listenKey")
+    refusing = faults.outage("/fapi/v1/listenKey")
 
     await keeper.tick()
+    await eventually(lambda: refusing.refused >= 1)  # the keeper did try to open it
     assert not keeper.streams.live(key_id)
     move(venue, "18990")
     await keeper.tick()  # no stream: the tick reads the trade as it always did
@@ -217,3 +230,47 @@ async def notices(runtime, caller) -> list[NoticeKind]:
             return told
         await asyncio.sleep(0.01)
     return []
+
+
+async def test_two_keepers_hear_each_key_once_and_one_takes_over_when_the_other_dies(
+    alice, bob, venue, runtime, clock, keeper
+):
+    _engine, base = venue
+    second = another_keeper(
+        runtime,
+        clock,
+        lambda sink: BinanceAccountStreams(
+            runtime.exchange, sink, base=stream_base(base, sandbox=False)
+        ),
+    )
+    hearing = asyncio.create_task(second.react())
+    try:
+        first_key = await manual_key(alice, venue)
+        await place(alice, first_key, MARKET_STOP)
+        await keeper.tick()
+        second_key = await manual_key(bob, venue, api_key="manual-b")
+        await place(bob, second_key, MARKET_STOP)
+        await second.tick()
+        await keeper.tick()  # the second key's trade is the other keeper's
+
+        assert keeper.streams.watched() == {first_key}
+        assert second.streams.watched() == {second_key}
+        await place(alice, first_key, ETH_TRADE)  # another trade on the first keeper's key...
+        await second.tick()  # ...is not the second's to take, even if it looks first
+        await keeper.tick()
+        assert keeper.streams.watched() == {first_key}
+        assert second.streams.watched() == {second_key}
+        await eventually(lambda: len(venue.streams.listened_keys()) == 2)
+        assert venue.streams.connections() == 2  # each key on exactly one connection
+
+        await keeper.streams.aclose()  # the first keeper's process dies
+        clock.advance(LEASE + timedelta(seconds=1))
+        await second.tick()
+        await eventually(lambda: second.streams.live(first_key))
+        await eventually(second.settled)  # the pass the new stream's gap asked for
+        move(venue, "18990")  # both stops fire; only the second keeper is left to hear it
+
+        await eventually(lambda: venue_orders(venue) == venue_orders(venue, "manual-b") == [])
+    finally:
+        hearing.cancel()
+        await second.streams.aclose()

@@ -4,6 +4,7 @@ trade it follows fills on the exchange."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from tests.fakes.exchange import FakeExchange
 from tests.fakes.keys import CREDENTIALS, FakeKeys, futures_key
 from tests.fakes.unit_of_work import FakeUnitOfWork, Store
 from tests.support.clocks import SteppedClock
+from tradedesk.domain.copying_notices import NoticeKind
 from tradedesk.domain.market.exchange import OrderSide
 from tradedesk.domain.principal import Principal
 from tradedesk.domain.trade_events import TradeEventKind, TradeEvents
@@ -141,3 +143,54 @@ async def test_a_pass_over_a_trade_superseded_meanwhile_places_nothing_but_tells
     # the rung did fill on the exchange: the user is told, once
     assert [a.event.kind for a in store.alerts] == [TradeEventKind.TAKE_PROFIT]
     assert [fill.kind for fill in store.fills] == [TradeEventKind.TAKE_PROFIT.value]
+
+
+async def test_a_pass_never_takes_a_pass_under_way_for_a_stale_copy_of_its_trade():
+    """A tick that read the trade while an event's pass was half-way (new stop being placed)
+    reads it again before acting, instead of cancelling the new stop as an orphan."""
+    keeper, exchange, store = await kept_trade(plan())
+    await keeper.tick()  # leases t1
+    exchange.fill("tdxt1")  # a rung fills: the event's pass shrinks the stop
+    placing, go_on = asyncio.Event(), asyncio.Event()
+    place = exchange.place_order
+
+    async def slow_place(credentials, request):
+        if request.client_order_id.startswith("tdxs"):
+            placing.set()
+            await go_on.wait()
+        return await place(credentials, request)
+
+    exchange.place_order = slow_place
+    event_pass = asyncio.create_task(keeper._follow_now(store.trades["t1"]))
+    await placing.wait()
+    tick = asyncio.create_task(keeper.tick())  # reads the trade half-way through that pass
+    for _ in range(20):
+        await asyncio.sleep(0)
+    go_on.set()
+    await asyncio.gather(event_pass, tick)
+
+    assert exchange.open_client_ids() == ["tdxt2", "tdxsr1"]
+    assert store.trades["t1"].live["stop"] == "tdxsr1"
+
+
+async def test_a_stop_the_exchange_ended_is_placed_again_even_after_a_failed_try():
+    keeper, exchange, store = await kept_trade(plan())
+    await keeper.tick()
+    exchange.orders = [  # the exchange expired the stop
+        replace(o, status="expired") if o.client_order_id == "tdxs" else o for o in exchange.orders
+    ]
+    place, failures = exchange.place_order, [TimeoutError("the answer was lost")]
+
+    async def flaky(credentials, request):
+        if failures:
+            raise failures.pop()
+        return await place(credentials, request)
+
+    exchange.place_order = flaky
+    await keeper._follow_now(store.trades["t1"])  # placing the new stop fails
+    assert not any(c.startswith("tdxs") for c in exchange.open_client_ids())
+
+    await keeper.tick()  # the next pass, whatever asked for it, puts it back
+
+    assert [c for c in exchange.open_client_ids() if c.startswith("tdxs")] == ["tdxsr2"]
+    assert [a.event.kind for a in store.alerts] == [NoticeKind.STOP_REPLACED]

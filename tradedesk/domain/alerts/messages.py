@@ -54,16 +54,17 @@ NOTICES = {  # (title, what happened and what to do) per kind and language
                "لتصلك النسخ التالية."),
     },
     NoticeKind.STOP_REPLACED: {
-        "EN": ("Your position was briefly unprotected", "The exchange rejected or expired your "
-               "stop loss. A new stop loss at the same price was placed at once."),
-        "AR": ("كان مركزك بلا حماية لفترة وجيزة", "رفضت المنصة أمر وقف الخسارة أو ألغته. تم "
-               "وضع أمر وقف خسارة جديد بنفس السعر فورًا."),
+        "EN": ("Your position was briefly unprotected", "Your stop loss was no longer on the "
+               "exchange (it rejected or expired it). A new stop loss at the same price was "
+               "placed at once."),
+        "AR": ("كان مركزك بلا حماية لفترة وجيزة", "لم يعد أمر وقف الخسارة موجودًا على المنصة "
+               "(رفضته أو ألغته). تم وضع أمر وقف خسارة جديد بنفس السعر فورًا."),
     },
     NoticeKind.CLOSED_NO_STOP: {
-        "EN": ("Your position was closed", "The exchange rejected or expired your stop loss "
-               "after the price had passed it, so the position was closed at market."),
-        "AR": ("تم إغلاق مركزك", "رفضت المنصة أمر وقف الخسارة أو ألغته بعد أن تجاوزه السعر، "
-               "لذلك تم إغلاق المركز بسعر السوق."),
+        "EN": ("Your position was closed", "Your stop loss was no longer on the exchange and "
+               "the price had already passed it, so the position was closed at market."),
+        "AR": ("تم إغلاق مركزك", "لم يعد أمر وقف الخسارة موجودًا على المنصة وكان السعر قد "
+               "تجاوزه، لذلك تم إغلاق المركز بسعر السوق."),
     },
 }  # fmt: skip
 WORDS = {

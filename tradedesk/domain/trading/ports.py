@@ -70,6 +70,10 @@ class ProtectedTradeRepository(Protocol):
 
     async def open_on_keys(self, key_ids: list[str]) -> list[ProtectedTrade]: ...
 
+    async def leased(self, trade_id: str, *, owner: str, now: datetime) -> ProtectedTrade | None:
+        """The trade as it stands, while it is open and leased to `owner`; else None."""
+        ...
+
     async def close_all(self, key_id: str, symbol: str, *, reason: str, now: datetime) -> None:
         """Closes every open trade of the key on the symbol."""
         ...
@@ -82,7 +86,8 @@ class ProtectedTradeRepository(Protocol):
         self, *, owner: str, now: datetime, lease: timedelta
     ) -> list[ProtectedTrade]:
         """The open trades that are the owner's or nobody's (a lease lapsed), leased to the
-        owner until now + lease."""
+        owner until now + lease; never a trade of a key another owner holds a trade of, so
+        that one keeper hears each key's stream and a key's trades move on together."""
         ...
 
 

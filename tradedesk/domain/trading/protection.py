@@ -39,6 +39,7 @@ cancels what it had placed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
@@ -109,8 +110,11 @@ class ProtectionKeeper:
         self._read_at: dict[str, datetime] = {}  # when each trade was last read in full
         self._heard: asyncio.Queue[tuple[str, AccountEvent]] = asyncio.Queue()
         self._one_at_a_time: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._moved: set[str] = set()  # trades an event's pass changed since they were leased
+        self._passes: defaultdict[str, int] = defaultdict(int)  # passes run, per trade
+        self._queued: set[str] = set()  # trades an event's pass waits for
+        self._event_passes = asyncio.Semaphore(CONCURRENT_TRADES)
         self._reacting: set[asyncio.Task[None]] = set()  # the passes events started
+        self._watching: asyncio.Task[None] | None = None
         self._listening = False  # whether `react` runs
 
     async def supersede(self, key_id: str, symbol: str, *, reason: str = "superseded") -> None:
@@ -126,27 +130,30 @@ class ProtectionKeeper:
         """One pass over every open trade this keeper can lease; how many it followed (a trade
         whose stream is live is followed only when its safety-net read is due). The database
         costs the same few statements for any number of trades that did not move."""
+        passes_before = dict(self._passes)  # a pass after this may have moved what is read
         async with self._uow_factory() as uow:
             trades = await uow.protected_trades.lease_open(
                 owner=self._owner, now=self._clock.now(), lease=LEASE
             )
             await uow.commit()
-        self._leased, self._moved = {trade.id: trade for trade in trades}, set()
+        self._leased = {trade.id: trade for trade in trades}
         opened = await self._keys.open_many(sorted({trade.key_id for trade in trades}))
         usable = {
             key_id: credentials
             for key_id, (key, credentials) in opened.items()
             if key.api_key_status is not ApiKeyStatus.UNAUTHORIZED and credentials is not None
         }
-        if self._listening:  # streams are only worth opening while someone hears them
-            await self._watch(usable)
+        if self._listening and (self._watching is None or self._watching.done()):
+            # in the background: opening many streams must not hold up following trades
+            self._watching = asyncio.create_task(self._watch(usable))
         # a trade outlives no key (deleted with it), but one may go between the two reads
         due = [trade for trade in trades if trade.key_id in usable and self._due(trade)]
         bound = asyncio.Semaphore(CONCURRENT_TRADES)
 
         async def follow(trade: ProtectedTrade) -> None:
             async with bound:
-                await self._follow(trade, opened[trade.key_id][0], usable[trade.key_id])
+                key, credentials = opened[trade.key_id][0], usable[trade.key_id]
+                await self._follow(trade, key, credentials, seen=passes_before.get(trade.id, 0))
 
         await asyncio.gather(*(follow(trade) for trade in due))
         return len(due)
@@ -162,23 +169,52 @@ class ProtectionKeeper:
         try:
             while True:
                 key_id, event = await self._heard.get()
-                touched = [t for t in self._leased.values() if _touches(t, key_id, event)]
-                for trade in touched:
-                    task = asyncio.create_task(self._follow_now(trade))
-                    self._reacting.add(task)
-                    task.add_done_callback(self._reacting.discard)
+                try:
+                    self._react_to(key_id, event)
+                except Exception:  # one odd event must not stop the keeper hearing the rest
+                    log.exception("key %s: could not act on %r", key_id, event)
         finally:
             self._listening = False
+            for task in list(self._reacting):
+                task.cancel()
+
+    async def aclose(self) -> None:
+        """Stop opening streams and acting on events, then close the streams."""
+        for task in [self._watching, *self._reacting]:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        if self.streams is not None:
+            await self.streams.aclose()
+
+    def settled(self) -> bool:
+        """Whether every event heard so far has been acted on."""
+        return self._heard.empty() and not self._reacting
+
+    def _react_to(self, key_id: str, event: AccountEvent) -> None:
+        for trade in [t for t in self._leased.values() if _touches(t, key_id, event)]:
+            if trade.id in self._queued:
+                continue  # the pass waiting for it reads this event's news too
+            self._queued.add(trade.id)
+            task = asyncio.create_task(self._follow_now(trade))
+            self._reacting.add(task)
+            task.add_done_callback(self._reacting.discard)
 
     async def _follow_now(self, trade: ProtectedTrade) -> None:
         """A pass over the trade for an event, whatever its open orders look like."""
-        opened = await self._keys.open_many([trade.key_id])
-        if trade.key_id not in opened:
-            return
-        key, credentials = opened[trade.key_id]
-        if key.api_key_status is ApiKeyStatus.UNAUTHORIZED or credentials is None:
-            return
-        await self._follow(trade, key, credentials, forced=True)
+        try:
+            async with self._event_passes:
+                opened = await self._keys.open_many([trade.key_id])
+                key, credentials = opened.get(trade.key_id, (None, None))
+                if key is None or key.api_key_status is ApiKeyStatus.UNAUTHORIZED:
+                    return
+                if credentials is not None:
+                    await self._follow(trade, key, credentials, forced=True)
+        except Exception:  # the safety net reads the trade again
+            log.exception("trade %s: the pass an event asked for failed", trade.id)
+        finally:
+            self._queued.discard(trade.id)
 
     async def _follow(
         self,
@@ -187,19 +223,19 @@ class ProtectionKeeper:
         credentials: ApiCredentials,
         *,
         forced: bool = False,
+        seen: int | None = None,
     ) -> None:
-        """One pass over the trade, never two at once: the trade is read again first when an
-        event's pass may have moved it."""
-        lock = self._one_at_a_time[trade.id]
-        if forced and lock.locked():
-            self._moved.add(trade.id)  # the pass under way reads what this event changed
-        async with lock:
-            if forced or trade.id in self._moved:
+        """One pass over the trade, never two at once. The trade is read again first, under
+        the lock, unless it is as the caller read it (`seen` passes ago, and none since): a
+        copy read while another pass was half-way would take that pass's new legs for
+        orphans."""
+        async with self._one_at_a_time[trade.id]:
+            self._queued.discard(trade.id)  # events from here on ask for another pass
+            if forced or seen != self._passes[trade.id]:
                 fresh = await self._reread(trade)
                 if fresh is None:
                     return
                 trade = fresh
-            self._moved.add(trade.id)
             try:
                 await self._keys.use(
                     key,
@@ -208,19 +244,22 @@ class ProtectionKeeper:
                 )
                 self._read_at[trade.id] = self._clock.now()
             except BusinessRuleViolation as refused:  # tried again on the next pass
+                self._read_at.pop(trade.id, None)
                 log.warning("trade %s: the exchange refused (%s)", trade.id, refused.text)
             except ProtectedTradeGone:
                 pass
             except Exception:
+                self._read_at.pop(trade.id, None)  # read again on the next tick
                 log.exception("trade %s: pass failed", trade.id)
+            finally:
+                self._passes[trade.id] += 1
 
     async def _reread(self, trade: ProtectedTrade) -> ProtectedTrade | None:
-        """The trade as the database has it now, while it is open and still this keeper's."""
-        if trade.id not in self._leased:
-            return None
+        """The trade as the database has it now, while it is open and still leased here."""
         async with self._uow_factory() as uow:
-            found = await uow.protected_trades.open_on_keys([trade.key_id])
-        fresh = next((t for t in found if t.id == trade.id), None)
+            fresh = await uow.protected_trades.leased(
+                trade.id, owner=self._owner, now=self._clock.now()
+            )
         if fresh is None:
             self._leased.pop(trade.id, None)
         return fresh
@@ -304,6 +343,7 @@ class _Pass:
     credentials: ApiCredentials
     placed: list[Order] = field(default_factory=list)
     fills: list[TradeEvent] = field(default_factory=list)  # found, not yet saved
+    flattened: bool = False  # a refused stop made it close the position
 
     @property
     def gateway(self) -> ExchangeGateway:
@@ -374,13 +414,12 @@ class _Pass:
         entry_done = entry is None or not entry.is_open
         held = _held(position, plan.side)
 
-        live, ended, lost = dict(trade.live), dict(trade.ended), []
+        live, ended = dict(trade.live), dict(trade.ended)
         for leg, client_id in trade.live.items():
             if client_id not in open_by_id:
                 del live[leg]
                 if leg in (STOP, TRAIL) and _venue_ended(history, client_id):
-                    lost.append(leg)  # placed again below while the position is open
-                    continue
+                    continue  # neither live nor ended: placed again below if still needed
                 ended[leg] = _how_it_ended(history, client_id)
                 log.info("trade %s: %s %s", trade.id, leg, ended[leg].value)
                 if ended[leg] is LegEnd.EXECUTED:
@@ -404,9 +443,10 @@ class _Pass:
             return await self._finish(list(live_orders.values()), "position closed")
         if entry_done and all(leg in ended for leg in plan.leg_names()):
             return await self._finish([], "no exits left")
-        if lost and held:
+        unplaced = [leg for leg in plan.stop_names() if leg not in live and leg not in ended]
+        if unplaced and held:  # ended by the exchange now, or its replacement failed before
             resize = self._resize(rules, open_orders, live_orders, filled, held, entry_done)
-            return await self._reprotect(lost, resize)
+            return await self._reprotect(unplaced, resize)
         if held and _breakeven_due(plan, ended) and position is not None:
             self.trade = trade = replace(trade, plan=_at_breakeven(plan, rules, position))
             log.info("trade %s: the stop moves to the entry price", trade.id)
@@ -420,25 +460,27 @@ class _Pass:
         else:
             await self._save()
 
-    async def _reprotect(self, lost: list[str], resize: Awaitable[None]) -> None:
-        """The exchange ended a stop while the position is open: place it again now (`resize`
-        does, or, its price already passed, closes the position), and tell the trader which."""
-        log.warning("trade %s: the exchange ended its %s; protecting again", self.trade.id, lost)
+    async def _reprotect(self, missing: list[str], resize: Awaitable[None]) -> None:
+        """A stop is missing while the position is open (the exchange ended it, or placing
+        its replacement failed): place it (`resize` does, or, its price already passed,
+        closes the position), and tell the trader which (once a day per trade)."""
+        log.warning("trade %s: %s missing; protecting again", self.trade.id, missing)
         try:
             await resize
         except ProtectedTradeGone:
-            await self._notify(NoticeKind.CLOSED_NO_STOP, lost)
+            if self.flattened:
+                await self._notify(NoticeKind.CLOSED_NO_STOP, missing)
             raise
-        await self._notify(NoticeKind.STOP_REPLACED, lost)
+        await self._notify(NoticeKind.STOP_REPLACED, missing)
 
-    async def _notify(self, kind: NoticeKind, lost: list[str]) -> None:
+    async def _notify(self, kind: NoticeKind, missing: list[str]) -> None:
         trade = self.trade
         told = notice(
             kind,
             subject=trade.id,
             key_id=trade.key_id,
             symbol=trade.symbol,
-            detail=f"the exchange ended the {' and '.join(lost)} of trade {trade.id}",
+            detail=f"the {' and '.join(missing)} of trade {trade.id} was missing",
             at=self.keeper._clock.now(),
         )
         await self.keeper._tell(trade, told)
@@ -516,6 +558,7 @@ class _Pass:
                 "trade %s: the stop was refused (%s); closing the position", trade.id, refused.text
             )
             await flatten(self.gateway, self.credentials, trade.symbol, f"{trade.prefix}x")
+            self.flattened = True
             await self._close("stop refused; position closed")
             self.placed.clear()  # the symbol is flat and clear: nothing left to undo
             raise ProtectedTradeGone(trade.id) from None
@@ -589,6 +632,8 @@ def _changed(trade: ProtectedTrade, open_orders: list[Order]) -> bool:
     open_ids = {o.client_order_id for o in open_orders}
     if any(client_id not in open_ids for client_id in trade.live.values()):
         return True
+    if any(leg not in trade.live and leg not in trade.ended for leg in trade.plan.stop_names()):
+        return True  # a stop whose replacement failed: placed again
     if trade.entry_final:
         return False
     entry = next((o for o in open_orders if o.client_order_id == entry_id(trade.prefix)), None)

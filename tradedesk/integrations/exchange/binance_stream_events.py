@@ -56,7 +56,7 @@ def _order(raw: dict[str, Any], symbol_of: SymbolOf, *, conditional: bool) -> Or
         conditional=conditional,
         status=unified_status(venue_status),
         venue_status=venue_status,
-        filled=Decimal(raw.get("aq", "0") if conditional else raw["z"]),
+        filled=Decimal((raw.get("aq") or "0") if conditional else raw["z"]),
         reason=raw.get("rm", "") if conditional else "",
     )
 

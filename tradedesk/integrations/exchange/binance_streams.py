@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import orjson
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import InvalidHandshake, WebSocketException
+from websockets.exceptions import InvalidStatus, WebSocketException
 
 from tradedesk.domain.market.account_events import AccountEventSink, StreamGap
 from tradedesk.domain.market.exchange import ApiCredentials
@@ -39,6 +39,7 @@ TESTNET = "wss://fstream.binancefuture.com"
 KEYS_PER_CONNECTION = 200
 KEEPALIVE_SECONDS = 30 * 60  # a listen key lives 60 minutes without a PUT
 RECONNECT_SECONDS = (0.5, 30.0)  # the first wait after a drop, and the longest
+STABLE_SECONDS = 10.0  # a connection up this long starts its next backoff from the first wait
 
 
 def stream_base(binance_urls: str | None, *, sandbox: bool) -> str:
@@ -80,6 +81,7 @@ class BinanceAccountStreams:
         self._connections: list[_Connection] = []
         self._symbols: dict[str, str] = {}
         self._keepalive: asyncio.Task[None] | None = None
+        self._renewing: dict[str, asyncio.Task[None]] = {}  # key id -> its new listen key
         self._lock = asyncio.Lock()  # one change of the keys at a time
 
     # the port ---------------------------------------------------------------------------
@@ -118,10 +120,11 @@ class BinanceAccountStreams:
         return len(self._connections)
 
     async def aclose(self) -> None:
-        if self._keepalive is not None:
-            self._keepalive.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._keepalive
+        for task in [self._keepalive, *self._renewing.values()]:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         for connection in self._connections:
             await connection.close()
         self._connections.clear()
@@ -135,11 +138,12 @@ class BinanceAccountStreams:
         if (key_id := self._key_of.get(listen_key)) is not None:
             await self._sink(key_id, StreamGap())
 
-    async def refused(self, listen_keys: set[str]) -> None:
-        """The listen keys were refused (expired while nobody listened): make new ones."""
+    def refused(self, listen_keys: set[str]) -> None:
+        """The stream refused these listen keys (they expired while nobody listened): each
+        key gets a new one, in the background, off the stream it was on."""
         for listen_key in listen_keys:
             if (key_id := self._key_of.get(listen_key)) is not None:
-                await self._renew(key_id, fresh=True)
+                self._rekey(key_id)
 
     async def frame(self, listen_key: str, data: dict[str, Any]) -> None:
         key_id = self._key_of.get(listen_key)
@@ -147,7 +151,7 @@ class BinanceAccountStreams:
             return  # a key just dropped: its last frames are no one's
         if data.get("e") == LISTEN_KEY_EXPIRED:
             log.info("key %s: its listen key expired; making a new one", key_id)
-            await self._renew(key_id, fresh=True)
+            self._rekey(key_id)
             return
         try:
             events = account_events(data, self._symbols.get)
@@ -177,37 +181,51 @@ class BinanceAccountStreams:
             self._connections.remove(connection)
             await connection.close()
 
-    async def _renew(self, key_id: str, *, fresh: bool) -> None:
-        """Keep the key's listen key alive; if that fails (or `fresh`), make a new one and
-        move the stream over to it."""
+    def _rekey(self, key_id: str) -> None:
+        """The key's listen key is dead: off its stream at once (not live: its trades are
+        polled), and a new one made in the background, never twice at a time."""
         watched = self._watched.get(key_id)
-        if watched is None:
+        if watched is None or key_id in self._renewing:
             return
-        if not fresh:
-            try:
-                await self._gateway.listen_key(watched.credentials, renew=True)
-                return
-            except Exception as problem:
-                log.info("key %s: the listen key could not be kept (%s)", key_id, problem)
+        if watched.connection is not None:
+            watched.connection.forget(watched.listen_key)
+        task = asyncio.create_task(self._replace(watched))
+        self._renewing[key_id] = task
+        task.add_done_callback(lambda _done: self._renewing.pop(key_id, None))
+
+    async def _replace(self, watched: _Watched) -> None:
+        """A new listen key for the key, carried instead of the old one; without one, the key
+        is left off every stream until the keepalive round tries again."""
         try:
             listen_key = await self._gateway.listen_key(watched.credentials)
         except Exception as problem:
-            log.warning("key %s: no listen key to be had (%s)", key_id, problem)
-            return  # not live: the key is polled until the next round makes one
+            log.warning("key %s: no listen key to be had (%s)", watched.key_id, problem)
+            listen_key = None
         async with self._lock:
-            if self._watched.get(key_id) is not watched or listen_key == watched.listen_key:
+            if self._watched.get(watched.key_id) is not watched:
                 return
             await self._drop(watched)
+            if listen_key is None:
+                return
             self._key_of.pop(watched.listen_key, None)
             watched.listen_key = listen_key
-            self._key_of[listen_key] = key_id
+            self._key_of[listen_key] = watched.key_id
             await self._carry(watched)
 
     async def _keep_alive(self) -> None:
+        """Every round: renew each carried key's listen key (a new one where that fails),
+        and try again for keys left off every stream."""
         while True:
             await asyncio.sleep(self._keepalive_seconds)
-            for key_id in list(self._watched):
-                await self._renew(key_id, fresh=False)
+            for watched in list(self._watched.values()):
+                if watched.connection is None:
+                    self._rekey(watched.key_id)
+                    continue
+                try:
+                    await self._gateway.listen_key(watched.credentials, renew=True)
+                except Exception as problem:
+                    log.info("key %s: the listen key was not kept (%s)", watched.key_id, problem)
+                    self._rekey(watched.key_id)
 
 
 class _Connection:
@@ -232,7 +250,8 @@ class _Connection:
         self._task = asyncio.create_task(self._run())
 
     def has_room(self) -> bool:
-        return len(self._wanted) < self._capacity
+        """Whether it can carry one more key (one whose keys were all refused has ended)."""
+        return not self._task.done() and len(self._wanted) < self._capacity
 
     def empty(self) -> bool:
         return not self._wanted
@@ -249,10 +268,13 @@ class _Connection:
         self._carried.discard(listen_key)
         await self._request("UNSUBSCRIBE", {listen_key})
 
+    def forget(self, listen_key: str) -> None:
+        """The key is dead: no longer counted as carried, nor asked for on a reconnect."""
+        self._wanted.discard(listen_key)
+        self._carried.discard(listen_key)
+
     async def close(self) -> None:
         self._wanted.clear()
-        if asyncio.current_task() is self._task:
-            return  # closing itself (its keys were refused): the loop ends on its own
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
@@ -270,23 +292,31 @@ class _Connection:
 
     async def _run(self) -> None:
         wait, longest = self._reconnect
+        loop = asyncio.get_running_loop()
         while self._wanted:
             asked = sorted(self._wanted)
             url = f"{self._base}/private/stream?" + "&".join(f"listenKey={k}" for k in asked)
+            opened_at = loop.time()
             try:
                 async with connect(url, max_size=2**22) as socket:
-                    wait = self._reconnect[0]
                     await self._opened(socket, set(asked))
                     async for message in socket:
                         await self._received(message)
-            except InvalidHandshake as refused:
-                log.warning("a user-data stream was refused (%s); renewing its keys", refused)
-                await self._streams.refused(set(asked))
+            except InvalidStatus as refused:
+                if refused.response.status_code in (400, 401, 403, 404, 410):  # a stale key
+                    log.warning("a user-data stream refused its keys (%s)", refused)
+                    self._streams.refused(set(asked))
+                else:  # busy or failing: tried again as it is
+                    log.warning("a user-data stream could not open (%s)", refused)
             except (OSError, WebSocketException) as dropped:
                 log.warning("a user-data stream dropped (%s); opening it again", dropped)
+            except Exception:  # never leave the keys unheard for a bug in one frame
+                log.exception("a user-data stream failed; opening it again")
             finally:
                 self._socket, self._carried = None, set()
                 self._pending.clear()
+            if loop.time() - opened_at >= STABLE_SECONDS:
+                wait = self._reconnect[0]
             if self._wanted:
                 await asyncio.sleep(wait)
                 wait = min(wait * 2, longest)
@@ -319,7 +349,7 @@ class _Connection:
         if "error" in frame:
             log.warning("the stream refused %s %s: %s", method, listen_keys, frame["error"])
             if method == "SUBSCRIBE":
-                await self._streams.refused(listen_keys & self._wanted)
+                self._streams.refused(listen_keys & self._wanted)
             return
         if method == "SUBSCRIBE":
             for listen_key in listen_keys & self._wanted:
