@@ -159,6 +159,7 @@ def build_runtime(
         clock=clock,
         ids=ids,
         streams=_account_streams(settings, exchange),
+        metrics=PrometheusJobMetrics(),
     )
     placer = TradePlacer(exchange, keeper)
     reference = StrategyReference(

@@ -63,6 +63,14 @@ class JobMetrics(Protocol):
         """One batch of copies, from lease to the last outcome."""
         ...
 
+    def event_pass_finished(self, seconds: float) -> None:
+        """A keeper pass an account event asked for, from the event heard to the pass done."""
+        ...
+
+    def streams_watched(self, keys: int, live: int) -> None:
+        """The keys whose user-data streams a keeper listens to, and how many are up."""
+        ...
+
 
 class Transaction(Protocol):
     """One transaction: everything done through it commits together or not at all. Each

@@ -1,6 +1,7 @@
 """Prometheus metrics (prometheus-client): HTTP requests and GraphQL operations, exchange
-requests by endpoint, copy jobs and fan-outs, and the backlogs of the copy queue and the alert
-outbox. Served at `/metrics` by `serve`, and by `worker` on `TRADEDESK_WORKER_METRICS_PORT`."""
+requests by endpoint, copy jobs and fan-outs, the keeper's event passes and streams, and the
+backlogs of the copy queue and the alert outbox. Served at `/metrics` by `serve`, and by
+`worker` on `TRADEDESK_WORKER_METRICS_PORT`."""
 
 from __future__ import annotations
 
@@ -60,6 +61,16 @@ COPY_QUEUE_DEPTH = Gauge(
     "tradedesk_copy_queue_depth", "Copies not yet run (due now or waiting for a retry)"
 )
 ALERT_BACKLOG = Gauge("tradedesk_alert_outbox_backlog", "Alerts not yet delivered")
+EVENT_PASS_LATENCY = Histogram(
+    "tradedesk_keeper_event_pass_duration_seconds",
+    "From an account event heard to the keeper's pass over the trade it touched, done",
+    buckets=LATENCY_BUCKETS,
+)
+STREAM_KEYS = Gauge(
+    "tradedesk_account_stream_keys",
+    "Keys whose user-data stream the keeper listens to (live: its events arrive now)",
+    ["state"],
+)
 
 _OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
@@ -86,6 +97,13 @@ class PrometheusJobMetrics:
     def fanout_finished(self, copies: int, seconds: float) -> None:
         FANOUT_COPIES.inc(copies)
         FANOUT_LATENCY.observe(seconds)
+
+    def event_pass_finished(self, seconds: float) -> None:
+        EVENT_PASS_LATENCY.observe(seconds)
+
+    def streams_watched(self, keys: int, live: int) -> None:
+        STREAM_KEYS.labels("live").set(live)
+        STREAM_KEYS.labels("down").set(keys - live)
 
 
 def count_exchange_requests(client: Any) -> None:

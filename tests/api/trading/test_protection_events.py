@@ -13,6 +13,7 @@ import pytest
 
 from tests.builders.accounts import user_id
 from tests.builders.trading import ORDER, another_keeper, manual_key, place
+from tests.support.prometheus import samples
 from tradedesk.domain.copying_notices import CopyingNotice, NoticeKind
 from tradedesk.domain.trading.protection import LEASE
 from tradedesk.integrations.exchange.binance_streams import BinanceAccountStreams, stream_base
@@ -274,3 +275,29 @@ async def test_two_keepers_hear_each_key_once_and_one_takes_over_when_the_other_
     finally:
         hearing.cancel()
         await second.streams.aclose()
+
+
+async def test_the_streams_and_event_passes_show_in_the_metrics(alice, client, venue, keeper):
+    async def scraped(name: str) -> dict:
+        return samples((await client.get("/metrics")).text, name)
+
+    passes = "tradedesk_keeper_event_pass_duration_seconds_count"
+    before = sum((await scraped(passes)).values())
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, MARKET_STOP)
+    await streamed(keeper, key_id)
+    await keeper.tick()  # the gauge as this tick's look at the streams found them
+    await eventually(keeper.settled)
+
+    for _ in range(200):
+        if (await scraped("tradedesk_account_stream_keys")).get((("state", "live"),)) == 1:
+            break
+        await asyncio.sleep(0.01)
+    assert (await scraped("tradedesk_account_stream_keys")) == {
+        (("state", "live"),): 1,
+        (("state", "down"),): 0,
+    }
+    move(venue, "18990")
+    await eventually(lambda: venue_orders(venue) == [])
+    await eventually(keeper.settled)
+    assert sum((await scraped(passes)).values()) > before

@@ -4,6 +4,8 @@ trade it follows fills on the exchange."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -17,6 +19,7 @@ from tests.fakes.keys import CREDENTIALS, FakeKeys, futures_key
 from tests.fakes.unit_of_work import FakeUnitOfWork, Store
 from tests.support.clocks import SteppedClock
 from tradedesk.domain.copying_notices import NoticeKind
+from tradedesk.domain.market.account_events import StreamGap
 from tradedesk.domain.market.exchange import OrderSide
 from tradedesk.domain.principal import Principal
 from tradedesk.domain.trade_events import TradeEventKind, TradeEvents
@@ -145,6 +148,24 @@ async def test_a_pass_over_a_trade_superseded_meanwhile_places_nothing_but_tells
     assert [fill.kind for fill in store.fills] == [TradeEventKind.TAKE_PROFIT.value]
 
 
+@asynccontextmanager
+async def reacting(keeper: ProtectionKeeper) -> AsyncIterator[None]:
+    """The keeper acting on what it hears, as `serve` and `worker` run it."""
+    task = asyncio.create_task(keeper.react())
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
+async def settled(keeper: ProtectionKeeper) -> None:
+    for _ in range(100):
+        await asyncio.sleep(0)
+        if keeper.settled():
+            return
+    raise AssertionError("the keeper is still acting on what it heard")
+
+
 async def test_a_pass_never_takes_a_pass_under_way_for_a_stale_copy_of_its_trade():
     """A tick that read the trade while an event's pass was half-way (new stop being placed)
     reads it again before acting, instead of cancelling the new stop as an orphan."""
@@ -161,13 +182,15 @@ async def test_a_pass_never_takes_a_pass_under_way_for_a_stale_copy_of_its_trade
         return await place(credentials, request)
 
     exchange.place_order = slow_place
-    event_pass = asyncio.create_task(keeper._follow_now(store.trades["t1"]))
-    await placing.wait()
-    tick = asyncio.create_task(keeper.tick())  # reads the trade half-way through that pass
-    for _ in range(20):
-        await asyncio.sleep(0)
-    go_on.set()
-    await asyncio.gather(event_pass, tick)
+    async with reacting(keeper):
+        await keeper.hear("k1", StreamGap())  # the stream tells of the fill
+        await placing.wait()
+        tick = asyncio.create_task(keeper.tick())  # reads the trade half-way through that pass
+        for _ in range(20):
+            await asyncio.sleep(0)
+        go_on.set()
+        await tick
+        await settled(keeper)
 
     assert exchange.open_client_ids() == ["tdxt2", "tdxsr1"]
     assert store.trades["t1"].live["stop"] == "tdxsr1"
@@ -187,7 +210,9 @@ async def test_a_stop_the_exchange_ended_is_placed_again_even_after_a_failed_try
         return await place(credentials, request)
 
     exchange.place_order = flaky
-    await keeper._follow_now(store.trades["t1"])  # placing the new stop fails
+    async with reacting(keeper):
+        await keeper.hear("k1", StreamGap())  # the stream tells of the expiry...
+        await settled(keeper)  # ...and placing the new stop fails
     assert not any(c.startswith("tdxs") for c in exchange.open_client_ids())
 
     await keeper.tick()  # the next pass, whatever asked for it, puts it back

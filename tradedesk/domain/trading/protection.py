@@ -61,7 +61,7 @@ from tradedesk.domain.market.account_events import (
 from tradedesk.domain.market.exchange import ApiCredentials, MarketRules, Order, OrderSide, Position
 from tradedesk.domain.market.model import TradeType
 from tradedesk.domain.market.ports import AccountStreams, ExchangeGateway
-from tradedesk.domain.ports import Clock, Ids
+from tradedesk.domain.ports import Clock, Ids, JobMetrics
 from tradedesk.domain.trade_events import TradeEvent, TradeEventKind, TradeEvents
 from tradedesk.domain.trading.exits import (
     STOP,
@@ -97,6 +97,7 @@ class ProtectionKeeper:
         clock: Clock,
         ids: Ids,
         streams: Callable[[AccountEventSink], AccountStreams] | None = None,
+        metrics: JobMetrics | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._keys = keys
@@ -106,6 +107,7 @@ class ProtectionKeeper:
         self._ids = ids
         self._owner = ids.new_id()  # this keeper's name on the trades it leases
         self.streams = streams(self.hear) if streams is not None else None
+        self._metrics = metrics
         self._leased: dict[str, ProtectedTrade] = {}  # this keeper's trades, as last leased
         self._read_at: dict[str, datetime] = {}  # when each trade was last read in full
         self._heard: asyncio.Queue[tuple[str, AccountEvent]] = asyncio.Queue()
@@ -197,11 +199,11 @@ class ProtectionKeeper:
             if trade.id in self._queued:
                 continue  # the pass waiting for it reads this event's news too
             self._queued.add(trade.id)
-            task = asyncio.create_task(self._follow_now(trade))
+            task = asyncio.create_task(self._follow_now(trade, heard_at=self._clock.now()))
             self._reacting.add(task)
             task.add_done_callback(self._reacting.discard)
 
-    async def _follow_now(self, trade: ProtectedTrade) -> None:
+    async def _follow_now(self, trade: ProtectedTrade, *, heard_at: datetime) -> None:
         """A pass over the trade for an event, whatever its open orders look like."""
         try:
             async with self._event_passes:
@@ -211,6 +213,9 @@ class ProtectionKeeper:
                     return
                 if credentials is not None:
                     await self._follow(trade, key, credentials, forced=True)
+                    if self._metrics is not None:
+                        took = self._clock.now() - heard_at
+                        self._metrics.event_pass_finished(took.total_seconds())
         except Exception:  # the safety net reads the trade again
             log.exception("trade %s: the pass an event asked for failed", trade.id)
         finally:
@@ -275,13 +280,17 @@ class ProtectionKeeper:
         """Listen to the streams of the keys with trades here, and only those."""
         if self.streams is None:
             return
-        for key_id in sorted(self.streams.watched() - set(usable)):
-            await self.streams.unwatch(key_id)
-        for key_id in sorted(set(usable) - self.streams.watched()):
+        streams = self.streams
+        for key_id in sorted(streams.watched() - set(usable)):
+            await streams.unwatch(key_id)
+        for key_id in sorted(set(usable) - streams.watched()):
             try:
-                await self.streams.watch(key_id, usable[key_id])
+                await streams.watch(key_id, usable[key_id])
             except Exception as problem:  # polled, as without a stream, until it opens
                 log.warning("key %s: its stream could not be opened (%s)", key_id, problem)
+        if self._metrics is not None:
+            watched = streams.watched()
+            self._metrics.streams_watched(len(watched), sum(map(streams.live, watched)))
 
     async def _save(self, trade: ProtectedTrade, events: list[TradeEvent]) -> None:
         """Saves what a pass learnt, with the alerts of the fills it found; then tells the
