@@ -45,7 +45,11 @@ class CuttableProxy:
         if self._refusing:
             client_writer.transport.abort()
             return
-        server_reader, server_writer = await asyncio.open_connection(*self._upstream)
+        try:
+            server_reader, server_writer = await asyncio.open_connection(*self._upstream)
+        except OSError:  # the server is not there: the client must see its connection end
+            client_writer.transport.abort()
+            return
         self._open |= {client_writer, server_writer}
         await asyncio.gather(
             self._pipe(client_reader, server_writer, watch=True),

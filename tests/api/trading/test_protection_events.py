@@ -20,7 +20,7 @@ from tradedesk.integrations.exchange.binance_streams import BinanceAccountStream
 from tradedesk.persistence.engine import make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 from tradedesk.simulator.markets import Kind
-from tradedesk.simulator.orders import OrderType, Side
+from tradedesk.simulator.orders import MarginType, OrderType, Side
 
 pytestmark = pytest.mark.asyncio
 
@@ -301,3 +301,22 @@ async def test_the_streams_and_event_passes_show_in_the_metrics(alice, client, v
     await eventually(lambda: venue_orders(venue) == [])
     await eventually(keeper.settled)
     assert sum((await scraped(passes)).values()) > before
+
+
+async def test_a_liquidated_position_closes_its_trade_and_leaves_no_exits(
+    alice, venue, runtime, keeper
+):
+    engine, _base = venue
+    key_id = await manual_key(alice, venue)
+    engine.set_margin_type("manual", "BTCUSDT", MarginType.ISOLATED)
+    engine.set_leverage("manual", "BTCUSDT", 20)
+    await place(alice, key_id, {**ORDER, "stopTriggerPrice": None, "stopTriggerType": None,
+                                "stopPrice": None})  # fmt: skip
+    await streamed(keeper, key_id)
+    assert len(venue_orders(venue)) == 2  # the ladder only
+
+    move(venue, "18500")  # past the isolated long's liquidation price
+
+    assert held(venue) == 0
+    await eventually(lambda: venue_orders(venue) == [])
+    await eventually_closed(runtime, key_id)

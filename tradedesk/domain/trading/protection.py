@@ -185,7 +185,7 @@ class ProtectionKeeper:
         for task in [self._watching, *self._reacting]:
             if task is not None:
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
+                with contextlib.suppress(asyncio.CancelledError, Exception):  # logged as it ran
                     await task
         if self.streams is not None:
             await self.streams.aclose()
