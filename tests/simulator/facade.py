@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from tests.standins.serving import serving_here
+from tradedesk.integrations.exchange.ccxt_clients import rewrite_hosts
 from tradedesk.simulator.engine import PaperExchange
 from tradedesk.simulator.faults import Faults
 from tradedesk.simulator.http import facade
@@ -58,3 +59,24 @@ async def serving_facade(
     app = facade(engine, limits, faults, limits_clock=limits_clock, streams=streams)
     async with serving_here(wrap(app)) as base:
         yield Venue(engine, base, streams)
+
+
+def ccxt_client(factory: Any, base: str, *, api_key: str = "key", secret: str = "secret") -> Any:
+    """A real ccxt (or ccxt.pro) Binance client of `factory`'s class, pointed at the facade at
+    `base`: its REST hosts and, for ccxt.pro, its USD-M stream."""
+    spot = factory.__name__ == "binance"
+    made = factory(
+        {
+            "apiKey": api_key,
+            "secret": secret,
+            "options": {
+                "fetchMarkets": {"types": ["spot"] if spot else ["linear"]},
+                "fetchCurrencies": False,
+                "fetchMargins": False,
+            },
+        }
+    )
+    made.urls["api"] = rewrite_hosts(made.urls["api"], base)
+    if "ws" in made.urls["api"]:  # ccxt.pro's: where the user-data stream is
+        made.urls["api"]["ws"]["linear"] = base.replace("http://", "ws://") + "/ws"
+    return made

@@ -11,8 +11,7 @@ import ccxt
 import ccxt.async_support as ccxt_async
 import pytest
 
-from tests.simulator.facade import serving_facade
-from tradedesk.integrations.exchange.ccxt_clients import rewrite_hosts
+from tests.simulator.facade import ccxt_client, serving_facade
 from tradedesk.simulator.markets import Kind
 
 pytestmark = pytest.mark.asyncio
@@ -25,34 +24,16 @@ async def venue():
         yield served
 
 
-def client(factory, base: str, *, api_key: str = "key", secret: str = "secret"):
-    made = factory(
-        {
-            "apiKey": api_key,
-            "secret": secret,
-            "options": {
-                "fetchMarkets": {
-                    "types": ["spot"] if factory is ccxt_async.binance else ["linear"]
-                },
-                "fetchCurrencies": False,
-                "fetchMargins": False,
-            },
-        }
-    )
-    made.urls["api"] = rewrite_hosts(made.urls["api"], base)
-    return made
-
-
 @pytest.fixture
 async def futures(venue):
-    made = client(ccxt_async.binanceusdm, venue[1])
+    made = ccxt_client(ccxt_async.binanceusdm, venue[1])
     yield made
     await made.close()
 
 
 @pytest.fixture
 async def spot(venue):
-    made = client(ccxt_async.binance, venue[1])
+    made = ccxt_client(ccxt_async.binance, venue[1])
     yield made
     await made.close()
 
@@ -156,7 +137,7 @@ async def test_margin_mode_and_liquidation_price(futures):
 async def test_rejected_credentials_are_authentication_errors(venue):
     _, base = venue
     for api_key, secret in (("unknown", "secret"), ("key", "wrong-secret")):
-        stranger = client(ccxt_async.binanceusdm, base, api_key=api_key, secret=secret)
+        stranger = ccxt_client(ccxt_async.binanceusdm, base, api_key=api_key, secret=secret)
         try:
             with pytest.raises(ccxt.AuthenticationError):
                 await stranger.fetch_balance()

@@ -14,28 +14,13 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.simulator.engines import BUY, MARKET, long_with_stop
-from tests.simulator.facade import serving_facade
-from tradedesk.integrations.exchange.ccxt_clients import rewrite_hosts
+from tests.simulator.facade import ccxt_client, serving_facade
 from tradedesk.simulator.engine import ALGO_IDS_FROM
 from tradedesk.simulator.markets import Kind
 
 pytestmark = pytest.mark.asyncio
 BTC = "BTC/USDT:USDT"
 ACCOUNTS = {"key": ("secret", Decimal(10000)), "other": ("secret2", Decimal(10000))}
-
-
-def client(factory, base: str, api_key: str = "key", secret: str = "secret"):
-    made = factory(
-        {
-            "apiKey": api_key,
-            "secret": secret,
-            "options": {"fetchMarkets": {"types": ["linear"]}, "fetchCurrencies": False},
-        }
-    )
-    made.urls["api"] = rewrite_hosts(made.urls["api"], base)
-    if "ws" in made.urls["api"]:  # ccxt.pro's: where the user-data stream is
-        made.urls["api"]["ws"]["linear"] = base.replace("http://", "ws://") + "/ws"
-    return made
 
 
 @pytest.fixture
@@ -46,13 +31,13 @@ async def venue():
 
 @pytest.fixture
 async def futures(venue):
-    made = client(ccxt_pro.binanceusdm, venue[1])
+    made = ccxt_client(ccxt_pro.binanceusdm, venue[1])
     yield made
     await made.close()
 
 
 async def listen_key(base: str, api_key: str = "key") -> str:
-    made = client(ccxt_async.binanceusdm, base, api_key, ACCOUNTS[api_key][0])
+    made = ccxt_client(ccxt_async.binanceusdm, base, api_key=api_key, secret=ACCOUNTS[api_key][0])
     try:
         return (await made.fapiPrivatePostListenKey())["listenKey"]
     finally:
@@ -98,7 +83,7 @@ async def test_a_listen_key_is_made_once_kept_alive_and_closed(futures):
 
 
 async def test_a_listen_key_needs_a_known_api_key(venue):
-    stranger = client(ccxt_async.binanceusdm, venue[1], "nobody", "x")
+    stranger = ccxt_client(ccxt_async.binanceusdm, venue[1], api_key="nobody", secret="x")
     try:
         with pytest.raises(ccxt_async.AuthenticationError):
             await stranger.fapiPrivatePostListenKey()
@@ -309,7 +294,7 @@ async def test_an_expired_listen_key_is_told_and_its_connection_closes():
 
         assert expired == {"e": "listenKeyExpired", "E": expired["E"], "listenKey": key}
         assert isinstance(expired["E"], str) and expired["E"].isdigit()
-        made = client(ccxt_async.binanceusdm, base)
+        made = ccxt_client(ccxt_async.binanceusdm, base)
         try:
             with pytest.raises(ccxt_async.ExchangeError, match="-1125"):
                 await made.fapiPrivatePutListenKey()
@@ -321,7 +306,7 @@ async def test_a_keepalive_holds_the_key_past_its_first_life():
     async with serving_facade(ACCOUNTS, listen_key_seconds=0.6) as venue:
         engine, base = venue
         key = await listen_key(base)
-        made = client(ccxt_async.binanceusdm, base)
+        made = ccxt_client(ccxt_async.binanceusdm, base)
         try:
             async with connect(f"{base.replace('http', 'ws')}/ws/{key}") as socket:
                 for _ in range(3):
@@ -387,3 +372,19 @@ async def test_a_connection_that_falls_too_far_behind_is_cut_off(monkeypatch):
         await asyncio.sleep(0.1)
 
         assert streams.connections() == 0
+
+
+async def test_a_closed_listen_key_ends_its_connections_without_an_expiry_event(venue):
+    _engine, base = venue
+    key = await listen_key(base)
+    made = ccxt_client(ccxt_async.binanceusdm, base)
+    try:
+        async with connect(f"{base.replace('http', 'ws')}/ws/{key}") as socket:
+            await made.fapiPrivateDeleteListenKey()
+            with pytest.raises(ConnectionClosed):
+                async with asyncio.timeout(5):
+                    await socket.recv()  # closed, and nothing was sent before the close
+    finally:
+        await made.close()
+
+    assert not venue.streams.is_valid(key) and venue.streams.connections() == 0

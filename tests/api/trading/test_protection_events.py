@@ -12,6 +12,9 @@ from decimal import Decimal
 import pytest
 
 from tests.builders.accounts import user_id
+from tests.builders.catalog import CONSERVATIVE
+from tests.builders.copying import OPEN, PUBLISH, follower
+from tests.builders.copying import position as position_of
 from tests.builders.trading import ORDER, another_keeper, manual_key, place
 from tests.support.prometheus import samples
 from tradedesk.domain.copying_notices import CopyingNotice, NoticeKind
@@ -320,3 +323,34 @@ async def test_a_liquidated_position_closes_its_trade_and_leaves_no_exits(
     assert held(venue) == 0
     await eventually(lambda: venue_orders(venue) == [])
     await eventually_closed(runtime, key_id)
+
+
+async def test_a_copied_trade_goes_to_breakeven_and_is_protected_again_as_it_happens(
+    admin, client, cognito, venue, runtime, keeper
+):
+    engine, _base = venue
+    key_id = await follower(client, cognito, venue, "even", 1000, CONSERVATIVE)  # 0.075 BTC
+    await admin.graphql(PUBLISH, {"input": {**OPEN, "breakevenAfterTakeProfit": 1}})
+    await runtime.services.copy_dispatcher.drain()
+    await streamed(keeper, key_id)
+
+    move(venue, "20050")  # the first rung fills: the stop goes to the entry, on what is left
+
+    def breakeven_stops() -> list:
+        return [
+            c for c in engine.open_conditionals("even", Kind.FUTURES) if c.trigger_price == 19700
+        ]
+
+    await eventually(lambda: [c.quantity for c in breakeven_stops()] == [Decimal("0.038")])
+    [first] = breakeven_stops()
+    engine.rejecting_triggers["BTCUSDT"] = 1
+    move(venue, "19690")  # the breakeven stop triggers and the exchange rejects it...
+    move(venue, "19800")  # ...and the price is back above it
+
+    await eventually(
+        lambda: (
+            [(c.quantity, c.algo_id != first.algo_id) for c in breakeven_stops()]
+            == [(Decimal("0.038"), True)]
+        )
+    )
+    assert position_of(venue, "even") == Decimal("0.038")

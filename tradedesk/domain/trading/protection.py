@@ -108,7 +108,8 @@ class ProtectionKeeper:
         self._owner = ids.new_id()  # this keeper's name on the trades it leases
         self.streams = streams(self.hear) if streams is not None else None
         self._metrics = metrics
-        self._leased: dict[str, ProtectedTrade] = {}  # this keeper's trades, as last leased
+        # this keeper's trades as last leased, by key: an event looks only at its key's
+        self._leased: dict[str, dict[str, ProtectedTrade]] = {}
         self._read_at: dict[str, datetime] = {}  # when each trade was last read in full
         self._heard: asyncio.Queue[tuple[str, AccountEvent]] = asyncio.Queue()
         self._one_at_a_time: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -138,7 +139,9 @@ class ProtectionKeeper:
                 owner=self._owner, now=self._clock.now(), lease=LEASE
             )
             await uow.commit()
-        self._leased = {trade.id: trade for trade in trades}
+        self._leased = {}
+        for trade in trades:
+            self._leased.setdefault(trade.key_id, {})[trade.id] = trade
         opened = await self._keys.open_many(sorted({trade.key_id for trade in trades}))
         usable = {
             key_id: credentials
@@ -195,7 +198,8 @@ class ProtectionKeeper:
         return self._heard.empty() and not self._reacting
 
     def _react_to(self, key_id: str, event: AccountEvent) -> None:
-        for trade in [t for t in self._leased.values() if _touches(t, key_id, event)]:
+        of_key = self._leased.get(key_id, {})
+        for trade in [t for t in of_key.values() if _touches(t, key_id, event)]:
             if trade.id in self._queued:
                 continue  # the pass waiting for it reads this event's news too
             self._queued.add(trade.id)
@@ -266,7 +270,7 @@ class ProtectionKeeper:
                 trade.id, owner=self._owner, now=self._clock.now()
             )
         if fresh is None:
-            self._leased.pop(trade.id, None)
+            self._leased.get(trade.key_id, {}).pop(trade.id, None)
         return fresh
 
     def _due(self, trade: ProtectedTrade) -> bool:

@@ -347,7 +347,10 @@ class _Connection:
         asked = self._pending.pop(request_id, None) if isinstance(request_id, int) else None
         method, listen_keys = asked or ("", set())
         if "error" in frame:
-            log.warning("the stream refused %s %s: %s", method, listen_keys, frame["error"])
+            # listen keys read the account's stream: never in a log
+            log.warning(
+                "the stream refused %s of %d key(s): %s", method, len(listen_keys), frame["error"]
+            )
             if method == "SUBSCRIBE":
                 self._streams.refused(listen_keys & self._wanted)
             return
