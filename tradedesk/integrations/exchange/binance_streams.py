@@ -125,8 +125,7 @@ class BinanceAccountStreams:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        for connection in self._connections:
-            await connection.close()
+        await asyncio.gather(*(connection.close() for connection in self._connections))
         self._connections.clear()
         self._watched.clear()
         self._key_of.clear()
@@ -298,7 +297,8 @@ class _Connection:
             url = f"{self._base}/private/stream?" + "&".join(f"listenKey={k}" for k in asked)
             opened_at = loop.time()
             try:
-                async with connect(url, max_size=2**22) as socket:
+                # a close waits for Binance's answer only briefly: shutdowns have a deadline
+                async with connect(url, max_size=2**22, close_timeout=1) as socket:
                     await self._opened(socket, set(asked))
                     async for message in socket:
                         await self._received(message)
