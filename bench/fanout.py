@@ -30,18 +30,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.seeding import seed_keys  # noqa: E402
 from tradedesk.bootstrap import build_runtime  # noqa: E402
 from tradedesk.config import load_settings  # noqa: E402
 from tradedesk.domain.copying.model import StrategyFollow  # noqa: E402
-from tradedesk.domain.keys.model import ApiKeyStatus, ExchangeKey, StrategyType  # noqa: E402
+from tradedesk.domain.keys.model import ExchangeKey  # noqa: E402
 from tradedesk.domain.market.exchange import OrderSide  # noqa: E402
-from tradedesk.domain.market.model import ExchangeId, TradeType  # noqa: E402
+from tradedesk.domain.market.model import TradeType  # noqa: E402
 from tradedesk.domain.strategies.model import SignalAction, SignalInput  # noqa: E402
 from tradedesk.integrations.clock import SystemClock  # noqa: E402
 from tradedesk.integrations.exchange.ccxt_clients import sticky_proxy  # noqa: E402
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed  # noqa: E402
 from tradedesk.integrations.exchange.paper_gateway import PaperGateway  # noqa: E402
-from tradedesk.integrations.exchange.rate_budgets import EgressBudget  # noqa: E402
+from tradedesk.integrations.exchange.rate_budgets import ExchangeBudgets  # noqa: E402
 from tradedesk.persistence.engine import make_engine  # noqa: E402
 from tradedesk.persistence.migrate import upgrade  # noqa: E402
 from tradedesk.persistence.seed import seed_public_data  # noqa: E402
@@ -74,8 +75,11 @@ class SlowExchange:
     def __init__(self, inner: PaperGateway, delay: float, *, ip_budget: bool = False) -> None:
         self._inner = inner
         self._delay = delay
+        budgets = ExchangeBudgets()
         self._budgets = (
-            {proxy: EgressBudget.of_ip(TradeType.FUTURES) for proxy in PROXIES} if ip_budget else {}
+            {proxy: budgets.egress(proxy, TradeType.FUTURES) for proxy in PROXIES}
+            if ip_budget
+            else {}
         )
         self.calls: Counter[str] = Counter()
         self.weight: Counter[str] = Counter()
@@ -103,51 +107,24 @@ class SlowExchange:
 
 async def seed_followers(runtime: Any, count: int) -> None:
     """N users, keys and follows, written straight through the repositories."""
-    services = runtime.services
-    secrets = services.exchange_keys._secrets
     now = SystemClock().now()
-    batch = 500
-    for start in range(0, count, batch):
-        async with services.exchange_keys._uow_factory() as uow:
-            for n in range(start, min(start + batch, count)):
-                user_id = await uow.users.ensure(
-                    user_id=f"00000000-0000-4000-8000-{n:012d}",
-                    subject=f"bench-{n}",
-                    email=None,
-                    name=None,
-                    now=now,
-                )
-                key = ExchangeKey(
-                    id=f"00000000-0000-4000-9000-{n:012d}",
-                    user_id=user_id,
-                    exchange_id=ExchangeId.BINANCE,
-                    trade_type=TradeType.FUTURES,
-                    strategy_type=StrategyType.AUTOMATED,
-                    name="bench",
-                    api_key=f"bench-key-{n}",
-                    api_key_status=ApiKeyStatus.AUTHORIZED,
-                    active=True,
-                    ip_restricted=True,
-                    created_at=now,
-                    updated_at=now,
-                )
-                await uow.exchange_keys.add(
-                    key, secrets.seal("bench-secret"), balance_usd=1000, checked_at=now
-                )
-                await uow.follows.add(
-                    StrategyFollow(
-                        id=f"00000000-0000-4000-a000-{n:012d}",
-                        user_id=user_id,
-                        key_id=key.id,
-                        strategy_id=STRATEGY_1,
-                        risk_profile_id=PROFILES[n % len(PROFILES)],
-                        symbol="BTC/USDT",
-                        active=True,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
-            await uow.commit()
+
+    async def follow(uow: Any, n: int, key: ExchangeKey) -> None:
+        await uow.follows.add(
+            StrategyFollow(
+                id=f"00000000-0000-4000-a000-{n:012d}",
+                user_id=key.user_id,
+                key_id=key.id,
+                strategy_id=STRATEGY_1,
+                risk_profile_id=PROFILES[n % len(PROFILES)],
+                symbol="BTC/USDT",
+                active=True,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+
+    await seed_keys(runtime, count, also=follow)
 
 
 async def one_round(

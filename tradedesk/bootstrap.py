@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 
 import httpx
 from pydantic import SecretStr
@@ -57,7 +56,7 @@ from tradedesk.integrations.exchange.ccxt_gateway import CcxtGateway
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed
 from tradedesk.integrations.exchange.paper_gateway import PaperGateway
 from tradedesk.integrations.exchange.paper_streams import PaperAccountStreams
-from tradedesk.integrations.exchange.rate_budgets import EgressBudget
+from tradedesk.integrations.exchange.rate_budgets import ExchangeBudgets
 from tradedesk.integrations.identity import dev_issuer
 from tradedesk.integrations.identity.cognito_directory import CognitoUserDirectory
 from tradedesk.integrations.identity.jwks import HttpJwks, JwtVerifier, StaticJwks
@@ -299,7 +298,7 @@ def _exchange(settings: Settings, clock: Clock) -> ExchangeGateway:
                 base_url=settings.binance_urls,
                 sandbox=settings.binance_sandbox,
                 proxies=settings.exchange_proxies,
-                budget=partial(EgressBudget.of_ip, share=settings.exchange_ip_share),
+                budgets=ExchangeBudgets(settings.redis_url, ip_share=settings.exchange_ip_share),
                 timeout_ms=round(settings.exchange_timeout_seconds * 1000),
             )
         )

@@ -132,7 +132,9 @@ class Settings(BaseSettings):
         gt=0,
         le=1,
         description="The share of each egress IP's Binance request weight this process "
-        "spends; with several processes (serve, workers) behind the same IPs, 1 / their number.",
+        "spends. With TRADEDESK_REDIS_URL every process spends from the same shared budget, so "
+        "leave it at 1; without Redis, several processes behind the same IPs set 1 / their "
+        "number.",
     )
     ticker_ttl: float = Field(
         default=2.0, ge=0, description="Seconds a fetched ticker is served to every reader."

@@ -10,13 +10,14 @@ from decimal import Decimal
 
 import orjson
 import pytest
+from limits import RateLimitItemPerSecond
 
 from tests.simulator.facade import serving_facade
 from tradedesk.domain.market.exchange import ApiCredentials, OrderRequest, OrderSide, OrderType
 from tradedesk.domain.market.model import ExchangeId, TradeType
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
 from tradedesk.integrations.exchange.ccxt_gateway import CcxtGateway
-from tradedesk.integrations.exchange.rate_budgets import EgressBudget
+from tradedesk.integrations.exchange.rate_budgets import ExchangeBudgets
 from tradedesk.simulator.limits import RateLimits
 from tradedesk.simulator.markets import Kind
 
@@ -129,7 +130,9 @@ async def test_keys_through_one_ip_share_one_budget_and_earn_no_ban(caplog):
     limits = RateLimits(weight_per_minute=40, ban_seconds=600)  # 7 account reads of 5
     async with serving_facade(accounts, limits, limits_clock=limits_clock) as (_engine, base):
         # paced one request at a time, so the first 429 stops the rest before they are sent
-        paced = CcxtClients(base_url=base, budget=lambda _type: EgressBudget(1200, burst=1))
+        one_read_a_second = {TradeType.FUTURES: [RateLimitItemPerSecond(5)]}
+        budgets = ExchangeBudgets(ip_limits=one_read_a_second, reserve_share=0)
+        paced = CcxtClients(base_url=base, budgets=budgets)
         gateway = CcxtGateway(paced)
         try:
             balances = await asyncio.gather(

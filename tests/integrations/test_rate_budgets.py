@@ -1,4 +1,5 @@
-"""Order budgets per account, sticky proxies per key, and ccxt's sandbox mode."""
+"""The fleet's exchange budgets (IP weight, orders per account, pauses, a reserve for
+protective work, shared through Redis), sticky proxies per key, and ccxt's sandbox mode."""
 
 from __future__ import annotations
 
@@ -8,55 +9,137 @@ from functools import partial
 
 import ccxt
 import pytest
+from limits import RateLimitItemPerSecond
+from prometheus_client import REGISTRY
 
+from tradedesk.domain.market.exchange_purpose import ExchangePurpose, spending_for
 from tradedesk.domain.market.model import TradeType
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients, sticky_proxy
 from tradedesk.integrations.exchange.rate_budgets import (
     EgressBudget,
     EgressPaused,
-    OrderBudget,
+    ExchangeBudgets,
     ip_cost,
 )
 
 
-@pytest.mark.asyncio
+def weight_spent(egress: str, purpose: ExchangePurpose) -> float:
+    found = REGISTRY.get_sample_value(
+        "tradedesk_exchange_weight_total", {"egress": egress, "purpose": purpose.value}
+    )
+    return found or 0.0
+
+
+async def spend(budget: EgressBudget, cost: float, purpose: ExchangePurpose) -> float:
+    """Seconds the budget held a request of `cost` charged to `purpose`."""
+    started = time.monotonic()
+    with spending_for(purpose):
+        await budget.throttle(cost)
+    return time.monotonic() - started
+
+
 async def test_orders_beyond_a_window_wait_for_it_to_pass():
-    budget = OrderBudget(((0.3, 3), (10.0, 100)))
+    budgets = ExchangeBudgets(
+        order_windows=(RateLimitItemPerSecond(3, 1), RateLimitItemPerSecond(100, 10)),
+        reserve_share=0,
+    )
     started = time.monotonic()
 
-    await asyncio.gather(*(budget.acquire("account") for _ in range(7)))
+    await asyncio.gather(*(budgets.orders.acquire("account") for _ in range(7)))
     elapsed = time.monotonic() - started
-    await budget.acquire("another account")  # not held up by the first one's budget
+    await budgets.orders.acquire("another account")  # not held up by the first one's budget
 
-    assert 0.6 <= elapsed < 1.5  # three windows: 3 + 3 + 1
+    assert 1.9 <= elapsed < 2.6  # three windows: 3 + 3 + 1
     assert time.monotonic() - started - elapsed < 0.1
 
 
-@pytest.mark.asyncio
 async def test_a_pause_longer_than_a_request_may_wait_fails_at_once():
-    budget = EgressBudget(per_minute=60, burst=1, max_wait_seconds=5)
-    budget.pause("30")
+    budget = ExchangeBudgets(max_wait_seconds=5).egress(None, TradeType.FUTURES)
+    await budget.pause("30")
 
     with pytest.raises(EgressPaused):
         await budget.throttle(1)
 
 
-@pytest.mark.asyncio
-async def test_an_ip_budget_spends_a_burst_at_once_and_the_rest_as_it_refills():
-    budget = EgressBudget(per_minute=600, burst=10)  # 10 a second
+async def test_an_ip_budget_spends_its_window_at_once_and_no_more():
+    budget = ExchangeBudgets(
+        ip_limits={TradeType.FUTURES: [RateLimitItemPerSecond(10)]}, reserve_share=0
+    ).egress("http://10.0.0.1:3128", TradeType.FUTURES)
     started = time.monotonic()
 
     await asyncio.gather(*(budget.throttle(1) for _ in range(10)))
-    burst = time.monotonic() - started
-    await asyncio.gather(*(budget.throttle(1) for _ in range(5)))
-    refilled = time.monotonic() - started
-    await budget.throttle(25)  # dearer than the whole bucket: it still goes, and owes
-    owed_from = time.monotonic()
+    at_once = time.monotonic() - started
+    await budget.throttle(0)  # a new futures order weighs nothing on the IP
+    weightless = time.monotonic() - started
     await budget.throttle(1)
+    next_window = time.monotonic() - started
 
-    assert burst < 0.1
-    assert 0.4 <= refilled < 0.8  # five more at 10 a second
-    assert 2.2 <= time.monotonic() - owed_from < 2.8  # the 24 owed, repaid at 10 a second
+    assert at_once < 0.1 and weightless < 0.1
+    assert 0.95 <= next_window < 1.3  # the eleventh waits until the first leaves the window
+
+
+async def test_protective_work_goes_ahead_of_entries_when_the_budget_is_tight():
+    """A fifth of every window is kept for stops and closes: entries that would spend it
+    wait for the window to move, while a stop goes at once."""
+    budgets = ExchangeBudgets(ip_limits={TradeType.FUTURES: [RateLimitItemPerSecond(10)]})
+    budget = budgets.egress("http://10.0.0.2:3128", TradeType.FUTURES)
+    entries = [await spend(budget, 1, ExchangePurpose.ENTRY) for _ in range(8)]
+
+    ninth_entry = asyncio.create_task(spend(budget, 1, ExchangePurpose.ENTRY))
+    stops = [await spend(budget, 1, ExchangePurpose.PROTECTION) for _ in range(2)]
+    assert max(entries) < 0.05 and max(stops) < 0.05
+    assert not ninth_entry.done()
+    assert await ninth_entry >= 0.9
+
+    with spending_for(ExchangePurpose.ENTRY):
+        for _ in range(8):  # the order windows keep the same reserve
+            await budgets.orders.acquire("account")
+    held_entry = asyncio.create_task(spend_order(budgets, ExchangePurpose.ENTRY))
+    assert await spend_order(budgets, ExchangePurpose.PROTECTION) < 0.05
+    assert not held_entry.done()
+    held_entry.cancel()
+
+
+async def spend_order(budgets: ExchangeBudgets, purpose: ExchangePurpose) -> float:
+    started = time.monotonic()
+    with spending_for(purpose):
+        await budgets.orders.acquire("account")
+    return time.monotonic() - started
+
+
+async def test_processes_sharing_redis_spend_one_budget_and_one_pause(redis_url):
+    """Two processes' budgets on one Redis (each with its own connection): together they
+    never spend more than the IP's window, and a 429 heard by one pauses the other."""
+    limits = {TradeType.FUTURES: [RateLimitItemPerSecond(10)]}
+    proxy = "http://user:secret@10.0.0.3:3128"
+    first, second = (
+        ExchangeBudgets(redis_url, ip_limits=limits, reserve_share=0).egress(
+            proxy, TradeType.FUTURES
+        )
+        for _ in range(2)
+    )
+    entries_before = weight_spent("10.0.0.3:3128", ExchangePurpose.ENTRY)
+    started = time.monotonic()
+
+    await asyncio.gather(*(spend(b, 1, ExchangePurpose.ENTRY) for b in [first, second] * 6))
+    twelve = time.monotonic() - started
+    await first.pause("2")
+    paused = await spend(second, 1, ExchangePurpose.PROTECTION)
+
+    assert 0.95 <= twelve < 1.5  # ten in the first second, two in the next
+    assert 1.0 <= paused < 2.5
+    assert first.egress == "10.0.0.3:3128"  # the proxy's credentials are named nowhere
+    assert weight_spent("10.0.0.3:3128", ExchangePurpose.ENTRY) - entries_before == 12
+
+
+async def test_a_spot_request_is_charged_binances_spot_weight():
+    budget = ExchangeBudgets().egress("http://10.0.0.4:3128", TradeType.SPOT)
+    before = weight_spent("10.0.0.4:3128", ExchangePurpose.ACCOUNT)
+
+    await budget.throttle(0.2)  # ccxt's cost of a spot weight of 1
+    await budget.throttle(4)  # ccxt's cost of /api/v3/account (weight 20)
+
+    assert weight_spent("10.0.0.4:3128", ExchangePurpose.ACCOUNT) - before == 21
 
 
 def test_binances_futures_ip_weight_where_ccxt_charges_otherwise():
@@ -68,17 +151,13 @@ def test_binances_futures_ip_weight_where_ccxt_charges_otherwise():
     assert cost(["fapiPrivateV3"], "GET", "account", {}) == 5  # ccxt says 1
     assert cost(["fapiPrivate"], "POST", "leverage", {}, {"cost": 1}) == 1  # ccxt's, as it is
     assert cost(["fapiPrivate"], "GET", "openOrders", {}, {"cost": 1, "noSymbol": 40}) == 40
-    futures = EgressBudget.of_ip(TradeType.FUTURES)
-    assert (futures.burst, futures.per_minute) == (480, 1920)  # 2,400 in any minute
-    half = EgressBudget.of_ip(TradeType.FUTURES, share=0.5)  # one of two processes on the IP
-    assert (half.burst, half.per_minute) == (240, 960)
 
 
-def test_a_missing_or_odd_retry_after_pauses_a_minute():
-    budget = EgressBudget(per_minute=60, burst=1, monotonic=lambda: 100.0)
-    assert budget.pause(None) == 60
-    assert budget.pause("soon") == 60
-    assert budget.pause("7") == 7
+async def test_a_missing_or_odd_retry_after_pauses_a_minute():
+    budget = ExchangeBudgets().egress(None, TradeType.FUTURES)
+    assert await budget.pause(None) == 60
+    assert await budget.pause("soon") == 60
+    assert await budget.pause("7") == 7
 
 
 def test_each_key_sticks_to_one_proxy_and_a_new_proxy_moves_only_its_share():

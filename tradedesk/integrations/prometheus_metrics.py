@@ -1,7 +1,7 @@
 """Prometheus metrics (prometheus-client): HTTP requests and GraphQL operations, exchange
-requests by endpoint, copy jobs and fan-outs, the keeper's event passes and streams, and the
-backlogs of the copy queue and the alert outbox. Served at `/metrics` by `serve`, and by
-`worker` on `TRADEDESK_WORKER_METRICS_PORT`."""
+requests by endpoint and request weight by egress and purpose, copy jobs and fan-outs, the
+keeper's event passes and streams, and the backlogs of the copy queue and the alert outbox.
+Served at `/metrics` by `serve`, and by `worker` on `TRADEDESK_WORKER_METRICS_PORT`."""
 
 from __future__ import annotations
 
@@ -46,6 +46,11 @@ EXCHANGE_LATENCY = Histogram(
     "Time the exchange took to answer (rate-limit waits included)",
     ["endpoint"],
     buckets=LATENCY_BUCKETS,
+)
+EXCHANGE_WEIGHT = Counter(
+    "tradedesk_exchange_weight_total",
+    "Binance request weight spent, by egress IP (proxy host or direct) and purpose",
+    ["egress", "purpose"],
 )
 COPY_JOBS = Counter("tradedesk_copy_jobs_total", "Signal copies run, by outcome", ["status"])
 COPY_LATENCY = Histogram(
@@ -128,6 +133,10 @@ def count_exchange_requests(client: Any) -> None:
             EXCHANGE_LATENCY.labels(endpoint).observe(time.perf_counter() - started)
 
     client.fetch2 = counted
+
+
+def count_exchange_weight(egress: str, purpose: str, weight: int) -> None:
+    EXCHANGE_WEIGHT.labels(egress, purpose).inc(weight)
 
 
 def exposition(backlog: Backlog) -> tuple[bytes, str]:

@@ -48,6 +48,7 @@ from tradedesk.domain.market.exchange import (
     OrderSide,
     OrderType,
 )
+from tradedesk.domain.market.exchange_purpose import ExchangePurpose, spending_for
 from tradedesk.domain.market.model import TradeType
 from tradedesk.domain.market.ports import ExchangeGateway
 from tradedesk.domain.market.tickers import MarketService
@@ -192,7 +193,8 @@ class CopyDispatcher:
             )
             async with bound, self._key_locks[copy.key_id]:
                 started = time.perf_counter()
-                outcome = await self._run(job, held=held, lease=lease)
+                with spending_for(ExchangePurpose.ENTRY):  # its closes are protective
+                    outcome = await self._run(job, held=held, lease=lease)
                 if outcome is None:
                     return
                 self._metrics.copy_finished(

@@ -10,6 +10,7 @@ from tradedesk.domain.market.exchange import (
     OrderSide,
     OrderType,
 )
+from tradedesk.domain.market.exchange_purpose import ExchangePurpose, spending_for
 from tradedesk.domain.market.ports import ExchangeGateway
 
 
@@ -17,7 +18,15 @@ async def flatten(
     gateway: ExchangeGateway, credentials: ApiCredentials, symbol: str, client_order_id: str
 ) -> None:
     """Cancels every open order of the symbol, then closes what is left of the position at
-    market, reduce-only (it can never open one)."""
+    market, reduce-only (it can never open one). Protective: it goes first in a tight
+    budget."""
+    with spending_for(ExchangePurpose.PROTECTION):
+        await _flatten(gateway, credentials, symbol, client_order_id)
+
+
+async def _flatten(
+    gateway: ExchangeGateway, credentials: ApiCredentials, symbol: str, client_order_id: str
+) -> None:
     await gateway.cancel_all_orders(credentials, symbol)
     position = await gateway.fetch_position(credentials, symbol)
     if position is None:

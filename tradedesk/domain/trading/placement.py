@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
 from tradedesk.domain.market.exchange import ApiCredentials, MarketRules, Order, OrderRequest
+from tradedesk.domain.market.exchange_purpose import ExchangePurpose, spending_for
 from tradedesk.domain.market.model import TradeType
 from tradedesk.domain.market.ports import ExchangeGateway
 from tradedesk.domain.trading.exits import ExitPlan, entry_id, initial_legs, leg_of
@@ -55,7 +56,8 @@ class TradePlacer:
             await flatten(self._gateway, credentials, symbol, f"{prefix}c")
         elif clear:
             await self._gateway.cancel_all_orders(credentials, symbol)
-        placed = [await self._gateway.place_order(credentials, entry)]
+        with spending_for(ExchangePurpose.ENTRY):
+            placed = [await self._gateway.place_order(credentials, entry)]
         legs = initial_legs(
             plan,
             rules,
@@ -66,9 +68,10 @@ class TradePlacer:
         )
         leg = "takeProfit"
         try:
-            for name, request in legs:
-                leg = name  # named in the error if this one fails
-                placed.append(await self._gateway.place_order(credentials, request))
+            with spending_for(ExchangePurpose.PROTECTION):  # the entry is out: it is exposed
+                for name, request in legs:
+                    leg = name  # named in the error if this one fails
+                    placed.append(await self._gateway.place_order(credentials, request))
         except BusinessRuleViolation as failed:
             log.warning("trade %s: the %s leg failed (%s); undoing", prefix, leg, failed.text)
             if futures:

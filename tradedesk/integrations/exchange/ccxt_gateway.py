@@ -35,6 +35,7 @@ from tradedesk.domain.market.exchange import (
     from_exchange_symbol,
     to_exchange_symbol,
 )
+from tradedesk.domain.market.exchange_purpose import ExchangePurpose, spending_for
 from tradedesk.domain.market.model import ExchangeId, Ticker, TradeType
 from tradedesk.integrations.exchange import ccxt_shapes
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
@@ -45,7 +46,6 @@ from tradedesk.integrations.exchange.ccxt_errors import (
     outcome_unknown,
     to_domain,
 )
-from tradedesk.integrations.exchange.rate_budgets import OrderBudget
 
 log = logging.getLogger("tradedesk.exchange")
 
@@ -70,11 +70,9 @@ _TICKER_NUMBERS = {
 
 
 class CcxtGateway:
-    def __init__(
-        self, clients: CcxtClients | None = None, *, order_budget: OrderBudget | None = None
-    ) -> None:
+    def __init__(self, clients: CcxtClients | None = None) -> None:
         self.clients = clients or CcxtClients()
-        self._orders = order_budget or OrderBudget()
+        self._orders = self.clients.budgets.orders
 
     # public -----------------------------------------------------------------------------
 
@@ -159,7 +157,6 @@ class CcxtGateway:
         return await self._private_read(credentials, account, "fetch_balance")
 
     async def release(self, credentials: ApiCredentials) -> None:
-        self._orders.forget(credentials.api_key)
         await self.clients.release(credentials)
 
     # user-data streams -----------------------------------------------------------------
@@ -178,7 +175,8 @@ class CcxtGateway:
                 raise ccxt_shapes.MalformedAnswer("listenKey")
             return str(listen_key)
 
-        return await self._private_read(credentials, call, "listen_key")
+        with spending_for(ExchangePurpose.STREAM):
+            return await self._private_read(credentials, call, "listen_key")
 
     async def futures_symbols(self) -> dict[str, str]:
         """Binance's USDⓈ-M market ids (BTCUSDT) with the platform's symbols (BTC/USDT)."""
@@ -250,10 +248,10 @@ class CcxtGateway:
             except ccxt.InvalidNonce:  # refused before execution: safe to send again
                 await self.clients.sync_time(credentials.trade_type)
             except ccxt.DDoSProtection as error:  # refused before execution: wait, send again
-                self._refused(client, error, "place_order")
+                await self._refused(client, error, "place_order")
             except ccxt.BaseError as error:
                 if not outcome_unknown(error):
-                    raise self._refused(client, error, "place_order") from None
+                    raise await self._refused(client, error, "place_order") from None
                 log.warning("place_order %s: answer lost; looking it up", order.client_order_id)
                 found = await self._look_up(client, credentials, order, unified)
                 if found is not None:
@@ -382,7 +380,7 @@ class CcxtGateway:
                 await self.clients.sync_time(trade_type)
                 continue
             except ccxt.BaseError as error:
-                mapped = self._refused(client, error, action)
+                mapped = await self._refused(client, error, action)
                 if not isinstance(mapped, ExchangeUnreachable):
                     raise mapped from None
                 if attempt == READ_ATTEMPTS:
@@ -394,11 +392,11 @@ class CcxtGateway:
                 raise BusinessRuleViolation(ErrorCode.EXCHANGE_BAD_REQUEST) from None
         raise ExchangeUnavailable
 
-    def _refused(self, client: Any, error: Exception, action: str) -> Exception:
+    async def _refused(self, client: Any, error: Exception, action: str) -> Exception:
         """The domain error for a ccxt error; a rate-limit answer also pauses the egress."""
         if isinstance(error, ccxt.DDoSProtection) and client is not None:
             headers = client.last_response_headers or {}
-            waited = self.clients.budget_of(client).pause(headers.get("Retry-After"))
+            waited = await self.clients.budget_of(client).pause(headers.get("Retry-After"))
             log.warning("%s: rate limited; pausing the egress %.0f s", action, waited)
         return to_domain(error, action=action)
 

@@ -1,39 +1,56 @@
-"""Binance's rate limits kept by the platform as a whole, not by each ccxt client.
+"""Binance's rate limits kept by the whole fleet, not by each ccxt client or each process.
 
 Binance counts request weight per IP and new orders per account. ccxt throttles each client
 instance on its own, which is right for one client and wrong for thousands: a copy-trading
-fan-out of many keys through one proxy would add their budgets up and earn a 418 ban. So every
-client that leaves through the same IP for the same API family shares one `EgressBudget`, and
-every task that places orders for one account shares that account's `OrderBudget`.
+fan-out of many keys through one proxy, run by several workers, would add their budgets up and
+earn a 418 ban. So every request through one egress IP spends that IP's `EgressBudget`, and
+every order of an account spends that account's `OrderBudget`; both are moving windows kept by
+the `limits` library, in Redis when `TRADEDESK_REDIS_URL` is set (every server and worker then
+counts against the same windows) and in memory otherwise.
+
+A moving window of Binance's limit is never looser than Binance's fixed minute, so a fan-out
+may spend the whole minute at once and no fixed minute ever sees more than the limit. The last
+`RESERVE_SHARE` of every window is kept for protective work (`ExchangePurpose.PROTECTION`):
+when the budget is tight, a stop or a close goes ahead of new entries and routine reads.
 
 The egress budget spends Binance's real per-IP weight (2,400 a minute on USDT-M futures, 6,000
 on spot), not ccxt's single-client pacing, which charges a futures order 4 although orders
-weigh nothing on the IP limit (they count against the account's order limits instead), and
-paces everything evenly at half the limit. A fan-out may therefore spend a fifth of the
-minute at once and the rest as it refills: no fixed minute ever sees more than the limit.
+weigh nothing on the IP limit (they count against the account's order limits instead).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import math
 import time
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import ccxt
+from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
 
+from tradedesk.domain.market.exchange_purpose import current_purpose
 from tradedesk.domain.market.model import TradeType
+from tradedesk.integrations.prometheus_metrics import count_exchange_weight
 
 # Binance USDT-M futures: 300 new orders per 10 seconds and 1,200 per minute per account.
-ORDER_WINDOWS: tuple[tuple[float, int], ...] = ((10.0, 300), (60.0, 1200))
+ORDER_WINDOWS: tuple[RateLimitItem, ...] = (
+    RateLimitItemPerSecond(300, 10),
+    RateLimitItemPerMinute(1200),
+)
+IP_WEIGHT_PER_MINUTE = {TradeType.FUTURES: 2400, TradeType.SPOT: 6000}
+# ccxt counts a futures weight as it is and a spot weight as a fifth
+CCXT_COST_TO_WEIGHT = {TradeType.FUTURES: 1.0, TradeType.SPOT: 5.0}
+RESERVE_SHARE = 0.2  # of each window, spent only by protective work
 DEFAULT_RETRY_AFTER_SECONDS = 60.0
 # A pause longer than this fails the request at once (the user gets 1500 now, not in minutes).
 MAX_WAIT_SECONDS = 10.0
-# An IP's weight a minute in ccxt's cost units: ccxt counts a futures weight as it is and a
-# spot weight as a fifth (Binance's 2,400 and 6,000).
-IP_COST_PER_MINUTE = {TradeType.FUTURES: 2400.0, TradeType.SPOT: 1200.0}
-BURST_SHARE = 0.2  # of a minute's weight that may go at once
+KEY_PREFIX = "tradedesk-exchange"  # of the budgets' keys in Redis
+SHORTEST_WAIT_SECONDS = 0.01  # between two looks at a full window
 # Where ccxt's cost is not Binance's IP weight: new futures orders weigh 0 on the IP (the
 # account's order limits count them), and the v2/v3 account, balance and position reads 5.
 IP_COST_CORRECTIONS: dict[tuple[str, str, str], float] = {
@@ -51,84 +68,156 @@ class EgressPaused(ccxt.NetworkError):
     """The exchange asked this IP to wait longer than a request should hang."""
 
 
-class TokenBucket:
-    """`per_second` tokens refill up to `capacity`; a request takes its cost once the bucket
-    is not in debt (so a request dearer than the capacity still goes), first come first
-    served."""
+class SharedWindows:
+    """Moving windows that every process sharing the storage spends together; the last
+    `reserve_share` of each only for protective work."""
 
-    def __init__(self, per_second: float, capacity: float, monotonic: Callable[[], float]) -> None:
-        self._per_second = per_second
-        self._capacity = capacity
-        self._monotonic = monotonic
-        self._tokens = capacity
-        self._at = monotonic()
-        self._lock = asyncio.Lock()
+    def __init__(
+        self, limiter: MovingWindowRateLimiter, items: Sequence[RateLimitItem], reserve_share: float
+    ) -> None:
+        self._limiter = limiter
+        self._windows = [(item, math.ceil(item.amount * reserve_share)) for item in items]
 
-    async def take(self, cost: float) -> None:
-        async with self._lock:
-            debt = -self._refill()
-            if debt > 0:  # wait until the bucket has refilled what it owes
-                await asyncio.sleep(debt / self._per_second)
-                self._refill()
-            self._tokens -= cost
+    async def spend(self, key: str, cost: int, *, protective: bool) -> None:
+        """Returns once `cost` fits every window (a request dearer than a window spends all
+        of it), waiting for the windows to move as long as it takes."""
+        # a deadline another process may move, not an event this one could wait on
+        while (wait := await self._refusal(key, cost, protective)) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
 
-    def _refill(self) -> float:
-        now = self._monotonic()
-        self._tokens = min(self._capacity, self._tokens + (now - self._at) * self._per_second)
-        self._at = now
-        return self._tokens
+    async def _refusal(self, key: str, cost: int, protective: bool) -> float:
+        """0 once spent, else the seconds until the fullest window frees its oldest entry.
+        Windows are looked at before any is spent, so a refused request spends nothing."""
+        for item, reserve in self._windows:
+            reset, remaining = await self._limiter.get_window_stats(item, key)
+            floor = 0 if protective else reserve
+            if remaining - min(cost, item.amount) < floor:
+                return max(reset - time.time(), SHORTEST_WAIT_SECONDS)
+        for item, _reserve in self._windows:
+            if not await self._limiter.hit(item, key, cost=min(cost, item.amount)):
+                return SHORTEST_WAIT_SECONDS  # another process was quicker
+        return 0.0
 
 
 class EgressBudget:
-    """The request-weight budget of one egress IP and API family, shared by its clients, plus
-    a pause that honours `Retry-After` after a 429 or 418."""
+    """The request weight of one egress IP and API family, shared by every client (of every
+    process) leaving through it, and a pause that honours `Retry-After` after a 429 or 418."""
 
     def __init__(
         self,
-        per_minute: float,
-        burst: float,
+        windows: SharedWindows,
+        storage: Storage,
         *,
+        egress: str,
+        trade_type: TradeType,
         max_wait_seconds: float = MAX_WAIT_SECONDS,
-        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.per_minute, self.burst = per_minute, burst
-        self._bucket = TokenBucket(per_minute / 60, burst, monotonic)
+        self.egress = egress
+        self._windows = windows
+        self._storage = storage
+        self._key = f"egress/{egress}/{trade_type.value}"
+        self._pause_key = f"egress-pause/{egress}/{trade_type.value}"
+        self._to_weight = CCXT_COST_TO_WEIGHT[trade_type]
         self._max_wait = max_wait_seconds
-        self._monotonic = monotonic
-        self._resume_at = 0.0
-
-    @classmethod
-    def of_ip(cls, trade_type: TradeType, share: float = 1.0) -> EgressBudget:
-        """`share` of Binance's budget of one IP (a process's part, when several leave
-        through the same IPs): a fifth at once, the rest as the minute goes by."""
-        minute = IP_COST_PER_MINUTE[trade_type] * share
-        return cls(per_minute=minute * (1 - BURST_SHARE), burst=minute * BURST_SHARE)
 
     async def throttle(self, cost: float | None = None) -> None:
-        """Installed as each client's `throttle`: the bucket, outside any pause. A request
-        the bucket let go while a pause began queues again behind it, so that the end of a
-        pause is not a burst."""
-        while True:
+        """Installed as each client's `throttle`: waits out a pause, then for the request's
+        weight in the IP's windows, and counts it against the current purpose. A request the
+        windows let go while a pause began waits that pause out too: the pause's end is not
+        met by a queue of requests sent into the exchange's refusal."""
+        weight = math.ceil((1.0 if cost is None else cost) * self._to_weight - 1e-9)
+        purpose = current_purpose()
+        await self._pause_over()
+        if weight > 0:
+            await self._windows.spend(self._key, weight, protective=purpose.protective)
             await self._pause_over()
-            await self._bucket.take(1.0 if cost is None else cost)
-            if self._monotonic() >= self._resume_at:
-                return
+        count_exchange_weight(self.egress, purpose.value, weight)
 
     async def _pause_over(self) -> None:
-        wait = self._resume_at - self._monotonic()
+        wait = await self._storage.get_expiry(self._pause_key) - time.time()
         if wait > self._max_wait:
-            raise EgressPaused(f"requests through this IP are paused for {wait:.0f} s")
+            raise EgressPaused(f"requests through {self.egress} are paused for {wait:.0f} s")
         if wait > 0:
             await asyncio.sleep(wait)
 
-    def pause(self, retry_after: str | None) -> float:
-        """Holds every request through this egress for the seconds the exchange asked."""
+    async def pause(self, retry_after: str | None) -> float:
+        """Holds every request through this egress, in every process, for the seconds the
+        exchange asked (a longer pause already running stands)."""
         try:
             seconds = float(retry_after) if retry_after else DEFAULT_RETRY_AFTER_SECONDS
         except ValueError:
             seconds = DEFAULT_RETRY_AFTER_SECONDS
-        self._resume_at = max(self._resume_at, self._monotonic() + seconds)
+        seconds = max(1.0, seconds)
+        if await self._storage.get_expiry(self._pause_key) < time.time() + seconds:
+            await self._storage.clear(self._pause_key)
+            await self._storage.incr(self._pause_key, math.ceil(seconds))
         return seconds
+
+
+class OrderBudget:
+    """New orders per account, in every process, in moving windows no looser than Binance's
+    fixed ones."""
+
+    def __init__(self, windows: SharedWindows) -> None:
+        self._windows = windows
+
+    async def acquire(self, api_key: str) -> None:
+        """Returns once one more order of this account fits every window; protective orders
+        may take the reserve that entries leave."""
+        account = hashlib.sha256(api_key.encode()).hexdigest()[:24]  # no key in the store
+        await self._windows.spend(f"orders/{account}", 1, protective=current_purpose().protective)
+
+
+class ExchangeBudgets:
+    """The budgets of a process: in Redis, shared with every process given the same URL, or
+    in this process's memory."""
+
+    def __init__(
+        self,
+        redis_url: str | None = None,
+        *,
+        ip_share: float = 1.0,
+        ip_limits: Mapping[TradeType, Sequence[RateLimitItem]] | None = None,
+        order_windows: Sequence[RateLimitItem] = ORDER_WINDOWS,
+        reserve_share: float = RESERVE_SHARE,
+        max_wait_seconds: float = MAX_WAIT_SECONDS,
+    ) -> None:
+        """`ip_share`: the part of each IP's weight this process may spend, for processes
+        behind the same IPs that share no Redis (1 with Redis: the windows are shared)."""
+        self._storage: Storage = (
+            RedisStorage(
+                "async+" + redis_url, implementation="redispy", key_prefix="tradedesk-exchange"
+            )
+            if redis_url
+            else MemoryStorage()
+        )
+        self._limiter = MovingWindowRateLimiter(self._storage)
+        self._ip_limits = ip_limits or {
+            trade_type: [RateLimitItemPerMinute(math.floor(weight * ip_share))]
+            for trade_type, weight in IP_WEIGHT_PER_MINUTE.items()
+        }
+        self._reserve_share = reserve_share
+        self._max_wait = max_wait_seconds
+        self.orders = OrderBudget(SharedWindows(self._limiter, order_windows, reserve_share))
+
+    def egress(self, proxy: str | None, trade_type: TradeType) -> EgressBudget:
+        windows = SharedWindows(self._limiter, self._ip_limits[trade_type], self._reserve_share)
+        return EgressBudget(
+            windows,
+            self._storage,
+            egress=egress_name(proxy),
+            trade_type=trade_type,
+            max_wait_seconds=self._max_wait,
+        )
+
+
+def egress_name(proxy: str | None) -> str:
+    """How an egress is named in the budgets and in `/metrics`: the proxy's host and port
+    (never its credentials), or `direct`."""
+    if proxy is None:
+        return "direct"
+    parts = urlsplit(proxy)
+    return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
 
 
 def ip_cost(
@@ -141,43 +230,3 @@ def ip_cost(
     if corrected is not None:
         return corrected
     return type(client).calculate_rate_limiter_cost(client, api, method, path, params, config or {})
-
-
-class OrderBudget:
-    """New orders per account in rolling windows no looser than Binance's fixed ones."""
-
-    def __init__(
-        self,
-        windows: tuple[tuple[float, int], ...] = ORDER_WINDOWS,
-        *,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._windows = windows
-        self._longest = max(span for span, _ in windows)
-        self._monotonic = monotonic
-        self._sent: dict[str, deque[float]] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-
-    async def acquire(self, account: str) -> None:
-        """Returns once one more order of this account fits every window (first come, first
-        served)."""
-        sent = self._sent.setdefault(account, deque())
-        async with self._locks.setdefault(account, asyncio.Lock()):
-            while (wait := self._wait(sent)) > 0:  # noqa: ASYNC110 (a deadline, not an event)
-                await asyncio.sleep(wait)
-            sent.append(self._monotonic())
-
-    def forget(self, account: str) -> None:
-        self._sent.pop(account, None)
-        self._locks.pop(account, None)
-
-    def _wait(self, sent: deque[float]) -> float:
-        now = self._monotonic()
-        while sent and sent[0] <= now - self._longest:
-            sent.popleft()
-        wait = 0.0
-        for span, limit in self._windows:
-            inside = [at for at in sent if at > now - span]
-            if len(inside) >= limit:
-                wait = max(wait, inside[-limit] + span - now)
-        return wait
