@@ -290,13 +290,18 @@ def simulator(
         bool,
         typer.Option(
             "--control",
-            help="Serve the control surface (/_simulator/price, /algo-reject, /faults) too.",
+            help="Serve the control surface (/_simulator/price, /algo-reject, /algo-hold, "
+            "/faults, /usage) too.",
         ),
     ] = False,
     max_open_algo_orders: Annotated[
         int | None,
         typer.Option(min=1, help="Cap on one account's open conditional orders over all symbols."),
     ] = None,
+    ip_weight_per_minute: Annotated[
+        int,
+        typer.Option(min=1, help="Request weight one IP may spend a minute (Binance: 2,400)."),
+    ] = 2400,
 ) -> None:
     """Serve the paper exchange as a Binance-compatible API (spot /api, USDT-M /fapi and its
     user-data stream)."""
@@ -310,7 +315,11 @@ def simulator(
         typer.echo(f"tradedesk: --account {exc}", err=True)
         raise typer.Exit(2) from None
     _engine, simulator_app = build_simulator(
-        specs, seed=seed, control=control, max_open_algo_orders=max_open_algo_orders
+        specs,
+        seed=seed,
+        control=control,
+        max_open_algo_orders=max_open_algo_orders,
+        ip_weight_per_minute=ip_weight_per_minute,
     )
     uvicorn.run(simulator_app, host=host, port=port, log_level="warning", server_header=False)
 

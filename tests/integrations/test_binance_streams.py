@@ -16,7 +16,13 @@ from tests.simulator.facade import serving_facade
 from tradedesk.domain.market.account_events import OrderUpdate, PositionUpdate, StreamGap
 from tradedesk.domain.market.exchange import ApiCredentials
 from tradedesk.domain.market.model import ExchangeId, TradeType
-from tradedesk.integrations.exchange.binance_streams import BinanceAccountStreams, stream_base
+from tradedesk.integrations.exchange.binance_streams import (
+    KEYS_IN_URL,
+    KEYS_PER_CONNECTION,
+    KEYS_PER_SUBSCRIBE,
+    BinanceAccountStreams,
+    stream_base,
+)
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
 from tradedesk.integrations.exchange.ccxt_gateway import CcxtGateway
 from tradedesk.simulator.markets import Kind
@@ -152,6 +158,36 @@ async def test_a_rejected_trigger_is_heard_with_its_reason(venue, heard, watchin
     )
 
     assert rejected.conditional and rejected.reason == "Margin is insufficient."
+
+
+async def test_a_full_connection_opens_again_with_its_keys_asked_for_in_batches(heard):
+    """A connection opens again with a few keys in its URL (150 listen keys make a URL of
+    11 KB, which the simulator's server refuses with 414, as servers do) and asks for the
+    rest by SUBSCRIBE, a batch at a time."""
+    count = 150
+    assert KEYS_IN_URL + 2 * KEYS_PER_SUBSCRIBE < count <= KEYS_PER_CONNECTION
+    accounts = {f"k{n}": (f"s{n}", Decimal(10000)) for n in range(count)}
+    async with serving_facade(accounts) as venue:
+        engine, base = venue
+        async with streams_on(base, heard) as streams:
+            for n in range(count):
+                await streams.watch(f"id{n}", ApiCredentials(
+                    ExchangeId.BINANCE, TradeType.FUTURES, f"k{n}", f"s{n}"
+                ))  # fmt: skip
+            for n in range(count):
+                await heard.until(gap(f"id{n}"))
+
+            venue.streams.disconnect_all()  # every key wanted again at once
+            for n in range(count):
+                await heard.until(gap(f"id{n}"), count=2)
+            buy(engine, f"k{count - 1}")
+            await heard.until(positioned)
+
+            assert streams.connections() == 1 and venue.streams.connections() == 1
+            assert all(streams.live(f"id{n}") for n in range(count))
+            assert {k for k, e in heard.events if isinstance(e, PositionUpdate)} == {
+                f"id{count - 1}"
+            }
 
 
 async def test_keys_past_a_connections_capacity_open_another(venue, heard):

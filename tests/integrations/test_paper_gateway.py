@@ -3,6 +3,7 @@ prices the paper feed shows."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
 from tradedesk.integrations.exchange.ccxt_gateway import CcxtGateway
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed
 from tradedesk.integrations.exchange.paper_gateway import PaperGateway
+from tradedesk.simulator.markets import default_markets
 
 pytestmark = pytest.mark.asyncio
 FUTURES = ApiCredentials(ExchangeId.BINANCE, TradeType.FUTURES, "paper-key", "paper-secret")
@@ -177,6 +179,21 @@ async def test_both_adapters_know_the_same_market_rules(paper, trade_type, symbo
     assert in_process == over_ccxt
     assert over_ccxt.tick_size > 0 and over_ccxt.min_notional > 0
     assert over_ccxt.max_algo_orders == (10 if trade_type is TradeType.FUTURES else 0)
+
+
+async def test_a_market_without_a_cap_of_conditional_orders_reads_as_uncapped():
+    """Binance dropped MAX_NUM_ALGO_ORDERS from USDⓈ-M's exchangeInfo: the rules say so
+    instead of reading a missing filter as no room at all."""
+    uncapped = [replace(m, max_num_algo_orders=None) for m in default_markets()]
+    async with serving_facade(markets=uncapped) as (_engine, base):
+        binance = CcxtGateway(CcxtClients(base_url=base))
+        try:
+            rules = await binance.market_rules(trade_type=TradeType.FUTURES, symbol="BTC/USDT")
+        finally:
+            await binance.aclose()
+
+    assert rules.max_algo_orders is None
+    assert rules.has_algo_slot(1000)
 
 
 async def test_rules_of_an_unlisted_symbol_are_1300(paper):

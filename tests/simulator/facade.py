@@ -14,7 +14,7 @@ from tradedesk.simulator.engine import PaperExchange
 from tradedesk.simulator.faults import Faults
 from tradedesk.simulator.http import facade
 from tradedesk.simulator.limits import RateLimits
-from tradedesk.simulator.markets import default_markets, default_prices
+from tradedesk.simulator.markets import Market, default_markets, default_prices
 from tradedesk.simulator.user_stream import LISTEN_KEY_SECONDS, UserStreams
 
 
@@ -39,6 +39,7 @@ async def serving_facade(
     wrap: Callable[[Any], Any] = lambda app: app,
     faults: Faults | None = None,
     listen_key_seconds: float = LISTEN_KEY_SECONDS,
+    markets: list[Market] | None = None,
     **account_flags: dict[str, bool],
 ) -> AsyncIterator[Venue]:
     """(engine, base URL) of a facade whose prices move only when a test moves them.
@@ -46,8 +47,9 @@ async def serving_facade(
     `clock_offset_ms` sets the exchange's clock apart from ours; `wrap` puts ASGI middleware
     (a lost answer, say) in front of the facade; `faults` are the facade's outage switches;
     `limits_clock` is the clock of its rate limits' minute windows; `listen_key_seconds` how
-    long a user-data stream's listen key lives without a keepalive."""
-    markets = default_markets()
+    long a user-data stream's listen key lives without a keepalive; `markets` replace the
+    default ones."""
+    markets = markets or default_markets()
     engine = PaperExchange(
         markets,
         prices=default_prices(markets),

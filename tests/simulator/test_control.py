@@ -48,6 +48,21 @@ async def test_rejections_asked_for_end_the_next_triggers_rejected(simulator):
     assert engine.account("key").position("BTCUSDT").amount == Decimal("0.1")
 
 
+async def test_held_triggers_stay_triggering_until_cancelled(simulator):
+    engine, http = simulator
+    stop = long_with_stop(engine)
+
+    answer = await http.post("/_simulator/algo-hold", json={"symbol": "BTCUSDT", "times": 1})
+    await http.post("/_simulator/price", json={"symbol": "BTCUSDT", "price": "18900"})
+    await http.post("/_simulator/price", json={"symbol": "BTCUSDT", "price": "18800"})
+
+    assert answer.json() == {"symbol": "BTCUSDT", "times": 1}
+    assert stop.status is AlgoStatus.TRIGGERING and stop.order_id is None  # not run twice
+    assert engine.account("key").position("BTCUSDT").amount == Decimal("0.1")
+    engine.cancel_conditional("key", Kind.FUTURES, "BTCUSDT", algo_id=stop.algo_id)
+    assert stop.status is AlgoStatus.CANCELED
+
+
 async def test_faults_switch_on_and_off(simulator):
     _, http = simulator
 
@@ -106,3 +121,20 @@ async def test_bad_control_requests_are_refused_and_change_nothing(simulator, pa
     assert engine.price(Kind.FUTURES, "BTCUSDT") == before
     assert engine.rejecting_triggers["BTCUSDT"] == 0
     assert (await http.get("/fapi/v1/time")).status_code == 200  # no fault was switched on
+
+
+async def test_usage_counts_each_ips_weight_and_the_open_streams():
+    """What benchmarks read: the weight spent since the start, here past Binance's 2,400 a
+    minute (the limit raised), and the streams."""
+    _engine, app = build_simulator(
+        [AccountSpec("key", "secret", Decimal(10000))], control=True, ip_weight_per_minute=5000
+    )
+    async with serving_here(app) as base, httpx.AsyncClient(base_url=base) as http:
+        answers = [(await http.get("/fapi/v1/ticker/24hr")).status_code for _ in range(61)]
+        usage = (await http.get("/_simulator/usage")).json()
+
+    assert answers == [200] * 61  # 2,440: a 429 at Binance's limit
+    assert usage == {
+        "weight": {"127.0.0.1": 61 * 40},
+        "streams": {"connections": 0, "listenKeys": 0},
+    }

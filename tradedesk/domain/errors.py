@@ -85,6 +85,15 @@ class BusinessRuleViolation(DomainError):
         return f"{self.code.message} ({self.code.code})"
 
 
+class ConditionalOrdersFull(BusinessRuleViolation):
+    """The exchange refused a conditional order because its cap of open conditional orders
+    (per symbol, or per account) is reached: room can be made, where a stop refused for its
+    price cannot. A caller still gets 433 `1500`."""
+
+    def __init__(self) -> None:
+        super().__init__(ErrorCode.EXCHANGE_BAD_REQUEST)
+
+
 class ExchangeUnavailable(BusinessRuleViolation):
     """The exchange did not answer, even after retries. A caller still gets 433 `1500`; work
     that can wait (a copy trade) tries again later instead of failing for good."""

@@ -114,7 +114,11 @@ def _symbol(market: Market) -> dict[str, Any]:
             lot,
             market_lot,
             {"filterType": "MAX_NUM_ORDERS", "limit": market.max_num_orders},
-            {"filterType": "MAX_NUM_ALGO_ORDERS", "limit": market.max_num_algo_orders},
+            *(
+                [{"filterType": "MAX_NUM_ALGO_ORDERS", "limit": market.max_num_algo_orders}]
+                if market.max_num_algo_orders is not None
+                else []
+            ),
             {"filterType": "MIN_NOTIONAL", "notional": number(market.min_notional)},
         ],
     }

@@ -6,13 +6,18 @@ off. Off by default: a venue anybody can move is no venue to practise on.
   mark price, spot and futures alike; the walk no longer moves it.
 - `POST /_simulator/algo-reject` `{"symbol": "BTCUSDT", "times": 1}`: the next `times`
   conditional orders to trigger on the symbol end REJECTED instead of placing their order.
+- `POST /_simulator/algo-hold` `{"symbol": "BTCUSDT", "times": 1}`: the next `times` stay
+  TRIGGERING, their order never placed, until cancelled (Binance's engine under load).
 - `POST /_simulator/faults` `{"kind": "outage", "pathPrefix": "/fapi", "times": 2, ...}` (the
   fields of `faults.Fault`: kind, pathPrefix, times, after, seconds, status, stall, executed);
   `DELETE /_simulator/faults` clears them all.
+- `GET /_simulator/usage`: the request weight each IP has spent since the start, and the
+  user-data stream connections open and listen keys listened to (what benchmarks count).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -25,7 +30,9 @@ from starlette.routing import Route
 from tradedesk.simulator.engine import PaperExchange
 from tradedesk.simulator.faults import Fault, FaultKind, Faults
 from tradedesk.simulator.feeds import WalkFeed
+from tradedesk.simulator.limits import RateLimiter
 from tradedesk.simulator.markets import Kind
+from tradedesk.simulator.user_stream import UserStreams
 
 MAX_PRICE = Decimal(10) ** 12
 # a kind's answer where the request names no status
@@ -36,7 +43,14 @@ class _BadRequest(Exception):
     pass
 
 
-def control_routes(engine: PaperExchange, faults: Faults, feed: WalkFeed | None) -> list[Route]:
+def control_routes(
+    engine: PaperExchange,
+    faults: Faults,
+    feed: WalkFeed | None,
+    *,
+    limiter: RateLimiter,
+    streams: UserStreams,
+) -> list[Route]:
     def handler(
         act: Callable[[dict[str, Any]], dict[str, Any]],
     ) -> Callable[[Request], Awaitable[Response]]:
@@ -70,13 +84,18 @@ def control_routes(engine: PaperExchange, faults: Faults, feed: WalkFeed | None)
             feed.hold(symbol)
         return {"symbol": symbol, "price": str(price), "fills": len(fills)}
 
-    def reject_triggers(body: dict[str, Any]) -> dict[str, Any]:
-        symbol = _text(body, "symbol")
-        if (Kind.FUTURES, symbol) not in engine.markets:
-            raise _BadRequest(f"no futures market {symbol!r}")
-        times = _whole(body, "times", least=0, default=1)
-        engine.rejecting_triggers[symbol] = times
-        return {"symbol": symbol, "times": times}
+    def triggers_to(counts: defaultdict[str, int]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        """A handler setting how many of a symbol's next triggers go the odd way."""
+
+        def set_count(body: dict[str, Any]) -> dict[str, Any]:
+            symbol = _text(body, "symbol")
+            if (Kind.FUTURES, symbol) not in engine.markets:
+                raise _BadRequest(f"no futures market {symbol!r}")
+            times = _whole(body, "times", least=0, default=1)
+            counts[symbol] = times
+            return {"symbol": symbol, "times": times}
+
+        return set_count
 
     def add_fault(body: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -106,6 +125,18 @@ def control_routes(engine: PaperExchange, faults: Faults, feed: WalkFeed | None)
             "executed": fault.executed,
         }
 
+    async def usage(_request: Request) -> Response:
+        return _json(
+            {
+                "weight": limiter.spent(),
+                "streams": {
+                    "connections": streams.connections(),
+                    "listenKeys": len(streams.listened_keys()),
+                },
+            },
+            200,
+        )
+
     def clear_faults(_body: dict[str, Any]) -> dict[str, Any]:
         cleared = len(faults.faults)
         faults.clear()
@@ -113,9 +144,17 @@ def control_routes(engine: PaperExchange, faults: Faults, feed: WalkFeed | None)
 
     return [
         Route("/_simulator/price", handler(set_price), methods=["POST"]),
-        Route("/_simulator/algo-reject", handler(reject_triggers), methods=["POST"]),
+        Route(
+            "/_simulator/algo-reject",
+            handler(triggers_to(engine.rejecting_triggers)),
+            methods=["POST"],
+        ),
+        Route(
+            "/_simulator/algo-hold", handler(triggers_to(engine.holding_triggers)), methods=["POST"]
+        ),
         Route("/_simulator/faults", handler(add_fault), methods=["POST"]),
         Route("/_simulator/faults", handler(clear_faults), methods=["DELETE"]),
+        Route("/_simulator/usage", usage, methods=["GET"]),
     ]
 
 

@@ -118,6 +118,9 @@ class PaperExchange:
         # open conditional orders one account may hold over all symbols (None: no such cap)
         self.max_open_conditionals: int | None = None
         self.rejecting_triggers: defaultdict[str, int] = defaultdict(int)  # symbol -> how many
+        # symbol -> how many triggers stay TRIGGERING, their order never placed (an overloaded
+        # matching engine), until they are cancelled
+        self.holding_triggers: defaultdict[str, int] = defaultdict(int)
         start = now_ms()
         self._days = {key: RollingDay(price, start) for key, price in self._prices.items()}
 
@@ -196,9 +199,11 @@ class PaperExchange:
                 fills.append(fill)
                 left = None if left is None else left - fill.qty
         for conditional in [
-            c for c in self._conditionals if c.is_open and (c.kind, c.symbol) == (kind, symbol)
+            c
+            for c in self._conditionals
+            if c.status is AlgoStatus.NEW and (c.kind, c.symbol) == (kind, symbol)
         ]:
-            if conditional.is_open and triggered(conditional, price):
+            if conditional.status is AlgoStatus.NEW and triggered(conditional, price):
                 fills += self._trigger(conditional)
         if kind is Kind.FUTURES:
             fills += self._liquidate(symbol, price)
@@ -426,8 +431,8 @@ class PaperExchange:
         self._check_good_till_position(self.account(api_key), symbol, time_in_force)
         open_now = self.open_conditionals(api_key, kind)
         open_here = [c for c in open_now if c.symbol == symbol]
-        cap = self.max_open_conditionals
-        if len(open_here) >= market.max_num_algo_orders or (
+        cap, cap_here = self.max_open_conditionals, market.max_num_algo_orders
+        if (cap_here is not None and len(open_here) >= cap_here) or (
             cap is not None and len(open_now) >= cap
         ):
             raise errors.ExchangeError(-4045, "Reach max stop order limit.")
@@ -650,9 +655,13 @@ class PaperExchange:
         """Place the conditional's order, announcing each step as Binance does: TRIGGERING,
         then TRIGGERED with its order, or REJECTED when the order is refused (no margin,
         nothing to reduce, or a rejection the control surface asked for); a close-position
-        conditional with nothing left to close EXPIRES."""
+        conditional with nothing left to close EXPIRES. One the control surface holds stays
+        TRIGGERING."""
         api_key = self._algo_owner[conditional.algo_id]
         self._move_to(conditional, AlgoStatus.TRIGGERING)
+        if self.holding_triggers[conditional.symbol] > 0:
+            self.holding_triggers[conditional.symbol] -= 1
+            return []
         quantity = conditional.quantity
         if conditional.close_position:
             position = self.account(api_key).position(conditional.symbol)

@@ -422,7 +422,9 @@ def facade(
         Route("/fapi/v1/listenKey", endpoint(keyed(handler)), methods=[method])
         for method, handler in user_stream_keys
     ]
-    return Starlette(routes=[*routes, *streams.routes()])
+    app = Starlette(routes=[*routes, *streams.routes()])
+    app.state.limiter, app.state.streams = limiter, streams  # for the control surface
+    return app
 
 
 def _required(params: dict[str, str], name: str) -> str:

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 
 from tradedesk.simulator.errors import ExchangeError
 
+BINANCE_IP_WEIGHT = 2400  # a minute, on USDT-M futures (spot allows 6,000)
+
 
 @dataclass(frozen=True, slots=True)
 class RateLimits:
-    weight_per_minute: int = 2400  # USDT-M futures; spot allows 6000
+    weight_per_minute: int = BINANCE_IP_WEIGHT
     orders_per_10s: int = 300
     orders_per_minute: int = 1200
     ban_seconds: int = 120
@@ -82,6 +84,7 @@ class _Client:
     weight: _Window = field(default_factory=_Window)
     warned_in: int = -1  # the window a 429 was already given in
     banned_until: int = 0
+    spent: int = 0  # every weight counted since the start, for benchmarks
 
 
 class RateLimiter:
@@ -99,6 +102,7 @@ class RateLimiter:
             raise self._banned(ip, client, now)
         window = _current(client.weight, now, 60_000)
         window.count += weight
+        client.spent += weight
         if window.count <= self.limits.weight_per_minute:
             return window.count
         if client.warned_in == window.start:  # ignored the 429: banned
@@ -113,6 +117,10 @@ class RateLimiter:
             status=429,
             retry_after=_seconds(window.start + 60_000 - now),
         )
+
+    def spent(self) -> dict[str, int]:
+        """The weight each IP has spent since the start."""
+        return {ip: client.spent for ip, client in self._ips.items()}
 
     def new_order(self, api_key: str) -> None:
         """Count one new order of an account against both order windows."""

@@ -37,7 +37,9 @@ class Market:
     market_max_qty: Decimal
     min_notional: Decimal
     max_num_orders: int = 200
-    max_num_algo_orders: int = 10
+    # open conditional orders per symbol and account; None: no such filter (Binance dropped
+    # it on USDⓈ-M in favour of an account-wide cap, `PaperExchange.max_open_conditionals`)
+    max_num_algo_orders: int | None = 10
     brackets: tuple[Bracket, ...] = ()
 
     @property

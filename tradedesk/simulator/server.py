@@ -16,6 +16,7 @@ from tradedesk.simulator.engine import PaperExchange
 from tradedesk.simulator.faults import Faults
 from tradedesk.simulator.feeds import WalkFeed
 from tradedesk.simulator.http import facade
+from tradedesk.simulator.limits import BINANCE_IP_WEIGHT, RateLimits
 from tradedesk.simulator.markets import default_markets, default_prices
 
 FLAGS = {"withdraw", "noip", "hedge"}
@@ -50,10 +51,12 @@ def build_simulator(
     seed: int = 7,
     control: bool = False,
     max_open_algo_orders: int | None = None,
+    ip_weight_per_minute: int = BINANCE_IP_WEIGHT,
 ) -> tuple[PaperExchange, Starlette]:
     """The engine, funded accounts, and the facade app whose lifespan runs the walk feed;
     with `control`, the control surface on the same port. `max_open_algo_orders` caps the
-    open conditional orders of an account over all symbols."""
+    open conditional orders of an account over all symbols; `ip_weight_per_minute` is the
+    request weight one IP may spend a minute (Binance's 2,400 unless raised)."""
     markets = default_markets()
     engine = PaperExchange(
         markets, prices=default_prices(markets), now_ms=lambda: int(time.time() * 1000)
@@ -81,8 +84,12 @@ def build_simulator(
                 await task
 
     faults = Faults()
-    app = facade(engine, faults=faults)
+    app = facade(engine, RateLimits(weight_per_minute=ip_weight_per_minute), faults=faults)
     if control:
-        app.router.routes.extend(control_routes(engine, faults, feed))
+        app.router.routes.extend(
+            control_routes(
+                engine, faults, feed, limiter=app.state.limiter, streams=app.state.streams
+            )
+        )
     app.router.lifespan_context = lifespan
     return engine, app

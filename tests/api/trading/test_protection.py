@@ -3,6 +3,7 @@ protection keeper over the real ccxt path against the simulator, moved by hand."
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,9 +11,9 @@ import pytest
 
 from tests.builders.exchange_keys import KEYS, funded
 from tests.builders.trading import ORDER, another_keeper, manual_key, open_orders, place, shape
-from tradedesk.domain.trading.protection import LEASE
+from tradedesk.domain.trading.protection import LEASE, STUCK_TRIGGER
 from tradedesk.simulator.markets import Kind
-from tradedesk.simulator.orders import OrderType, Side
+from tradedesk.simulator.orders import AlgoStatus, OrderType, Side
 
 pytestmark = pytest.mark.asyncio
 
@@ -311,3 +312,33 @@ async def test_graphql_a_resting_entry_placed_then_filled(alice, venue, runtime)
         ("take_profit", 20000, 0.025, True, "BTC/USDT"),
         ("take_profit", 20100, 0.025, True, "BTC/USDT"),
     ]
+
+
+async def test_a_stop_stuck_triggering_is_found_by_polling_too(alice, venue, runtime):
+    """Without a stream, the tick's read sees the stop triggering, and once it has been for
+    STUCK_TRIGGER the keeper places it again."""
+    engine, _base = venue
+    keeper = runtime.services.protection
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, {**ORDER, "stopTriggerType": "MARKET", "stopPrice": None})
+    await keeper.tick()
+    engine.holding_triggers["BTCUSDT"] = 1
+    move(venue, "19000")  # the stop triggers; the exchange never places its order
+    move(venue, "19100")
+
+    await keeper.tick()  # sees it triggering: its time starts
+    [stuck] = [
+        c for c in engine.open_conditionals("manual", Kind.FUTURES) if c.trigger_price == 19000
+    ]
+    assert stuck.status is AlgoStatus.TRIGGERING
+    await asyncio.sleep(STUCK_TRIGGER.total_seconds() + 0.2)
+    for _ in range(200):  # the pass its timer asked for
+        if keeper.settled():
+            break
+        await asyncio.sleep(0.01)
+
+    stops = [
+        c for c in engine.open_conditionals("manual", Kind.FUTURES) if c.trigger_price == 19000
+    ]
+    assert [(s.quantity, s.status) for s in stops] == [(Decimal("0.05"), AlgoStatus.NEW)]
+    assert stuck.status is AlgoStatus.CANCELED and position(venue) == Decimal("0.05")

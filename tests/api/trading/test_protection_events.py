@@ -18,17 +18,18 @@ from tests.builders.copying import position as position_of
 from tests.builders.trading import ORDER, another_keeper, manual_key, place
 from tests.support.prometheus import samples
 from tradedesk.domain.copying_notices import CopyingNotice, NoticeKind
-from tradedesk.domain.trading.protection import LEASE
+from tradedesk.domain.trading.protection import LEASE, STUCK_TRIGGER
 from tradedesk.integrations.exchange.binance_streams import BinanceAccountStreams, stream_base
 from tradedesk.persistence.engine import make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 from tradedesk.simulator.markets import Kind
-from tradedesk.simulator.orders import MarginType, OrderType, Side
+from tradedesk.simulator.orders import AlgoStatus, MarginType, OrderType, Side, TriggerType
 
 pytestmark = pytest.mark.asyncio
 
 MARKET_STOP = {**ORDER, "stopTriggerType": "MARKET", "stopPrice": None}  # long 0.05 at 19,700
 REACTION_SECONDS = 2.0
+STUCK_SECONDS = STUCK_TRIGGER.total_seconds()
 ETH_TRADE = {
     "symbol": "ETH/USDT",
     "type": "MARKET",
@@ -144,27 +145,40 @@ async def test_a_take_profit_fill_resizes_the_stop(alice, venue, keeper):
     assert held(venue) == Decimal("0.025")
 
 
-async def test_a_stop_rejected_at_its_trigger_is_placed_again(alice, venue, runtime, keeper):
+async def kept_with_its_stop(alice, venue, keeper):
+    """A manual trade kept on its stream: its key, and its stop as the venue holds it."""
     engine, _base = venue
     key_id = await manual_key(alice, venue)
     await place(alice, key_id, MARKET_STOP)
     await streamed(keeper, key_id)
-    [first] = [
+    [stop] = [
         c for c in engine.open_conditionals("manual", Kind.FUTURES) if c.trigger_price == 19000
     ]
+    return key_id, stop
+
+
+def stopped_again(venue, first):
+    """Whether a stop other than `first` covers the whole position."""
+    engine, _base = venue
+    return lambda: (
+        [
+            c.quantity
+            for c in engine.open_conditionals("manual", Kind.FUTURES)
+            if c.trigger_price == 19000 and c.algo_id != first.algo_id
+        ]
+        == [Decimal("0.05")]
+    )
+
+
+async def test_a_stop_rejected_at_its_trigger_is_placed_again(alice, venue, runtime, keeper):
+    engine, _base = venue
+    _key_id, first = await kept_with_its_stop(alice, venue, keeper)
     engine.rejecting_triggers["BTCUSDT"] = 1
 
     move(venue, "19000")  # the stop triggers and the exchange rejects it...
     move(venue, "19100")  # ...and the price is back above it before anyone looks
 
-    def stopped_again() -> bool:
-        return [
-            c.quantity
-            for c in engine.open_conditionals("manual", Kind.FUTURES)
-            if c.trigger_price == 19000 and c.algo_id != first.algo_id
-        ] == [Decimal("0.05")]
-
-    took = await eventually(stopped_again)
+    took = await eventually(stopped_again(venue, first))
     assert took < REACTION_SECONDS and held(venue) == Decimal("0.05")
     assert await notices(runtime, alice) == [NoticeKind.STOP_REPLACED]
     move(venue, "18990")  # and the new stop protects the position
@@ -181,6 +195,73 @@ async def test_a_stop_rejected_past_its_price_closes_the_position(alice, venue, 
     move(venue, "18900")  # rejected, and the market stays below the stop
 
     await eventually(lambda: held(venue) == 0)
+    await eventually(lambda: venue_orders(venue) == [])
+    await eventually_closed(runtime, key_id)
+    assert await notices(runtime, alice) == [NoticeKind.CLOSED_NO_STOP]
+
+
+async def test_a_stop_with_no_room_left_takes_the_farthest_take_profits_place(
+    alice, venue, runtime, keeper
+):
+    """The account's cap of open conditional orders is full when the stop must be placed
+    again: the farthest take profit gives up its place and waits as a LIMIT, and the
+    position stays open and protected instead of being closed for want of room."""
+    engine, _base = venue
+    engine.max_open_conditionals = 3
+    await kept_with_its_stop(alice, venue, keeper)  # a stop and two conditional take profits
+    engine.rejecting_triggers["BTCUSDT"] = 1
+
+    move(venue, "19000")  # the stop triggers and is rejected...
+    engine.place_conditional(  # ...and the user's own order elsewhere takes its place
+        "manual", Kind.FUTURES, "ETHUSDT", side=Side.BUY, type=TriggerType.STOP_MARKET,
+        quantity=Decimal("0.1"), trigger_price=Decimal(5000),
+    )  # fmt: skip
+    move(venue, "19100")
+
+    def protected_again() -> bool:
+        stops = [o for o in venue_orders(venue) if getattr(o, "trigger_price", None) == 19000]
+        return [s.quantity for s in stops] == [Decimal("0.05")]
+
+    await eventually(protected_again)
+    await eventually(keeper.settled)
+    conditionals = engine.open_conditionals("manual", Kind.FUTURES, "BTCUSDT")
+    plain = engine.open_orders("manual", Kind.FUTURES, "BTCUSDT")
+    assert sorted(c.trigger_price for c in conditionals) == [19000, 20000]
+    assert [(o.type, o.price, o.orig_qty) for o in plain] == [
+        (OrderType.LIMIT, Decimal(20100), Decimal("0.025"))
+    ]
+    assert held(venue) == Decimal("0.05")
+    assert await notices(runtime, alice) == [NoticeKind.STOP_REPLACED]
+
+
+async def test_a_stop_stuck_triggering_is_placed_again(alice, venue, runtime, keeper):
+    engine, _base = venue
+    _key_id, first = await kept_with_its_stop(alice, venue, keeper)
+    engine.holding_triggers["BTCUSDT"] = 1
+
+    move(venue, "19000")  # the stop triggers and the exchange never places its order...
+    move(venue, "19100")  # ...while the price goes back above it
+    assert first.status is AlgoStatus.TRIGGERING
+
+    took = await eventually(stopped_again(venue, first), STUCK_SECONDS + REACTION_SECONDS)
+    assert STUCK_SECONDS - 0.5 <= took < STUCK_SECONDS + REACTION_SECONDS
+    assert first.status is AlgoStatus.CANCELED and held(venue) == Decimal("0.05")
+    assert await notices(runtime, alice) == [NoticeKind.STOP_REPLACED]
+    move(venue, "18990")  # and the new stop protects the position
+    assert held(venue) == 0
+
+
+async def test_a_stop_stuck_triggering_past_its_price_closes_the_position(
+    alice, venue, runtime, keeper
+):
+    engine, _base = venue
+    key_id, _stop = await kept_with_its_stop(alice, venue, keeper)
+    engine.holding_triggers["BTCUSDT"] = 1
+
+    move(venue, "18900")  # stuck, and the market stays below the stop
+
+    took = await eventually(lambda: held(venue) == 0, STUCK_SECONDS + REACTION_SECONDS)
+    assert took >= STUCK_SECONDS - 0.5
     await eventually(lambda: venue_orders(venue) == [])
     await eventually_closed(runtime, key_id)
     assert await notices(runtime, alice) == [NoticeKind.CLOSED_NO_STOP]
@@ -280,12 +361,18 @@ async def test_two_keepers_hear_each_key_once_and_one_takes_over_when_the_other_
         await second.streams.aclose()
 
 
-async def test_the_streams_and_event_passes_show_in_the_metrics(alice, client, venue, keeper):
+async def test_the_streams_event_passes_and_their_weight_show_in_the_metrics(
+    alice, client, venue, keeper
+):
     async def scraped(name: str) -> dict:
         return samples((await client.get("/metrics")).text, name)
 
     passes = "tradedesk_keeper_event_pass_duration_seconds_count"
     before = sum((await scraped(passes)).values())
+    weight = "tradedesk_exchange_weight_total"
+    protection = (("egress", "direct"), ("purpose", "protection"))
+    stream = (("egress", "direct"), ("purpose", "stream"))
+    weight_before = await scraped(weight)
     key_id = await manual_key(alice, venue)
     await place(alice, key_id, MARKET_STOP)
     await streamed(keeper, key_id)
@@ -304,6 +391,9 @@ async def test_the_streams_and_event_passes_show_in_the_metrics(alice, client, v
     await eventually(lambda: venue_orders(venue) == [])
     await eventually(keeper.settled)
     assert sum((await scraped(passes)).values()) > before
+    weight_after = await scraped(weight)  # the pass the stop fill asked for spent protection's
+    assert weight_after[protection] > weight_before.get(protection, 0)
+    assert weight_after[stream] > weight_before.get(stream, 0)  # the listen key
 
 
 async def test_a_liquidated_position_closes_its_trade_and_leaves_no_exits(

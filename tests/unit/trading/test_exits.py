@@ -82,3 +82,26 @@ def test_a_callback_rate_adds_a_trailing_stop_from_the_first_take_profit():
         D("0.8"), D(20000), "pw"
     )  # fmt: skip
     assert without_ladder[TRAIL].activation_price is None  # trails from the start
+
+
+@pytest.mark.parametrize(
+    ("cap", "conditional_rungs"),
+    [(10, 5), (4, 3), (None, 5)],  # None: the venue lists no cap per symbol
+)
+def test_rungs_are_conditional_where_the_symbols_cap_leaves_room(cap, conditional_rungs):
+    plan = ExitPlan(
+        side=OrderSide.BUY,
+        amount=D("0.5"),
+        take_profit_prices=tuple(D(20000 + 100 * n) for n in range(5)),
+        stop_trigger_price=D(19500),
+        stop_price=None,
+    )
+
+    legs = initial_legs(plan, replace(BTC, max_algo_orders=cap), symbol="BTC/USDT",
+                        prefix="p", filled=D("0.5"), entry_open=False)  # fmt: skip
+
+    rungs = [request for leg, request in legs if leg != STOP]
+    assert sum(request.type.conditional for request in rungs) == conditional_rungs
+    assert [request.type for request in rungs[conditional_rungs:]] == [OrderType.LIMIT] * (
+        5 - conditional_rungs
+    )

@@ -53,7 +53,13 @@ class MarketRules:
     market_max_amount: Decimal
     min_notional: Decimal
     max_orders: int
-    max_algo_orders: int  # conditional orders per symbol; 0 where the market has none
+    # open conditional orders per symbol; 0 where the market has none, None where the venue
+    # sets no cap per symbol (an account-wide cap may still refuse: `ConditionalOrdersFull`)
+    max_algo_orders: int | None
+
+    def has_algo_slot(self, open_conditionals: int) -> bool:
+        """Whether the symbol's cap leaves room for one more conditional order."""
+        return self.max_algo_orders is None or open_conditionals < self.max_algo_orders
 
     def round_amount(self, amount: Decimal) -> Decimal:
         """Down to a whole number of lot steps: never more than the user asked for."""
@@ -138,6 +144,8 @@ class Order:
     fee: Fee | None
     fees: tuple[Fee, ...]
     conditional: bool = False  # a Binance algo order: cancelled through the algo API
+    # a conditional whose trigger was reached and whose order the venue has not placed yet
+    triggering: bool = False
 
     @property
     def is_open(self) -> bool:

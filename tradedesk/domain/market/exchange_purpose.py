@@ -23,8 +23,9 @@ class ExchangePurpose(StrEnum):
 
     @property
     def protective(self) -> bool:
-        """May spend the last of a tight budget, ahead of everything else."""
-        return self is ExchangePurpose.PROTECTION
+        """May spend the last of a tight budget, ahead of everything else: the keeper's
+        reads too, since for a trade whose stream is down they are how a fill is found."""
+        return self in (ExchangePurpose.PROTECTION, ExchangePurpose.RECONCILIATION)
 
 
 _current: ContextVar[ExchangePurpose] = ContextVar(

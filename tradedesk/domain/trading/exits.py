@@ -208,7 +208,11 @@ def initial_legs(
     the whole ordered amount while the entry may still fill (reduce-only, it never closes
     more than the position), else what filled."""
     legs: list[tuple[str, OrderRequest]] = []
-    slots = rules.max_algo_orders - len(plan.stop_names())
+    slots = (
+        len(plan.take_profit_prices)
+        if rules.max_algo_orders is None
+        else rules.max_algo_orders - len(plan.stop_names())
+    )
     sizes = ladder_sizes(len(plan.take_profit_prices), filled, rules) if filled else []
     for n, size in enumerate(sizes, start=1):
         if size:

@@ -49,7 +49,11 @@ from decimal import Decimal
 
 from tradedesk.domain.alerts.recording import record_alerts
 from tradedesk.domain.copying_notices import CopyingNotice, NoticeKind, notice
-from tradedesk.domain.errors import BusinessRuleViolation
+from tradedesk.domain.errors import (
+    BusinessRuleViolation,
+    ConditionalOrdersFull,
+    ExchangeUnavailable,
+)
 from tradedesk.domain.keys.exchange_keys import ExchangeKeys
 from tradedesk.domain.keys.model import ApiKeyStatus, ExchangeKey
 from tradedesk.domain.market.account_events import (
@@ -59,6 +63,7 @@ from tradedesk.domain.market.account_events import (
     PositionUpdate,
 )
 from tradedesk.domain.market.exchange import ApiCredentials, MarketRules, Order, OrderSide, Position
+from tradedesk.domain.market.exchange_purpose import ExchangePurpose, spending_for
 from tradedesk.domain.market.model import TradeType
 from tradedesk.domain.market.ports import AccountStreams, ExchangeGateway
 from tradedesk.domain.ports import Clock, Ids, JobMetrics
@@ -84,6 +89,9 @@ LEASE = timedelta(seconds=30)  # a keeper that stopped answering hands its trade
 CONCURRENT_TRADES = 8  # trades followed at once by one keeper
 SAFETY_NET = timedelta(minutes=10)  # a trade whose stream is live is still read this often
 VENUE_ENDED = frozenset({"rejected", "expired"})  # a conditional the exchange itself ended
+PASS_GRACE = timedelta(seconds=5)  # the passes under way may take to finish at shutdown
+# a stop the exchange has triggered but not placed its order for this long is given up on
+STUCK_TRIGGER = timedelta(seconds=3)
 
 
 class ProtectionKeeper:
@@ -117,6 +125,10 @@ class ProtectionKeeper:
         self._queued: set[str] = set()  # trades an event's pass waits for
         self._event_passes = asyncio.Semaphore(CONCURRENT_TRADES)
         self._reacting: set[asyncio.Task[None]] = set()  # the passes events started
+        self._timers: set[asyncio.Task[None]] = set()  # passes due later (a stop triggering)
+        # (trade id, client id) of a stop seen TRIGGERING -> whether STUCK_TRIGGER has gone
+        # by since (a timer, in real time like the exchange's, says so)
+        self._triggering: dict[tuple[str, str], bool] = {}
         self._watching: asyncio.Task[None] | None = None
         self._listening = False  # whether `react` runs
 
@@ -178,14 +190,18 @@ class ProtectionKeeper:
                     self._react_to(key_id, event)
                 except Exception:  # one odd event must not stop the keeper hearing the rest
                     log.exception("key %s: could not act on %r", key_id, event)
-        finally:
+        finally:  # the passes under way finish (or `aclose` ends them)
             self._listening = False
-            for task in list(self._reacting):
+            for task in list(self._timers):
                 task.cancel()
 
     async def aclose(self) -> None:
-        """Stop opening streams and acting on events, then close the streams."""
-        for task in [self._watching, *self._reacting]:
+        """Stop opening streams and acting on events, then close the streams. The passes
+        under way get a moment to finish: one cut off half-way is mended by the next pass,
+        but it may hold a database transaction open meanwhile."""
+        if self._reacting:
+            await asyncio.wait(list(self._reacting), timeout=PASS_GRACE.total_seconds())
+        for task in [self._watching, *self._reacting, *self._timers]:
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):  # logged as it ran
@@ -200,12 +216,31 @@ class ProtectionKeeper:
     def _react_to(self, key_id: str, event: AccountEvent) -> None:
         of_key = self._leased.get(key_id, {})
         for trade in [t for t in of_key.values() if _touches(t, key_id, event)]:
-            if trade.id in self._queued:
-                continue  # the pass waiting for it reads this event's news too
-            self._queued.add(trade.id)
-            task = asyncio.create_task(self._follow_now(trade, heard_at=self._clock.now()))
-            self._reacting.add(task)
-            task.add_done_callback(self._reacting.discard)
+            self._pass_soon(trade)
+
+    def _pass_soon(self, trade: ProtectedTrade) -> None:
+        if trade.id in self._queued:
+            return  # the pass waiting for it reads the news too
+        self._queued.add(trade.id)
+        task = asyncio.create_task(self._follow_now(trade, heard_at=self._clock.now()))
+        self._reacting.add(task)
+        task.add_done_callback(self._reacting.discard)
+
+    def _time_trigger(self, trade: ProtectedTrade, client_id: str) -> None:
+        """Once STUCK_TRIGGER has gone by, marks the stop overdue and asks for a pass, which
+        gives it up if it is triggering still."""
+        seen = (trade.id, client_id)
+        self._triggering[seen] = False
+
+        async def later() -> None:
+            await asyncio.sleep(STUCK_TRIGGER.total_seconds())
+            if seen in self._triggering:  # not seen placed, cancelled or closed meanwhile
+                self._triggering[seen] = True
+                self._pass_soon(trade)
+
+        task = asyncio.create_task(later())
+        self._timers.add(task)
+        task.add_done_callback(self._timers.discard)
 
     async def _follow_now(self, trade: ProtectedTrade, *, heard_at: datetime) -> None:
         """A pass over the trade for an event, whatever its open orders look like."""
@@ -314,6 +349,8 @@ class ProtectionKeeper:
 
     async def _close(self, trade: ProtectedTrade, reason: str, events: list[TradeEvent]) -> None:
         log.info("trade %s closed: %s", trade.id, reason)
+        for seen in [seen for seen in self._triggering if seen[0] == trade.id]:
+            del self._triggering[seen]
         async with self._uow_factory() as uow:
             await uow.protected_trades.close(trade.id, reason=reason, now=self._clock.now())
             await self._record(uow, trade, events)
@@ -357,6 +394,8 @@ class _Pass:
     placed: list[Order] = field(default_factory=list)
     fills: list[TradeEvent] = field(default_factory=list)  # found, not yet saved
     flattened: bool = False  # a refused stop made it close the position
+    stuck: list[str] = field(default_factory=list)  # stops given up on in TRIGGERING
+    freed: set[str] = field(default_factory=set)  # client ids cancelled to make room
 
     @property
     def gateway(self) -> ExchangeGateway:
@@ -366,15 +405,18 @@ class _Pass:
         """`forced`: something happened (an event, a gap in the stream): read it all even
         when the open orders look as they did."""
         trade = self.trade
-        open_orders = await self.gateway.fetch_open_orders(self.credentials, trade.symbol)
+        looking = ExchangePurpose.PROTECTION if forced else ExchangePurpose.RECONCILIATION
+        with spending_for(looking):
+            open_orders = await self.gateway.fetch_open_orders(self.credentials, trade.symbol)
         if not forced and not _changed(trade, open_orders):
             return
-        try:
-            await self._reconcile(open_orders)
-        except ProtectedTradeGone:
-            log.info("trade %s was superseded during a pass; undoing the pass", trade.id)
-            for order in self.placed:
-                await self.gateway.cancel_order(self.credentials, order)
+        with spending_for(ExchangePurpose.PROTECTION):  # something moved: act on it first
+            try:
+                await self._reconcile(open_orders)
+            except ProtectedTradeGone:
+                log.info("trade %s was superseded during a pass; undoing the pass", trade.id)
+                for order in self.placed:
+                    await self.gateway.cancel_order(self.credentials, order)
 
     def _announce(self, leg: str, history: list[Order], client_id: str) -> None:
         """A rung or a stop filled: its event (the fill of the order it placed, where the
@@ -437,6 +479,10 @@ class _Pass:
                 log.info("trade %s: %s %s", trade.id, leg, ended[leg].value)
                 if ended[leg] is LegEnd.EXECUTED:
                     self._announce(leg, history, client_id)
+        self.stuck = await self._drop_stuck(live, open_by_id)
+        open_orders = [
+            o for o in open_orders if not o.client_order_id or o.client_order_id in open_by_id
+        ]
         took_profit = any(
             ended[leg] is LegEnd.EXECUTED and leg in plan.rung_names()
             for leg in set(ended) - set(trade.ended)
@@ -473,6 +519,40 @@ class _Pass:
         else:
             await self._save()
 
+    async def _drop_stuck(self, live: dict[str, str], open_by_id: dict[str, Order]) -> list[str]:
+        """The stops the exchange triggered without placing their order for STUCK_TRIGGER:
+        cancelled where the exchange still lets, and taken out of `live` and `open_by_id`,
+        so that the pass protects the position again (reduce-only, so a stuck stop that
+        fires after all cannot double the close). Saved as no longer live before it is
+        cancelled, so a pass that dies between finds an orphan, not a leg the user dropped.
+        A stop first seen triggering gets a pass at the end of its time."""
+        keeper, trade = self.keeper, self.trade
+        stuck: dict[str, Order] = {}
+        for leg in [leg for leg in (STOP, TRAIL) if leg in live]:
+            order, seen = open_by_id[live[leg]], (trade.id, live[leg])
+            if not order.triggering:
+                keeper._triggering.pop(seen, None)
+                continue
+            if seen not in keeper._triggering:
+                keeper._time_trigger(trade, seen[1])
+            if not keeper._triggering[seen]:
+                continue
+            log.warning("trade %s: the %s is stuck triggering; protecting again", trade.id, leg)
+            del live[leg], open_by_id[seen[1]], keeper._triggering[seen]
+            stuck[leg] = order
+        if not stuck:
+            return []
+        still = {leg: client_id for leg, client_id in trade.live.items() if leg not in stuck}
+        await keeper._save(replace(trade, live=still), [])
+        for leg, order in stuck.items():
+            try:
+                await self.gateway.cancel_order(self.credentials, order)
+            except ExchangeUnavailable:
+                raise  # not known to be cancelled: the next pass finds it an orphan
+            except BusinessRuleViolation:
+                log.info("trade %s: the stuck %s ended before its cancel", trade.id, leg)
+        return list(stuck)
+
     async def _reprotect(self, missing: list[str], resize: Awaitable[None]) -> None:
         """A stop is missing while the position is open (the exchange ended it, or placing
         its replacement failed): place it (`resize` does, or, its price already passed,
@@ -493,7 +573,8 @@ class _Pass:
             subject=trade.id,
             key_id=trade.key_id,
             symbol=trade.symbol,
-            detail=f"the {' and '.join(missing)} of trade {trade.id} was missing",
+            detail=f"the {' and '.join(missing)} of trade {trade.id} "
+            + ("was stuck triggering on the exchange" if self.stuck else "was missing"),
             at=self.keeper._clock.now(),
         )
         await self.keeper._tell(trade, told)
@@ -534,12 +615,18 @@ class _Pass:
                 != rules.round_price(plan.stop_trigger_price)
             )
             if old is None or _decimal(old.amount) != cover or moved:
-                if old is not None and algo_orders >= rules.max_algo_orders:
+                if old is not None and not rules.has_algo_slot(algo_orders):
                     await self._retire(leg, old)  # no slot for two: a moment without
                     algo_orders -= 1
                     old = None
-                algo_orders += await self._place_closing(rules, leg, cover)
-                if old is not None:
+                # what may make room: conditional rungs, farthest first, then the stop itself
+                spare = sorted(
+                    [(rung, o) for rung, o in live_orders.items() if rung in pending],
+                    key=lambda r: -plan.rung_names().index(r[0]),
+                )
+                spare += [(leg, old)] if old is not None else []
+                algo_orders += await self._place_closing(rules, leg, cover, spare)
+                if old is not None and old.client_order_id not in self.freed:
                     await self._retire(leg, old, keep_tracking=True)
                     algo_orders -= 1
 
@@ -550,17 +637,33 @@ class _Pass:
         self.trade = replace(self.trade, sized_to=filled, entry_final=entry_done)
         await self._save()
 
-    async def _place_closing(self, rules: MarketRules, leg: str, amount: Decimal) -> int:
+    async def _place_closing(
+        self, rules: MarketRules, leg: str, amount: Decimal, spare: list[tuple[str, Order]]
+    ) -> int:
         """Places the stop or the trailing stop; the conditional orders added (1, or 0 for a
-        trailing stop the exchange refused, which is dropped: the stop still stands). A stop
-        the exchange refuses closes the position, as the stop itself would have."""
+        trailing stop the exchange refused, which is dropped: the stop still stands). Where
+        the exchange's cap of conditional orders refuses a stop, the first conditional order
+        of `spare` makes room (a take profit is placed again by the resize, as a LIMIT if
+        the cap still refuses it; the old stop, for a moment without one); a stop the
+        exchange still refuses closes the position, as the stop itself would have."""
         trade = self.trade
         client_id = leg_id(trade.prefix, leg, trade.generation)
         request = closing_request(
             trade.plan, rules, leg, symbol=trade.symbol, amount=amount, client_order_id=client_id
         )
         try:
-            order = await self.gateway.place_order(self.credentials, request)
+            try:
+                order = await self.gateway.place_order(self.credentials, request)
+            except ConditionalOrdersFull:
+                room = [(name, o) for name, o in spare if o.conditional and name in trade.live]
+                if leg != STOP or not room:
+                    raise
+                name, freed = room[0]
+                log.warning("trade %s: no room for the stop; its %s makes room", trade.id, name)
+                await self._retire(name, freed)
+                self.freed.add(freed.client_order_id or "")
+                trade = self.trade
+                order = await self.gateway.place_order(self.credentials, request)
         except BusinessRuleViolation as refused:
             if leg == TRAIL:
                 log.warning("trade %s: the trailing stop was refused (%s)", trade.id, refused.text)
@@ -587,7 +690,7 @@ class _Pass:
         added."""
         trade = self.trade
         client_id = leg_id(trade.prefix, leg, trade.generation)
-        for conditional in (True, False) if algo < rules.max_algo_orders else (False,):
+        for conditional in (True, False) if rules.has_algo_slot(algo) else (False,):
             request = rung_request(
                 trade.plan,
                 rules,
@@ -647,6 +750,8 @@ def _changed(trade: ProtectedTrade, open_orders: list[Order]) -> bool:
         return True
     if any(leg not in trade.live and leg not in trade.ended for leg in trade.plan.stop_names()):
         return True  # a stop whose replacement failed: placed again
+    if any(o.triggering for o in open_orders if o.client_order_id in trade.live.values()):
+        return True  # a stop the exchange is (or is stuck) placing
     if trade.entry_final:
         return False
     entry = next((o for o in open_orders if o.client_order_id == entry_id(trade.prefix)), None)

@@ -37,6 +37,10 @@ log = logging.getLogger("tradedesk.exchange.streams")
 LIVE = "wss://fstream.binance.com"
 TESTNET = "wss://fstream.binancefuture.com"
 KEYS_PER_CONNECTION = 200
+# A connection opens with this many keys in its URL (200 would make a URL of 15 KB, past
+# what servers take) and asks for the rest by SUBSCRIBE, this many to a request.
+KEYS_IN_URL = 10
+KEYS_PER_SUBSCRIBE = 50
 KEEPALIVE_SECONDS = 30 * 60  # a listen key lives 60 minutes without a PUT
 RECONNECT_SECONDS = (0.5, 30.0)  # the first wait after a drop, and the longest
 STABLE_SECONDS = 10.0  # a connection up this long starts its next backoff from the first wait
@@ -293,7 +297,7 @@ class _Connection:
         wait, longest = self._reconnect
         loop = asyncio.get_running_loop()
         while self._wanted:
-            asked = sorted(self._wanted)
+            asked = sorted(self._wanted)[:KEYS_IN_URL]
             url = f"{self._base}/private/stream?" + "&".join(f"listenKey={k}" for k in asked)
             opened_at = loop.time()
             try:
@@ -326,8 +330,9 @@ class _Connection:
         self._carried = asked & self._wanted
         for listen_key in self._carried:
             await self._streams.carried(listen_key)
-        if missing := self._wanted - asked:  # wanted while the socket was being opened
-            await self._request("SUBSCRIBE", missing)
+        missing = sorted(self._wanted - asked)  # past the URL's share, or wanted meanwhile
+        for start in range(0, len(missing), KEYS_PER_SUBSCRIBE):
+            await self._request("SUBSCRIBE", set(missing[start : start + KEYS_PER_SUBSCRIBE]))
 
     async def _received(self, message: str | bytes) -> None:
         try:

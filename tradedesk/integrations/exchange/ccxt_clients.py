@@ -122,7 +122,8 @@ class CcxtClients:
         """Closes every client at once: ccxt waits a quarter of a second in each close, so
         one after another, ten thousand keys would hold a shutdown for ten minutes."""
         await asyncio.gather(
-            *(client.close() for client in [*self._public.values(), *self._private.values()])
+            *(client.close() for client in [*self._public.values(), *self._private.values()]),
+            return_exceptions=True,  # one failing close keeps none of the others open
         )
         self._public.clear()
         self._private.clear()

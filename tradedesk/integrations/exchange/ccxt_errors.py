@@ -1,11 +1,12 @@
 """ccxt's exception classes mapped onto the domain's taxonomy, at the edge.
 
 Credentials refused -> 1103; an unknown symbol -> 1300; a futures account in hedge mode (-4061)
--> 1106; anything else the exchange refuses -> 1500, with the exchange's own message kept in
-the log only. Network failures, timeouts, rate limiting, answers that are not JSON (a proxy's
-page, a cut-off body) and Binance's "please try again" are
-`ExchangeUnreachable`, which idempotent reads retry before giving up as `ExchangeUnavailable`
-(1500 to a caller; a copy trade tries again later).
+-> 1106; a full book of conditional orders (-4045) -> `ConditionalOrdersFull` (1500, but the
+keeper makes room for a stop); anything else the exchange refuses -> 1500, with the
+exchange's own message kept in the log only. Network failures, timeouts, rate limiting,
+answers that are not JSON (a proxy's page, a cut-off body) and Binance's "please try again"
+are `ExchangeUnreachable`, which idempotent reads retry before giving up as
+`ExchangeUnavailable` (1500 to a caller; a copy trade tries again later).
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import re
 
 import ccxt
 
-from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
+from tradedesk.domain.errors import BusinessRuleViolation, ConditionalOrdersFull, ErrorCode
 
 log = logging.getLogger("tradedesk.exchange")
 
 _BINANCE_CODE = re.compile(r'"code"\s*:\s*(-?\d+)')
 HEDGE_MODE = -4061
+ACCOUNT_ORDER_LIMIT = -1015  # "Too many new orders": one account's count, not its IP's
+CONDITIONALS_FULL = -4045  # "Reach max stop order limit.": per symbol or per account
 MARGIN_TYPE_UNCHANGED = -4046  # "No need to change margin type."
 # Binance's "send status unknown; execution status unknown" (-1006, -1007): the order may exist.
 EXECUTION_UNKNOWN = frozenset({-1006, -1007})
@@ -59,6 +62,9 @@ def to_domain(error: Exception, *, action: str) -> Exception:
     if isinstance(error, ccxt.NetworkError | ccxt.BadResponse) or binance_code(error) == TRY_AGAIN:
         log.warning("%s: exchange unreachable: %s", action, error)
         return ExchangeUnreachable(str(error))
+    if binance_code(error) == CONDITIONALS_FULL:
+        log.warning("%s: the account's open conditional orders are at their cap", action)
+        return ConditionalOrdersFull()
     if binance_code(error) == HEDGE_MODE:
         log.warning("%s: the account is in hedge mode; the platform trades one-way", action)
         return BusinessRuleViolation(ErrorCode.EXCHANGE_KEY_TYPE_INVALID)

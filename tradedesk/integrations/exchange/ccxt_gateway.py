@@ -40,6 +40,7 @@ from tradedesk.domain.market.model import ExchangeId, Ticker, TradeType
 from tradedesk.integrations.exchange import ccxt_shapes
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients
 from tradedesk.integrations.exchange.ccxt_errors import (
+    ACCOUNT_ORDER_LIMIT,
     MARGIN_TYPE_UNCHANGED,
     ExchangeUnreachable,
     binance_code,
@@ -393,8 +394,10 @@ class CcxtGateway:
         raise ExchangeUnavailable
 
     async def _refused(self, client: Any, error: Exception, action: str) -> Exception:
-        """The domain error for a ccxt error; a rate-limit answer also pauses the egress."""
-        if isinstance(error, ccxt.DDoSProtection) and client is not None:
+        """The domain error for a ccxt error; a rate-limit answer also pauses the egress,
+        unless it is one account's order count (-1015), which other accounts do not share."""
+        ip_limited = binance_code(error) != ACCOUNT_ORDER_LIMIT
+        if isinstance(error, ccxt.DDoSProtection) and client is not None and ip_limited:
             headers = client.last_response_headers or {}
             waited = await self.clients.budget_of(client).pause(headers.get("Retry-After"))
             log.warning("%s: rate limited; pausing the egress %.0f s", action, waited)

@@ -81,6 +81,7 @@ def order(raw: dict[str, Any], *, conditional: bool = False) -> Order:
             fee=_fee(raw.get("fee")),
             fees=_fees(raw),
             conditional=conditional,
+            triggering=conditional and (raw.get("info") or {}).get("algoStatus") == "TRIGGERING",
         )
     except KeyError as missing:
         raise MalformedAnswer(str(missing)) from None
@@ -143,7 +144,7 @@ def market_rules(symbol: str, market: dict[str, Any]) -> MarketRules:
         lot = filters["LOT_SIZE"]
         notional = filters.get("MIN_NOTIONAL") or filters.get("NOTIONAL") or {}
         orders = filters.get("MAX_NUM_ORDERS") or {}
-        algo = filters.get("MAX_NUM_ALGO_ORDERS") or {}
+        algo = filters.get("MAX_NUM_ALGO_ORDERS")
         return MarketRules(
             symbol=symbol,
             tick_size=Decimal(filters["PRICE_FILTER"]["tickSize"]),
@@ -153,7 +154,11 @@ def market_rules(symbol: str, market: dict[str, Any]) -> MarketRules:
             market_max_amount=Decimal((filters.get("MARKET_LOT_SIZE") or lot)["maxQty"]),
             min_notional=Decimal(notional.get("notional") or notional.get("minNotional") or 0),
             max_orders=int(orders.get("limit") or orders.get("maxNumOrders") or 200),
-            max_algo_orders=int(algo.get("limit") or algo.get("maxNumAlgoOrders") or 0),
+            # Binance dropped the filter on USDⓈ-M for an account-wide cap it does not list;
+            # the platform places no conditional orders on spot
+            max_algo_orders=(None if market.get("contract") else 0)
+            if algo is None
+            else int(algo.get("limit") or algo.get("maxNumAlgoOrders") or 0),
         )
     except (KeyError, TypeError, ArithmeticError) as missing:
         raise MalformedAnswer(f"filters: {missing}") from None

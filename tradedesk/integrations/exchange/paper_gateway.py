@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
+from tradedesk.domain.errors import BusinessRuleViolation, ConditionalOrdersFull, ErrorCode
 from tradedesk.domain.market.exchange import (
     ApiCredentials,
     AssetBalance,
@@ -37,6 +37,7 @@ from tradedesk.domain.market.exchange import (
 from tradedesk.domain.market.model import ExchangeId, Ticker, TradeType
 from tradedesk.domain.ports import Clock
 from tradedesk.domain.timestamps import iso_millis
+from tradedesk.integrations.exchange.ccxt_errors import CONDITIONALS_FULL, HEDGE_MODE
 from tradedesk.integrations.exchange.order_statuses import unified_status
 from tradedesk.integrations.exchange.paper_feed import PaperMarketFeed
 from tradedesk.simulator import errors as venue_errors
@@ -362,8 +363,10 @@ class PaperGateway:
                 raise BusinessRuleViolation(ErrorCode.EXCHANGE_AUTHORIZATION_FAILED) from None
             if error.code == venue_errors.bad_symbol().code:
                 raise BusinessRuleViolation(ErrorCode.INVALID_EXCHANGE_SYMBOL) from None
-            if error.code == -4061:
+            if error.code == HEDGE_MODE:
                 raise BusinessRuleViolation(ErrorCode.EXCHANGE_KEY_TYPE_INVALID) from None
+            if error.code == CONDITIONALS_FULL:
+                raise ConditionalOrdersFull from None
             log.warning("paper exchange refused: %s", error)
             raise BusinessRuleViolation(ErrorCode.EXCHANGE_BAD_REQUEST) from None
 
@@ -417,6 +420,7 @@ class PaperGateway:
             fee=None,
             fees=(),
             conditional=True,
+            triggering=conditional.status is venue.AlgoStatus.TRIGGERING,
         )
 
 

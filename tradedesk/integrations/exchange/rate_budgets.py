@@ -22,20 +22,25 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import math
 import time
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import ccxt
 from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
 
 from tradedesk.domain.market.exchange_purpose import current_purpose
 from tradedesk.domain.market.model import TradeType
 from tradedesk.integrations.prometheus_metrics import count_exchange_weight
+
+log = logging.getLogger("tradedesk.exchange")
+T = TypeVar("T")
 
 # Binance USDT-M futures: 300 new orders per 10 seconds and 1,200 per minute per account.
 ORDER_WINDOWS: tuple[RateLimitItem, ...] = (
@@ -50,6 +55,7 @@ DEFAULT_RETRY_AFTER_SECONDS = 60.0
 # A pause longer than this fails the request at once (the user gets 1500 now, not in minutes).
 MAX_WAIT_SECONDS = 10.0
 KEY_PREFIX = "tradedesk-exchange"  # of the budgets' keys in Redis
+REDIS_TIMEOUT_SECONDS = 0.5  # past this, a process counts in its own memory
 SHORTEST_WAIT_SECONDS = 0.01  # between two looks at a full window
 # Where ccxt's cost is not Binance's IP weight: new futures orders weigh 0 on the IP (the
 # account's order limits count them), and the v2/v3 account, balance and position reads 5.
@@ -68,35 +74,80 @@ class EgressPaused(ccxt.NetworkError):
     """The exchange asked this IP to wait longer than a request should hang."""
 
 
+class BudgetStore:
+    """Where the windows and pauses live: Redis, shared by the fleet, or this process's
+    memory. While Redis does not answer (within REDIS_TIMEOUT_SECONDS), the process counts in
+    its memory instead: a budget must never be the reason a stop is not placed."""
+
+    def __init__(self, redis_url: str | None) -> None:
+        self._local = MemoryStorage()
+        self._shared = (
+            RedisStorage(
+                "async+" + redis_url,
+                implementation="redispy",
+                key_prefix=KEY_PREFIX,
+                wrap_exceptions=True,
+                socket_timeout=REDIS_TIMEOUT_SECONDS,
+                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            )
+            if redis_url
+            else None
+        )
+        self._limiters = {
+            id(storage): MovingWindowRateLimiter(storage)
+            for storage in (self._local, self._shared)
+            if storage is not None
+        }
+        self._warned_at = -math.inf
+
+    async def use(self, act: Callable[[Storage, MovingWindowRateLimiter], Awaitable[T]]) -> T:
+        if self._shared is not None:
+            try:
+                return await act(self._shared, self._limiters[id(self._shared)])
+            except StorageError as error:
+                if time.monotonic() - self._warned_at > 60:
+                    self._warned_at = time.monotonic()
+                    log.warning("exchange budgets: Redis failed (%s); counting locally", error)
+        return await act(self._local, self._limiters[id(self._local)])
+
+
 class SharedWindows:
-    """Moving windows that every process sharing the storage spends together; the last
-    `reserve_share` of each only for protective work."""
+    """Moving windows that every process sharing the store spends together; the last
+    `reserve_share` of each only for protective work. The reserve is kept at a look before
+    the spend, so requests racing for it may eat into it; the limit itself holds exactly."""
 
     def __init__(
-        self, limiter: MovingWindowRateLimiter, items: Sequence[RateLimitItem], reserve_share: float
+        self, store: BudgetStore, items: Sequence[RateLimitItem], reserve_share: float
     ) -> None:
-        self._limiter = limiter
+        self._store = store
         self._windows = [(item, math.ceil(item.amount * reserve_share)) for item in items]
 
     async def spend(self, key: str, cost: int, *, protective: bool) -> None:
         """Returns once `cost` fits every window (a request dearer than a window spends all
         of it), waiting for the windows to move as long as it takes."""
         # a deadline another process may move, not an event this one could wait on
-        while (wait := await self._refusal(key, cost, protective)) > 0:  # noqa: ASYNC110
+        while (wait := await self._store.use(self._refusal(key, cost, protective))) > 0:  # noqa: ASYNC110
             await asyncio.sleep(wait)
 
-    async def _refusal(self, key: str, cost: int, protective: bool) -> float:
+    def _refusal(
+        self, key: str, cost: int, protective: bool
+    ) -> Callable[[Storage, MovingWindowRateLimiter], Awaitable[float]]:
         """0 once spent, else the seconds until the fullest window frees its oldest entry.
-        Windows are looked at before any is spent, so a refused request spends nothing."""
-        for item, reserve in self._windows:
-            reset, remaining = await self._limiter.get_window_stats(item, key)
-            floor = 0 if protective else reserve
-            if remaining - min(cost, item.amount) < floor:
-                return max(reset - time.time(), SHORTEST_WAIT_SECONDS)
-        for item, _reserve in self._windows:
-            if not await self._limiter.hit(item, key, cost=min(cost, item.amount)):
-                return SHORTEST_WAIT_SECONDS  # another process was quicker
-        return 0.0
+        Windows are looked at before any is spent (a window that refuses after another has
+        spent keeps that spend: it only errs on the safe side)."""
+
+        async def spent(_storage: Storage, limiter: MovingWindowRateLimiter) -> float:
+            for item, reserve in self._windows:
+                reset, remaining = await limiter.get_window_stats(item, key)
+                floor = 0 if protective else reserve
+                if remaining - min(cost, item.amount) < floor:
+                    return max(reset - time.time(), SHORTEST_WAIT_SECONDS)
+            for item, _reserve in self._windows:
+                if not await limiter.hit(item, key, cost=min(cost, item.amount)):
+                    return SHORTEST_WAIT_SECONDS  # another process was quicker
+            return 0.0
+
+        return spent
 
 
 class EgressBudget:
@@ -106,7 +157,7 @@ class EgressBudget:
     def __init__(
         self,
         windows: SharedWindows,
-        storage: Storage,
+        store: BudgetStore,
         *,
         egress: str,
         trade_type: TradeType,
@@ -114,7 +165,7 @@ class EgressBudget:
     ) -> None:
         self.egress = egress
         self._windows = windows
-        self._storage = storage
+        self._store = store
         self._key = f"egress/{egress}/{trade_type.value}"
         self._pause_key = f"egress-pause/{egress}/{trade_type.value}"
         self._to_weight = CCXT_COST_TO_WEIGHT[trade_type]
@@ -134,7 +185,10 @@ class EgressBudget:
         count_exchange_weight(self.egress, purpose.value, weight)
 
     async def _pause_over(self) -> None:
-        wait = await self._storage.get_expiry(self._pause_key) - time.time()
+        async def expiry(storage: Storage, _limiter: MovingWindowRateLimiter) -> float:
+            return await storage.get_expiry(self._pause_key)
+
+        wait = await self._store.use(expiry) - time.time()
         if wait > self._max_wait:
             raise EgressPaused(f"requests through {self.egress} are paused for {wait:.0f} s")
         if wait > 0:
@@ -148,9 +202,14 @@ class EgressBudget:
         except ValueError:
             seconds = DEFAULT_RETRY_AFTER_SECONDS
         seconds = max(1.0, seconds)
-        if await self._storage.get_expiry(self._pause_key) < time.time() + seconds:
-            await self._storage.clear(self._pause_key)
-            await self._storage.incr(self._pause_key, math.ceil(seconds))
+
+        async def hold(storage: Storage, _limiter: MovingWindowRateLimiter) -> None:
+            if await storage.get_expiry(self._pause_key) < time.time() + seconds:
+                await storage.clear(self._pause_key)
+                # a second more: Redis tells a key's life in whole seconds, rounded
+                await storage.incr(self._pause_key, math.ceil(seconds) + 1)
+
+        await self._store.use(hold)
         return seconds
 
 
@@ -184,27 +243,20 @@ class ExchangeBudgets:
     ) -> None:
         """`ip_share`: the part of each IP's weight this process may spend, for processes
         behind the same IPs that share no Redis (1 with Redis: the windows are shared)."""
-        self._storage: Storage = (
-            RedisStorage(
-                "async+" + redis_url, implementation="redispy", key_prefix="tradedesk-exchange"
-            )
-            if redis_url
-            else MemoryStorage()
-        )
-        self._limiter = MovingWindowRateLimiter(self._storage)
+        self._store = BudgetStore(redis_url)
         self._ip_limits = ip_limits or {
             trade_type: [RateLimitItemPerMinute(math.floor(weight * ip_share))]
             for trade_type, weight in IP_WEIGHT_PER_MINUTE.items()
         }
         self._reserve_share = reserve_share
         self._max_wait = max_wait_seconds
-        self.orders = OrderBudget(SharedWindows(self._limiter, order_windows, reserve_share))
+        self.orders = OrderBudget(SharedWindows(self._store, order_windows, reserve_share))
 
     def egress(self, proxy: str | None, trade_type: TradeType) -> EgressBudget:
-        windows = SharedWindows(self._limiter, self._ip_limits[trade_type], self._reserve_share)
+        windows = SharedWindows(self._store, self._ip_limits[trade_type], self._reserve_share)
         return EgressBudget(
             windows,
-            self._storage,
+            self._store,
             egress=egress_name(proxy),
             trade_type=trade_type,
             max_wait_seconds=self._max_wait,
