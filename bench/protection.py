@@ -16,7 +16,9 @@ does: `react()`, and a tick every 5 s. Once every key's stream is live it report
 - stream connections and listen keys as the simulator holds them, and the memory the bench
   process grew per watched key;
 - the weight start-up cost (a listen key and a first full read per trade): what Binance's
-  2,400 a minute per IP would spread over that many minutes.
+  2,400 a minute per IP would spread over that many minutes;
+- with `--fanout N`, the weight an N-follower fan-out spends per proxy IP and minute with the
+  budget shared through Redis by 2 workers behind 5 proxies (`bench/fanout_budget.py`).
 
 The simulator's IP limit and the platform's IP budget are both raised for the bench, so that
 10,000 keys start from one loopback IP in seconds instead of hours; the weights reported are
@@ -46,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from limits import RateLimitItemPerMinute  # noqa: E402
 
+from bench import fanout_budget  # noqa: E402
 from bench.seeding import SECRET, api_key, key_id, seed_keys, user_id  # noqa: E402
 from bench.serving import free_port  # noqa: E402
 from tradedesk.bootstrap import build_runtime  # noqa: E402
@@ -324,11 +327,15 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=60, help="seconds of the idle window")
     parser.add_argument("--sample", type=int, default=100, help="stops fired one at a time")
     parser.add_argument("--baseline", type=int, default=100, help="trades kept by polling")
+    parser.add_argument("--fanout", type=int, default=1000, help="followers of one signal")
+    parser.add_argument("--redis", default=fanout_budget.REDIS, help="flushed for the fan-out")
     args = parser.parse_args()
     if args.baseline:
         report(asyncio.run(one_round(args.baseline, args.idle, 0, streams=False)))
     for trades in args.trades:
         report(asyncio.run(one_round(trades, args.idle, args.sample, streams=True)))
+    if args.fanout:
+        fanout_budget.measure(args.fanout, workers=2, redis_url=args.redis, delay=0.05)
 
 
 if __name__ == "__main__":

@@ -161,6 +161,12 @@ class UserStreams:
         for connection in {c for listening in self._listeners.values() for c in listening}:
             connection.close()
 
+    def listeners_of(self, api_key: str) -> int:
+        """How many connections carry the account's listen key (one: its events are heard
+        once)."""
+        listen_key = self._key_of.get(api_key)
+        return len(self._listeners.get(listen_key, ())) if listen_key else 0
+
     def listened_keys(self) -> set[str]:
         """The listen keys some connection listens to."""
         return set(self._listeners)

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import subprocess
 import time
-import uuid
 
 import httpx
 import pytest
@@ -27,7 +25,7 @@ from tests.builders.copying import (
 )
 from tests.builders.documented import STRATEGY_1
 from tests.standins.serving import free_port
-from tests.support.processes import TRADEDESK, clean_environment
+from tests.support.processes import Worker, beside_workers
 from tests.support.prometheus import samples
 from tradedesk.domain.copying.model import CopyStatus
 from tradedesk.simulator.markets import Kind
@@ -37,49 +35,7 @@ pytestmark = pytest.mark.asyncio
 
 @pytest.fixture
 def settings_overrides(venue, redis_url):
-    _engine, base = venue
-    return {
-        "exchange": "binance",
-        "binance_urls": base,
-        "default_plan": "PROFESSIONAL",
-        "redis_url": redis_url,
-    }
-
-
-class Worker:
-    """A `tradedesk worker` process, its output in a file (a pipe nobody reads would fill
-    up and block it)."""
-
-    def __init__(self, runtime, base: str, redis_url: str, tmp_path, **env: str) -> None:
-        settings = runtime.settings
-        self.log = tmp_path / f"worker-{uuid.uuid4().hex[:8]}.log"
-        with self.log.open("w") as output:
-            self.process = subprocess.Popen(
-                [TRADEDESK, "worker"],
-                cwd=tmp_path,
-                env=clean_environment(
-                    DATABASE_URL=settings.database_url,
-                    TRADEDESK_DATA_DIR=str(settings.data_dir),  # the same key opens the secrets
-                    TRADEDESK_EXCHANGE="binance",
-                    TRADEDESK_BINANCE_URLS=base,
-                    TRADEDESK_REDIS_URL=redis_url,
-                    TRADEDESK_PROTECTION_POLL_SECONDS="1",
-                    **env,
-                ),
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-
-    def running(self) -> bool:
-        return self.process.poll() is None
-
-    async def stop(self, how: signal.Signals = signal.SIGTERM, within: float = 30) -> int:
-        """Sends `how` and waits for the exit (the venue answers meanwhile); the exit code."""
-        self.process.send_signal(how)
-        return await asyncio.to_thread(self.process.wait, within)
-
-    def output(self) -> str:
-        return self.log.read_text()
+    return beside_workers(venue, redis_url)
 
 
 async def settled(runtime, signal_id: str, *, within: float) -> dict:

@@ -25,11 +25,13 @@ import hashlib
 import logging
 import math
 import time
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import ccxt
+import redis.asyncio as redis
 from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -56,6 +58,8 @@ DEFAULT_RETRY_AFTER_SECONDS = 60.0
 MAX_WAIT_SECONDS = 10.0
 KEY_PREFIX = "tradedesk-exchange"  # of the budgets' keys in Redis
 REDIS_TIMEOUT_SECONDS = 0.5  # past this, a process counts in its own memory
+REDIS_CONNECTIONS = 32  # per process
+REDIS_QUEUE_SECONDS = 5.0  # the longest a call waits for one of them
 SHORTEST_WAIT_SECONDS = 0.01  # between two looks at a full window
 # Where ccxt's cost is not Binance's IP weight: new futures orders weigh 0 on the IP (the
 # account's order limits count them), and the v2/v3 account, balance and position reads 5.
@@ -87,8 +91,15 @@ class BudgetStore:
                 implementation="redispy",
                 key_prefix=KEY_PREFIX,
                 wrap_exceptions=True,
-                socket_timeout=REDIS_TIMEOUT_SECONDS,
-                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+                # a fan-out's thousand calls at once queue for a connection, not fail for one
+                # (limits takes a pool, though its options are typed as plain values)
+                connection_pool=redis.BlockingConnectionPool.from_url(  # type: ignore[arg-type]
+                    redis_url,
+                    max_connections=REDIS_CONNECTIONS,
+                    timeout=REDIS_QUEUE_SECONDS,
+                    socket_timeout=REDIS_TIMEOUT_SECONDS,
+                    socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+                ),
             )
             if redis_url
             else None
@@ -120,14 +131,18 @@ class SharedWindows:
         self, store: BudgetStore, items: Sequence[RateLimitItem], reserve_share: float
     ) -> None:
         self._store = store
+        # one waiter per window and class at a time in this process, first come first
+        # served: a thousand waiters would otherwise all ask Redis whenever a window moves
+        self._turns: defaultdict[tuple[str, bool], asyncio.Lock] = defaultdict(asyncio.Lock)
         self._windows = [(item, math.ceil(item.amount * reserve_share)) for item in items]
 
     async def spend(self, key: str, cost: int, *, protective: bool) -> None:
         """Returns once `cost` fits every window (a request dearer than a window spends all
         of it), waiting for the windows to move as long as it takes."""
-        # a deadline another process may move, not an event this one could wait on
-        while (wait := await self._store.use(self._refusal(key, cost, protective))) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(wait)
+        async with self._turns[(key, protective)]:  # protective work never queues behind
+            # a deadline another process may move, not an event this one could wait on
+            while (wait := await self._store.use(self._refusal(key, cost, protective))) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(wait)
 
     def _refusal(
         self, key: str, cost: int, protective: bool
