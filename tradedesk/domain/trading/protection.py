@@ -292,6 +292,9 @@ class ProtectionKeeper:
                 log.warning("trade %s: the exchange refused (%s)", trade.id, refused.text)
             except ProtectedTradeGone:
                 pass
+            except _LookAgain as moved:
+                self._read_at.pop(trade.id, None)
+                log.info("trade %s: %s; read again on the next tick", trade.id, moved)
             except Exception:
                 self._read_at.pop(trade.id, None)  # read again on the next tick
                 log.exception("trade %s: pass failed", trade.id)
@@ -382,6 +385,10 @@ class ProtectionKeeper:
     def _publish(self, trade: ProtectedTrade, events: list[TradeEvent]) -> None:
         for event in events:
             self._events.publish(trade.user_id, event)
+
+
+class _LookAgain(Exception):
+    """What a pass acted on moved under it: the next pass reads it all again."""
 
 
 @dataclass
@@ -490,8 +497,14 @@ class _Pass:
         self.trade = trade = replace(trade, live=live, ended=ended)
 
         for orphan in [o for o in open_orders if _orphan(trade, o)]:
-            # left by a pass that died between the exchange and the database
-            await self.gateway.cancel_order(self.credentials, orphan)
+            # left by a pass that died between the exchange and the database, or a stuck
+            # stop the exchange would not cancel: tried each pass, never blocking it
+            try:
+                await self.gateway.cancel_order(self.credentials, orphan)
+            except ExchangeUnavailable:
+                raise
+            except BusinessRuleViolation as refused:
+                log.warning("trade %s: an orphan stays (%s)", trade.id, refused.text)
         live_orders = {leg: open_by_id[client_id] for leg, client_id in live.items()}
 
         fired = [leg for leg in (STOP, TRAIL) if ended.get(leg) is LegEnd.EXECUTED]
@@ -660,8 +673,7 @@ class _Pass:
                     raise
                 name, freed = room[0]
                 log.warning("trade %s: no room for the stop; its %s makes room", trade.id, name)
-                await self._retire(name, freed)
-                self.freed.add(freed.client_order_id or "")
+                await self._make_room(name, freed)
                 trade = self.trade
                 order = await self.gateway.place_order(self.credentials, request)
         except BusinessRuleViolation as refused:
@@ -682,6 +694,20 @@ class _Pass:
         self.trade = replace(trade, live={**trade.live, leg: client_id})
         await self._save()
         return 1
+
+    async def _make_room(self, leg: str, order: Order) -> None:
+        """Cancels the leg to free its conditional slot. A cancel the exchange refuses (the
+        order filled or fired on the way) keeps the leg tracked and ends the pass, to be
+        read again; never a reason to close the position."""
+        try:
+            await self._retire(leg, order)
+        except BusinessRuleViolation:
+            self.trade = replace(
+                self.trade, live={**self.trade.live, leg: order.client_order_id or ""}
+            )
+            await self._save()
+            raise _LookAgain(f"the {leg} ended while it was making room") from None
+        self.freed.add(order.client_order_id or "")
 
     async def _place_rung(self, rules: MarketRules, leg: str, amount: Decimal, algo: int) -> int:
         """Places a rung: conditional while a slot is free, else (or when the exchange refuses
@@ -750,7 +776,8 @@ def _changed(trade: ProtectedTrade, open_orders: list[Order]) -> bool:
         return True
     if any(leg not in trade.live and leg not in trade.ended for leg in trade.plan.stop_names()):
         return True  # a stop whose replacement failed: placed again
-    if any(o.triggering for o in open_orders if o.client_order_id in trade.live.values()):
+    stops = {trade.live.get(leg) for leg in (STOP, TRAIL)}
+    if any(o.triggering for o in open_orders if o.client_order_id in stops):
         return True  # a stop the exchange is (or is stuck) placing
     if trade.entry_final:
         return False
