@@ -16,6 +16,7 @@ from tradedesk.domain.market.exchange_purpose import ExchangePurpose, spending_f
 from tradedesk.domain.market.model import TradeType
 from tradedesk.integrations.exchange.ccxt_clients import CcxtClients, sticky_proxy
 from tradedesk.integrations.exchange.rate_budgets import (
+    CCXT_COST_TO_WEIGHT,
     EgressBudget,
     EgressPaused,
     ExchangeBudgets,
@@ -140,6 +141,42 @@ async def test_a_spot_request_is_charged_binances_spot_weight():
     await budget.throttle(4)  # ccxt's cost of /api/v3/account (weight 20)
 
     assert weight_spent("10.0.0.4:3128", ExchangePurpose.ACCOUNT) - before == 21
+
+
+async def held(budget: EgressBudget, cost: float) -> bool:
+    """Whether a protective request of `cost` (in ccxt's units) waits for the window
+    instead of going at once."""
+    try:
+        await asyncio.wait_for(spend(budget, cost, ExchangePurpose.PROTECTION), 0.3)
+    except TimeoutError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize(
+    ("trade_type", "share", "minute"),
+    [(TradeType.FUTURES, 1.0, 2400), (TradeType.FUTURES, 0.5, 1200), (TradeType.SPOT, 1.0, 6000)],
+)
+async def test_an_ip_spends_binances_weight_a_minute_or_this_processs_share(
+    trade_type, share, minute
+):
+    """2,400 a minute on futures and 6,000 on spot, at once and no more; with
+    TRADEDESK_EXCHANGE_IP_SHARE, that share of it."""
+    budget = ExchangeBudgets(ip_share=share, reserve_share=0).egress(None, trade_type)
+    to_ccxt = 1 / CCXT_COST_TO_WEIGHT[trade_type]
+
+    assert not await held(budget, (minute - 1) * to_ccxt)
+    assert not await held(budget, 1 * to_ccxt)  # the minute's last weight
+    assert await held(budget, 1 * to_ccxt)  # past it: waits for the window to move
+
+
+async def test_a_request_dearer_than_the_window_spends_all_of_it_and_goes():
+    budget = ExchangeBudgets(
+        ip_limits={TradeType.FUTURES: [RateLimitItemPerSecond(10)]}, reserve_share=0
+    ).egress(None, TradeType.FUTURES)
+
+    assert await spend(budget, 25, ExchangePurpose.PROTECTION) < 0.1  # never stuck for good
+    assert 0.9 <= await spend(budget, 1, ExchangePurpose.PROTECTION) < 1.3  # the next waits
 
 
 def test_binances_futures_ip_weight_where_ccxt_charges_otherwise():
