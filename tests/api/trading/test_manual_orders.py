@@ -16,7 +16,7 @@ from tests.builders.trading import ORDER, manual_key, open_orders, place, shape,
 from tradedesk.persistence.engine import make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 from tradedesk.simulator.markets import Kind
-from tradedesk.simulator.orders import OrderType, Side
+from tradedesk.simulator.orders import OrderType, Side, TriggerType
 
 pytestmark = pytest.mark.asyncio
 
@@ -52,7 +52,8 @@ async def test_the_documented_order_places_entry_ladder_and_stop(alice, venue):
         ("take_profit", "sell", 20100, 20100, 0.025, True, "open"),
         ("stop", "sell", 18990, 19000, 0.05, True, "open"),
     ]
-    assert shape(await open_orders(alice, key_id)) == shape(response.json()[1:])
+    legs = response.json()[1:]  # the stop went out first, before the take profits
+    assert shape(await open_orders(alice, key_id)) == shape([legs[2], legs[0], legs[1]])
     assert all(o["symbol"] == "BTC/USDT" for o in response.json())
 
 
@@ -80,6 +81,33 @@ async def test_the_ladder_splits_by_lot_step_and_overflows_into_limit_orders(ali
     assert [o["price"] for o in rungs] == prices
     assert all(o["reduceOnly"] for o in rungs)
     assert shape([placed[-1]]) == [("stop_market", "sell", None, 19000, 0.125, True, "open")]
+
+
+async def test_an_account_with_one_conditional_slot_left_spends_it_on_the_stop(alice, venue):
+    """Binance caps open conditional orders per account: with one slot left, the stop takes
+    it and the take profits rest as reduce-only LIMITs at their prices, rather than the trade
+    being undone for a take profit that found no room."""
+    engine, _base = venue
+    key_id = await manual_key(alice, venue)
+    engine.max_open_conditionals = 2
+    engine.place_conditional(  # the user's own conditional order on another symbol
+        "manual", Kind.FUTURES, "ETHUSDT", side=Side.BUY, type=TriggerType.STOP_MARKET,
+        quantity=Decimal("0.1"), trigger_price=Decimal(5000),
+    )  # fmt: skip
+
+    response = await place(alice, key_id, ORDER)
+
+    assert response.status_code == 200, response.text
+    assert shape(response.json()) == [
+        ("market", "buy", 19700, None, 0.05, False, "closed"),
+        ("limit", "sell", 20000, None, 0.025, True, "open"),
+        ("limit", "sell", 20100, None, 0.025, True, "open"),
+        ("stop", "sell", 18990, 19000, 0.05, True, "open"),
+    ]
+    assert engine.account("manual").position("BTCUSDT").amount == Decimal("0.05")
+    assert [c.type for c in engine.open_conditionals("manual", Kind.FUTURES, "BTCUSDT")] == [
+        TriggerType.STOP
+    ]
 
 
 async def test_an_order_first_clears_the_symbol(alice, venue):

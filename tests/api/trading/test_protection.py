@@ -227,8 +227,8 @@ async def test_an_order_a_dead_pass_left_behind_is_cancelled(alice, venue, runti
     await keeper.tick()
 
     assert [o["clientOrderId"] for o in await open_orders(alice, key_id)] == [
+        f"{prefix}s",  # placed first
         f"{prefix}t1",
-        f"{prefix}s",
     ]
 
 

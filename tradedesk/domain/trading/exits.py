@@ -21,7 +21,7 @@ Client order ids tie the orders to the trade: `<prefix>e` the entry, `<prefix>t<
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
@@ -133,16 +133,23 @@ def rung_request(
     """A take-profit rung: a `take_profit` order triggered at its price, or, where no
     conditional slot is left, a reduce-only LIMIT order resting at it."""
     price = rules.round_price(plan.take_profit_prices[_rung_number(leg) - 1])
-    return OrderRequest(
+    rung = OrderRequest(
         symbol=symbol,
-        type=OrderType.TAKE_PROFIT if conditional else OrderType.LIMIT,
+        type=OrderType.TAKE_PROFIT,
         side=plan.exit_side,
         amount=amount,
         client_order_id=client_order_id,
         price=price,
-        stop_price=price if conditional else None,
+        stop_price=price,
         reduce_only=True,
     )
+    return rung if conditional else resting(rung)
+
+
+def resting(rung: OrderRequest) -> OrderRequest:
+    """A conditional take-profit rung as the reduce-only LIMIT that needs no conditional
+    slot (its client order id kept: it is the same leg)."""
+    return replace(rung, type=OrderType.LIMIT, stop_price=None)
 
 
 def stop_request(

@@ -1,9 +1,11 @@
 """Placing a protected trade on a key: the one order path of manual orders and copy trades.
 
 The symbol is cleared first (open orders cancelled, position closed; the trade the keeper was
-following there is superseded), then the entry, then its exits (`domain/trading/exits.py`). If any
-leg after the entry fails, everything placed is cancelled and the position closed, and the
-error names the leg: nobody is told they are protected when they are not.
+following there is superseded), then the entry, then its exits (`domain/trading/exits.py`): the
+stop before the take profits, so that an account short of conditional slots spends its last one
+on the stop, and a take profit refused for want of a slot rests as a reduce-only LIMIT instead.
+If any leg after the entry fails otherwise, everything placed is cancelled and the position
+closed, and the error names the leg: nobody is told they are protected when they are not.
 """
 
 from __future__ import annotations
@@ -11,12 +13,18 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
-from tradedesk.domain.market.exchange import ApiCredentials, MarketRules, Order, OrderRequest
+from tradedesk.domain.errors import BusinessRuleViolation, ConditionalOrdersFull, ErrorCode
+from tradedesk.domain.market.exchange import (
+    ApiCredentials,
+    MarketRules,
+    Order,
+    OrderRequest,
+    OrderType,
+)
 from tradedesk.domain.market.exchange_purpose import ExchangePurpose, spending_for
 from tradedesk.domain.market.model import TradeType
 from tradedesk.domain.market.ports import ExchangeGateway
-from tradedesk.domain.trading.exits import ExitPlan, entry_id, initial_legs, leg_of
+from tradedesk.domain.trading.exits import ExitPlan, entry_id, initial_legs, leg_of, resting
 from tradedesk.domain.trading.flattening import flatten
 from tradedesk.domain.trading.protection import ProtectionKeeper
 
@@ -66,12 +74,14 @@ class TradePlacer:
             filled=rules.round_amount(Decimal(str(placed[0].filled))),
             entry_open=placed[0].is_open,
         )
+        stops = set(plan.stop_names())
+        by_leg: dict[str, Order] = {}
         leg = "takeProfit"
         try:
             with spending_for(ExchangePurpose.PROTECTION):  # the entry is out: it is exposed
-                for name, request in legs:
+                for name, request in sorted(legs, key=lambda named: named[0] not in stops):
                     leg = name  # named in the error if this one fails
-                    placed.append(await self._gateway.place_order(credentials, request))
+                    by_leg[name] = await self._place_leg(credentials, request)
         except BusinessRuleViolation as failed:
             log.warning("trade %s: the %s leg failed (%s); undoing", prefix, leg, failed.text)
             if futures:
@@ -79,7 +89,17 @@ class TradePlacer:
             else:
                 await self._gateway.cancel_all_orders(credentials, symbol)
             raise OrderLegFailed(failed.code, leg) from None
-        return placed
+        return placed + [by_leg[name] for name, _request in legs]
+
+    async def _place_leg(self, credentials: ApiCredentials, request: OrderRequest) -> Order:
+        """A leg; a conditional take profit the account has no slot left for rests as a
+        reduce-only LIMIT at its price (the stop, placed first, has its slot)."""
+        try:
+            return await self._gateway.place_order(credentials, request)
+        except ConditionalOrdersFull:
+            if request.type is not OrderType.TAKE_PROFIT:
+                raise
+            return await self._gateway.place_order(credentials, resting(request))
 
 
 async def placed_before(
