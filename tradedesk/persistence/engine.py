@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import event
@@ -12,6 +13,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+log = logging.getLogger("tradedesk.persistence")
+
 
 def make_engine(url: str) -> AsyncEngine:
     options: dict[str, Any] = {"pool_pre_ping": True}
@@ -20,6 +23,7 @@ def make_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "close", _roll_back_before_closing)
     return engine
 
 
@@ -30,6 +34,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _roll_back_before_closing(dbapi_connection: Any, _record: Any) -> None:
+    """A connection SQLAlchemy closes after a cancelled statement (a GraphQL field cancelled
+    with its siblings, a job cut off at shutdown) may still hold an unfinished statement,
+    such as an `UPDATE ... RETURNING` whose rows were not yet read. SQLite then keeps the
+    connection, its transaction and the database's write lock until that statement is
+    garbage-collected, and every writer waits. Rolling back first ends the transaction."""
+    try:
+        dbapi_connection.rollback()
+    except Exception:  # closed already, or outside the event loop (garbage collection)
+        log.debug("no rollback before closing %r", dbapi_connection, exc_info=True)
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
