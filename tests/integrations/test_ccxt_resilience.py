@@ -60,6 +60,21 @@ def losing_first_answer(path: str, *, executed: bool):
     return wrap
 
 
+async def placed_once(request_: OrderRequest, wrap) -> None:
+    """Places `request_` through `wrap`; it must come back, and be on the book once."""
+    async with serving_facade({"key": ("secret", Decimal(10000))}, wrap=wrap) as (engine, base):
+        gateway = CcxtGateway(CcxtClients(base_url=base))
+        try:
+            placed = await gateway.place_order(KEY, request_)
+        finally:
+            await gateway.aclose()
+
+        assert placed.client_order_id == request_.client_order_id
+        plain = engine.orders("key", Kind.FUTURES, "BTCUSDT")
+        algo = engine.conditionals("key", Kind.FUTURES, "BTCUSDT")
+        assert len(plain) + len(algo) == 1
+
+
 @pytest.mark.parametrize("executed", [True, False], ids=["executed", "never-arrived"])
 @pytest.mark.parametrize(
     ("path", "request_"),
@@ -84,17 +99,51 @@ def losing_first_answer(path: str, *, executed: bool):
 )
 async def test_an_order_whose_answer_is_lost_is_placed_exactly_once(path, request_, executed):
     wrap = losing_first_answer(path, executed=executed)
-    async with serving_facade({"key": ("secret", Decimal(10000))}, wrap=wrap) as (engine, base):
-        gateway = CcxtGateway(CcxtClients(base_url=base))
-        try:
-            placed = await gateway.place_order(KEY, request_)
-        finally:
-            await gateway.aclose()
+    await placed_once(request_, wrap)
 
-        assert placed.client_order_id == request_.client_order_id
-        plain = engine.orders("key", Kind.FUTURES, "BTCUSDT")
-        algo = engine.conditionals("key", Kind.FUTURES, "BTCUSDT")
-        assert len(plain) + len(algo) == 1
+
+NOT_FOUND = orjson.dumps({"code": -2013, "msg": "Order does not exist."})
+
+
+def missing_at_first_look(path: str):
+    """ASGI middleware: the first POST to `path` is executed and its answer lost (-1007), and
+    the first look-up there misses it (as a lagging read replica may): only the second
+    attempt, refused for the id the first one took, tells that it went through."""
+
+    def wrap(app):
+        lost = losing_first_answer(path, executed=True)(app)
+        looked: list[str] = []
+
+        async def middleware(scope, receive, send):
+            get = scope["type"] == "http" and scope["method"] == "GET"
+            if get and scope["path"] == path and not looked:
+                looked.append(path)
+                headers = [(b"content-type", b"application/json")]
+                await send({"type": "http.response.start", "status": 400, "headers": headers})
+                await send({"type": "http.response.body", "body": NOT_FOUND})
+                return None
+            return await lost(scope, receive, send)
+
+        return middleware
+
+    return wrap
+
+
+async def test_a_retry_refused_for_the_lost_attempts_own_order_returns_that_order():
+    """A conditional order holds its id while it waits, so the retry is refused (-4116) and
+    must not be taken for a refusal of the order: a take profit would otherwise be placed
+    again as a LIMIT under the same id. (A filled plain order frees its id on Binance, so
+    there the look-up is all that stands between a lost answer and a second order.)"""
+    request_ = OrderRequest(
+        "BTC/USDT",
+        OrderType.STOP_MARKET,
+        OrderSide.SELL,
+        Decimal("0.1"),
+        "lost-3",
+        stop_price=Decimal(19000),
+    )
+    wrap = missing_at_first_look("/fapi/v1/algoOrder")
+    await placed_once(request_, wrap)
 
 
 async def test_the_clock_offset_is_measured_and_measured_again_after_a_1021():

@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from tests.support.databases import sqlite_url
 from tradedesk.persistence.engine import make_engine, make_session_factory
@@ -34,6 +34,8 @@ async def test_a_lease_cancelled_mid_statement_leaves_no_writer_locked_out(tmp_p
     url = sqlite_url(tmp_path)
     engine = make_engine(url)
     sessions = make_session_factory(engine)
+    invalidated: list[BaseException | None] = []  # connections closed for a cancellation
+    event.listen(engine.sync_engine, "invalidate", lambda _c, _r, error: invalidated.append(error))
     async with sessions() as session:
         await session.execute(text("CREATE TABLE jobs (id INTEGER PRIMARY KEY, attempts INT)"))
         rows = ", ".join(["(0)"] * 500)
@@ -61,3 +63,4 @@ async def test_a_lease_cancelled_mid_statement_leaves_no_writer_locked_out(tmp_p
                 other.close()
     finally:
         await engine.dispose()
+    assert invalidated, "no cancellation landed mid-statement: the test proved nothing"

@@ -121,7 +121,7 @@ async def test_a_retry_finds_the_entry_and_the_legs_still_open():
     exchange.fill("tdxt1")  # one rung filled since: no longer open
     found = await placed_before(exchange, FUTURES, "BTC/USDT", "tdx")
     assert found is not None
-    assert [o.client_order_id for o in found] == ["tdxe", "tdxs", "tdxt2"]  # the stop first
+    assert [o.client_order_id for o in found] == ["tdxe", "tdxt2", "tdxs"]  # in the plan's order
 
 
 async def test_a_retry_after_an_undone_trade_finds_only_its_entry():

@@ -96,6 +96,14 @@ def leg_of(prefix: str, client_order_id: str | None) -> str | None:
 _LEG_ID = re.compile(r"(?P<code>s|w|t(?P<rung>\d+))(?:r\d+)?")
 
 
+def in_plan_order(leg: str) -> tuple[int, int]:
+    """Sorts legs as a plan lists them: the rungs by number, then the stop, the trailing
+    stop (they go out stops first; callers are answered in this order)."""
+    if leg in _CODES:
+        return (1, list(_CODES).index(leg))
+    return (0, _rung_number(leg))
+
+
 def _rung_number(leg: str) -> int:
     return int(leg[len("takeProfit[") : -1])
 

@@ -24,7 +24,14 @@ from tradedesk.domain.market.exchange import (
 from tradedesk.domain.market.exchange_purpose import ExchangePurpose, spending_for
 from tradedesk.domain.market.model import TradeType
 from tradedesk.domain.market.ports import ExchangeGateway
-from tradedesk.domain.trading.exits import ExitPlan, entry_id, initial_legs, leg_of, resting
+from tradedesk.domain.trading.exits import (
+    ExitPlan,
+    entry_id,
+    in_plan_order,
+    initial_legs,
+    leg_of,
+    resting,
+)
 from tradedesk.domain.trading.flattening import flatten
 from tradedesk.domain.trading.protection import ProtectionKeeper
 
@@ -55,8 +62,8 @@ class TradePlacer:
         *,
         clear: bool = True,
     ) -> list[Order]:
-        """The entry, then the legs it has filled for; [entry, *legs] as placed. `clear`
-        False skips clearing a symbol the caller knows holds nothing of the platform's."""
+        """The entry, then the legs it has filled for: [entry, *legs] in the plan's order.
+        `clear` False skips clearing a symbol the caller knows holds nothing of the platform's."""
         symbol = entry.symbol
         futures = credentials.trade_type is TradeType.FUTURES
         if clear and futures:
@@ -113,5 +120,10 @@ async def placed_before(
     if entry is None:
         return None
     log.info("trade %s: its entry is on the exchange already; resuming", prefix)
-    legs = [o for o in history if o.is_open and leg_of(prefix, o.client_order_id)]
-    return [entry, *legs]
+    legs = [
+        (leg, order)
+        for order in history
+        if order.is_open and (leg := leg_of(prefix, order.client_order_id))
+    ]
+    legs.sort(key=lambda named: in_plan_order(named[0]))  # stable: a leg's generations in turn
+    return [entry, *(order for _leg, order in legs)]

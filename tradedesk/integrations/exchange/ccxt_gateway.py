@@ -235,6 +235,7 @@ class CcxtGateway:
             params["activationPrice"] = float(order.activation_price)
         price = None if order.price is None else float(order.price)
         await self._orders.acquire(credentials.api_key)
+        unsure = False  # an attempt whose answer was lost may have been placed unseen
         for _attempt in (1, 2):
             try:
                 raw = await client.create_order(
@@ -252,7 +253,14 @@ class CcxtGateway:
                 await self._refused(client, error, "place_order")
             except ccxt.BaseError as error:
                 if not outcome_unknown(error):
+                    # after a lost answer, a refusal may be the first attempt's own doing (its
+                    # id taken, its slot used): that order is the one placed, if it is there
+                    if unsure and (
+                        found := await self._look_up(client, credentials, order, unified)
+                    ):
+                        return found
                     raise await self._refused(client, error, "place_order") from None
+                unsure = True
                 log.warning("place_order %s: answer lost; looking it up", order.client_order_id)
                 found = await self._look_up(client, credentials, order, unified)
                 if found is not None:
