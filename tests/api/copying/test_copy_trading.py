@@ -37,7 +37,7 @@ from tradedesk.integrations.secret_box import FernetSecretBox
 from tradedesk.persistence.engine import make_session_factory
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 from tradedesk.simulator.markets import Kind
-from tradedesk.simulator.orders import OrderType, Side
+from tradedesk.simulator.orders import OrderType, Side, TriggerType
 
 pytestmark = pytest.mark.asyncio
 
@@ -582,6 +582,33 @@ async def test_a_trailing_stop_keeps_what_the_first_take_profit_reached(
     )
     [item] = history.json()["items"]
     assert (item["callbackRate"], item["trailingTriggerPrice"]) == (1, 20000)
+
+
+async def test_an_account_with_one_conditional_slot_left_is_copied_with_its_stop(
+    admin, client, cognito, venue, runtime
+):
+    """The follower's account has room for one more conditional order: the stop takes it,
+    the take profits rest as LIMITs and the trailing stop is dropped, rather than the copy
+    being undone for an exit that found no room."""
+    engine, _base = venue
+    await follower(client, cognito, venue, "full", 1000, CONSERVATIVE)  # 0.075 BTC at 19,700
+    engine.max_open_conditionals = 2
+    engine.place_conditional(  # the follower's own conditional order on another symbol
+        "full", Kind.FUTURES, "ETHUSDT", side=Side.BUY, type=TriggerType.STOP_MARKET,
+        quantity=Decimal("0.1"), trigger_price=Decimal(5000),
+    )  # fmt: skip
+
+    await admin.graphql(PUBLISH, {"input": {**OPEN, "callbackRate": 1}})
+    await runtime.services.copy_dispatcher.drain()
+    await runtime.services.protection.tick()  # the keeper tries the trailing stop once more
+
+    assert position(venue, "full") == Decimal("0.075")
+    assert exits(venue, "full") == [("STOP_MARKET", Decimal(19500), Decimal("0.075"))]
+    resting = engine.open_orders("full", Kind.FUTURES, "BTCUSDT")
+    assert sorted((o.type, o.price, o.reduce_only) for o in resting) == [
+        (OrderType.LIMIT, Decimal(20000), True),
+        (OrderType.LIMIT, Decimal(20100), True),
+    ]
 
 
 async def limit_follow(user: Caller, limits: dict) -> None:

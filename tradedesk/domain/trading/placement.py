@@ -3,7 +3,8 @@
 The symbol is cleared first (open orders cancelled, position closed; the trade the keeper was
 following there is superseded), then the entry, then its exits (`domain/trading/exits.py`): the
 stop before the take profits, so that an account short of conditional slots spends its last one
-on the stop, and a take profit refused for want of a slot rests as a reduce-only LIMIT instead.
+on the stop, and a take profit refused for want of a slot rests as a reduce-only LIMIT instead
+(a trailing stop, placed last, is dropped).
 If any leg after the entry fails otherwise, everything placed is cancelled and the position
 closed, and the error names the leg: nobody is told they are protected when they are not.
 """
@@ -25,6 +26,8 @@ from tradedesk.domain.market.exchange_purpose import ExchangePurpose, spending_f
 from tradedesk.domain.market.model import TradeType
 from tradedesk.domain.market.ports import ExchangeGateway
 from tradedesk.domain.trading.exits import (
+    STOP,
+    TRAIL,
     ExitPlan,
     entry_id,
     in_plan_order,
@@ -81,14 +84,14 @@ class TradePlacer:
             filled=rules.round_amount(Decimal(str(placed[0].filled))),
             entry_open=placed[0].is_open,
         )
-        stops = set(plan.stop_names())
         by_leg: dict[str, Order] = {}
         leg = "takeProfit"
         try:
             with spending_for(ExchangePurpose.PROTECTION):  # the entry is out: it is exposed
-                for name, request in sorted(legs, key=lambda named: named[0] not in stops):
+                for name, request in sorted(legs, key=lambda named: _turn(named[0])):
                     leg = name  # named in the error if this one fails
-                    by_leg[name] = await self._place_leg(credentials, request)
+                    if (order := await self._place_leg(credentials, request)) is not None:
+                        by_leg[name] = order
         except BusinessRuleViolation as failed:
             log.warning("trade %s: the %s leg failed (%s); undoing", prefix, leg, failed.text)
             if futures:
@@ -96,17 +99,27 @@ class TradePlacer:
             else:
                 await self._gateway.cancel_all_orders(credentials, symbol)
             raise OrderLegFailed(failed.code, leg) from None
-        return placed + [by_leg[name] for name, _request in legs]
+        return placed + [by_leg[name] for name, _request in legs if name in by_leg]
 
-    async def _place_leg(self, credentials: ApiCredentials, request: OrderRequest) -> Order:
-        """A leg; a conditional take profit the account has no slot left for rests as a
-        reduce-only LIMIT at its price (the stop, placed first, has its slot)."""
+    async def _place_leg(self, credentials: ApiCredentials, request: OrderRequest) -> Order | None:
+        """A leg, or None for a trailing stop the account has no conditional slot left for
+        (dropped, as the keeper drops one: the stop, placed first, protects the trade). A
+        conditional take profit without a slot rests as a reduce-only LIMIT at its price."""
         try:
             return await self._gateway.place_order(credentials, request)
         except ConditionalOrdersFull:
-            if request.type is not OrderType.TAKE_PROFIT:
-                raise
-            return await self._gateway.place_order(credentials, resting(request))
+            if request.type is OrderType.TAKE_PROFIT:
+                return await self._gateway.place_order(credentials, resting(request))
+            if request.type is OrderType.TRAILING_STOP_MARKET:
+                log.warning("%s: no conditional slot for the trailing stop; dropped", request)
+                return None
+            raise
+
+
+def _turn(leg: str) -> int:
+    """The stop goes out first, then the take profits, then the trailing stop: the last
+    conditional slots an account has go to what limits the loss."""
+    return {STOP: 0, TRAIL: 2}.get(leg, 1)
 
 
 async def placed_before(
