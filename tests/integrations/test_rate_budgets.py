@@ -54,6 +54,21 @@ async def test_orders_beyond_a_window_wait_for_it_to_pass():
     assert time.monotonic() - started - elapsed < 0.1
 
 
+async def test_an_account_places_binances_300_orders_in_ten_seconds_and_no_more():
+    """Binance's USDⓈ-M order window per account, as the budget keeps it by default: 300
+    at once, the 301st waits (the 1,200 a minute would take 40 s to reach here)."""
+    budgets = ExchangeBudgets(reserve_share=0)
+    started = time.monotonic()
+
+    await asyncio.gather(*(budgets.orders.acquire("account") for _ in range(300)))
+    at_once = time.monotonic() - started
+
+    assert at_once < 1.0
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(budgets.orders.acquire("account"), 0.5)
+    await asyncio.wait_for(budgets.orders.acquire("another account"), 0.5)
+
+
 async def test_a_pause_longer_than_a_request_may_wait_fails_at_once():
     budget = ExchangeBudgets(max_wait_seconds=5).egress(None, TradeType.FUTURES)
     await budget.pause("30")
