@@ -69,6 +69,25 @@ async def test_an_account_places_binances_300_orders_in_ten_seconds_and_no_more(
     await asyncio.wait_for(budgets.orders.acquire("another account"), 0.5)
 
 
+async def test_an_account_places_binances_1200_orders_a_minute_and_no_more(monkeypatch):
+    """Binance's minute window per account: 300 orders every 10 s, four times over, then the
+    10-second window is free again but the minute's is spent until a minute has gone by.
+    The windows' clock is moved by hand, so that the test takes no minute."""
+    now = [time.time()]
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    budgets = ExchangeBudgets(reserve_share=0)
+    for _ in range(4):
+        await asyncio.wait_for(
+            asyncio.gather(*(budgets.orders.acquire("account") for _ in range(300))), 1.0
+        )
+        now[0] += 10.5
+
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(budgets.orders.acquire("account"), 0.5)
+    now[0] += 60.5 - 4 * 10.5  # a minute after the first 300
+    await asyncio.wait_for(budgets.orders.acquire("account"), 0.5)
+
+
 async def test_a_pause_longer_than_a_request_may_wait_fails_at_once():
     budget = ExchangeBudgets(max_wait_seconds=5).egress(None, TradeType.FUTURES)
     await budget.pause("30")
