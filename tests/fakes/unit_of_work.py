@@ -28,16 +28,15 @@ class FakeProtectedTrades:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self._uow = uow
 
-    async def lease_open(
-        self, *, owner: str, now: datetime, lease: timedelta
-    ) -> list[ProtectedTrade]:
-        return [t for t in self._uow.store.trades.values() if t.id not in self._uow.store.closed]
-
-    async def leased(self, trade_id: str, *, owner: str, now: datetime) -> ProtectedTrade | None:
+    async def lease_open(self, *, owner: str, now: datetime, lease: timedelta) -> set[str]:
         """The fake keeps no leases: one keeper holds every trade."""
-        if trade_id in self._uow.store.closed:
-            return None
-        return self._uow.store.trades.get(trade_id)
+        return set(self._uow.store.trades) - set(self._uow.store.closed)
+
+    async def leased_many(
+        self, trade_ids: list[str], *, owner: str, now: datetime
+    ) -> list[ProtectedTrade]:
+        store = self._uow.store
+        return [store.trades[i] for i in trade_ids if i in store.trades and i not in store.closed]
 
     async def save(self, trade: ProtectedTrade, *, now: datetime) -> bool:
         if trade.id in self._uow.store.closed:

@@ -18,6 +18,7 @@ from tradedesk.persistence.tables import ProtectedTradeRow
 from tradedesk.persistence.upsert import insert_unless_present
 
 LEASING_LOCK = 0x7D_5EED  # PostgreSQL advisory lock: keepers lease trades one at a time
+CHUNK = 500  # trades read by one statement
 
 
 def _legs(trade: ProtectedTrade) -> dict[str, object]:
@@ -98,18 +99,24 @@ class SqlProtectedTradeRepository:
         )
         return [_trade(row) for row in rows]
 
-    async def leased(self, trade_id: str, *, owner: str, now: datetime) -> ProtectedTrade | None:
-        row = await self._session.scalar(
-            select(ProtectedTradeRow)
-            .where(
-                col(ProtectedTradeRow.id) == trade_id,
-                col(ProtectedTradeRow.open),
-                col(ProtectedTradeRow.lease_owner) == owner,
-                col(ProtectedTradeRow.lease_until) >= now,
+    async def leased_many(
+        self, trade_ids: list[str], *, owner: str, now: datetime
+    ) -> list[ProtectedTrade]:
+        found: list[ProtectedTrade] = []
+        for start in range(0, len(trade_ids), CHUNK):  # within every driver's bound parameters
+            rows = await self._session.scalars(
+                select(ProtectedTradeRow)
+                .where(
+                    col(ProtectedTradeRow.id).in_(trade_ids[start : start + CHUNK]),
+                    col(ProtectedTradeRow.open),
+                    col(ProtectedTradeRow.lease_owner) == owner,
+                    col(ProtectedTradeRow.lease_until) >= now,
+                )
+                .order_by(col(ProtectedTradeRow.created_at))
+                .execution_options(populate_existing=True)
             )
-            .execution_options(populate_existing=True)
-        )
-        return None if row is None else _trade(row)
+            found += [_trade(row) for row in rows]
+        return found
 
     async def save(self, trade: ProtectedTrade, *, now: datetime) -> bool:
         saved = await self._session.execute(
@@ -149,9 +156,7 @@ class SqlProtectedTradeRepository:
             .values(open=False, closed_reason=reason, updated_at=now)
         )
 
-    async def lease_open(
-        self, *, owner: str, now: datetime, lease: timedelta
-    ) -> list[ProtectedTrade]:
+    async def lease_open(self, *, owner: str, now: datetime, lease: timedelta) -> set[str]:
         if self._session.get_bind().dialect.name == "postgresql":
             # one keeper leases at a time, so two never split a key's trades between them
             await self._session.execute(select(func.pg_advisory_xact_lock(LEASING_LOCK)))
@@ -175,11 +180,12 @@ class SqlProtectedTradeRepository:
                 ),
             )
             .values(lease_owner=owner, lease_until=now + lease)
+            # no session to bring in line: without this the ORM reads back every id it set
+            .execution_options(synchronize_session=False)
         )
-        rows = await self._session.scalars(
-            select(ProtectedTradeRow)
-            .where(col(ProtectedTradeRow.open), col(ProtectedTradeRow.lease_owner) == owner)
-            .order_by(col(ProtectedTradeRow.created_at))
-            .execution_options(populate_existing=True)
+        held = await self._session.scalars(
+            select(col(ProtectedTradeRow.id)).where(
+                col(ProtectedTradeRow.open), col(ProtectedTradeRow.lease_owner) == owner
+            )
         )
-        return [_trade(row) for row in rows]
+        return set(held)

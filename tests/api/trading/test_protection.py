@@ -4,13 +4,15 @@ protection keeper over the real ccxt path against the simulator, moved by hand."
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
 
 from tests.builders.exchange_keys import KEYS, funded
 from tests.builders.trading import ORDER, another_keeper, manual_key, open_orders, place, shape
+from tradedesk.domain.trading import protection
 from tradedesk.domain.trading.protection import LEASE, STUCK_TRIGGER
 from tradedesk.simulator.markets import Kind
 from tradedesk.simulator.orders import AlgoStatus, OrderType, Side
@@ -243,6 +245,63 @@ async def test_one_keeper_at_a_time_follows_a_trade(alice, venue, runtime, clock
     assert await second.tick() == 1
 
 
+async def test_a_keeper_keeps_its_leases_while_a_long_tick_runs(
+    alice, venue, runtime, clock, faults, monkeypatch
+):
+    monkeypatch.setattr(protection, "LEASE", timedelta(seconds=0.6))  # renewed every 0.2 s
+    first = runtime.services.protection
+    second = another_keeper(runtime, clock)
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, RESTING)
+    assert await first.tick() == 1
+    slow = faults.latency("/fapi/v1/openOrders", seconds=3, times=1)  # the next read is slow
+    ticking = asyncio.create_task(first.tick())
+    for _ in range(500):
+        if slow.hits:  # the tick has leased and is reading
+            break
+        await asyncio.sleep(0.01)
+    leased_until = await lease_until(runtime)
+
+    clock.advance(timedelta(seconds=0.5))  # past half the lease, the tick still reading
+    for _ in range(200):
+        if renewed := await lease_until(runtime) > leased_until:
+            break
+        await asyncio.sleep(0.01)
+    assert renewed
+    clock.advance(timedelta(seconds=0.3))  # past the lease the tick began with
+
+    assert await second.tick() == 0  # renewed under the long tick: still the first's
+    assert await ticking == 1
+
+
+async def lease_until(runtime) -> datetime:
+    async with runtime.engine.connect() as connection:
+        found = await connection.execute(text("SELECT lease_until FROM protected_trades"))
+        (until,) = found.one()
+    return until if isinstance(until, datetime) else datetime.fromisoformat(until)
+
+
+async def test_a_keeper_back_from_a_silence_reads_again_what_another_moved_meanwhile(
+    alice, venue, runtime, clock
+):
+    first = runtime.services.protection
+    second = another_keeper(runtime, clock)
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, RESTING)
+    move(venue, "19500")  # the entry fills
+    assert await first.tick() == 1  # the ladder is placed
+    clock.advance(LEASE + timedelta(seconds=1))  # the first keeper goes silent
+
+    move(venue, "20050")  # the first take profit fills...
+    assert await second.tick() == 1  # ...and the second keeper shrinks the stop
+    moved = await exits(alice, key_id)
+    assert [(t[0], t[4]) for t in moved] == [("stop", 0.025), ("take_profit", 0.025)]
+    clock.advance(LEASE + timedelta(seconds=1))  # the second one goes silent in its turn
+    assert await first.tick() == 1
+
+    assert await exits(alice, key_id) == moved  # none taken for an orphan of its old copy
+
+
 async def test_a_stop_that_fires_cancels_the_rest_of_the_entry(alice, venue, runtime):
     keeper = runtime.services.protection
     key_id = await manual_key(alice, venue)
@@ -279,9 +338,9 @@ async def test_following_trades_costs_the_same_statements_for_one_or_many(
         await place(alice, key_id, RESTING)
     three = await statements_of_a_quiet_tick(3)
 
-    # lease, read the trades, the keys, their secrets; PostgreSQL first takes the leasing lock
-    # (so that two keepers never split one key's trades)
-    expected = 5 if runtime.engine.dialect.name == "postgresql" else 4
+    # lease, the ids held, the keys (secrets are opened once); PostgreSQL first takes the
+    # leasing lock (so that two keepers never split one key's trades)
+    expected = 4 if runtime.engine.dialect.name == "postgresql" else 3
     assert len(one) == len(three) == expected
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.builders.accounts import user_id
+from tests.builders.accounts import Caller, user_id
 from tests.builders.catalog import CONSERVATIVE
 from tests.builders.copying import OPEN, PUBLISH, follower
 from tests.builders.copying import position as position_of
@@ -77,6 +77,15 @@ def move(venue, price: str) -> None:
     engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(price))
 
 
+def closed_in_binances_app(venue) -> None:
+    """The user closes the long 0.05 in Binance's own app."""
+    engine, _base = venue
+    engine.place_order(
+        "manual", Kind.FUTURES, "BTCUSDT", side=Side.SELL, type=OrderType.MARKET,
+        quantity=Decimal("0.05"), reduce_only=True,
+    )  # fmt: skip
+
+
 def venue_orders(venue, api_key: str = "manual") -> list:
     """The account's open BTCUSDT orders and conditionals."""
     engine, _base = venue
@@ -116,17 +125,28 @@ async def test_a_stop_fill_cancels_the_ladder_as_it_happens(alice, venue, runtim
 async def test_a_position_closed_outside_the_platform_takes_its_exits_along(
     alice, venue, runtime, keeper
 ):
-    engine, _base = venue
     key_id = await manual_key(alice, venue)
     await place(alice, key_id, MARKET_STOP)
     await streamed(keeper, key_id)
 
-    engine.place_order(  # the user closes the position in Binance's own app
-        "manual", Kind.FUTURES, "BTCUSDT", side=Side.SELL, type=OrderType.MARKET,
-        quantity=Decimal("0.05"), reduce_only=True,
-    )  # fmt: skip
+    closed_in_binances_app(venue)
 
     await eventually(lambda: venue_orders(venue) == [])
+    await eventually_closed(runtime, key_id)
+
+
+async def test_a_position_closed_outside_while_the_stream_was_down_is_found_after_the_gap(
+    alice, venue, runtime, keeper
+):
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, MARKET_STOP)
+    await streamed(keeper, key_id)
+
+    venue.streams.disconnect_all()
+    closed_in_binances_app(venue)  # while nobody hears it
+    assert len(venue_orders(venue)) == 3  # its orders stand
+
+    await eventually(lambda: venue_orders(venue) == [], seconds=5)  # reconnected; gap read
     await eventually_closed(runtime, key_id)
 
 
@@ -291,9 +311,14 @@ async def test_a_key_whose_stream_cannot_open_is_polled(alice, venue, faults, ke
     await eventually(lambda: refusing.refused >= 1)  # the keeper did try to open it
     assert not keeper.streams.live(key_id)
     move(venue, "18990")
-    await keeper.tick()  # no stream: the tick reads the trade as it always did
 
+    for _ in range(50):  # once the keeper gives up opening it, each tick reads the trade
+        await keeper.tick()
+        if venue_orders(venue) == []:
+            break
+        await asyncio.sleep(0.1)
     assert venue_orders(venue) == [] and held(venue) == 0
+    assert not keeper.streams.live(key_id)
 
 
 async def eventually_closed(runtime, key_id: str) -> None:
@@ -394,6 +419,33 @@ async def test_the_streams_event_passes_and_their_weight_show_in_the_metrics(
     weight_after = await scraped(weight)  # the pass the stop fill asked for spent protection's
     assert weight_after[protection] > weight_before.get(protection, 0)
     assert weight_after[stream] > weight_before.get(stream, 0)  # the listen key
+
+
+async def test_a_quiet_tick_reads_no_trade_and_no_key_however_many_are_streamed(
+    alice, bob, client, cognito, venue, keeper, count_statements
+):
+    async def statements_of_a_quiet_tick() -> list[str]:
+        count_statements.statements.clear()
+        with count_statements:
+            assert await keeper.tick() == 0  # every trade rests until its safety-net read
+        return list(count_statements.statements)
+
+    first = await manual_key(alice, venue)
+    await place(alice, first, MARKET_STOP)
+    await streamed(keeper, first)
+    one = await statements_of_a_quiet_tick()
+    carol = Caller(client, cognito.access_token("carol"))
+    for caller, api_key in ((bob, "manual-b"), (carol, "manual-c")):  # each within a plan
+        key_id = await manual_key(caller, venue, api_key=api_key)
+        await place(caller, key_id, MARKET_STOP)
+        await streamed(keeper, key_id)
+    three = await statements_of_a_quiet_tick()
+
+    assert len(one) == len(three)
+    # the leases renewed and the ids held: no trade's row, no key, no secret
+    reads = [s for s in three if s.lstrip().startswith("SELECT") and "FROM" in s]
+    assert [s.split("FROM")[0].split() for s in reads] == [["SELECT", "protected_trades.id"]]
+    assert not any("exchange_keys" in s.split("WHERE")[0] for s in three)
 
 
 async def test_a_liquidated_position_closes_its_trade_and_leaves_no_exits(

@@ -167,8 +167,9 @@ async def settled(keeper: ProtectionKeeper) -> None:
 
 
 async def test_a_pass_never_takes_a_pass_under_way_for_a_stale_copy_of_its_trade():
-    """A tick that read the trade while an event's pass was half-way (new stop being placed)
-    reads it again before acting, instead of cancelling the new stop as an orphan."""
+    """A tick that comes while an event's pass is half-way (new stop being placed) waits
+    for it and acts on the trade as that pass saved it, instead of cancelling the new stop
+    as an orphan."""
     keeper, exchange, store = await kept_trade(plan())
     await keeper.tick()  # leases t1
     exchange.fill("tdxt1")  # a rung fills: the event's pass shrinks the stop

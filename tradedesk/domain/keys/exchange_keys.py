@@ -140,6 +140,9 @@ class ExchangeKeys:
         self._clock = clock
         self._ids = ids
         self._entitlements = entitlements
+        # by key id: a key's api key and secret never change, so each is opened once (the
+        # exchange's client for the key holds them in memory anyway)
+        self._opened: dict[str, ApiCredentials] = {}
 
     async def list(self, caller: Principal) -> list[ExchangeKey]:
         async with self._uow_factory() as uow:
@@ -214,6 +217,7 @@ class ExchangeKeys:
             credentials = await self._credentials(uow, key)
             await uow.exchange_keys.delete(key_id)
             await uow.commit()
+        self._opened.pop(key_id, None)
         await self._gateway.release(credentials)
 
     async def reseal_secrets(self) -> int:
@@ -318,30 +322,38 @@ class ExchangeKeys:
     async def open_many(
         self, key_ids: builtins.list[str]
     ) -> dict[str, tuple[ExchangeKey, ApiCredentials | None]]:
-        """Keys by id with their credentials, for background jobs acting for the keys'
-        owners; two statements for any number of keys. Missing ids are left out; a key whose
-        secret cannot be opened comes without credentials (logged), so one such key never
-        holds up the others' work."""
+        """Keys by id as they stand, with their credentials, for background jobs acting for
+        the keys' owners; one statement, two while a key's secret is still to be opened.
+        Missing ids are left out; a key whose secret cannot be opened comes without
+        credentials (logged), so one such key never holds up the others' work."""
+        cached = {key_id: self._opened[key_id] for key_id in key_ids if key_id in self._opened}
         async with self._uow_factory() as uow:
             keys = await uow.exchange_keys.get_many(key_ids)
-            sealed = await uow.exchange_keys.sealed_secrets([key.id for key in keys])
+            unopened = [key.id for key in keys if key.id not in cached]
+            sealed = await uow.exchange_keys.sealed_secrets(unopened) if unopened else {}
+        for gone in set(cached) - {key.id for key in keys}:  # deleted, by another process too
+            self._opened.pop(gone, None)
         opened: dict[str, tuple[ExchangeKey, ApiCredentials | None]] = {}
         for key in keys:
             try:
-                opened[key.id] = (key, self._open(key, sealed[key.id]))
+                credentials = cached.get(key.id) or self._open(key, sealed[key.id])
+                opened[key.id] = (key, credentials)
             except SecretUnreadable as unreadable:
                 log.error("key %s: %s", key.id, unreadable)
                 opened[key.id] = (key, None)
         return opened
 
     async def _credentials(self, uow: KeysUnitOfWork, key: ExchangeKey) -> ApiCredentials:
+        if key.id in self._opened:
+            return self._opened[key.id]
         return self._open(key, await uow.exchange_keys.sealed_secret(key.id))
 
     def _open(self, key: ExchangeKey, sealed: SealedSecret) -> ApiCredentials:
-        """The only place a secret is opened: for one call to the exchange, in memory."""
-        return ApiCredentials(
-            key.exchange_id, key.trade_type, key.api_key, self._secrets.open(sealed)
-        )
+        """The only place a secret is opened: in memory, kept by key id."""
+        secret = self._secrets.open(sealed)
+        credentials = ApiCredentials(key.exchange_id, key.trade_type, key.api_key, secret)
+        self._opened[key.id] = credentials
+        return credentials
 
     async def _record_status(self, key: ExchangeKey, status: ApiKeyStatus) -> None:
         if status is key.api_key_status:

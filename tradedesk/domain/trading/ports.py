@@ -70,8 +70,10 @@ class ProtectedTradeRepository(Protocol):
 
     async def open_on_keys(self, key_ids: list[str]) -> list[ProtectedTrade]: ...
 
-    async def leased(self, trade_id: str, *, owner: str, now: datetime) -> ProtectedTrade | None:
-        """The trade as it stands, while it is open and leased to `owner`; else None."""
+    async def leased_many(
+        self, trade_ids: list[str], *, owner: str, now: datetime
+    ) -> list[ProtectedTrade]:
+        """Those of the trades that are open and leased to `owner`, as they stand."""
         ...
 
     async def close_all(self, key_id: str, symbol: str, *, reason: str, now: datetime) -> None:
@@ -82,12 +84,13 @@ class ProtectedTradeRepository(Protocol):
         """Whether a trade of the key on the symbol was closed with exactly this reason."""
         ...
 
-    async def lease_open(
-        self, *, owner: str, now: datetime, lease: timedelta
-    ) -> list[ProtectedTrade]:
-        """The open trades that are the owner's or nobody's (a lease lapsed), leased to the
-        owner until now + lease; never a trade of a key another owner holds a trade of, so
-        that one keeper hears each key's stream and a key's trades move on together."""
+    async def lease_open(self, *, owner: str, now: datetime, lease: timedelta) -> set[str]:
+        """Leases to the owner until now + lease the open trades that are nobody's (a lease
+        lapsed) and renews the owner's own once half their lease is gone; never a trade of a
+        key another owner holds a trade of, so that one keeper hears each key's stream and a
+        key's trades move on together. The ids of the open trades the owner holds now (its
+        lapsed leases retaken included): no rows, so that renewing costs no more for many
+        trades than for one."""
         ...
 
 

@@ -24,25 +24,28 @@ with exits is watched from placement until it is closed.
 Where the account's user-data stream is live (`AccountStreams`), the keeper acts on what it
 tells as it happens: a fill, a trigger, a position that went to zero by any means (the
 stop, the last take profit, closed outside the platform, liquidated). A trade whose stream is
-live is otherwise read only every SAFETY_NET as a safety net, so an idle trade costs no
-requests; one whose stream is down is read every pass, as before streams.
+live is otherwise read about once every SAFETY_NET as a safety net (each trade at its own
+point of it, so that trades placed together are not read together), so an idle trade costs
+almost no requests; one whose stream is down is read every tick, as before streams.
 
 The exchange's orders are the truth about which legs are live, found by client order id; the
 database holds the plan, what the live legs are and how far they were sized. Each pass that
 places anything uses a new generation of client ids, so a pass that died half-way is finished
 by the next without ever reusing an id. A trade is leased to one keeper at a time, so several
-processes may run the keeper. Placing a new order on the symbol or closing the position
-supersedes the trade (`supersede`); a pass that finds its trade superseded while it worked
-cancels what it had placed.
+processes may run the keeper; the keeper keeps what it holds in memory (`LeasedTrades`), so
+that a quiet tick reads no trade and a tick renews its leases with one statement. Placing a
+new order on the symbol or closing the position supersedes the trade (`supersede`); a pass
+that finds its trade superseded while it worked cancels what it had placed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -61,6 +64,7 @@ from tradedesk.domain.market.account_events import (
     AccountEventSink,
     OrderUpdate,
     PositionUpdate,
+    StreamGap,
 )
 from tradedesk.domain.market.exchange import ApiCredentials, MarketRules, Order, OrderSide, Position
 from tradedesk.domain.market.exchange_purpose import ExchangePurpose, spending_for
@@ -80,6 +84,7 @@ from tradedesk.domain.trading.exits import (
     rung_request,
 )
 from tradedesk.domain.trading.flattening import flatten
+from tradedesk.domain.trading.leased_trades import LeasedTrades
 from tradedesk.domain.trading.model import ExitFill, LegEnd, ProtectedTrade, ProtectedTradeGone
 from tradedesk.domain.trading.ports import TradingUnitOfWork, TradingUnitOfWorkFactory
 
@@ -87,14 +92,23 @@ log = logging.getLogger("tradedesk.protection")
 
 LEASE = timedelta(seconds=30)  # a keeper that stopped answering hands its trades on after this
 CONCURRENT_TRADES = 8  # trades followed at once by one keeper
-# A trade whose stream is live is still read this often. A read weighs 2 (open orders and
-# open algo orders): with the listen key's keepalive (1 per 30 min) an idle trade costs
-# 2/15 + 1/30 = 0.17 a minute, under the 0.2 aimed at (every 10 min measured 0.227).
+# A trade whose stream is live is still read this often (left alone: once in each period, at
+# its own point of it; after an event's pass, 1/2 to 3/2 of it later). A read weighs 2 (open
+# orders and open algo orders): with the listen key's keepalive (1 per 30 min) an idle trade
+# costs 2/15 + 1/30 = 0.17 a minute, under the 0.2 aimed at (every 10 min measured 0.227).
 SAFETY_NET = timedelta(minutes=15)
 VENUE_ENDED = frozenset({"rejected", "expired"})  # a conditional the exchange itself ended
 PASS_GRACE = timedelta(seconds=5)  # the passes under way may take to finish at shutdown
 # a stop the exchange has triggered but not placed its order for this long is given up on
 STUCK_TRIGGER = timedelta(seconds=3)
+
+
+class Look(enum.IntEnum):
+    """How much a pass reads before it knows whether anything moved (more reads more)."""
+
+    ORDERS = 1  # the open orders; the rest only if they moved (a tick's read)
+    GAP = 2  # and the position (after a gap in the stream: closed outside meanwhile?)
+    ALL = 3  # everything (an event told that something moved)
 
 
 class ProtectionKeeper:
@@ -119,13 +133,14 @@ class ProtectionKeeper:
         self._owner = ids.new_id()  # this keeper's name on the trades it leases
         self.streams = streams(self.hear) if streams is not None else None
         self._metrics = metrics
-        # this keeper's trades as last leased, by key: an event looks only at its key's
-        self._leased: dict[str, dict[str, ProtectedTrade]] = {}
-        self._read_at: dict[str, datetime] = {}  # when each trade was last read in full
+        self._held = LeasedTrades(SAFETY_NET)
+        self._leased_at: datetime | None = None  # when the leases were last renewed
+        self._refused_keys: set[str] = set()  # keys last seen unauthorized: no stream
+        self._opening: set[str] = set()  # keys whose streams are being opened a first time
+        self._tried: set[str] = set()  # keys whose streams were tried (opened, or failed)
         self._heard: asyncio.Queue[tuple[str, AccountEvent]] = asyncio.Queue()
         self._one_at_a_time: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._passes: defaultdict[str, int] = defaultdict(int)  # passes run, per trade
-        self._queued: set[str] = set()  # trades an event's pass waits for
+        self._queued: dict[str, Look] = {}  # trades an event's pass waits for, and its look
         self._event_passes = asyncio.Semaphore(CONCURRENT_TRADES)
         self._reacting: set[asyncio.Task[None]] = set()  # the passes events started
         self._timers: set[asyncio.Task[None]] = set()  # passes due later (a stop triggering)
@@ -146,37 +161,104 @@ class ProtectionKeeper:
 
     async def tick(self) -> int:
         """One pass over every open trade this keeper can lease; how many it followed (a trade
-        whose stream is live is followed only when its safety-net read is due). The database
-        costs the same few statements for any number of trades that did not move."""
-        passes_before = dict(self._passes)  # a pass after this may have moved what is read
-        async with self._uow_factory() as uow:
-            trades = await uow.protected_trades.lease_open(
-                owner=self._owner, now=self._clock.now(), lease=LEASE
-            )
-            await uow.commit()
-        self._leased = {}
-        for trade in trades:
-            self._leased.setdefault(trade.key_id, {})[trade.id] = trade
-        opened = await self._keys.open_many(sorted({trade.key_id for trade in trades}))
-        usable = {
-            key_id: credentials
-            for key_id, (key, credentials) in opened.items()
-            if key.api_key_status is not ApiKeyStatus.UNAUTHORIZED and credentials is not None
-        }
-        if self._listening and (self._watching is None or self._watching.done()):
-            # in the background: opening many streams must not hold up following trades
-            self._watching = asyncio.create_task(self._watch(usable))
+        whose stream is live is followed only when its safety-net read is due). A quiet tick
+        (every stream live, no read due) reads no trade and no key: it costs the same few
+        statements for any number of trades."""
+        await self._lease()
+        if self._listening and self.streams is not None:
+            self._count_streams(self.streams)
+            wanted = self._held.key_ids() - self._refused_keys
+            idle = self._watching is None or self._watching.done()
+            if idle and wanted != self.streams.watched():
+                # in the background: opening many streams must not hold up following trades
+                self._opening = wanted - self.streams.watched() - self._tried
+                self._watching = asyncio.create_task(self._watch(wanted))
+        due = self._held.due(self._clock.now(), streamed=self._streamed, opening=self._opening)
+        if not due:
+            return 0
+        usable = self._usable(await self._keys.open_many(sorted({t.key_id for t in due})))
         # a trade outlives no key (deleted with it), but one may go between the two reads
-        due = [trade for trade in trades if trade.key_id in usable and self._due(trade)]
+        due = [trade for trade in due if trade.key_id in usable]
         bound = asyncio.Semaphore(CONCURRENT_TRADES)
 
         async def follow(trade: ProtectedTrade) -> None:
             async with bound:
-                key, credentials = opened[trade.key_id][0], usable[trade.key_id]
-                await self._follow(trade, key, credentials, seen=passes_before.get(trade.id, 0))
+                await self._follow(trade.id, *usable[trade.key_id])
 
-        await asyncio.gather(*(follow(trade) for trade in due))
+        async with self._leases_kept():
+            await asyncio.gather(*(follow(trade) for trade in due))
         return len(due)
+
+    async def _lease(self) -> None:
+        """Leases what this keeper may hold and renews its own leases; reads only the trades
+        new to it, and forgets those gone (closed, or taken over after a lapse). A renewal
+        leaves every lease at least half a LEASE to run: after a longer silence another
+        keeper may have taken a trade, moved it on and lost it again, so every copy is
+        doubted."""
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            held = await uow.protected_trades.lease_open(owner=self._owner, now=now, lease=LEASE)
+            await uow.commit()
+        lapsed = self._leased_at is not None and now - self._leased_at >= LEASE / 2
+        self._leased_at = now
+        for trade_id in self._held.ids() - held:
+            self._forget(trade_id)
+        if lapsed:
+            for trade_id in self._held.ids():
+                self._held.doubt(trade_id)
+        new = sorted(held - self._held.ids())
+        if new:
+            async with self._uow_factory() as uow:
+                trades = await uow.protected_trades.leased_many(new, owner=self._owner, now=now)
+            self._held.hold(trades)
+
+    @contextlib.asynccontextmanager
+    async def _leases_kept(self) -> AsyncIterator[None]:
+        """Renews the leases every third of one while a tick's passes run: a tick that reads
+        many trades (their streams down) may take longer than half a lease."""
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(LEASE.total_seconds() / 3)
+                try:
+                    await self._lease()
+                except Exception:  # the next renewal tries again, well inside the lease
+                    log.exception("the leases could not be renewed")
+
+        renewing = asyncio.create_task(renew())
+        try:
+            yield
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+
+    def _forget(self, trade_id: str) -> None:
+        """The trade is no longer this keeper's (closed, or leased elsewhere)."""
+        self._held.forget(trade_id)
+        for seen in [seen for seen in self._triggering if seen[0] == trade_id]:
+            del self._triggering[seen]
+        lock = self._one_at_a_time.get(trade_id)
+        if lock is not None and not lock.locked():
+            del self._one_at_a_time[trade_id]
+
+    def _usable(
+        self, opened: Mapping[str, tuple[ExchangeKey, ApiCredentials | None]]
+    ) -> dict[str, tuple[ExchangeKey, ApiCredentials]]:
+        """The keys passes can be made with; the exchange refused the others' (no stream)."""
+        usable: dict[str, tuple[ExchangeKey, ApiCredentials]] = {}
+        for key_id, (key, credentials) in opened.items():
+            if key.api_key_status is ApiKeyStatus.UNAUTHORIZED:
+                self._refused_keys.add(key_id)
+                continue
+            self._refused_keys.discard(key_id)
+            if credentials is not None:
+                usable[key_id] = (key, credentials)
+        return usable
+
+    def _streamed(self, key_id: str) -> bool:
+        """Whether the key's events arrive as they happen, so its trades rest between reads."""
+        return self.streams is not None and self._listening and self.streams.live(key_id)
 
     async def hear(self, key_id: str, event: AccountEvent) -> None:
         """The streams' sink: it only queues, so that a stream never waits on a pass."""
@@ -217,14 +299,15 @@ class ProtectionKeeper:
         return self._heard.empty() and not self._reacting
 
     def _react_to(self, key_id: str, event: AccountEvent) -> None:
-        of_key = self._leased.get(key_id, {})
-        for trade in [t for t in of_key.values() if _touches(t, key_id, event)]:
-            self._pass_soon(trade)
+        look = Look.GAP if isinstance(event, StreamGap) else Look.ALL
+        for trade in [t for t in self._held.of_key(key_id) if _touches(t, key_id, event)]:
+            self._pass_soon(trade, look)
 
-    def _pass_soon(self, trade: ProtectedTrade) -> None:
-        if trade.id in self._queued:
-            return  # the pass waiting for it reads the news too
-        self._queued.add(trade.id)
+    def _pass_soon(self, trade: ProtectedTrade, look: Look = Look.ALL) -> None:
+        if trade.id in self._queued:  # the pass waiting for it reads the news too
+            self._queued[trade.id] = max(self._queued[trade.id], look)
+            return
+        self._queued[trade.id] = look
         task = asyncio.create_task(self._follow_now(trade, heard_at=self._clock.now()))
         self._reacting.add(task)
         task.add_done_callback(self._reacting.discard)
@@ -246,93 +329,101 @@ class ProtectionKeeper:
         task.add_done_callback(self._timers.discard)
 
     async def _follow_now(self, trade: ProtectedTrade, *, heard_at: datetime) -> None:
-        """A pass over the trade for an event, whatever its open orders look like."""
+        """A pass over the trade for an event (the look it asked for)."""
         try:
             async with self._event_passes:
-                opened = await self._keys.open_many([trade.key_id])
-                key, credentials = opened.get(trade.key_id, (None, None))
-                if key is None or key.api_key_status is ApiKeyStatus.UNAUTHORIZED:
-                    return
-                if credentials is not None:
-                    await self._follow(trade, key, credentials, forced=True)
+                usable = self._usable(await self._keys.open_many([trade.key_id]))
+                if trade.key_id in usable:
+                    await self._follow(trade.id, *usable[trade.key_id], look=None)
                     if self._metrics is not None:
                         took = self._clock.now() - heard_at
                         self._metrics.event_pass_finished(took.total_seconds())
         except Exception:  # the safety net reads the trade again
             log.exception("trade %s: the pass an event asked for failed", trade.id)
         finally:
-            self._queued.discard(trade.id)
+            self._queued.pop(trade.id, None)
 
     async def _follow(
         self,
-        trade: ProtectedTrade,
+        trade_id: str,
         key: ExchangeKey,
         credentials: ApiCredentials,
         *,
-        forced: bool = False,
-        seen: int | None = None,
+        look: Look | None = Look.ORDERS,
     ) -> None:
-        """One pass over the trade, never two at once. The trade is read again first, under
-        the lock, unless it is as the caller read it (`seen` passes ago, and none since): a
-        copy read while another pass was half-way would take that pass's new legs for
-        orphans."""
-        async with self._one_at_a_time[trade.id]:
-            self._queued.discard(trade.id)  # events from here on ask for another pass
-            if forced or seen != self._passes[trade.id]:
-                fresh = await self._reread(trade)
-                if fresh is None:
-                    return
-                trade = fresh
+        """One pass over the trade, never two at once. Under the lock the trade is as this
+        keeper last saved it; an event's pass, or one after a pass that failed, reads it
+        again (still open and leased here?). A copy taken while another pass was half-way
+        would take that pass's new legs for orphans."""
+        lock = self._one_at_a_time[trade_id]
+        async with lock:
+            if look is None:  # the events' pass: the look they asked for, by now
+                look = self._queued.get(trade_id, Look.ALL)
+            self._queued.pop(trade_id, None)  # events from here on ask for another pass
+            if look is not Look.ORDERS or self._held.doubted(trade_id):
+                trade = await self._reread(trade_id)
+            else:
+                trade = self._held.get(trade_id)
+            if trade is None:
+                return
             try:
                 await self._keys.use(
                     key,
-                    lambda c: _Pass(self, trade, c).run(forced=forced),
+                    lambda c: _Pass(self, trade, c).run(look),
                     credentials=credentials,
                 )
-                self._read_at[trade.id] = self._clock.now()
+                self._held.read(trade_id, self._clock.now())
             except BusinessRuleViolation as refused:  # tried again on the next pass
-                self._read_at.pop(trade.id, None)
-                log.warning("trade %s: the exchange refused (%s)", trade.id, refused.text)
+                self._held.unread(trade_id)
+                log.warning("trade %s: the exchange refused (%s)", trade_id, refused.text)
             except ProtectedTradeGone:
                 pass
             except _LookAgain as moved:
-                self._read_at.pop(trade.id, None)
-                log.info("trade %s: %s; read again on the next tick", trade.id, moved)
-            except Exception:
-                self._read_at.pop(trade.id, None)  # read again on the next tick
-                log.exception("trade %s: pass failed", trade.id)
-            finally:
-                self._passes[trade.id] += 1
+                self._held.unread(trade_id)
+                log.info("trade %s: %s; read again on the next tick", trade_id, moved)
+            except Exception:  # read again on the next tick; a save may have half-happened
+                self._held.unread(trade_id)
+                self._held.doubt(trade_id)
+                log.exception("trade %s: pass failed", trade_id)
+        if self._held.get(trade_id) is None and not lock.locked():
+            self._one_at_a_time.pop(trade_id, None)  # closed or gone: its lock goes too
 
-    async def _reread(self, trade: ProtectedTrade) -> ProtectedTrade | None:
+    async def _reread(self, trade_id: str) -> ProtectedTrade | None:
         """The trade as the database has it now, while it is open and still leased here."""
         async with self._uow_factory() as uow:
-            fresh = await uow.protected_trades.leased(
-                trade.id, owner=self._owner, now=self._clock.now()
+            found = await uow.protected_trades.leased_many(
+                [trade_id], owner=self._owner, now=self._clock.now()
             )
-        if fresh is None:
-            self._leased.get(trade.key_id, {}).pop(trade.id, None)
-        return fresh
+        if not found:
+            self._forget(trade_id)
+            return None
+        self._held.update(found[0])
+        return found[0]
 
-    def _due(self, trade: ProtectedTrade) -> bool:
-        """Whether the tick reads the trade: always where its stream is not live."""
-        if self.streams is None or not self._listening or not self.streams.live(trade.key_id):
-            return True
-        read_at = self._read_at.get(trade.id)
-        return read_at is None or self._clock.now() - read_at >= SAFETY_NET
-
-    async def _watch(self, usable: Mapping[str, ApiCredentials]) -> None:
+    async def _watch(self, wanted: set[str]) -> None:
         """Listen to the streams of the keys with trades here, and only those."""
         if self.streams is None:
             return
         streams = self.streams
-        for key_id in sorted(streams.watched() - set(usable)):
+        for key_id in sorted(streams.watched() - wanted):
             await streams.unwatch(key_id)
-        for key_id in sorted(set(usable) - streams.watched()):
-            try:
-                await streams.watch(key_id, usable[key_id])
-            except Exception as problem:  # polled, as without a stream, until it opens
-                log.warning("key %s: its stream could not be opened (%s)", key_id, problem)
+        adding = sorted(wanted - streams.watched())
+        self._tried = (self._tried & wanted) | set(adding)
+        try:
+            usable = self._usable(await self._keys.open_many(adding)) if adding else {}
+            for key_id in adding:
+                try:
+                    if key_id in usable:
+                        await streams.watch(key_id, usable[key_id][1])
+                except Exception as problem:  # polled, as without a stream, until it opens
+                    log.warning("key %s: its stream could not be opened (%s)", key_id, problem)
+                finally:  # its gap has its trades read, or else every tick does
+                    self._opening.discard(key_id)
+        finally:
+            self._opening.difference_update(adding)
+        self._count_streams(streams)
+
+    def _count_streams(self, streams: AccountStreams) -> None:
         if self._metrics is not None:
             watched = streams.watched()
             self._metrics.streams_watched(len(watched), sum(map(streams.live, watched)))
@@ -344,8 +435,11 @@ class ProtectionKeeper:
             still_open = await uow.protected_trades.save(trade, now=self._clock.now())
             await self._record(uow, trade, events)
             await uow.commit()
+            if still_open:
+                self._held.update(trade)  # at once: nothing after the commit may skip it
         self._publish(trade, events)
         if not still_open:
+            self._forget(trade.id)
             raise ProtectedTradeGone(trade.id)
 
     async def _tell(self, trade: ProtectedTrade, told: CopyingNotice) -> None:
@@ -355,12 +449,11 @@ class ProtectionKeeper:
 
     async def _close(self, trade: ProtectedTrade, reason: str, events: list[TradeEvent]) -> None:
         log.info("trade %s closed: %s", trade.id, reason)
-        for seen in [seen for seen in self._triggering if seen[0] == trade.id]:
-            del self._triggering[seen]
         async with self._uow_factory() as uow:
             await uow.protected_trades.close(trade.id, reason=reason, now=self._clock.now())
             await self._record(uow, trade, events)
             await uow.commit()
+        self._forget(trade.id)
         self._publish(trade, events)
 
     async def _record(
@@ -411,14 +504,15 @@ class _Pass:
     def gateway(self) -> ExchangeGateway:
         return self.keeper._gateway
 
-    async def run(self, *, forced: bool = False) -> None:
-        """`forced`: something happened (an event, a gap in the stream): read it all even
-        when the open orders look as they did."""
+    async def run(self, look: Look) -> None:
         trade = self.trade
-        looking = ExchangePurpose.PROTECTION if forced else ExchangePurpose.RECONCILIATION
+        looking = ExchangePurpose.PROTECTION if look is Look.ALL else ExchangePurpose.RECONCILIATION
         with spending_for(looking):
             open_orders = await self.gateway.fetch_open_orders(self.credentials, trade.symbol)
-        if not forced and not _changed(trade, open_orders):
+            moved = look is Look.ALL or _changed(trade, open_orders)
+            if not moved and look is Look.GAP:
+                moved = await self._position_gone()
+        if not moved:
             return
         with spending_for(ExchangePurpose.PROTECTION):  # something moved: act on it first
             try:
@@ -427,6 +521,12 @@ class _Pass:
                 log.info("trade %s was superseded during a pass; undoing the pass", trade.id)
                 for order in self.placed:
                     await self.gateway.cancel_order(self.credentials, order)
+
+    async def _position_gone(self) -> bool:
+        """Whether the position the trade opened has gone (closed outside the platform while
+        nobody heard), though its orders stand as they did."""
+        position = await self.gateway.fetch_position(self.credentials, self.trade.symbol)
+        return bool(self.trade.sized_to) and not _held(position, self.trade.plan.side)
 
     def _announce(self, leg: str, history: list[Order], client_id: str) -> None:
         """A rung or a stop filled: its event (the fill of the order it placed, where the
