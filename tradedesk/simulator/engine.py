@@ -209,6 +209,19 @@ class PaperExchange:
             fills += self._liquidate(symbol, price)
         return fills
 
+    def release_held(self, kind: Kind, symbol: str) -> list[Fill]:
+        """The exchange catches up: the symbol's conditionals held TRIGGERING place their
+        orders now, as their trigger would have."""
+        self.holding_triggers[symbol] = 0
+        fills = []
+        for conditional in [
+            c
+            for c in self._conditionals
+            if c.status is AlgoStatus.TRIGGERING and (c.kind, c.symbol) == (kind, symbol)
+        ]:
+            fills += self._trigger(conditional)
+        return fills
+
     # orders -----------------------------------------------------------------------------
 
     def place_order(
@@ -658,7 +671,8 @@ class PaperExchange:
         conditional with nothing left to close EXPIRES. One the control surface holds stays
         TRIGGERING."""
         api_key = self._algo_owner[conditional.algo_id]
-        self._move_to(conditional, AlgoStatus.TRIGGERING)
+        if conditional.status is not AlgoStatus.TRIGGERING:  # a held one is released
+            self._move_to(conditional, AlgoStatus.TRIGGERING)
         if self.holding_triggers[conditional.symbol] > 0:
             self.holding_triggers[conditional.symbol] -= 1
             return []

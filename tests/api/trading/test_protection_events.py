@@ -18,6 +18,7 @@ from tests.builders.copying import position as position_of
 from tests.builders.trading import ORDER, another_keeper, manual_key, place
 from tests.support.prometheus import samples
 from tradedesk.domain.copying_notices import CopyingNotice, NoticeKind
+from tradedesk.domain.trade_events import TradeEventKind
 from tradedesk.domain.trading.protection import LEASE, STUCK_TRIGGER
 from tradedesk.integrations.exchange.binance_streams import BinanceAccountStreams, stream_base
 from tradedesk.persistence.engine import make_session_factory
@@ -285,6 +286,32 @@ async def test_a_stop_stuck_triggering_past_its_price_closes_the_position(
     await eventually(lambda: venue_orders(venue) == [])
     await eventually_closed(runtime, key_id)
     assert await notices(runtime, alice) == [NoticeKind.CLOSED_NO_STOP]
+
+
+async def test_a_stuck_stop_that_fires_as_it_is_cancelled_ends_the_trade_as_stopped_out(
+    alice, venue, runtime, keeper, monkeypatch
+):
+    engine, _base = venue
+    key_id, _stop = await kept_with_its_stop(alice, venue, keeper)
+    engine.holding_triggers["BTCUSDT"] = 1
+    cancel = engine.cancel_conditional
+
+    def fires_first(api_key, kind, symbol, **ids):
+        engine.release_held(kind, symbol)  # the exchange places the stop's order just then
+        return cancel(api_key, kind, symbol, **ids)
+
+    monkeypatch.setattr(engine, "cancel_conditional", fires_first)
+    move(venue, "19000")  # the stop triggers and the exchange holds it...
+    move(venue, "19100")  # ...until the keeper gives up on it and cancels it
+
+    await eventually(lambda: held(venue) == 0, STUCK_SECONDS + REACTION_SECONDS)
+    await eventually(lambda: venue_orders(venue) == [])
+    await eventually_closed(runtime, key_id)
+    async with unit_of_work(runtime) as uow:
+        assert await uow.protected_trades.closed_for(key_id, "BTC/USDT", "stopped out")
+        alerts = await uow.alerts.of_user(await user_id(alice))
+    assert TradeEventKind.STOP in {a.event.kind for a in alerts}
+    assert await notices(runtime, alice) == []  # never told it was closed for want of a stop
 
 
 async def test_a_fill_the_stream_missed_is_read_once_it_is_back(alice, venue, keeper):

@@ -640,7 +640,9 @@ class _Pass:
         cancelled where the exchange still lets, and taken out of `live` and `open_by_id`,
         so that the pass protects the position again (reduce-only, so a stuck stop that
         fires after all cannot double the close). Saved as no longer live before it is
-        cancelled, so a pass that dies between finds an orphan, not a leg the user dropped.
+        cancelled, so a pass that dies between finds an orphan, not a leg the user dropped;
+        one that fired as it was being cancelled is tracked again, for the next pass to
+        record as the stop's fill.
         A stop first seen triggering gets a pass at the end of its time."""
         keeper, trade = self.keeper, self.trade
         stuck: dict[str, Order] = {}
@@ -660,13 +662,22 @@ class _Pass:
             return []
         still = {leg: client_id for leg, client_id in trade.live.items() if leg not in stuck}
         await keeper._save(replace(trade, live=still), [])
+        uncancelled = dict(stuck)
         for leg, order in stuck.items():
             try:
                 await self.gateway.cancel_order(self.credentials, order)
             except ExchangeUnavailable:
                 raise  # not known to be cancelled: the next pass finds it an orphan
             except BusinessRuleViolation:
+                history = await self.gateway.fetch_order_history(self.credentials, trade.symbol)
+                if _how_it_ended(history, trade.live[leg]) is LegEnd.EXECUTED:
+                    # it fired after all: tracked again (with any stuck leg still standing),
+                    # so that the next pass ends the trade as stopped out, with its fill
+                    back = {name: trade.live[name] for name in uncancelled}
+                    await keeper._save(replace(trade, live={**still, **back}), [])
+                    raise _LookAgain(f"the stuck {leg} fired as it was cancelled") from None
                 log.info("trade %s: the stuck %s ended before its cancel", trade.id, leg)
+            del uncancelled[leg]
         return list(stuck)
 
     async def _reprotect(self, missing: list[str], resize: Awaitable[None]) -> None:
