@@ -15,7 +15,7 @@ from tests.builders.trading import ORDER, another_keeper, manual_key, open_order
 from tradedesk.domain.trading import protection
 from tradedesk.domain.trading.protection import LEASE, STUCK_TRIGGER
 from tradedesk.simulator.markets import Kind
-from tradedesk.simulator.orders import AlgoStatus, OrderType, Side
+from tradedesk.simulator.orders import AlgoStatus, OrderType, Side, TriggerType
 
 pytestmark = pytest.mark.asyncio
 
@@ -243,6 +243,40 @@ async def test_one_keeper_at_a_time_follows_a_trade(alice, venue, runtime, clock
     assert (await first.tick(), await second.tick(), await first.tick()) == (1, 0, 1)
     clock.advance(LEASE + timedelta(seconds=1))  # the first keeper went silent
     assert await second.tick() == 1
+
+
+async def test_on_a_full_account_the_old_stop_makes_room_for_its_resized_self(
+    alice, venue, runtime
+):
+    """The account's cap of open conditionals is full (the stop and the user's own order on
+    another symbol; the take profits rest as LIMITs): when a take profit fills, the resized
+    stop is refused for the cap, so the old stop is cancelled to make room for it."""
+    engine, _base = venue
+    keeper = runtime.services.protection
+    key_id = await manual_key(alice, venue)
+    engine.max_open_conditionals = 2
+    engine.place_conditional(
+        "manual", Kind.FUTURES, "ETHUSDT", side=Side.BUY, type=TriggerType.STOP_MARKET,
+        quantity=Decimal("0.1"), trigger_price=Decimal(5000),
+    )  # fmt: skip
+    await place(alice, key_id, ORDER)
+    [old_stop] = engine.open_conditionals("manual", Kind.FUTURES, "BTCUSDT")
+    await keeper.tick()
+
+    move(venue, "20000")  # the first take profit fills: the stop must shrink to what is left
+    await keeper.tick()
+
+    assert position(venue) == Decimal("0.025")
+    assert old_stop.status is AlgoStatus.CANCELED
+    stops = engine.open_conditionals("manual", Kind.FUTURES, "BTCUSDT")
+    assert [(s.type, s.trigger_price, s.quantity) for s in stops] == [
+        (TriggerType.STOP, Decimal(19000), Decimal("0.025"))
+    ]
+    assert len(engine.open_conditionals("manual", Kind.FUTURES, "ETHUSDT")) == 1
+    assert await exits(alice, key_id) == [
+        ("limit", "sell", 20100, None, 0.025, True, "open"),
+        ("stop", "sell", 18990, 19000, 0.025, True, "open"),
+    ]
 
 
 async def test_a_keeper_keeps_its_leases_while_a_long_tick_runs(
