@@ -108,7 +108,7 @@ def test_a_trade_forgotten_or_never_held_is_never_due():
     assert held.key_ids() == held.ids() == set()
 
 
-def test_a_trade_whose_stream_is_opening_is_read_once_and_then_left_to_its_gap():
+def test_a_trade_whose_stream_is_opening_is_read_as_if_it_were_live():
     held = LeasedTrades(SAFETY_NET)
     read, unread = trade(1, key_id="k"), trade(2, key_id="k")
     held.hold([read, unread])
@@ -116,5 +116,6 @@ def test_a_trade_whose_stream_is_opening_is_read_once_and_then_left_to_its_gap()
 
     assert held.due(START + TICK, streamed=never, opening={"k"}) == [unread]
     held.read(unread.id, START + TICK)
-    assert held.due(START + SAFETY_NET * 2, streamed=never, opening={"k"}) == []
+    assert held.due(START + TICK * 2, streamed=never, opening={"k"}) == []
+    assert len(held.due(START + SAFETY_NET * 2, streamed=never, opening={"k"})) == 2
     assert held.due(START + TICK * 2, streamed=never) == [read, unread]  # it did not open

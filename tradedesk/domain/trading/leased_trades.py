@@ -89,8 +89,9 @@ class LeasedTrades:
     ) -> list[ProtectedTrade]:
         """The trades a tick reads: every trade of a key without a live stream (`streamed`
         says which have one), and the others when never read or their read falls due. The
-        trades of a key whose stream is `opening` are read once: the gap its opening tells
-        of has them read again, and a stream that does not open leaves them to every tick."""
+        trades of a key whose stream is `opening` are read as if it were live: the gap its
+        opening tells of has them read again, and a stream that does not open leaves them
+        to every tick."""
         due: list[ProtectedTrade] = []
         for key_id, trades in self._by_key.items():
             if not streamed(key_id) and key_id not in opening:
@@ -98,6 +99,6 @@ class LeasedTrades:
                 continue
             for trade_id, trade in trades.items():
                 at = self._next_read.get(trade_id)
-                if at is None or (at <= now and key_id not in opening):
+                if at is None or at <= now:
                     due.append(trade)
         return due

@@ -33,9 +33,10 @@ database holds the plan, what the live legs are and how far they were sized. Eac
 places anything uses a new generation of client ids, so a pass that died half-way is finished
 by the next without ever reusing an id. A trade is leased to one keeper at a time, so several
 processes may run the keeper; the keeper keeps what it holds in memory (`LeasedTrades`), so
-that a quiet tick reads no trade and a tick renews its leases with one statement. Placing a
-new order on the symbol or closing the position supersedes the trade (`supersede`); a pass
-that finds its trade superseded while it worked cancels what it had placed.
+that a quiet tick reads no trade and renews its leases in two statements (three on
+PostgreSQL). Placing a new order on the symbol or closing the position supersedes the trade
+(`supersede`); a pass that finds its trade superseded while it worked cancels what it had
+placed.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ import asyncio
 import contextlib
 import enum
 import logging
-from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -92,6 +92,7 @@ log = logging.getLogger("tradedesk.protection")
 
 LEASE = timedelta(seconds=30)  # a keeper that stopped answering hands its trades on after this
 CONCURRENT_TRADES = 8  # trades followed at once by one keeper
+OPENING_AT_ONCE = 32  # streams opened at once (each a listen key's round trip)
 # A trade whose stream is live is still read this often (left alone: once in each period, at
 # its own point of it; after an event's pass, 1/2 to 3/2 of it later). A read weighs 2 (open
 # orders and open algo orders): with the listen key's keepalive (1 per 30 min) an idle trade
@@ -109,6 +110,13 @@ class Look(enum.IntEnum):
     ORDERS = 1  # the open orders; the rest only if they moved (a tick's read)
     GAP = 2  # and the position (after a gap in the stream: closed outside meanwhile?)
     ALL = 3  # everything (an event told that something moved)
+
+
+@dataclass
+class _Asked:
+    """What the events heard for a trade ask its next pass to read."""
+
+    look: Look
 
 
 class ProtectionKeeper:
@@ -139,8 +147,9 @@ class ProtectionKeeper:
         self._opening: set[str] = set()  # keys whose streams are being opened a first time
         self._tried: set[str] = set()  # keys whose streams were tried (opened, or failed)
         self._heard: asyncio.Queue[tuple[str, AccountEvent]] = asyncio.Queue()
-        self._one_at_a_time: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._queued: dict[str, Look] = {}  # trades an event's pass waits for, and its look
+        # per trade: its lock, and how many passes hold or wait for it
+        self._one_at_a_time: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._queued: dict[str, _Asked] = {}  # trades an event's pass waits for
         self._event_passes = asyncio.Semaphore(CONCURRENT_TRADES)
         self._reacting: set[asyncio.Task[None]] = set()  # the passes events started
         self._timers: set[asyncio.Task[None]] = set()  # passes due later (a stop triggering)
@@ -238,22 +247,19 @@ class ProtectionKeeper:
         self._held.forget(trade_id)
         for seen in [seen for seen in self._triggering if seen[0] == trade_id]:
             del self._triggering[seen]
-        lock = self._one_at_a_time.get(trade_id)
-        if lock is not None and not lock.locked():
-            del self._one_at_a_time[trade_id]
 
     def _usable(
         self, opened: Mapping[str, tuple[ExchangeKey, ApiCredentials | None]]
     ) -> dict[str, tuple[ExchangeKey, ApiCredentials]]:
-        """The keys passes can be made with; the exchange refused the others' (no stream)."""
+        """The keys passes can be made with; the others (refused by the exchange, or a
+        secret that cannot be opened) get no stream until they can."""
         usable: dict[str, tuple[ExchangeKey, ApiCredentials]] = {}
         for key_id, (key, credentials) in opened.items():
-            if key.api_key_status is ApiKeyStatus.UNAUTHORIZED:
+            if key.api_key_status is ApiKeyStatus.UNAUTHORIZED or credentials is None:
                 self._refused_keys.add(key_id)
                 continue
             self._refused_keys.discard(key_id)
-            if credentials is not None:
-                usable[key_id] = (key, credentials)
+            usable[key_id] = (key, credentials)
         return usable
 
     def _streamed(self, key_id: str) -> bool:
@@ -304,11 +310,12 @@ class ProtectionKeeper:
             self._pass_soon(trade, look)
 
     def _pass_soon(self, trade: ProtectedTrade, look: Look = Look.ALL) -> None:
-        if trade.id in self._queued:  # the pass waiting for it reads the news too
-            self._queued[trade.id] = max(self._queued[trade.id], look)
+        asked = self._queued.get(trade.id)
+        if asked is not None:  # the pass waiting for it reads the news too
+            asked.look = max(asked.look, look)
             return
-        self._queued[trade.id] = look
-        task = asyncio.create_task(self._follow_now(trade, heard_at=self._clock.now()))
+        asked = self._queued[trade.id] = _Asked(look)
+        task = asyncio.create_task(self._follow_now(trade, asked, heard_at=self._clock.now()))
         self._reacting.add(task)
         task.add_done_callback(self._reacting.discard)
 
@@ -328,8 +335,11 @@ class ProtectionKeeper:
         self._timers.add(task)
         task.add_done_callback(self._timers.discard)
 
-    async def _follow_now(self, trade: ProtectedTrade, *, heard_at: datetime) -> None:
-        """A pass over the trade for an event (the look it asked for)."""
+    async def _follow_now(
+        self, trade: ProtectedTrade, asked: _Asked, *, heard_at: datetime
+    ) -> None:
+        """A pass over the trade for an event (the look it asked for), unless a pass that
+        began since did it."""
         try:
             async with self._event_passes:
                 usable = self._usable(await self._keys.open_many([trade.key_id]))
@@ -341,7 +351,8 @@ class ProtectionKeeper:
         except Exception:  # the safety net reads the trade again
             log.exception("trade %s: the pass an event asked for failed", trade.id)
         finally:
-            self._queued.pop(trade.id, None)
+            if self._queued.get(trade.id) is asked:  # it never came to its pass
+                del self._queued[trade.id]
 
     async def _follow(
         self,
@@ -351,15 +362,16 @@ class ProtectionKeeper:
         *,
         look: Look | None = Look.ORDERS,
     ) -> None:
-        """One pass over the trade, never two at once. Under the lock the trade is as this
-        keeper last saved it; an event's pass, or one after a pass that failed, reads it
-        again (still open and leased here?). A copy taken while another pass was half-way
-        would take that pass's new legs for orphans."""
-        lock = self._one_at_a_time[trade_id]
-        async with lock:
-            if look is None:  # the events' pass: the look they asked for, by now
-                look = self._queued.get(trade_id, Look.ALL)
-            self._queued.pop(trade_id, None)  # events from here on ask for another pass
+        """One pass over the trade, never two at once; it also does what the events heard
+        so far asked (`look` None: only that, if no pass since did). Under the lock the
+        trade is as this keeper last saved it; an event's pass, or one after a pass that
+        failed, reads it again (still open and leased here?). A copy taken while another
+        pass was half-way would take that pass's new legs for orphans."""
+        async with self._alone(trade_id):
+            asked = self._queued.pop(trade_id, None)  # events from here on ask again
+            if look is None and asked is None:
+                return  # a pass that began after the event read what it asked
+            look = max(look or Look.ORDERS, asked.look if asked else Look.ORDERS)
             if look is not Look.ORDERS or self._held.doubted(trade_id):
                 trade = await self._reread(trade_id)
             else:
@@ -385,8 +397,22 @@ class ProtectionKeeper:
                 self._held.unread(trade_id)
                 self._held.doubt(trade_id)
                 log.exception("trade %s: pass failed", trade_id)
-        if self._held.get(trade_id) is None and not lock.locked():
-            self._one_at_a_time.pop(trade_id, None)  # closed or gone: its lock goes too
+
+    @contextlib.asynccontextmanager
+    async def _alone(self, trade_id: str) -> AsyncIterator[None]:
+        """The trade's lock, kept only while some pass holds or waits for it."""
+        lock, users = self._one_at_a_time.get(trade_id, (None, 0))
+        lock = lock or asyncio.Lock()
+        self._one_at_a_time[trade_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._one_at_a_time[trade_id]
+            if users == 1:
+                del self._one_at_a_time[trade_id]
+            else:
+                self._one_at_a_time[trade_id] = (lock, users - 1)
 
     async def _reread(self, trade_id: str) -> ProtectedTrade | None:
         """The trade as the database has it now, while it is open and still leased here."""
@@ -401,24 +427,31 @@ class ProtectionKeeper:
         return found[0]
 
     async def _watch(self, wanted: set[str]) -> None:
-        """Listen to the streams of the keys with trades here, and only those."""
+        """Listen to the streams of the keys with trades here, and only those; up to
+        OPENING_AT_ONCE opened at once, so that thousands of keys are heard in seconds."""
         if self.streams is None:
             return
         streams = self.streams
-        for key_id in sorted(streams.watched() - wanted):
-            await streams.unwatch(key_id)
         adding = sorted(wanted - streams.watched())
-        self._tried = (self._tried & wanted) | set(adding)
-        try:
-            usable = self._usable(await self._keys.open_many(adding)) if adding else {}
-            for key_id in adding:
+        bound = asyncio.Semaphore(OPENING_AT_ONCE)
+
+        async def open_one(key_id: str, credentials: ApiCredentials) -> None:
+            async with bound:
                 try:
-                    if key_id in usable:
-                        await streams.watch(key_id, usable[key_id][1])
+                    await streams.watch(key_id, credentials)
                 except Exception as problem:  # polled, as without a stream, until it opens
                     log.warning("key %s: its stream could not be opened (%s)", key_id, problem)
                 finally:  # its gap has its trades read, or else every tick does
                     self._opening.discard(key_id)
+
+        try:
+            self._tried = (self._tried & wanted) | set(adding)
+            for key_id in sorted(streams.watched() - wanted):
+                await streams.unwatch(key_id)
+            usable = self._usable(await self._keys.open_many(adding)) if adding else {}
+            await asyncio.gather(
+                *(open_one(key_id, usable[key_id][1]) for key_id in adding if key_id in usable)
+            )
         finally:
             self._opening.difference_update(adding)
         self._count_streams(streams)
@@ -525,8 +558,10 @@ class _Pass:
     async def _position_gone(self) -> bool:
         """Whether the position the trade opened has gone (closed outside the platform while
         nobody heard), though its orders stand as they did."""
+        if not self.trade.sized_to:
+            return False  # nothing filled, nothing to lose
         position = await self.gateway.fetch_position(self.credentials, self.trade.symbol)
-        return bool(self.trade.sized_to) and not _held(position, self.trade.plan.side)
+        return not _held(position, self.trade.plan.side)
 
     def _announce(self, leg: str, history: list[Order], client_id: str) -> None:
         """A rung or a stop filled: its event (the fill of the order it placed, where the
@@ -669,14 +704,16 @@ class _Pass:
             except ExchangeUnavailable:
                 raise  # not known to be cancelled: the next pass finds it an orphan
             except BusinessRuleViolation:
+                # tracked again (with any stuck leg still standing) before looking how it
+                # ended: if it fired, the next pass ends the trade as stopped out, with its
+                # fill, even if this look fails
+                back = {name: trade.live[name] for name in uncancelled}
+                await keeper._save(replace(trade, live={**still, **back}), [])
                 history = await self.gateway.fetch_order_history(self.credentials, trade.symbol)
                 if _how_it_ended(history, trade.live[leg]) is LegEnd.EXECUTED:
-                    # it fired after all: tracked again (with any stuck leg still standing),
-                    # so that the next pass ends the trade as stopped out, with its fill
-                    back = {name: trade.live[name] for name in uncancelled}
-                    await keeper._save(replace(trade, live={**still, **back}), [])
                     raise _LookAgain(f"the stuck {leg} fired as it was cancelled") from None
                 log.info("trade %s: the stuck %s ended before its cancel", trade.id, leg)
+                await keeper._save(replace(trade, live=still), [])
             del uncancelled[leg]
         return list(stuck)
 
@@ -888,6 +925,8 @@ def _changed(trade: ProtectedTrade, open_orders: list[Order]) -> bool:
     open_ids = {o.client_order_id for o in open_orders}
     if any(client_id not in open_ids for client_id in trade.live.values()):
         return True
+    if any(_orphan(trade, o) for o in open_orders):
+        return True  # left by a pass that died between the exchange and the database
     if any(leg not in trade.live and leg not in trade.ended for leg in trade.plan.stop_names()):
         return True  # a stop whose replacement failed: placed again
     stops = {trade.live.get(leg) for leg in (STOP, TRAIL)}

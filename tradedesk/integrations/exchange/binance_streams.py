@@ -91,12 +91,17 @@ class BinanceAccountStreams:
     # the port ---------------------------------------------------------------------------
 
     async def watch(self, key_id: str, credentials: ApiCredentials) -> None:
+        """Many keys may be watched at once: only the carrying is one change at a time, not
+        the round trip that makes each key's listen key."""
         async with self._lock:
             if key_id in self._watched:
                 return
             if not self._symbols:
                 self._symbols = await self._gateway.futures_symbols()
-            listen_key = await self._gateway.listen_key(credentials)
+        listen_key = await self._gateway.listen_key(credentials)
+        async with self._lock:
+            if key_id in self._watched:  # another call was quicker (Binance gave the same key)
+                return
             watched = _Watched(key_id, credentials, listen_key)
             self._watched[key_id], self._key_of[listen_key] = watched, key_id
             await self._carry(watched)
