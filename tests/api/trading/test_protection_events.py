@@ -151,6 +151,29 @@ async def test_a_position_closed_outside_while_the_stream_was_down_is_found_afte
     await eventually_closed(runtime, key_id)
 
 
+async def test_a_gap_whose_read_failed_is_read_again_in_full_by_the_next_tick(
+    alice, venue, runtime, faults, keeper
+):
+    key_id = await manual_key(alice, venue)
+    await place(alice, key_id, MARKET_STOP)
+    await streamed(keeper, key_id)
+    failing = faults.outage("/fapi/v", times=None)  # the gap's reads find the venue down
+
+    venue.streams.disconnect_all()
+    closed_in_binances_app(venue)  # while nobody hears it
+    await eventually(lambda: failing.refused >= 1, seconds=5)  # reconnected: the gap read
+    await eventually(keeper.settled, seconds=10)  # ...failed
+    faults.clear()
+
+    for _ in range(20):  # the tick owes the gap's look: the position, not the orders alone
+        await keeper.tick()
+        if venue_orders(venue) == []:
+            break
+        await asyncio.sleep(0.05)
+    assert venue_orders(venue) == []
+    await eventually_closed(runtime, key_id)
+
+
 async def test_a_take_profit_fill_resizes_the_stop(alice, venue, keeper):
     key_id = await manual_key(alice, venue)
     await place(alice, key_id, MARKET_STOP)

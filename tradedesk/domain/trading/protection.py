@@ -150,6 +150,9 @@ class ProtectionKeeper:
         # per trade: its lock, and how many passes hold or wait for it
         self._one_at_a_time: dict[str, tuple[asyncio.Lock, int]] = {}
         self._queued: dict[str, _Asked] = {}  # trades an event's pass waits for
+        self._owed: dict[str, Look] = {}  # looks a failed pass still owes, for the next one
+        # client ids of orphan legs the exchange would not cancel: no reason for a full pass
+        self._unmovable: dict[str, set[str]] = {}
         self._event_passes = asyncio.Semaphore(CONCURRENT_TRADES)
         self._reacting: set[asyncio.Task[None]] = set()  # the passes events started
         self._timers: set[asyncio.Task[None]] = set()  # passes due later (a stop triggering)
@@ -245,6 +248,8 @@ class ProtectionKeeper:
     def _forget(self, trade_id: str) -> None:
         """The trade is no longer this keeper's (closed, or leased elsewhere)."""
         self._held.forget(trade_id)
+        self._owed.pop(trade_id, None)
+        self._unmovable.pop(trade_id, None)
         for seen in [seen for seen in self._triggering if seen[0] == trade_id]:
             del self._triggering[seen]
 
@@ -348,11 +353,18 @@ class ProtectionKeeper:
                     if self._metrics is not None:
                         took = self._clock.now() - heard_at
                         self._metrics.event_pass_finished(took.total_seconds())
-        except Exception:  # the safety net reads the trade again
+        except Exception:  # the next tick reads the trade again
             log.exception("trade %s: the pass an event asked for failed", trade.id)
         finally:
             if self._queued.get(trade.id) is asked:  # it never came to its pass
                 del self._queued[trade.id]
+                self._owe(trade.id, asked.look)
+
+    def _owe(self, trade_id: str, look: Look) -> None:
+        """A pass that was to read `look` did not: the next tick's pass reads it."""
+        if look is not Look.ORDERS and self._held.get(trade_id) is not None:
+            self._owed[trade_id] = max(self._owed.get(trade_id, look), look)
+            self._held.unread(trade_id)
 
     async def _follow(
         self,
@@ -371,7 +383,11 @@ class ProtectionKeeper:
             asked = self._queued.pop(trade_id, None)  # events from here on ask again
             if look is None and asked is None:
                 return  # a pass that began after the event read what it asked
-            look = max(look or Look.ORDERS, asked.look if asked else Look.ORDERS)
+            look = max(
+                look or Look.ORDERS,
+                asked.look if asked else Look.ORDERS,
+                self._owed.pop(trade_id, Look.ORDERS),
+            )
             if look is not Look.ORDERS or self._held.doubted(trade_id):
                 trade = await self._reread(trade_id)
             else:
@@ -386,14 +402,17 @@ class ProtectionKeeper:
                 )
                 self._held.read(trade_id, self._clock.now())
             except BusinessRuleViolation as refused:  # tried again on the next pass
+                self._owe(trade_id, look)
                 self._held.unread(trade_id)
                 log.warning("trade %s: the exchange refused (%s)", trade_id, refused.text)
             except ProtectedTradeGone:
                 pass
             except _LookAgain as moved:
+                self._owe(trade_id, look)
                 self._held.unread(trade_id)
                 log.info("trade %s: %s; read again on the next tick", trade_id, moved)
             except Exception:  # read again on the next tick; a save may have half-happened
+                self._owe(trade_id, look)
                 self._held.unread(trade_id)
                 self._held.doubt(trade_id)
                 log.exception("trade %s: pass failed", trade_id)
@@ -542,7 +561,8 @@ class _Pass:
         looking = ExchangePurpose.PROTECTION if look is Look.ALL else ExchangePurpose.RECONCILIATION
         with spending_for(looking):
             open_orders = await self.gateway.fetch_open_orders(self.credentials, trade.symbol)
-            moved = look is Look.ALL or _changed(trade, open_orders)
+            unmovable = self.keeper._unmovable.get(trade.id, set())
+            moved = look is Look.ALL or _changed(trade, open_orders, unmovable)
             if not moved and look is Look.GAP:
                 moved = await self._position_gone()
         if not moved:
@@ -634,15 +654,21 @@ class _Pass:
         )
         self.trade = trade = replace(trade, live=live, ended=ended)
 
+        unmovable: set[str] = set()
         for orphan in [o for o in open_orders if _orphan(trade, o)]:
             # left by a pass that died between the exchange and the database, or a stuck
-            # stop the exchange would not cancel: tried each pass, never blocking it
+            # stop the exchange would not cancel: tried each full pass, never blocking it
             try:
                 await self.gateway.cancel_order(self.credentials, orphan)
             except ExchangeUnavailable:
                 raise
             except BusinessRuleViolation as refused:
                 log.warning("trade %s: an orphan stays (%s)", trade.id, refused.text)
+                unmovable.add(orphan.client_order_id or "")
+        if unmovable:
+            self.keeper._unmovable[trade.id] = unmovable
+        else:
+            self.keeper._unmovable.pop(trade.id, None)
         live_orders = {leg: open_by_id[client_id] for leg, client_id in live.items()}
 
         fired = [leg for leg in (STOP, TRAIL) if ended.get(leg) is LegEnd.EXECUTED]
@@ -919,13 +945,14 @@ def _at_breakeven(plan: ExitPlan, rules: MarketRules, position: Position) -> Exi
     return replace(plan, stop_trigger_price=entry, stop_price=None, breakeven_after=None)
 
 
-def _changed(trade: ProtectedTrade, open_orders: list[Order]) -> bool:
-    """Whether anything may need doing: a live leg left the book, or the entry filled more
-    or finished. The common case (nothing moved) costs one read of the open orders."""
+def _changed(trade: ProtectedTrade, open_orders: list[Order], unmovable: set[str]) -> bool:
+    """Whether anything may need doing: a live leg left the book, an orphan leg stands (but
+    those the exchange would not cancel), or the entry filled more or finished. The common
+    case (nothing moved) costs one read of the open orders."""
     open_ids = {o.client_order_id for o in open_orders}
     if any(client_id not in open_ids for client_id in trade.live.values()):
         return True
-    if any(_orphan(trade, o) for o in open_orders):
+    if any(_orphan(trade, o) and o.client_order_id not in unmovable for o in open_orders):
         return True  # left by a pass that died between the exchange and the database
     if any(leg not in trade.live and leg not in trade.ended for leg in trade.plan.stop_names()):
         return True  # a stop whose replacement failed: placed again
