@@ -303,14 +303,15 @@ async def test_an_expired_listen_key_is_told_and_its_connection_closes():
 
 
 async def test_a_keepalive_holds_the_key_past_its_first_life():
-    async with serving_facade(ACCOUNTS, listen_key_seconds=0.6) as venue:
+    async with serving_facade(ACCOUNTS, listen_key_seconds=1.0) as venue:
         engine, base = venue
-        key = await listen_key(base)
         made = ccxt_client(ccxt_async.binanceusdm, base)
         try:
+            await made.load_markets()  # ccxt's first request is not a keepalive's to make
+            key = await listen_key(base)
             async with connect(f"{base.replace('http', 'ws')}/ws/{key}") as socket:
-                for _ in range(3):
-                    await asyncio.sleep(0.3)
+                for _ in range(3):  # 1.2 s in all: past the key's first life
+                    await asyncio.sleep(0.4)
                     await made.fapiPrivatePutListenKey()
                 engine.place_order(
                     "key",
