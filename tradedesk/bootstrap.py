@@ -108,7 +108,9 @@ def build_runtime(
 ) -> Runtime:
     clock = clock or SystemClock()
     ids = SystemIds()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url, statement_timeout=settings.database_statement_timeout_seconds
+    )
     session_factory = make_session_factory(engine)
     http = httpx.AsyncClient(timeout=OUTBOUND_TIMEOUT)
 

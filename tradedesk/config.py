@@ -45,6 +45,13 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "TRADEDESK_DATABASE_URL"),
         description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
     )
+    database_statement_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long the service waits for PostgreSQL to answer one statement before "
+        "it gives the connection up and answers 503: a database that goes silent (a network "
+        "partition drops packets, no reset) must not hold a request or a worker forever.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "info"

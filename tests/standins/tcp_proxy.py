@@ -1,5 +1,6 @@
-"""A TCP proxy on loopback in front of a real server (PostgreSQL), which a test can cut: the
-database becomes unreachable for the app while the server itself runs on for everyone else."""
+"""A TCP proxy on loopback in front of a real server (PostgreSQL), which a test can cut or
+stall: the database becomes unreachable or silent for the app while the server itself runs on
+for everyone else."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ class CuttableProxy:
         self._open: set[asyncio.StreamWriter] = set()
         self._refusing = False
         self._cut_on: bytes | None = None
+        self._flowing = asyncio.Event()
+        self._flowing.set()
         self.port = 0
 
     async def start(self) -> None:
@@ -31,9 +34,15 @@ class CuttableProxy:
         """`cut()` the moment a client sends bytes containing `marker` (before they arrive)."""
         self._cut_on = marker
 
+    def stall(self) -> None:
+        """Bytes stop flowing both ways while every connection stays open, as when a network
+        partition drops packets without a reset: the peer is silent, not gone."""
+        self._flowing.clear()
+
     def resume(self) -> None:
         self._refusing = False
         self._cut_on = None
+        self._flowing.set()
 
     async def close(self) -> None:
         self.cut()
@@ -51,11 +60,16 @@ class CuttableProxy:
             client_writer.transport.abort()
             return
         self._open |= {client_writer, server_writer}
-        await asyncio.gather(
-            self._pipe(client_reader, server_writer, watch=True),
-            self._pipe(server_reader, client_writer, watch=False),
-            return_exceptions=True,
-        )
+        pipes = {
+            asyncio.ensure_future(self._pipe(client_reader, server_writer, watch=True)),
+            asyncio.ensure_future(self._pipe(server_reader, client_writer, watch=False)),
+        }
+        # Either side ending, cleanly or by a reset, ends both: a client whose server is gone
+        # must see its connection close, not wait for an answer that cannot come.
+        _, waiting = await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)
+        for pipe in waiting:
+            pipe.cancel()
+        await asyncio.gather(*pipes, return_exceptions=True)
         for writer in (client_writer, server_writer):
             self._open.discard(writer)
             with contextlib.suppress(Exception):
@@ -66,6 +80,6 @@ class CuttableProxy:
             if watch and self._cut_on is not None and self._cut_on in data:
                 self.cut()
                 return
+            await self._flowing.wait()
             writer.write(data)
             await writer.drain()
-        writer.transport.abort()

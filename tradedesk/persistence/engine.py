@@ -16,8 +16,16 @@ from sqlalchemy.ext.asyncio import (
 log = logging.getLogger("tradedesk.persistence")
 
 
-def make_engine(url: str) -> AsyncEngine:
+def make_engine(url: str, *, statement_timeout: float | None = None) -> AsyncEngine:
+    """`statement_timeout` bounds each PostgreSQL statement (asyncpg's `command_timeout`), and
+    connecting, so a silent database fails a request instead of holding it; None (migrations,
+    which may rebuild big tables) waits as long as the database takes."""
     options: dict[str, Any] = {"pool_pre_ping": True}
+    if statement_timeout is not None:
+        options["connect_args"] = {
+            "command_timeout": statement_timeout,
+            "timeout": statement_timeout,
+        }
     if url.startswith("sqlite"):
         options = {"connect_args": {"timeout": 30}}
     engine = create_async_engine(url, **options)

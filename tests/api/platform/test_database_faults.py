@@ -1,11 +1,12 @@
-"""PostgreSQL failing under the app: cut off mid-request or unreachable, the app answers 503 and
-writes nothing; it recovers by itself when the database returns or its connections are
+"""PostgreSQL failing under the app: cut off mid-request, unreachable or silent, the app answers
+503 and writes nothing; it recovers by itself when the database returns or its connections are
 killed; a transaction the database refuses as a serialization failure is run again.
 
-The app reaches the local PostgreSQL through a TCP proxy the test can cut."""
+The app reaches the local PostgreSQL through a TCP proxy the test can cut or stall."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -17,6 +18,12 @@ from tests.support.databases import ADMIN_URL, migrate, postgres_database
 pytestmark = [pytest.mark.asyncio, pytest.mark.postgres]
 PROFILE = "/v1/priv/account/profile"
 UNAVAILABLE = {"message": "service unavailable"}
+STATEMENT_TIMEOUT = 1.0
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return {"database_statement_timeout_seconds": STATEMENT_TIMEOUT}
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +110,23 @@ async def test_an_unreachable_database_is_503_and_not_ready_until_it_returns(ali
     assert (down.status_code, down.json()) == (503, UNAVAILABLE)
     assert ready_down.status_code == 503 and alive.status_code == 200
     assert up.status_code == 200 and ready_up.status_code == 200
+
+
+async def test_a_silent_database_is_503_within_the_statement_timeout(alice, proxy):
+    """A partition that drops packets without a reset: the connections stay open and nothing
+    answers. The request gives up after the statement timeout instead of waiting forever."""
+    await alice.get(PROFILE)  # the pool holds a connection now
+    proxy.stall()
+
+    started = time.monotonic()
+    silent = await alice.put(PROFILE, {"firstName": "Unheard"})
+    waited = time.monotonic() - started
+    proxy.resume()
+    after = await alice.get(PROFILE)
+
+    assert (silent.status_code, silent.json()) == (503, UNAVAILABLE)
+    assert waited < 4 * STATEMENT_TIMEOUT
+    assert after.status_code == 200 and after.json()["firstName"] != "Unheard"
 
 
 async def test_the_app_recovers_by_itself_when_its_connections_are_killed(alice, direct_url):
