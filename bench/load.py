@@ -22,27 +22,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import asyncpg
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.serving import UNLIMITED, free_port, wait_until_healthy  # noqa: E402
+from bench.serving import (  # noqa: E402
+    add_postgres_option,
+    dev_token,
+    on_each_database,
+    serve,
+)
 
-TRADEDESK = str(Path(sys.executable).with_name("tradedesk"))
 ORDER = {"symbol": "BTC/USDT", "type": "LIMIT", "side": "BUY", "amount": 0.011, "price": 10000}
 KEY = {"exchangeId": "BINANCE", "tradeType": "FUTURES", "strategyType": "MANUAL", "name": "Load"}
 STRATEGIES = "{ strategies { id name history(limit: 30) { start trades winRate } } }"
@@ -139,37 +139,10 @@ async def run_step(
     return step
 
 
-def serve(database_url: str, workdir: Path) -> tuple[subprocess.Popen, str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "TRADEDESK_DATA_DIR": str(workdir),
-        "TRADEDESK_DEFAULT_PLAN": "PROFESSIONAL",
-        **UNLIMITED,
-        "TRADEDESK_LOG_LEVEL": "warning",
-    }
-    subprocess.run([TRADEDESK, "seed"], env=env, cwd=workdir, check=True, capture_output=True)
-    port = free_port()
-    server = subprocess.Popen(
-        [TRADEDESK, "serve", "--port", str(port)], env=env, cwd=workdir, stderr=subprocess.DEVNULL
-    )
-    wait_until_healthy(server, port)
-    return server, f"http://127.0.0.1:{port}"
-
-
 def sign_up(base: str, workdir: Path, count: int) -> list[User]:
-    env = {**os.environ, "TRADEDESK_DATA_DIR": str(workdir)}
     users = []
     for n in range(count):
-        token = subprocess.run(
-            [TRADEDESK, "dev-token", "--sub", f"load-{n}"],
-            env=env,
-            cwd=workdir,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        user = User(token.removeprefix("Bearer "))
+        user = User(dev_token(workdir, f"load-{n}").removeprefix("Bearer "))
         body = {**KEY, "apiKey": f"load-key-{n}", "apiSecretKey": f"load-secret-{n}"}
         created = httpx.post(
             f"{base}/v1/priv/account/exchange/key",
@@ -208,22 +181,6 @@ def lost_writes(base: str, users: list[User]) -> int:
     return lost
 
 
-async def fresh_postgres(admin_url: str) -> tuple[str, str]:
-    name = f"tradedesk_load_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(admin_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    return name, admin_url.rsplit("/", 1)[0].replace(
-        "postgresql://", "postgresql+asyncpg://"
-    ) + "/" + name
-
-
-async def drop_postgres(admin_url: str, name: str) -> None:
-    admin = await asyncpg.connect(admin_url)
-    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await admin.close()
-
-
 def run_on(label: str, database_url: str, args: argparse.Namespace) -> None:
     if args.users < max(args.concurrency):
         raise SystemExit("--users must be at least the highest --concurrency")
@@ -250,22 +207,9 @@ def main() -> None:
     parser.add_argument(
         "--users", type=int, default=64, help="at least the top concurrency: one user per client"
     )
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get(
-            "TRADEDESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-        ),
-        help="an admin URL where a throw-away database is created; 'none' skips PostgreSQL",
-    )
+    add_postgres_option(parser)
     args = parser.parse_args()
-    sqlite = Path(tempfile.mkdtemp(prefix="tradedesk-load-db-")) / "load.db"
-    run_on("SQLite", f"sqlite+aiosqlite:///{sqlite}", args)
-    if args.postgres != "none":
-        name, url = asyncio.run(fresh_postgres(args.postgres))
-        try:
-            run_on("PostgreSQL", url, args)
-        finally:
-            asyncio.run(drop_postgres(args.postgres, name))
+    on_each_database(lambda label, url: run_on(label, url, args), args.postgres)
 
 
 if __name__ == "__main__":

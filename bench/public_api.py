@@ -1,10 +1,18 @@
-"""Requests per second of the public API, each as a share of a bare Starlette JSON endpoint.
+"""Requests per second of the API's reads, each as a share of a bare Starlette app in its own
+process returning the same bytes.
 
-Run: `python bench/public_api.py [--seconds 10] [--connections 32]` (needs `wrk`: apt-get
-install wrk). The app runs under uvicorn in its own process on loopback with a seeded SQLite
-file; wrk drives each endpoint in turn. The bare endpoint lives in the same app, behind the same
-middleware, and returns the same strategy list through Starlette's stock JSONResponse, so the
-ratio shows what the REST shim and the GraphQL view add on top of the framework itself.
+Run: `python bench/public_api.py [--seconds 5] [--rounds 3] [--connections 32]
+[--postgres URL|none]` (needs `wrk`: apt-get install wrk).
+
+The API runs as `tradedesk serve` runs it in production (uvicorn, one process, logs at info
+with one JSON line a request into a file, metrics, request ids and rate limits on, with budgets
+raised out of wrk's way) on a seeded SQLite file, then on a fresh PostgreSQL database. The
+reference is `bench/bare_app.py` under the same uvicorn in a process of its own, answering the
+REST strategy list's exact bytes: it shares no code with the API. wrk (1 thread) drives each
+target in turn, interleaved over rounds so drift hits all alike; a Lua hook compares every
+answer with the body read before the run, and any answer that is not that 200 stops the
+benchmark. The authenticated reads use a dev-issuer token of a user with three keys, and are
+also run at 1, 4 and 32 connections to show whether throughput grows with concurrency.
 """
 
 from __future__ import annotations
@@ -17,110 +25,207 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.serving import start_app  # noqa: E402
-
-GRAPHQL_QUERY = (
-    "{ strategies { id active name description exchangeId symbol createdAt updatedAt } }"
+from bench.serving import (  # noqa: E402
+    add_postgres_option,
+    dev_token,
+    on_each_database,
+    serve,
+    start_app,
 )
-# Executed on every request (never cached): shows the cost of the uncached GraphQL path.
-TICKER_QUERY = "{ ticker { symbol timestamp last high low baseVolume quoteVolume } }"
+
+STRATEGIES = "{ strategies { id active name description exchangeId symbol createdAt updatedAt } }"
+VIEWER_KEYS = "{ viewer { exchangeKeys { id name apiKeyStatus } } }"
+KEY = {"exchangeId": "BINANCE", "tradeType": "FUTURES", "strategyType": "MANUAL"}
+SCALING = (1, 4, 32)  # connections for the authenticated reads' scaling line
 
 
-def bench_app():  # type: ignore[no-untyped-def]
-    """The uvicorn factory: the real app plus the bare endpoint to compare against."""
-    from starlette.responses import JSONResponse
-    from starlette.routing import Route
+@dataclass(frozen=True)
+class Target:
+    """One request wrk repeats, and the exact answer each repetition must get."""
 
-    from tradedesk.app import create_app
-    from tradedesk.rest import representations
+    name: str
+    url: str
+    body: bytes  # the expected answer
+    method: str = "GET"
+    payload: str | None = None
+    authorization: str | None = None
 
-    app = create_app()
-    body: dict = {}
+    def lua(self, path: Path) -> Path:
+        """A wrk script that sends this request and counts every answer that is not the 200
+        with the expected body; `done` prints the count."""
+        lines = [f'wrk.method = "{self.method}"']
+        if self.payload is not None:
+            lines += [
+                'wrk.headers["Content-Type"] = "application/json"',
+                _lua_string("wrk.body", self.payload),
+            ]
+        if self.authorization is not None:
+            lines.append(f'wrk.headers["Authorization"] = "{self.authorization}"')
+        lines += [
+            _lua_string("local expected", self.body.decode()),
+            "local threads = {}",
+            "function setup(thread) table.insert(threads, thread) end",
+            "function init(args) wrong = 0 end",
+            "function response(status, headers, body)",
+            "  if status ~= 200 or body ~= expected then wrong = wrong + 1 end",
+            "end",
+            "function done(summary, latency, requests)",
+            "  local total = 0",
+            '  for _, thread in ipairs(threads) do total = total + thread:get("wrong") end',
+            '  io.write(string.format("wrong answers: %d\\n", total))',
+            "end",
+        ]
+        path.write_text("\n".join(lines) + "\n")
+        return path
 
-    async def bare(_request):  # type: ignore[no-untyped-def]
-        if not body:  # the same items the REST route lists, built once
-            strategies = await app.state.services.catalog.strategies()
-            body["items"] = [representations.strategy(item) for item in strategies]
-        return JSONResponse(body)
 
-    app.router.routes.insert(0, Route("/bench/bare", bare))
-    return app
+def _lua_string(assignment: str, text: str) -> str:
+    """`assignment = [==[text]==]`, a Lua long string that needs no escaping."""
+    level = "=" * 4
+    assert f"]{level}]" not in text
+    return f"{assignment} = [{level}[{text}]{level}]"
 
 
-def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> float:
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
-    if script:
-        command += ["-s", str(script)]
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    if "Non-2xx" in output:
-        raise SystemExit(f"non-2xx answers from {url}:\n{output}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+def wrk(target: Target, script: Path, seconds: int, connections: int) -> float:
+    """Requests per second of one wrk run; stops the benchmark on any wrong answer."""
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), target.url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    wrong = re.search(r"wrong answers: (\d+)", output)
+    errors = re.search(r"Socket errors: .*", output)
+    if wrong is None or int(wrong.group(1)) or "Non-2xx" in output or errors:
+        raise SystemExit(f"{target.name}: wrong answers from {target.url}:\n{output}")
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    assert rate is not None
+    return float(rate.group(1))
+
+
+def targets(base: str, bare: str, token: str) -> list[Target]:
+    """Each target with the answer it gets now, which every answer of the run must repeat."""
+    auth = f"Bearer {token}"
+    wanted = [
+        Target("REST /v1/pub/strategy/list", f"{base}/v1/pub/strategy/list", b""),
+        Target("GraphQL { strategies }", f"{base}/graphql", b"", "POST", _graphql(STRATEGIES)),
+        Target("GET /healthz", f"{base}/healthz", b""),
+        Target(
+            "REST key list (3 keys)",
+            f"{base}/v1/priv/account/exchange/key/list",
+            b"",
+            authorization=auth,
+        ),
+        Target(
+            "GraphQL viewer.exchangeKeys",
+            f"{base}/graphql",
+            b"",
+            "POST",
+            _graphql(VIEWER_KEYS),
+            auth,
+        ),
+    ]
+    answered = []
+    for target in wanted:
+        headers = {"authorization": auth} if target.authorization else {}
+        answer = httpx.request(
+            target.method,
+            target.url,
+            content=target.payload,
+            headers={**headers, "content-type": "application/json"},
+        )
+        if answer.status_code != 200 or b'"errors"' in answer.content:
+            raise SystemExit(f"{target.name}: {answer.status_code} {answer.text}")
+        answered.append(Target(**{**target.__dict__, "body": answer.content}))
+    reference = Target("bare Starlette (own process)", f"{bare}/bare", answered[0].body)
+    return [reference, *answered]
+
+
+def _graphql(query: str) -> str:
+    return '{"query": "' + query + '"}'
+
+
+def user_with_keys(base: str, workdir: Path, count: int) -> str:
+    """A dev-issuer token of a new user who holds `count` exchange keys."""
+    token = dev_token(workdir, "bench-reader").removeprefix("Bearer ")
+    for n in range(count):
+        created = httpx.post(
+            f"{base}/v1/priv/account/exchange/key",
+            json={**KEY, "name": f"Key {n}", "apiKey": f"bench-{n}", "apiSecretKey": f"s-{n}"},
+            headers={"authorization": f"Bearer {token}"},
+        )
+        created.raise_for_status()
+    return token
+
+
+def run_on(label: str, database_url: str, args: argparse.Namespace) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="tradedesk-bench-"))
+    server, base = serve(database_url, workdir)
+    bare_server = None
+    try:
+        token = user_with_keys(base, workdir, 3)
+        body_file = workdir / "bare-body.json"
+        body_file.write_bytes(httpx.get(f"{base}/v1/pub/strategy/list").content)
+        bare_server, bare_port = start_app(
+            "bench.bare_app:bare_app",
+            {**os.environ, "TRADEDESK_BENCH_BARE_BODY": str(body_file)},
+            "--no-server-header",
+            ready_path="/bare",
+        )
+        measured = targets(base, f"http://127.0.0.1:{bare_port}", token)
+        scripts = {t.name: t.lua(workdir / f"{n}.lua") for n, t in enumerate(measured)}
+        runs: dict[str, list[float]] = {t.name: [] for t in measured}
+        for _ in range(args.rounds):  # interleaved, so drift on the machine hits all alike
+            for target in measured:
+                rate = wrk(target, scripts[target.name], args.seconds, args.connections)
+                runs[target.name].append(rate)
+        scaling = {
+            (target.name, connections): wrk(target, scripts[target.name], args.seconds, connections)
+            for target in measured
+            if target.authorization
+            for connections in SCALING
+        }
+    finally:
+        for process in (server, bare_server):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
+    logged = sum(
+        orjson.loads(line).get("event") == "request"
+        for line in (workdir / "serve.log").read_bytes().splitlines()
+        if line.startswith(b"{")
+    )
+    shutil.rmtree(workdir, ignore_errors=True)
+
+    print(
+        f"\n{label}: wrk -t1 -c{args.connections} -d{args.seconds}s, median of {args.rounds} "
+        f"interleaved rounds, uvicorn 1 process, {os.cpu_count()} cores; "
+        f"{logged} request lines logged"
+    )
+    bare = statistics.median(runs[measured[0].name])
+    for target in measured:
+        rate = statistics.median(runs[target.name])
+        spread = ", ".join(f"{value:.0f}" for value in runs[target.name])
+        print(f"{target.name:32} {rate:7.0f} req/s  {rate / bare:5.2f} of bare  (runs: {spread})")
+    for (name, connections), rate in scaling.items():
+        print(f"{name:32} {rate:7.0f} req/s at {connections} connection(s)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=3, help="runs per endpoint; the median")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per target; the median")
+    add_postgres_option(parser)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
-
-    workdir = Path(tempfile.mkdtemp(prefix="tradedesk-bench-"))
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'bench.db'}"}
-    tradedesk = [sys.executable, "-m", "tradedesk"]
-    subprocess.run([*tradedesk, "seed"], env=env, check=True, capture_output=True)
-    server, port = start_app("bench.public_api:bench_app", env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        lua = _post_script(workdir / "graphql.lua", GRAPHQL_QUERY)
-        ticker_lua = _post_script(workdir / "ticker.lua", TICKER_QUERY)
-        for _ in range(2):  # warm the catalog and document caches
-            httpx.get(f"{base}/v1/pub/strategy/list")
-            httpx.post(f"{base}/graphql", json={"query": GRAPHQL_QUERY})
-        targets = {
-            "bare Starlette JSON": (f"{base}/bench/bare", None),
-            "REST /v1/pub/strategy/list": (f"{base}/v1/pub/strategy/list", None),
-            "GraphQL { strategies }": (f"{base}/graphql", lua),
-            "REST /v1/pub/exchange/ticker": (f"{base}/v1/pub/exchange/ticker", None),
-            "GraphQL { ticker }": (f"{base}/graphql", ticker_lua),
-        }
-        runs: dict[str, list[float]] = {name: [] for name in targets}
-        for _ in range(args.rounds):  # interleaved, so drift on the machine hits all alike
-            for name, (url, script) in targets.items():
-                runs[name].append(wrk(url, args.seconds, args.connections, script))
-        results = {name: statistics.median(values) for name, values in runs.items()}
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        shutil.rmtree(workdir, ignore_errors=True)
-
-    bare = results["bare Starlette JSON"]
-    print(
-        f"wrk -t1 -c{args.connections} -d{args.seconds}s, "
-        f"median of {args.rounds} interleaved rounds, "
-        f"uvicorn 1 worker, {os.cpu_count()} cores"
-    )
-    for name, rps in results.items():
-        spread = ", ".join(f"{value:.0f}" for value in runs[name])
-        print(f"{name:28} {rps:7.0f} req/s  {rps / bare:6.1%} of bare  (runs: {spread})")
-
-
-def _post_script(path: Path, query: str) -> Path:
-    """A wrk Lua script that POSTs one GraphQL document."""
-    path.write_text(
-        'wrk.method = "POST"\n'
-        'wrk.headers["Content-Type"] = "application/json"\n'
-        f'wrk.body = [[{{"query": "{query}"}}]]\n'
-    )
-    return path
+    on_each_database(lambda label, url: run_on(label, url, args), args.postgres)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,29 @@
-"""Starting the app under uvicorn in its own process on loopback, for the benchmarks."""
+"""Starting the app in its own process on loopback, for the benchmarks: under uvicorn with a
+factory, or as `tradedesk serve` runs it in production, on a fresh SQLite file or PostgreSQL
+database."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+TRADEDESK = str(Path(sys.executable).with_name("tradedesk"))
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TRADEDESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 
 
 # Every request budget lifted: the benchmarks measure the app, not its rate limits.
@@ -27,9 +40,10 @@ def free_port() -> int:
 
 
 def start_app(
-    factory: str, env: dict[str, str], *uvicorn_args: str
+    factory: str, env: dict[str, str], *uvicorn_args: str, ready_path: str = "/healthz"
 ) -> tuple[subprocess.Popen, int]:
-    """Run `uvicorn --factory factory` on a free port; returns the process once it answers."""
+    """Run `uvicorn --factory factory` on a free port; returns the process once `ready_path`
+    answers 200."""
     port = free_port()
     env = {**UNLIMITED, **env}
     server = subprocess.Popen(
@@ -51,18 +65,93 @@ def start_app(
         cwd=ROOT,
         env=env,
     )
-    wait_until_healthy(server, port)
+    wait_until_healthy(server, port, ready_path)
     return server, port
 
 
-def wait_until_healthy(server: subprocess.Popen, port: int) -> None:
-    """Until `/healthz` answers on `port`; the benchmark stops if it never does."""
+def wait_until_healthy(server: subprocess.Popen, port: int, path: str = "/healthz") -> None:
+    """Until `path` answers on `port`; the benchmark stops if it never does."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}{path}").status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.1)
     server.terminate()
     raise SystemExit("the app did not start")
+
+
+def serve(
+    database_url: str, workdir: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str]:
+    """`tradedesk serve` (after `tradedesk seed`) with production settings: logs at info, one
+    JSON line a request, into `workdir`/serve.log; metrics, request ids and rate limits on,
+    with budgets lifted out of the load generator's way. Returns the process and its base URL."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "TRADEDESK_DATA_DIR": str(workdir),
+        "TRADEDESK_DEFAULT_PLAN": "PROFESSIONAL",
+        "TRADEDESK_LOG_LEVEL": "info",
+        **UNLIMITED,
+        **(env or {}),
+    }
+    subprocess.run([TRADEDESK, "seed"], env=env, cwd=workdir, check=True, capture_output=True)
+    port = free_port()
+    with (workdir / "serve.log").open("ab") as log:
+        server = subprocess.Popen(
+            [TRADEDESK, "serve", "--port", str(port), *args], env=env, cwd=workdir, stderr=log
+        )
+    wait_until_healthy(server, port)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def dev_token(workdir: Path, subject: str) -> str:
+    """A bearer token of the dev issuer whose keys `serve` keeps in `workdir`."""
+    env = {**os.environ, "TRADEDESK_DATA_DIR": str(workdir)}
+    return subprocess.run(
+        [TRADEDESK, "dev-token", "--sub", subject],
+        env=env,
+        cwd=workdir,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def add_postgres_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--postgres",
+        default=POSTGRES_ADMIN_URL,
+        help="an admin URL where a throw-away database is created; 'none' skips PostgreSQL",
+    )
+
+
+def on_each_database(run: Callable[[str, str], None], postgres_admin_url: str) -> None:
+    """`run(label, database_url)` on a fresh SQLite file, then on a fresh PostgreSQL database
+    (dropped afterwards) unless `postgres_admin_url` is 'none'."""
+    sqlite = Path(tempfile.mkdtemp(prefix="tradedesk-bench-db-")) / "bench.db"
+    run("SQLite", f"sqlite+aiosqlite:///{sqlite}")
+    if postgres_admin_url != "none":
+        name, url = asyncio.run(fresh_postgres(postgres_admin_url))
+        try:
+            run("PostgreSQL", url)
+        finally:
+            asyncio.run(drop_postgres(postgres_admin_url, name))
+
+
+async def fresh_postgres(admin_url: str) -> tuple[str, str]:
+    """A new empty database: its name, and its async URL for the app."""
+    name = f"tradedesk_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(admin_url)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    return name, f"{base}/{name}"
+
+
+async def drop_postgres(admin_url: str, name: str) -> None:
+    admin = await asyncpg.connect(admin_url)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()

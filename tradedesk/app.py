@@ -135,15 +135,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         persisted=persisted_queries,
     )
 
-    @asynccontextmanager
-    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        jobs = serve_jobs(runtime, owned=owned)
-        yield
-        await jobs.stop(settings.shutdown_grace_seconds)  # requests in flight have finished
-        await persisted_queries.aclose()
-        if owned:
-            await runtime.aclose()
-
     limits = RequestLimits(
         settings.rate_limit_read,
         settings.rate_limit_write,
@@ -151,6 +142,17 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         per_ip=settings.rate_limit_ip,
         redis_url=settings.redis_url,
     )
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        jobs = serve_jobs(runtime, owned=owned)
+        yield
+        await jobs.stop(settings.shutdown_grace_seconds)  # requests in flight have finished
+        await persisted_queries.aclose()
+        await limits.aclose()
+        if owned:
+            await runtime.aclose()
+
     app = Starlette(
         routes=[
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),

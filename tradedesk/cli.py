@@ -332,6 +332,7 @@ def serve(
     """Migrate the database, then serve the API in the foreground."""
     import uvicorn
 
+    from tradedesk import logs
     from tradedesk.app import create_app
     from tradedesk.persistence.migrate import upgrade
 
@@ -347,6 +348,7 @@ def serve(
             bold=True,
         )
     _configure_logging(settings)
+    logs.flush_before_dying_of(signal.SIGTERM, signal.SIGINT)
     uvicorn.run(
         create_app(settings),
         host=settings.host,

@@ -32,8 +32,15 @@ def log_lines():
     saved = root.handlers, root.level
     stream = io.StringIO()
     logs.configure("debug", stream)
-    yield lambda: [orjson.loads(line) for line in stream.getvalue().splitlines()]
+    [handler] = [h for h in root.handlers if isinstance(h, logs.QueuedStream)]
+
+    def written() -> list[dict]:
+        logs.flush()  # a thread writes the lines
+        return [orjson.loads(line) for line in stream.getvalue().splitlines()]
+
+    yield written
     root.handlers, root.level = saved
+    handler.close()
 
 
 async def test_each_request_logs_one_json_line_with_its_id_user_and_key(alice, log_lines):
