@@ -18,6 +18,7 @@ also run at 1, 4 and 32 connections to show whether throughput grows with concur
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import shutil
@@ -30,22 +31,27 @@ from pathlib import Path
 
 import httpx
 import orjson
+import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.serving import (  # noqa: E402
+    TRADEDESK,
     add_postgres_option,
     dev_token,
+    free_port,
     on_each_database,
     serve,
     start_app,
+    wait_until_healthy,
 )
 
 STRATEGIES = "{ strategies { id active name description exchangeId symbol createdAt updatedAt } }"
 VIEWER_KEYS = "{ viewer { exchangeKeys { id name apiKeyStatus } } }"
 KEY = {"exchangeId": "BINANCE", "tradeType": "FUTURES", "strategyType": "MANUAL"}
 SCALING = (1, 4, 32)  # connections for the authenticated reads' scaling line
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,26 @@ def _graphql(query: str) -> str:
     return '{"query": "' + query + '"}'
 
 
+def shared_state(workdir: Path) -> tuple[subprocess.Popen, dict[str, str]]:
+    """`tradedesk simulator` holding the three keys' accounts, and the settings that put the
+    budgets in Redis (its database 14, emptied) and the exchange on the simulator."""
+    port = free_port()
+    accounts = [f"--account=bench-{n}:s-{n}:USDT=1000" for n in range(3)]
+    venue = subprocess.Popen(
+        [TRADEDESK, "simulator", "--port", str(port), *accounts, "--ip-weight-per-minute",
+         "100000000"],
+        cwd=workdir,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_until_healthy(venue, port, "/fapi/v1/ping")
+    redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
+    return venue, {
+        "TRADEDESK_EXCHANGE": "binance",
+        "TRADEDESK_BINANCE_URLS": f"http://127.0.0.1:{port}",
+        "TRADEDESK_REDIS_URL": BENCH_REDIS_URL,
+    }
+
+
 def user_with_keys(base: str, workdir: Path, count: int) -> str:
     """A dev-issuer token of a new user who holds `count` exchange keys."""
     token = dev_token(workdir, "bench-reader").removeprefix("Bearer ")
@@ -163,9 +189,16 @@ def user_with_keys(base: str, workdir: Path, count: int) -> str:
     return token
 
 
-def run_on(label: str, database_url: str, args: argparse.Namespace) -> None:
+def run_on(label: str, database_url: str, args: argparse.Namespace, workers: int = 0) -> None:
+    """The table on one database; with `workers`, `serve --workers N` as several processes
+    run it: budgets in Redis and the accounts on `tradedesk simulator` in its own process."""
     workdir = Path(tempfile.mkdtemp(prefix="tradedesk-bench-"))
-    server, base = serve(database_url, workdir)
+    venue = shared = None
+    if workers:
+        venue, shared = shared_state(workdir)
+    server, base = serve(
+        database_url, workdir, *(["--workers", str(workers)] if workers else []), env=shared
+    )
     bare_server = None
     try:
         token = user_with_keys(base, workdir, 3)
@@ -191,7 +224,7 @@ def run_on(label: str, database_url: str, args: argparse.Namespace) -> None:
             for connections in SCALING
         }
     finally:
-        for process in (server, bare_server):
+        for process in (server, bare_server, venue):
             if process is not None:
                 process.terminate()
                 process.wait(timeout=30)
@@ -204,7 +237,7 @@ def run_on(label: str, database_url: str, args: argparse.Namespace) -> None:
 
     print(
         f"\n{label}: wrk -t1 -c{args.connections} -d{args.seconds}s, median of {args.rounds} "
-        f"interleaved rounds, uvicorn 1 process, {os.cpu_count()} cores; "
+        f"interleaved rounds, uvicorn {workers or 1} process(es), {os.cpu_count()} cores; "
         f"{logged} request lines logged"
     )
     bare = statistics.median(runs[measured[0].name])
@@ -221,11 +254,21 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3, help="runs per target; the median")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        help="run `serve --workers N` for each N given, with Redis and the simulator (for all "
+        "N alike, so the figures compare); without it, one process on the paper exchange",
+    )
     add_postgres_option(parser)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
-    on_each_database(lambda label, url: run_on(label, url, args), args.postgres)
+    if not args.workers:
+        on_each_database(lambda label, url: run_on(label, url, args), args.postgres)
+    for workers in args.workers or []:
+        on_each_database(functools.partial(run_on, args=args, workers=workers), args.postgres)
 
 
 if __name__ == "__main__":

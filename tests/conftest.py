@@ -17,7 +17,7 @@ from sqlmodel import SQLModel
 from tests.simulator.facade import serving_facade
 from tests.standins.cognito import CognitoPool
 from tests.support.clocks import SteppedClock
-from tests.support.databases import migrate, postgres_database, sqlite_url
+from tests.support.databases import REDIS_URL, migrate, postgres_database, sqlite_url
 from tradedesk.app import create_app
 from tradedesk.bootstrap import Runtime, build_runtime
 from tradedesk.config import load_settings
@@ -40,9 +40,6 @@ async def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.
         async with postgres_database() as url:
             await migrate(url)
             yield url
-
-
-REDIS_URL = os.environ.get("TRADEDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture

@@ -16,10 +16,12 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
+import redis
 from websockets.sync.client import connect
 
 from tests.builders import documented
 from tests.standins.serving import free_port, serving
+from tests.support.databases import REDIS_URL
 from tests.support.processes import (
     TRADEDESK,
     clean_environment,
@@ -406,3 +408,64 @@ def test_serve_logs_readable_lines_to_a_terminal_and_json_to_anything_else(tmp_p
     for output in (piped, forced):
         lines = [orjson.loads(line) for line in output.splitlines() if line.strip()]
         assert any(line["event"] == "Application startup complete." for line in lines)
+
+
+def test_serve_with_workers_shares_the_budgets_through_redis_and_runs_the_jobs_once(tmp_path):
+    """Two processes behind one port: connections reach both, an IP's read budget is one
+    budget however the connections fall, and one process alone runs the background jobs."""
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    assert run(["seed"], tmp_path).returncode == 0
+    markets = default_markets()
+    exchange = PaperExchange(
+        markets, prices=default_prices(markets), now_ms=lambda: int(time.time() * 1000)
+    )
+    with serving(facade(exchange)) as venue:
+        port = free_port()
+        server = subprocess.Popen(
+            [TRADEDESK, "serve", "--port", str(port), "--workers", "2"],
+            cwd=tmp_path,
+            env=clean_environment(
+                TRADEDESK_DATA_DIR=str(tmp_path),
+                TRADEDESK_EXCHANGE="binance",
+                TRADEDESK_BINANCE_URLS=venue,
+                TRADEDESK_REDIS_URL=REDIS_URL,
+                TRADEDESK_RATE_LIMIT_READ="40/minute",
+            ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            base = wait_until_serving(server, port)
+            answers = [httpx.get(f"{base}/v1/pub/subscription/list") for _ in range(60)]
+            server.send_signal(signal.SIGTERM)
+            code = server.wait(timeout=30)
+        finally:
+            server.kill()
+            output = server.communicate()[0]
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+    lines = [orjson.loads(line) for line in output.splitlines() if line.startswith("{")]
+    answered_by = {
+        line["pid"]
+        for line in lines
+        if line["event"] == "request" and line["path"] == "/v1/pub/subscription/list"
+    }
+    assert [a.status_code for a in answers] == [200] * 40 + [429] * 20, output
+    assert len(answered_by) == 2, output  # each process answered some of them
+    assert sum("runs the background jobs" in line["event"] for line in lines) == 1, output
+    assert code == 0, output
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ({"TRADEDESK_EXCHANGE": "binance"}, "TRADEDESK_REDIS_URL"),
+        ({"TRADEDESK_REDIS_URL": REDIS_URL}, "TRADEDESK_EXCHANGE=binance"),
+    ],
+)
+def test_serve_refuses_workers_that_could_not_share_their_state(tmp_path, settings, named):
+    result = run(["serve", "--workers", "2"], tmp_path, **settings)
+
+    assert result.returncode == 2
+    assert named in result.stderr and result.stderr.strip().count("\n") == 0

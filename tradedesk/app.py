@@ -3,6 +3,7 @@ and /metrics."""
 
 from __future__ import annotations
 
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
+from tradedesk import logs
 from tradedesk.body_limit import BodyLimitMiddleware
 from tradedesk.bootstrap import Runtime, build_runtime
 from tradedesk.config import Settings, load_settings
@@ -21,6 +23,7 @@ from tradedesk.domain.services import Services
 from tradedesk.integrations.persisted_queries import PersistedQueries
 from tradedesk.integrations.prometheus_metrics import exposition
 from tradedesk.integrations.rate_limits import RequestLimits
+from tradedesk.jobs.election import JobsLock
 from tradedesk.jobs.schedule import serve_jobs
 from tradedesk.middleware import RequestIdMiddleware
 from tradedesk.rate_limiting import ExchangeRoutes, RateLimitMiddleware
@@ -117,6 +120,15 @@ async def metrics(request: Request) -> Response:
     return Response(body, headers={"content-type": content_type})
 
 
+def served_app() -> Starlette:
+    """uvicorn's factory for each process of `tradedesk serve --workers N`: the app on the
+    environment's settings, logging as `serve` does."""
+    settings = load_settings()
+    logs.configure(settings.log_level, log_format=settings.log_format)
+    logs.flush_before_dying_of(signal.SIGTERM, signal.SIGINT)
+    return create_app(settings)
+
+
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Starlette:
     """The ASGI app. Pass a runtime to share adapters (tests, benchmarks); it is then not closed."""
     owned = runtime is None
@@ -145,9 +157,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        jobs = serve_jobs(runtime, owned=owned)
+        jobs_lock = JobsLock(settings.data_dir, settings.database_url)
+        jobs = serve_jobs(runtime, with_jobs=owned and jobs_lock.take())
         yield
         await jobs.stop(settings.shutdown_grace_seconds)  # requests in flight have finished
+        jobs_lock.release()
         await persisted_queries.aclose()
         await limits.aclose()
         if owned:

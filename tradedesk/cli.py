@@ -328,6 +328,14 @@ def simulator(
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processes sharing the port (one per core); more than one needs "
+            "TRADEDESK_REDIS_URL and an exchange other than paper.",
+        ),
+    ] = 1,
 ) -> None:
     """Migrate the database, then serve the API in the foreground."""
     import uvicorn
@@ -347,10 +355,15 @@ def serve(
             fg=typer.colors.RED,
             bold=True,
         )
+    if workers > 1:
+        _refuse_unshared(settings)
     _configure_logging(settings)
     logs.flush_before_dying_of(signal.SIGTERM, signal.SIGINT)
     uvicorn.run(
-        create_app(settings),
+        # several processes each build their own app with the factory; one is built here
+        "tradedesk.app:served_app" if workers > 1 else create_app(settings),
+        factory=workers > 1,
+        workers=workers,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
@@ -415,6 +428,26 @@ def worker(
         asyncio.run(once_round())
     elif not asyncio.run(until_stopped()):
         raise typer.Exit(1)  # some round was cut off at the deadline; its leases will lapse
+
+
+def _refuse_unshared(settings: Settings) -> None:
+    """Several serving processes must share what one process would keep in memory: the rate
+    limits, live events and persisted queries through Redis, and the accounts through an
+    exchange outside the process (the paper exchange lives in one)."""
+    if settings.redis_url is None:
+        typer.echo(
+            "tradedesk: --workers needs TRADEDESK_REDIS_URL: the processes share rate limits, "
+            "live events and persisted queries through it",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if settings.exchange == "paper":
+        typer.echo(
+            "tradedesk: --workers needs TRADEDESK_EXCHANGE=binance: each process would hold "
+            "a paper exchange of its own (`tradedesk simulator` serves one to share)",
+            err=True,
+        )
+        raise typer.Exit(2)
 
 
 def _configure_logging(settings: Settings) -> None:

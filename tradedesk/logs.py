@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import queue
 import re
 import signal
@@ -64,6 +65,7 @@ _OWN_FIELDS = frozenset(
         "timestamp",
         "level",
         "logger",
+        "pid",
         "request_id",
         "user_id",
         "key_id",
@@ -197,8 +199,17 @@ class QueuedStream(logging.Handler):
                 return
 
 
+def add_process_id(
+    _logger: Any, _method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Which process wrote the line: `serve --workers N` runs several."""
+    event["pid"] = os.getpid()
+    return event
+
+
 _SHARED: list[Any] = [
     merge_contextvars,
+    add_process_id,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),

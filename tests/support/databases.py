@@ -23,6 +23,7 @@ from tradedesk.persistence.migrate import upgrade
 ADMIN_URL = os.environ.get(
     "TRADEDESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
+REDIS_URL = os.environ.get("TRADEDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _in_ci() -> bool:

@@ -19,13 +19,14 @@ COPY_POLL_SECONDS = 1.0
 REPORT_POLL_SECONDS = 300.0  # how often due weekly and monthly reports are looked for
 
 
-def serve_jobs(runtime: Runtime, *, owned: bool) -> Jobs:
-    """What `serve` runs beside the API (each can be left to `worker`s by its setting). An
-    app on a runtime it does not own (tests, benchmarks) runs only the paper market."""
+def serve_jobs(runtime: Runtime, *, with_jobs: bool) -> Jobs:
+    """What `serve` runs beside the API (each can be left to `worker`s by its setting).
+    Without `with_jobs` (an app on a runtime it does not own, as in tests and benchmarks, or
+    a serving process while another holds the jobs lock) only the paper market runs."""
     jobs, settings = Jobs(), runtime.settings
     if isinstance(runtime.exchange, PaperGateway):
         jobs.idle(runtime.exchange.run())  # stops trigger unasked
-    if not owned:
+    if not with_jobs:
         return jobs
     if settings.snapshot_interval_seconds:
         _snapshots(jobs, runtime, settings.snapshot_interval_seconds)
