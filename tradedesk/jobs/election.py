@@ -29,6 +29,7 @@ class JobsLock:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
+            log.info("process %d leaves the background jobs to another serving it", os.getpid())
             return False
         self._fd = fd
         log.info("process %d runs the background jobs", os.getpid())
