@@ -1,25 +1,53 @@
-"""The reference that `bench/public_api.py` measures the API against: a bare Starlette app, in a
-process of its own under the same uvicorn, answering one GET with fixed JSON bytes (the API's
-own answer, read from the file `TRADEDESK_BENCH_BARE_BODY` names). It shares no code with the
-API, so its rate is the framework's ceiling for that answer on this machine, not a copy of
-what is measured."""
+"""The references that `bench/public_api.py` measures the API against: a bare Starlette app, in
+a process of its own under the same uvicorn, sharing no code with the API.
+
+- `GET /bare` answers fixed JSON bytes (the API's own strategy list, read from the file
+  `TRADEDESK_BENCH_BARE_BODY` names): the framework's ceiling for that answer on this machine.
+- `GET /bare-db` first runs the key list's query through plain SQLAlchemy Core on the API's
+  database (`TRADEDESK_BENCH_BARE_DATABASE_URL`, for the one user who holds keys) and then
+  answers the same bytes: the ceiling of a read that goes to the database, with the same
+  driver and no ORM, authentication, limits, logs or metrics.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+# the query the API's key list runs
+KEYS = text("SELECT * FROM exchange_keys WHERE user_id = :user_id ORDER BY created_at, id")
+
 
 def bare_app() -> Starlette:
     """The uvicorn factory."""
     body = Path(os.environ["TRADEDESK_BENCH_BARE_BODY"]).read_bytes()
+    database_url = os.environ.get("TRADEDESK_BENCH_BARE_DATABASE_URL")
+    engine = create_async_engine(database_url) if database_url else None
+    holder: list[str] = []
 
     async def answer(_request: Request) -> Response:
         return Response(body, media_type="application/json")
 
-    return Starlette(routes=[Route("/bare", answer, methods=["GET"])])
+    async def answer_after_the_query(_request: Request) -> Response:
+        assert engine is not None, "TRADEDESK_BENCH_BARE_DATABASE_URL is not set"
+        async with engine.connect() as connection:
+            if not holder:  # the one user who holds keys, found once
+                found = await connection.execute(text("SELECT MIN(user_id) FROM exchange_keys"))
+                holder.append(found.scalar_one())
+            rows = (await connection.execute(KEYS, {"user_id": holder[0]})).all()
+        assert rows
+        return Response(body, media_type="application/json")
+
+    return Starlette(
+        routes=[
+            Route("/bare", answer, methods=["GET"]),
+            Route("/bare-db", answer_after_the_query, methods=["GET"]),
+        ]
+    )

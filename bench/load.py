@@ -1,11 +1,14 @@
 """A bounded load test: the served app under a mix of public reads, private reads, GraphQL
 lists and order placement, at increasing concurrency, on SQLite and on PostgreSQL.
 
-Run: `python bench/load.py [--seconds 10] [--concurrency 4 16 64] [--users 32]
-[--postgres URL]`. For each database the app runs as `tradedesk serve` would (uvicorn, its
-own process, on loopback) on a fresh database with the documented catalog, the paper exchange
-(the simulator's engine in process) and one MANUAL futures key per user. Virtual users then
-send, for `--seconds` per step, a seeded random mix:
+Run: `python bench/load.py [--seconds 10] [--concurrency 4 16 64] [--users 64]
+[--postgres URL|none] [--workers N]`. For each database the app runs as `tradedesk serve`
+runs it in production (uvicorn, its own process or `--workers` processes, logs at info, on
+loopback) on a fresh database with the documented catalog and one MANUAL futures key per
+user, on `tradedesk simulator` in a process of its own: tickers, open orders and every order
+go through ccxt over HTTP, as they would to Binance. With `--workers` the budgets, events and
+persisted queries are in Redis. Virtual users then send, for `--seconds` per step, a seeded
+random mix:
 
 - 35 % public reads: the strategy list (REST), the ticker (REST);
 - 25 % private reads: the user's keys, profile, open orders on the exchange (REST);
@@ -41,6 +44,8 @@ from bench.serving import (  # noqa: E402
     dev_token,
     on_each_database,
     serve,
+    shared_redis,
+    start_simulator,
 )
 
 ORDER = {"symbol": "BTC/USDT", "type": "LIMIT", "side": "BUY", "amount": 0.011, "price": 10000}
@@ -185,10 +190,17 @@ def run_on(label: str, database_url: str, args: argparse.Namespace) -> None:
     if args.users < max(args.concurrency):
         raise SystemExit("--users must be at least the highest --concurrency")
     workdir = Path(tempfile.mkdtemp(prefix="tradedesk-load-"))
-    server, base = serve(database_url, workdir)
+    accounts = [(f"load-key-{n}", f"load-secret-{n}") for n in range(args.users)]
+    venue, settings = start_simulator(workdir, accounts)
+    if args.workers > 1:
+        settings |= shared_redis()
+    server, base = serve(database_url, workdir, "--workers", str(args.workers), env=settings)
     try:
         users = sign_up(base, workdir, args.users)
-        print(f"\n{label}: {args.users} users, {args.seconds:.0f} s per step")
+        print(
+            f"\n{label}: {args.users} users, {args.seconds:.0f} s per step, "
+            f"{args.workers} serving process(es)"
+        )
         print("concurrency  requests  throughput      p50        p99   errors")
         for n, concurrency in enumerate(args.concurrency):
             step = asyncio.run(run_step(base, users, concurrency, args.seconds, seed=n))
@@ -196,8 +208,9 @@ def run_on(label: str, database_url: str, args: argparse.Namespace) -> None:
         accepted = sum(len(user.accepted) for user in users)
         print(f"orders accepted: {accepted}; lost writes: {lost_writes(base, users)}")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (server, venue):
+            process.terminate()
+            process.wait(timeout=30)
 
 
 def main() -> None:
@@ -207,6 +220,7 @@ def main() -> None:
     parser.add_argument(
         "--users", type=int, default=64, help="at least the top concurrency: one user per client"
     )
+    parser.add_argument("--workers", type=int, default=1, help="`serve --workers N`")
     add_postgres_option(parser)
     args = parser.parse_args()
     on_each_database(lambda label, url: run_on(label, url, args), args.postgres)

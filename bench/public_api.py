@@ -2,17 +2,20 @@
 process returning the same bytes.
 
 Run: `python bench/public_api.py [--seconds 5] [--rounds 3] [--connections 32]
-[--postgres URL|none]` (needs `wrk`: apt-get install wrk).
+[--postgres URL|none] [--workers N ...]` (needs `wrk`: apt-get install wrk).
 
 The API runs as `tradedesk serve` runs it in production (uvicorn, one process, logs at info
 with one JSON line a request into a file, metrics, request ids and rate limits on, with budgets
 raised out of wrk's way) on a seeded SQLite file, then on a fresh PostgreSQL database. The
 reference is `bench/bare_app.py` under the same uvicorn in a process of its own, answering the
-REST strategy list's exact bytes: it shares no code with the API. wrk (1 thread) drives each
-target in turn, interleaved over rounds so drift hits all alike; a Lua hook compares every
-answer with the body read before the run, and any answer that is not that 200 stops the
-benchmark. The authenticated reads use a dev-issuer token of a user with three keys, and are
-also run at 1, 4 and 32 connections to show whether throughput grows with concurrency.
+REST strategy list's exact bytes (and, as the ceiling of a database read, after running the
+key list's query through plain SQLAlchemy Core): it shares no code with the API. wrk (1
+thread) drives each target in turn, interleaved over rounds so drift hits all alike; a Lua
+hook compares every answer with the body read before the run, and any answer that is not that
+200 stops the benchmark. The authenticated reads use a dev-issuer token of a user with three
+keys, and are also run at 1, 4 and 32 connections to show whether throughput grows with
+concurrency; `--workers` runs `serve --workers N` instead, with the budgets in Redis and the
+accounts on `tradedesk simulator`.
 """
 
 from __future__ import annotations
@@ -31,27 +34,24 @@ from pathlib import Path
 
 import httpx
 import orjson
-import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.serving import (  # noqa: E402
-    TRADEDESK,
     add_postgres_option,
     dev_token,
-    free_port,
     on_each_database,
     serve,
+    shared_redis,
     start_app,
-    wait_until_healthy,
+    start_simulator,
 )
 
 STRATEGIES = "{ strategies { id active name description exchangeId symbol createdAt updatedAt } }"
 VIEWER_KEYS = "{ viewer { exchangeKeys { id name apiKeyStatus } } }"
 KEY = {"exchangeId": "BINANCE", "tradeType": "FUTURES", "strategyType": "MANUAL"}
 SCALING = (1, 4, 32)  # connections for the authenticated reads' scaling line
-BENCH_REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
 @dataclass(frozen=True)
@@ -149,31 +149,12 @@ def targets(base: str, bare: str, token: str) -> list[Target]:
             raise SystemExit(f"{target.name}: {answer.status_code} {answer.text}")
         answered.append(Target(**{**target.__dict__, "body": answer.content}))
     reference = Target("bare Starlette (own process)", f"{bare}/bare", answered[0].body)
-    return [reference, *answered]
+    with_query = Target("bare + the key list's SELECT", f"{bare}/bare-db", answered[0].body)
+    return [reference, with_query, *answered]
 
 
 def _graphql(query: str) -> str:
     return '{"query": "' + query + '"}'
-
-
-def shared_state(workdir: Path) -> tuple[subprocess.Popen, dict[str, str]]:
-    """`tradedesk simulator` holding the three keys' accounts, and the settings that put the
-    budgets in Redis (its database 14, emptied) and the exchange on the simulator."""
-    port = free_port()
-    accounts = [f"--account=bench-{n}:s-{n}:USDT=1000" for n in range(3)]
-    venue = subprocess.Popen(
-        [TRADEDESK, "simulator", "--port", str(port), *accounts, "--ip-weight-per-minute",
-         "100000000"],
-        cwd=workdir,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    wait_until_healthy(venue, port, "/fapi/v1/ping")
-    redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
-    return venue, {
-        "TRADEDESK_EXCHANGE": "binance",
-        "TRADEDESK_BINANCE_URLS": f"http://127.0.0.1:{port}",
-        "TRADEDESK_REDIS_URL": BENCH_REDIS_URL,
-    }
 
 
 def user_with_keys(base: str, workdir: Path, count: int) -> str:
@@ -194,8 +175,10 @@ def run_on(label: str, database_url: str, args: argparse.Namespace, workers: int
     run it: budgets in Redis and the accounts on `tradedesk simulator` in its own process."""
     workdir = Path(tempfile.mkdtemp(prefix="tradedesk-bench-"))
     venue = shared = None
-    if workers:
-        venue, shared = shared_state(workdir)
+    if workers:  # what several processes share: budgets in Redis, accounts on the simulator
+        accounts = [(f"bench-{n}", f"s-{n}") for n in range(3)]
+        venue, on_simulator = start_simulator(workdir, accounts)
+        shared = {**on_simulator, **shared_redis()}
     server, base = serve(
         database_url, workdir, *(["--workers", str(workers)] if workers else []), env=shared
     )
@@ -206,7 +189,11 @@ def run_on(label: str, database_url: str, args: argparse.Namespace, workers: int
         body_file.write_bytes(httpx.get(f"{base}/v1/pub/strategy/list").content)
         bare_server, bare_port = start_app(
             "bench.bare_app:bare_app",
-            {**os.environ, "TRADEDESK_BENCH_BARE_BODY": str(body_file)},
+            {
+                **os.environ,
+                "TRADEDESK_BENCH_BARE_BODY": str(body_file),
+                "TRADEDESK_BENCH_BARE_DATABASE_URL": database_url,
+            },
             "--no-server-header",
             ready_path="/bare",
         )
@@ -240,11 +227,15 @@ def run_on(label: str, database_url: str, args: argparse.Namespace, workers: int
         f"interleaved rounds, uvicorn {workers or 1} process(es), {os.cpu_count()} cores; "
         f"{logged} request lines logged"
     )
-    bare = statistics.median(runs[measured[0].name])
+    bare, bare_db = (statistics.median(runs[t.name]) for t in measured[:2])
     for target in measured:
         rate = statistics.median(runs[target.name])
         spread = ", ".join(f"{value:.0f}" for value in runs[target.name])
-        print(f"{target.name:32} {rate:7.0f} req/s  {rate / bare:5.2f} of bare  (runs: {spread})")
+        of_db = f", {rate / bare_db:4.2f} of bare + SELECT" if target.authorization else ""
+        print(
+            f"{target.name:32} {rate:7.0f} req/s  {rate / bare:5.2f} of bare{of_db}  "
+            f"(runs: {spread})"
+        )
     for (name, connections), rate in scaling.items():
         print(f"{name:32} {rate:7.0f} req/s at {connections} connection(s)")
 

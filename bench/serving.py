@@ -18,9 +18,11 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 TRADEDESK = str(Path(sys.executable).with_name("tradedesk"))
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/14"
 POSTGRES_ADMIN_URL = os.environ.get(
     "TRADEDESK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
@@ -105,6 +107,40 @@ def serve(
         )
     wait_until_healthy(server, port)
     return server, f"http://127.0.0.1:{port}"
+
+
+def start_simulator(
+    workdir: Path, accounts: list[tuple[str, str]]
+) -> tuple[subprocess.Popen, dict[str, str]]:
+    """`tradedesk simulator` in its own process, holding an account of 100,000 USDT for each
+    (API key, secret), with no weight limit in the way; and the settings that put `serve` on
+    it through ccxt."""
+    port = free_port()
+    venue = subprocess.Popen(
+        [
+            TRADEDESK,
+            "simulator",
+            "--port",
+            str(port),
+            *(f"--account={key}:{secret}:USDT=100000" for key, secret in accounts),
+            "--ip-weight-per-minute",
+            "100000000",
+        ],
+        cwd=workdir,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_until_healthy(venue, port, "/fapi/v1/ping")
+    return venue, {
+        "TRADEDESK_EXCHANGE": "binance",
+        "TRADEDESK_BINANCE_URLS": f"http://127.0.0.1:{port}",
+    }
+
+
+def shared_redis() -> dict[str, str]:
+    """The setting that puts budgets, events and persisted queries in Redis (its database 14,
+    emptied first), as `serve --workers N` needs."""
+    redis.Redis.from_url(BENCH_REDIS_URL).flushdb()
+    return {"TRADEDESK_REDIS_URL": BENCH_REDIS_URL}
 
 
 def dev_token(workdir: Path, subject: str) -> str:

@@ -410,16 +410,29 @@ def test_serve_logs_readable_lines_to_a_terminal_and_json_to_anything_else(tmp_p
         assert any(line["event"] == "Application startup complete." for line in lines)
 
 
-def test_serve_with_workers_shares_the_budgets_through_redis_and_runs_the_jobs_once(tmp_path):
+def test_serve_with_workers_shares_the_budgets_and_hands_the_jobs_on(tmp_path):
     """Two processes behind one port: connections reach both, an IP's read budget is one
-    budget however the connections fall, and one process alone runs the background jobs."""
+    budget however the connections fall, and one process alone runs the background jobs;
+    when it is killed another takes them on. SIGTERM stops each process gracefully."""
     redis.Redis.from_url(REDIS_URL).flushdb()
     assert run(["seed"], tmp_path).returncode == 0
     markets = default_markets()
     exchange = PaperExchange(
         markets, prices=default_prices(markets), now_ms=lambda: int(time.time() * 1000)
     )
-    with serving(facade(exchange)) as venue:
+    log = tmp_path / "serve.log"
+
+    def lines() -> list[dict]:
+        text = log.read_text()
+        return [orjson.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+    def started() -> list[int]:
+        return [line["pid"] for line in lines() if line["event"] == "Application startup complete."]
+
+    def running_jobs() -> list[int]:
+        return [line["pid"] for line in lines() if "runs the background jobs" in line["event"]]
+
+    with serving(facade(exchange)) as venue, log.open("w") as output:
         port = free_port()
         server = subprocess.Popen(
             [TRADEDESK, "serve", "--port", str(port), "--workers", "2"],
@@ -431,30 +444,39 @@ def test_serve_with_workers_shares_the_budgets_through_redis_and_runs_the_jobs_o
                 TRADEDESK_REDIS_URL=REDIS_URL,
                 TRADEDESK_RATE_LIMIT_READ="40/minute",
             ),
-            stdout=subprocess.PIPE,
+            stdout=output,
             stderr=subprocess.STDOUT,
-            text=True,
         )
         try:
             base = wait_until_serving(server, port)
             answers = [httpx.get(f"{base}/v1/pub/subscription/list") for _ in range(60)]
+            time.sleep(0.5)  # the log writers' turns
+            [first] = running_jobs()
+            os.kill(first, signal.SIGKILL)
+            deadline = time.monotonic() + 30
+            while (len(running_jobs()) < 2 or len(started()) < 3) and time.monotonic() < deadline:
+                time.sleep(0.2)  # the jobs taken on, and the killed process's heir serving
             server.send_signal(signal.SIGTERM)
             code = server.wait(timeout=30)
         finally:
             server.kill()
-            output = server.communicate()[0]
     redis.Redis.from_url(REDIS_URL).flushdb()
 
-    lines = [orjson.loads(line) for line in output.splitlines() if line.startswith("{")]
+    written = lines()
     answered_by = {
         line["pid"]
-        for line in lines
+        for line in written
         if line["event"] == "request" and line["path"] == "/v1/pub/subscription/list"
     }
-    assert [a.status_code for a in answers] == [200] * 40 + [429] * 20, output
-    assert len(answered_by) == 2, output  # each process answered some of them
-    assert sum("runs the background jobs" in line["event"] for line in lines) == 1, output
-    assert code == 0, output
+    stopped = [
+        line["pid"] for line in written if line["event"] == "Waiting for application shutdown."
+    ]
+    assert [a.status_code for a in answers] == [200] * 40 + [429] * 20, log.read_text()
+    assert len(answered_by) == 2, log.read_text()  # each process answered some of them
+    assert running_jobs()[0] == first and running_jobs()[1] != first, log.read_text()
+    assert len(running_jobs()) == 2, log.read_text()  # never two at once: one, then its heir
+    assert len(stopped) == 2 and first not in stopped, log.read_text()  # the live ones, gently
+    assert code == 0, log.read_text()
 
 
 @pytest.mark.parametrize(

@@ -151,3 +151,10 @@ def test_local_state_defaults_to_the_users_data_directory_not_the_working_one(mo
 
     assert settings.data_dir == Path(platformdirs.user_data_dir("tradedesk"))
     assert settings.data_dir.is_absolute()
+
+
+@pytest.mark.parametrize("value", ["0/minute", "often"])
+def test_a_request_budget_admits_at_least_one_request(monkeypatch, value):
+    monkeypatch.setenv("TRADEDESK_RATE_LIMIT_READ", value)
+    with pytest.raises(ConfigurationError, match="TRADEDESK_RATE_LIMIT_READ"):
+        load_settings()

@@ -3,7 +3,6 @@ and /metrics."""
 
 from __future__ import annotations
 
-import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -23,8 +22,8 @@ from tradedesk.domain.services import Services
 from tradedesk.integrations.persisted_queries import PersistedQueries
 from tradedesk.integrations.prometheus_metrics import exposition
 from tradedesk.integrations.rate_limits import RequestLimits
-from tradedesk.jobs.election import JobsLock
-from tradedesk.jobs.schedule import serve_jobs
+from tradedesk.jobs.election import ElectedJobs, JobsLock
+from tradedesk.jobs.schedule import market_jobs, serve_jobs
 from tradedesk.middleware import RequestIdMiddleware
 from tradedesk.rate_limiting import ExchangeRoutes, RateLimitMiddleware
 from tradedesk.rest import (
@@ -125,7 +124,6 @@ def served_app() -> Starlette:
     environment's settings, logging as `serve` does."""
     settings = load_settings()
     logs.configure(settings.log_level, log_format=settings.log_format)
-    logs.flush_before_dying_of(signal.SIGTERM, signal.SIGINT)
     return create_app(settings)
 
 
@@ -157,15 +155,22 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        jobs_lock = JobsLock(settings.data_dir, settings.database_url)
-        jobs = serve_jobs(runtime, with_jobs=owned and jobs_lock.take())
+        market = market_jobs(runtime)
+        background = None
+        if owned:  # an app on a runtime it does not own (tests, benchmarks) runs none
+            lock = JobsLock(settings.data_dir, settings.database_url)
+            background = ElectedJobs(lock, lambda: serve_jobs(runtime))
+            background.begin()
         yield
-        await jobs.stop(settings.shutdown_grace_seconds)  # requests in flight have finished
-        jobs_lock.release()
+        grace = settings.shutdown_grace_seconds  # requests in flight have finished
+        if background is not None:
+            await background.stop(grace)
+        await market.stop(grace)
         await persisted_queries.aclose()
         await limits.aclose()
         if owned:
             await runtime.aclose()
+        logs.flush()  # uvicorn may end the process by the signal, before any exit handler
 
     app = Starlette(
         routes=[

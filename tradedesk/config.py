@@ -281,9 +281,11 @@ class Settings(BaseSettings):
     @classmethod
     def _rate(cls, value: str) -> str:
         try:
-            limits.parse(value)
+            rate = limits.parse(value)
         except ValueError:
             raise ValueError(f"{value!r} is not a rate such as 300/minute") from None
+        if rate.amount < 1:
+            raise ValueError(f"{value!r} admits nothing: a budget is at least 1")
         return value
 
     @field_validator("exchange_proxies")

@@ -14,6 +14,7 @@ slow stream."""
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import queue
@@ -22,7 +23,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any, TextIO
 
 import orjson
@@ -59,7 +60,8 @@ _SECRET_WORDS = (
     "signature", "key=",
 )  # fmt: skip
 _BOT_TOKEN_START = re.compile(r"\d{6}:")
-# Fields this code sets itself, never from a caller's or a library's text: not searched.
+# Fields this code sets itself, never from a caller's or a library's text: not searched. (The
+# method and route are the caller's when no route matched, so they are searched.)
 _OWN_FIELDS = frozenset(
     {
         "timestamp",
@@ -69,14 +71,14 @@ _OWN_FIELDS = frozenset(
         "request_id",
         "user_id",
         "key_id",
-        "method",
-        "route",
         "status",
         "duration_ms",
     }
 )
 MAX_QUEUED_LINES = 100_000  # past this many unwritten lines, logging waits for the stream
 WRITE_EVERY = 0.02  # seconds between the log writer's turns
+ATOMIC_WRITE = 4096  # PIPE_BUF on Linux: a write up to this size reaches a pipe whole
+FLUSH_BEFORE_DYING = 2.0  # seconds a dying process waits for its last lines to be written
 
 
 def redact_text(text: str) -> str:
@@ -128,11 +130,19 @@ def redact_secrets(
 
 
 def _json(event: Any, **options: Any) -> str:
-    """structlog's JSON serializer, by orjson; a value orjson cannot write is written by
-    structlog's fallback (its `repr`)."""
-    return orjson.dumps(
-        event, default=options.get("default"), option=orjson.OPT_NON_STR_KEYS
-    ).decode()
+    """structlog's JSON serializer, by orjson. A value orjson does not know, dataclasses
+    included (so that a field kept out of their `repr`, such as a secret, stays out), is
+    written by structlog's fallback, its `repr`; what orjson refuses outright (an integer past
+    64 bits, a lone surrogate) is written by the standard library instead."""
+    try:
+        return orjson.dumps(
+            event,
+            default=options.get("default"),
+            option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS,
+        ).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        text = json.dumps(event, default=repr, ensure_ascii=False)
+        return text.encode("utf-8", "replace").decode()  # a lone surrogate becomes "?"
 
 
 class QueuedStream(logging.Handler):
@@ -165,9 +175,12 @@ class QueuedStream(logging.Handler):
         self._lines.put(line)
         self._handed += 1
 
-    def flush(self) -> None:
+    def flush(self, timeout: float | None = None) -> None:
         handed = self._handed
+        deadline = None if timeout is None else time.monotonic() + timeout
         while self._written < handed and self._writer.is_alive():
+            if deadline is not None and time.monotonic() > deadline:
+                return  # the stream is stuck; the caller cannot wait on it
             self._turn.set()
             time.sleep(0.001)
 
@@ -188,13 +201,13 @@ class QueuedStream(logging.Handler):
                     lines.append(self._lines.get_nowait())
                 except queue.Empty:
                     break
-            if lines:
-                try:
-                    self._stream.write("\n".join(lines) + "\n")
+            try:
+                for chunk in _chunks(lines):
+                    self._stream.write(chunk)
                     self._stream.flush()
-                except Exception:  # a closed or broken stream: the lines are lost, not the app
-                    pass
-                self._written += len(lines)
+            except Exception:  # a closed or broken stream: the lines are lost, not the app
+                pass
+            self._written += len(lines)
             if closing:
                 return
 
@@ -205,6 +218,23 @@ def add_process_id(
     """Which process wrote the line: `serve --workers N` runs several."""
     event["pid"] = os.getpid()
     return event
+
+
+def _chunks(lines: list[str]) -> Iterator[str]:
+    """Whole lines in writes of at most `ATOMIC_WRITE` bytes: a pipe takes a write that size
+    in one piece, so lines of several processes sharing it (`serve --workers N`) never
+    interleave mid-line. A longer line goes alone."""
+    chunk: list[str] = []
+    size = 0
+    for line in lines:
+        length = len(line) + 1
+        if chunk and size + length > ATOMIC_WRITE:
+            yield "".join(chunk)
+            chunk, size = [], 0
+        chunk.append(line + "\n")
+        size += length
+    if chunk:
+        yield "".join(chunk)
 
 
 _SHARED: list[Any] = [
@@ -260,10 +290,13 @@ def configure(
     root.setLevel(level.upper())
 
 
-def flush() -> None:
-    """Waits until every line logged so far is written."""
+def flush(timeout: float | None = None) -> None:
+    """Waits until every line logged so far is written, or `timeout` seconds."""
     for handler in logging.getLogger().handlers:
-        handler.flush()
+        if isinstance(handler, QueuedStream):
+            handler.flush(timeout)
+        else:
+            handler.flush()
 
 
 def flush_before_dying_of(*signals: signal.Signals) -> None:
@@ -273,7 +306,7 @@ def flush_before_dying_of(*signals: signal.Signals) -> None:
     then die of the signal as the default would (the exit status still names it)."""
 
     def flush_then_die(signum: int, _frame: object) -> None:
-        flush()
+        flush(FLUSH_BEFORE_DYING)
         signal.signal(signum, signal.SIG_DFL)
         signal.raise_signal(signum)
 

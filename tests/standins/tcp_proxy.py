@@ -46,6 +46,7 @@ class CuttableProxy:
 
     async def close(self) -> None:
         self.cut()
+        self._flowing.set()  # a pipe held by `stall()` ends on the aborted connection
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()

@@ -24,16 +24,22 @@ def tracked_by_git(path: Path) -> bool:
 
 
 def read_or_create(path: Path, make: Callable[[], bytes]) -> bytes:
-    """The file's bytes; if there is no file yet, `make()`'s, written with mode 0600 (and
-    never over a file another process wrote first)."""
+    """The file's bytes; if there is no file yet, `make()`'s, written with mode 0600. The
+    secret is written whole to a file of this process's own, then linked into place, so a
+    process starting beside this one (`serve --workers N`) reads either no file or the whole
+    secret, and never writes over a file another process placed first."""
     if path.exists():
         return path.read_bytes()
     secret = make()
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process won the race: use its secret
-        return path.read_bytes()
+    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as file:
         file.write(secret)
+    try:
+        os.link(draft, path)
+    except FileExistsError:  # another process placed its secret first: use that one
+        return path.read_bytes()
+    finally:
+        draft.unlink()
     return secret

@@ -19,15 +19,19 @@ COPY_POLL_SECONDS = 1.0
 REPORT_POLL_SECONDS = 300.0  # how often due weekly and monthly reports are looked for
 
 
-def serve_jobs(runtime: Runtime, *, with_jobs: bool) -> Jobs:
-    """What `serve` runs beside the API (each can be left to `worker`s by its setting).
-    Without `with_jobs` (an app on a runtime it does not own, as in tests and benchmarks, or
-    a serving process while another holds the jobs lock) only the paper market runs."""
-    jobs, settings = Jobs(), runtime.settings
+def market_jobs(runtime: Runtime) -> Jobs:
+    """What every serving process runs: the paper exchange's market, in process, if that is
+    the exchange (stops trigger unasked)."""
+    jobs = Jobs()
     if isinstance(runtime.exchange, PaperGateway):
-        jobs.idle(runtime.exchange.run())  # stops trigger unasked
-    if not with_jobs:
-        return jobs
+        jobs.idle(runtime.exchange.run())
+    return jobs
+
+
+def serve_jobs(runtime: Runtime) -> Jobs:
+    """The background jobs `serve` runs beside the API, in one serving process of a database
+    (`jobs/election.py`); each can be left to `worker`s by its setting."""
+    jobs, settings = Jobs(), runtime.settings
     if settings.snapshot_interval_seconds:
         _snapshots(jobs, runtime, settings.snapshot_interval_seconds)
     if runtime.copy_queue is None:  # else `tradedesk worker`s run the copies

@@ -13,6 +13,8 @@ import structlog
 
 from tests.support.prometheus import samples
 from tradedesk import logs
+from tradedesk.domain.market.exchange import ApiCredentials
+from tradedesk.domain.market.model import ExchangeId, TradeType
 
 pytestmark = pytest.mark.asyncio
 KEY = {
@@ -82,6 +84,25 @@ async def test_secrets_and_tokens_never_reach_the_log(alice, log_lines, cognito)
     headers = next(line for line in log_lines() if line["event"] == "headers")
     assert headers["headers"] == {"Authorization": "[REDACTED]", "Accept": "json"}
     assert headers["apiSecretKey"] == "[REDACTED]"
+
+
+async def test_what_the_json_writer_cannot_take_is_still_written_and_still_redacted(
+    client, log_lines, capsys
+):
+    """A dataclass is written by its repr (which leaves a secret out), values orjson refuses
+    fall back to the standard library, and a path no route matched is searched in every
+    field it reaches, the route included."""
+    credentials = ApiCredentials(ExchangeId.BINANCE, TradeType.FUTURES, "k", "TOPSECRETVALUE")
+    structlog.get_logger("tradedesk.test").warning("opened", client=credentials)
+    structlog.get_logger("tradedesk.test").info("odd", amount=10**20, text="\udc80", token="t1")
+    await client.post("/webhooks/telegram/123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq")
+
+    written = orjson.dumps(log_lines()).decode()
+
+    assert "TOPSECRETVALUE" not in written and "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq" not in written
+    odd = next(line for line in log_lines() if line["event"] == "odd")
+    assert odd["amount"] == 10**20 and odd["token"] == "[REDACTED]"
+    assert "t1" not in capsys.readouterr().err  # nothing fell out of the logger unredacted
 
 
 async def test_metrics_count_routes_operations_and_backlogs(client, alice):

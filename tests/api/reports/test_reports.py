@@ -197,7 +197,7 @@ async def test_serve_mails_due_reports_itself(
     await alice.get("/v1/priv/account/profile")
     clock.advance(timedelta(days=7))
 
-    jobs = serve_jobs(runtime, with_jobs=True)
+    jobs = serve_jobs(runtime)
     try:
         for _ in range(100):
             if mailbox.received:
