@@ -151,6 +151,7 @@ def sign_up(base: str, workdir: Path, count: int) -> list[User]:
         body = {**KEY, "apiKey": f"load-key-{n}", "apiSecretKey": f"load-secret-{n}"}
         created = httpx.post(
             f"{base}/v1/priv/account/exchange/key",
+            timeout=60,  # the key is checked on the exchange first
             json=body,
             headers={"authorization": f"Bearer {user.token}"},
         )

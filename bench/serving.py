@@ -112,7 +112,7 @@ def serve(
 def start_simulator(
     workdir: Path, accounts: list[tuple[str, str]]
 ) -> tuple[subprocess.Popen, dict[str, str]]:
-    """`tradedesk simulator` in its own process, holding an account of 100,000 USDT for each
+    """`tradedesk simulator` in its own process, holding an account of 1,000 USDT for each
     (API key, secret), with no weight limit in the way; and the settings that put `serve` on
     it through ccxt."""
     port = free_port()
@@ -122,7 +122,7 @@ def start_simulator(
             "simulator",
             "--port",
             str(port),
-            *(f"--account={key}:{secret}:USDT=100000" for key, secret in accounts),
+            *(f"--account={key}:{secret}:USDT=1000" for key, secret in accounts),
             "--ip-weight-per-minute",
             "100000000",
         ],

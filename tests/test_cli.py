@@ -442,7 +442,7 @@ def test_serve_with_workers_shares_the_budgets_and_hands_the_jobs_on(tmp_path):
                 TRADEDESK_EXCHANGE="binance",
                 TRADEDESK_BINANCE_URLS=venue,
                 TRADEDESK_REDIS_URL=REDIS_URL,
-                TRADEDESK_RATE_LIMIT_READ="40/minute",
+                TRADEDESK_RATE_LIMIT_READ="40/hour",  # none refilled while it runs
             ),
             stdout=output,
             stderr=subprocess.STDOUT,

@@ -364,6 +364,10 @@ def serve(
         "tradedesk.app:served_app" if workers > 1 else create_app(settings),
         factory=workers > 1,
         workers=workers,
+        # named, not "auto": the C event loop and parser are the fast path, and their absence
+        # should stop the start rather than quietly halve the throughput
+        loop="uvloop",
+        http="httptools",
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,

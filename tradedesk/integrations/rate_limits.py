@@ -1,21 +1,22 @@
-"""Request budgets as sliding-window counters: in this process's memory, or in Redis
-(`TRADEDESK_REDIS_URL`) so every server process shares the same counts.
+"""Request budgets by the generic cell rate algorithm (GCRA): in this process's memory, or in
+Redis (`TRADEDESK_REDIS_URL`) so every server process shares the same counts.
 
 A caller is who sends the request: the verified user or, for an anonymous request, its IP.
 Writes have their own, smaller budget, and so do requests that reach the exchange (they spend
 the platform's exchange weight). Every authenticated request also counts against its IP's
 budget, so that no one escapes the limits by rotating tokens.
 
-Why not the `limits` library's moving window, which this replaced: its in-memory storage
-inserts at the head of a list per hit (O(n) in the budget) and a background task holds each
-key's lock across a thread hop to expire entries, so every request of one caller queued behind
-it; with Redis it cost two round trips per budget. A sliding-window counter keeps two numbers
-per budget and window: the count of the current fixed window plus the previous one's, weighted
-by how much of it still overlaps the last `period` seconds. Its error is bounded (it assumes the
-previous window's requests were spread evenly) and it is what large API gateways use. All the
-request's budgets are looked at first and spent only if every one has room, in one step: no
-await in memory, one script (one round trip) in Redis. `limits` still parses the budgets'
-notation ("100/minute").
+A budget of `limit` requests per `period` admits `limit` at once, then one every
+`period / limit` seconds: it keeps one number per budget and caller, the theoretical arrival
+time (TAT) of the next request, and a request is admitted while the TAT is at most `period`
+ahead. It is exact (no estimate), a refused caller is told exactly when the next request fits
+(at most one interval later once the burst is spent), and a caller idle for `period` has its
+whole budget back. All of a request's budgets are looked at first and spent only if every one
+has room, in one step: no await in memory, one Lua script (one round trip, on Redis's clock) in
+Redis. It replaced the `limits` library's moving window, whose in-memory storage inserts at
+the head of a list per hit and whose background expiry holds each key's lock across a thread
+hop, so every request of one caller queued behind it; with Redis it cost two round trips per
+budget. `limits` still parses the budgets' notation ("100/minute").
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ from typing import Protocol
 import redis.asyncio as redis
 from limits import parse
 
-PRUNE_EVERY = 10_000  # spends between sweeps of idle callers' windows out of memory
+PRUNE_EVERY = 10_000  # spends between sweeps of idle callers out of memory
+MICROS = 1_000_000
 
 
 @dataclass(frozen=True)
 class Budget:
-    name: str  # keeps a caller's read and write windows apart when their periods are equal
+    name: str  # keeps a caller's read and write budgets apart
     limit: int
     period: int  # seconds
 
@@ -43,123 +45,85 @@ class Budget:
         item = parse(notation)
         return cls(name, item.amount, item.get_expiry())
 
+    @property
+    def interval(self) -> int:
+        """Microseconds each request moves the caller's TAT. Whole microseconds, so that
+        `limit` of them add up exactly (floats summed at an epoch's magnitude drift by more
+        than a microsecond and refused the last request of a burst)."""
+        return self.period * MICROS // self.limit
 
-def retry_after(budget: Budget, elapsed: float, previous: int, current: int) -> float:
-    """Seconds until one more request fits, `elapsed` seconds into the current window."""
-    room = budget.limit - 1 - current
-    if room >= 0:  # the previous window's weight must fall until the request fits
-        return budget.period * (1 - room / previous) - elapsed
-    # the current window alone is full: wait for the next, and for this one's weight to fall
-    next_window = budget.period - elapsed
-    return next_window + budget.period * (1 - (budget.limit - 1) / current)
+    @property
+    def tolerance(self) -> int:
+        """How far ahead of now the TAT may be for a request to fit: `limit` at once."""
+        return self.period * MICROS - self.interval
 
 
-class Windows(Protocol):
+class Budgets(Protocol):
     async def spend(self, spends: list[tuple[Budget, str]]) -> float | None:
         """Counts one request in every (budget, key) when each has room, and then answers
-        None; else counts nothing and answers the seconds until the fullest has room."""
+        None; else counts nothing and answers the seconds until every one has room."""
         ...
 
 
-class _Window:
-    __slots__ = ("current", "index", "previous")
-
-    def __init__(self, index: int) -> None:
-        self.index = index
-        self.previous = 0
-        self.current = 0
-
-    def roll(self, index: int) -> None:
-        if index != self.index:
-            self.previous = self.current if index == self.index + 1 else 0
-            self.current = 0
-            self.index = index
-
-
-class MemoryWindows:
+class MemoryBudgets:
     """One process's counts. Nothing awaits, so a look and a spend cannot interleave with
     another request's."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._windows: dict[tuple[Budget, str], _Window] = {}
+        self._arrivals: dict[tuple[Budget, str], int] = {}  # the TATs, in microseconds
         self._spent = 0
 
     async def spend(self, spends: list[tuple[Budget, str]]) -> float | None:
-        now = self._clock()
-        windows = []
-        wait = 0.0
+        now = round(self._clock() * MICROS)
+        arrivals = []
+        wait = 0
         for budget, key in spends:
-            index, elapsed = divmod(now, budget.period)
-            window = self._windows.get((budget, key))
-            if window is None:
-                window = self._windows[(budget, key)] = _Window(int(index))
-            window.roll(int(index))
-            weight = 1 - elapsed / budget.period
-            if window.previous * weight + window.current + 1 > budget.limit:
-                wait = max(wait, retry_after(budget, elapsed, window.previous, window.current))
-            windows.append(window)
-        if wait:
-            return wait
-        for window in windows:
-            window.current += 1
+            arrival = max(self._arrivals.get((budget, key), now), now)
+            wait = max(wait, arrival - now - budget.tolerance)
+            arrivals.append(arrival + budget.interval)
+        if wait > 0:
+            return wait / MICROS
+        for (budget, key), arrival in zip(spends, arrivals, strict=True):
+            self._arrivals[(budget, key)] = arrival
         self._spent += 1
         if self._spent % PRUNE_EVERY == 0:
             self._prune(now)
         return None
 
-    def _prune(self, now: float) -> None:
-        """Forget windows no request touched for two periods: they count nothing any more."""
-        self._windows = {
-            (budget, key): window
-            for (budget, key), window in self._windows.items()
-            if window.index >= now // budget.period - 1
-        }
+    def _prune(self, now: int) -> None:
+        """Forget callers whose TAT has passed: their whole budget is back anyway."""
+        self._arrivals = {held: tat for held, tat in self._arrivals.items() if tat > now}
 
 
-# KEYS: one hash per budget and caller; ARGV: limit and period of each, in KEYS' order.
-# Each hash holds the window index `w`, its count `c` and the previous window's `p`.
+# KEYS: one per budget and caller, holding its TAT in microseconds; ARGV: interval and
+# tolerance of each, in KEYS' order. Whole microseconds stay exact in Lua's doubles (below
+# 2^53). A key lives until its TAT passes, when it would mean nothing any more.
 _SPEND = """
 local time = redis.call('TIME')
-local now = tonumber(time[1]) + tonumber(time[2]) / 1000000
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 local wait = 0
-local rows = {}
+local arrivals = {}
 for i, key in ipairs(KEYS) do
-  local limit = tonumber(ARGV[2 * i - 1])
-  local period = tonumber(ARGV[2 * i])
-  local index = math.floor(now / period)
-  local elapsed = now - index * period
-  local saved = redis.call('HMGET', key, 'w', 'c', 'p')
-  local w, c, p = tonumber(saved[1]), tonumber(saved[2]) or 0, tonumber(saved[3]) or 0
-  if w ~= index then
-    if w == index - 1 then p = c else p = 0 end
-    c = 0
-  end
-  if p * (1 - elapsed / period) + c + 1 > limit then
-    local room = limit - 1 - c
-    local seconds
-    if room >= 0 then
-      seconds = period * (1 - room / p) - elapsed
-    else
-      seconds = period - elapsed + period * (1 - (limit - 1) / c)
-    end
-    if seconds > wait then wait = seconds end
-  end
-  rows[i] = {index, c, p, period}
+  local interval = tonumber(ARGV[2 * i - 1])
+  local tolerance = tonumber(ARGV[2 * i])
+  local arrival = tonumber(redis.call('GET', key)) or now
+  if arrival < now then arrival = now end
+  if arrival - now - tolerance > wait then wait = arrival - now - tolerance end
+  arrivals[i] = arrival + interval
 end
-if wait > 0 then return tostring(wait) end
+if wait > 0 then return string.format('%.0f', wait) end
 for i, key in ipairs(KEYS) do
-  local row = rows[i]
-  redis.call('HSET', key, 'w', row[1], 'c', row[2] + 1, 'p', row[3])
-  redis.call('EXPIRE', key, 2 * row[4])
+  redis.call('SET', key, string.format('%.0f', arrivals[i]), 'PX',
+    math.ceil((arrivals[i] - now) / 1000))
 end
 return false
 """
 
 
-class RedisWindows:
-    """Counts every server process shares; the window's clock is Redis's own, so servers whose
-    clocks drift still agree."""
+class RedisBudgets:
+    """Counts every server process shares; the clock is Redis's own, so servers whose clocks
+    drift still agree."""
 
     def __init__(self, url: str) -> None:
         self._client = redis.from_url(url)
@@ -167,9 +131,9 @@ class RedisWindows:
 
     async def spend(self, spends: list[tuple[Budget, str]]) -> float | None:
         keys = [f"tradedesk-limits:{budget.name}:{key}" for budget, key in spends]
-        args = [number for budget, _ in spends for number in (budget.limit, budget.period)]
+        args = [number for budget, _ in spends for number in (budget.interval, budget.tolerance)]
         wait = await self._script(keys=keys, args=args)
-        return None if wait is None else float(wait)
+        return None if wait is None else int(wait) / MICROS
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -189,7 +153,7 @@ class RequestLimits:
         self._write = Budget.parse("write", write)
         self._exchange = Budget.parse("exchange", exchange)
         self._per_ip = Budget.parse("ip", per_ip)
-        self._windows: Windows = MemoryWindows() if redis_url is None else RedisWindows(redis_url)
+        self._budgets: Budgets = MemoryBudgets() if redis_url is None else RedisBudgets(redis_url)
 
     async def refused(
         self, caller: str, *, ip: str | None = None, write: bool, exchange: bool = False
@@ -202,9 +166,9 @@ class RequestLimits:
             spends.append((self._exchange, caller))
         if ip is not None:
             spends.append((self._per_ip, ip))
-        wait = await self._windows.spend(spends)
+        wait = await self._budgets.spend(spends)
         return None if wait is None else max(1, math.ceil(wait))
 
     async def aclose(self) -> None:
-        if isinstance(self._windows, RedisWindows):
-            await self._windows.aclose()
+        if isinstance(self._budgets, RedisBudgets):
+            await self._budgets.aclose()

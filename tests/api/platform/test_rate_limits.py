@@ -1,4 +1,4 @@
-"""Rate limits: each caller's reads and writes within their budgets (sliding-window counters,
+"""Rate limits: each caller's reads and writes within their budgets (GCRA,
 in memory or shared through Redis), a 429 with `Retry-After` past them; probes and webhooks
 never limited."""
 
