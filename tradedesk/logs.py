@@ -4,12 +4,11 @@ exchange key it concerns; secrets and tokens are redacted by a processor before 
 written, whatever logged them. A person at a terminal gets the same lines as readable text
 instead (`TRADEDESK_LOG_FORMAT` chooses either way).
 
-Every request writes a line, so a line must cost microseconds: lines are rendered by orjson,
-a field is blanked by its name (a cached check), the fields this code sets itself are
-passed, and other text is searched once for the words every secret pattern needs before any
-pattern runs, the standard library's caller lookup is
-off (no line carries it), and a thread writes the lines, so the event loop never waits on a
-slow stream."""
+Every request writes a line, so a line must cost microseconds: lines are rendered by orjson;
+a field is blanked by its name (a cached check); the fields this code sets itself are
+passed; other text is searched once for the words every secret pattern needs before any
+pattern runs; the standard library's caller lookup is off (no line carries it); and a thread
+writes the lines, so the event loop never waits on a slow stream."""
 
 from __future__ import annotations
 
@@ -173,6 +172,22 @@ class QueuedStream(logging.Handler):
         while self._handed - self._written >= MAX_QUEUED_LINES and self._writer.is_alive():
             time.sleep(WRITE_EVERY)  # the stream is that far behind: wait, do not grow
         self._lines.put(line)
+        self._handed += 1
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """A record that could not be formatted is reported by its logger and the error's
+        type alone: the standard library would print the record itself, unredacted."""
+        error = sys.exc_info()[1]
+        self._lines.put(
+            orjson.dumps(
+                {
+                    "event": "a log record could not be written",
+                    "logger": record.name,
+                    "level": "error",
+                    "error": type(error).__name__,
+                }
+            ).decode()
+        )
         self._handed += 1
 
     def flush(self, timeout: float | None = None) -> None:

@@ -115,7 +115,7 @@ end
 if wait > 0 then return string.format('%.0f', wait) end
 for i, key in ipairs(KEYS) do
   redis.call('SET', key, string.format('%.0f', arrivals[i]), 'PX',
-    math.ceil((arrivals[i] - now) / 1000))
+    math.max(1, math.ceil((arrivals[i] - now) / 1000)))
 end
 return false
 """

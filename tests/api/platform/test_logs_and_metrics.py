@@ -105,6 +105,30 @@ async def test_what_the_json_writer_cannot_take_is_still_written_and_still_redac
     assert "t1" not in capsys.readouterr().err  # nothing fell out of the logger unredacted
 
 
+async def test_a_record_that_cannot_be_written_leaves_no_secret_anywhere(log_lines, capsys):
+    class Unprintable:
+        def __repr__(self) -> str:
+            raise RuntimeError("no repr")
+
+    root = logging.getLogger()
+    pytests = [h for h in root.handlers if not isinstance(h, logs.QueuedStream)]
+    for handler in pytests:  # pytest's own capture would raise on the record first
+        root.removeHandler(handler)
+    try:
+        log = structlog.get_logger("tradedesk.test")
+        log.info("broken", thing=Unprintable(), password="hunter2")
+        log.info("after")
+    finally:
+        for handler in pytests:
+            root.addHandler(handler)
+
+    lines = log_lines()
+    assert "hunter2" not in orjson.dumps(lines).decode() + capsys.readouterr().err
+    failed = next(line for line in lines if line["event"] == "a log record could not be written")
+    assert failed["logger"] == "tradedesk.test" and failed["error"] == "RuntimeError"
+    assert lines[-1]["event"] == "after"  # the logger goes on
+
+
 async def test_metrics_count_routes_operations_and_backlogs(client, alice):
     before = (await client.get("/metrics")).text
     key = (await alice.post("/v1/priv/account/exchange/key", KEY)).json()
