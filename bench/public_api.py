@@ -8,8 +8,10 @@ The API runs as `tradedesk serve` runs it in production (uvicorn, one process, l
 with one JSON line a request into a file, metrics, request ids and rate limits on, with budgets
 raised out of wrk's way) on a seeded SQLite file, then on a fresh PostgreSQL database. The
 reference is `bench/bare_app.py` under the same uvicorn in a process of its own, answering the
-REST strategy list's exact bytes (and, as the ceiling of a database read, after running the
-key list's query through plain SQLAlchemy Core): it shares no code with the API. wrk (1
+REST strategy list's exact bytes; for the GraphQL reads also a POST route that reads the body
+and answers the GraphQL query's exact bytes; and, as the ceiling of a database read, the same
+bytes after running the key list's query through plain SQLAlchemy Core. It shares no code
+with the API. wrk (1
 thread) drives each target in turn, interleaved over rounds so drift hits all alike; a Lua
 hook compares every answer with the body read before the run, and any answer that is not that
 200 stops the benchmark. The authenticated reads use a dev-issuer token of a user with three
@@ -149,8 +151,11 @@ def targets(base: str, bare: str, token: str) -> list[Target]:
             raise SystemExit(f"{target.name}: {answer.status_code} {answer.text}")
         answered.append(Target(**{**target.__dict__, "body": answer.content}))
     reference = Target("bare Starlette (own process)", f"{bare}/bare", answered[0].body)
+    posted = Target(
+        "bare Starlette POST", f"{bare}/bare-graphql", answered[1].body, "POST", answered[1].payload
+    )
     with_query = Target("bare + the key list's SELECT", f"{bare}/bare-db", answered[0].body)
-    return [reference, with_query, *answered]
+    return [reference, posted, with_query, *answered]
 
 
 def _graphql(query: str) -> str:
@@ -187,11 +192,16 @@ def run_on(label: str, database_url: str, args: argparse.Namespace, workers: int
         token = user_with_keys(base, workdir, 3)
         body_file = workdir / "bare-body.json"
         body_file.write_bytes(httpx.get(f"{base}/v1/pub/strategy/list").content)
+        graphql_file = workdir / "bare-graphql.json"
+        graphql_file.write_bytes(
+            httpx.post(f"{base}/graphql", json={"query": STRATEGIES}).raise_for_status().content
+        )
         bare_server, bare_port = start_app(
             "bench.bare_app:bare_app",
             {
                 **os.environ,
                 "TRADEDESK_BENCH_BARE_BODY": str(body_file),
+                "TRADEDESK_BENCH_BARE_GRAPHQL_BODY": str(graphql_file),
                 "TRADEDESK_BENCH_BARE_DATABASE_URL": database_url,
             },
             "--no-server-header",
@@ -227,13 +237,14 @@ def run_on(label: str, database_url: str, args: argparse.Namespace, workers: int
         f"interleaved rounds, uvicorn {workers or 1} process(es), {os.cpu_count()} cores; "
         f"{logged} request lines logged"
     )
-    bare, bare_db = (statistics.median(runs[t.name]) for t in measured[:2])
+    bare, bare_post, bare_db = (statistics.median(runs[t.name]) for t in measured[:3])
     for target in measured:
         rate = statistics.median(runs[target.name])
         spread = ", ".join(f"{value:.0f}" for value in runs[target.name])
+        of_post = f", {rate / bare_post:4.2f} of bare POST" if target.method == "POST" else ""
         of_db = f", {rate / bare_db:4.2f} of bare + SELECT" if target.authorization else ""
         print(
-            f"{target.name:32} {rate:7.0f} req/s  {rate / bare:5.2f} of bare{of_db}  "
+            f"{target.name:32} {rate:7.0f} req/s  {rate / bare:5.2f} of bare{of_post}{of_db}  "
             f"(runs: {spread})"
         )
     for (name, connections), rate in scaling.items():

@@ -15,7 +15,6 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
 from tradedesk import logs
-from tradedesk.body_limit import BodyLimitMiddleware
 from tradedesk.bootstrap import Runtime, build_runtime
 from tradedesk.config import Settings, load_settings
 from tradedesk.domain.services import Services
@@ -24,8 +23,8 @@ from tradedesk.integrations.prometheus_metrics import exposition
 from tradedesk.integrations.rate_limits import RequestLimits
 from tradedesk.jobs.election import ElectedJobs, JobsLock
 from tradedesk.jobs.schedule import market_jobs, serve_jobs
-from tradedesk.middleware import RequestIdMiddleware
-from tradedesk.rate_limiting import ExchangeRoutes, RateLimitMiddleware
+from tradedesk.middleware import EdgeMiddleware
+from tradedesk.rate_limiting import ExchangeRoutes, RequestGate
 from tradedesk.rest import (
     account,
     exchange_keys,
@@ -40,6 +39,7 @@ from tradedesk.rest.contract import Endpoint
 from tradedesk.rest.errors import EXCEPTION_HANDLERS
 from tradedesk.rest.openapi import docs_routes
 from tradedesk.rest.responses import JSON
+from tradedesk.route_index import RouteIndex
 from tradedesk.schema import build_schema, graphiql
 from tradedesk.schema.limits import QueryLimits
 from tradedesk.schema.view import GraphQLView
@@ -172,32 +172,28 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             await runtime.aclose()
         logs.flush()  # uvicorn may end the process by the signal, before any exit handler
 
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        graphiql.assets_route(),
+        WebSocketRoute(
+            "/graphql",
+            GraphQLWebSocket(build_schema(websocket_extensions(query_limits)), runtime.services),
+        ),
+        Mount("/v1", routes=[*V1_ROUTES, *docs_routes(V1_ROUTES)]),
+        Mount("/webhooks", routes=webhooks.ROUTES),
+        Route("/", home, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+    ]
     app = Starlette(
-        routes=[
-            Route("/graphql", graphql.handle, methods=["GET", "POST"]),
-            graphiql.assets_route(),
-            WebSocketRoute(
-                "/graphql",
-                GraphQLWebSocket(
-                    build_schema(websocket_extensions(query_limits)), runtime.services
-                ),
-            ),
-            Mount("/v1", routes=[*V1_ROUTES, *docs_routes(V1_ROUTES)]),
-            Mount("/webhooks", routes=webhooks.ROUTES),
-            Route("/", home, methods=["GET"]),
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
-            Route("/metrics", metrics, methods=["GET"]),
-        ],
+        routes=[RouteIndex(routes), *routes],
         middleware=[
-            Middleware(RequestIdMiddleware),
             Middleware(
-                RateLimitMiddleware,
-                limits=limits,
-                exchange=_exchange_routes(),
-                identity=runtime.services.identity,
-            ),
-            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+                EdgeMiddleware,
+                gate=RequestGate(limits, _exchange_routes(), runtime.services.identity),
+                max_body_bytes=settings.max_body_bytes,
+            )
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,

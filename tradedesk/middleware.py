@@ -1,42 +1,68 @@
-"""Request ids, one log line and one metric per request, and the last line of defence: an
-unexpected exception becomes a masked 500."""
+"""The edge every HTTP request passes once, before any route: its request id, its rate
+limits, the body size limit, one log line and one metric when answered, and the last line of
+defence, an unexpected exception answered as a masked 500.
+
+One ASGI callable does all of it in one pass over the headers: each layer of middleware
+costs a coroutine frame and a wrapped `send` per request, as much as serving a cached
+answer."""
 
 from __future__ import annotations
 
+import itertools
+import os
 import time
-import uuid
 
 import orjson
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradedesk.integrations.prometheus_metrics import observe_request
-from tradedesk.logs import start_request
+from tradedesk.logs import request_served, start_request
+from tradedesk.rate_limiting import RequestGate, too_many
 from tradedesk.raw_responses import send_json
 
 log = structlog.get_logger("tradedesk.http")
 
 REQUEST_ID_HEADER = b"x-request-id"
+TOO_LARGE = orjson.dumps({"message": "request body too large"})
 
 
-class RequestIdMiddleware:
+class _TooLarge(Exception):
+    pass
+
+
+class EdgeMiddleware:
     """Tags each request with an id (the caller's `X-Request-ID` when sane), echoes it in the
-    response and binds it to every log line the request writes, logs and counts the request
-    by route once answered, and answers 500 with only that id when something unexpected
-    escapes."""
+    response and binds it to every log line the request writes; answers 429 to a caller over
+    a budget and 413 to a body over `max_body_bytes` (by its Content-Length at once, or, sent
+    in chunks, as soon as it passes the limit); logs and counts the request by route once
+    answered; and answers 500 with only the id when something unexpected escapes."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, gate: RequestGate, max_body_bytes: int) -> None:
         self.app = app
+        self.gate = gate
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_id(scope) or uuid.uuid4().hex
+        began = time.perf_counter()
+        request_id = authorization = None
+        chunked = too_large = False
+        for name, value in scope["headers"]:
+            if name == REQUEST_ID_HEADER:
+                request_id = _sane_id(value)
+            elif name == b"authorization":
+                authorization = value
+            elif name == b"content-length":
+                too_large = not value.isdigit() or int(value) > self.max_body_bytes
+            elif name == b"transfer-encoding":
+                chunked = True
+        request_id = request_id or next_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         start_request(request_id)
         header = (REQUEST_ID_HEADER, request_id.encode())
-        began = time.perf_counter()
         status = 0
 
         async def send_with_id(message: Message) -> None:
@@ -47,26 +73,69 @@ class RequestIdMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            retry_after = await self.gate.refused(scope, authorization)
+            if retry_after is not None:
+                await too_many(send_with_id, retry_after)
+            elif too_large:
+                await _too_large(send_with_id)
+            else:
+                counted = self._counted(receive) if chunked else receive
+                await self.app(scope, counted, send_with_id)
+        except _TooLarge:
+            if status:
+                raise
+            await _too_large(send_with_id)
         except Exception:
             log.exception("unhandled error", method=scope["method"], path=scope["path"])
             if status:
                 raise
-            status = 500
             body = orjson.dumps({"message": "internal server error", "requestId": request_id})
-            await send_json(send, 500, body, [header])
+            await send_json(send_with_id, 500, body)
         finally:
             seconds = time.perf_counter() - began
             route = route_of(scope)
             observe_request(scope["method"], route, status, seconds)
-            log.info(
-                "request",
-                method=scope["method"],
-                path=scope["path"],
-                route=route,
-                status=status,
-                duration_ms=round(seconds * 1000, 1),
-            )
+            request_served(scope["method"], scope["path"], route, status, round(seconds * 1000, 1))
+
+    def _counted(self, receive: Receive) -> Receive:
+        """`receive` for a body sent in chunks, with no length to check up front: it refuses
+        the body as soon as it passes the limit."""
+        received = 0
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise _TooLarge
+            return message
+
+        return counted_receive
+
+
+async def _too_large(send: Send) -> None:
+    await send_json(send, 413, TOO_LARGE, [(b"connection", b"close")])
+
+
+# Request ids: this process's random prefix and a counter. Unique across processes and
+# restarts like a random UUID, without reading the kernel's random source on every request
+# (a system call that hands the interpreter lock to any waiting thread).
+_ids = itertools.count()
+_id_prefix = os.urandom(8).hex()
+
+
+def _new_prefix() -> None:
+    global _ids, _id_prefix
+    _ids, _id_prefix = itertools.count(), os.urandom(8).hex()
+
+
+os.register_at_fork(after_in_child=_new_prefix)
+
+
+def next_request_id() -> str:
+    """32 hex digits, as a UUID's hex."""
+    return f"{_id_prefix}{next(_ids):016x}"
 
 
 def route_of(scope: Scope) -> str:
@@ -81,10 +150,8 @@ def route_of(scope: Scope) -> str:
     return path
 
 
-def _incoming_id(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == REQUEST_ID_HEADER:
-            text = value.decode("latin-1")
-            if 0 < len(text) <= 64 and text.replace("-", "").isalnum():
-                return text
+def _sane_id(value: bytes) -> str | None:
+    text = value.decode("latin-1")
+    if 0 < len(text) <= 64 and text.replace("-", "").isalnum():
+        return text
     return None

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 import orjson
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope, Send
 
 from tradedesk.domain.identity.authentication import Identity
 from tradedesk.integrations.rate_limits import RequestLimits
@@ -30,16 +30,16 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TOO_MANY = orjson.dumps({"message": "too many requests"})
 
 
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 CALLER = "rate_limited_caller"  # where the middleware leaves the caller for `refused_write`
 
 
-async def caller_of(scope: Scope, identity: Identity) -> str:
+async def caller_of(scope: Scope, authorization: bytes | None, identity: Identity) -> str:
     """Who the request counts against: the verified user, else its IP."""
-    for name, value in scope.get("headers", []):
-        if name == b"authorization" and value.strip():
-            subject = await identity.subject_of(value.decode("latin-1"))
-            if subject is not None:
-                return "user:" + hashlib.sha256(subject.encode()).hexdigest()[:32]
+    if authorization and authorization.strip():
+        subject = await identity.subject_of(authorization.decode("latin-1"))
+        if subject is not None:
+            return "user:" + hashlib.sha256(subject.encode()).hexdigest()[:32]
     return ip_of(scope)
 
 
@@ -54,17 +54,24 @@ def _ip_if_authenticated(caller: str, scope: Scope) -> str | None:
 
 class ExchangeRoutes:
     """Which requests reach the exchange: (method, route path regex) pairs of the routes
-    mounted at `prefix` (the v1 endpoints whose contract says so)."""
+    mounted at `prefix` (the v1 endpoints whose contract says so), as one expression a
+    method, so that a request costs one match."""
 
     def __init__(self, routes: Iterable[tuple[str, re.Pattern[str]]], prefix: str) -> None:
-        self._patterns = [
-            (method, re.compile(re.escape(prefix) + pattern.pattern.lstrip("^")))
-            for method, pattern in routes
-        ]
+        by_method: dict[str, list[str]] = {}
+        for method, pattern in routes:
+            unnamed = _NAMED_GROUP.sub("(?:", pattern.pattern.lstrip("^"))  # names would clash
+            by_method.setdefault(method, []).append(unnamed)
+        self._patterns = {
+            method: re.compile(
+                re.escape(prefix) + "(?:" + "|".join(f"(?:{p})" for p in patterns) + ")"
+            )
+            for method, patterns in by_method.items()
+        }
 
     def __contains__(self, scope: Scope) -> bool:
-        method, path = scope["method"], scope["path"]
-        return any(m == method and p.match(path) for m, p in self._patterns)
+        pattern = self._patterns.get(scope["method"])
+        return pattern is not None and pattern.match(scope["path"]) is not None
 
 
 async def refused_write(request: Request) -> int | None:
@@ -79,30 +86,25 @@ async def too_many(send: Send, retry_after: int) -> None:
     await send_json(send, 429, TOO_MANY, [(b"retry-after", str(retry_after).encode())])
 
 
-class RateLimitMiddleware:
-    def __init__(
-        self, app: ASGIApp, limits: RequestLimits, exchange: ExchangeRoutes, identity: Identity
-    ) -> None:
-        self.app = app
+class RequestGate:
+    """The edge's check of an HTTP request against the budgets it spends."""
+
+    def __init__(self, limits: RequestLimits, exchange: ExchangeRoutes, identity: Identity) -> None:
         self.limits = limits
         self.exchange = exchange
         self.identity = identity
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or path in EXEMPT_PATHS or path.startswith(EXEMPT_PREFIXES):
-            await self.app(scope, receive, send)
-            return
+    async def refused(self, scope: Scope, authorization: bytes | None) -> int | None:
+        """None when the request may run (and is counted), else the seconds to wait."""
+        path = scope["path"]
+        if path in EXEMPT_PATHS or path.startswith(EXEMPT_PREFIXES):
+            return None
         write = scope["method"] in WRITES and path != "/graphql"
-        caller = await caller_of(scope, self.identity)
-        scope.setdefault("state", {})[CALLER] = caller
-        retry_after = await self.limits.refused(
+        caller = await caller_of(scope, authorization, self.identity)
+        scope["state"][CALLER] = caller
+        return await self.limits.refused(
             caller,
             ip=_ip_if_authenticated(caller, scope),
             write=write,
             exchange=scope in self.exchange,
         )
-        if retry_after is not None:
-            await too_many(send, retry_after)
-            return
-        await self.app(scope, receive, send)

@@ -80,9 +80,24 @@ STREAM_KEYS = Gauge(
 _OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 
+_REQUEST_SERIES: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+MAX_REQUEST_SERIES = 10_000  # past this many, a new series is looked up each time instead
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    HTTP_REQUESTS.labels(method, route, str(status)).inc()
-    HTTP_LATENCY.labels(method, route).observe(seconds)
+    """Counts one answered request. Each series' children are kept once looked up: the
+    library's label lookup costs more than the count itself on every request."""
+    series = _REQUEST_SERIES.get((method, route, status))
+    if series is None:
+        series = (
+            HTTP_REQUESTS.labels(method, route, str(status)),
+            HTTP_LATENCY.labels(method, route),
+        )
+        if len(_REQUEST_SERIES) < MAX_REQUEST_SERIES:
+            _REQUEST_SERIES[method, route, status] = series
+    requests, latency = series
+    requests.inc()
+    latency.observe(seconds)
 
 
 def observe_operation(name: str | None, kind: str, failed: bool, seconds: float) -> None:

@@ -21,6 +21,7 @@ budget. `limits` still parses the budgets' notation ("100/minute").
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -36,7 +37,7 @@ MICROS = 1_000_000
 
 @dataclass(frozen=True)
 class Budget:
-    name: str  # keeps a caller's read and write budgets apart
+    name: str  # keeps a caller's read and write budgets apart (here and in Redis's keys)
     limit: int
     period: int  # seconds
 
@@ -45,14 +46,14 @@ class Budget:
         item = parse(notation)
         return cls(name, item.amount, item.get_expiry())
 
-    @property
+    @functools.cached_property
     def interval(self) -> int:
         """Microseconds each request moves the caller's TAT. Whole microseconds, so that
         `limit` of them add up exactly (floats summed at an epoch's magnitude drift by more
         than a microsecond and refused the last request of a burst)."""
         return self.period * MICROS // self.limit
 
-    @property
+    @functools.cached_property
     def tolerance(self) -> int:
         """How far ahead of now the TAT may be for a request to fit: `limit` at once."""
         return self.period * MICROS - self.interval
@@ -71,7 +72,8 @@ class MemoryBudgets:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._arrivals: dict[tuple[Budget, str], int] = {}  # the TATs, in microseconds
+        # the TATs in microseconds, by budget name (as Redis keys them) and caller
+        self._arrivals: dict[tuple[str, str], int] = {}
         self._spent = 0
 
     async def spend(self, spends: list[tuple[Budget, str]]) -> float | None:
@@ -79,13 +81,13 @@ class MemoryBudgets:
         arrivals = []
         wait = 0
         for budget, key in spends:
-            arrival = max(self._arrivals.get((budget, key), now), now)
+            arrival = max(self._arrivals.get((budget.name, key), now), now)
             wait = max(wait, arrival - now - budget.tolerance)
             arrivals.append(arrival + budget.interval)
         if wait > 0:
             return wait / MICROS
         for (budget, key), arrival in zip(spends, arrivals, strict=True):
-            self._arrivals[(budget, key)] = arrival
+            self._arrivals[budget.name, key] = arrival
         self._spent += 1
         if self._spent % PRUNE_EVERY == 0:
             self._prune(now)

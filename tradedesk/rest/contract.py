@@ -12,11 +12,13 @@ from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 T = TypeVar("T")
 U = TypeVar("U")
 
-Handler = Callable[[Request], Awaitable[Response]]
+# A Starlette endpoint, or a plain ASGI app where the request and response objects cost too much
+Handler = Callable[[Request], Awaitable[Response]] | ASGIApp
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from tradedesk.domain.catalog.performance import DEFAULT_LIMIT, Interval
 from tradedesk.domain.market.model import ExchangeId, TradeType
 from tradedesk.domain.services import Services
 from tradedesk.rest import representations as rep
-from tradedesk.rest.catalog_lists import catalog_list
+from tradedesk.rest.catalog_lists import CatalogList
 from tradedesk.rest.contract import Contract, Endpoint
 from tradedesk.rest.inputs import Inputs
 from tradedesk.rest.params import BUCKETS, EXCHANGE_ID, INTERVAL, TICKER_SYMBOL, TRADE_TYPE
@@ -75,19 +75,19 @@ ROUTES = [
     Endpoint(
         "GET",
         "/pub/subscription/list",
-        catalog_list("plans"),
+        CatalogList("plans"),
         Contract("The public subscription plans", private=False, response=rep.Items[rep.PlanBody]),
     ),
     Endpoint(
         "GET",
         "/pub/strategy/profile/list",
-        catalog_list("risk_profiles"),
+        CatalogList("risk_profiles"),
         Contract("The risk profiles", private=False, response=rep.Items[rep.RiskProfileBody]),
     ),
     Endpoint(
         "GET",
         "/pub/strategy/list",
-        catalog_list("strategies"),
+        CatalogList("strategies"),
         Contract("The automated strategies", private=False, response=rep.Items[rep.StrategyBody]),
     ),
     Endpoint(

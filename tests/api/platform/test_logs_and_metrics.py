@@ -105,6 +105,31 @@ async def test_what_the_json_writer_cannot_take_is_still_written_and_still_redac
     assert "t1" not in capsys.readouterr().err  # nothing fell out of the logger unredacted
 
 
+async def test_a_request_line_written_directly_is_the_line_structlog_would_write(log_lines):
+    """Each request's line skips structlog's chain when only the JSON handler listens: it
+    must carry the same fields, in the same order, redacted the same way."""
+    path = "/webhooks/telegram/123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq"
+    logs.start_request("req-1")
+    logs.about(user_id="u-1", key_id="k-1")
+    root = logging.getLogger()
+    pytests = [h for h in root.handlers if not isinstance(h, logs.QueuedStream)]
+    for handler in pytests:  # the JSON handler alone: the direct way
+        root.removeHandler(handler)
+    try:
+        logs.request_served("POST", path, "unmatched", 404, 0.3)
+    finally:
+        for handler in pytests:
+            root.addHandler(handler)
+    logs.request_served("POST", path, "unmatched", 404, 0.3)  # pytest listens: through structlog
+
+    direct, chained = [line for line in log_lines() if line["event"] == "request"][-2:]
+
+    assert "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq" not in orjson.dumps([direct, chained]).decode()
+    assert direct.pop("timestamp") and chained.pop("timestamp")
+    assert list(direct.items()) == list(chained.items())
+    assert direct["request_id"] == "req-1" and direct["key_id"] == "k-1"
+
+
 async def test_a_record_that_cannot_be_written_leaves_no_secret_anywhere(log_lines, capsys):
     class Unprintable:
         def __repr__(self) -> str:
