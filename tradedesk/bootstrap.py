@@ -31,6 +31,7 @@ from tradedesk.domain.identity.ports import HumanCheck
 from tradedesk.domain.identity.profiles import Profiles
 from tradedesk.domain.keys.balances import BalanceHistory
 from tradedesk.domain.keys.exchange_keys import ExchangeKeys
+from tradedesk.domain.keys.key_lists import ExchangeKeysChanged, KeyListCache
 from tradedesk.domain.market.access import ExchangeAccess
 from tradedesk.domain.market.account_events import AccountEventSink
 from tradedesk.domain.market.ports import AccountStreams, ExchangeGateway
@@ -135,6 +136,13 @@ def build_runtime(
     mailer = _mailer(settings)
     token = settings.telegram_bot_token
     bot = PtbTelegramBot(token.get_secret_value(), settings.telegram_api_url) if token else None
+    # several processes (servers, workers) deliver the same events through Redis
+    redis_bus = (
+        RedisEventBus(settings.redis_url, [PublishedSignal, TradeEvent, ExchangeKeysChanged])
+        if settings.redis_url
+        else None
+    )
+    bus: EventBus = redis_bus or Broadcaster()
     keys = ExchangeKeys(
         uow_factory=uow_factory,
         gateway=exchange,
@@ -143,14 +151,9 @@ def build_runtime(
         clock=clock,
         ids=ids,
         entitlements=entitlements,
+        events=bus,
+        key_lists=KeyListCache(settings.key_list_cache_seconds),
     )
-    # several processes (servers, workers) deliver the same events through Redis
-    redis_bus = (
-        RedisEventBus(settings.redis_url, [PublishedSignal, TradeEvent])
-        if settings.redis_url
-        else None
-    )
-    bus: EventBus = redis_bus or Broadcaster()
     trade_events = TradeEvents(bus)
     keeper = ProtectionKeeper(
         uow_factory=uow_factory,

@@ -176,6 +176,14 @@ class Settings(BaseSettings):
         description="How often `serve` (and `worker`) looks for keys without today's balance "
         "snapshot; 0 leaves it to `tradedesk worker`.",
     )
+    key_list_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="How long a user's key list, once read, is served from memory. A change "
+        "made through this app is seen at once (in other `serve` processes through Redis); "
+        "one made elsewhere (SQL, a `worker` without Redis) within this bound. 0 reads the "
+        "database every time.",
+    )
     redis_url: str | None = Field(
         default=None,
         description="redis://... : signals' copies go to `tradedesk worker` processes through a"

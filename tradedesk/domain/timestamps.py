@@ -7,5 +7,5 @@ from datetime import UTC, datetime
 
 def iso_millis(moment: datetime) -> str:
     """`2022-09-16T15:09:49.057Z`, as JavaScript's Date.toISOString() and ccxt write it."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # isoformat is C; strftime and an f-string took twice as long (a key list writes six)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"

@@ -20,9 +20,11 @@ REPORT_POLL_SECONDS = 300.0  # how often due weekly and monthly reports are look
 
 
 def market_jobs(runtime: Runtime) -> Jobs:
-    """What every serving process runs: the paper exchange's market, in process, if that is
-    the exchange (stops trigger unasked)."""
+    """What every serving process runs: hearing of the key lists other processes changed,
+    and the paper exchange's market, in process, if that is the exchange (stops trigger
+    unasked)."""
     jobs = Jobs()
+    jobs.idle(runtime.services.exchange_keys.follow_changes())
     if isinstance(runtime.exchange, PaperGateway):
         jobs.idle(runtime.exchange.run())
     return jobs

@@ -24,6 +24,11 @@ from tradedesk.domain.errors import (
     NotFound,
     SecretUnreadable,
 )
+from tradedesk.domain.keys.key_lists import (
+    KEYS_CHANGED_TOPIC,
+    ExchangeKeysChanged,
+    KeyListCache,
+)
 from tradedesk.domain.keys.model import (
     ApiKeyStatus,
     ExchangeKey,
@@ -37,7 +42,7 @@ from tradedesk.domain.market.exchange import ApiCredentials, AssetBalance
 from tradedesk.domain.market.model import ExchangeId, TradeType, parse_exchange_id, parse_trade_type
 from tradedesk.domain.market.ports import ExchangeGateway
 from tradedesk.domain.market.tickers import MarketService
-from tradedesk.domain.ports import Clock, Ids
+from tradedesk.domain.ports import Clock, EventBus, Ids
 from tradedesk.domain.principal import Principal
 from tradedesk.domain.transactions import in_transaction
 from tradedesk.domain.validation import FieldCollector, parse_boolean
@@ -132,6 +137,8 @@ class ExchangeKeys:
         clock: Clock,
         ids: Ids,
         entitlements: Entitlements,
+        events: EventBus,
+        key_lists: KeyListCache,
     ) -> None:
         self._uow_factory = uow_factory
         self._gateway = gateway
@@ -140,13 +147,34 @@ class ExchangeKeys:
         self._clock = clock
         self._ids = ids
         self._entitlements = entitlements
+        self._events = events
+        self._key_lists = key_lists
         # by key id: a key's api key and secret never change, so each is opened once (the
         # exchange's client for the key holds them in memory anyway)
         self._opened: dict[str, ApiCredentials] = {}
 
     async def list(self, caller: Principal) -> list[ExchangeKey]:
+        kept = self._key_lists.get(caller.user_id)
+        if kept is not None:
+            return kept
+        generation = self._key_lists.generation
         async with self._uow_factory() as uow:
-            return await uow.exchange_keys.list_for_user(caller.user_id)
+            keys = await uow.exchange_keys.list_for_user(caller.user_id)
+        self._key_lists.put(caller.user_id, keys, generation)
+        return keys
+
+    async def follow_changes(self) -> None:
+        """Forgets the lists other processes changed, for as long as the process serves."""
+        async for event in self._events.subscribe(KEYS_CHANGED_TOPIC):
+            if isinstance(event, ExchangeKeysChanged):
+                self._key_lists.forget(event.user_ids)
+
+    def _changed(self, user_ids: builtins.list[str]) -> None:
+        """After a change to these users' keys is committed: their lists are read again, here
+        at once and in other processes as the event reaches them."""
+        if user_ids:
+            self._key_lists.forget(user_ids)
+            self._events.publish(KEYS_CHANGED_TOPIC, ExchangeKeysChanged(user_ids))
 
     async def get(self, caller: Principal, key_id: str) -> ExchangeKey:
         """The caller's key; another user's key is as missing as one that never existed."""
@@ -194,6 +222,7 @@ class ExchangeKeys:
                 key, self._secrets.seal(new.secret), balance_usd=balance_usd, checked_at=now
             )
             await uow.commit()
+        self._changed([caller.user_id])
         return key
 
     async def rename(self, caller: Principal, key_id: str, changes: KeyChanges) -> ExchangeKey:
@@ -206,7 +235,9 @@ class ExchangeKeys:
             assert key is not None
             return key
 
-        return await in_transaction(self._uow_factory, rename)
+        renamed = await in_transaction(self._uow_factory, rename)
+        self._changed([caller.user_id])
+        return renamed
 
     async def delete(self, caller: Principal, key_id: str) -> None:
         """Removes the key and its sealed secret; the exchange client for it is closed."""
@@ -217,6 +248,7 @@ class ExchangeKeys:
             credentials = await self._credentials(uow, key)
             await uow.exchange_keys.delete(key_id)
             await uow.commit()
+        self._changed([caller.user_id])
         self._opened.pop(key_id, None)
         await self._gateway.release(credentials)
 
@@ -269,6 +301,9 @@ class ExchangeKeys:
         async with self._uow_factory() as uow:
             await uow.exchange_keys.record_reads(statuses, values, now=self._clock.now())
             await uow.commit()
+        self._changed(
+            sorted({key.user_id for key in keys if statuses[key.id] is not key.api_key_status})
+        )
         return results
 
     async def total_usd(self, caller: Principal) -> float:
@@ -361,6 +396,7 @@ class ExchangeKeys:
         async with self._uow_factory() as uow:
             await uow.exchange_keys.set_status(key.id, status, now=self._clock.now())
             await uow.commit()
+        self._changed([key.user_id])
 
 
 def _status_after(refused: BusinessRuleViolation) -> ApiKeyStatus:

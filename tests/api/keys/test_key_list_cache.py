@@ -1,0 +1,118 @@
+"""The key list served from memory: a change through any server is seen at once, one made
+outside the app within `TRADEDESK_KEY_LIST_CACHE_SECONDS`."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from tests.builders.accounts import Caller
+from tests.builders.exchange_keys import KEYS, funded
+from tests.builders.trading import ORDER, manual_key, place
+from tradedesk.app import create_app
+from tradedesk.bootstrap import build_runtime
+
+pytestmark = pytest.mark.asyncio
+LIST = f"{KEYS}/list"
+
+
+@pytest.fixture
+def settings_overrides(venue):
+    _engine, base = venue
+    return {"exchange": "binance", "binance_urls": base}
+
+
+class TestAChangeMadeOutsideTheApp:
+    @pytest.fixture
+    def settings_overrides(self, venue):
+        _engine, base = venue
+        return {"exchange": "binance", "binance_urls": base, "key_list_cache_seconds": 0.5}
+
+    async def test_is_seen_within_the_bound(self, alice, venue, runtime):
+        created = (await alice.post(KEYS, funded(venue, "key-1"))).json()
+        assert [k["name"] for k in (await alice.get(LIST)).json()["items"]] == [created["name"]]
+        async with runtime.engine.begin() as connection:  # an operator's SQL
+            await connection.execute(text("UPDATE exchange_keys SET name = 'renamed'"))
+
+        kept = (await alice.get(LIST)).json()["items"]
+        await asyncio.sleep(0.6)
+        read_again = (await alice.get(LIST)).json()["items"]
+
+        assert [k["name"] for k in kept] == [created["name"]]  # served from memory meanwhile
+        assert [k["name"] for k in read_again] == ["renamed"]
+
+
+class TestWithRedis:
+    """Two servers on one database and one Redis, as behind a load balancer, keeping lists
+    for an hour: only the event from the other server can make a list fresh."""
+
+    @pytest.fixture
+    def settings_overrides(self, venue, redis_url):
+        _engine, base = venue
+        return {
+            "exchange": "binance",
+            "binance_urls": base,
+            "redis_url": redis_url,
+            "key_list_cache_seconds": 3600,
+        }
+
+    @pytest.fixture
+    async def server_b(self, runtime, clock, cognito):
+        other = build_runtime(runtime.settings, clock=clock)
+        app = create_app(runtime=other)
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with (
+            app.router.lifespan_context(app),  # where it hears of other servers' changes
+            httpx.AsyncClient(transport=transport, base_url="http://b.test") as http,
+        ):
+            yield Caller(http, cognito.access_token("alice"))
+        await other.aclose()
+
+    async def test_a_change_on_one_server_is_seen_on_the_other(self, alice, server_b, venue):
+        created = (await alice.post(KEYS, funded(venue, "key-1"))).json()
+        listed = (await server_b.get(LIST)).json()["items"]
+        assert [k["name"] for k in listed] == [created["name"]]
+        await asyncio.sleep(0.3)  # server B listens on Redis
+
+        await alice.put(f"{KEYS}/{created['id']}", {"name": "renamed on A"})
+        names = []
+        for _ in range(50):
+            names = [k["name"] for k in (await server_b.get(LIST)).json()["items"]]
+            if names == ["renamed on A"]:
+                break
+            await asyncio.sleep(0.02)
+
+        assert names == ["renamed on A"]
+        await alice.delete(f"{KEYS}/{created['id']}")
+        for _ in range(50):
+            if (await server_b.get(LIST)).json()["items"] == []:
+                break
+            await asyncio.sleep(0.02)
+        assert (await server_b.get(LIST)).json()["items"] == []
+
+
+class TestAChangeMadeByTheApp:
+    @pytest.fixture
+    def settings_overrides(self, venue):
+        _engine, base = venue
+        return {
+            "exchange": "binance",
+            "binance_urls": base,
+            "default_plan": "PROFESSIONAL",
+            "key_list_cache_seconds": 3600,
+        }
+
+    async def test_a_key_an_order_finds_refused_is_listed_unauthorized_at_once(self, alice, venue):
+        engine, _base = venue
+        key_id = await manual_key(alice, venue)
+        assert (await alice.get(LIST)).json()["items"][0]["apiKeyStatus"] == "AUTHORIZED"
+        engine.account("manual").secret = "rotated on Binance"
+
+        refused = await place(alice, key_id, ORDER)
+
+        assert refused.json() == {"error": "exchange API authorization failed (1103)"}
+        [key] = (await alice.get(LIST)).json()["items"]
+        assert (key["apiKeyStatus"], key["active"]) == ("UNAUTHORIZED", False)
