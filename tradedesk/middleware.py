@@ -36,7 +36,10 @@ class EdgeMiddleware:
     response and binds it to every log line the request writes; answers 429 to a caller over
     a budget and 413 to a body over `max_body_bytes` (by its Content-Length at once, or, sent
     in chunks, as soon as it passes the limit); logs and counts the request by route once
-    answered; and answers 500 with only the id when something unexpected escapes."""
+    answered; and answers 500 with only the id when something unexpected escapes.
+
+    Ids are a per-process prefix and a counter: unique, not secret (they tell how many
+    requests a process has served)."""
 
     def __init__(self, app: ASGIApp, gate: RequestGate, max_body_bytes: int) -> None:
         self.app = app
@@ -49,16 +52,15 @@ class EdgeMiddleware:
             return
         began = time.perf_counter()
         request_id = authorization = None
-        chunked = too_large = False
-        for name, value in scope["headers"]:
+        declared = too_large = False
+        for name, value in scope["headers"]:  # a repeated header: the first counts, as for routes
             if name == REQUEST_ID_HEADER:
-                request_id = _sane_id(value)
+                request_id = request_id or _sane_id(value)
             elif name == b"authorization":
-                authorization = value
+                authorization = authorization or value
             elif name == b"content-length":
-                too_large = not value.isdigit() or int(value) > self.max_body_bytes
-            elif name == b"transfer-encoding":
-                chunked = True
+                declared = True
+                too_large = too_large or not value.isdigit() or int(value) > self.max_body_bytes
         request_id = request_id or next_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         start_request(request_id)
@@ -79,10 +81,11 @@ class EdgeMiddleware:
             elif too_large:
                 await _too_large(send_with_id)
             else:
-                counted = self._counted(receive) if chunked else receive
+                counted = receive if declared else self._counted(receive)
                 await self.app(scope, counted, send_with_id)
         except _TooLarge:
             if status:
+                log.exception("unhandled error", method=scope["method"], path=scope["path"])
                 raise
             await _too_large(send_with_id)
         except Exception:
@@ -98,7 +101,7 @@ class EdgeMiddleware:
             request_served(scope["method"], scope["path"], route, status, round(seconds * 1000, 1))
 
     def _counted(self, receive: Receive) -> Receive:
-        """`receive` for a body sent in chunks, with no length to check up front: it refuses
+        """`receive` for a body with no length to check up front (sent in chunks): it refuses
         the body as soon as it passes the limit."""
         received = 0
 

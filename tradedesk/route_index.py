@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from starlette._utils import get_route_path
-from starlette.routing import BaseRoute, Match, Mount, Route
+from starlette.datastructures import URLPath
+from starlette.routing import BaseRoute, Match, Mount, NoMatchFound, Route, Router
 from starlette.types import Receive, Scope, Send
 
 
@@ -54,15 +55,26 @@ class RouteIndex(BaseRoute):
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         await scope["route"].handle(scope, receive, send)
 
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        """Names are found in the routes themselves, which follow."""
+        raise NoMatchFound(name, path_params)
+
 
 def _fixed_path_routes(routes: Sequence[BaseRoute], prefix: str) -> list[tuple[Route, str]]:
     found: list[tuple[Route, str]] = []
     for route in routes:
-        if isinstance(route, Mount) and route.routes:
+        if _plain_mount(route):
             found += _fixed_path_routes(route.routes, prefix + route.path)
         elif isinstance(route, Route) and not route.param_convertors:
             found.append((route, prefix))
     return found
+
+
+def _plain_mount(route: BaseRoute) -> TypeGuard[Mount]:
+    """A mount of routes that does nothing but route: one with middleware, a body limit, an
+    app of its own or a parameter in its path is left to Starlette (handing its routes their
+    requests directly would skip what it does)."""
+    return isinstance(route, Mount) and type(route.app) is Router and "{" not in route.path
 
 
 def _first_full_match(routes: Sequence[BaseRoute], path: str, method: str) -> BaseRoute | None:
@@ -75,7 +87,7 @@ def _first_full_match(routes: Sequence[BaseRoute], path: str, method: str) -> Ba
                 break
         else:
             return None
-        if isinstance(route, Mount) and route.routes:
+        if _plain_mount(route):
             scope = {**scope, **child}
             routes = route.routes
             continue

@@ -6,7 +6,11 @@ import pytest
 from graphql import parse
 
 from tradedesk.schema import build_schema
-from tradedesk.schema.result_cache import CatalogResultCache, reads_only_the_catalog
+from tradedesk.schema.result_cache import (
+    ResultCache,
+    reads_only_the_catalog,
+    reads_only_the_key_list,
+)
 
 SCHEMA = build_schema()._schema
 
@@ -30,16 +34,32 @@ def test_only_documents_reading_catalog_fields_qualify(document, cacheable):
     assert reads_only_the_catalog(SCHEMA, parse(document)) is cacheable
 
 
-def test_entries_of_an_older_catalog_version_are_not_served():
-    cache = CatalogResultCache(max_entries=2)
-    cache.put(("q", b"null", None), 1, b"old")
+@pytest.mark.parametrize(
+    ("document", "cacheable"),
+    [
+        ("{ viewer { exchangeKeys { id name apiKeyStatus } } }", True),
+        ("{ viewer { id exchangeKeys { active apiKey ipRestricted createdAt updatedAt } } }", True),
+        ("{ viewer { exchangeKeys { balance { asset } } } }", False),  # read from the exchange
+        ('{ viewer { exchangeKeys { openOrders(symbol: "BTC/USDT") { id } } } }', False),
+        ("{ viewer { profile { firstName } } }", False),
+        ("{ viewer { exchangeKeys { id } } plans { id } }", False),
+        ('mutation { deleteExchangeKey(id: "x") { deletedId } }', False),
+    ],
+)
+def test_only_documents_reading_the_callers_key_list_qualify(document, cacheable):
+    assert reads_only_the_key_list(SCHEMA, parse(document)) is cacheable
 
-    assert cache.get(("q", b"null", None), 1) == b"old"
-    assert cache.get(("q", b"null", None), 2) is None
+
+def test_entries_of_an_older_catalog_version_are_not_served():
+    cache = ResultCache(max_entries=2)
+    cache.put((None, "q", b"null", None), 1, b"old")
+
+    assert cache.get((None, "q", b"null", None), 1) == b"old"
+    assert cache.get((None, "q", b"null", None), 2) is None
 
 
 def test_the_least_recently_used_entry_goes_first():
-    cache = CatalogResultCache(max_entries=2)
+    cache = ResultCache(max_entries=2)
     cache.put(("a", b"", None), 1, b"A")
     cache.put(("b", b"", None), 1, b"B")
     cache.get(("a", b"", None), 1)

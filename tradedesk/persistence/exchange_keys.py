@@ -177,22 +177,27 @@ class SqlExchangeKeyRepository:
         balances_usd: dict[str, float],
         *,
         now: datetime,
-    ) -> None:
+    ) -> list[str]:
         """What reading many keys told: each key's status and, where read, its USD value;
-        one executemany per kind of change, whatever the number of keys."""
+        one executemany per kind of change, whatever the number of keys. Returns the owners
+        of the keys whose status changed, as the database found them (another process may
+        have changed one since it was read)."""
+        owners: set[str] = set()
         for status in set(statuses.values()):
             changes: dict[str, object] = {"api_key_status": status.value, "updated_at": now}
             if status is ApiKeyStatus.UNAUTHORIZED:
                 changes["active"] = False
             ids = [key_id for key_id, found in statuses.items() if found is status]
-            await self._session.execute(
+            changed = await self._session.execute(
                 update(ExchangeKeyRow)
                 .where(
                     col(ExchangeKeyRow.id).in_(ids),
                     col(ExchangeKeyRow.api_key_status) != status.value,
                 )
                 .values(**changes)
+                .returning(col(ExchangeKeyRow.user_id))
             )
+            owners.update(changed.scalars())
         if balances_usd:
             await self._session.execute(
                 update(ExchangeKeyRow),
@@ -201,6 +206,7 @@ class SqlExchangeKeyRepository:
                     for key_id, usd in balances_usd.items()
                 ],
             )
+        return sorted(owners)
 
     async def set_status(self, key_id: str, status: ApiKeyStatus, *, now: datetime) -> None:
         changes: dict[str, object] = {"api_key_status": status.value, "updated_at": now}

@@ -34,7 +34,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from tradedesk.domain.errors import Forbidden, RateLimited, Unavailable
+from tradedesk.domain.errors import DomainError, Forbidden, RateLimited, Unavailable
 from tradedesk.domain.identity.authentication import RECAPTCHA_HEADER
 from tradedesk.domain.services import Services
 from tradedesk.integrations.persisted_queries import PersistedQueries
@@ -46,7 +46,11 @@ from tradedesk.resolvers.context import Context
 from tradedesk.schema import graphiql
 from tradedesk.schema.errors import format_error
 from tradedesk.schema.limits import CostExceeded, QueryLimits, check_cost, fragments_of
-from tradedesk.schema.result_cache import CatalogResultCache, reads_only_the_catalog
+from tradedesk.schema.result_cache import (
+    ResultCache,
+    reads_only_the_catalog,
+    reads_only_the_key_list,
+)
 
 MAX_QUERY_CHARS = 100_000
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -67,6 +71,7 @@ class _Prepared:
     document: DocumentNode | None
     errors: tuple[GraphQLError, ...]
     reads_only_the_catalog: bool = False
+    reads_only_the_key_list: bool = False
 
 
 class _BadRequest(Exception):
@@ -95,7 +100,7 @@ class GraphQLView:
         self._rules = [*specified_rules, *limits.rules()]
         self._persisted = persisted
         self._prepare = lru_cache(maxsize=document_cache_size)(self._parse_and_validate)
-        self._results = CatalogResultCache(max_entries=document_cache_size)
+        self._results = ResultCache(max_entries=document_cache_size)
         self._ide_html = graphiql.page()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -120,12 +125,18 @@ class GraphQLView:
                 return _result_response(invalid, request_id, status=400)
             if sha256 is not None and raw_query is not None:
                 await self._persisted.put(sha256, query)  # only documents that validate
-            if not prepared.reads_only_the_catalog:
+            services: Services = request.app.state.services
+            caller: str | None = None
+            version: object = None
+            if prepared.reads_only_the_catalog:
+                version = (await services.catalog.snapshot()).version
+            elif prepared.reads_only_the_key_list:
+                caller, version = await _key_list_version(services, request)
+            if version is None:  # runs every time
                 result = await self._execute(request, prepared, variables, operation_name)
                 return _result_response(result, request_id)
-            services: Services = request.app.state.services
-            version = (await services.catalog.snapshot()).version
-            key = (query, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS), operation_name)
+            variables_json = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+            key = (caller, query, variables_json, operation_name)
             cached = self._results.get(key, version)
             if cached is not None:
                 return cached
@@ -225,7 +236,25 @@ class GraphQLView:
         errors = validate(self._schema, document, self._rules)
         if errors:
             return _Prepared(None, tuple(errors))
-        return _Prepared(document, (), reads_only_the_catalog(self._schema, document))
+        return _Prepared(
+            document,
+            (),
+            reads_only_the_catalog(self._schema, document),
+            reads_only_the_key_list(self._schema, document),
+        )
+
+
+async def _key_list_version(services: Services, request: Request) -> tuple[str | None, object]:
+    """The caller's user id and their kept key list, which a result that reads only that list
+    is cached under; (None, None) when lists are not kept, or when the token does not verify
+    or the list cannot be read (the document then runs, and answers why as it always has)."""
+    try:
+        caller = await services.identity.authenticate(request.headers.get("authorization"))
+        kept = await services.exchange_keys.kept_list(caller)
+    except DomainError:
+        return None, None
+    about(user_id=caller.user_id)  # the request's log line names the caller
+    return caller.user_id, kept
 
 
 def _result_response(result: ExecutionResult, request_id: str, status: int = 200) -> Response:

@@ -77,6 +77,21 @@ async def test_a_user_has_one_budget_whichever_of_their_tokens_they_send(client,
     assert [w.status_code for w in writes] == [200, 200, 429]
 
 
+async def test_a_repeated_authorization_header_counts_the_one_the_request_runs_as(client, cognito):
+    """The first header is who the request runs as, so it is who pays: junk after a valid
+    token does not move the request onto its IP's budget."""
+    token = cognito.access_token("repeats")
+    headers = [("authorization", f"Bearer {token}"), ("authorization", "Bearer junk")]
+    answers = [
+        await client.put(PROFILE, json={"firstName": name}, headers=headers)
+        for name in ("Ann", "Bea", "Cai")
+    ]
+    anonymous = await client.put(PROFILE, json={"firstName": "Dee"})
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert anonymous.status_code == 401  # the IP's write budget is untouched
+
+
 async def test_with_redis_every_server_counts_the_same_budget(runtime, cognito, redis_url, clock):
     settings = runtime.settings.model_copy(update={"redis_url": redis_url})
     servers = [build_runtime(settings, clock=clock) for _ in range(2)]

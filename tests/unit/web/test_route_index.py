@@ -5,9 +5,11 @@ from __future__ import annotations
 import httpx
 import pytest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Match, Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tradedesk.route_index import RouteIndex
 
@@ -20,10 +22,20 @@ def named(name: str):
     return endpoint
 
 
+class Refusing:
+    """A mount's middleware: it answers 403 to everything under the mount."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await PlainTextResponse("refused", status_code=403)(scope, receive, send)
+
+
 ROUTES: list[BaseRoute] = [
     Route("/items/{item_id}", named("item"), methods=["GET"]),
     Route("/items/list", named("list"), methods=["GET", "POST"]),  # the route above wins GET
-    Route("/status", named("status"), methods=["GET"]),
+    Route("/status", named("status"), methods=["GET"], name="status"),
     Route("/status", named("status-post"), methods=["POST"]),
     Mount(
         "/v1",
@@ -34,6 +46,7 @@ ROUTES: list[BaseRoute] = [
         ],
     ),
     Mount("/assets", app=PlainTextResponse("asset")),  # an app of its own, like StaticFiles
+    Mount("/guarded", routes=[Route("/page", named("page"))], middleware=[Middleware(Refusing)]),
     Route("/assets/app.js", named("hidden")),  # the mount above takes every /assets path
 ]
 REQUESTS = [
@@ -50,6 +63,7 @@ REQUESTS = [
     ("POST", "/v1/keys/list"),
     ("GET", "/v1/keys/9"),
     ("GET", "/assets/app.js"),
+    ("GET", "/guarded/page"),
     ("GET", "/nowhere"),
 ]
 
@@ -71,6 +85,13 @@ async def test_every_request_gets_the_answer_the_scan_gives():
     assert indexed == scanned
     assert indexed[0] == (200, "item item_id=list ")  # a parameter route listed first wins
     assert indexed[8] == (200, "keys  /v1")  # through the mount, with its root path
+    assert indexed[13] == (403, "refused")
+
+
+def test_routes_are_still_found_by_name():
+    app = Starlette(routes=[RouteIndex(ROUTES), *ROUTES])
+
+    assert app.url_path_for("status") == "/status"
 
 
 @pytest.mark.parametrize(
@@ -85,6 +106,7 @@ async def test_every_request_gets_the_answer_the_scan_gives():
         ("GET", "/v1/keys/list", True),
         ("DELETE", "/v1/keys/list", False),  # the parameter route takes it
         ("GET", "/assets/app.js", False),  # a mount's own app is not looked into
+        ("GET", "/guarded/page", False),  # nor a mount whose middleware must run
     ],
 )
 def test_only_what_the_scan_would_give_a_fixed_path_route_is_indexed(method, path, indexed):

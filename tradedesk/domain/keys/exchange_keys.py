@@ -163,11 +163,28 @@ class ExchangeKeys:
         self._key_lists.put(caller.user_id, keys, generation)
         return keys
 
+    async def kept_list(self, caller: Principal) -> tuple[ExchangeKey, ...] | None:
+        """The caller's list as kept in memory (read first if it is not), the same object for
+        as long as it stands; None when lists are not kept."""
+        kept = self._key_lists.kept(caller.user_id)
+        if kept is None:
+            await self.list(caller)
+            kept = self._key_lists.kept(caller.user_id)
+        return kept
+
     async def follow_changes(self) -> None:
         """Forgets the lists other processes changed, for as long as the process serves."""
         async for event in self._events.subscribe(KEYS_CHANGED_TOPIC):
             if isinstance(event, ExchangeKeysChanged):
                 self._key_lists.forget(event.user_ids)
+
+    async def _commit(self, uow: KeysUnitOfWork, user_ids: builtins.list[str]) -> None:
+        """Commits a change to these users' keys, then has their lists read again, even when
+        the commit's answer is lost (it may have committed)."""
+        try:
+            await uow.commit()
+        finally:
+            self._changed(user_ids)
 
     def _changed(self, user_ids: builtins.list[str]) -> None:
         """After a change to these users' keys is committed: their lists are read again, here
@@ -221,8 +238,7 @@ class ExchangeKeys:
             await uow.exchange_keys.add(
                 key, self._secrets.seal(new.secret), balance_usd=balance_usd, checked_at=now
             )
-            await uow.commit()
-        self._changed([caller.user_id])
+            await self._commit(uow, [caller.user_id])
         return key
 
     async def rename(self, caller: Principal, key_id: str, changes: KeyChanges) -> ExchangeKey:
@@ -235,9 +251,10 @@ class ExchangeKeys:
             assert key is not None
             return key
 
-        renamed = await in_transaction(self._uow_factory, rename)
-        self._changed([caller.user_id])
-        return renamed
+        try:
+            return await in_transaction(self._uow_factory, rename)
+        finally:  # committed, or perhaps committed: read the list again either way
+            self._changed([caller.user_id])
 
     async def delete(self, caller: Principal, key_id: str) -> None:
         """Removes the key and its sealed secret; the exchange client for it is closed."""
@@ -247,8 +264,7 @@ class ExchangeKeys:
                 raise NotFound("exchange key")
             credentials = await self._credentials(uow, key)
             await uow.exchange_keys.delete(key_id)
-            await uow.commit()
-        self._changed([caller.user_id])
+            await self._commit(uow, [caller.user_id])
         self._opened.pop(key_id, None)
         await self._gateway.release(credentials)
 
@@ -299,11 +315,8 @@ class ExchangeKeys:
                 values[key.id] = await self.value_usd(found)
             results[key.id] = found
         async with self._uow_factory() as uow:
-            await uow.exchange_keys.record_reads(statuses, values, now=self._clock.now())
-            await uow.commit()
-        self._changed(
-            sorted({key.user_id for key in keys if statuses[key.id] is not key.api_key_status})
-        )
+            changed = await uow.exchange_keys.record_reads(statuses, values, now=self._clock.now())
+            await self._commit(uow, changed)
         return results
 
     async def total_usd(self, caller: Principal) -> float:
@@ -395,8 +408,7 @@ class ExchangeKeys:
             return
         async with self._uow_factory() as uow:
             await uow.exchange_keys.set_status(key.id, status, now=self._clock.now())
-            await uow.commit()
-        self._changed([key.user_id])
+            await self._commit(uow, [key.user_id])
 
 
 def _status_after(refused: BusinessRuleViolation) -> ApiKeyStatus:

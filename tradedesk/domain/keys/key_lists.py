@@ -41,10 +41,16 @@ class KeyListCache:
         self.generation = 0
 
     def get(self, user_id: str) -> list[ExchangeKey] | None:
+        kept = self.kept(user_id)
+        return None if kept is None else list(kept)
+
+    def kept(self, user_id: str) -> tuple[ExchangeKey, ...] | None:
+        """The user's list as kept, the same object until it changes or expires: what a
+        result computed from it can be cached under."""
         found = self._lists.get(user_id)
         if found is None or found[0] <= self._clock():
             return None
-        return list(found[1])
+        return found[1]
 
     def put(self, user_id: str, keys: Iterable[ExchangeKey], read_at_generation: int) -> None:
         """Keeps a list read when `generation` was `read_at_generation`, unless keys changed

@@ -61,9 +61,10 @@ class ExchangeKeyRepository(Protocol):
         balances_usd: dict[str, float],
         *,
         now: datetime,
-    ) -> None:
+    ) -> list[str]:
         """Each key's status after a read (UNAUTHORIZED makes it inactive) and, where read,
-        its USD value; a constant number of statements for any number of keys."""
+        its USD value; a constant number of statements for any number of keys. Returns the
+        owners of the keys whose status this changed."""
         ...
 
 
