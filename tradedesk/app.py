@@ -37,6 +37,7 @@ from tradedesk.rest import (
 from tradedesk.rest.catalog_lists import CatalogBodies
 from tradedesk.rest.contract import Endpoint
 from tradedesk.rest.errors import EXCEPTION_HANDLERS
+from tradedesk.rest.exchange_keys import KeyListBodies
 from tradedesk.rest.openapi import docs_routes
 from tradedesk.rest.responses import JSON
 from tradedesk.route_index import RouteIndex
@@ -202,4 +203,5 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.services = runtime.services
     app.state.request_limits = limits
     app.state.rest_catalog_bodies = CatalogBodies()
+    app.state.rest_key_list_bodies = KeyListBodies()
     return app

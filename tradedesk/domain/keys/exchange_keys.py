@@ -165,7 +165,10 @@ class ExchangeKeys:
 
     async def kept_list(self, caller: Principal) -> tuple[ExchangeKey, ...] | None:
         """The caller's list as kept in memory (read first if it is not), the same object for
-        as long as it stands; None when lists are not kept."""
+        as long as it stands, so that what is computed from it can be cached under it. None
+        when lists are not kept (nothing is read then), or when a change raced the read."""
+        if not self._key_lists.enabled:
+            return None
         kept = self._key_lists.kept(caller.user_id)
         if kept is None:
             await self.list(caller)

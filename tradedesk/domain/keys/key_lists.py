@@ -44,6 +44,10 @@ class KeyListCache:
         kept = self.kept(user_id)
         return None if kept is None else list(kept)
 
+    @property
+    def enabled(self) -> bool:
+        return self._ttl > 0
+
     def kept(self, user_id: str) -> tuple[ExchangeKey, ...] | None:
         """The user's list as kept, the same object until it changes or expires: what a
         result computed from it can be cached under."""
