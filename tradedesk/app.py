@@ -37,7 +37,7 @@ from tradedesk.rest import (
 from tradedesk.rest.catalog_lists import CatalogBodies
 from tradedesk.rest.contract import Endpoint
 from tradedesk.rest.errors import EXCEPTION_HANDLERS
-from tradedesk.rest.exchange_keys import KeyListBodies
+from tradedesk.rest.key_list_bodies import KeyListBodies
 from tradedesk.rest.openapi import docs_routes
 from tradedesk.rest.responses import JSON
 from tradedesk.route_index import RouteIndex

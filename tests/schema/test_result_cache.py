@@ -60,10 +60,10 @@ def test_entries_of_an_older_catalog_version_are_not_served():
 
 def test_the_least_recently_used_entry_goes_first():
     cache = ResultCache(max_entries=2)
-    cache.put(("a", b"", None), 1, b"A")
-    cache.put(("b", b"", None), 1, b"B")
-    cache.get(("a", b"", None), 1)
-    cache.put(("c", b"", None), 1, b"C")
+    cache.put((None, "a", b"", None), 1, b"A")
+    cache.put((None, "b", b"", None), 1, b"B")
+    cache.get((None, "a", b"", None), 1)
+    cache.put((None, "c", b"", None), 1, b"C")
 
-    assert cache.get(("b", b"", None), 1) is None
-    assert cache.get(("a", b"", None), 1) == b"A"
+    assert cache.get((None, "b", b"", None), 1) is None
+    assert cache.get((None, "a", b"", None), 1) == b"A"

@@ -2,43 +2,24 @@
 
 from __future__ import annotations
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
 from tradedesk.domain.keys.balances import DEFAULT_LIMIT
 from tradedesk.domain.keys.exchange_keys import ExchangeKeys, parse_key_changes, parse_new_key
-from tradedesk.domain.keys.model import ExchangeKey, KeyChanges
+from tradedesk.domain.keys.model import KeyChanges
 from tradedesk.rest import bodies
 from tradedesk.rest import representations as rep
 from tradedesk.rest.contract import Contract, Endpoint
 from tradedesk.rest.guards import caller
 from tradedesk.rest.inputs import Inputs
+from tradedesk.rest.key_list_bodies import KeyListBodies
 from tradedesk.rest.params import LIMIT, NEXT_TOKEN, START
 from tradedesk.rest.responses import JSON, js_number
 
 
 def _keys(request: Request) -> ExchangeKeys:
     return request.app.state.services.exchange_keys
-
-
-class KeyListBodies:
-    """Each caller's key list rendered once for as long as the same list is kept in memory:
-    every page shows it, and rendering it cost more than the rest of the request."""
-
-    def __init__(self, max_users: int = 10_000) -> None:
-        self._max_users = max_users
-        self._bodies: dict[str, tuple[tuple[ExchangeKey, ...], bytes]] = {}
-
-    def body(self, user_id: str, kept: tuple[ExchangeKey, ...]) -> bytes:
-        found = self._bodies.get(user_id)
-        if found is not None and found[0] is kept:
-            return found[1]
-        body = orjson.dumps({"items": [rep.exchange_key(key) for key in kept]})
-        if len(self._bodies) >= self._max_users and user_id not in self._bodies:
-            del self._bodies[next(iter(self._bodies))]  # the oldest rendered
-        self._bodies[user_id] = (kept, body)
-        return body
 
 
 async def list_keys(request: Request) -> Response:

@@ -19,17 +19,16 @@ pytestmark = pytest.mark.asyncio
 LIST = f"{KEYS}/list"
 
 
-@pytest.fixture
-def settings_overrides(venue):
+def on_the_venue(venue, **settings: object) -> dict[str, object]:
+    """The app on the simulator's Binance, with these settings."""
     _engine, base = venue
-    return {"exchange": "binance", "binance_urls": base}
+    return {"exchange": "binance", "binance_urls": base, **settings}
 
 
 class TestAChangeMadeOutsideTheApp:
     @pytest.fixture
     def settings_overrides(self, venue):
-        _engine, base = venue
-        return {"exchange": "binance", "binance_urls": base, "key_list_cache_seconds": 0.5}
+        return on_the_venue(venue, key_list_cache_seconds=0.5)
 
     async def test_is_seen_within_the_bound(self, alice, venue, runtime):
         created = (await alice.post(KEYS, funded(venue, "key-1"))).json()
@@ -51,13 +50,7 @@ class TestWithRedis:
 
     @pytest.fixture
     def settings_overrides(self, venue, redis_url):
-        _engine, base = venue
-        return {
-            "exchange": "binance",
-            "binance_urls": base,
-            "redis_url": redis_url,
-            "key_list_cache_seconds": 3600,
-        }
+        return on_the_venue(venue, redis_url=redis_url, key_list_cache_seconds=3600)
 
     @pytest.fixture
     async def server_b(self, runtime, clock, cognito):
@@ -98,13 +91,7 @@ async def lists_eventually(caller: Caller, names: list[str]) -> bool:
 class TestAChangeMadeByTheApp:
     @pytest.fixture
     def settings_overrides(self, venue):
-        _engine, base = venue
-        return {
-            "exchange": "binance",
-            "binance_urls": base,
-            "default_plan": "PROFESSIONAL",
-            "key_list_cache_seconds": 3600,
-        }
+        return on_the_venue(venue, default_plan="PROFESSIONAL", key_list_cache_seconds=3600)
 
     async def test_a_key_an_order_finds_refused_is_listed_unauthorized_at_once(self, alice, venue):
         engine, _base = venue

@@ -140,6 +140,23 @@ async def test_oversized_bodies_are_refused_before_they_are_read(client, alice):
     assert keys.json() == {"items": []}
 
 
+async def test_a_graphql_body_sent_in_chunks_is_read_whole_and_refused_past_the_limit(client):
+    """The view reads the body from `receive` itself: every chunk joined, none past the limit."""
+    document = b'{"query": "{ plans { id } }"}'
+
+    async def in_pieces(body: bytes, size: int):
+        for start in range(0, len(body), size):
+            yield body[start : start + size]
+
+    headers = {"content-type": "application/json"}
+    read = await client.post("/graphql", content=in_pieces(document, 5), headers=headers)
+    padded = document[:-1] + b', "pad": "' + b"x" * 40_000 + b'"}'
+    refused = await client.post("/graphql", content=in_pieces(padded, 1000), headers=headers)
+
+    assert read.status_code == 200 and read.json()["data"]["plans"]
+    assert (refused.status_code, refused.json()) == (413, {"message": "request body too large"})
+
+
 class TestWithoutIntrospection:
     @pytest.fixture
     def settings_overrides(self):
