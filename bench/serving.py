@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -33,6 +34,9 @@ UNLIMITED = {
     f"TRADEDESK_RATE_LIMIT_{budget}": "1000000/second"
     for budget in ("READ", "WRITE", "EXCHANGE", "IP")
 }
+
+
+UNLIMITED_WEIGHT = 100_000_000  # an IP's request weight a minute, on both sides of ccxt
 
 
 def free_port() -> int:
@@ -114,7 +118,8 @@ def start_simulator(
 ) -> tuple[subprocess.Popen, dict[str, str]]:
     """`tradedesk simulator` in its own process, holding an account of 1,000 USDT for each
     (API key, secret), with no weight limit in the way; and the settings that put `serve` on
-    it through ccxt."""
+    it through ccxt, with the client's IP weight budget lifted to match: like the request
+    budgets, it would measure Binance's limits, not the app."""
     port = free_port()
     venue = subprocess.Popen(
         [
@@ -124,7 +129,7 @@ def start_simulator(
             str(port),
             *(f"--account={key}:{secret}:USDT=1000" for key, secret in accounts),
             "--ip-weight-per-minute",
-            "100000000",
+            str(UNLIMITED_WEIGHT),
         ],
         cwd=workdir,
         stderr=subprocess.DEVNULL,
@@ -133,6 +138,9 @@ def start_simulator(
     return venue, {
         "TRADEDESK_EXCHANGE": "binance",
         "TRADEDESK_BINANCE_URLS": f"http://127.0.0.1:{port}",
+        "TRADEDESK_EXCHANGE_IP_WEIGHT_PER_MINUTE": json.dumps(
+            {"FUTURES": UNLIMITED_WEIGHT, "SPOT": UNLIMITED_WEIGHT}
+        ),
     }
 
 

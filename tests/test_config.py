@@ -8,6 +8,7 @@ import platformdirs
 import pytest
 
 from tradedesk.config import ConfigurationError, load_settings
+from tradedesk.domain.market.model import TradeType
 
 
 def test_defaults_are_the_embedded_sqlite_file_and_paper_markets(monkeypatch):
@@ -39,6 +40,14 @@ def test_paper_prices_come_as_json(monkeypatch):
     assert load_settings().paper_prices == {"SOL/USDT": 30.0}
 
 
+def test_an_ips_weight_is_binances_unless_set_per_trade_type(monkeypatch):
+    assert load_settings().exchange_ip_weight_per_minute == {}
+
+    monkeypatch.setenv("TRADEDESK_EXCHANGE_IP_WEIGHT_PER_MINUTE", '{"FUTURES": 3000}')
+
+    assert load_settings().exchange_ip_weight_per_minute == {TradeType.FUTURES: 3000}
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "named"),
     [
@@ -47,6 +56,8 @@ def test_paper_prices_come_as_json(monkeypatch):
         ("TRADEDESK_PAPER_PRICES", '{"BTCUSDT": 1}', "TRADEDESK_PAPER_PRICES"),
         ("DATABASE_URL", "mysql://x", "DATABASE_URL"),
         ("TRADEDESK_EXCHANGE_IP_SHARE", "0", "TRADEDESK_EXCHANGE_IP_SHARE"),
+        ("TRADEDESK_EXCHANGE_IP_WEIGHT_PER_MINUTE", '{"FUTURES": 0}', "IP_WEIGHT_PER_MINUTE"),
+        ("TRADEDESK_EXCHANGE_IP_WEIGHT_PER_MINUTE", '{"MARGIN": 9}', "IP_WEIGHT_PER_MINUTE"),
         ("TRADEDESK_FORWARDED_ALLOW_IPS", "127.0.0.1,balancer", "TRADEDESK_FORWARDED_ALLOW_IPS"),
         ("TRADEDESK_FORWARDED_ALLOW_IPS", "10.0.0.1/8", "TRADEDESK_FORWARDED_ALLOW_IPS"),
         ("TRADEDESK_FORWARDED_ALLOW_IPS", "*,10.0.0.1", "TRADEDESK_FORWARDED_ALLOW_IPS"),

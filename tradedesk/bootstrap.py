@@ -303,7 +303,11 @@ def _exchange(settings: Settings, clock: Clock) -> ExchangeGateway:
                 base_url=settings.binance_urls,
                 sandbox=settings.binance_sandbox,
                 proxies=settings.exchange_proxies,
-                budgets=ExchangeBudgets(settings.redis_url, ip_share=settings.exchange_ip_share),
+                budgets=ExchangeBudgets(
+                    settings.redis_url,
+                    ip_share=settings.exchange_ip_share,
+                    ip_weight_per_minute=settings.exchange_ip_weight_per_minute,
+                ),
                 timeout_ms=round(settings.exchange_timeout_seconds * 1000),
             )
         )

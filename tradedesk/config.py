@@ -26,7 +26,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from tradedesk.domain.errors import InvalidValue
-from tradedesk.domain.market.model import parse_symbol
+from tradedesk.domain.market.model import TradeType, parse_symbol
 
 DEFAULT_PAPER_PRICES = {"BTC/USDT": 19700.0, "ETH/USDT": 1330.0, "BNB/USDT": 275.0}
 
@@ -142,6 +142,13 @@ class Settings(BaseSettings):
         "spends. With TRADEDESK_REDIS_URL every process spends from the same shared budget, so "
         "leave it at 1; without Redis, several processes behind the same IPs set 1 / their "
         "number.",
+    )
+    exchange_ip_weight_per_minute: dict[TradeType, int] = Field(
+        default_factory=dict,
+        description="JSON object: FUTURES or SPOT -> the request weight an egress IP may "
+        "spend a minute, where it is not Binance's own (2,400 and 6,000): when Binance "
+        "changes them (spot went from 1,200 to 6,000 in 2023) or for a venue that counts "
+        "otherwise.",
     )
     ticker_ttl: float = Field(
         default=2.0, ge=0, description="Seconds a fetched ticker is served to every reader."
@@ -392,6 +399,14 @@ class Settings(BaseSettings):
         if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return url
+
+    @field_validator("exchange_ip_weight_per_minute")
+    @classmethod
+    def _weights(cls, weights: dict[TradeType, int]) -> dict[TradeType, int]:
+        for trade_type, weight in weights.items():
+            if weight < 1:
+                raise ValueError(f"{trade_type.value}'s weight must be at least 1")
+        return weights
 
     @field_validator("paper_prices")
     @classmethod

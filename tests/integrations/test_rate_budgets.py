@@ -188,15 +188,24 @@ async def held(budget: EgressBudget, cost: float) -> bool:
 
 
 @pytest.mark.parametrize(
-    ("trade_type", "share", "minute"),
-    [(TradeType.FUTURES, 1.0, 2400), (TradeType.FUTURES, 0.5, 1200), (TradeType.SPOT, 1.0, 6000)],
+    ("trade_type", "share", "weights", "minute"),
+    [
+        (TradeType.FUTURES, 1.0, None, 2400),
+        (TradeType.FUTURES, 0.5, None, 1200),
+        (TradeType.SPOT, 1.0, None, 6000),
+        (TradeType.FUTURES, 0.5, {TradeType.FUTURES: 3000}, 1500),
+        (TradeType.SPOT, 1.0, {TradeType.FUTURES: 3000}, 6000),
+    ],
 )
 async def test_an_ip_spends_binances_weight_a_minute_or_this_processs_share(
-    trade_type, share, minute
+    trade_type, share, weights, minute
 ):
-    """2,400 a minute on futures and 6,000 on spot, at once and no more; with
+    """2,400 a minute on futures and 6,000 on spot, at once and no more, unless
+    TRADEDESK_EXCHANGE_IP_WEIGHT_PER_MINUTE sets a type's own; with
     TRADEDESK_EXCHANGE_IP_SHARE, that share of it."""
-    budget = ExchangeBudgets(ip_share=share, reserve_share=0).egress(None, trade_type)
+    budget = ExchangeBudgets(ip_share=share, ip_weight_per_minute=weights, reserve_share=0).egress(
+        None, trade_type
+    )
     to_ccxt = 1 / CCXT_COST_TO_WEIGHT[trade_type]
 
     assert not await held(budget, (minute - 1) * to_ccxt)

@@ -251,17 +251,20 @@ class ExchangeBudgets:
         redis_url: str | None = None,
         *,
         ip_share: float = 1.0,
+        ip_weight_per_minute: Mapping[TradeType, int] | None = None,
         ip_limits: Mapping[TradeType, Sequence[RateLimitItem]] | None = None,
         order_windows: Sequence[RateLimitItem] = ORDER_WINDOWS,
         reserve_share: float = RESERVE_SHARE,
         max_wait_seconds: float = MAX_WAIT_SECONDS,
     ) -> None:
         """`ip_share`: the part of each IP's weight this process may spend, for processes
-        behind the same IPs that share no Redis (1 with Redis: the windows are shared)."""
+        behind the same IPs that share no Redis (1 with Redis: the windows are shared).
+        `ip_weight_per_minute`: an IP's weight where it is not Binance's own."""
         self._store = BudgetStore(redis_url)
+        weights = {**IP_WEIGHT_PER_MINUTE, **(ip_weight_per_minute or {})}
         self._ip_limits = ip_limits or {
             trade_type: [RateLimitItemPerMinute(math.floor(weight * ip_share))]
-            for trade_type, weight in IP_WEIGHT_PER_MINUTE.items()
+            for trade_type, weight in weights.items()
         }
         self._reserve_share = reserve_share
         self._max_wait = max_wait_seconds
