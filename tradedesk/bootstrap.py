@@ -202,7 +202,12 @@ def build_runtime(
         backlogs=Backlogs(uow_factory),
         market=market,
         catalog=catalog,
-        strategy_results=StrategyResults(catalog=catalog, uow_factory=uow_factory, clock=clock),
+        strategy_results=StrategyResults(
+            catalog=catalog,
+            uow_factory=uow_factory,
+            clock=clock,
+            cache_seconds=settings.results_cache_seconds,
+        ),
         identity=Identity(
             verifier=_verifier(settings, local_issuer, http, clock),
             uow_factory=uow_factory,

@@ -65,6 +65,13 @@ class Settings(BaseSettings):
         description="How long public data (plans, risk profiles, strategies) is served from "
         "memory before it is re-read, so changes made by another process show up.",
     )
+    results_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="How long a GraphQL result of the strategies' published results (history, "
+        "performance) is served to every reader before it is computed again; a closed trade "
+        "shows within it. 0 computes it for every request.",
+    )
     paper_seed: int = Field(default=7, description="Seed of the paper market feed's random walk.")
     paper_prices: dict[str, float] = Field(
         default_factory=lambda: dict(DEFAULT_PAPER_PRICES),

@@ -8,6 +8,7 @@ from graphql import parse
 from tradedesk.schema import build_schema
 from tradedesk.schema.result_cache import (
     ResultCache,
+    reads_only_published_results,
     reads_only_the_catalog,
     reads_only_the_key_list,
 )
@@ -32,6 +33,24 @@ SCHEMA = build_schema()._schema
 )
 def test_only_documents_reading_catalog_fields_qualify(document, cacheable):
     assert reads_only_the_catalog(SCHEMA, parse(document)) is cacheable
+
+
+@pytest.mark.parametrize(
+    ("document", "cacheable"),
+    [
+        ("{ strategies { id name history(limit: 30) { start trades winRate } } }", True),
+        ("{ strategies { ...F } } fragment F on Strategy { name performance { trades } }", True),
+        ('{ strategy(id: "x") { history { start } } plans { name } }', True),
+        ("{ strategies { name } }", True),
+        ("{ strategies { history { trades } } ticker { last } }", False),
+        ("{ strategies { history { trades } } viewer { id } }", False),
+        ("mutation { updateProfile(input: {}) { errors { field } } }", False),
+    ],
+)
+def test_documents_reading_the_catalog_and_published_results_qualify_for_a_window(
+    document, cacheable
+):
+    assert reads_only_published_results(SCHEMA, parse(document)) is cacheable
 
 
 @pytest.mark.parametrize(

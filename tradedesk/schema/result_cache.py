@@ -1,5 +1,5 @@
-"""Whole GraphQL results for documents that read only the public catalog, or only the
-caller's key list.
+"""Whole GraphQL results for documents that read only the public catalog, the strategies'
+published results, or only the caller's key list.
 
 Executing even a small document costs graphql-core far more than serving a cached body. The
 catalog (plans, risk profiles, strategies) is the same for every caller until an operator
@@ -8,8 +8,9 @@ qualifies only when every field it selects is listed in CATALOG_FIELDS (or KEY_L
 fields whose value is a pure function of the catalog snapshot (or of the caller's kept key
 list) and the document's arguments. The lists are explicit, so a new field (one that reads
 the exchange above all) is never cached by default. Entries carry the version they were
-computed from (the catalog snapshot's version; the kept key list itself) and are served only
-while it is current. Results with errors are never stored.
+computed from (the catalog snapshot's version; with published results, also the freshness
+window they were computed in; the kept key list itself) and are served only while it is
+current. Results with errors are never stored.
 """
 
 from __future__ import annotations
@@ -37,6 +38,13 @@ CATALOG_FIELDS: dict[str, frozenset[str]] = {
     ),
 }
 
+# The catalog, and the results every strategy publishes (the same for every reader).
+RESULTS_FIELDS: dict[str, frozenset[str]] = {
+    **CATALOG_FIELDS,
+    "Strategy": CATALOG_FIELDS["Strategy"] | {"history", "performance"},
+    "StrategyHistoryBucket": ALL,
+    "StrategyPerformance": ALL,
+}
 
 # The caller's own user id and the attributes of their keys as kept (never a balance, an
 # order or anything else read from the exchange).
@@ -64,6 +72,12 @@ KEY_LIST_FIELDS: dict[str, frozenset[str]] = {
 def reads_only_the_catalog(schema: GraphQLSchema, document: DocumentNode) -> bool:
     """True when every selected field is a catalog field or introspection."""
     return _reads_only(schema, document, CATALOG_FIELDS)
+
+
+def reads_only_published_results(schema: GraphQLSchema, document: DocumentNode) -> bool:
+    """True when every selected field is a catalog field, a strategy's published results or
+    introspection."""
+    return _reads_only(schema, document, RESULTS_FIELDS)
 
 
 def reads_only_the_key_list(schema: GraphQLSchema, document: DocumentNode) -> bool:

@@ -48,6 +48,7 @@ from tradedesk.schema.errors import format_error
 from tradedesk.schema.limits import CostExceeded, QueryLimits, check_cost, fragments_of
 from tradedesk.schema.result_cache import (
     ResultCache,
+    reads_only_published_results,
     reads_only_the_catalog,
     reads_only_the_key_list,
 )
@@ -71,6 +72,7 @@ class _Prepared:
     document: DocumentNode | None
     errors: tuple[GraphQLError, ...]
     reads_only_the_catalog: bool = False
+    reads_only_published_results: bool = False
     reads_only_the_key_list: bool = False
 
 
@@ -130,6 +132,10 @@ class GraphQLView:
             version: object = None
             if prepared.reads_only_the_catalog:
                 version = (await services.catalog.snapshot()).version
+            elif prepared.reads_only_published_results:
+                window = services.strategy_results.freshness_window()
+                if window is not None:
+                    version = ((await services.catalog.snapshot()).version, window)
             elif prepared.reads_only_the_key_list:
                 caller, version = await _key_list_version(services, request)
             if version is None:  # runs every time
@@ -240,6 +246,7 @@ class GraphQLView:
             document,
             (),
             reads_only_the_catalog(self._schema, document),
+            reads_only_published_results(self._schema, document),
             reads_only_the_key_list(self._schema, document),
         )
 

@@ -63,31 +63,66 @@ async def test_graphql_catalog_results_follow_invalidation(client, runtime):
     assert after.json()["data"]["strategies"][0]["name"] == "RENAMED"
 
 
-async def test_graphql_results_that_change_with_time_or_trades_are_never_cached(
-    client, runtime, clock
+async def test_graphql_results_that_change_with_time_are_never_cached(client, clock):
+    ticker = {"query": "{ strategies { name } ticker { timestamp } }"}
+    first = await client.post("/graphql", json=ticker)
+    clock.advance(timedelta(seconds=3))  # past the 2-second ticker TTL
+    second = await client.post("/graphql", json=ticker)
+
+    assert second.json()["data"]["ticker"]["timestamp"] == (
+        first.json()["data"]["ticker"]["timestamp"] + 3000
+    )
+
+
+async def test_published_results_are_computed_once_a_window_and_a_trade_shows_after_it(
+    client, runtime, clock, count_statements
 ):
+    """TRADEDESK_RESULTS_CACHE_SECONDS (2 by default): every reader in a window shares one
+    computation; a trade closed in it shows from the next window on."""
     from datetime import UTC, datetime
 
     from tests.builders import documented
     from tests.builders.trades import add_trades
 
-    ticker = {"query": "{ strategies { name } ticker { timestamp } }"}
-    history = {"query": "{ strategies { performance { trades } } }"}
-    first_ticker = await client.post("/graphql", json=ticker)
-    first_history = await client.post("/graphql", json=history)
-    clock.advance(timedelta(seconds=3))  # past the 2-second ticker TTL
+    history = {"query": "{ strategies { history(limit: 3) { trades } performance { trades } } }"}
+    left_in_window = 2 - clock.now().timestamp() % 2
+    first = await client.post("/graphql", json=history)
     await add_trades(
         runtime, documented.STRATEGY_1, ("LONG", datetime(2022, 10, 19, 1, tzinfo=UTC), 0.01)
     )
+    clock.advance(timedelta(seconds=left_in_window / 2))
+    with count_statements as counter:
+        same_window = await client.post("/graphql", json=history)
+    clock.advance(timedelta(seconds=left_in_window / 2))
+    next_window = await client.post("/graphql", json=history)
 
-    second_ticker = await client.post("/graphql", json=ticker)
-    second_history = await client.post("/graphql", json=history)
+    assert counter.statements == []
+    assert same_window.json() == first.json()
+    assert first.json()["data"]["strategies"][0]["performance"]["trades"] == 0
+    assert next_window.json()["data"]["strategies"][0]["performance"]["trades"] == 1
+    assert next_window.json()["data"]["strategies"][0]["history"][0]["trades"] == 1
 
-    assert second_ticker.json()["data"]["ticker"]["timestamp"] == (
-        first_ticker.json()["data"]["ticker"]["timestamp"] + 3000
-    )
-    assert first_history.json()["data"]["strategies"][0]["performance"]["trades"] == 0
-    assert second_history.json()["data"]["strategies"][0]["performance"]["trades"] == 1
+
+class TestWithNoResultsWindow:
+    @pytest.fixture
+    def settings_overrides(self):
+        return {"results_cache_seconds": 0}
+
+    async def test_every_read_computes_the_results(self, client, runtime):
+        from datetime import UTC, datetime
+
+        from tests.builders import documented
+        from tests.builders.trades import add_trades
+
+        history = {"query": "{ strategies { performance { trades } } }"}
+        first = await client.post("/graphql", json=history)
+        await add_trades(
+            runtime, documented.STRATEGY_1, ("LONG", datetime(2022, 10, 19, 1, tzinfo=UTC), 0.01)
+        )
+        second = await client.post("/graphql", json=history)
+
+        assert first.json()["data"]["strategies"][0]["performance"]["trades"] == 0
+        assert second.json()["data"]["strategies"][0]["performance"]["trades"] == 1
 
 
 async def test_different_variables_are_different_entries(client):

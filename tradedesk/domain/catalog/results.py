@@ -18,11 +18,27 @@ Result = TypeVar("Result")
 
 class StrategyResults:
     def __init__(
-        self, *, catalog: PublicCatalog, uow_factory: CatalogUnitOfWorkFactory, clock: Clock
+        self,
+        *,
+        catalog: PublicCatalog,
+        uow_factory: CatalogUnitOfWorkFactory,
+        clock: Clock,
+        cache_seconds: float = 0,
     ) -> None:
+        """`cache_seconds`: how long a reader may be answered with results computed earlier."""
         self._catalog = catalog
         self._uow_factory = uow_factory
         self._clock = clock
+        self._cache_seconds = cache_seconds
+
+    def freshness_window(self) -> int | None:
+        """The window of `cache_seconds` that now falls in (None: results are never reused).
+        Results are the same for every reader, so one computed in a window may answer the
+        rest of it: a public scoreboard read by thousands costs a computation per window, and
+        a closed trade shows within one."""
+        if self._cache_seconds <= 0:
+            return None
+        return int(self._clock.now().timestamp() // self._cache_seconds)
 
     async def history(
         self, strategy_id: str, *, interval: Interval, limit: int
