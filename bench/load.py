@@ -2,7 +2,7 @@
 lists and order placement, at increasing concurrency, on SQLite and on PostgreSQL.
 
 Run: `python bench/load.py [--seconds 10] [--concurrency 4 16 64] [--users 64]
-[--postgres URL|none] [--workers N]`. For each database the app runs as `tradedesk serve`
+[--postgres URL|none] [--workers N] [--kinds]`. For each database the app runs as `tradedesk serve`
 runs it in production (uvicorn, its own process or `--workers` processes, logs at info, on
 loopback) on a fresh database with the documented catalog and one MANUAL futures key per
 user, on `tradedesk simulator` in a process of its own: tickers, open orders and every order
@@ -16,7 +16,10 @@ random mix:
 - 15 % order placement: a LIMIT buy far under the market (each clears the symbol first).
 
 Per step it reports requests, throughput, p50/p99 latency and errors (any non-2xx or
-transport failure); after all steps it checks that no write was lost: every order the API
+transport failure), and the cores that the app (with its workers), the simulator and the load
+generator each kept busy: on a machine this size they share the cores, and a generator or a
+simulator at its limit would be measured instead of the app. `--kinds` adds each kind of
+request's count, p50 and p99. After all steps it checks that no write was lost: every order the API
 accepted is in its user's manual trade history, and each key's one open order on the
 exchange is its last. Rate limits are lifted: this measures the app, not its budgets.
 """
@@ -25,12 +28,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import random
 import statistics
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.serving import (  # noqa: E402
     add_postgres_option,
+    cpu_seconds,
     dev_token,
     on_each_database,
     serve,
@@ -66,29 +72,46 @@ class User:
     accepted: list[str] = field(default_factory=list)  # entry order ids the API placed
 
 
+def percentiles(latencies: list[float]) -> tuple[float, float]:
+    """p50 and p99, in milliseconds."""
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return statistics.median(ordered) * 1000, p99 * 1000
+
+
 @dataclass
 class Step:
     concurrency: int
     seconds: float
     latencies: list[float] = field(default_factory=list)
+    by_kind: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: Counter[str] = field(default_factory=Counter)
+    cpu: dict[str, float] = field(default_factory=dict)  # cores each process kept busy
 
     def line(self) -> str:
-        ordered = sorted(self.latencies)
-        p50 = statistics.median(ordered) * 1000
-        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+        p50, p99 = percentiles(self.latencies)
         errors = sum(self.errors.values())
+        busy = " ".join(f"{name} {cores:.2f}" for name, cores in self.cpu.items())
         return (
-            f"{self.concurrency:>11} {len(ordered):>9} {len(ordered) / self.seconds:>8.0f}/s "
-            f"{p50:>7.1f} ms {p99:>7.1f} ms {errors:>7}"
-            + (f"  {dict(self.errors)}" if errors else "")
+            f"{self.concurrency:>11} {len(self.latencies):>9} "
+            f"{len(self.latencies) / self.seconds:>8.0f}/s {p50:>7.1f} ms {p99:>7.1f} ms "
+            f"{errors:>7}   {busy}" + (f"  {dict(self.errors)}" if errors else "")
         )
+
+    def kinds(self) -> str:
+        """Each kind of request's count and latency, to tell which one sets the pace."""
+        lines = []
+        for kind, latencies in sorted(self.by_kind.items()):
+            p50, p99 = percentiles(latencies)
+            lines.append(f"    {kind:<34} {len(latencies):>7} {p50:>8.1f} ms {p99:>8.1f} ms")
+        return "\n".join(lines)
 
 
 @dataclass
 class Answer:
     """What a virtual user keeps of one response."""
 
+    kind: str
     path: str
     status: int
     body: bytes
@@ -117,36 +140,50 @@ class Mix:
         draw = self.rng.random()
         key = self.user.key_id
         if draw < 0.20:
-            return await self._send("GET", "/v1/pub/strategy/list")
+            return await self._send("strategy list", "GET", "/v1/pub/strategy/list")
         if draw < 0.35:
-            return await self._send("GET", "/v1/pub/exchange/ticker")
+            return await self._send("ticker", "GET", "/v1/pub/exchange/ticker")
         if draw < 0.45:
-            return await self._send("GET", "/v1/priv/account/exchange/key/list", self.auth)
+            path = "/v1/priv/account/exchange/key/list"
+            return await self._send("key list", "GET", path, self.auth)
         if draw < 0.52:
-            return await self._send("GET", "/v1/priv/account/profile", self.auth)
+            return await self._send("profile", "GET", "/v1/priv/account/profile", self.auth)
         if draw < 0.60:
             path = f"/v1/priv/exchange/order/{key}/list?symbol=BTC%2FUSDT"
-            return await self._send("GET", path, self.auth)
+            return await self._send("open orders (exchange)", "GET", path, self.auth)
         if draw < 0.72:
-            return await self._send("POST", "/graphql", body={"query": STRATEGIES})
+            body = {"query": STRATEGIES}
+            return await self._send("GraphQL strategies + history", "POST", "/graphql", body=body)
         if draw < 0.85:
-            return await self._send("POST", "/graphql", self.auth, {"query": VIEWER})
-        placed = await self._send("POST", f"/v1/priv/exchange/order/{key}", self.auth, ORDER)
+            body = {"query": VIEWER}
+            return await self._send("GraphQL viewer", "POST", "/graphql", self.auth, body)
+        path = f"/v1/priv/exchange/order/{key}"
+        placed = await self._send("order (exchange)", "POST", path, self.auth, ORDER)
         if placed.status == 200:
             self.user.accepted.append(orjson.loads(placed.body)[0]["id"])
         return placed
 
     async def _send(
-        self, method: str, path: str, headers: dict[str, str] | None = None, body: object = None
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        headers: dict[str, str] | None = None,
+        body: object = None,
     ) -> Answer:
         async with self.http.request(
             method, self.base + path, headers=headers, json=body
         ) as response:
-            return Answer(path, response.status, await response.read())
+            return Answer(kind, path, response.status, await response.read())
 
 
 async def run_step(
-    base: str, users: list[User], concurrency: int, seconds: float, seed: int
+    base: str,
+    users: list[User],
+    concurrency: int,
+    seconds: float,
+    seed: int,
+    processes: dict[str, Callable[[], float]],
 ) -> Step:
     """aiohttp, not httpx, as the load's client: at 64 connections httpx spent a core of its
     own at about 300 requests a second, and the generator, not the app, set the pace."""
@@ -162,15 +199,25 @@ async def run_step(
             mix = Mix(http, base, users[n % len(users)], random.Random(seed * 1000 + n))
             while time.monotonic() < deadline:
                 started = time.perf_counter()
+                kind = "transport failure"
                 try:
-                    failed = (await mix.one()).failure
+                    answer = await mix.one()
+                    kind, failed = answer.kind, answer.failure
                 except (TimeoutError, aiohttp.ClientError) as error:
                     failed = type(error).__name__
-                step.latencies.append(time.perf_counter() - started)
+                took = time.perf_counter() - started
+                step.latencies.append(took)
+                step.by_kind[kind].append(took)
                 if failed:
                     step.errors[failed] += 1
 
+        cpu_before = {name: spent() for name, spent in processes.items()}
+        began = time.monotonic()
         await asyncio.gather(*(virtual_user(n) for n in range(concurrency)))
+        elapsed = time.monotonic() - began
+        step.cpu = {
+            name: (spent() - cpu_before[name]) / elapsed for name, spent in processes.items()
+        }
     return step
 
 
@@ -232,10 +279,19 @@ def run_on(label: str, database_url: str, args: argparse.Namespace) -> None:
             f"\n{label}: {args.users} users, {args.seconds:.0f} s per step, "
             f"{args.workers} serving process(es)"
         )
-        print("concurrency  requests  throughput      p50        p99   errors")
+        print("concurrency  requests  throughput      p50        p99   errors   CPU (cores busy)")
+        processes = {
+            "app": functools.partial(cpu_seconds, server.pid),
+            "simulator": functools.partial(cpu_seconds, venue.pid),
+            "load": time.process_time,  # this process alone, not the two it started
+        }
         for n, concurrency in enumerate(args.concurrency):
-            step = asyncio.run(run_step(base, users, concurrency, args.seconds, seed=n))
+            step = asyncio.run(
+                run_step(base, users, concurrency, args.seconds, n, processes=processes)
+            )
             print(step.line(), flush=True)
+            if args.kinds:
+                print(step.kinds(), flush=True)
         accepted = sum(len(user.accepted) for user in users)
         print(f"orders accepted: {accepted}; lost writes: {lost_writes(base, users)}")
     finally:
@@ -252,6 +308,9 @@ def main() -> None:
         "--users", type=int, default=64, help="at least the top concurrency: one user per client"
     )
     parser.add_argument("--workers", type=int, default=1, help="`serve --workers N`")
+    parser.add_argument(
+        "--kinds", action="store_true", help="each kind of request's count, p50 and p99 too"
+    )
     add_postgres_option(parser)
     args = parser.parse_args()
     on_each_database(lambda label, url: run_on(label, url, args), args.postgres)

@@ -144,6 +144,32 @@ def start_simulator(
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) of a process and of all its descendants, as they stand
+    (Linux's /proc): `serve --workers N` does its work in children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    spent: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        parents[int(entry.name)] = int(fields[1])
+        spent[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+
+    def descends(child: int) -> bool:
+        while child > 1:
+            if child == pid:
+                return True
+            child = parents.get(child, 0)
+        return False
+
+    return sum(seconds for process, seconds in spent.items() if descends(process))
+
+
 def shared_redis() -> dict[str, str]:
     """The setting that puts budgets, events and persisted queries in Redis (its database 14,
     emptied first), as `serve --workers N` needs."""
