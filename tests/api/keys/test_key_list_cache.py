@@ -121,6 +121,24 @@ class TestAChangeMadeByTheApp:
         assert theirs == {"data": {"viewer": {"exchangeKeys": []}}}
         assert renamed["data"]["viewer"]["exchangeKeys"][0]["name"] == "renamed"
 
+    async def test_a_request_on_the_exchange_finds_its_key_in_the_kept_list(
+        self, alice, bob, venue, count_statements
+    ):
+        key_id = await manual_key(alice, venue)
+        orders = f"/v1/priv/exchange/order/{key_id}/list?symbol=BTC%2FUSDT"
+        await alice.get(orders)  # the list is kept, the key's secret opened
+
+        with count_statements as counter:
+            mine = await alice.get(orders)
+        theirs = await bob.get(orders)
+        await alice.delete(f"{KEYS}/{key_id}")
+        deleted = await alice.get(orders)
+
+        assert (mine.status_code, mine.json()) == (200, [])
+        assert counter.statements == []
+        assert theirs.status_code == deleted.status_code == 404
+        assert theirs.json() == deleted.json()
+
     async def test_two_callers_with_the_same_list_still_get_their_own_answer(
         self, bob, client, cognito
     ):
