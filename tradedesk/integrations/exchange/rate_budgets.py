@@ -5,8 +5,8 @@ instance on its own, which is right for one client and wrong for thousands: a co
 fan-out of many keys through one proxy, run by several workers, would add their budgets up and
 earn a 418 ban. So every request through one egress IP spends that IP's `EgressBudget`, and
 every order of an account spends that account's `OrderBudget`; both are moving windows kept by
-the `limits` library, in Redis when `TRADEDESK_REDIS_URL` is set (every server and worker then
-counts against the same windows) and in memory otherwise.
+the `limits` library in Redis when `TRADEDESK_REDIS_URL` is set (every server and worker then
+counts against the same windows), and by `LocalWindows` in this process's memory otherwise.
 
 A moving window of Binance's limit is never looser than Binance's fixed minute, so a fan-out
 may spend the whole minute at once and no fixed minute ever sees more than the limit. The last
@@ -27,18 +27,20 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import ccxt
 import redis.asyncio as redis
 from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
+from limits.util import WindowStats
 
 from tradedesk.domain.market.exchange_purpose import current_purpose
 from tradedesk.domain.market.model import TradeType
+from tradedesk.integrations.exchange.local_windows import LocalWindows
 from tradedesk.integrations.prometheus_metrics import count_exchange_weight
 
 log = logging.getLogger("tradedesk.exchange")
@@ -78,13 +80,31 @@ class EgressPaused(ccxt.NetworkError):
     """The exchange asked this IP to wait longer than a request should hang."""
 
 
+class Counters(Protocol):
+    """What a pause needs of a store: a key that lives until its expiry."""
+
+    async def get_expiry(self, key: str) -> float: ...
+
+    async def incr(self, key: str, expiry: int, amount: int = 1) -> int: ...
+
+    async def clear(self, key: str) -> None: ...
+
+
+class Windows(Protocol):
+    """What a budget needs of a moving-window limiter."""
+
+    async def get_window_stats(self, item: RateLimitItem, key: str, /) -> WindowStats: ...
+
+    async def hit(self, item: RateLimitItem, key: str, /, *, cost: int = 1) -> bool: ...
+
+
 class BudgetStore:
     """Where the windows and pauses live: Redis, shared by the fleet, or this process's
     memory. While Redis does not answer (within REDIS_TIMEOUT_SECONDS), the process counts in
     its memory instead: a budget must never be the reason a stop is not placed."""
 
     def __init__(self, redis_url: str | None) -> None:
-        self._local = MemoryStorage()
+        self._local = LocalWindows()
         self._shared = (
             RedisStorage(
                 "async+" + redis_url,
@@ -104,22 +124,20 @@ class BudgetStore:
             if redis_url
             else None
         )
-        self._limiters = {
-            id(storage): MovingWindowRateLimiter(storage)
-            for storage in (self._local, self._shared)
-            if storage is not None
-        }
+        self._shared_windows = (
+            MovingWindowRateLimiter(self._shared) if self._shared is not None else None
+        )
         self._warned_at = -math.inf
 
-    async def use(self, act: Callable[[Storage, MovingWindowRateLimiter], Awaitable[T]]) -> T:
-        if self._shared is not None:
+    async def use(self, act: Callable[[Counters, Windows], Awaitable[T]]) -> T:
+        if self._shared is not None and self._shared_windows is not None:
             try:
-                return await act(self._shared, self._limiters[id(self._shared)])
+                return await act(self._shared, self._shared_windows)
             except StorageError as error:
                 if time.monotonic() - self._warned_at > 60:
                     self._warned_at = time.monotonic()
                     log.warning("exchange budgets: Redis failed (%s); counting locally", error)
-        return await act(self._local, self._limiters[id(self._local)])
+        return await act(self._local, self._local)
 
 
 class SharedWindows:
@@ -146,19 +164,19 @@ class SharedWindows:
 
     def _refusal(
         self, key: str, cost: int, protective: bool
-    ) -> Callable[[Storage, MovingWindowRateLimiter], Awaitable[float]]:
+    ) -> Callable[[Counters, Windows], Awaitable[float]]:
         """0 once spent, else the seconds until the fullest window frees its oldest entry.
         Windows are looked at before any is spent (a window that refuses after another has
         spent keeps that spend: it only errs on the safe side)."""
 
-        async def spent(_storage: Storage, limiter: MovingWindowRateLimiter) -> float:
+        async def spent(_counters: Counters, windows: Windows) -> float:
             for item, reserve in self._windows:
-                reset, remaining = await limiter.get_window_stats(item, key)
+                reset, remaining = await windows.get_window_stats(item, key)
                 floor = 0 if protective else reserve
                 if remaining - min(cost, item.amount) < floor:
                     return max(reset - time.time(), SHORTEST_WAIT_SECONDS)
             for item, _reserve in self._windows:
-                if not await limiter.hit(item, key, cost=min(cost, item.amount)):
+                if not await windows.hit(item, key, cost=min(cost, item.amount)):
                     return SHORTEST_WAIT_SECONDS  # another process was quicker
             return 0.0
 
@@ -200,8 +218,8 @@ class EgressBudget:
         count_exchange_weight(self.egress, purpose.value, weight)
 
     async def _pause_over(self) -> None:
-        async def expiry(storage: Storage, _limiter: MovingWindowRateLimiter) -> float:
-            return await storage.get_expiry(self._pause_key)
+        async def expiry(counters: Counters, _windows: Windows) -> float:
+            return await counters.get_expiry(self._pause_key)
 
         wait = await self._store.use(expiry) - time.time()
         if wait > self._max_wait:
@@ -218,11 +236,11 @@ class EgressBudget:
             seconds = DEFAULT_RETRY_AFTER_SECONDS
         seconds = max(1.0, seconds)
 
-        async def hold(storage: Storage, _limiter: MovingWindowRateLimiter) -> None:
-            if await storage.get_expiry(self._pause_key) < time.time() + seconds:
-                await storage.clear(self._pause_key)
+        async def hold(counters: Counters, _windows: Windows) -> None:
+            if await counters.get_expiry(self._pause_key) < time.time() + seconds:
+                await counters.clear(self._pause_key)
                 # a second more: Redis tells a key's life in whole seconds, rounded
-                await storage.incr(self._pause_key, math.ceil(seconds) + 1)
+                await counters.incr(self._pause_key, math.ceil(seconds) + 1)
 
         await self._store.use(hold)
         return seconds
