@@ -22,7 +22,7 @@ async def exchange_keys(info: GraphInfo) -> list[ExchangeKey]:
 async def exchange_key(info: GraphInfo, key_id: str) -> ExchangeKey | None:
     caller = await info.context.principal()
     try:
-        return await info.context.services.exchange_keys.get(caller, key_id)
+        return await info.context.services.exchange_keys.listed(caller, key_id)
     except NotFound:
         return None
 

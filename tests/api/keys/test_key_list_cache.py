@@ -121,7 +121,7 @@ class TestAChangeMadeByTheApp:
         assert theirs == {"data": {"viewer": {"exchangeKeys": []}}}
         assert renamed["data"]["viewer"]["exchangeKeys"][0]["name"] == "renamed"
 
-    async def test_a_request_on_the_exchange_finds_its_key_in_the_kept_list(
+    async def test_a_read_on_the_exchange_finds_its_key_in_the_kept_list(
         self, alice, bob, venue, count_statements
     ):
         key_id = await manual_key(alice, venue)
@@ -138,6 +138,21 @@ class TestAChangeMadeByTheApp:
         assert counter.statements == []
         assert theirs.status_code == deleted.status_code == 404
         assert theirs.json() == deleted.json()
+
+    async def test_an_order_goes_by_the_key_as_the_database_has_it(self, alice, venue, runtime):
+        """The kept list may be a moment old (here: a change no event told of); acting on
+        the exchange reads the key itself."""
+        key_id = await manual_key(alice, venue)
+        await alice.get(LIST)
+        async with runtime.engine.begin() as connection:
+            await connection.execute(text("UPDATE exchange_keys SET strategy_type = 'AUTOMATED'"))
+
+        listed = await alice.get(f"/v1/priv/exchange/order/{key_id}/list?symbol=BTC%2FUSDT")
+        refused = await place(alice, key_id, ORDER)
+
+        assert listed.status_code == 200
+        assert refused.status_code == 433
+        assert (await alice.get(LIST)).json()["items"][0]["strategyType"] == "MANUAL"  # kept
 
     async def test_two_callers_with_the_same_list_still_get_their_own_answer(
         self, bob, client, cognito

@@ -58,7 +58,7 @@ class BalanceHistory:
         limit: int = DEFAULT_LIMIT,
         after: date | None = None,
     ) -> BalanceHistoryPage:
-        await self._keys.get(caller, key_id)  # 404 for a foreign or missing key
+        await self._keys.listed(caller, key_id)  # 404 for a foreign or missing key
         async with self._uow_factory() as uow:
             found = await uow.balance_snapshots.page(
                 key_id, start=start, before=after, limit=limit + 1

@@ -197,11 +197,20 @@ class ExchangeKeys:
             self._events.publish(KEYS_CHANGED_TOPIC, ExchangeKeysChanged(user_ids))
 
     async def get(self, caller: Principal, key_id: str) -> ExchangeKey:
-        """The caller's key; another user's key is as missing as one that never existed.
-        Found in the caller's list, which stands for the database as `list` does (a change
-        through the app at once, one outside it within TRADEDESK_KEY_LIST_CACHE_SECONDS):
-        every request that acts on the exchange names a key, and the list kept in memory
-        spares each of them a statement."""
+        """The caller's key as the database has it, for acting with it (an order, a setting,
+        a follow): another user's key is as missing as one that never existed."""
+        async with self._uow_factory() as uow:
+            key = await uow.exchange_keys.get(caller.user_id, key_id)
+        if key is None:
+            raise NotFound("exchange key")
+        return key
+
+    async def listed(self, caller: Principal, key_id: str) -> ExchangeKey:
+        """The caller's key as their kept list has it, for reads (open orders, history, a
+        position, balances): the list stands for the database as `list` does (a change
+        through the app at once, one outside it within TRADEDESK_KEY_LIST_CACHE_SECONDS),
+        and spares each read a statement. Not for acting: a status a moment old must not
+        decide whether an order may go, nor whether its success is recorded."""
         for key in await self.list(caller):
             if key.id == key_id:
                 return key

@@ -101,19 +101,19 @@ class ManualTrading:
         self._keeper = keeper
 
     async def open_orders(self, caller: Principal, key_id: str, symbol: str) -> list[Order]:
-        key = await self._keys.get(caller, key_id)
+        key = await self._keys.listed(caller, key_id)
         return await self._keys.use(key, lambda c: self._gateway.fetch_open_orders(c, symbol))
 
     async def order_history(self, caller: Principal, key_id: str, symbol: str) -> list[Order]:
-        key = await self._keys.get(caller, key_id)
+        key = await self._keys.listed(caller, key_id)
         return await self._keys.use(key, lambda c: self._gateway.fetch_order_history(c, symbol))
 
     async def trades(self, caller: Principal, key_id: str, symbol: str) -> list[Trade]:
-        key = await self._keys.get(caller, key_id)
+        key = await self._keys.listed(caller, key_id)
         return await self._keys.use(key, lambda c: self._gateway.fetch_trades(c, symbol))
 
     async def position(self, caller: Principal, key_id: str, symbol: str) -> Position | None:
-        key = _futures(await self._keys.get(caller, key_id))
+        key = _futures(await self._keys.listed(caller, key_id))
         return await self._keys.use(key, lambda c: self._gateway.fetch_position(c, symbol))
 
     async def set_leverage(self, caller: Principal, key_id: str, change: LeverageChange) -> None:
