@@ -13,7 +13,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from tradedesk.persistence.sqlite_writers import one_writer_at_a_time
+
 log = logging.getLogger("tradedesk.persistence")
+SQLITE_LOCK_SECONDS = 30  # the longest a writer waits for SQLite's lock before failing
 
 
 def make_engine(url: str, *, statement_timeout: float | None = None) -> AsyncEngine:
@@ -27,11 +30,12 @@ def make_engine(url: str, *, statement_timeout: float | None = None) -> AsyncEng
             "timeout": statement_timeout,
         }
     if url.startswith("sqlite"):
-        options = {"connect_args": {"timeout": 30}}
+        options = {"connect_args": {"timeout": SQLITE_LOCK_SECONDS}}
     engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "close", _roll_back_before_closing)
+        one_writer_at_a_time(engine, wait_seconds=SQLITE_LOCK_SECONDS)
     return engine
 
 
