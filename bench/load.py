@@ -280,7 +280,7 @@ def run_on(label: str, database_url: str, args: argparse.Namespace) -> None:
             f"{args.workers} serving process(es)"
         )
         print("concurrency  requests  throughput      p50        p99   errors   CPU (cores busy)")
-        processes = {
+        processes: dict[str, Callable[[], float]] = {
             "app": functools.partial(cpu_seconds, server.pid),
             "simulator": functools.partial(cpu_seconds, venue.pid),
             "load": time.process_time,  # this process alone, not the two it started

@@ -52,8 +52,21 @@ async def test_a_pause_runs_until_its_expiry_and_a_running_one_stands(now):
     await windows.incr("pause", 5)  # a running pause is not shortened
     assert await windows.get_expiry("pause") == T0 + 30
     now[0] += 30
-    assert await windows.get_expiry("pause") == T0 + 30  # over: it ends now
+    await windows.incr("pause", 10)  # the first is over: a new one starts
+    assert await windows.get_expiry("pause") == T0 + 40
 
-    await windows.incr("pause", 10)
     await windows.clear("pause")
-    assert await windows.get_expiry("pause") == T0 + 30
+    assert await windows.get_expiry("pause") == T0 + 30  # none: it ends now
+
+
+async def test_windows_that_hold_nothing_are_forgotten(now, monkeypatch):
+    monkeypatch.setattr("tradedesk.integrations.exchange.local_windows.PRUNE_EVERY", 3)
+    windows, item = LocalWindows(), RateLimitItemPerSecond(5)
+    await windows.hit(item, "account that stopped")
+    await windows.incr("pause", 1)
+    now[0] += 2
+    await windows.hit(item, "account still trading")
+    await windows.hit(item, "account still trading")  # the third spend sweeps
+
+    assert [key.split("/")[1] for key in windows._windows] == ["account still trading"]
+    assert windows._expiries == {}

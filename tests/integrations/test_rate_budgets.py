@@ -195,6 +195,7 @@ async def held(budget: EgressBudget, cost: float) -> bool:
         (TradeType.SPOT, 1.0, None, 6000),
         (TradeType.FUTURES, 0.5, {TradeType.FUTURES: 3000}, 1500),
         (TradeType.SPOT, 1.0, {TradeType.FUTURES: 3000}, 6000),
+        (TradeType.FUTURES, 0.5, {TradeType.FUTURES: 1}, 1),  # a share of 1: still a limit
     ],
 )
 async def test_an_ip_spends_binances_weight_a_minute_or_this_processs_share(

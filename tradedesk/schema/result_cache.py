@@ -38,12 +38,14 @@ CATALOG_FIELDS: dict[str, frozenset[str]] = {
     ),
 }
 
-# The catalog, and the results every strategy publishes (the same for every reader).
+# The catalog, and the results every strategy publishes (the same for every reader); listed
+# field by field, so that a field added to a bucket later is not cached by default.
+_PERFORMANCE = frozenset({"netProfitPercent", "winRate", "maxDrawDown", "trades", "long", "short"})
 RESULTS_FIELDS: dict[str, frozenset[str]] = {
     **CATALOG_FIELDS,
     "Strategy": CATALOG_FIELDS["Strategy"] | {"history", "performance"},
-    "StrategyHistoryBucket": ALL,
-    "StrategyPerformance": ALL,
+    "StrategyHistoryBucket": _PERFORMANCE | {"start", "endAt"},
+    "StrategyPerformance": _PERFORMANCE,
 }
 
 # The caller's own user id and the attributes of their keys as kept (never a balance, an

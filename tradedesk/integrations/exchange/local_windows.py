@@ -20,17 +20,20 @@ from collections import deque
 from limits import RateLimitItem
 from limits.util import WindowStats
 
+PRUNE_EVERY = 10_000  # spends between sweeps of windows and pauses that hold nothing
+
 
 class _Window:
-    __slots__ = ("entries", "total")
+    __slots__ = ("entries", "seconds", "total")
 
-    def __init__(self) -> None:
+    def __init__(self, seconds: float) -> None:
         self.entries: deque[tuple[float, int]] = deque()  # (when, weight), oldest first
+        self.seconds = seconds
         self.total = 0
 
-    def expire(self, before: float) -> None:
+    def expire(self, now: float) -> None:
         entries = self.entries
-        while entries and entries[0][0] <= before:
+        while entries and entries[0][0] <= now - self.seconds:
             self.total -= entries.popleft()[1]
 
 
@@ -42,14 +45,24 @@ class LocalWindows:
     def __init__(self) -> None:
         self._windows: dict[str, _Window] = {}
         self._expiries: dict[str, float] = {}  # counters' deadlines (their counts go unused)
+        self._hits = 0
 
     def _window(self, item: RateLimitItem, key: str) -> tuple[_Window, float]:
         now = time.time()
         window = self._windows.get(item.key_for(key))
         if window is None:
-            window = self._windows[item.key_for(key)] = _Window()
-        window.expire(now - item.get_expiry())
+            window = self._windows[item.key_for(key)] = _Window(item.get_expiry())
+        window.expire(now)
         return window, now
+
+    def _prune(self, now: float) -> None:
+        """Forgets the windows that hold nothing any more (an account that stopped
+        trading) and the pauses that are over: memory follows the active keys."""
+        for key, window in list(self._windows.items()):
+            window.expire(now)
+            if not window.entries:
+                del self._windows[key]
+        self._expiries = {key: end for key, end in self._expiries.items() if end > now}
 
     async def get_window_stats(self, item: RateLimitItem, key: str) -> WindowStats:
         """When the window frees its oldest entry (now, when empty), and what is left."""
@@ -64,6 +77,9 @@ class LocalWindows:
             return False
         window.entries.append((now, cost))
         window.total += cost
+        self._hits += 1
+        if self._hits % PRUNE_EVERY == 0:
+            self._prune(now)
         return True
 
     async def get_expiry(self, key: str) -> float:

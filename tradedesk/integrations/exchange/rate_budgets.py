@@ -281,7 +281,8 @@ class ExchangeBudgets:
         self._store = BudgetStore(redis_url)
         weights = {**IP_WEIGHT_PER_MINUTE, **(ip_weight_per_minute or {})}
         self._ip_limits = ip_limits or {
-            trade_type: [RateLimitItemPerMinute(math.floor(weight * ip_share))]
+            # at least 1: a window of 0 would admit everything (its costs are capped at it)
+            trade_type: [RateLimitItemPerMinute(max(1, math.floor(weight * ip_share)))]
             for trade_type, weight in weights.items()
         }
         self._reserve_share = reserve_share
