@@ -17,8 +17,9 @@ random mix:
 
 Per step it reports requests, throughput, p50/p99 latency and errors (any non-2xx or
 transport failure), and the cores that the app (with its workers), the simulator and the load
-generator each kept busy: on a machine this size they share the cores, and a generator or a
-simulator at its limit would be measured instead of the app. `--kinds` adds each kind of
+generator each kept busy, and the whole machine (the database and Redis too): on a machine
+this size they share the cores, and a generator or a simulator at its limit would be
+measured instead of the app. `--kinds` adds each kind of
 request's count, p50 and p99. After all steps it checks that no write was lost: every order the API
 accepted is in its user's manual trade history, and each key's one open order on the
 exchange is its last. Rate limits are lifted: this measures the app, not its budgets.
@@ -50,6 +51,7 @@ from bench.serving import (  # noqa: E402
     add_postgres_option,
     cpu_seconds,
     dev_token,
+    machine_busy_seconds,
     on_each_database,
     serve,
     shared_redis,
@@ -284,6 +286,7 @@ def run_on(label: str, database_url: str, args: argparse.Namespace) -> None:
             "app": functools.partial(cpu_seconds, server.pid),
             "simulator": functools.partial(cpu_seconds, venue.pid),
             "load": time.process_time,  # this process alone, not the two it started
+            "machine": machine_busy_seconds,  # all of them, the database and Redis too
         }
         for n, concurrency in enumerate(args.concurrency):
             step = asyncio.run(

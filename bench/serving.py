@@ -170,6 +170,15 @@ def cpu_seconds(pid: int) -> float:
     return sum(seconds for process, seconds in spent.items() if descends(process))
 
 
+def machine_busy_seconds() -> float:
+    """CPU time every core of the machine has spent busy so far (Linux's /proc/stat): what
+    the app, the simulator and the load leave to the database and Redis, which share them."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+        int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def shared_redis() -> dict[str, str]:
     """The setting that puts budgets, events and persisted queries in Redis (its database 14,
     emptied first), as `serve --workers N` needs."""
