@@ -8,13 +8,22 @@ import asyncio
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from tests.support.databases import sqlite_url
 from tradedesk.persistence.engine import make_engine
 from tradedesk.persistence.sqlite_writers import one_writer_at_a_time
 
 pytestmark = pytest.mark.asyncio
+
+
+async def impatient_engine(tmp_path) -> AsyncEngine:
+    """An engine whose writers wait their turn 0.2 s at most, with an empty table `log`."""
+    engine = create_async_engine(sqlite_url(tmp_path))
+    one_writer_at_a_time(engine, wait_seconds=0.2)
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE log (n INTEGER)"))
+    return engine
 
 
 async def test_writers_go_in_the_order_they_came_and_readers_never_wait(tmp_path):
@@ -54,10 +63,7 @@ async def test_writers_go_in_the_order_they_came_and_readers_never_wait(tmp_path
 
 
 async def test_a_writer_that_waits_too_long_is_told_the_database_is_locked(tmp_path):
-    engine = create_async_engine(sqlite_url(tmp_path))
-    one_writer_at_a_time(engine, wait_seconds=0.2)
-    async with engine.begin() as connection:
-        await connection.execute(text("CREATE TABLE log (n INTEGER)"))
+    engine = await impatient_engine(tmp_path)
 
     async with engine.connect() as holder, engine.connect() as late:
         await holder.execute(text("INSERT INTO log VALUES (1)"))
@@ -70,10 +76,7 @@ async def test_a_writer_that_waits_too_long_is_told_the_database_is_locked(tmp_p
 
 
 async def test_the_turn_is_handed_on_by_a_rollback_and_by_a_connection_lost_mid_write(tmp_path):
-    engine = create_async_engine(sqlite_url(tmp_path))
-    one_writer_at_a_time(engine, wait_seconds=0.2)
-    async with engine.begin() as connection:
-        await connection.execute(text("CREATE TABLE log (n INTEGER)"))
+    engine = await impatient_engine(tmp_path)
 
     async with engine.connect() as rolled_back:
         await rolled_back.execute(text("INSERT INTO log VALUES (1)"))

@@ -85,15 +85,17 @@ async def test_published_results_are_computed_once_a_window_and_a_trade_shows_af
     from tests.builders.trades import add_trades
 
     history = {"query": "{ strategies { history(limit: 3) { trades } performance { trades } } }"}
-    left_in_window = 2 - clock.now().timestamp() % 2
+    # to the start of a window, whatever the fixture's NOW: then 1.9 s stays in it, 0.1 more not
+    since_epoch = (clock.now() - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    clock.advance(timedelta(microseconds=2_000_000 - since_epoch % 2_000_000))
     first = await client.post("/graphql", json=history)
     await add_trades(
         runtime, documented.STRATEGY_1, ("LONG", datetime(2022, 10, 19, 1, tzinfo=UTC), 0.01)
     )
-    clock.advance(timedelta(seconds=left_in_window / 2))
+    clock.advance(timedelta(seconds=1.9))
     with count_statements as counter:
         same_window = await client.post("/graphql", json=history)
-    clock.advance(timedelta(seconds=left_in_window / 2))
+    clock.advance(timedelta(seconds=0.1))
     next_window = await client.post("/graphql", json=history)
 
     assert counter.statements == []
