@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from tradedesk.persistence import sqlite_connections
 from tradedesk.persistence.sqlite_writers import one_writer_at_a_time
 
 log = logging.getLogger("tradedesk.persistence")
@@ -30,7 +31,11 @@ def make_engine(url: str, *, statement_timeout: float | None = None) -> AsyncEng
             "timeout": statement_timeout,
         }
     if url.startswith("sqlite"):
-        options = {"connect_args": {"timeout": SQLITE_LOCK_SECONDS}}
+        connect_args = {
+            "timeout": SQLITE_LOCK_SECONDS,
+            "async_creator_fn": sqlite_connections.connect,
+        }
+        options = {"connect_args": connect_args}
     engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
