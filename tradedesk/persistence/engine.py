@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from tradedesk.persistence import sqlite_connections
+from tradedesk.persistence.pool_liveness import ping_on_checkout
 from tradedesk.persistence.sqlite_writers import one_writer_at_a_time
 
 log = logging.getLogger("tradedesk.persistence")
@@ -24,7 +25,7 @@ def make_engine(url: str, *, statement_timeout: float | None = None) -> AsyncEng
     """`statement_timeout` bounds each PostgreSQL statement (asyncpg's `command_timeout`), and
     connecting, so a silent database fails a request instead of holding it; None (migrations,
     which may rebuild big tables) waits as long as the database takes."""
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    options: dict[str, Any] = {}
     if statement_timeout is not None:
         options["connect_args"] = {
             "command_timeout": statement_timeout,
@@ -41,6 +42,8 @@ def make_engine(url: str, *, statement_timeout: float | None = None) -> AsyncEng
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "close", _roll_back_before_closing)
         one_writer_at_a_time(engine, wait_seconds=SQLITE_LOCK_SECONDS)
+    else:
+        ping_on_checkout(engine)
     return engine
 
 
