@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import and_, bindparam, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -30,33 +30,42 @@ class SqlAlertRepository:
         self._session = session
 
     async def preferences(self, user_ids: list[str]) -> dict[str, AlertPreferences]:
-        settings = {
-            row.user_id: row
-            for row in await self._session.scalars(
-                select(NotificationSettingsRow).where(
-                    col(NotificationSettingsRow.user_id).in_(user_ids)
-                )
+        """One statement: each user's saved switches, if any, and whether Telegram is
+        linked. Every order placed reads this."""
+        saved = [col(getattr(NotificationSettingsRow, name)) for name in DEFAULT_SWITCHES]
+        rows = await self._session.execute(
+            sa_select(
+                col(UserRow.id),
+                col(NotificationSettingsRow.user_id).is_not(None),
+                col(NotificationMethodRow.user_id).is_not(None),
+                *saved,
             )
-        }
-        linked = set(
-            await self._session.scalars(
-                select(col(NotificationMethodRow.user_id)).where(
-                    col(NotificationMethodRow.user_id).in_(user_ids),
+            .select_from(UserRow)
+            .outerjoin(
+                NotificationSettingsRow,
+                col(NotificationSettingsRow.user_id) == col(UserRow.id),
+            )
+            .outerjoin(
+                NotificationMethodRow,
+                and_(
+                    col(NotificationMethodRow.user_id) == col(UserRow.id),
                     col(NotificationMethodRow.telegram_active),
                     col(NotificationMethodRow.telegram_chat_id).is_not(None),
-                )
+                ),
             )
+            .where(col(UserRow.id).in_(user_ids))
         )
         found = {}
-        for user in user_ids:
-            row = settings.get(user)
-            switches = {
-                name
-                for name, default in DEFAULT_SWITCHES.items()
-                if (getattr(row, name) if row is not None else default)
+        for user, has_settings, linked, *switched in rows:
+            switches = zip(DEFAULT_SWITCHES.items(), switched, strict=True)
+            on = {
+                name for (name, default), value in switches if (value if has_settings else default)
             }
-            found[user] = AlertPreferences(frozenset(switches), telegram_linked=user in linked)
-        return found
+            found[user] = AlertPreferences(frozenset(on), telegram_linked=linked)
+        default = AlertPreferences(
+            frozenset(name for name, on in DEFAULT_SWITCHES.items() if on), telegram_linked=False
+        )
+        return {user: found.get(user, default) for user in user_ids}
 
     async def recipients(self, user_ids: list[str]) -> dict[str, Recipient]:
         if not user_ids:
