@@ -146,15 +146,19 @@ class SqlProtectedTradeRepository:
         return found is not None
 
     async def close_all(self, key_id: str, symbol: str, *, reason: str, now: datetime) -> None:
-        await self._session.execute(
-            update(ProtectedTradeRow)
-            .where(
-                col(ProtectedTradeRow.key_id) == key_id,
-                col(ProtectedTradeRow.symbol) == symbol,
-                col(ProtectedTradeRow.open),
-            )
-            .values(open=False, closed_reason=reason, updated_at=now)
+        """Looks before it writes: every order placed closes the symbol's trades, and most
+        symbols have none open, so on SQLite most calls take no write lock at all."""
+        kept = (
+            col(ProtectedTradeRow.key_id) == key_id,
+            col(ProtectedTradeRow.symbol) == symbol,
+            col(ProtectedTradeRow.open),
         )
+        if await self._session.scalar(select(col(ProtectedTradeRow.id)).where(*kept).limit(1)):
+            await self._session.execute(
+                update(ProtectedTradeRow)
+                .where(*kept)
+                .values(open=False, closed_reason=reason, updated_at=now)
+            )
 
     async def lease_open(self, *, owner: str, now: datetime, lease: timedelta) -> set[str]:
         if self._session.get_bind().dialect.name == "postgresql":
