@@ -70,7 +70,11 @@ from tradedesk.integrations.secret_box import FernetSecretBox
 from tradedesk.integrations.smtp_mailer import SmtpMailer
 from tradedesk.integrations.stripe_billing import StripeBilling
 from tradedesk.integrations.telegram_bot import PtbTelegramBot
-from tradedesk.persistence.engine import make_engine, make_session_factory
+from tradedesk.persistence.engine import (
+    make_engine,
+    make_reading_session_factory,
+    make_session_factory,
+)
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 
 OUTBOUND_TIMEOUT = httpx.Timeout(5.0, connect=3.0)
@@ -113,10 +117,11 @@ def build_runtime(
         settings.database_url, statement_timeout=settings.database_statement_timeout_seconds
     )
     session_factory = make_session_factory(engine)
+    reading_factory = make_reading_session_factory(engine)
     http = httpx.AsyncClient(timeout=OUTBOUND_TIMEOUT)
 
     def uow_factory() -> SqlUnitOfWork:
-        return SqlUnitOfWork(session_factory)
+        return SqlUnitOfWork(session_factory, reading_factory)
 
     exchange = exchange or _exchange(settings, clock)
     tickers = CachedTickers(exchange, clock, ttl_seconds=settings.ticker_ttl)

@@ -88,6 +88,9 @@ class FakeUnitOfWork:
     async def __aexit__(self, *exc: object) -> None:
         self.pending.clear()  # what was not committed is rolled back
 
+    def reading(self) -> Self:
+        return self
+
     async def commit(self) -> None:
         for write in self.pending:
             write(self.store)

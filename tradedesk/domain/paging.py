@@ -86,7 +86,7 @@ class UserHistory(Generic[U, R]):
         after: tuple[datetime, str] | None = None,
     ) -> HistoryPage[R]:
         since = None if start is None else datetime.combine(start, time.min, tzinfo=UTC)
-        async with self._uow_factory() as uow:
+        async with self._uow_factory().reading() as uow:
             found = await self._fetch(uow, caller.user_id, since, after, limit + 1)
         items = found[:limit]
         token = self.cursor(caller, items[-1]) if len(found) > limit else None

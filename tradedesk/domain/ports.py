@@ -86,3 +86,9 @@ class Transaction(Protocol):
     ) -> None: ...
 
     async def commit(self) -> None: ...
+
+    def reading(self) -> Self:
+        """Declares, before it is entered, that this unit of work only reads: where the
+        database allows, it then opens no transaction of its own (each statement sees what is
+        committed as it runs, as in a READ COMMITTED transaction), and it cannot commit."""
+        ...

@@ -30,8 +30,21 @@ from tradedesk.persistence.webhooks import SqlWebhookRepository
 
 
 class SqlUnitOfWork:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        reading_factory: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
+        """`reading_factory` makes the sessions of `reading()` units of work (default: the
+        same as the others)."""
         self._session_factory = session_factory
+        self._reading_factory = reading_factory or session_factory
+        self._reads_only = False
+
+    def reading(self) -> Self:
+        self._session_factory = self._reading_factory
+        self._reads_only = True
+        return self
 
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
@@ -76,6 +89,8 @@ class SqlUnitOfWork:
             raise failure from exc
 
     async def commit(self) -> None:
+        if self._reads_only:
+            raise RuntimeError("a unit of work declared reading() commits nothing")
         await self.session.commit()
 
 

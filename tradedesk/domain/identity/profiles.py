@@ -77,7 +77,7 @@ class Profiles:
         self._clock = clock
 
     async def get(self, caller: Principal) -> Profile:
-        async with self._uow_factory() as uow:
+        async with self._uow_factory().reading() as uow:
             return await uow.profiles.get(caller.user_id)
 
     async def update(self, caller: Principal, changes: ProfileChanges) -> Profile:

@@ -199,7 +199,7 @@ class ExchangeKeys:
     async def get(self, caller: Principal, key_id: str) -> ExchangeKey:
         """The caller's key as the database has it, for acting with it (an order, a setting,
         a follow): another user's key is as missing as one that never existed."""
-        async with self._uow_factory() as uow:
+        async with self._uow_factory().reading() as uow:
             key = await uow.exchange_keys.get(caller.user_id, key_id)
         if key is None:
             raise NotFound("exchange key")

@@ -1,0 +1,54 @@
+"""A unit of work declared `reading()` reads what is committed and cannot commit; on
+PostgreSQL it opens no transaction of its own (no BEGIN and ROLLBACK around its reads)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from tradedesk.persistence.engine import make_reading_session_factory, make_session_factory
+from tradedesk.persistence.unit_of_work import SqlUnitOfWork
+
+pytestmark = pytest.mark.asyncio
+NOW = datetime(2022, 10, 14, 19, 37, tzinfo=UTC)
+
+
+def units_of_work(runtime):
+    engine = runtime.engine
+    sessions, reading = make_session_factory(engine), make_reading_session_factory(engine)
+    return lambda: SqlUnitOfWork(sessions, reading)
+
+
+async def test_a_reading_unit_of_work_reads_what_is_committed_and_cannot_commit(runtime):
+    uow_factory = units_of_work(runtime)
+    async with uow_factory() as uow:
+        await uow.users.ensure(user_id="u1", subject="s1", email=None, name=None, now=NOW)
+        await uow.commit()
+
+    async with uow_factory().reading() as uow:
+        profile = await uow.profiles.get("u1")
+        with pytest.raises(RuntimeError, match="commits nothing"):
+            await uow.commit()
+
+    assert profile.created_at == NOW
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_on_postgresql_a_reading_unit_of_work_opens_no_transaction(runtime):
+    uow_factory = units_of_work(runtime)
+
+    async def in_a_transaction_after_a_read(uow: SqlUnitOfWork) -> bool:
+        await uow.session.execute(text("SELECT 1"))
+        raw = await (await uow.session.connection()).get_raw_connection()
+        return bool(raw.driver_connection.is_in_transaction())  # asyncpg's own word
+
+    async with uow_factory() as uow:
+        writing = await in_a_transaction_after_a_read(uow)
+    async with uow_factory().reading() as uow:
+        reading = await in_a_transaction_after_a_read(uow)
+    async with uow_factory() as uow:  # the pooled connection is itself again
+        writing_after = await in_a_transaction_after_a_read(uow)
+
+    assert (writing, reading, writing_after) == (True, False, True)
