@@ -25,6 +25,10 @@ _OWNED_BY = (
     .where(_KEYS.c.user_id == bindparam("user_id"))
     .order_by(_KEYS.c.created_at, _KEYS.c.id)
 )
+# the key an order or a setting acts with, read the same way
+_ONE_OWNED = sa_select(_KEYS).where(
+    _KEYS.c.id == bindparam("key_id"), _KEYS.c.user_id == bindparam("user_id")
+)
 
 
 def to_exchange_key(row: ExchangeKeyRow | Row[Any]) -> ExchangeKey:
@@ -63,11 +67,8 @@ class SqlExchangeKeyRepository:
         return [to_exchange_key(row) for row in rows]
 
     async def get(self, user_id: str, key_id: str) -> ExchangeKey | None:
-        row = await self._session.scalar(
-            select(ExchangeKeyRow)
-            .where(col(ExchangeKeyRow.id) == key_id, col(ExchangeKeyRow.user_id) == user_id)
-            .execution_options(populate_existing=True)
-        )
+        rows = await self._session.execute(_ONE_OWNED, {"key_id": key_id, "user_id": user_id})
+        row = rows.first()
         return None if row is None else to_exchange_key(row)
 
     async def get_many(self, key_ids: list[str]) -> list[ExchangeKey]:

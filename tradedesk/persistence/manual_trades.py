@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -18,6 +19,8 @@ from tradedesk.persistence.core import rowcount
 from tradedesk.persistence.keyset import older_than
 from tradedesk.persistence.tables import ManualTradeRow
 from tradedesk.persistence.upsert import insert_unless_present
+
+_TRADES = ManualTradeRow.__table__  # type: ignore[attr-defined]
 
 STALE_CLAIM = timedelta(minutes=2)  # far longer than placing an order takes
 
@@ -160,19 +163,14 @@ class SqlManualTradeRepository:
         before: tuple[datetime, str] | None,
         limit: int,
     ) -> list[ManualTrade]:
-        query = select(ManualTradeRow).where(
-            col(ManualTradeRow.user_id) == user_id, col(ManualTradeRow.placed)
-        )
+        # plain rows, not ORM objects: a page is up to a thousand of them
+        query = sa_select(_TRADES).where(_TRADES.c.user_id == user_id, _TRADES.c.placed)
         if since is not None:
-            query = query.where(col(ManualTradeRow.created_at) >= since)
+            query = query.where(_TRADES.c.created_at >= since)
         if before is not None:
-            query = query.where(
-                older_than(col(ManualTradeRow.created_at), col(ManualTradeRow.id), before)
-            )
-        rows = await self._session.scalars(
-            query.order_by(
-                col(ManualTradeRow.created_at).desc(), col(ManualTradeRow.id).desc()
-            ).limit(limit)
+            query = query.where(older_than(_TRADES.c.created_at, _TRADES.c.id, before))
+        rows = await self._session.execute(
+            query.order_by(_TRADES.c.created_at.desc(), _TRADES.c.id.desc()).limit(limit)
         )
         return [
             ManualTrade(

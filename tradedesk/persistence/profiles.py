@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, update
 
@@ -11,13 +13,25 @@ from tradedesk.domain.errors import NotFound
 from tradedesk.domain.identity.model import Profile, ProfileChanges
 from tradedesk.persistence.tables import UserRow
 
+_USERS = UserRow.__table__  # type: ignore[attr-defined]
+# read on every profile request: a statement built once, read as a plain row
+_PROFILE = sa_select(
+    _USERS.c.first_name,
+    _USERS.c.last_name,
+    _USERS.c.country,
+    _USERS.c.language,
+    _USERS.c.timezone,
+    _USERS.c.created_at,
+    _USERS.c.updated_at,
+).where(_USERS.c.id == bindparam("user_id"))
+
 
 class SqlProfileRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def get(self, user_id: str) -> Profile:
-        row = await self._session.get(UserRow, user_id, populate_existing=True)
+        row = (await self._session.execute(_PROFILE, {"user_id": user_id})).first()
         if row is None:
             raise NotFound("user")
         return Profile(

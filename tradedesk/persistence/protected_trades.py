@@ -6,7 +6,8 @@ import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, bindparam, func, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -76,6 +77,19 @@ def _trade(row: ProtectedTradeRow) -> ProtectedTrade:
         live=json.loads(row.live_legs),
         ended={leg: LegEnd(end) for leg, end in json.loads(row.ended_legs).items()},
     )
+
+
+_TRADES = ProtectedTradeRow.__table__  # type: ignore[attr-defined]
+# asked before every futures order: built once
+_ONE_OPEN_ON_SYMBOL = (
+    sa_select(_TRADES.c.id)
+    .where(
+        _TRADES.c.key_id == bindparam("key_id"),
+        _TRADES.c.symbol == bindparam("symbol"),
+        _TRADES.c.open,
+    )
+    .limit(1)
+)
 
 
 class SqlProtectedTradeRepository:
@@ -148,15 +162,15 @@ class SqlProtectedTradeRepository:
     async def close_all(self, key_id: str, symbol: str, *, reason: str, now: datetime) -> None:
         """Looks before it writes: every order placed closes the symbol's trades, and most
         symbols have none open, so on SQLite most calls take no write lock at all."""
-        kept = (
-            col(ProtectedTradeRow.key_id) == key_id,
-            col(ProtectedTradeRow.symbol) == symbol,
-            col(ProtectedTradeRow.open),
-        )
-        if await self._session.scalar(select(col(ProtectedTradeRow.id)).where(*kept).limit(1)):
+        on_symbol = {"key_id": key_id, "symbol": symbol}
+        if (await self._session.execute(_ONE_OPEN_ON_SYMBOL, on_symbol)).first() is not None:
             await self._session.execute(
                 update(ProtectedTradeRow)
-                .where(*kept)
+                .where(
+                    col(ProtectedTradeRow.key_id) == key_id,
+                    col(ProtectedTradeRow.symbol) == symbol,
+                    col(ProtectedTradeRow.open),
+                )
                 .values(open=False, closed_reason=reason, updated_at=now)
             )
 
