@@ -78,6 +78,7 @@ class FakeUnitOfWork:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.pending: list = []
+        self.reads_only = False
         self.protected_trades = FakeProtectedTrades(self)
         self.alerts = FakeAlerts(self)
         self.reports = FakeExitFills(self)
@@ -89,9 +90,12 @@ class FakeUnitOfWork:
         self.pending.clear()  # what was not committed is rolled back
 
     def reading(self) -> Self:
+        self.reads_only = True
         return self
 
     async def commit(self) -> None:
+        if self.reads_only:
+            raise RuntimeError("a unit of work declared reading() commits nothing")
         for write in self.pending:
             write(self.store)
         self.pending.clear()

@@ -8,7 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
-from tradedesk.persistence.engine import make_reading_session_factory, make_session_factory
+from tradedesk.persistence.engine import (
+    make_engine,
+    make_reading_session_factory,
+    make_session_factory,
+)
 from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 
 pytestmark = pytest.mark.asyncio
@@ -26,6 +30,8 @@ async def test_a_reading_unit_of_work_reads_what_is_committed_and_cannot_commit(
     async with uow_factory() as uow:
         await uow.users.ensure(user_id="u1", subject="s1", email=None, name=None, now=NOW)
         await uow.commit()
+        with pytest.raises(RuntimeError, match="before the unit of work is entered"):
+            uow.reading()  # too late: it would keep its transaction yet refuse to commit
 
     async with uow_factory().reading() as uow:
         profile = await uow.profiles.get("u1")
@@ -36,19 +42,26 @@ async def test_a_reading_unit_of_work_reads_what_is_committed_and_cannot_commit(
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
-async def test_on_postgresql_a_reading_unit_of_work_opens_no_transaction(runtime):
-    uow_factory = units_of_work(runtime)
+async def test_on_postgresql_a_reading_unit_of_work_opens_no_transaction(database_url):
+    """On an engine of its own, used one unit of work at a time: one pooled connection, so
+    the last one also shows that connection came back to the pool as it was."""
+    engine = make_engine(database_url)
+    sessions, reading = make_session_factory(engine), make_reading_session_factory(engine)
 
-    async def in_a_transaction_after_a_read(uow: SqlUnitOfWork) -> bool:
+    async def in_a_transaction_after_a_read(uow: SqlUnitOfWork) -> tuple[object, bool]:
         await uow.session.execute(text("SELECT 1"))
-        raw = await (await uow.session.connection()).get_raw_connection()
-        return bool(raw.driver_connection.is_in_transaction())  # asyncpg's own word
+        driver = (await (await uow.session.connection()).get_raw_connection()).driver_connection
+        return driver, bool(driver.is_in_transaction())  # asyncpg's own word
 
-    async with uow_factory() as uow:
-        writing = await in_a_transaction_after_a_read(uow)
-    async with uow_factory().reading() as uow:
-        reading = await in_a_transaction_after_a_read(uow)
-    async with uow_factory() as uow:  # the pooled connection is itself again
-        writing_after = await in_a_transaction_after_a_read(uow)
+    try:
+        async with SqlUnitOfWork(sessions, reading) as uow:
+            first, writing = await in_a_transaction_after_a_read(uow)
+        async with SqlUnitOfWork(sessions, reading).reading() as uow:
+            second, reads = await in_a_transaction_after_a_read(uow)
+        async with SqlUnitOfWork(sessions, reading) as uow:
+            third, writing_after = await in_a_transaction_after_a_read(uow)
+    finally:
+        await engine.dispose()
 
-    assert (writing, reading, writing_after) == (True, False, True)
+    assert first is second is third
+    assert (writing, reads, writing_after) == (True, False, True)

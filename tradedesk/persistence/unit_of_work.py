@@ -42,6 +42,8 @@ class SqlUnitOfWork:
         self._reads_only = False
 
     def reading(self) -> Self:
+        if hasattr(self, "session"):
+            raise RuntimeError("reading() is declared before the unit of work is entered")
         self._session_factory = self._reading_factory
         self._reads_only = True
         return self
