@@ -52,11 +52,14 @@ async def test_a_pause_runs_until_its_expiry_and_a_running_one_stands(now):
     await windows.incr("pause", 5)  # a running pause is not shortened
     assert await windows.get_expiry("pause") == T0 + 30
     now[0] += 30
+    assert await windows.get_expiry("pause") == T0 + 30  # over: it ends now
+    now[0] += 1
+    assert await windows.get_expiry("pause") == T0 + 31  # now, not the deadline gone by
     await windows.incr("pause", 10)  # the first is over: a new one starts
-    assert await windows.get_expiry("pause") == T0 + 40
+    assert await windows.get_expiry("pause") == T0 + 41
 
     await windows.clear("pause")
-    assert await windows.get_expiry("pause") == T0 + 30  # none: it ends now
+    assert await windows.get_expiry("pause") == T0 + 31  # none: it ends now
 
 
 async def test_windows_that_hold_nothing_are_forgotten(now, monkeypatch):
