@@ -372,6 +372,41 @@ def test_only_trusted_peers_say_who_the_client_is(tmp_path):
     assert untrusted == [200, 200, 429]  # one peer, one budget, whatever it claims
 
 
+def test_the_tradingview_allow_list_knows_senders_behind_a_trusted_balancer(tmp_path):
+    """An allowed sender is heard (its malformed strategy id then answers 422); another
+    sender, or an untrusted peer claiming an allowed address, is refused before that (401)."""
+    port = free_port()
+    server = start_server(
+        tmp_path, "127.0.0.1", port,
+        TRADEDESK_DATA_DIR=str(tmp_path),
+        TRADEDESK_FORWARDED_ALLOW_IPS="127.0.0.2",
+        TRADEDESK_TRADINGVIEW_ALLOW_IPS="198.51.100.7, 203.0.113.0/24",
+    )  # fmt: skip
+    try:
+        base = wait_until_serving(server, port)
+
+        def status(source: str, sender: str) -> int:
+            transport = httpx.HTTPTransport(local_address=source)
+            with httpx.Client(transport=transport) as http:
+                return http.post(
+                    f"{base}/webhooks/tradingview/not-a-strategy-id",
+                    content=b"{}",
+                    headers={"X-Forwarded-For": sender},
+                ).status_code
+
+        answers = [
+            status("127.0.0.2", "198.51.100.7"),
+            status("127.0.0.2", "203.0.113.20"),
+            status("127.0.0.2", "198.51.100.8"),
+            status("127.0.0.3", "198.51.100.7"),
+        ]
+    finally:
+        server.terminate()
+        server.wait(30)
+
+    assert answers == [422, 422, 401, 401]
+
+
 def serve_output(cwd: Path, *, terminal: bool, **env: str) -> str:
     """What `serve` prints until it listens, its output a terminal (a real pty) or a pipe."""
     port = free_port()

@@ -25,6 +25,7 @@ from tradedesk.domain.copying.follows import StrategyFollows
 from tradedesk.domain.copying.history import strategy_history
 from tradedesk.domain.copying.model import PublishedSignal
 from tradedesk.domain.copying.publishing import SignalPublishing
+from tradedesk.domain.copying.tradingview import TradingViewAlerts, allowed_senders
 from tradedesk.domain.copying.webhooks import StrategyWebhooks
 from tradedesk.domain.identity.authentication import Identity
 from tradedesk.domain.identity.ports import HumanCheck
@@ -287,6 +288,14 @@ def build_runtime(
             publishing=publishing,
             clock=clock,
             ids=ids,
+        ),
+        tradingview_alerts=TradingViewAlerts(
+            uow_factory=uow_factory,
+            secrets=secrets,
+            publishing=publishing,
+            clock=clock,
+            ids=ids,
+            senders=allowed_senders(settings.tradingview_allow_ips),
         ),
         strategy_history=strategy_history(uow_factory, page_tokens),
         strategy_reference=reference,

@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -293,6 +294,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Comma-separated IPs of the proxies users whitelist on their exchange keys.",
     )
+    tradingview_allow_ips: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated addresses or networks that may deliver TradingView "
+        "alerts to /webhooks/tradingview/<id>; empty, any sender (the secret still decides).",
+    )
     forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["127.0.0.1"],
         description="Comma-separated addresses or networks of the load balancers whose "
@@ -319,7 +325,13 @@ class Settings(BaseSettings):
                 raise ValueError(f"{proxy!r} is not an http(s):// proxy URL")
         return proxies
 
-    @field_validator("whitelist_ips", "exchange_proxies", "forwarded_allow_ips", mode="before")
+    @field_validator(
+        "whitelist_ips",
+        "exchange_proxies",
+        "forwarded_allow_ips",
+        "tradingview_allow_ips",
+        mode="before",
+    )
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -333,16 +345,18 @@ class Settings(BaseSettings):
             ipaddress.ip_address(ip)  # ValueError names the bad one
         return ips
 
-    @field_validator("forwarded_allow_ips")
+    @field_validator("forwarded_allow_ips", "tradingview_allow_ips")
     @classmethod
-    def _peers(cls, peers: list[str]) -> list[str]:
-        """As uvicorn reads them: `*` alone, or addresses and networks (host bits clear)."""
-        if "*" in peers and len(peers) > 1:
-            raise ValueError("* trusts every peer: give it alone")
-        for peer in peers:
-            if peer != "*":
-                ipaddress.ip_network(peer)  # ValueError names the bad one (10.0.0.1/8 too)
-        return peers
+    def _networks(cls, entries: list[str], info: ValidationInfo) -> list[str]:
+        """Addresses and networks (host bits clear), as uvicorn reads them; the trusted
+        balancers may also be `*` alone."""
+        if info.field_name == "forwarded_allow_ips" and entries == ["*"]:
+            return entries
+        if "*" in entries:
+            raise ValueError("* trusts every peer: give it alone, and only for balancers")
+        for entry in entries:
+            ipaddress.ip_network(entry)  # ValueError names the bad one (10.0.0.1/8 too)
+        return entries
 
     @model_validator(mode="after")
     def _issuer_needs_a_client(self) -> Settings:

@@ -17,6 +17,7 @@ from tradedesk.domain.copying.follows import StrategyFollows
 from tradedesk.domain.copying.model import CopiedTrade
 from tradedesk.domain.copying.ports import CopyingUnitOfWork
 from tradedesk.domain.copying.publishing import SignalPublishing
+from tradedesk.domain.copying.tradingview import TradingViewAlerts
 from tradedesk.domain.copying.webhooks import StrategyWebhooks
 from tradedesk.domain.identity.authentication import Identity
 from tradedesk.domain.identity.ports import HumanCheck
@@ -65,5 +66,6 @@ class Services:
     copy_dispatcher: CopyDispatcher
     strategy_history: UserHistory[CopyingUnitOfWork, CopiedTrade]
     strategy_webhooks: StrategyWebhooks
+    tradingview_alerts: TradingViewAlerts
     strategy_reference: StrategyReference
     trade_events: TradeEvents

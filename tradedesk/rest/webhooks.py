@@ -1,5 +1,6 @@
-"""Inbound webhooks: signals for a strategy from a charting tool, signed per strategy,
-Stripe's billing events, signed by Stripe, and Telegram's updates to the platform's bot."""
+"""Inbound webhooks: signals for a strategy from a charting tool, signed per strategy, or
+from a TradingView alert carrying the strategy's secret; Stripe's billing events, signed by
+Stripe; and Telegram's updates to the platform's bot."""
 
 from __future__ import annotations
 
@@ -34,6 +35,19 @@ async def strategy_signal(request: Request) -> Response:
     )
 
 
+async def tradingview_alert(request: Request) -> Response:
+    """TradingView's alert delivery: JSON in the body, whatever its content type says."""
+    alerts = request.app.state.services.tradingview_alerts
+    sender = request.client.host if request.client else None  # as the forwarded-header trust says
+    alerts.check_sender(request.path_params["strategy_id"], sender)
+    inputs = Inputs(request)
+    strategy_id = inputs.path_id("strategy_id")
+    body = await inputs.json_object()
+    inputs.valid()
+    delivery = await alerts.receive(strategy_id, body)
+    return JSON({"signalId": delivery.signal_id})
+
+
 async def stripe_event(request: Request) -> Response:
     acted = await request.app.state.services.stripe_webhooks.receive(
         await request.body(), request.headers.get("stripe-signature")
@@ -65,6 +79,7 @@ async def telegram_update(request: Request) -> Response:
 
 ROUTES = [
     Route("/strategy/{strategy_id}", strategy_signal, methods=["POST"]),
+    Route("/tradingview/{strategy_id}", tradingview_alert, methods=["POST"]),
     Route("/stripe", stripe_event, methods=["POST"]),
     Route("/telegram", telegram_update, methods=["POST"]),
 ]

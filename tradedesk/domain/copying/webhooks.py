@@ -25,6 +25,7 @@ from tradedesk.domain.keys.ports import SecretBox
 from tradedesk.domain.ports import Clock, Ids
 from tradedesk.domain.principal import Principal
 from tradedesk.domain.strategies.admin import require_operator
+from tradedesk.domain.strategies.model import SignalInput
 from tradedesk.domain.strategies.signals import parse_signal
 
 log = logging.getLogger("tradedesk.webhooks")
@@ -91,40 +92,64 @@ class StrategyWebhooks:
         async with self._uow_factory() as uow:
             sealed = await uow.webhooks.secret(strategy_id)
         if sealed is None:
-            raise _refused(strategy_id, "no webhook secret")
+            raise refused(strategy_id, "no webhook secret")
         timestamp = headers.get(TIMESTAMP_HEADER, "")
         if not timestamp.isdigit():
-            raise _refused(strategy_id, "no timestamp")
+            raise refused(strategy_id, "no timestamp")
         age = abs(self._clock.now().timestamp() - int(timestamp))
         if age > TOLERANCE.total_seconds():
-            raise _refused(strategy_id, f"timestamp {age:.0f} s off")
+            raise refused(strategy_id, f"timestamp {age:.0f} s off")
         sent = headers.get(SIGNATURE_HEADER, "")
         expected = signature(self._secrets.open(sealed), timestamp, body)
         if not hmac.compare_digest(sent.encode(), expected.encode()):
-            raise _refused(strategy_id, "bad signature")
+            raise refused(strategy_id, "bad signature")
         if fields is None:
             raise ValidationFailed(
                 [FieldError(param="body", value=None, msg="must be JSON object")]
             )
         signal = parse_signal({**fields, "strategyId": strategy_id})
-        signal_id = self._ids.new_id()
-        async with self._uow_factory() as uow:  # claimed first: a twin delivery finds it
-            claimed = await uow.webhooks.claim(strategy_id, sent, signal_id, now=self._clock.now())
+        return await publish_once(
+            self._uow_factory,
+            self._publishing,
+            self._clock,
+            signal,
+            signal_id=self._ids.new_id(),
+            receipt=sent,
+            created_by=f"webhook:{strategy_id}",
+        )
+
+
+async def publish_once(
+    uow_factory: CopyingUnitOfWorkFactory,
+    publishing: SignalPublishing,
+    clock: Clock,
+    signal: SignalInput,
+    *,
+    signal_id: str,
+    receipt: str,
+    created_by: str,
+) -> WebhookDelivery:
+    """Publishes a delivery's signal unless a delivery with the same `receipt` (a signature,
+    an alert's own id) was accepted before: then it answers that one's signal. The receipt is
+    claimed before anything is published, so a twin sent at the same moment finds it, and
+    given back if publishing fails, so that a retry may succeed."""
+    strategy_id = signal.strategy_id
+    async with uow_factory() as uow:
+        claimed = await uow.webhooks.claim(strategy_id, receipt, signal_id, now=clock.now())
+        await uow.commit()
+    if claimed != signal_id:
+        return WebhookDelivery(claimed, None, replayed=True)
+    try:
+        published = await publishing.publish_as(signal, signal_id=signal_id, created_by=created_by)
+    except BaseException:
+        async with uow_factory() as uow:
+            await uow.webhooks.release(strategy_id, receipt)
             await uow.commit()
-        if claimed != signal_id:
-            return WebhookDelivery(claimed, None, replayed=True)
-        try:
-            published = await self._publishing.publish_as(
-                signal, signal_id=signal_id, created_by=f"webhook:{strategy_id}"
-            )
-        except BaseException:
-            async with self._uow_factory() as uow:
-                await uow.webhooks.release(strategy_id, sent)
-                await uow.commit()
-            raise
-        return WebhookDelivery(published.signal.id, published.copies, replayed=False)
+        raise
+    return WebhookDelivery(published.signal.id, published.copies, replayed=False)
 
 
-def _refused(strategy_id: str, reason: str) -> Unauthenticated:
+def refused(strategy_id: str, reason: str) -> Unauthenticated:
+    """The one answer to a delivery that is not the strategy's own; why is only logged."""
     log.info("webhook for strategy %s refused: %s", strategy_id, reason)
     return Unauthenticated(reason)
