@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from tradedesk.domain.copying.model import StrategyFollow
+from tradedesk.domain.copying.model import FollowSizing, StrategyFollow
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
 from tradedesk.persistence.tables import StrategyFollowRow
 
@@ -27,6 +27,10 @@ def _follow(row: StrategyFollowRow) -> StrategyFollow:
         max_leverage=row.max_leverage,
         daily_loss_limit_percent=row.daily_loss_limit_percent,
         paused_reason=row.paused_reason,
+        sizing=FollowSizing(row.sizing),
+        notional_usdt=row.notional_usdt,
+        equity_percent=row.equity_percent,
+        max_notional_usdt=row.max_notional_usdt,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -101,6 +105,7 @@ class SqlFollowRepository:
                 max_leverage=follow.max_leverage,
                 daily_loss_limit_percent=follow.daily_loss_limit_percent,
                 paused_reason=follow.paused_reason,
+                **_options(follow),
                 updated_at=follow.updated_at,
             )
         )
@@ -129,6 +134,16 @@ def _values(follow: StrategyFollow) -> dict[str, Any]:
         "max_leverage": follow.max_leverage,
         "daily_loss_limit_percent": follow.daily_loss_limit_percent,
         "paused_reason": follow.paused_reason,
+        **_options(follow),
         "created_at": follow.created_at,
         "updated_at": follow.updated_at,
+    }
+
+
+def _options(follow: StrategyFollow) -> dict[str, Any]:
+    return {
+        "sizing": follow.sizing.value,
+        "notional_usdt": follow.notional_usdt,
+        "equity_percent": follow.equity_percent,
+        "max_notional_usdt": follow.max_notional_usdt,
     }

@@ -309,6 +309,18 @@ class StrategyFollowRow(SQLModel, table=True):
         default=None, sa_column=Column(Numeric(6, 2), nullable=True)
     )
     paused_reason: str | None = Field(default=None, max_length=128)
+    sizing: str = Field(
+        default="RISK", sa_column=Column(String(16), nullable=False, server_default="RISK")
+    )
+    notional_usdt: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(20, 8), nullable=True)
+    )
+    equity_percent: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(12, 6), nullable=True)
+    )
+    max_notional_usdt: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(20, 8), nullable=True)
+    )
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
 

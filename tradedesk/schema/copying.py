@@ -8,7 +8,7 @@ from datetime import datetime
 
 import strawberry
 
-from tradedesk.domain.copying.model import FollowView
+from tradedesk.domain.copying.model import FollowSizing, FollowView
 from tradedesk.domain.errors import FieldError
 from tradedesk.resolvers import copy_trading, follows
 from tradedesk.resolvers.public import GraphInfo
@@ -31,30 +31,56 @@ class StrategyFollowType:
     paused_reason: str | None = strawberry.field(
         description="Why the platform paused it (a plan without automation); null otherwise."
     )
+    sizing: FollowSizing = strawberry.field(description="How big each copy is.")
+    notional_usdt: float | None = strawberry.field(
+        description="Each copy's notional with FIXED_NOTIONAL."
+    )
+    equity_percent: float | None = strawberry.field(
+        description="Each copy's notional as this share of equity, with EQUITY_PERCENT."
+    )
+    max_notional_usdt: float | None = strawberry.field(
+        description="No copy opens more notional, whatever the sizing."
+    )
     strategy: StrategyType = strawberry.field(description="The v1 `StrategyAutomated`.")
     risk_profile: RiskProfileType = strawberry.field(description="The v1 `StrategyRiskProfile`.")
 
 
-@strawberry.input(description="Follow a strategy with a key; the v1 body's fields.")
-class FollowStrategyInput:
-    strategy_automated_id: str
-    strategy_risk_profile_id: str
-    active: bool | None = strawberry.UNSET
-    max_leverage: int | None = strawberry.UNSET
-    daily_loss_limit_percent: float | None = strawberry.UNSET
-
-
-@strawberry.input(description="Only the given fields change; a new strategy keeps the symbol.")
-class UpdateStrategyFollowInput:
-    strategy_automated_id: str | None = strawberry.UNSET
-    strategy_risk_profile_id: str | None = strawberry.UNSET
-    active: bool | None = strawberry.UNSET
+@strawberry.input(description="A follow's options beyond the v1 body; null clears one.")
+class FollowOptionsInput:
     max_leverage: int | None = strawberry.field(
         default=strawberry.UNSET, description="1-125; null removes the cap."
     )
     daily_loss_limit_percent: float | None = strawberry.field(
         default=strawberry.UNSET, description="0.1-100; null removes the circuit breaker."
     )
+    sizing: FollowSizing | None = strawberry.field(
+        default=strawberry.UNSET, description="RISK when not given; null sets RISK."
+    )
+    notional_usdt: float | None = strawberry.field(
+        default=strawberry.UNSET, description="Each copy's notional; required with FIXED_NOTIONAL."
+    )
+    equity_percent: float | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Each copy's share of equity, above 0 and at most 100; required with "
+        "EQUITY_PERCENT.",
+    )
+    max_notional_usdt: float | None = strawberry.field(
+        default=strawberry.UNSET, description="A cap on each copy's notional; null removes it."
+    )
+
+
+@strawberry.input(description="Follow a strategy with a key; the v1 body's fields.")
+class FollowStrategyInput(FollowOptionsInput):
+    strategy_automated_id: str
+    strategy_risk_profile_id: str
+    active: bool | None = strawberry.UNSET
+
+
+@strawberry.input(description="Only the given fields change; a new strategy keeps the symbol.")
+class UpdateStrategyFollowInput(FollowOptionsInput):
+    strategy_automated_id: str | None = strawberry.UNSET
+    strategy_risk_profile_id: str | None = strawberry.UNSET
+    active: bool | None = strawberry.UNSET
 
 
 @strawberry.type

@@ -6,6 +6,7 @@ from __future__ import annotations
 import strawberry
 
 from tradedesk.domain.catalog.performance import Interval
+from tradedesk.domain.copying.model import FollowSizing
 from tradedesk.domain.keys.model import ApiKeyStatus, StrategyType
 from tradedesk.domain.market.model import ExchangeId, TradeType
 
@@ -19,4 +20,11 @@ strawberry.enum(
 )
 strawberry.enum(
     ApiKeyStatus, name="ApiKeyStatus", description="What the key's last use on the exchange told."
+)
+strawberry.enum(
+    FollowSizing,
+    name="FollowSizing",
+    description="How big each copy is: RISK (the stop loses the risk profile's share of "
+    "equity), FIXED_NOTIONAL (`notionalUsdt` of notional) or EQUITY_PERCENT (`equityPercent` % "
+    "of the key's futures equity as notional).",
 )

@@ -10,17 +10,20 @@ from decimal import Decimal
 import pytest
 
 from tests.builders.markets import BTC
-from tradedesk.domain.copying.model import StrategyFollow
+from tradedesk.domain.copying.model import FollowSizing, StrategyFollow
 from tradedesk.domain.copying.sizing import (
     CopySize,
     CopySkipped,
+    SizingRule,
     check_daily_loss,
     size_copy,
 )
 from tradedesk.domain.copying_notices import NoticeKind
 
 
-def size(equity: str, percent: str, entry: str, stop: str, cap: int | None = None) -> CopySize:
+def size(
+    equity: str, percent: str, entry: str, stop: str, cap: int | None = None, **rule: object
+) -> CopySize:
     return size_copy(
         symbol="BTC/USDT",
         equity=Decimal(equity),
@@ -28,7 +31,7 @@ def size(equity: str, percent: str, entry: str, stop: str, cap: int | None = Non
         entry_price=Decimal(entry),
         stop_price=Decimal(stop),
         rules=BTC,
-        leverage_cap=cap,
+        rule=SizingRule(leverage_cap=cap, **rule),  # type: ignore[arg-type]
     )
 
 
@@ -88,6 +91,48 @@ def test_a_stop_the_market_already_reached_sizes_nothing():
         size("10000", "1", "30000", "30000")
     assert skipped.value.tell is None
     assert skipped.value.reason == "the market is at the stop (30000)"
+
+
+def test_a_fixed_notional_opens_that_much_whatever_the_stop():
+    # 1,500 USDT at 30,000 is 0.05 BTC; margin 9,000 carries it at 1x
+    for stop in ("29000", "29990", "31000"):
+        sized = size("10000", "1", "30000", stop, sizing=FIXED, notional_usdt=Decimal(1500))
+        assert (sized.amount, sized.leverage) == (Decimal("0.050"), 1)
+    # 20,000 USDT needs 20,000 / 9,000 = 2.2, so 3x; 0.6666 BTC rounds down to 0.666
+    sized = size("10000", "1", "30000", "29000", sizing=FIXED, notional_usdt=Decimal(20000))
+    assert (sized.amount, sized.leverage) == (Decimal("0.666"), 3)
+
+
+def test_an_equity_percent_opens_that_share_of_equity_as_notional():
+    # 25 % of 10,000 is 2,500 USDT: 0.0833 BTC at 30,000, rounded down to 0.083
+    sized = size("10000", "1", "30000", "29000", sizing=EQUITY, equity_percent=Decimal(25))
+    assert (sized.amount, sized.leverage) == (Decimal("0.083"), 1)
+
+
+def test_the_notional_cap_holds_every_mode_down():
+    cap = {"max_notional_usdt": Decimal(600)}  # 0.02 BTC at 30,000
+    assert size("10000", "1", "30000", "29000", **cap).amount == Decimal("0.020")  # risk: 0.1
+    fixed = size("10000", "1", "30000", "29000", sizing=FIXED, notional_usdt=Decimal(1500), **cap)
+    assert fixed.amount == Decimal("0.020")
+    equity = size("10000", "1", "30000", "29000", sizing=EQUITY, equity_percent=Decimal(50), **cap)
+    assert equity.amount == Decimal("0.020")
+    # the leverage cap still applies under a looser notional cap: 2x carries 0.6 BTC
+    both = size("10000", "1", "30000", "29000", cap=2, sizing=FIXED,
+                notional_usdt=Decimal(50000), max_notional_usdt=Decimal(40000))  # fmt: skip
+    assert (both.amount, both.leverage) == (Decimal("0.600"), 2)
+
+
+def test_below_the_minimum_because_of_the_notional_cap_says_so():
+    with pytest.raises(CopySkipped) as skipped:
+        size("10000", "1", "30000", "29000", max_notional_usdt=Decimal(90))  # 0.003 BTC
+    assert skipped.value.tell is NoticeKind.BELOW_MINIMUM
+    assert skipped.value.reason.endswith("the follow's notional cap is 90 USDT")
+    with pytest.raises(CopySkipped) as fixed:
+        size("10000", "1", "30000", "29000", sizing=FIXED, notional_usdt=Decimal(50))
+    assert fixed.value.reason == ("0.001 BTC/USDT is below the market's minimum (0.001, 100 USDT)")
+
+
+FIXED, EQUITY = FollowSizing.FIXED_NOTIONAL, FollowSizing.EQUITY_PERCENT
 
 
 def follow(limit: str | None) -> StrategyFollow:

@@ -31,7 +31,12 @@ from tradedesk.domain.copying.outcomes import CopyOutcomes
 from tradedesk.domain.copying.ports import (
     CopyingUnitOfWorkFactory,
 )
-from tradedesk.domain.copying.sizing import CopySkipped, check_daily_loss, size_copy
+from tradedesk.domain.copying.sizing import (
+    CopySkipped,
+    SizingRule,
+    check_daily_loss,
+    size_copy,
+)
 from tradedesk.domain.copying_notices import CopyingNotice, NoticeKind, notice
 from tradedesk.domain.errors import (
     BusinessRuleViolation,
@@ -333,7 +338,7 @@ class CopyDispatcher:
             entry_price=entry_price,
             stop_price=signal.stop_price,
             rules=rules,
-            leverage_cap=follow.max_leverage,
+            rule=SizingRule.of(follow),
         )
         amount, leverage = size.amount, size.leverage
         fence()

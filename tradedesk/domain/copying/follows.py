@@ -10,23 +10,39 @@ so that concurrent requests cannot both pass.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from tradedesk.domain.billing.subscriptions import Entitlements
 from tradedesk.domain.catalog.model import RiskProfile, Strategy
 from tradedesk.domain.catalog.public import CatalogSnapshot, PublicCatalog
-from tradedesk.domain.copying.model import FollowChanges, FollowLimits, FollowView, StrategyFollow
+from tradedesk.domain.copying.model import (
+    FollowChanges,
+    FollowLimits,
+    FollowSizing,
+    FollowView,
+    StrategyFollow,
+)
 from tradedesk.domain.copying.ports import CopyingUnitOfWork, CopyingUnitOfWorkFactory
-from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode, InvalidValue, NotFound
+from tradedesk.domain.errors import (
+    BusinessRuleViolation,
+    ErrorCode,
+    FieldError,
+    InvalidValue,
+    NotFound,
+    ValidationFailed,
+)
 from tradedesk.domain.keys.exchange_keys import ExchangeKeys
 from tradedesk.domain.keys.model import ApiKeyStatus, ExchangeKey, StrategyType
 from tradedesk.domain.market.model import TradeType
 from tradedesk.domain.ports import Clock, Ids
 from tradedesk.domain.principal import Principal
 from tradedesk.domain.trading.manual_trading import MAX_LEVERAGE
-from tradedesk.domain.validation import FieldCollector, parse_boolean
+from tradedesk.domain.validation import FieldCollector, choice, parse_boolean
+
+MAX_USDT = Decimal(1_000_000_000)  # beyond any copy's notional; keeps the arithmetic finite
 
 
 def parse_follow(
@@ -37,8 +53,8 @@ def parse_follow(
     with_limits: bool = False,
 ) -> FollowChanges:
     """Every field at once. Creating needs both ids; an update takes any of the three.
-    `with_limits` (GraphQL) also reads `maxLeverage` and `dailyLossLimitPercent`: the v1
-    bodies stay exactly as documented."""
+    `with_limits` (GraphQL) also reads the options of `_OPTIONS`: the v1 bodies stay exactly
+    as documented, and a follow made through them has the defaults."""
     collector = FieldCollector()
     strategy = profile = active = None
     if creating or "strategyAutomatedId" in body:
@@ -56,19 +72,29 @@ def parse_follow(
     if "active" in body:
         active = collector.parse("active", body["active"], parse_boolean)
     limits = FollowLimits()
-    if with_limits and "maxLeverage" in body:
-        raw = body["maxLeverage"]
-        leverage = None if raw is None else collector.parse("maxLeverage", raw, _max_leverage)
-        limits = replace(limits, max_leverage=leverage, given=limits.given | {"max_leverage"})
-    if with_limits and "dailyLossLimitPercent" in body:
-        raw = body["dailyLossLimitPercent"]
-        loss = None if raw is None else collector.parse("dailyLossLimitPercent", raw, _loss_limit)
-        given = limits.given | {"daily_loss_limit_percent"}
-        limits = replace(limits, daily_loss_limit_percent=loss, given=given)
+    if with_limits:
+        options: dict[str, Any] = {}
+        for name, attribute, parse, cleared in _OPTIONS:
+            if name in body:
+                raw = body[name]
+                options[attribute] = cleared if raw is None else collector.parse(name, raw, parse)
+        limits = FollowLimits(**options, given=frozenset(options))
     collector.raise_if_invalid()
     if creating and active is None:
         active = True  # the documented default
     return FollowChanges(strategy=strategy, risk_profile=profile, active=active, limits=limits)
+
+
+def check_sizing(follow: StrategyFollow) -> None:
+    """A sizing mode has the figure it sizes by (the follow as it would be written)."""
+    needed = {
+        FollowSizing.FIXED_NOTIONAL: ("notionalUsdt", follow.notional_usdt),
+        FollowSizing.EQUITY_PERCENT: ("equityPercent", follow.equity_percent),
+    }.get(follow.sizing)
+    if needed is not None and needed[1] is None:
+        param, _missing = needed
+        msg = f"must be given with sizing {follow.sizing.value}"
+        raise ValidationFailed([FieldError(param=param, value=None, msg=msg)])
 
 
 def _max_leverage(raw: object) -> int:
@@ -84,6 +110,32 @@ def _loss_limit(raw: object) -> Decimal:
     if not Decimal("0.1") <= value <= 100:
         raise InvalidValue("must be a percentage between 0.1 and 100")
     return value
+
+
+def _usdt(raw: object) -> Decimal:
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise InvalidValue("must be a positive amount of USDT")
+    value = Decimal(str(raw))
+    if not 0 < value <= MAX_USDT:
+        raise InvalidValue(f"must be a positive amount of USDT, at most {MAX_USDT:,}")
+    return value
+
+
+def _percent(raw: object) -> Decimal:
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 < raw <= 100:
+        raise InvalidValue("must be a percentage above 0 and at most 100")
+    return Decimal(str(raw))
+
+
+# The GraphQL-only options: (public name, attribute, parser, what null sets).
+_OPTIONS: tuple[tuple[str, str, Callable[[object], object], object], ...] = (
+    ("maxLeverage", "max_leverage", _max_leverage, None),
+    ("dailyLossLimitPercent", "daily_loss_limit_percent", _loss_limit, None),
+    ("sizing", "sizing", choice(FollowSizing), FollowSizing.RISK),
+    ("notionalUsdt", "notional_usdt", _usdt, None),
+    ("equityPercent", "equity_percent", _percent, None),
+    ("maxNotionalUsdt", "max_notional_usdt", _usdt, None),
+)
 
 
 def _active_strategy(raw: object, catalog: CatalogSnapshot) -> Strategy:
@@ -153,9 +205,9 @@ class StrategyFollows:
             active=bool(changes.active),
             created_at=now,
             updated_at=now,
-            max_leverage=changes.limits.max_leverage,
-            daily_loss_limit_percent=changes.limits.daily_loss_limit_percent,
         )
+        follow = changes.limits.applied_to(follow)
+        check_sizing(follow)
         async with self._uow_factory() as uow:
             await uow.users.lock(caller.user_id)  # one follow per key and symbol, even racing
             if await uow.follows.symbol_followed(key.id, follow.symbol):
@@ -178,25 +230,19 @@ class StrategyFollows:
                 raise BusinessRuleViolation(ErrorCode.EXCHANGE_ID_MISMATCH)
             if changes.strategy.symbol != follow.symbol:
                 raise BusinessRuleViolation(ErrorCode.EXCHANGE_SYMBOL_MISMATCH)
-        limits = changes.limits
-        updated = replace(
-            follow,
-            strategy_id=changes.strategy.id if changes.strategy else follow.strategy_id,
-            risk_profile_id=(
-                changes.risk_profile.id if changes.risk_profile else follow.risk_profile_id
-            ),
-            active=follow.active if changes.active is None else changes.active,
-            paused_reason=None if changes.active else follow.paused_reason,
-            max_leverage=(
-                limits.max_leverage if limits.sets("max_leverage") else follow.max_leverage
-            ),
-            daily_loss_limit_percent=(
-                limits.daily_loss_limit_percent
-                if limits.sets("daily_loss_limit_percent")
-                else follow.daily_loss_limit_percent
-            ),
-            updated_at=self._clock.now(),
+        updated = changes.limits.applied_to(
+            replace(
+                follow,
+                strategy_id=changes.strategy.id if changes.strategy else follow.strategy_id,
+                risk_profile_id=(
+                    changes.risk_profile.id if changes.risk_profile else follow.risk_profile_id
+                ),
+                active=follow.active if changes.active is None else changes.active,
+                paused_reason=None if changes.active else follow.paused_reason,
+                updated_at=self._clock.now(),
+            )
         )
+        check_sizing(updated)
         async with self._uow_factory() as uow:
             if updated.active and not follow.active:
                 await uow.users.lock(caller.user_id)

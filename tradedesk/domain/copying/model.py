@@ -6,7 +6,7 @@ import hashlib
 import math
 import statistics
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -18,6 +18,16 @@ from tradedesk.domain.strategies.model import Signal
 from tradedesk.domain.trade_events import TradeEvent
 from tradedesk.domain.trading.exits import ExitPlan
 from tradedesk.domain.trading.model import ProtectedTrade, protected_trade
+
+
+class FollowSizing(StrEnum):
+    """How big each copy is. RISK: hitting the stop loses the risk profile's share of equity;
+    FIXED_NOTIONAL: `notional_usdt` of notional; EQUITY_PERCENT: `equity_percent` % of the
+    key's futures equity as notional."""
+
+    RISK = "RISK"
+    FIXED_NOTIONAL = "FIXED_NOTIONAL"
+    EQUITY_PERCENT = "EQUITY_PERCENT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,19 +44,28 @@ class StrategyFollow:
     max_leverage: int | None = None  # a cap on copies' leverage (GraphQL only)
     daily_loss_limit_percent: Decimal | None = None  # the circuit breaker (GraphQL only)
     paused_reason: str | None = None  # why the platform paused it (a plan without automation)
+    sizing: FollowSizing = FollowSizing.RISK  # the rest are GraphQL only, as the two above
+    notional_usdt: Decimal | None = None  # each copy's notional with FIXED_NOTIONAL
+    equity_percent: Decimal | None = None  # each copy's share of equity with EQUITY_PERCENT
+    max_notional_usdt: Decimal | None = None  # no copy opens more, whatever the sizing
 
 
 @dataclass(frozen=True, slots=True)
 class FollowLimits:
-    """The GraphQL-only guards a body gave (`given`, by attribute); one given as null clears
-    it, one not given stays as it is."""
+    """The GraphQL-only options a body gave (`given`, by attribute); one given as null clears
+    it (sizing back to RISK), one not given stays as it is."""
 
     max_leverage: int | None = None
     daily_loss_limit_percent: Decimal | None = None
+    sizing: FollowSizing = FollowSizing.RISK
+    notional_usdt: Decimal | None = None
+    equity_percent: Decimal | None = None
+    max_notional_usdt: Decimal | None = None
     given: frozenset[str] = frozenset()
 
-    def sets(self, attribute: str) -> bool:
-        return attribute in self.given
+    def applied_to(self, follow: StrategyFollow) -> StrategyFollow:
+        """The follow with the given options set, the others as they were."""
+        return replace(follow, **{attribute: getattr(self, attribute) for attribute in self.given})
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +112,27 @@ class FollowView:
 
     @property
     def daily_loss_limit_percent(self) -> float | None:
-        limit = self.follow.daily_loss_limit_percent
-        return None if limit is None else float(limit)
+        return _float(self.follow.daily_loss_limit_percent)
+
+    @property
+    def sizing(self) -> FollowSizing:
+        return self.follow.sizing
+
+    @property
+    def notional_usdt(self) -> float | None:
+        return _float(self.follow.notional_usdt)
+
+    @property
+    def equity_percent(self) -> float | None:
+        return _float(self.follow.equity_percent)
+
+    @property
+    def max_notional_usdt(self) -> float | None:
+        return _float(self.follow.max_notional_usdt)
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
 
 class CopyStatus(StrEnum):

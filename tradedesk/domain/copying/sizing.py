@@ -1,9 +1,10 @@
-"""How big a follower's copy is: the stop loses the risk profile's share of their equity.
-
-`amount = equity * pct / 100 / |entry - stop|`, rounded down to the lot step, and no more than
-90 % of equity can carry at the follow's leverage cap (Binance's 125x when the follow sets
-none). The leverage is the smallest that keeps the margin within that share. A copy too small
-for the market's minimum is skipped, with the reason the follower can act on.
+"""How big a follower's copy is, by the follow's sizing mode: RISK (the stop loses the risk
+profile's share of equity: `equity * pct / 100 / |entry - stop|`), FIXED_NOTIONAL (a set
+notional) or EQUITY_PERCENT (a share of equity as notional). The amount rounds down to the lot
+step, and is no more than the follow's notional cap, nor than 90 % of equity can carry at the
+follow's leverage cap (Binance's 125x when the follow sets none). The leverage is the smallest
+that keeps the margin within that share. A copy too small for the market's minimum is skipped,
+with the reason the follower can act on.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tradedesk.domain.copying.model import StrategyFollow
+from tradedesk.domain.copying.model import FollowSizing, StrategyFollow
 from tradedesk.domain.copying_notices import NoticeKind
 from tradedesk.domain.market.exchange import MarketRules
 
@@ -55,6 +56,40 @@ def check_daily_loss(follow: StrategyFollow, day_start: float | None, equity: De
         )
 
 
+@dataclass(frozen=True, slots=True)
+class SizingRule:
+    """What the follow says of a copy's size."""
+
+    sizing: FollowSizing = FollowSizing.RISK
+    notional_usdt: Decimal | None = None
+    equity_percent: Decimal | None = None
+    max_notional_usdt: Decimal | None = None
+    leverage_cap: int | None = None
+
+    @classmethod
+    def of(cls, follow: StrategyFollow) -> SizingRule:
+        return cls(
+            sizing=follow.sizing,
+            notional_usdt=follow.notional_usdt,
+            equity_percent=follow.equity_percent,
+            max_notional_usdt=follow.max_notional_usdt,
+            leverage_cap=follow.max_leverage,
+        )
+
+    def wanted(
+        self, equity: Decimal, risk_percent: Decimal, entry: Decimal, risk: Decimal
+    ) -> Decimal:
+        """The amount the mode asks for, before rounding and caps."""
+        match self.sizing:
+            case FollowSizing.FIXED_NOTIONAL:
+                assert self.notional_usdt is not None  # checked when the follow was written
+                return self.notional_usdt / entry
+            case FollowSizing.EQUITY_PERCENT:
+                assert self.equity_percent is not None
+                return equity * self.equity_percent / 100 / entry
+        return equity * risk_percent / 100 / risk
+
+
 def size_copy(
     *,
     symbol: str,
@@ -63,25 +98,34 @@ def size_copy(
     entry_price: Decimal,
     stop_price: Decimal,
     rules: MarketRules,
-    leverage_cap: int | None,
+    rule: SizingRule,
 ) -> CopySize:
     """The copy's amount and leverage; `CopySkipped` when there is nothing to place."""
     risk = abs(entry_price - stop_price)
     if not risk:  # a MARKET signal whose stop the market has reached: nothing to size
         raise CopySkipped(f"the market is at the stop ({entry_price.normalize():f})")
     margin = equity * MARGIN_SHARE
-    cap = leverage_cap or MAX_LEVERAGE
-    at_risk = rules.round_amount(equity * risk_percent / 100 / risk)
+    cap = rule.leverage_cap or MAX_LEVERAGE
+    wanted = rules.round_amount(rule.wanted(equity, risk_percent, entry_price, risk))
     carried = rules.round_amount(margin * cap / entry_price)  # what the cap can carry
-    amount = min(at_risk, carried)
+    allowed = carried
+    if rule.max_notional_usdt is not None:
+        allowed = min(allowed, rules.round_amount(rule.max_notional_usdt / entry_price))
+    amount = min(wanted, allowed)
     notional = amount * entry_price
     if amount < rules.min_amount or notional < rules.min_notional:
         minimum = f"the market's minimum ({rules.min_amount}, {rules.min_notional} USDT)"
-        if carried < at_risk:
+        if allowed < wanted and allowed == carried:
             raise CopySkipped(
                 f"{amount} {symbol} is below {minimum}: the follow's leverage cap of "
                 f"{cap}x leaves no more margin",
                 tell=NoticeKind.LEVERAGE_CAP,
+            )
+        if allowed < wanted:
+            raise CopySkipped(
+                f"{amount} {symbol} is below {minimum}: the follow's notional cap is "
+                f"{rule.max_notional_usdt} USDT",
+                tell=NoticeKind.BELOW_MINIMUM,
             )
         raise CopySkipped(f"{amount} {symbol} is below {minimum}", tell=NoticeKind.BELOW_MINIMUM)
     return CopySize(amount, max(1, math.ceil(notional / margin)))
