@@ -25,3 +25,10 @@ def funded_body(api_key: str) -> dict:
         "apiKey": api_key,
         "apiSecretKey": SECRET,
     }
+
+
+def on_the_simulator(venue, **more: object) -> dict[str, object]:
+    """Settings that put the app on the simulator's Binance facade (ccxt over HTTP), on a
+    plan with automation, with `more` beside."""
+    _engine, base = venue
+    return {"exchange": "binance", "binance_urls": base, "default_plan": "PROFESSIONAL", **more}

@@ -1,7 +1,8 @@
 """What a trader is told when something happens that they did not ask for and should know:
 copying that stops or skips for a reason they can act on (a plan that no longer allows
 automation, the follow's daily loss limit reached, a key the exchange refused, a copy skipped
-for its size or a position the strategy did not open), or a position the exchange left
+for its size or a position the strategy did not open, a copy the exchange refused for want of
+margin), or a position the exchange left
 without its stop (and what the platform did about it).
 
 Each notice names its cause; the outbox (`domain/alerts/model.py`) holds one alert per user,
@@ -23,6 +24,7 @@ class NoticeKind(StrEnum):
     BELOW_MINIMUM = "BELOW_MINIMUM"  # a copy sized to the risk profile is under the minimum
     LEVERAGE_CAP = "LEVERAGE_CAP"  # the follow's leverage cap leaves too little margin
     POSITION_HELD = "POSITION_HELD"  # the key holds a position the strategy did not open
+    MARGIN_SHORT = "MARGIN_SHORT"  # the exchange found too little margin for a copy
     STOP_REPLACED = "STOP_REPLACED"  # the exchange ended a stop; a new one was placed
     CLOSED_NO_STOP = "CLOSED_NO_STOP"  # the exchange ended a stop already passed: closed
 

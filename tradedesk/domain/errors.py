@@ -94,6 +94,14 @@ class ConditionalOrdersFull(BusinessRuleViolation):
         super().__init__(ErrorCode.EXCHANGE_BAD_REQUEST)
 
 
+class InsufficientMargin(BusinessRuleViolation):
+    """The exchange found too little margin (or balance) for the order. A caller still gets
+    433 `1500`; a copy tells its follower, who can add funds."""
+
+    def __init__(self) -> None:
+        super().__init__(ErrorCode.EXCHANGE_BAD_REQUEST)
+
+
 class ExchangeUnavailable(BusinessRuleViolation):
     """The exchange did not answer, even after retries. A caller still gets 433 `1500`; work
     that can wait (a copy trade) tries again later instead of failing for good."""

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from tradedesk.domain.copying.model import FollowSizing, StrategyFollow
+from tradedesk.domain.copying.model import FollowDirection, FollowSizing, StrategyFollow
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
 from tradedesk.persistence.tables import StrategyFollowRow
 
@@ -31,6 +31,7 @@ def _follow(row: StrategyFollowRow) -> StrategyFollow:
         notional_usdt=row.notional_usdt,
         equity_percent=row.equity_percent,
         max_notional_usdt=row.max_notional_usdt,
+        direction=FollowDirection(row.direction),
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -146,4 +147,5 @@ def _options(follow: StrategyFollow) -> dict[str, Any]:
         "notional_usdt": follow.notional_usdt,
         "equity_percent": follow.equity_percent,
         "max_notional_usdt": follow.max_notional_usdt,
+        "direction": follow.direction.value,
     }

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import SQLModel, col, select
 
-from tradedesk.domain.copying.model import CopiedTrade, CopyStatus, SignalCopy
+from tradedesk.domain.copying.model import CopiedTrade, CopyReason, CopyStatus, SignalCopy
 from tradedesk.domain.market.exchange import OrderSide
 from tradedesk.domain.strategies.model import Signal, SignalAction, SignalEntry
 from tradedesk.domain.trading.model import StopTriggerType
@@ -158,6 +158,7 @@ class SqlCopyRepository:
             .values(
                 status=bindparam("new_status"),
                 reason=bindparam("new_reason"),
+                reason_code=bindparam("new_reason_code"),
                 order_id=bindparam("new_order_id"),
                 price=bindparam("new_price"),
                 amount=bindparam("new_amount"),
@@ -174,6 +175,7 @@ class SqlCopyRepository:
                     "copy_id": copy.id,
                     "new_status": copy.status.value,
                     "new_reason": None if copy.reason is None else copy.reason[:255],
+                    "new_reason_code": None if copy.reason_code is None else copy.reason_code.value,
                     "new_order_id": copy.order_id,
                     "new_price": _decimal(copy.price),
                     "new_amount": _decimal(copy.amount),
@@ -277,6 +279,7 @@ def _copy(row: SignalCopyRow) -> SignalCopy:
         updated_at=row.updated_at,
         attempts=row.attempts,
         reason=row.reason,
+        reason_code=None if row.reason_code is None else CopyReason(row.reason_code),
         order_id=row.order_id,
         price=_number(row.price),
         amount=_number(row.amount),

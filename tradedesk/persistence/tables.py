@@ -321,6 +321,9 @@ class StrategyFollowRow(SQLModel, table=True):
     max_notional_usdt: Decimal | None = Field(
         default=None, sa_column=Column(Numeric(20, 8), nullable=True)
     )
+    direction: str = Field(
+        default="BOTH", sa_column=Column(String(12), nullable=False, server_default="BOTH")
+    )
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
 
@@ -379,6 +382,7 @@ class SignalCopyRow(SQLModel, table=True):
     risk_profile_percent: Decimal = Field(sa_column=Column(Numeric(8, 4), nullable=False))
     status: str = Field(max_length=8)
     reason: str | None = Field(default=None, max_length=255)
+    reason_code: str | None = Field(default=None, max_length=24)
     # the signal's place among its strategy's signals: a follow's copies run in this order
     sequence: int = Field(
         default=0, sa_column=Column(Integer(), nullable=False, server_default="0")

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import strawberry
 
-from tradedesk.domain.copying.model import FollowSizing, FollowView
+from tradedesk.domain.copying.model import CopyReason, FollowDirection, FollowSizing, FollowView
 from tradedesk.domain.errors import FieldError
 from tradedesk.resolvers import copy_trading, follows
 from tradedesk.resolvers.public import GraphInfo
@@ -41,6 +41,9 @@ class StrategyFollowType:
     max_notional_usdt: float | None = strawberry.field(
         description="No copy opens more notional, whatever the sizing."
     )
+    direction: FollowDirection = strawberry.field(
+        description="Which of the strategy's trades are copied."
+    )
     strategy: StrategyType = strawberry.field(description="The v1 `StrategyAutomated`.")
     risk_profile: RiskProfileType = strawberry.field(description="The v1 `StrategyRiskProfile`.")
 
@@ -66,6 +69,11 @@ class FollowOptionsInput:
     )
     max_notional_usdt: float | None = strawberry.field(
         default=strawberry.UNSET, description="A cap on each copy's notional; null removes it."
+    )
+    direction: FollowDirection | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="BOTH when not given; null sets BOTH. An OPEN the other way is skipped, "
+        "and closes what the strategy's earlier trade left open on the key.",
     )
 
 
@@ -158,10 +166,14 @@ class SignalStatsType:
 @strawberry.type(name="SignalCopy", description="One of the caller's copies of a signal.")
 class SignalCopyType:
     signal_id: strawberry.ID
+    follow_id: strawberry.ID = strawberry.field(description="The follow it was made for.")
     key_id: strawberry.ID
     symbol: str
     status: str = strawberry.field(description="PENDING, PLACED, SKIPPED or FAILED")
     reason: str | None = strawberry.field(description="Why it was skipped or failed.")
+    reason_code: CopyReason | None = strawberry.field(
+        description="The reason as a code, on every SKIPPED or FAILED copy; null otherwise."
+    )
     order_id: str | None
     price: float | None
     amount: float | None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import strawberry
 
 from tradedesk.domain.catalog.performance import Interval
-from tradedesk.domain.copying.model import FollowSizing
+from tradedesk.domain.copying.model import CopyReason, FollowDirection, FollowSizing
 from tradedesk.domain.keys.model import ApiKeyStatus, StrategyType
 from tradedesk.domain.market.model import ExchangeId, TradeType
 
@@ -27,4 +27,14 @@ strawberry.enum(
     description="How big each copy is: RISK (the stop loses the risk profile's share of "
     "equity), FIXED_NOTIONAL (`notionalUsdt` of notional) or EQUITY_PERCENT (`equityPercent` % "
     "of the key's futures equity as notional).",
+)
+strawberry.enum(
+    CopyReason,
+    name="CopyReason",
+    description="Why a copy was skipped or failed; `SignalCopy.reason` words it.",
+)
+strawberry.enum(
+    FollowDirection,
+    name="FollowDirection",
+    description="Which of a strategy's trades a follow copies: BOTH, LONG_ONLY or SHORT_ONLY.",
 )

@@ -12,6 +12,7 @@ import pytest
 from tests.builders.catalog import CONSERVATIVE
 from tests.builders.copying import OPEN, PUBLISH, copies_of, follower, position
 from tests.builders.documented import STRATEGY_1
+from tests.builders.exchange_keys import on_the_simulator
 from tradedesk.domain.copying.dispatcher import MAX_ATTEMPTS
 from tradedesk.domain.copying.model import CopyStatus
 from tradedesk.simulator.markets import Kind
@@ -21,8 +22,7 @@ pytestmark = pytest.mark.asyncio
 
 @pytest.fixture
 def settings_overrides(venue):
-    _engine, base = venue
-    return {"exchange": "binance", "binance_urls": base, "default_plan": "PROFESSIONAL"}
+    return on_the_simulator(venue)
 
 
 async def the_copy(runtime, published):

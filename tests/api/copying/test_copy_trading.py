@@ -27,7 +27,7 @@ from tests.builders.copying import (
     signal_of,
 )
 from tests.builders.documented import STRATEGY_1, STRATEGY_2
-from tests.builders.exchange_keys import KEYS
+from tests.builders.exchange_keys import KEYS, on_the_simulator
 from tests.builders.trading import manual_key
 from tests.support.prometheus import samples
 from tradedesk.domain.copying.model import CopyOutcome, CopyStatus
@@ -44,8 +44,7 @@ pytestmark = pytest.mark.asyncio
 
 @pytest.fixture
 def settings_overrides(venue):
-    _engine, base = venue
-    return {"exchange": "binance", "binance_urls": base, "default_plan": "PROFESSIONAL"}
+    return on_the_simulator(venue)
 
 
 async def test_a_signal_reaches_every_follower_sized_to_their_risk(
@@ -729,13 +728,7 @@ class TestCopyingNotices:
 
     @pytest.fixture
     def settings_overrides(self, venue, mailbox):
-        _engine, base = venue
-        return {
-            "exchange": "binance",
-            "binance_urls": base,
-            "default_plan": "PROFESSIONAL",
-            "smtp_url": mailbox.url,
-        }
+        return on_the_simulator(venue, smtp_url=mailbox.url)
 
     async def test_each_cause_is_told_once_in_the_followers_language(
         self,

@@ -11,7 +11,7 @@ from tests.builders.accounts import Caller
 from tests.builders.catalog import CONSERVATIVE
 from tests.builders.copying import FOLLOWS, OPEN, PUBLISH, copies_of, follower, position
 from tests.builders.documented import STRATEGY_1
-from tests.builders.exchange_keys import KEYS, funded
+from tests.builders.exchange_keys import KEYS, funded, on_the_simulator
 from tradedesk.domain.copying.model import CopyStatus
 
 pytestmark = pytest.mark.asyncio
@@ -30,8 +30,7 @@ FOLLOWING = {"strategyAutomatedId": STRATEGY_1, "strategyRiskProfileId": CONSERV
 
 @pytest.fixture
 def settings_overrides(venue):
-    _engine, base = venue
-    return {"exchange": "binance", "binance_urls": base, "default_plan": "PROFESSIONAL"}
+    return on_the_simulator(venue)
 
 
 async def sized_follower(client, cognito, venue, name: str, options: dict) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from tests.builders.catalog import CONSERVATIVE, MODERATE
 from tests.builders.copying import FOLLOWS
 from tests.builders.documented import ROUTE_NOT_FOUND, STRATEGY_1, STRATEGY_2
-from tests.builders.exchange_keys import KEYS, funded
+from tests.builders.exchange_keys import KEYS, funded, on_the_simulator
 from tradedesk.persistence.tables import PlanRow, StrategyRow
 
 pytestmark = pytest.mark.asyncio
@@ -23,8 +23,7 @@ BODY = {"strategyAutomatedId": STRATEGY_1, "strategyRiskProfileId": CONSERVATIVE
 
 @pytest.fixture
 def settings_overrides(venue):
-    _engine, base = venue
-    return {"exchange": "binance", "binance_urls": base, "default_plan": "PROFESSIONAL"}
+    return on_the_simulator(venue)
 
 
 async def automated_key(caller, venue, api_key: str = "copier", **fields) -> str:

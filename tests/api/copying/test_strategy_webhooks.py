@@ -10,6 +10,7 @@ import pytest
 from tests.builders.catalog import CONSERVATIVE
 from tests.builders.copying import follower, position
 from tests.builders.documented import STRATEGY_1, STRATEGY_2
+from tests.builders.exchange_keys import on_the_simulator
 from tradedesk.domain.copying.webhooks import signature
 
 pytestmark = pytest.mark.asyncio
@@ -20,8 +21,7 @@ SIGNAL = {"action": "OPEN", "side": "BUY", "stopPrice": 19500, "takeProfitPrices
 
 @pytest.fixture
 def settings_overrides(venue):
-    _engine, base = venue
-    return {"exchange": "binance", "binance_urls": base, "default_plan": "PROFESSIONAL"}
+    return on_the_simulator(venue)
 
 
 async def deliver(client, clock, secret: str, body: dict | bytes, *, strategy=STRATEGY_1, age=0):

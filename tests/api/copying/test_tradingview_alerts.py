@@ -13,6 +13,7 @@ import pytest
 from tests.builders.catalog import CONSERVATIVE
 from tests.builders.copying import copies_of, follower, position
 from tests.builders.documented import STRATEGY_1, STRATEGY_2
+from tests.builders.exchange_keys import on_the_simulator
 from tradedesk.app import create_app
 
 pytestmark = pytest.mark.asyncio
@@ -25,9 +26,7 @@ UNAUTHORIZED = (401, {"message": "unauthorized"})
 @pytest.fixture
 def settings_overrides(venue, request):
     """The simulator over HTTP, and what a test adds (`indirect` parametrization)."""
-    _engine, base = venue
-    added = getattr(request, "param", {})
-    return {"exchange": "binance", "binance_urls": base, "default_plan": "PROFESSIONAL", **added}
+    return on_the_simulator(venue, **getattr(request, "param", {}))
 
 
 async def rotated(admin, strategy: str = STRATEGY_1) -> str:

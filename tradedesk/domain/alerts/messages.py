@@ -36,10 +36,10 @@ NOTICES = {  # (title, what happened and what to do) per kind and language
                "صلاحياته على المنصة."),
     },
     NoticeKind.BELOW_MINIMUM: {
-        "EN": ("A copy was skipped", "Sized to your risk profile, the trade is below the "
-               "market's minimum. Add funds or choose a higher risk profile."),
-        "AR": ("تم تخطي نسخة", "حجم الصفقة المحسوب حسب ملف المخاطر أقل من الحد الأدنى للسوق. "
-               "أضف رصيدًا أو اختر ملف مخاطر أعلى."),
+        "EN": ("A copy was skipped", "Sized as your follow says, the trade is below the "
+               "market's minimum. Add funds, or choose a higher risk profile or a larger size."),
+        "AR": ("تم تخطي نسخة", "حجم الصفقة المحسوب حسب متابعتك أقل من الحد الأدنى للسوق. "
+               "أضف رصيدًا أو اختر ملف مخاطر أعلى أو حجمًا أكبر."),
     },
     NoticeKind.LEVERAGE_CAP: {
         "EN": ("A copy was skipped", "Your follow's leverage cap leaves too little margin for "
@@ -52,6 +52,12 @@ NOTICES = {  # (title, what happened and what to do) per kind and language
                "strategy did not open. Close it to receive the next copies."),
         "AR": ("تم تخطي نسخة", "لدى مفتاحك مركز على هذا الرمز لم تفتحه الاستراتيجية. أغلقه "
                "لتصلك النسخ التالية."),
+    },
+    NoticeKind.MARGIN_SHORT: {
+        "EN": ("A copy failed", "The exchange found too little margin on your futures account "
+               "for the copy. Add funds or make your follow's copies smaller."),
+        "AR": ("فشلت نسخة", "وجدت المنصة هامشًا غير كافٍ في حساب العقود الآجلة لديك لهذه النسخة. "
+               "أضف رصيدًا أو صغّر حجم نسخ متابعتك."),
     },
     NoticeKind.STOP_REPLACED: {
         "EN": ("Your position was briefly unprotected", "Your stop loss was no longer on the "

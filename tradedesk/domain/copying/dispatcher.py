@@ -23,7 +23,9 @@ from typing import Any
 
 from tradedesk.domain.copying.model import (
     CopyOutcome,
+    CopyReason,
     CopyStatus,
+    FollowDirection,
     SignalCopy,
     StrategyFollow,
 )
@@ -32,6 +34,7 @@ from tradedesk.domain.copying.ports import (
     CopyingUnitOfWorkFactory,
 )
 from tradedesk.domain.copying.sizing import (
+    TOLD,
     CopySkipped,
     SizingRule,
     check_daily_loss,
@@ -42,6 +45,7 @@ from tradedesk.domain.errors import (
     BusinessRuleViolation,
     ErrorCode,
     ExchangeUnavailable,
+    InsufficientMargin,
 )
 from tradedesk.domain.job_leases import HeldLease
 from tradedesk.domain.keys.exchange_keys import STABLECOINS, ExchangeKeys
@@ -225,21 +229,27 @@ class CopyDispatcher:
         try:
             fence()
             if job.opened is None:
-                raise CopySkipped("the key was deleted")
+                raise CopySkipped("the key was deleted", CopyReason.KEY_DELETED)
             key, credentials = job.opened
             if credentials is None:  # the operator's to mend; the copy cannot wait for it
                 reason = "the key's secret cannot be opened by this server"
-                return CopyOutcome(replace(copy, status=CopyStatus.FAILED, reason=reason))
+                return CopyOutcome(
+                    _ended(copy, CopyStatus.FAILED, reason, CopyReason.KEY_UNREADABLE)
+                )
             if key.api_key_status is ApiKeyStatus.UNAUTHORIZED:  # found out by another job
                 raise BusinessRuleViolation(ErrorCode.EXCHANGE_AUTHORIZATION_FAILED)
             if not key.active:
-                raise CopySkipped("the key is inactive")
+                raise CopySkipped("the key is inactive", CopyReason.KEY_INACTIVE)
             if job.follow is None or not job.follow.active:
-                raise CopySkipped("the follow is paused")
+                raise _paused(job.follow)
             holds = (key.id, copy.symbol) in held
             if signal.action is SignalAction.CLOSE:
                 return await self._keys.use(
                     key, lambda c: self._close(copy, c, holds, fence), credentials=credentials
+                )
+            if _closes_only(job):
+                return await self._keys.use(
+                    key, lambda c: self._decline(job, c, holds, fence), credentials=credentials
                 )
             return await self._keys.use(
                 key, lambda c: self._open(job, key, c, holds, fence), credentials=credentials
@@ -248,20 +258,20 @@ class CopyDispatcher:
             log.warning("copy %s: its lease was lost; leaving it to its new holder", copy.id)
             return None
         except CopySkipped as skipped:
-            skipped_copy = replace(copy, status=CopyStatus.SKIPPED, reason=skipped.reason)
+            skipped_copy = _ended(copy, CopyStatus.SKIPPED, skipped.reason, skipped.code)
             return CopyOutcome(skipped_copy, notice=self._notice(job, skipped.tell, skipped.reason))
         except ExchangeUnavailable as unanswered:
             log.warning("copy %s: attempt %d: the exchange did not answer", copy.id, copy.attempts)
-            return CopyOutcome(self._again_or_give_up(job, unanswered.text))
+            gave_up = self._again_or_give_up(job, unanswered.text, CopyReason.EXCHANGE_UNAVAILABLE)
+            return CopyOutcome(gave_up)
         except BusinessRuleViolation as refused:
             log.info("copy %s failed: %s", copy.id, refused.text)
-            failed = replace(copy, status=CopyStatus.FAILED, reason=refused.text)
-            refused_key = refused.code is ErrorCode.EXCHANGE_AUTHORIZATION_FAILED
-            told = NoticeKind.KEY_REFUSED if refused_key else None
-            return CopyOutcome(failed, notice=self._notice(job, told, refused.text))
+            code = _refusal(refused)
+            failed = _ended(copy, CopyStatus.FAILED, refused.text, code)
+            return CopyOutcome(failed, notice=self._notice(job, TOLD.get(code), refused.text))
         except Exception as error:
             log.exception("copy %s: attempt %d failed", copy.id, copy.attempts)
-            return CopyOutcome(self._again_or_give_up(job, type(error).__name__))
+            return CopyOutcome(self._again_or_give_up(job, type(error).__name__, CopyReason.ERROR))
 
     def _notice(self, job: _Job, kind: NoticeKind | None, detail: str) -> CopyingNotice | None:
         """What the follower is told of the copy's end, if it calls for it: a refused key
@@ -278,19 +288,20 @@ class CopyDispatcher:
             at=self._clock.now(),
         )
 
-    def _again_or_give_up(self, job: _Job, error: str) -> SignalCopy:
+    def _again_or_give_up(self, job: _Job, error: str, code: CopyReason) -> SignalCopy:
         """A copy that failed for a passing reason stays PENDING, to be tried again after a
         backoff, unless it has had its attempts or the signal is too old to follow. A CLOSE
         is never given up for a passing reason: a follower must not keep a position the
-        strategy has closed (it may have waited for its OPEN, too)."""
+        strategy has closed (it may have waited for its OPEN, too), nor is an OPEN that only
+        closes (`_decline`)."""
         copy, signal = job.copy, job.signal
         assert signal.created_at is not None
-        if signal.action is SignalAction.CLOSE:
+        if signal.action is SignalAction.CLOSE or _closes_only(job):
             return copy
         late = self._clock.now() > signal.created_at + DEADLINE
         if copy.attempts >= MAX_ATTEMPTS or late:
             reason = f"gave up after {copy.attempts} attempts: {error}"
-            return replace(copy, status=CopyStatus.FAILED, reason=reason)
+            return _ended(copy, CopyStatus.FAILED, reason, code)
         return copy
 
     async def _open(
@@ -321,7 +332,7 @@ class CopyDispatcher:
         if copy.symbol in account.held_symbols and not held:
             raise CopySkipped(
                 "the key holds a position on the symbol that the strategy did not open",
-                tell=NoticeKind.POSITION_HELD,
+                CopyReason.FOREIGN_POSITION,
             )
         equity = Decimal(str(sum(b.total for b in account.balances if b.asset in STABLECOINS)))
         check_daily_loss(follow, job.day_start_usd, equity)
@@ -386,11 +397,27 @@ class CopyDispatcher:
         after a passing failure still knows the position is the strategy's."""
         closing = f"closing for {copy.id}"
         if not held and not (copy.attempts > 1 and await self._began_closing(copy, closing)):
-            raise CopySkipped("no position of the strategy to close")
+            raise CopySkipped("no position of the strategy to close", CopyReason.NOTHING_TO_CLOSE)
         fence()
         await self._keeper.supersede(copy.key_id, copy.symbol, reason=closing)
         await flatten(self._gateway, credentials, copy.symbol, f"{copy.prefix}x")
         return CopyOutcome(replace(copy, status=CopyStatus.PLACED, reason=None))
+
+    async def _decline(
+        self, job: _Job, credentials: ApiCredentials, held: bool, fence: Callable[[], None]
+    ) -> CopyOutcome:
+        """An OPEN the other way than the follow copies: nothing is opened, but the strategy's
+        earlier trade on the key is closed, as the strategy closed it by turning."""
+        assert job.follow is not None
+        side = "long" if job.follow.direction is FollowDirection.LONG_ONLY else "short"
+        reason = f"the follow copies {side} trades only"
+        try:
+            await self._close(job.copy, credentials, held, fence)
+        except CopySkipped:  # nothing of the strategy's to close
+            raise CopySkipped(reason, CopyReason.DIRECTION) from None
+        raise CopySkipped(
+            f"{reason}; the strategy's earlier trade was closed", CopyReason.DIRECTION
+        )
 
     async def _began_closing(self, copy: SignalCopy, closing: str) -> bool:
         async with self._uow_factory() as uow:
@@ -416,6 +443,35 @@ def _fidelity(signal: Signal, entry: Order, now: datetime) -> dict[str, Any]:
     change = (Decimal(str(paid)) - signal.reference_price) / signal.reference_price * 10_000
     worse = change if signal.side is OrderSide.BUY else -change
     return {"latency_ms": latency, "slippage_bps": round(float(worse), 2)}
+
+
+def _closes_only(job: _Job) -> bool:
+    """An OPEN on the side the follow leaves out: it can only close the earlier trade."""
+    side, follow = job.signal.side, job.follow
+    if job.signal.action is not SignalAction.OPEN or side is None or follow is None:
+        return False
+    return not follow.direction.admits(side)
+
+
+def _ended(copy: SignalCopy, status: CopyStatus, reason: str, code: CopyReason) -> SignalCopy:
+    """The copy SKIPPED or FAILED, with its reason in words and as a code."""
+    return replace(copy, status=status, reason=reason, reason_code=code)
+
+
+def _paused(follow: StrategyFollow | None) -> CopySkipped:
+    if follow is not None and follow.paused_reason:  # the platform paused it: the plan
+        return CopySkipped(
+            f"the follow is paused: {follow.paused_reason}", CopyReason.NO_AUTOMATION
+        )
+    return CopySkipped("the follow is paused", CopyReason.FOLLOW_PAUSED)
+
+
+def _refusal(refused: BusinessRuleViolation) -> CopyReason:
+    if refused.code is ErrorCode.EXCHANGE_AUTHORIZATION_FAILED:
+        return CopyReason.KEY_REFUSED
+    if isinstance(refused, InsufficientMargin):
+        return CopyReason.INSUFFICIENT_MARGIN
+    return CopyReason.EXCHANGE_REFUSED
 
 
 def _placed(

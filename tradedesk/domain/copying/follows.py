@@ -20,6 +20,7 @@ from tradedesk.domain.catalog.model import RiskProfile, Strategy
 from tradedesk.domain.catalog.public import CatalogSnapshot, PublicCatalog
 from tradedesk.domain.copying.model import (
     FollowChanges,
+    FollowDirection,
     FollowLimits,
     FollowSizing,
     FollowView,
@@ -135,6 +136,7 @@ _OPTIONS: tuple[tuple[str, str, Callable[[object], object], object], ...] = (
     ("notionalUsdt", "notional_usdt", _usdt, None),
     ("equityPercent", "equity_percent", _percent, None),
     ("maxNotionalUsdt", "max_notional_usdt", _usdt, None),
+    ("direction", "direction", choice(FollowDirection), FollowDirection.BOTH),
 )
 
 

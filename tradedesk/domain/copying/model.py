@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from tradedesk.domain.catalog.model import RiskProfile, Strategy
 from tradedesk.domain.copying_notices import CopyingNotice
-from tradedesk.domain.market.exchange import Order
+from tradedesk.domain.market.exchange import Order, OrderSide
 from tradedesk.domain.strategies.model import Signal
 from tradedesk.domain.trade_events import TradeEvent
 from tradedesk.domain.trading.exits import ExitPlan
@@ -28,6 +28,19 @@ class FollowSizing(StrEnum):
     RISK = "RISK"
     FIXED_NOTIONAL = "FIXED_NOTIONAL"
     EQUITY_PERCENT = "EQUITY_PERCENT"
+
+
+class FollowDirection(StrEnum):
+    """Which of the strategy's trades a follow copies."""
+
+    BOTH = "BOTH"
+    LONG_ONLY = "LONG_ONLY"
+    SHORT_ONLY = "SHORT_ONLY"
+
+    def admits(self, side: OrderSide) -> bool:
+        return self is FollowDirection.BOTH or (side is OrderSide.BUY) == (
+            self is FollowDirection.LONG_ONLY
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +61,7 @@ class StrategyFollow:
     notional_usdt: Decimal | None = None  # each copy's notional with FIXED_NOTIONAL
     equity_percent: Decimal | None = None  # each copy's share of equity with EQUITY_PERCENT
     max_notional_usdt: Decimal | None = None  # no copy opens more, whatever the sizing
+    direction: FollowDirection = FollowDirection.BOTH
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +75,7 @@ class FollowLimits:
     notional_usdt: Decimal | None = None
     equity_percent: Decimal | None = None
     max_notional_usdt: Decimal | None = None
+    direction: FollowDirection = FollowDirection.BOTH
     given: frozenset[str] = frozenset()
 
     def applied_to(self, follow: StrategyFollow) -> StrategyFollow:
@@ -119,6 +134,10 @@ class FollowView:
         return self.follow.sizing
 
     @property
+    def direction(self) -> FollowDirection:
+        return self.follow.direction
+
+    @property
     def notional_usdt(self) -> float | None:
         return _float(self.follow.notional_usdt)
 
@@ -142,6 +161,28 @@ class CopyStatus(StrEnum):
     FAILED = "FAILED"
 
 
+class CopyReason(StrEnum):
+    """Why a copy was skipped or failed, for an app to switch on; `reason` words it."""
+
+    BELOW_MINIMUM = "BELOW_MINIMUM"  # the sized copy is under the market's minimum
+    INSUFFICIENT_MARGIN = "INSUFFICIENT_MARGIN"  # the exchange found too little margin
+    LEVERAGE_CAP = "LEVERAGE_CAP"  # the follow's leverage cap leaves too little margin
+    DIRECTION = "DIRECTION"  # the follow copies the other direction only
+    DAILY_LOSS_LIMIT = "DAILY_LOSS_LIMIT"  # the follow's circuit breaker for the day
+    FOREIGN_POSITION = "FOREIGN_POSITION"  # the key holds a position the strategy did not open
+    AT_STOP = "AT_STOP"  # the market reached the signal's stop before the copy
+    NOTHING_TO_CLOSE = "NOTHING_TO_CLOSE"  # a CLOSE found no position of the strategy's
+    KEY_REFUSED = "KEY_REFUSED"  # the exchange refused the key's credentials
+    KEY_DELETED = "KEY_DELETED"
+    KEY_INACTIVE = "KEY_INACTIVE"
+    KEY_UNREADABLE = "KEY_UNREADABLE"  # the key's secret cannot be opened by this server
+    FOLLOW_PAUSED = "FOLLOW_PAUSED"  # paused by the follower
+    NO_AUTOMATION = "NO_AUTOMATION"  # paused by the platform: the plan has no automation
+    EXCHANGE_UNAVAILABLE = "EXCHANGE_UNAVAILABLE"  # no answer through every attempt
+    EXCHANGE_REFUSED = "EXCHANGE_REFUSED"  # any other refusal of the exchange's
+    ERROR = "ERROR"  # the platform's own failure, through every attempt
+
+
 @dataclass(frozen=True, slots=True)
 class SignalCopy:
     """One follower's copy of one signal, and how it went."""
@@ -160,6 +201,7 @@ class SignalCopy:
     sequence: int = 0  # its signal's place among the strategy's: a follow's copies go in order
     lease: str | None = None  # the token it is leased under, while it is
     reason: str | None = None
+    reason_code: CopyReason | None = None  # with `reason`, once SKIPPED or FAILED
     order_id: str | None = None
     price: float | None = None
     amount: float | None = None

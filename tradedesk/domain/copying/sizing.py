@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tradedesk.domain.copying.model import FollowSizing, StrategyFollow
+from tradedesk.domain.copying.model import CopyReason, FollowSizing, StrategyFollow
 from tradedesk.domain.copying_notices import NoticeKind
 from tradedesk.domain.market.exchange import MarketRules
 
@@ -25,13 +25,28 @@ MAX_LEVERAGE = 125  # Binance's; a follow may set a lower cap
 
 
 class CopySkipped(Exception):
-    """The copy is not made, for a reason the follower can read (and, when they can act on
-    it, are told as `tell`)."""
+    """The copy is not made, for a reason the follower can read, and its code (when they can
+    act on it, they are told: `tell`)."""
 
-    def __init__(self, reason: str, *, tell: NoticeKind | None = None) -> None:
+    def __init__(self, reason: str, code: CopyReason) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.tell = tell
+        self.code = code
+
+    @property
+    def tell(self) -> NoticeKind | None:
+        return TOLD.get(self.code)
+
+
+# The reasons a follower can act on, and what they are told of each.
+TOLD = {
+    CopyReason.BELOW_MINIMUM: NoticeKind.BELOW_MINIMUM,
+    CopyReason.LEVERAGE_CAP: NoticeKind.LEVERAGE_CAP,
+    CopyReason.DAILY_LOSS_LIMIT: NoticeKind.LOSS_LIMIT,
+    CopyReason.FOREIGN_POSITION: NoticeKind.POSITION_HELD,
+    CopyReason.KEY_REFUSED: NoticeKind.KEY_REFUSED,
+    CopyReason.INSUFFICIENT_MARGIN: NoticeKind.MARGIN_SHORT,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +67,7 @@ def check_daily_loss(follow: StrategyFollow, day_start: float | None, equity: De
         raise CopySkipped(
             f"the day's loss of {loss:.2f} % reached the follow's limit of {limit} %;"
             " copying resumes tomorrow (UTC)",
-            tell=NoticeKind.LOSS_LIMIT,
+            CopyReason.DAILY_LOSS_LIMIT,
         )
 
 
@@ -103,7 +118,9 @@ def size_copy(
     """The copy's amount and leverage; `CopySkipped` when there is nothing to place."""
     risk = abs(entry_price - stop_price)
     if not risk:  # a MARKET signal whose stop the market has reached: nothing to size
-        raise CopySkipped(f"the market is at the stop ({entry_price.normalize():f})")
+        raise CopySkipped(
+            f"the market is at the stop ({entry_price.normalize():f})", CopyReason.AT_STOP
+        )
     margin = equity * MARGIN_SHARE
     cap = rule.leverage_cap or MAX_LEVERAGE
     wanted = rules.round_amount(rule.wanted(equity, risk_percent, entry_price, risk))
@@ -119,13 +136,13 @@ def size_copy(
             raise CopySkipped(
                 f"{amount} {symbol} is below {minimum}: the follow's leverage cap of "
                 f"{cap}x leaves no more margin",
-                tell=NoticeKind.LEVERAGE_CAP,
+                CopyReason.LEVERAGE_CAP,
             )
         if allowed < wanted:
             raise CopySkipped(
                 f"{amount} {symbol} is below {minimum}: the follow's notional cap is "
                 f"{rule.max_notional_usdt} USDT",
-                tell=NoticeKind.BELOW_MINIMUM,
+                CopyReason.BELOW_MINIMUM,
             )
-        raise CopySkipped(f"{amount} {symbol} is below {minimum}", tell=NoticeKind.BELOW_MINIMUM)
+        raise CopySkipped(f"{amount} {symbol} is below {minimum}", CopyReason.BELOW_MINIMUM)
     return CopySize(amount, max(1, math.ceil(notional / margin)))

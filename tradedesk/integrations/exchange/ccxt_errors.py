@@ -16,7 +16,12 @@ import re
 
 import ccxt
 
-from tradedesk.domain.errors import BusinessRuleViolation, ConditionalOrdersFull, ErrorCode
+from tradedesk.domain.errors import (
+    BusinessRuleViolation,
+    ConditionalOrdersFull,
+    ErrorCode,
+    InsufficientMargin,
+)
 
 log = logging.getLogger("tradedesk.exchange")
 
@@ -25,6 +30,9 @@ HEDGE_MODE = -4061
 ACCOUNT_ORDER_LIMIT = -1015  # "Too many new orders": one account's count, not its IP's
 CONDITIONALS_FULL = -4045  # "Reach max stop order limit.": per symbol or per account
 MARGIN_TYPE_UNCHANGED = -4046  # "No need to change margin type."
+# "Balance is insufficient.", "Margin is insufficient.": ccxt files -2019 under
+# OperationFailed for USDT-M, so the code decides
+SHORT_OF_MARGIN = frozenset({-2018, -2019})
 # Binance's "send status unknown; execution status unknown" (-1006, -1007): the order may exist.
 EXECUTION_UNKNOWN = frozenset({-1006, -1007})
 # Binance's "Internal error; unable to process your request. Please try again." (-1001, with a
@@ -65,6 +73,9 @@ def to_domain(error: Exception, *, action: str) -> Exception:
     if binance_code(error) == CONDITIONALS_FULL:
         log.warning("%s: the account's open conditional orders are at their cap", action)
         return ConditionalOrdersFull()
+    if isinstance(error, ccxt.InsufficientFunds) or binance_code(error) in SHORT_OF_MARGIN:
+        log.warning("%s: the account's margin is insufficient: %s", action, error)
+        return InsufficientMargin()
     if binance_code(error) == HEDGE_MODE:
         log.warning("%s: the account is in hedge mode; the platform trades one-way", action)
         return BusinessRuleViolation(ErrorCode.EXCHANGE_KEY_TYPE_INVALID)

@@ -1,0 +1,140 @@
+"""A follow's direction, and the reason code every skipped or failed copy carries (with the
+follow it was made for), as a follower reads them in `viewer.signalCopies`; on the simulator
+through ccxt, with the alert mailed through a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from tests.builders.accounts import Caller
+from tests.builders.catalog import CONSERVATIVE
+from tests.builders.copying import OPEN, PUBLISH, position
+from tests.builders.documented import STRATEGY_1
+from tests.builders.exchange_keys import KEYS, funded, on_the_simulator
+from tradedesk.simulator.markets import Kind
+from tradedesk.simulator.orders import OrderType, Side
+
+pytestmark = pytest.mark.asyncio
+
+COPIES = "{ viewer { signalCopies { followId status reason reasonCode } } }"
+FOLLOW = (
+    "mutation($id: ID!, $input: FollowStrategyInput!) { followStrategy(exchangeKeyId: $id,"
+    " input: $input) { follow { id direction } errors { field message } } }"
+)
+SELL = {**OPEN, "side": "SELL", "stopPrice": 19900, "takeProfitPrices": [19400]}
+
+
+@pytest.fixture
+def settings_overrides(venue, mailbox):
+    return on_the_simulator(venue, smtp_url=mailbox.url)
+
+
+async def follow_with(client, cognito, venue, name: str, options: dict) -> tuple[Caller, str]:
+    """A follower of 1,000 USDT whose follow (GraphQL) has these options; and its id."""
+    caller = Caller(client, cognito.access_token(name))
+    key = (await caller.post(KEYS, funded(venue, name, usdt=1000))).json()["id"]
+    made = await caller.graphql(
+        FOLLOW,
+        {
+            "id": key,
+            "input": {
+                "strategyAutomatedId": STRATEGY_1,
+                "strategyRiskProfileId": CONSERVATIVE,
+                **options,
+            },
+        },
+    )
+    assert made["data"]["followStrategy"]["errors"] == [], made
+    return caller, made["data"]["followStrategy"]["follow"]["id"]
+
+
+async def copies(caller: Caller) -> list[dict]:
+    """The caller's copies, oldest first."""
+    return list(reversed((await caller.graphql(COPIES))["data"]["viewer"]["signalCopies"]))
+
+
+async def test_a_long_only_follow_closes_the_long_when_the_strategy_turns_short(
+    admin, client, cognito, venue, runtime, clock
+):
+    longs, long_follow = await follow_with(
+        client, cognito, venue, "longs", {"direction": "LONG_ONLY"}
+    )
+    shorts, short_follow = await follow_with(
+        client, cognito, venue, "shorts", {"direction": "SHORT_ONLY"}
+    )
+
+    await admin.graphql(PUBLISH, {"input": OPEN})  # BUY at 19,700
+    await runtime.services.copy_dispatcher.drain()
+    long_after_buy = position(venue, "longs")
+    clock.advance(timedelta(seconds=5))
+    await admin.graphql(PUBLISH, {"input": SELL})  # the strategy turns short
+    await runtime.services.copy_dispatcher.drain()
+
+    engine, _base = venue
+    assert long_after_buy == Decimal("0.075")
+    assert position(venue, "longs") == 0  # closed with the strategy's long, no short opened
+    assert engine.open_orders("longs", Kind.FUTURES, "BTCUSDT") == []  # its exits went too
+    assert position(venue, "shorts") < 0  # the short it copies
+    assert await copies(longs) == [
+        {"followId": long_follow, "status": "PLACED", "reason": None, "reasonCode": None},
+        {
+            "followId": long_follow,
+            "status": "SKIPPED",
+            "reason": "the follow copies long trades only; the strategy's earlier trade was closed",
+            "reasonCode": "DIRECTION",
+        },
+    ]
+    assert [(c["followId"], c["status"], c["reasonCode"]) for c in await copies(shorts)] == [
+        (short_follow, "SKIPPED", "DIRECTION"),
+        (short_follow, "PLACED", None),
+    ]
+    assert (await copies(shorts))[0]["reason"] == "the follow copies short trades only"
+
+
+async def test_every_skipped_or_failed_copy_has_a_code_and_the_actionable_are_told(
+    admin, client, cognito, venue, runtime, mailbox, clock
+):
+    engine, _base = venue
+    tiny, _ = await follow_with(
+        client, cognito, venue, "tiny", {"sizing": "FIXED_NOTIONAL", "notionalUsdt": 50}
+    )
+    thin, _ = await follow_with(
+        client, cognito, venue, "thin", {"sizing": "FIXED_NOTIONAL", "notionalUsdt": 1500}
+    )
+    eth = engine.price(Kind.FUTURES, "ETHUSDT")
+    engine.set_leverage("thin", "ETHUSDT", 1)
+    engine.place_order(  # a resting ETH order holds ~700 of its 1,000 USDT as margin
+        "thin", Kind.FUTURES, "ETHUSDT", side=Side.BUY, type=OrderType.LIMIT,
+        quantity=(Decimal(1400) / eth).quantize(Decimal("0.001")), price=eth / 2,
+    )  # fmt: skip
+
+    await admin.graphql(PUBLISH, {"input": OPEN})
+    await runtime.services.copy_dispatcher.drain()
+    clock.advance(timedelta(seconds=5))
+    await admin.graphql(PUBLISH, {"input": {"strategyId": STRATEGY_1, "action": "CLOSE"}})
+    await runtime.services.copy_dispatcher.drain()
+    await runtime.services.alert_delivery.deliver_due()
+
+    assert [(c["status"], c["reasonCode"]) for c in await copies(tiny)] == [
+        ("SKIPPED", "BELOW_MINIMUM"),
+        ("SKIPPED", "NOTHING_TO_CLOSE"),
+    ]
+    assert [(c["status"], c["reasonCode"]) for c in await copies(thin)] == [
+        ("FAILED", "INSUFFICIENT_MARGIN"),
+        ("SKIPPED", "NOTHING_TO_CLOSE"),
+    ]
+    told = sorted(
+        (mail["To"], mail["Subject"])
+        for mail in mailbox.received
+        if "New order" not in mail["Subject"]
+    )
+    assert told == [
+        ("thin@example.com", "Tradedesk: A copy failed · BTC/USDT"),
+        ("tiny@example.com", "Tradedesk: A copy was skipped · BTC/USDT"),
+    ]
+    [thin_mail] = [m for m in mailbox.received if m["To"] == "thin@example.com"]
+    assert "too little margin" in next(thin_mail.iter_parts()).get_content()
+    assert position(venue, "thin") == 0
