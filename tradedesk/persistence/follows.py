@@ -32,6 +32,7 @@ def _follow(row: StrategyFollowRow) -> StrategyFollow:
         equity_percent=row.equity_percent,
         max_notional_usdt=row.max_notional_usdt,
         direction=FollowDirection(row.direction),
+        max_entry_slippage_percent=row.max_entry_slippage_percent,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -148,4 +149,5 @@ def _options(follow: StrategyFollow) -> dict[str, Any]:
         "equity_percent": follow.equity_percent,
         "max_notional_usdt": follow.max_notional_usdt,
         "direction": follow.direction.value,
+        "max_entry_slippage_percent": follow.max_entry_slippage_percent,
     }

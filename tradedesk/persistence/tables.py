@@ -324,6 +324,9 @@ class StrategyFollowRow(SQLModel, table=True):
     direction: str = Field(
         default="BOTH", sa_column=Column(String(12), nullable=False, server_default="BOTH")
     )
+    max_entry_slippage_percent: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(12, 6), nullable=True)
+    )
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
 

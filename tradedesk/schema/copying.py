@@ -44,6 +44,10 @@ class StrategyFollowType:
     direction: FollowDirection = strawberry.field(
         description="Which of the strategy's trades are copied."
     )
+    max_entry_slippage_percent: float | None = strawberry.field(
+        description="A MARKET copy is skipped when the market moved further from the signal's "
+        "price before it is placed."
+    )
     strategy: StrategyType = strawberry.field(description="The v1 `StrategyAutomated`.")
     risk_profile: RiskProfileType = strawberry.field(description="The v1 `StrategyRiskProfile`.")
 
@@ -74,6 +78,11 @@ class FollowOptionsInput:
         default=strawberry.UNSET,
         description="BOTH when not given; null sets BOTH. An OPEN the other way is skipped, "
         "and closes what the strategy's earlier trade left open on the key.",
+    )
+    max_entry_slippage_percent: float | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Above 0, at most 100: a MARKET copy is skipped when the market moved "
+        "further than this from the signal's price before it is placed; null removes it.",
     )
 
 

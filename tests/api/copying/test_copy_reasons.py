@@ -138,3 +138,25 @@ async def test_every_skipped_or_failed_copy_has_a_code_and_the_actionable_are_to
     [thin_mail] = [m for m in mailbox.received if m["To"] == "thin@example.com"]
     assert "too little margin" in next(thin_mail.iter_parts()).get_content()
     assert position(venue, "thin") == 0
+
+
+async def test_the_slippage_guard_skips_a_market_copy_the_market_has_left_behind(
+    admin, client, cognito, venue, runtime, clock
+):
+    engine, _base = venue
+    tight, _ = await follow_with(client, cognito, venue, "tight", {"maxEntrySlippagePercent": 0.5})
+    loose, _ = await follow_with(client, cognito, venue, "loose", {"maxEntrySlippagePercent": 1})
+
+    await admin.graphql(PUBLISH, {"input": OPEN})  # checked at 19,700
+    engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(19850))  # +0.76 % before the copies
+    clock.advance(timedelta(seconds=3))  # past the ticker cache
+    await runtime.services.copy_dispatcher.drain()
+
+    [skipped] = await copies(tight)
+    assert (skipped["status"], skipped["reasonCode"]) == ("SKIPPED", "SLIPPAGE_GUARD")
+    assert skipped["reason"] == (
+        "the market moved 0.76 % from the signal's 19700 to 19850; the follow allows 0.5 %"
+    )
+    assert position(venue, "tight") == 0
+    assert [c["status"] for c in await copies(loose)] == ["PLACED"]
+    assert position(venue, "loose") > 0

@@ -38,6 +38,7 @@ from tradedesk.domain.copying.sizing import (
     CopySkipped,
     SizingRule,
     check_daily_loss,
+    check_slippage,
     size_copy,
 )
 from tradedesk.domain.copying_notices import CopyingNotice, NoticeKind, notice
@@ -342,6 +343,7 @@ class CopyDispatcher:
                 exchange_id=key.exchange_id, trade_type=TradeType.FUTURES, symbol=copy.symbol
             )
             entry_price = Decimal(str(ticker.last))
+            check_slippage(follow, signal, entry_price)
         size = size_copy(
             symbol=copy.symbol,
             equity=equity,

@@ -137,6 +137,7 @@ _OPTIONS: tuple[tuple[str, str, Callable[[object], object], object], ...] = (
     ("equityPercent", "equity_percent", _percent, None),
     ("maxNotionalUsdt", "max_notional_usdt", _usdt, None),
     ("direction", "direction", choice(FollowDirection), FollowDirection.BOTH),
+    ("maxEntrySlippagePercent", "max_entry_slippage_percent", _percent, None),
 )
 
 

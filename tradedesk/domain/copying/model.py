@@ -62,6 +62,7 @@ class StrategyFollow:
     equity_percent: Decimal | None = None  # each copy's share of equity with EQUITY_PERCENT
     max_notional_usdt: Decimal | None = None  # no copy opens more, whatever the sizing
     direction: FollowDirection = FollowDirection.BOTH
+    max_entry_slippage_percent: Decimal | None = None  # a MARKET copy's guard against a move
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,7 @@ class FollowLimits:
     equity_percent: Decimal | None = None
     max_notional_usdt: Decimal | None = None
     direction: FollowDirection = FollowDirection.BOTH
+    max_entry_slippage_percent: Decimal | None = None
     given: frozenset[str] = frozenset()
 
     def applied_to(self, follow: StrategyFollow) -> StrategyFollow:
@@ -149,6 +151,10 @@ class FollowView:
     def max_notional_usdt(self) -> float | None:
         return _float(self.follow.max_notional_usdt)
 
+    @property
+    def max_entry_slippage_percent(self) -> float | None:
+        return _float(self.follow.max_entry_slippage_percent)
+
 
 def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
@@ -168,6 +174,7 @@ class CopyReason(StrEnum):
     INSUFFICIENT_MARGIN = "INSUFFICIENT_MARGIN"  # the exchange found too little margin
     LEVERAGE_CAP = "LEVERAGE_CAP"  # the follow's leverage cap leaves too little margin
     DIRECTION = "DIRECTION"  # the follow copies the other direction only
+    SLIPPAGE_GUARD = "SLIPPAGE_GUARD"  # the market moved too far from the signal's price
     DAILY_LOSS_LIMIT = "DAILY_LOSS_LIMIT"  # the follow's circuit breaker for the day
     FOREIGN_POSITION = "FOREIGN_POSITION"  # the key holds a position the strategy did not open
     AT_STOP = "AT_STOP"  # the market reached the signal's stop before the copy

@@ -17,6 +17,7 @@ from decimal import Decimal
 from tradedesk.domain.copying.model import CopyReason, FollowSizing, StrategyFollow
 from tradedesk.domain.copying_notices import NoticeKind
 from tradedesk.domain.market.exchange import MarketRules
+from tradedesk.domain.strategies.model import Signal
 
 log = logging.getLogger("tradedesk.copy_trading")
 
@@ -68,6 +69,22 @@ def check_daily_loss(follow: StrategyFollow, day_start: float | None, equity: De
             f"the day's loss of {loss:.2f} % reached the follow's limit of {limit} %;"
             " copying resumes tomorrow (UTC)",
             CopyReason.DAILY_LOSS_LIMIT,
+        )
+
+
+def check_slippage(follow: StrategyFollow, signal: Signal, market: Decimal) -> None:
+    """The follow's guard on a MARKET copy: no entry once the market moved more than its
+    percentage from the price the signal was checked at, either way (the stop distance, and
+    so the risk, moved with it)."""
+    guard, reference = follow.max_entry_slippage_percent, signal.reference_price
+    if guard is None or not reference:
+        return
+    moved = abs(market - reference) / reference * 100
+    if moved > guard:
+        raise CopySkipped(
+            f"the market moved {moved:.2f} % from the signal's {reference.normalize():f} to "
+            f"{market.normalize():f}; the follow allows {guard.normalize():f} %",
+            CopyReason.SLIPPAGE_GUARD,
         )
 
 

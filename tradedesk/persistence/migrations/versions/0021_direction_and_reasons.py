@@ -1,5 +1,5 @@
-"""A follow's direction (both, long only, short only), and a skipped or failed copy's reason
-as a code an app can switch on, beside its words.
+"""A follow's direction (both, long only, short only) and entry slippage guard, and a skipped
+or failed copy's reason as a code an app can switch on, beside its words.
 
 Revision ID: 0021
 Revises: 0020
@@ -22,6 +22,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("direction", sa.String(length=12), nullable=False, server_default="BOTH")
         )
+        batch.add_column(sa.Column("max_entry_slippage_percent", sa.Numeric(12, 6), nullable=True))
     with op.batch_alter_table("signal_copies") as batch:
         batch.add_column(sa.Column("reason_code", sa.String(length=24), nullable=True))
 
@@ -30,4 +31,5 @@ def downgrade() -> None:
     with op.batch_alter_table("signal_copies") as batch:
         batch.drop_column("reason_code")
     with op.batch_alter_table("strategy_follows") as batch:
+        batch.drop_column("max_entry_slippage_percent")
         batch.drop_column("direction")
