@@ -24,6 +24,7 @@ from tradedesk.domain.copying.dispatcher import CopyDispatcher
 from tradedesk.domain.copying.follows import StrategyFollows
 from tradedesk.domain.copying.history import strategy_history
 from tradedesk.domain.copying.model import PublishedSignal
+from tradedesk.domain.copying.preview import FollowPreviews
 from tradedesk.domain.copying.publishing import SignalPublishing
 from tradedesk.domain.copying.tradingview import TradingViewAlerts, allowed_senders
 from tradedesk.domain.copying.webhooks import StrategyWebhooks
@@ -253,6 +254,9 @@ def build_runtime(
             clock=clock,
             ids=ids,
             entitlements=entitlements,
+        ),
+        follow_previews=FollowPreviews(
+            uow_factory=uow_factory, keys=keys, market=market, gateway=exchange, clock=clock
         ),
         subscriptions=Subscriptions(
             uow_factory=uow_factory,

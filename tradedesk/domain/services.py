@@ -16,6 +16,7 @@ from tradedesk.domain.copying.dispatcher import CopyDispatcher
 from tradedesk.domain.copying.follows import StrategyFollows
 from tradedesk.domain.copying.model import CopiedTrade
 from tradedesk.domain.copying.ports import CopyingUnitOfWork
+from tradedesk.domain.copying.preview import FollowPreviews
 from tradedesk.domain.copying.publishing import SignalPublishing
 from tradedesk.domain.copying.tradingview import TradingViewAlerts
 from tradedesk.domain.copying.webhooks import StrategyWebhooks
@@ -56,6 +57,7 @@ class Services:
     manual_history: UserHistory[TradingUnitOfWork, ManualTrade]
     protection: ProtectionKeeper
     follows: StrategyFollows
+    follow_previews: FollowPreviews
     subscriptions: Subscriptions
     stripe_webhooks: StripeWebhooks
     telegram_linking: TelegramLinking

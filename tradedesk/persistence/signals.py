@@ -64,22 +64,37 @@ class SqlSignalRepository:
         return int(numbered.scalar_one())
 
     async def get(self, signal_id: str) -> Signal:
-        row = await self._session.get_one(SignalRow, signal_id)
-        return Signal(
-            id=row.id,
-            strategy_id=row.strategy_id,
-            action=SignalAction(row.action),
-            side=None if row.side is None else OrderSide(row.side.lower()),
-            entry_type=SignalEntry(row.entry_type),
-            price=row.price,
-            stop_price=row.stop_price,
-            stop_type=StopTriggerType(row.stop_type),
-            take_profit_prices=tuple(Decimal(p) for p in json.loads(row.take_profit_prices)),
-            callback_rate=row.callback_rate,
-            reference_price=row.reference_price,
-            breakeven_after=row.breakeven_after,
-            created_at=row.created_at,
+        return _signal(await self._session.get_one(SignalRow, signal_id))
+
+    async def latest_open(self, strategy_id: str) -> Signal | None:
+        row = await self._session.scalar(
+            select(SignalRow)
+            .where(
+                col(SignalRow.strategy_id) == strategy_id,
+                col(SignalRow.action) == SignalAction.OPEN.value,
+            )
+            .order_by(col(SignalRow.created_at).desc(), col(SignalRow.id).desc())
+            .limit(1)
         )
+        return None if row is None else _signal(row)
+
+
+def _signal(row: SignalRow) -> Signal:
+    return Signal(
+        id=row.id,
+        strategy_id=row.strategy_id,
+        action=SignalAction(row.action),
+        side=None if row.side is None else OrderSide(row.side.lower()),
+        entry_type=SignalEntry(row.entry_type),
+        price=row.price,
+        stop_price=row.stop_price,
+        stop_type=StopTriggerType(row.stop_type),
+        take_profit_prices=tuple(Decimal(p) for p in json.loads(row.take_profit_prices)),
+        callback_rate=row.callback_rate,
+        reference_price=row.reference_price,
+        breakeven_after=row.breakeven_after,
+        created_at=row.created_at,
+    )
 
 
 class SqlCopyRepository:

@@ -1,4 +1,5 @@
-"""Resolvers of strategy follows: `exchangeKey { follows }` and the follow mutations."""
+"""Resolvers of strategy follows: `exchangeKey { follows }`, the follow mutations and the
+preview before following."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Mapping
 
 from tradedesk.domain.copying.follows import parse_follow
 from tradedesk.domain.copying.model import FollowView
+from tradedesk.domain.copying.preview import FollowPreview
 from tradedesk.domain.errors import FieldError
 from tradedesk.domain.ids import parse_uuid
 from tradedesk.resolvers.account import payload
@@ -43,3 +45,14 @@ async def _change(
         return await act(caller, valid_id, changes)
 
     return await payload(change)
+
+
+async def follow_preview(
+    info: GraphInfo, key_id: str, fields: Mapping[str, object]
+) -> FollowPreview:
+    """What following with these options would place now; a bad option is an error."""
+    caller = await info.context.principal()
+    previews, follows = info.context.services.follow_previews, info.context.services.follows
+    valid_id = argument("exchangeKeyId", key_id, parse_uuid)
+    changes = parse_follow(fields, await follows.catalog(), creating=True, with_limits=True)
+    return await previews.preview(caller, valid_id, changes)

@@ -5,10 +5,12 @@ and followers' history of copied trades."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import strawberry
 
 from tradedesk.domain.copying.model import CopyReason, FollowDirection, FollowSizing, FollowView
+from tradedesk.domain.copying.preview import FollowPreview
 from tradedesk.domain.errors import FieldError
 from tradedesk.resolvers import copy_trading, follows
 from tradedesk.resolvers.public import GraphInfo
@@ -98,6 +100,49 @@ class UpdateStrategyFollowInput(FollowOptionsInput):
     strategy_automated_id: str | None = strawberry.UNSET
     strategy_risk_profile_id: str | None = strawberry.UNSET
     active: bool | None = strawberry.UNSET
+
+
+@strawberry.type(
+    name="FollowPreview",
+    description="What a copy on the key would be now, for the strategy's latest OPEN signal "
+    "(or, before its first, a stop 2 % from the market).",
+)
+class FollowPreviewType:
+    feasible: bool = strawberry.field(description="False: `reason` and `reasonCode` say why.")
+    amount: float | None = strawberry.field(description="In the base asset, at the lot step.")
+    notional_usdt: float | None
+    leverage: int | None
+    risk_usdt: float | None = strawberry.field(description="What hitting the stop would lose.")
+    side: str = strawberry.field(description="BUY or SELL")
+    entry_price: float = strawberry.field(
+        description="The signal's limit, or the market's last price."
+    )
+    stop_price: float
+    signal_id: strawberry.ID | None = strawberry.field(
+        description="The OPEN signal it is sized for; null for the hypothetical 2 % stop."
+    )
+    reason: str | None
+    reason_code: CopyReason | None
+
+    @classmethod
+    def of(cls, preview: FollowPreview) -> FollowPreviewType:
+        return cls(
+            feasible=preview.feasible,
+            amount=_float(preview.amount),
+            notional_usdt=_float(preview.notional_usdt),
+            leverage=preview.leverage,
+            risk_usdt=_float(preview.risk_usdt),
+            side=preview.side.value.upper(),
+            entry_price=float(preview.entry_price),
+            stop_price=float(preview.stop_price),
+            signal_id=None if preview.signal_id is None else strawberry.ID(preview.signal_id),
+            reason=preview.reason,
+            reason_code=preview.reason_code,
+        )
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
 
 @strawberry.type

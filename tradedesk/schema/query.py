@@ -8,10 +8,11 @@ from tradedesk.domain.catalog.model import Plan, RiskProfile, Strategy
 from tradedesk.domain.copying.model import SignalStats
 from tradedesk.domain.market.model import ExchangeId, Ticker, TradeType
 from tradedesk.domain.principal import Principal
-from tradedesk.resolvers import account, copy_trading, public
+from tradedesk.resolvers import account, copy_trading, follows, public
 from tradedesk.resolvers.public import GraphInfo
 from tradedesk.schema.catalog import PlanType, RiskProfileType, StrategyType
-from tradedesk.schema.copying import SignalStatsType
+from tradedesk.schema.copying import FollowPreviewType, FollowStrategyInput, SignalStatsType
+from tradedesk.schema.inputs import given_fields
 from tradedesk.schema.market import TickerType
 from tradedesk.schema.viewer import ViewerType
 
@@ -61,6 +62,18 @@ class Query:
     )
     async def signal_stats(self, info: GraphInfo, id: strawberry.ID) -> SignalStats | None:
         return await copy_trading.signal_stats(info, str(id))
+
+    @strawberry.field(
+        description="What following a strategy with one of the caller's keys would place now; "
+        "nothing is written.",
+    )
+    async def follow_preview(
+        self, info: GraphInfo, exchange_key_id: strawberry.ID, input: FollowStrategyInput
+    ) -> FollowPreviewType:
+        fields = given_fields(input, info)
+        return FollowPreviewType.of(
+            await follows.follow_preview(info, str(exchange_key_id), fields)
+        )
 
     @strawberry.field(
         description="One strategy by id, or null when there is none.",

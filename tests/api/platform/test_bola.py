@@ -167,6 +167,10 @@ GRAPHQL_IDS = {
     ("Mutation", "updateStrategyFollow", "id"): mutation(
         "updateStrategyFollow", "id: $id, input: {active: false}"
     ),
+    ("Query", "followPreview", "exchangeKeyId"): (
+        "query($id: ID!, $s: String!, $p: String!) { followPreview(exchangeKeyId: $id, "
+        "input: {strategyAutomatedId: $s, strategyRiskProfileId: $p}) { feasible } }"
+    ),
     # not a user's: public plans, and strategies that operators own (operator-only fields)
     ("Mutation", "createCheckoutSession", "subscriptionId"): None,
     ("Mutation", "updateStrategy", "id"): None,

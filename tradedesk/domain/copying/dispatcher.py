@@ -25,9 +25,9 @@ from tradedesk.domain.copying.model import (
     CopyOutcome,
     CopyReason,
     CopyStatus,
-    FollowDirection,
     SignalCopy,
     StrategyFollow,
+    strategy_positions,
 )
 from tradedesk.domain.copying.outcomes import CopyOutcomes
 from tradedesk.domain.copying.ports import (
@@ -38,8 +38,11 @@ from tradedesk.domain.copying.sizing import (
     CopySkipped,
     SizingRule,
     check_daily_loss,
+    check_no_foreign_position,
     check_slippage,
+    equity_of,
     size_copy,
+    wrong_side,
 )
 from tradedesk.domain.copying_notices import CopyingNotice, NoticeKind, notice
 from tradedesk.domain.errors import (
@@ -49,7 +52,7 @@ from tradedesk.domain.errors import (
     InsufficientMargin,
 )
 from tradedesk.domain.job_leases import HeldLease
-from tradedesk.domain.keys.exchange_keys import STABLECOINS, ExchangeKeys
+from tradedesk.domain.keys.exchange_keys import ExchangeKeys
 from tradedesk.domain.keys.model import ApiKeyStatus, ExchangeKey
 from tradedesk.domain.market.exchange import (
     ApiCredentials,
@@ -186,11 +189,7 @@ class CopyDispatcher:
         async with self._uow_factory() as uow:
             follows = {f.id: f for f in await uow.follows.get_many([c.follow_id for c in due])}
             day_start = await uow.balance_snapshots.of_day(list(opened), self._clock.now().date())
-            held = {
-                (trade.key_id, trade.symbol)
-                for trade in await uow.protected_trades.open_on_keys(list(opened))
-                if trade.prefix.startswith("tc")
-            }
+            held = strategy_positions(await uow.protected_trades.open_on_keys(list(opened)))
         signals = {c.signal_id: await self._signal(c.signal_id) for c in due}
 
         async def run(copy: SignalCopy) -> None:
@@ -330,12 +329,8 @@ class CopyDispatcher:
         if copy.attempts > 1 and (resumed := await self._resume(copy, signal, plan, credentials)):
             return resumed
         account = await self._gateway.fetch_futures_account(credentials)
-        if copy.symbol in account.held_symbols and not held:
-            raise CopySkipped(
-                "the key holds a position on the symbol that the strategy did not open",
-                CopyReason.FOREIGN_POSITION,
-            )
-        equity = Decimal(str(sum(b.total for b in account.balances if b.asset in STABLECOINS)))
+        check_no_foreign_position(account, copy.symbol, held=held)
+        equity = equity_of(account)
         check_daily_loss(follow, job.day_start_usd, equity)
         entry_price = signal.price
         if entry_price is None:
@@ -411,8 +406,7 @@ class CopyDispatcher:
         """An OPEN the other way than the follow copies: nothing is opened, but the strategy's
         earlier trade on the key is closed, as the strategy closed it by turning."""
         assert job.follow is not None
-        side = "long" if job.follow.direction is FollowDirection.LONG_ONLY else "short"
-        reason = f"the follow copies {side} trades only"
+        reason = wrong_side(job.follow)
         try:
             await self._close(job.copy, credentials, held, fence)
         except CopySkipped:  # nothing of the strategy's to close

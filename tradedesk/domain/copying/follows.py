@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -84,6 +85,28 @@ def parse_follow(
     if creating and active is None:
         active = True  # the documented default
     return FollowChanges(strategy=strategy, risk_profile=profile, active=active, limits=limits)
+
+
+def new_follow(
+    follow_id: str, caller: Principal, key: ExchangeKey, changes: FollowChanges, now: datetime
+) -> StrategyFollow:
+    """The follow a create body makes (after its options are checked); not yet written."""
+    assert changes.strategy is not None and changes.risk_profile is not None
+    follow = changes.limits.applied_to(
+        StrategyFollow(
+            id=follow_id,
+            user_id=caller.user_id,
+            key_id=key.id,
+            strategy_id=changes.strategy.id,
+            risk_profile_id=changes.risk_profile.id,
+            symbol=changes.strategy.symbol,
+            active=bool(changes.active),
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    check_sizing(follow)
+    return follow
 
 
 def check_sizing(follow: StrategyFollow) -> None:
@@ -196,21 +219,9 @@ class StrategyFollows:
     async def create(self, caller: Principal, key_id: str, changes: FollowChanges) -> FollowView:
         assert changes.strategy is not None and changes.risk_profile is not None
         key = await self._keys.get(caller, key_id)
-        _can_follow(key, changes.strategy)
+        can_follow(key, changes.strategy)
         now = self._clock.now()
-        follow = StrategyFollow(
-            id=self._ids.new_id(),
-            user_id=caller.user_id,
-            key_id=key.id,
-            strategy_id=changes.strategy.id,
-            risk_profile_id=changes.risk_profile.id,
-            symbol=changes.strategy.symbol,
-            active=bool(changes.active),
-            created_at=now,
-            updated_at=now,
-        )
-        follow = changes.limits.applied_to(follow)
-        check_sizing(follow)
+        follow = new_follow(self._ids.new_id(), caller, key, changes, now)
         async with self._uow_factory() as uow:
             await uow.users.lock(caller.user_id)  # one follow per key and symbol, even racing
             if await uow.follows.symbol_followed(key.id, follow.symbol):
@@ -278,7 +289,7 @@ def _usable(key: ExchangeKey) -> None:
         raise BusinessRuleViolation(ErrorCode.EXCHANGE_KEY_INACTIVE)
 
 
-def _can_follow(key: ExchangeKey, strategy: Strategy) -> None:
+def can_follow(key: ExchangeKey, strategy: Strategy) -> None:
     _usable(key)
     if strategy.exchange_id is not key.exchange_id:
         raise BusinessRuleViolation(ErrorCode.EXCHANGE_ID_MISMATCH)

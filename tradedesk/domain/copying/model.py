@@ -6,6 +6,7 @@ import hashlib
 import math
 import statistics
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -234,7 +235,16 @@ class SignalCopy:
     @property
     def prefix(self) -> str:
         """Client order ids of the copy's orders: the same on every attempt."""
-        return "tc" + hashlib.sha256(f"{self.signal_id}|{self.follow_id}".encode()).hexdigest()[:22]
+        digest = hashlib.sha256(f"{self.signal_id}|{self.follow_id}".encode()).hexdigest()
+        return COPY_PREFIX + digest[:22]
+
+
+COPY_PREFIX = "tc"  # a copy's client order ids start so; a manual trade's with "td"
+
+
+def strategy_positions(trades: Iterable[ProtectedTrade]) -> set[tuple[str, str]]:
+    """The (key, symbol) pairs where open trades are a strategy's copies, not the user's."""
+    return {(t.key_id, t.symbol) for t in trades if t.prefix.startswith(COPY_PREFIX)}
 
 
 @dataclass(frozen=True, slots=True)

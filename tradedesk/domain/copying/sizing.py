@@ -14,9 +14,15 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tradedesk.domain.copying.model import CopyReason, FollowSizing, StrategyFollow
+from tradedesk.domain.copying.model import (
+    CopyReason,
+    FollowDirection,
+    FollowSizing,
+    StrategyFollow,
+)
 from tradedesk.domain.copying_notices import NoticeKind
-from tradedesk.domain.market.exchange import MarketRules
+from tradedesk.domain.keys.exchange_keys import STABLECOINS
+from tradedesk.domain.market.exchange import FuturesAccount, MarketRules
 from tradedesk.domain.strategies.model import Signal
 
 log = logging.getLogger("tradedesk.copy_trading")
@@ -54,6 +60,26 @@ TOLD = {
 class CopySize:
     amount: Decimal
     leverage: int
+
+
+def equity_of(account: FuturesAccount) -> Decimal:
+    """What a copy is sized on: the futures wallet's stablecoins, profit and loss included."""
+    return Decimal(str(sum(b.total for b in account.balances if b.asset in STABLECOINS)))
+
+
+def check_no_foreign_position(account: FuturesAccount, symbol: str, *, held: bool) -> None:
+    """No copy onto a position the follower opened themselves (`held`: the strategy's)."""
+    if symbol in account.held_symbols and not held:
+        raise CopySkipped(
+            "the key holds a position on the symbol that the strategy did not open",
+            CopyReason.FOREIGN_POSITION,
+        )
+
+
+def wrong_side(follow: StrategyFollow) -> str:
+    """Why an OPEN on the side the follow leaves out is not copied."""
+    side = "long" if follow.direction is FollowDirection.LONG_ONLY else "short"
+    return f"the follow copies {side} trades only"
 
 
 def check_daily_loss(follow: StrategyFollow, day_start: float | None, equity: Decimal) -> None:

@@ -26,6 +26,10 @@ class SignalRepository(Protocol):
 
     async def get(self, signal_id: str) -> Signal: ...
 
+    async def latest_open(self, strategy_id: str) -> Signal | None:
+        """The strategy's most recent OPEN signal; None before its first."""
+        ...
+
     async def exists(self, signal_id: str) -> bool: ...
 
     async def next_sequence(self, strategy_id: str) -> int:
