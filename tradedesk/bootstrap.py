@@ -24,6 +24,7 @@ from tradedesk.domain.copying.dispatcher import CopyDispatcher
 from tradedesk.domain.copying.follows import StrategyFollows
 from tradedesk.domain.copying.history import strategy_history
 from tradedesk.domain.copying.model import PublishedSignal
+from tradedesk.domain.copying.portfolio_stops import PortfolioStops
 from tradedesk.domain.copying.preview import FollowPreviews
 from tradedesk.domain.copying.publishing import SignalPublishing
 from tradedesk.domain.copying.tradingview import TradingViewAlerts, allowed_senders
@@ -285,6 +286,14 @@ def build_runtime(
         ),
         signal_publishing=publishing,
         copy_dispatcher=dispatcher,
+        portfolio_stops=PortfolioStops(
+            uow_factory=uow_factory,
+            keys=keys,
+            gateway=exchange,
+            keeper=keeper,
+            clock=clock,
+            ids=ids,
+        ),
         strategy_webhooks=StrategyWebhooks(
             uow_factory=uow_factory,
             secrets=secrets,

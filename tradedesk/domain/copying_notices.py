@@ -2,7 +2,7 @@
 copying that stops or skips for a reason they can act on (a plan that no longer allows
 automation, the follow's daily loss limit reached, a key the exchange refused, a copy skipped
 for its size or a position the strategy did not open, a copy the exchange refused for want of
-margin), or a position the exchange left
+margin, a follow its portfolio stop ended), or a position the exchange left
 without its stop (and what the platform did about it).
 
 Each notice names its cause; the outbox (`domain/alerts/model.py`) holds one alert per user,
@@ -25,6 +25,7 @@ class NoticeKind(StrEnum):
     LEVERAGE_CAP = "LEVERAGE_CAP"  # the follow's leverage cap leaves too little margin
     POSITION_HELD = "POSITION_HELD"  # the key holds a position the strategy did not open
     MARGIN_SHORT = "MARGIN_SHORT"  # the exchange found too little margin for a copy
+    PORTFOLIO_STOP = "PORTFOLIO_STOP"  # the follow's portfolio stop closed and paused it
     STOP_REPLACED = "STOP_REPLACED"  # the exchange ended a stop; a new one was placed
     CLOSED_NO_STOP = "CLOSED_NO_STOP"  # the exchange ended a stop already passed: closed
 

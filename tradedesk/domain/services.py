@@ -15,6 +15,7 @@ from tradedesk.domain.catalog.results import StrategyResults
 from tradedesk.domain.copying.dispatcher import CopyDispatcher
 from tradedesk.domain.copying.follows import StrategyFollows
 from tradedesk.domain.copying.model import CopiedTrade
+from tradedesk.domain.copying.portfolio_stops import PortfolioStops
 from tradedesk.domain.copying.ports import CopyingUnitOfWork
 from tradedesk.domain.copying.preview import FollowPreviews
 from tradedesk.domain.copying.publishing import SignalPublishing
@@ -66,6 +67,7 @@ class Services:
     strategy_admin: StrategyAdmin
     signal_publishing: SignalPublishing
     copy_dispatcher: CopyDispatcher
+    portfolio_stops: PortfolioStops
     strategy_history: UserHistory[CopyingUnitOfWork, CopiedTrade]
     strategy_webhooks: StrategyWebhooks
     tradingview_alerts: TradingViewAlerts

@@ -103,10 +103,11 @@ def _mail(jobs: Jobs, runtime: Runtime, seconds: float) -> None:
 
 
 def _trades(jobs: Jobs, runtime: Runtime, keeper_seconds: float, reference_seconds: float) -> None:
-    """The protection keeper's passes over open trades, and the strategies' reference
-    accounts."""
+    """The protection keeper's passes over open trades, the strategies' reference accounts,
+    and the followers' portfolio stops (an account read per key with one, each round)."""
     services = runtime.services
     _every(jobs, keeper_seconds, services.protection.tick, "protection keeper")
     if services.protection.streams is not None:
         jobs.idle(services.protection.react())  # what the streams tell, as it comes
     _every(jobs, reference_seconds, services.strategy_reference.tick, "strategy reference")
+    _every(jobs, reference_seconds, services.portfolio_stops.tick, "portfolio stops")

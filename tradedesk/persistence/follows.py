@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from tradedesk.domain.copying.model import FollowDirection, FollowSizing, StrategyFollow
 from tradedesk.domain.errors import BusinessRuleViolation, ErrorCode
+from tradedesk.persistence.core import rowcount
 from tradedesk.persistence.tables import StrategyFollowRow
 
 
@@ -33,6 +35,8 @@ def _follow(row: StrategyFollowRow) -> StrategyFollow:
         max_notional_usdt=row.max_notional_usdt,
         direction=FollowDirection(row.direction),
         max_entry_slippage_percent=row.max_entry_slippage_percent,
+        portfolio_stop_percent=row.portfolio_stop_percent,
+        high_water_usd=row.high_water_usd,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -123,6 +127,36 @@ class SqlFollowRepository:
         )
         return [_follow(row) for row in rows]
 
+    async def with_portfolio_stop(self) -> list[StrategyFollow]:
+        rows = await self._session.scalars(
+            select(StrategyFollowRow)
+            .where(
+                col(StrategyFollowRow.active),
+                col(StrategyFollowRow.portfolio_stop_percent).is_not(None),
+            )
+            .order_by(col(StrategyFollowRow.key_id), col(StrategyFollowRow.id))
+            .execution_options(populate_existing=True)
+        )
+        return [_follow(row) for row in rows]
+
+    async def raise_high_water(self, follow_id: str, equity: Decimal) -> None:
+        high = col(StrategyFollowRow.high_water_usd)
+        await self._session.execute(
+            update(StrategyFollowRow)
+            .where(col(StrategyFollowRow.id) == follow_id, or_(high.is_(None), high < equity))
+            .values(high_water_usd=equity)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def pause(self, follow_id: str, *, reason: str, now: datetime) -> bool:
+        paused = await self._session.execute(
+            update(StrategyFollowRow)
+            .where(col(StrategyFollowRow.id) == follow_id, col(StrategyFollowRow.active))
+            .values(active=False, paused_reason=reason[:128], updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(rowcount(paused))
+
 
 def _values(follow: StrategyFollow) -> dict[str, Any]:
     return {
@@ -150,4 +184,6 @@ def _options(follow: StrategyFollow) -> dict[str, Any]:
         "max_notional_usdt": follow.max_notional_usdt,
         "direction": follow.direction.value,
         "max_entry_slippage_percent": follow.max_entry_slippage_percent,
+        "portfolio_stop_percent": follow.portfolio_stop_percent,
+        "high_water_usd": follow.high_water_usd,
     }

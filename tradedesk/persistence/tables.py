@@ -327,6 +327,12 @@ class StrategyFollowRow(SQLModel, table=True):
     max_entry_slippage_percent: Decimal | None = Field(
         default=None, sa_column=Column(Numeric(12, 6), nullable=True)
     )
+    portfolio_stop_percent: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(12, 6), nullable=True)
+    )
+    high_water_usd: Decimal | None = Field(
+        default=None, sa_column=Column(Numeric(20, 8), nullable=True)
+    )
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
 

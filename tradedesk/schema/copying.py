@@ -50,6 +50,14 @@ class StrategyFollowType:
         description="A MARKET copy is skipped when the market moved further from the signal's "
         "price before it is placed."
     )
+    portfolio_stop_percent: float | None = strawberry.field(
+        description="Once the key's equity falls this far below its high-water mark, the "
+        "strategy's position is closed and the follow paused."
+    )
+    high_water_usdt: float | None = strawberry.field(
+        description="The key's highest equity since the follow started or was last resumed, "
+        "as the portfolio stop last read it."
+    )
     strategy: StrategyType = strawberry.field(description="The v1 `StrategyAutomated`.")
     risk_profile: RiskProfileType = strawberry.field(description="The v1 `StrategyRiskProfile`.")
 
@@ -85,6 +93,12 @@ class FollowOptionsInput:
         default=strawberry.UNSET,
         description="Above 0, at most 100: a MARKET copy is skipped when the market moved "
         "further than this from the signal's price before it is placed; null removes it.",
+    )
+    portfolio_stop_percent: float | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Above 0, at most 100: once the key's futures equity falls this far below "
+        "its highest since the follow started or was resumed, the strategy's position is "
+        "closed and the follow paused; null removes it.",
     )
 
 

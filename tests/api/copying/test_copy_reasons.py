@@ -160,3 +160,65 @@ async def test_the_slippage_guard_skips_a_market_copy_the_market_has_left_behind
     assert position(venue, "tight") == 0
     assert [c["status"] for c in await copies(loose)] == ["PLACED"]
     assert position(venue, "loose") > 0
+
+
+async def test_the_portfolio_stop_closes_the_follows_position_and_pauses_it(
+    admin, client, cognito, venue, runtime, clock, mailbox
+):
+    engine, _base = venue
+    stopper, follow_id = await follow_with(
+        client, cognito, venue, "stopper",
+        {"sizing": "FIXED_NOTIONAL", "notionalUsdt": 10000, "portfolioStopPercent": 5},
+    )  # fmt: skip
+    await follow_with(
+        client, cognito, venue, "holder", {"sizing": "FIXED_NOTIONAL", "notionalUsdt": 10000}
+    )
+    wide = {**OPEN, "stopPrice": 18000, "takeProfitPrices": [21000]}  # neither is reached
+    stops = runtime.services.portfolio_stops
+
+    async def market_at(price: int) -> int:
+        engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(price))
+        clock.advance(timedelta(seconds=3))
+        return await stops.tick()
+
+    async def shown() -> dict:
+        answer = await stopper.graphql(
+            "{ viewer { exchangeKeys { follows { id active pausedReason highWaterUsdt } } } }"
+        )
+        return answer["data"]["viewer"]["exchangeKeys"][0]["follows"][0]
+
+    await admin.graphql(PUBLISH, {"input": wide})  # 0.507 BTC each, at 19,700
+    await runtime.services.copy_dispatcher.drain()
+    ended = [await market_at(19700), await market_at(20000)]  # the mark rises with equity
+    high = (await shown())["highWaterUsdt"]
+    ended.append(await market_at(19750))  # above the first mark, 11 % below the high
+    stopped = await shown()
+    await admin.graphql(PUBLISH, {"input": wide})
+    await runtime.services.copy_dispatcher.drain()
+    await runtime.services.alert_delivery.deliver_due()
+
+    assert ended == [0, 0, 1]
+    assert high == pytest.approx(995 + 0.507 * 300, abs=3)
+    assert position(venue, "stopper") == 0
+    assert engine.open_orders("stopper", Kind.FUTURES, "BTCUSDT") == []
+    assert engine.open_conditionals("stopper", Kind.FUTURES, "BTCUSDT") == []
+    # no portfolio stop: it holds the second signal's trade, 10,000 / 19,750 = 0.506 BTC
+    assert position(venue, "holder") == Decimal("0.506")
+    assert stopped["active"] is False
+    assert stopped["pausedReason"].startswith("portfolio stop: equity ")
+    assert "below its high of" in stopped["pausedReason"]
+    assert [(c["status"], c["reasonCode"]) for c in await copies(stopper)] == [("PLACED", None)]
+    subjects = [m["Subject"] for m in mailbox.received if m["To"] == "stopper@example.com"]
+    assert "Tradedesk: Portfolio stop reached · BTC/USDT" in subjects
+
+    resumed = await stopper.graphql(
+        "mutation($id: ID!) { updateStrategyFollow(id: $id, input: {active: true}) {"
+        " follow { active highWaterUsdt } errors { field } } }",
+        {"id": follow_id},
+    )
+    assert resumed["data"]["updateStrategyFollow"]["follow"] == {
+        "active": True,
+        "highWaterUsdt": None,  # a new mark from the next read
+    }
+    assert await market_at(19750) == 0
+    assert (await shown())["highWaterUsdt"] < high

@@ -95,7 +95,7 @@ async def test_bad_options_are_refused_field_by_field_and_nothing_is_written(
             {"sizing": "FIXED_NOTIONAL"},
             {"sizing": "EQUITY_PERCENT", "notionalUsdt": 100},
             {"equityPercent": 0, "maxNotionalUsdt": -5, "notionalUsdt": 2e9},
-            {"equityPercent": 100.5, "maxEntrySlippagePercent": 0},
+            {"equityPercent": 100.5, "maxEntrySlippagePercent": 0, "portfolioStopPercent": 101},
         )
     ]
     listed = (await caller.get(FOLLOWS.format(key))).json()["items"]
@@ -104,7 +104,7 @@ async def test_bad_options_are_refused_field_by_field_and_nothing_is_written(
         ["notionalUsdt"],
         ["equityPercent"],
         ["notionalUsdt", "equityPercent", "maxNotionalUsdt"],
-        ["equityPercent", "maxEntrySlippagePercent"],
+        ["equityPercent", "maxEntrySlippagePercent", "portfolioStopPercent"],
     ]
     first = refused[0]["data"]["followStrategy"]["errors"][0]["message"]
     assert first == "must be given with sizing FIXED_NOTIONAL"

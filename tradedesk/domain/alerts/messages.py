@@ -59,6 +59,14 @@ NOTICES = {  # (title, what happened and what to do) per kind and language
         "AR": ("فشلت نسخة", "وجدت المنصة هامشًا غير كافٍ في حساب العقود الآجلة لديك لهذه النسخة. "
                "أضف رصيدًا أو صغّر حجم نسخ متابعتك."),
     },
+    NoticeKind.PORTFOLIO_STOP: {
+        "EN": ("Portfolio stop reached", "Your key's equity fell past your follow's portfolio "
+               "stop. The strategy's position was closed and the follow paused; resuming it "
+               "starts a new high."),
+        "AR": ("تم بلوغ وقف المحفظة", "انخفضت قيمة حساب مفتاحك إلى ما بعد وقف المحفظة في "
+               "متابعتك. تم إغلاق مركز الاستراتيجية وإيقاف المتابعة مؤقتًا، واستئنافها يبدأ "
+               "قمة جديدة."),
+    },
     NoticeKind.STOP_REPLACED: {
         "EN": ("Your position was briefly unprotected", "Your stop loss was no longer on the "
                "exchange (it rejected or expired it). A new stop loss at the same price was "

@@ -39,6 +39,7 @@ from tradedesk.domain.copying.sizing import (
     SizingRule,
     check_daily_loss,
     check_no_foreign_position,
+    check_portfolio_stop,
     check_slippage,
     equity_of,
     size_copy,
@@ -331,6 +332,7 @@ class CopyDispatcher:
         account = await self._gateway.fetch_futures_account(credentials)
         check_no_foreign_position(account, copy.symbol, held=held)
         equity = equity_of(account)
+        check_portfolio_stop(follow, equity)
         check_daily_loss(follow, job.day_start_usd, equity)
         entry_price = signal.price
         if entry_price is None:

@@ -161,6 +161,7 @@ _OPTIONS: tuple[tuple[str, str, Callable[[object], object], object], ...] = (
     ("maxNotionalUsdt", "max_notional_usdt", _usdt, None),
     ("direction", "direction", choice(FollowDirection), FollowDirection.BOTH),
     ("maxEntrySlippagePercent", "max_entry_slippage_percent", _percent, None),
+    ("portfolioStopPercent", "portfolio_stop_percent", _percent, None),
 )
 
 
@@ -253,6 +254,8 @@ class StrategyFollows:
                 ),
                 active=follow.active if changes.active is None else changes.active,
                 paused_reason=None if changes.active else follow.paused_reason,
+                # resuming starts a new high-water mark for the portfolio stop
+                high_water_usd=None if changes.active else follow.high_water_usd,
                 updated_at=self._clock.now(),
             )
         )

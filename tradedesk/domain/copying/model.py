@@ -64,6 +64,17 @@ class StrategyFollow:
     max_notional_usdt: Decimal | None = None  # no copy opens more, whatever the sizing
     direction: FollowDirection = FollowDirection.BOTH
     max_entry_slippage_percent: Decimal | None = None  # a MARKET copy's guard against a move
+    portfolio_stop_percent: Decimal | None = None  # how far equity may fall below its high
+    high_water_usd: Decimal | None = None  # the key's highest equity since start or resume
+
+    def past_portfolio_stop(self, equity: Decimal) -> Decimal | None:
+        """How far (in %) `equity` is below the high-water mark, once that is past the
+        follow's portfolio stop; None while it is not (or there is no stop, or no mark yet)."""
+        stop, high = self.portfolio_stop_percent, self.high_water_usd
+        if stop is None or not high:
+            return None
+        drop = (high - equity) / high * 100
+        return drop if drop >= stop else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +90,7 @@ class FollowLimits:
     max_notional_usdt: Decimal | None = None
     direction: FollowDirection = FollowDirection.BOTH
     max_entry_slippage_percent: Decimal | None = None
+    portfolio_stop_percent: Decimal | None = None
     given: frozenset[str] = frozenset()
 
     def applied_to(self, follow: StrategyFollow) -> StrategyFollow:
@@ -156,6 +168,14 @@ class FollowView:
     def max_entry_slippage_percent(self) -> float | None:
         return _float(self.follow.max_entry_slippage_percent)
 
+    @property
+    def portfolio_stop_percent(self) -> float | None:
+        return _float(self.follow.portfolio_stop_percent)
+
+    @property
+    def high_water_usdt(self) -> float | None:
+        return _float(self.follow.high_water_usd)
+
 
 def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
@@ -176,6 +196,7 @@ class CopyReason(StrEnum):
     LEVERAGE_CAP = "LEVERAGE_CAP"  # the follow's leverage cap leaves too little margin
     DIRECTION = "DIRECTION"  # the follow copies the other direction only
     SLIPPAGE_GUARD = "SLIPPAGE_GUARD"  # the market moved too far from the signal's price
+    PORTFOLIO_STOP = "PORTFOLIO_STOP"  # equity fell past the follow's portfolio stop
     DAILY_LOSS_LIMIT = "DAILY_LOSS_LIMIT"  # the follow's circuit breaker for the day
     FOREIGN_POSITION = "FOREIGN_POSITION"  # the key holds a position the strategy did not open
     AT_STOP = "AT_STOP"  # the market reached the signal's stop before the copy

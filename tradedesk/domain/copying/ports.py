@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Protocol
 
 from tradedesk.domain.copying.model import CopiedTrade, SignalCopy, StrategyFollow
@@ -39,6 +40,18 @@ class FollowRepository(Protocol):
 
     async def pause_all(self, user_id: str, *, reason: str, now: datetime) -> list[StrategyFollow]:
         """Pauses the user's active follows with the reason; how many."""
+        ...
+
+    async def with_portfolio_stop(self) -> list[StrategyFollow]:
+        """Every user's active follows that have a portfolio stop: the stops' round."""
+        ...
+
+    async def raise_high_water(self, follow_id: str, equity: Decimal) -> None:
+        """The follow's high-water mark becomes `equity` if it has none or a lower one."""
+        ...
+
+    async def pause(self, follow_id: str, *, reason: str, now: datetime) -> bool:
+        """Pauses the follow with the reason if it is active; whether it was."""
         ...
 
 

@@ -98,6 +98,22 @@ def check_daily_loss(follow: StrategyFollow, day_start: float | None, equity: De
         )
 
 
+def check_portfolio_stop(follow: StrategyFollow, equity: Decimal) -> None:
+    """No new copy once equity is past the follow's portfolio stop (the stops' round closes
+    and pauses the follow; a copy must not reopen meanwhile)."""
+    drop = follow.past_portfolio_stop(equity)
+    if drop is not None:
+        raise CopySkipped(portfolio_stop_reason(follow, equity, drop), CopyReason.PORTFOLIO_STOP)
+
+
+def portfolio_stop_reason(follow: StrategyFollow, equity: Decimal, drop: Decimal) -> str:
+    assert follow.high_water_usd is not None and follow.portfolio_stop_percent is not None
+    return (
+        f"portfolio stop: equity {equity:.2f} USDT is {drop:.2f} % below its high of "
+        f"{follow.high_water_usd:.2f} (the stop is {follow.portfolio_stop_percent.normalize():f} %)"
+    )
+
+
 def check_slippage(follow: StrategyFollow, signal: Signal, market: Decimal) -> None:
     """The follow's guard on a MARKET copy: no entry once the market moved more than its
     percentage from the price the signal was checked at, either way (the stop distance, and
