@@ -14,7 +14,7 @@ from tests.builders.copying import OPEN, PUBLISH, copies_of, follower, position
 from tests.builders.documented import STRATEGY_1
 from tests.builders.exchange_keys import on_the_simulator
 from tradedesk.domain.copying.dispatcher import MAX_ATTEMPTS
-from tradedesk.domain.copying.model import CopyStatus
+from tradedesk.domain.copying.model import CopyReason, CopyStatus
 from tradedesk.simulator.markets import Kind
 
 pytestmark = pytest.mark.asyncio
@@ -77,6 +77,7 @@ async def test_a_copy_the_exchange_never_answers_fails_in_the_end(
 
     assert statuses == [CopyStatus.PENDING] * (attempts - 1) + [CopyStatus.FAILED]
     assert failed.reason == f"gave up after {attempts} attempts: exchange bad request (1500)"
+    assert failed.reason_code is CopyReason.EXCHANGE_UNAVAILABLE
     assert position(venue, "stranded") == 0
 
 

@@ -9,11 +9,15 @@ from decimal import Decimal
 
 import pytest
 
-from tests.builders.accounts import Caller
+from tests.builders.accounts import Caller, user_id
 from tests.builders.catalog import CONSERVATIVE
-from tests.builders.copying import OPEN, PUBLISH, position
+from tests.builders.copying import OPEN, PUBLISH, copies_of, position
 from tests.builders.documented import STRATEGY_1
 from tests.builders.exchange_keys import KEYS, funded, on_the_simulator
+from tradedesk.domain.billing.subscriptions import PAUSED_BY_PLAN
+from tradedesk.domain.copying.model import CopyReason
+from tradedesk.persistence.engine import make_session_factory
+from tradedesk.persistence.unit_of_work import SqlUnitOfWork
 from tradedesk.simulator.markets import Kind
 from tradedesk.simulator.orders import OrderType, Side
 
@@ -222,3 +226,30 @@ async def test_the_portfolio_stop_closes_the_follows_position_and_pauses_it(
     }
     assert await market_at(19750) == 0
     assert (await shown())["highWaterUsdt"] < high
+
+
+async def test_a_key_or_follow_gone_or_paused_before_the_copy_runs_says_which(
+    admin, client, cognito, venue, runtime, clock
+):
+    deleted, _ = await follow_with(client, cognito, venue, "deleted", {})
+    paused, paused_follow = await follow_with(client, cognito, venue, "paused", {})
+    downgraded, _ = await follow_with(client, cognito, venue, "downgraded", {})
+    [deleted_key] = (await deleted.get(f"{KEYS}/list")).json()["items"]
+
+    published = await admin.graphql(PUBLISH, {"input": OPEN})  # copies wait, PENDING
+    assert (await deleted.delete(f"{KEYS}/{deleted_key['id']}")).status_code == 204
+    pausing = await paused.put(f"/v1/priv/strategy/follow/{paused_follow}", {"active": False})
+    assert pausing.status_code == 200
+    async with SqlUnitOfWork(make_session_factory(runtime.engine)) as uow:
+        await uow.follows.pause_all(
+            await user_id(downgraded), reason=PAUSED_BY_PLAN, now=clock.now()
+        )  # what billing does when the plan loses automation
+        await uow.commit()
+    await runtime.services.copy_dispatcher.drain()
+
+    copies = await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"])
+    assert sorted((c.status.value, c.reason_code, c.reason) for c in copies.values()) == [
+        ("SKIPPED", CopyReason.FOLLOW_PAUSED, "the follow is paused"),
+        ("SKIPPED", CopyReason.KEY_DELETED, "the key was deleted"),
+        ("SKIPPED", CopyReason.NO_AUTOMATION, f"the follow is paused: {PAUSED_BY_PLAN}"),
+    ]

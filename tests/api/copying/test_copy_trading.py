@@ -30,7 +30,7 @@ from tests.builders.documented import STRATEGY_1, STRATEGY_2
 from tests.builders.exchange_keys import KEYS, on_the_simulator
 from tests.builders.trading import manual_key
 from tests.support.prometheus import samples
-from tradedesk.domain.copying.model import CopyOutcome, CopyStatus
+from tradedesk.domain.copying.model import CopyOutcome, CopyReason, CopyStatus
 from tradedesk.domain.copying.outcomes import CopyOutcomes
 from tradedesk.integrations.ids import SystemIds
 from tradedesk.integrations.secret_box import FernetSecretBox
@@ -189,6 +189,7 @@ async def test_a_revoked_key_fails_alone(admin, client, cognito, venue, runtime)
     ):
         assert samples(after, name)[()] - samples(before, name).get((), 0) == more, name
     assert copies[revoked].reason == "exchange API authorization failed (1103)"
+    assert copies[revoked].reason_code is CopyReason.KEY_REFUSED
     revoked_caller = Caller(client, cognito.access_token("revoked"))
     [key] = (await revoked_caller.get(f"{KEYS}/list")).json()["items"]
     assert (key["apiKeyStatus"], key["active"]) == ("UNAUTHORIZED", False)
@@ -255,11 +256,13 @@ async def test_close_signals_close_only_what_the_strategy_opened(
     skipped = (await copies_of(runtime, opened["data"]["publishSignal"]["signal"]["id"]))[own]
     assert skipped.status is CopyStatus.SKIPPED
     assert skipped.reason == "the key holds a position on the symbol that the strategy did not open"
+    assert skipped.reason_code is CopyReason.FOREIGN_POSITION
     assert position(venue, "copier") == 0
     assert exits(venue, "copier") == []
     assert position(venue, "trader") == Decimal("-0.01")  # never touched
     close_copies = await copies_of(runtime, closed["data"]["publishSignal"]["signal"]["id"])
     assert close_copies[own].reason == "no position of the strategy to close"
+    assert close_copies[own].reason_code is CopyReason.NOTHING_TO_CLOSE
 
 
 async def test_signals_are_checked_whole_and_for_operators_only(admin, alice, runtime):
@@ -650,6 +653,7 @@ async def test_a_follows_leverage_cap_and_daily_loss_limit(
     assert copies[capped].leverage == 2
     assert copies[stung].status is CopyStatus.SKIPPED
     assert copies[stung].reason.startswith("the day's loss of 16.67 % reached")
+    assert copies[stung].reason_code is CopyReason.DAILY_LOSS_LIMIT
     assert position(venue, "stung") == 0
 
 
@@ -719,6 +723,7 @@ async def test_a_market_signal_whose_stop_the_market_reached_is_skipped_not_retr
 
     copy = (await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"]))[key]
     assert (copy.status, copy.reason) == (CopyStatus.SKIPPED, "the market is at the stop (19500)")
+    assert copy.reason_code is CopyReason.AT_STOP
     assert position(venue, "late") == 0
 
 
@@ -741,13 +746,13 @@ class TestCopyingNotices:
         mailbox,
     ):
         engine, _base = venue
-        await follower(client, cognito, venue, "small", 50, CONSERVATIVE)  # below the minimum
-        await follower(client, cognito, venue, "revoked", 1000, CONSERVATIVE)
+        tiny = await follower(client, cognito, venue, "small", 50, CONSERVATIVE)  # too small
+        revoked = await follower(client, cognito, venue, "revoked", 1000, CONSERVATIVE)
         stung = await follower(client, cognito, venue, "stung", 1000, CONSERVATIVE)
-        await follower(client, cognito, venue, "fine", 1000, CONSERVATIVE)
-        await follower(client, cognito, venue, "capped", 100, CONSERVATIVE)
+        fine = await follower(client, cognito, venue, "fine", 1000, CONSERVATIVE)
+        capped = await follower(client, cognito, venue, "capped", 100, CONSERVATIVE)
         await limit_follow(Caller(client, cognito.access_token("capped")), {"maxLeverage": 1})
-        await follower(client, cognito, venue, "holder", 1000, CONSERVATIVE)
+        holder = await follower(client, cognito, venue, "holder", 1000, CONSERVATIVE)
         engine.place_order(
             "holder", Kind.FUTURES, "BTCUSDT", side=Side.BUY, type=OrderType.MARKET,
             quantity=Decimal("0.01"), client_order_id="their-own",
@@ -762,8 +767,9 @@ class TestCopyingNotices:
             await uow.balance_snapshots.record(stung, clock.now().date(), 1200.0, now=clock.now())
             await uow.commit()  # a 16.7 % loss today
 
+        opens = []
         for _ in range(2):  # the same causes again, the same day
-            await admin.graphql(PUBLISH, {"input": OPEN})
+            opens.append(await admin.graphql(PUBLISH, {"input": OPEN}))
             await runtime.services.copy_dispatcher.drain()
             await admin.graphql(PUBLISH, {"input": {"strategyId": STRATEGY_1, "action": "CLOSE"}})
             await runtime.services.copy_dispatcher.drain()
@@ -777,6 +783,15 @@ class TestCopyingNotices:
                 if "New order" not in mail["Subject"]
             )
 
+        first = await copies_of(runtime, signal_of(opens[0]))
+        assert {key: (copy.status.value, copy.reason_code) for key, copy in first.items()} == {
+            tiny: ("SKIPPED", CopyReason.BELOW_MINIMUM),
+            revoked: ("FAILED", CopyReason.KEY_REFUSED),
+            stung: ("SKIPPED", CopyReason.DAILY_LOSS_LIMIT),
+            fine: ("PLACED", None),
+            capped: ("SKIPPED", CopyReason.LEVERAGE_CAP),
+            holder: ("SKIPPED", CopyReason.FOREIGN_POSITION),
+        }
         skipped = "Tradedesk: A copy was skipped · BTC/USDT"
         assert notices() == [
             ("capped@example.com", skipped),
@@ -815,12 +830,16 @@ async def test_a_key_whose_secret_this_server_cannot_open_holds_up_no_one_else(
     await runtime.services.protection.tick()  # the keeper skips that key's trades, no more
 
     copies = sorted(
-        (copy.status, copy.reason)
+        (copy.status, copy.reason, copy.reason_code)
         for copy in (await copies_of(runtime, signal_of(published))).values()
     )
     assert copies == [
-        (CopyStatus.FAILED, "the key's secret cannot be opened by this server"),
-        (CopyStatus.PLACED, None),
+        (
+            CopyStatus.FAILED,
+            "the key's secret cannot be opened by this server",
+            CopyReason.KEY_UNREADABLE,
+        ),
+        (CopyStatus.PLACED, None, None),
     ]
     assert position(venue, "sealed-here") == Decimal("0.075")
     assert position(venue, "sealed-elsewhere") == 0
