@@ -253,3 +253,19 @@ async def test_a_key_or_follow_gone_or_paused_before_the_copy_runs_says_which(
         ("SKIPPED", CopyReason.KEY_DELETED, "the key was deleted"),
         ("SKIPPED", CopyReason.NO_AUTOMATION, f"the follow is paused: {PAUSED_BY_PLAN}"),
     ]
+
+
+async def test_an_order_the_exchange_refuses_fails_with_its_code(
+    admin, client, cognito, venue, runtime
+):
+    engine, _base = venue
+    await follow_with(client, cognito, venue, "hedged", {})
+    engine.account("hedged").hedge_mode = True  # switched on the exchange after the key was checked
+
+    published = await admin.graphql(PUBLISH, {"input": OPEN})
+    await runtime.services.copy_dispatcher.drain()
+
+    [copy] = (await copies_of(runtime, published["data"]["publishSignal"]["signal"]["id"])).values()
+    assert (copy.status.value, copy.reason_code) == ("FAILED", CopyReason.EXCHANGE_REFUSED)
+    assert copy.reason == "exchange API key type is invalid (1106)"
+    assert position(venue, "hedged") == 0

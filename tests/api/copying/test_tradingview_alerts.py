@@ -48,11 +48,13 @@ async def test_an_alert_opens_the_followers_position(admin, client, cognito, ven
     secret = await rotated(admin)
 
     answer = await alert(client, {**SIGNAL, "secret": secret}, text=True)
+    waiting = await copies_of(runtime, answer.json()["signalId"])  # the answer did not wait
     placed = await runtime.services.copy_dispatcher.drain()
 
     assert answer.status_code == 200, answer.text
     assert list(answer.json()) == ["signalId"]
     copies = await copies_of(runtime, answer.json()["signalId"])
+    assert [copy.status.value for copy in waiting.values()] == ["PENDING"]
     assert [copy.status.value for copy in copies.values()] == ["PLACED"]
     assert list(copies) == [key]
     assert placed == 1
