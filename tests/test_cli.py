@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -373,8 +375,9 @@ def test_only_trusted_peers_say_who_the_client_is(tmp_path):
 
 
 def test_the_tradingview_allow_list_knows_senders_behind_a_trusted_balancer(tmp_path):
-    """An allowed sender is heard (its malformed strategy id then answers 422); another
-    sender, or an untrusted peer claiming an allowed address, is refused before that (401)."""
+    """Every delivery here is refused alike (401: no strategy has this id); the log says
+    why: an allowed sender gets as far as the strategy, any other, or an untrusted peer
+    claiming an allowed address, is stopped at the allow-list."""
     port = free_port()
     server = start_server(
         tmp_path, "127.0.0.1", port,
@@ -389,8 +392,8 @@ def test_the_tradingview_allow_list_knows_senders_behind_a_trusted_balancer(tmp_
             transport = httpx.HTTPTransport(local_address=source)
             with httpx.Client(transport=transport) as http:
                 return http.post(
-                    f"{base}/webhooks/tradingview/not-a-strategy-id",
-                    content=b"{}",
+                    f"{base}/webhooks/tradingview/{uuid.uuid4()}",
+                    content=b'{"secret": "whsec_x"}',
                     headers={"X-Forwarded-For": sender},
                 ).status_code
 
@@ -403,8 +406,16 @@ def test_the_tradingview_allow_list_knows_senders_behind_a_trusted_balancer(tmp_
     finally:
         server.terminate()
         server.wait(30)
+    logged = server.stdout.read() if server.stdout else ""
 
-    assert answers == [422, 422, 401, 401]
+    assert answers == [401] * 4
+    refusals = re.findall(r"refused: ([a-z0-9 .]+)", logged)
+    assert refusals == [
+        "no secret",
+        "no secret",
+        "sender 198.51.100.8 is not allowed",
+        "sender 127.0.0.3 is not allowed",
+    ], logged
 
 
 def serve_output(cwd: Path, *, terminal: bool, **env: str) -> str:

@@ -257,7 +257,12 @@ def build_runtime(
             entitlements=entitlements,
         ),
         follow_previews=FollowPreviews(
-            uow_factory=uow_factory, keys=keys, market=market, gateway=exchange, clock=clock
+            uow_factory=uow_factory,
+            keys=keys,
+            market=market,
+            gateway=exchange,
+            clock=clock,
+            entitlements=entitlements,
         ),
         subscriptions=Subscriptions(
             uow_factory=uow_factory,

@@ -139,6 +139,14 @@ class SqlFollowRepository:
         )
         return [_follow(row) for row in rows]
 
+    async def reset_high_water(self, follow_id: str) -> None:
+        await self._session.execute(
+            update(StrategyFollowRow)
+            .where(col(StrategyFollowRow.id) == follow_id)
+            .values(high_water_usd=None)
+            .execution_options(synchronize_session=False)
+        )
+
     async def raise_high_water(self, follow_id: str, equity: Decimal) -> None:
         high = col(StrategyFollowRow.high_water_usd)
         await self._session.execute(
@@ -171,12 +179,14 @@ def _values(follow: StrategyFollow) -> dict[str, Any]:
         "daily_loss_limit_percent": follow.daily_loss_limit_percent,
         "paused_reason": follow.paused_reason,
         **_options(follow),
+        "high_water_usd": follow.high_water_usd,
         "created_at": follow.created_at,
         "updated_at": follow.updated_at,
     }
 
 
 def _options(follow: StrategyFollow) -> dict[str, Any]:
+    """What a user sets of a follow (the high-water mark is the portfolio stop's)."""
     return {
         "sizing": follow.sizing.value,
         "notional_usdt": follow.notional_usdt,
@@ -185,5 +195,4 @@ def _options(follow: StrategyFollow) -> dict[str, Any]:
         "direction": follow.direction.value,
         "max_entry_slippage_percent": follow.max_entry_slippage_percent,
         "portfolio_stop_percent": follow.portfolio_stop_percent,
-        "high_water_usd": follow.high_water_usd,
     }

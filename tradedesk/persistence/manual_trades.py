@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from tradedesk.domain.market.exchange import Fee, Order
+from tradedesk.domain.numbers import as_float
 from tradedesk.domain.trading.model import Claim, ManualTrade
 from tradedesk.persistence.core import rowcount
 from tradedesk.persistence.keyset import older_than
@@ -23,10 +24,6 @@ from tradedesk.persistence.upsert import insert_unless_present
 _TRADES = ManualTradeRow.__table__  # type: ignore[attr-defined]
 
 STALE_CLAIM = timedelta(minutes=2)  # far longer than placing an order takes
-
-
-def _number(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
 
 
 def _decimal(value: float | Decimal | None) -> Decimal | None:
@@ -176,14 +173,14 @@ class SqlManualTradeRepository:
             ManualTrade(
                 id=row.id,
                 order_id=row.order_id,
-                price=_number(row.price),
-                amount=_number(row.amount),
-                cost=_number(row.cost),
-                stop=_number(row.stop),
+                price=as_float(row.price),
+                amount=as_float(row.amount),
+                cost=as_float(row.cost),
+                stop=as_float(row.stop),
                 stop_type=row.stop_type,
                 take_profit=tuple(json.loads(row.take_profit)),
-                callback_rate=_number(row.callback_rate),
-                risk_profile_percent=_number(row.risk_profile_percent),
+                callback_rate=as_float(row.callback_rate),
+                risk_profile_percent=as_float(row.risk_profile_percent),
                 created_at=row.created_at,
             )
             for row in rows

@@ -13,15 +13,12 @@ from sqlmodel import SQLModel, col, select
 
 from tradedesk.domain.copying.model import CopiedTrade, CopyReason, CopyStatus, SignalCopy
 from tradedesk.domain.market.exchange import OrderSide
+from tradedesk.domain.numbers import as_float
 from tradedesk.domain.strategies.model import Signal, SignalAction, SignalEntry
 from tradedesk.domain.trading.model import StopTriggerType
 from tradedesk.persistence.keyset import older_than
 from tradedesk.persistence.leases import count_pending, hold, lease_due, renew
 from tradedesk.persistence.tables import SignalCopyRow, SignalRow, StrategyRow
-
-
-def _number(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
 
 
 class SqlSignalRepository:
@@ -255,14 +252,14 @@ class SqlCopyRepository:
             CopiedTrade(
                 id=copy.id,
                 order_id=copy.order_id,
-                price=_number(copy.price),
-                amount=_number(copy.amount),
-                cost=_number(copy.cost),
-                stop=_number(signal.stop_price),
+                price=as_float(copy.price),
+                amount=as_float(copy.amount),
+                cost=as_float(copy.cost),
+                stop=as_float(signal.stop_price),
                 stop_type=signal.stop_type,
                 take_profit=tuple(float(p) for p in json.loads(signal.take_profit_prices)),
                 leverage=copy.leverage,
-                callback_rate=_number(signal.callback_rate),
+                callback_rate=as_float(signal.callback_rate),
                 risk_profile_percent=float(copy.risk_profile_percent),
                 created_at=copy.created_at,
                 strategy_name=strategy.name,
@@ -296,10 +293,10 @@ def _copy(row: SignalCopyRow) -> SignalCopy:
         reason=row.reason,
         reason_code=None if row.reason_code is None else CopyReason(row.reason_code),
         order_id=row.order_id,
-        price=_number(row.price),
-        amount=_number(row.amount),
-        cost=_number(row.cost),
+        price=as_float(row.price),
+        amount=as_float(row.amount),
+        cost=as_float(row.cost),
         leverage=row.leverage,
         latency_ms=row.latency_ms,
-        slippage_bps=_number(row.slippage_bps),
+        slippage_bps=as_float(row.slippage_bps),
     )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from tradedesk.domain.catalog.model import Strategy
 from tradedesk.domain.copying.model import PublishedSignal, SignalCopy, SignalStats
 from tradedesk.domain.errors import FieldError
 from tradedesk.domain.ids import parse_uuid
+from tradedesk.domain.numbers import as_float
 from tradedesk.domain.paging import parse_limit
 from tradedesk.domain.strategies.admin import parse_new_strategy, parse_strategy_changes
 from tradedesk.domain.strategies.signals import parse_signal
@@ -92,16 +92,12 @@ def signal_fields(published: PublishedSignal) -> dict[str, Any]:
         "action": signal.action.value,
         "side": None if signal.side is None else signal.side.value.upper(),
         "entry_type": signal.entry_type.value,
-        "price": _float(signal.price),
-        "stop_price": _float(signal.stop_price),
+        "price": as_float(signal.price),
+        "stop_price": as_float(signal.stop_price),
         "stop_type": signal.stop_type.value,
         "take_profit_prices": [float(p) for p in signal.take_profit_prices],
-        "callback_rate": _float(signal.callback_rate),
-        "reference_price": _float(signal.reference_price),
+        "callback_rate": as_float(signal.callback_rate),
+        "reference_price": as_float(signal.reference_price),
         "created_at": signal.created_at,
         "copies": published.copies,
     }
-
-
-def _float(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)

@@ -5,13 +5,13 @@ and followers' history of copied trades."""
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
 import strawberry
 
 from tradedesk.domain.copying.model import CopyReason, FollowDirection, FollowSizing, FollowView
 from tradedesk.domain.copying.preview import FollowPreview
 from tradedesk.domain.errors import FieldError
+from tradedesk.domain.numbers import as_float
 from tradedesk.resolvers import copy_trading, follows
 from tradedesk.resolvers.public import GraphInfo
 from tradedesk.schema.catalog import RiskProfileType, StrategyType
@@ -78,8 +78,7 @@ class FollowOptionsInput:
     )
     equity_percent: float | None = strawberry.field(
         default=strawberry.UNSET,
-        description="Each copy's share of equity, above 0 and at most 100; required with "
-        "EQUITY_PERCENT.",
+        description="Each copy's share of equity, from 0.01 to 100; required with EQUITY_PERCENT.",
     )
     max_notional_usdt: float | None = strawberry.field(
         default=strawberry.UNSET, description="A cap on each copy's notional; null removes it."
@@ -91,12 +90,12 @@ class FollowOptionsInput:
     )
     max_entry_slippage_percent: float | None = strawberry.field(
         default=strawberry.UNSET,
-        description="Above 0, at most 100: a MARKET copy is skipped when the market moved "
+        description="0.01 to 100: a MARKET copy is skipped when the market moved "
         "further than this from the signal's price before it is placed; null removes it.",
     )
     portfolio_stop_percent: float | None = strawberry.field(
         default=strawberry.UNSET,
-        description="Above 0, at most 100: once the key's futures equity falls this far below "
+        description="0.01 to 100: once the key's futures equity falls this far below "
         "its highest since the follow started or was resumed, the strategy's position is "
         "closed and the follow paused; null removes it.",
     )
@@ -142,10 +141,10 @@ class FollowPreviewType:
     def of(cls, preview: FollowPreview) -> FollowPreviewType:
         return cls(
             feasible=preview.feasible,
-            amount=_float(preview.amount),
-            notional_usdt=_float(preview.notional_usdt),
+            amount=as_float(preview.amount),
+            notional_usdt=as_float(preview.notional_usdt),
             leverage=preview.leverage,
-            risk_usdt=_float(preview.risk_usdt),
+            risk_usdt=as_float(preview.risk_usdt),
             side=preview.side.value.upper(),
             entry_price=float(preview.entry_price),
             stop_price=float(preview.stop_price),
@@ -153,10 +152,6 @@ class FollowPreviewType:
             reason=preview.reason,
             reason_code=preview.reason_code,
         )
-
-
-def _float(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
 
 
 @strawberry.type
@@ -240,7 +235,8 @@ class SignalCopyType:
     status: str = strawberry.field(description="PENDING, PLACED, SKIPPED or FAILED")
     reason: str | None = strawberry.field(description="Why it was skipped or failed.")
     reason_code: CopyReason | None = strawberry.field(
-        description="The reason as a code, on every SKIPPED or FAILED copy; null otherwise."
+        description="The reason as a code, on every SKIPPED or FAILED copy (but those made "
+        "before codes were kept, 2026-12); null otherwise."
     )
     order_id: str | None
     price: float | None

@@ -166,43 +166,53 @@ async def test_the_slippage_guard_skips_a_market_copy_the_market_has_left_behind
     assert position(venue, "loose") > 0
 
 
+WIDE = {**OPEN, "stopPrice": 18000, "takeProfitPrices": [21000]}  # neither is reached
+STOPPED = {"sizing": "FIXED_NOTIONAL", "notionalUsdt": 10000, "portfolioStopPercent": 5}
+SHOWN = "{ viewer { exchangeKeys { follows { id active pausedReason highWaterUsdt } } } }"
+CHANGE = (
+    "mutation($id: ID!, $input: UpdateStrategyFollowInput!) { updateStrategyFollow(id: $id,"
+    " input: $input) { follow { active highWaterUsdt } errors { field } } }"
+)
+
+
 async def test_the_portfolio_stop_closes_the_follows_position_and_pauses_it(
     admin, client, cognito, venue, runtime, clock, mailbox
 ):
     engine, _base = venue
-    stopper, follow_id = await follow_with(
-        client, cognito, venue, "stopper",
-        {"sizing": "FIXED_NOTIONAL", "notionalUsdt": 10000, "portfolioStopPercent": 5},
-    )  # fmt: skip
+    stopper, follow_id = await follow_with(client, cognito, venue, "stopper", STOPPED)
     await follow_with(
         client, cognito, venue, "holder", {"sizing": "FIXED_NOTIONAL", "notionalUsdt": 10000}
     )
-    wide = {**OPEN, "stopPrice": 18000, "takeProfitPrices": [21000]}  # neither is reached
     stops = runtime.services.portfolio_stops
 
-    async def market_at(price: int) -> int:
+    async def market_at(price: int) -> None:
         engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(price))
         clock.advance(timedelta(seconds=3))
-        return await stops.tick()
 
     async def shown() -> dict:
-        answer = await stopper.graphql(
-            "{ viewer { exchangeKeys { follows { id active pausedReason highWaterUsdt } } } }"
-        )
-        return answer["data"]["viewer"]["exchangeKeys"][0]["follows"][0]
+        return (await stopper.graphql(SHOWN))["data"]["viewer"]["exchangeKeys"][0]["follows"][0]
 
-    await admin.graphql(PUBLISH, {"input": wide})  # 0.507 BTC each, at 19,700
+    async def change(options: dict) -> dict:
+        answer = await stopper.graphql(CHANGE, {"id": follow_id, "input": options})
+        return answer["data"]["updateStrategyFollow"]["follow"]
+
+    await admin.graphql(PUBLISH, {"input": WIDE})  # 0.507 BTC each, at 19,700
     await runtime.services.copy_dispatcher.drain()
-    ended = [await market_at(19700), await market_at(20000)]  # the mark rises with equity
+    ended = [await stops.tick()]
+    await market_at(20000)
+    ended.append(await stops.tick())  # the mark rises with equity
     high = (await shown())["highWaterUsdt"]
-    ended.append(await market_at(19750))  # above the first mark, 11 % below the high
-    stopped = await shown()
-    await admin.graphql(PUBLISH, {"input": wide})
+    unchanged = [await change({"maxLeverage": 20}), await change({"active": True})]
+    await market_at(19750)  # above the first mark, 11 % below the high
+    await admin.graphql(PUBLISH, {"input": WIDE})  # before the round: the copy sees it too
     await runtime.services.copy_dispatcher.drain()
+    ended.append(await stops.tick())
+    stopped = await shown()
     await runtime.services.alert_delivery.deliver_due()
 
     assert ended == [0, 0, 1]
     assert high == pytest.approx(995 + 0.507 * 300, abs=3)
+    assert unchanged == [{"active": True, "highWaterUsdt": high}] * 2  # not a new mark
     assert position(venue, "stopper") == 0
     assert engine.open_orders("stopper", Kind.FUTURES, "BTCUSDT") == []
     assert engine.open_conditionals("stopper", Kind.FUTURES, "BTCUSDT") == []
@@ -211,21 +221,46 @@ async def test_the_portfolio_stop_closes_the_follows_position_and_pauses_it(
     assert stopped["active"] is False
     assert stopped["pausedReason"].startswith("portfolio stop: equity ")
     assert "below its high of" in stopped["pausedReason"]
-    assert [(c["status"], c["reasonCode"]) for c in await copies(stopper)] == [("PLACED", None)]
+    assert [(c["status"], c["reasonCode"]) for c in await copies(stopper)] == [
+        ("PLACED", None),
+        ("SKIPPED", "PORTFOLIO_STOP"),
+    ]
     subjects = [m["Subject"] for m in mailbox.received if m["To"] == "stopper@example.com"]
     assert "Tradedesk: Portfolio stop reached · BTC/USDT" in subjects
 
-    resumed = await stopper.graphql(
-        "mutation($id: ID!) { updateStrategyFollow(id: $id, input: {active: true}) {"
-        " follow { active highWaterUsdt } errors { field } } }",
-        {"id": follow_id},
-    )
-    assert resumed["data"]["updateStrategyFollow"]["follow"] == {
-        "active": True,
-        "highWaterUsdt": None,  # a new mark from the next read
-    }
-    assert await market_at(19750) == 0
-    assert (await shown())["highWaterUsdt"] < high
+    assert await change({"active": True}) == {"active": True, "highWaterUsdt": None}
+    assert await stops.tick() == 0
+    assert (await shown())["highWaterUsdt"] < high  # a new mark, from the equity now
+    await change({"portfolioStopPercent": None})
+    await market_at(19000)
+    assert await stops.tick() == 0  # no stop: no round for it, and no mark
+    assert (await change({"portfolioStopPercent": 5}))["highWaterUsdt"] is None  # not the old
+
+
+async def test_a_close_the_exchange_interrupted_is_finished_whatever_equity_did_since(
+    admin, client, cognito, venue, runtime, clock, faults
+):
+    engine, _base = venue
+    await follow_with(client, cognito, venue, "stopper", STOPPED)
+    stops = runtime.services.portfolio_stops
+    await admin.graphql(PUBLISH, {"input": WIDE})
+    await runtime.services.copy_dispatcher.drain()
+    await stops.tick()  # the mark, at about 995
+
+    engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(19500))  # 10 % down: past the stop
+    down = faults.outage("/fapi/v1/order")  # the close cannot be placed
+    interrupted = await stops.tick()
+    faults.clear()
+    left = position(venue, "stopper")
+    engine.set_price(Kind.FUTURES, "BTCUSDT", Decimal(20500))  # equity back above the mark
+    finished = await stops.tick()
+
+    assert down.refused > 0 and interrupted == 0
+    assert left == Decimal("0.507")  # its stop and take profit were cancelled: unprotected
+    assert finished == 1
+    assert position(venue, "stopper") == 0
+    assert engine.open_orders("stopper", Kind.FUTURES, "BTCUSDT") == []
+    assert engine.open_conditionals("stopper", Kind.FUTURES, "BTCUSDT") == []
 
 
 async def test_a_key_or_follow_gone_or_paused_before_the_copy_runs_says_which(

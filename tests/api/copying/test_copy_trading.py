@@ -195,9 +195,15 @@ async def test_a_revoked_key_fails_alone(admin, client, cognito, venue, runtime)
     assert (key["apiKeyStatus"], key["active"]) == ("UNAUTHORIZED", False)
 
 
+@pytest.mark.parametrize(
+    "then",
+    [{}, {"active": False}, {"direction": "SHORT_ONLY"}],
+    ids=["unchanged", "follow-paused", "follow-turned-short"],
+)
 async def test_a_copy_whose_dispatcher_died_after_the_entry_places_it_once(
-    admin, client, cognito, venue, runtime, clock
+    admin, client, cognito, venue, runtime, clock, then
 ):
+    """Whatever the follower changed since, the entry on the exchange gets its exits."""
     engine, _base = venue
     await follower(client, cognito, venue, "phoenix", 1000, CONSERVATIVE)
     published = await admin.graphql(PUBLISH, {"input": OPEN})
@@ -216,6 +222,8 @@ async def test_a_copy_whose_dispatcher_died_after_the_entry_places_it_once(
         quantity=Decimal("0.075"),
         client_order_id=f"{copy.prefix}e",
     )  # fmt: skip  ... places the entry, and dies before anything else
+    if then:  # ... and the follower changes the follow meanwhile
+        await limit_follow(Caller(client, cognito.access_token("phoenix")), then)
 
     assert await runtime.services.copy_dispatcher.drain() == 0  # its lease still holds
     clock.advance(timedelta(seconds=31))

@@ -7,12 +7,14 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import update
 
 from tests.builders.accounts import Caller
 from tests.builders.catalog import CONSERVATIVE
 from tests.builders.copying import FOLLOWS, OPEN, PUBLISH, copies_of
 from tests.builders.documented import STRATEGY_1
 from tests.builders.exchange_keys import KEYS, funded, on_the_simulator
+from tradedesk.persistence.tables import PlanRow
 
 pytestmark = pytest.mark.asyncio
 
@@ -130,3 +132,17 @@ async def test_only_the_callers_own_key_and_valid_options_and_nothing_written(
     assert [f["field"] for f in bad["errors"][0]["extensions"]["fields"]] == ["equityPercent"]
     assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert (await owner.get(FOLLOWS.format(key))).json()["items"] == []
+
+
+async def test_a_plan_without_automation_is_refused_as_following_would_be(
+    client, cognito, venue, runtime
+):
+    caller, key = await key_of(client, cognito, venue, "unplanned")
+    async with runtime.engine.begin() as db:
+        await db.execute(update(PlanRow).values(strategy_automated=False))
+
+    refused = await caller.graphql(PREVIEW, {"key": key, "input": FOLLOWING})
+    following = await caller.graphql(FOLLOW, {"id": key, "input": FOLLOWING})
+
+    assert refused["errors"][0]["extensions"]["code"] == "2103"
+    assert following["errors"][0]["extensions"] == refused["errors"][0]["extensions"]

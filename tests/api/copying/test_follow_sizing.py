@@ -96,6 +96,7 @@ async def test_bad_options_are_refused_field_by_field_and_nothing_is_written(
             {"sizing": "EQUITY_PERCENT", "notionalUsdt": 100},
             {"equityPercent": 0, "maxNotionalUsdt": -5, "notionalUsdt": 2e9},
             {"equityPercent": 100.5, "maxEntrySlippagePercent": 0, "portfolioStopPercent": 101},
+            {"portfolioStopPercent": 0.001, "maxNotionalUsdt": 0.001},  # would be kept as 0
         )
     ]
     listed = (await caller.get(FOLLOWS.format(key))).json()["items"]
@@ -105,6 +106,7 @@ async def test_bad_options_are_refused_field_by_field_and_nothing_is_written(
         ["equityPercent"],
         ["notionalUsdt", "equityPercent", "maxNotionalUsdt"],
         ["equityPercent", "maxEntrySlippagePercent", "portfolioStopPercent"],
+        ["maxNotionalUsdt", "portfolioStopPercent"],
     ]
     first = refused[0]["data"]["followStrategy"]["errors"][0]["message"]
     assert first == "must be given with sizing FIXED_NOTIONAL"

@@ -1,5 +1,5 @@
-"""Running copies: each PENDING copy becomes a trade on the follower's key, sized to their
-risk profile (`copying/sizing.py`).
+"""Running copies: each PENDING copy becomes a trade on the follower's key, sized as the
+follow says (`copying/sizing.py`).
 
 Copies are leased to a dispatcher (serve's, or any worker's) and a copy whose dispatcher died
 is taken over when its lease lapses; the lease is renewed while a batch runs and checked
@@ -42,6 +42,7 @@ from tradedesk.domain.copying.sizing import (
     check_portfolio_stop,
     check_slippage,
     equity_of,
+    is_portfolio_stop,
     size_copy,
     wrong_side,
 )
@@ -241,6 +242,14 @@ class CopyDispatcher:
                 raise BusinessRuleViolation(ErrorCode.EXCHANGE_AUTHORIZATION_FAILED)
             if not key.active:
                 raise CopySkipped("the key is inactive", CopyReason.KEY_INACTIVE)
+            if signal.action is SignalAction.OPEN and copy.attempts > 1:
+                # an entry an earlier attempt placed is protected, whatever changed since (the
+                # follow paused, its direction): it is on the exchange, and needs its stop
+                resumed = await self._keys.use(
+                    key, lambda c: self._resume(copy, signal, c), credentials=credentials
+                )
+                if resumed is not None:
+                    return resumed
             if job.follow is None or not job.follow.active:
                 raise _paused(job.follow)
             holds = (key.id, copy.symbol) in held
@@ -318,17 +327,7 @@ class CopyDispatcher:
         assert follow is not None
         assert signal.side is not None and signal.stop_price is not None
         rules = await self._gateway.market_rules(trade_type=TradeType.FUTURES, symbol=copy.symbol)
-        plan = ExitPlan(
-            side=signal.side,
-            amount=Decimal(0),
-            take_profit_prices=signal.take_profit_prices,
-            stop_trigger_price=signal.stop_price,
-            stop_price=signal.stop_price if signal.stop_type is StopTriggerType.LIMIT else None,
-            breakeven_after=signal.breakeven_after,
-            callback_rate=signal.callback_rate,
-        )
-        if copy.attempts > 1 and (resumed := await self._resume(copy, signal, plan, credentials)):
-            return resumed
+        plan = _exit_plan(signal)
         account = await self._gateway.fetch_futures_account(credentials)
         check_no_foreign_position(account, copy.symbol, held=held)
         equity = equity_of(account)
@@ -374,7 +373,7 @@ class CopyDispatcher:
         return CopyOutcome(placed_copy, copy.trade(plan, placed), entry_placed)
 
     async def _resume(
-        self, copy: SignalCopy, signal: Signal, plan: ExitPlan, credentials: ApiCredentials
+        self, copy: SignalCopy, signal: Signal, credentials: ApiCredentials
     ) -> CopyOutcome | None:
         """A copy tried before: if its entry went out, the keeper takes over the legs (it
         places what is missing) and nothing is placed again here."""
@@ -382,7 +381,7 @@ class CopyDispatcher:
         if found is None:
             return None
         entry = found[0]
-        plan = replace(plan, amount=Decimal(str(entry.amount or entry.filled)))
+        plan = replace(_exit_plan(signal), amount=Decimal(str(entry.amount or entry.filled)))
         trade = copy.trade(plan, found, resumed=True)
         fidelity = _fidelity(signal, entry, self._clock.now())
         event = entry_event(copy.key_id, entry, self._clock.now())
@@ -443,6 +442,20 @@ def _fidelity(signal: Signal, entry: Order, now: datetime) -> dict[str, Any]:
     return {"latency_ms": latency, "slippage_bps": round(float(worse), 2)}
 
 
+def _exit_plan(signal: Signal) -> ExitPlan:
+    """The exits an OPEN signal asks of every copy (the amount is each copy's own)."""
+    assert signal.side is not None and signal.stop_price is not None
+    return ExitPlan(
+        side=signal.side,
+        amount=Decimal(0),
+        take_profit_prices=signal.take_profit_prices,
+        stop_trigger_price=signal.stop_price,
+        stop_price=signal.stop_price if signal.stop_type is StopTriggerType.LIMIT else None,
+        breakeven_after=signal.breakeven_after,
+        callback_rate=signal.callback_rate,
+    )
+
+
 def _closes_only(job: _Job) -> bool:
     """An OPEN on the side the follow leaves out: it can only close the earlier trade."""
     side, follow = job.signal.side, job.follow
@@ -457,11 +470,13 @@ def _ended(copy: SignalCopy, status: CopyStatus, reason: str, code: CopyReason) 
 
 
 def _paused(follow: StrategyFollow | None) -> CopySkipped:
-    if follow is not None and follow.paused_reason:  # the platform paused it: the plan
-        return CopySkipped(
-            f"the follow is paused: {follow.paused_reason}", CopyReason.NO_AUTOMATION
-        )
-    return CopySkipped("the follow is paused", CopyReason.FOLLOW_PAUSED)
+    """A follow removed, paused by its user, or paused by the platform: the plan lost
+    automation, or the portfolio stop ended it."""
+    reason = None if follow is None else follow.paused_reason
+    if reason is None:
+        return CopySkipped("the follow is paused", CopyReason.FOLLOW_PAUSED)
+    code = CopyReason.PORTFOLIO_STOP if is_portfolio_stop(reason) else CopyReason.NO_AUTOMATION
+    return CopySkipped(f"the follow is paused: {reason}", code)
 
 
 def _refusal(refused: BusinessRuleViolation) -> CopyReason:

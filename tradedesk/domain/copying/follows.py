@@ -45,6 +45,7 @@ from tradedesk.domain.trading.manual_trading import MAX_LEVERAGE
 from tradedesk.domain.validation import FieldCollector, choice, parse_boolean
 
 MAX_USDT = Decimal(1_000_000_000)  # beyond any copy's notional; keeps the arithmetic finite
+SMALLEST = Decimal("0.01")  # of a percentage or an amount of USDT
 
 
 def parse_follow(
@@ -137,18 +138,24 @@ def _loss_limit(raw: object) -> Decimal:
 
 
 def _usdt(raw: object) -> Decimal:
+    """At least a cent: a smaller figure would round to nothing where it is kept."""
     if isinstance(raw, bool) or not isinstance(raw, int | float):
-        raise InvalidValue("must be a positive amount of USDT")
+        raise InvalidValue("must be an amount of USDT")
     value = Decimal(str(raw))
-    if not 0 < value <= MAX_USDT:
-        raise InvalidValue(f"must be a positive amount of USDT, at most {MAX_USDT:,}")
+    if not SMALLEST <= value <= MAX_USDT:
+        raise InvalidValue(f"must be an amount of USDT from {SMALLEST} to {MAX_USDT:,}")
     return value
 
 
 def _percent(raw: object) -> Decimal:
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 < raw <= 100:
-        raise InvalidValue("must be a percentage above 0 and at most 100")
-    return Decimal(str(raw))
+    """0.01 to 100: a smaller share would round to nothing where it is kept (and a stop of
+    nothing fires at once)."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise InvalidValue("must be a percentage")
+    value = Decimal(str(raw))
+    if not SMALLEST <= value <= 100:
+        raise InvalidValue(f"must be a percentage from {SMALLEST} to 100")
+    return value
 
 
 # The GraphQL-only options: (public name, attribute, parser, what null sets).
@@ -233,6 +240,9 @@ class StrategyFollows:
         return FollowView(follow, changes.strategy, changes.risk_profile)
 
     async def update(self, caller: Principal, follow_id: str, changes: FollowChanges) -> FollowView:
+        """Changes the follow under the user's lock, applied to the follow as it stands then:
+        a pause the platform made meanwhile (the portfolio stop, the plan) is never undone by
+        a change the user made of something else."""
         async with self._uow_factory() as uow:
             follow = await uow.follows.get(caller.user_id, follow_id)
             if follow is None:
@@ -245,7 +255,28 @@ class StrategyFollows:
                 raise BusinessRuleViolation(ErrorCode.EXCHANGE_ID_MISMATCH)
             if changes.strategy.symbol != follow.symbol:
                 raise BusinessRuleViolation(ErrorCode.EXCHANGE_SYMBOL_MISMATCH)
-        updated = changes.limits.applied_to(
+        async with self._uow_factory() as uow:
+            await uow.users.lock(caller.user_id)  # the platform's pauses take it too
+            follow = await uow.follows.get(caller.user_id, follow_id)
+            if follow is None:
+                raise NotFound("strategy follow")
+            new_mark = _new_mark(follow, changes)
+            updated = self._changed(follow, changes)
+            if new_mark:
+                updated = replace(updated, high_water_usd=None)
+            check_sizing(updated)
+            if updated.active and not follow.active:
+                await self._require_automation(uow, caller.user_id)
+            await uow.follows.update(updated)
+            if new_mark:
+                await uow.follows.reset_high_water(follow.id)
+            await uow.commit()
+        [view] = await self._views([updated])
+        return view
+
+    def _changed(self, follow: StrategyFollow, changes: FollowChanges) -> StrategyFollow:
+        resuming = bool(changes.active)
+        return changes.limits.applied_to(
             replace(
                 follow,
                 strategy_id=changes.strategy.id if changes.strategy else follow.strategy_id,
@@ -253,21 +284,10 @@ class StrategyFollows:
                     changes.risk_profile.id if changes.risk_profile else follow.risk_profile_id
                 ),
                 active=follow.active if changes.active is None else changes.active,
-                paused_reason=None if changes.active else follow.paused_reason,
-                # resuming starts a new high-water mark for the portfolio stop
-                high_water_usd=None if changes.active else follow.high_water_usd,
+                paused_reason=None if resuming else follow.paused_reason,
                 updated_at=self._clock.now(),
             )
         )
-        check_sizing(updated)
-        async with self._uow_factory() as uow:
-            if updated.active and not follow.active:
-                await uow.users.lock(caller.user_id)
-                await self._require_automation(uow, caller.user_id)
-            await uow.follows.update(updated)
-            await uow.commit()
-        [view] = await self._views([updated])
-        return view
 
     async def _require_automation(self, uow: CopyingUnitOfWork, user_id: str) -> None:
         (await self._entitlements.plan_of(uow, user_id)).admit_automation()
@@ -290,6 +310,14 @@ def _usable(key: ExchangeKey) -> None:
         or key.api_key_status is not ApiKeyStatus.AUTHORIZED
     ):
         raise BusinessRuleViolation(ErrorCode.EXCHANGE_KEY_INACTIVE)
+
+
+def _new_mark(follow: StrategyFollow, changes: FollowChanges) -> bool:
+    """Whether the portfolio stop's high-water mark starts again from the next read: on a
+    resume, and when the stop is set, changed or removed (an old mark must not return with
+    a stop set again)."""
+    resuming = bool(changes.active) and not follow.active
+    return resuming or "portfolio_stop_percent" in changes.limits.given
 
 
 def can_follow(key: ExchangeKey, strategy: Strategy) -> None:

@@ -15,6 +15,7 @@ from enum import StrEnum
 from tradedesk.domain.catalog.model import RiskProfile, Strategy
 from tradedesk.domain.copying_notices import CopyingNotice
 from tradedesk.domain.market.exchange import Order, OrderSide
+from tradedesk.domain.numbers import as_float
 from tradedesk.domain.strategies.model import Signal
 from tradedesk.domain.trade_events import TradeEvent
 from tradedesk.domain.trading.exits import ExitPlan
@@ -142,7 +143,7 @@ class FollowView:
 
     @property
     def daily_loss_limit_percent(self) -> float | None:
-        return _float(self.follow.daily_loss_limit_percent)
+        return as_float(self.follow.daily_loss_limit_percent)
 
     @property
     def sizing(self) -> FollowSizing:
@@ -154,31 +155,27 @@ class FollowView:
 
     @property
     def notional_usdt(self) -> float | None:
-        return _float(self.follow.notional_usdt)
+        return as_float(self.follow.notional_usdt)
 
     @property
     def equity_percent(self) -> float | None:
-        return _float(self.follow.equity_percent)
+        return as_float(self.follow.equity_percent)
 
     @property
     def max_notional_usdt(self) -> float | None:
-        return _float(self.follow.max_notional_usdt)
+        return as_float(self.follow.max_notional_usdt)
 
     @property
     def max_entry_slippage_percent(self) -> float | None:
-        return _float(self.follow.max_entry_slippage_percent)
+        return as_float(self.follow.max_entry_slippage_percent)
 
     @property
     def portfolio_stop_percent(self) -> float | None:
-        return _float(self.follow.portfolio_stop_percent)
+        return as_float(self.follow.portfolio_stop_percent)
 
     @property
     def high_water_usdt(self) -> float | None:
-        return _float(self.follow.high_water_usd)
-
-
-def _float(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
+        return as_float(self.follow.high_water_usd)
 
 
 class CopyStatus(StrEnum):

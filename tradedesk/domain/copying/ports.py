@@ -36,7 +36,10 @@ class FollowRepository(Protocol):
         """1309 if the key follows the symbol already (a concurrent request included)."""
         ...
 
-    async def update(self, follow: StrategyFollow) -> None: ...
+    async def update(self, follow: StrategyFollow) -> None:
+        """Writes what a user changes of the follow: not its high-water mark, which only
+        the portfolio stop's round raises (and `reset_high_water` clears)."""
+        ...
 
     async def pause_all(self, user_id: str, *, reason: str, now: datetime) -> list[StrategyFollow]:
         """Pauses the user's active follows with the reason; how many."""
@@ -44,6 +47,10 @@ class FollowRepository(Protocol):
 
     async def with_portfolio_stop(self) -> list[StrategyFollow]:
         """Every user's active follows that have a portfolio stop: the stops' round."""
+        ...
+
+    async def reset_high_water(self, follow_id: str) -> None:
+        """The next round of the portfolio stop starts a new mark."""
         ...
 
     async def raise_high_water(self, follow_id: str, equity: Decimal) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from tradedesk.domain.billing.subscriptions import Entitlements
 from tradedesk.domain.copying.follows import can_follow, new_follow
 from tradedesk.domain.copying.model import (
     CopyReason,
@@ -73,7 +74,9 @@ class FollowPreviews:
         market: MarketService,
         gateway: ExchangeGateway,
         clock: Clock,
+        entitlements: Entitlements,
     ) -> None:
+        self._entitlements = entitlements
         self._uow_factory = uow_factory
         self._keys = keys
         self._market = market
@@ -84,7 +87,8 @@ class FollowPreviews:
         self, caller: Principal, key_id: str, changes: FollowChanges
     ) -> FollowPreview:
         """The caller's key only (another user's is as missing as none); refused as following
-        it would be (the key's type and state, the strategy's exchange, the options)."""
+        it would be (the key's type and state, the strategy's exchange, the options, a plan
+        without automation)."""
         strategy, profile = changes.strategy, changes.risk_profile
         assert strategy is not None and profile is not None
         key = await self._keys.get(caller, key_id)
@@ -92,6 +96,7 @@ class FollowPreviews:
         now = self._clock.now()
         follow = new_follow("", caller, key, changes, now)  # as it would be written
         async with self._uow_factory() as uow:
+            (await self._entitlements.plan_of(uow, caller.user_id)).admit_automation()
             signal = await uow.signals.latest_open(strategy.id)
             day_start = (await uow.balance_snapshots.of_day([key.id], now.date())).get(key.id)
             held = (key.id, strategy.symbol) in strategy_positions(

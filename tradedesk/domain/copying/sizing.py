@@ -106,10 +106,17 @@ def check_portfolio_stop(follow: StrategyFollow, equity: Decimal) -> None:
         raise CopySkipped(portfolio_stop_reason(follow, equity, drop), CopyReason.PORTFOLIO_STOP)
 
 
+PORTFOLIO_STOP = "portfolio stop:"  # how the reasons the portfolio stop gives begin
+
+
+def is_portfolio_stop(paused_reason: str) -> bool:
+    return paused_reason.startswith(PORTFOLIO_STOP)
+
+
 def portfolio_stop_reason(follow: StrategyFollow, equity: Decimal, drop: Decimal) -> str:
     assert follow.high_water_usd is not None and follow.portfolio_stop_percent is not None
     return (
-        f"portfolio stop: equity {equity:.2f} USDT is {drop:.2f} % below its high of "
+        f"{PORTFOLIO_STOP} equity {equity:.2f} USDT is {drop:.2f} % below its high of "
         f"{follow.high_water_usd:.2f} (the stop is {follow.portfolio_stop_percent.normalize():f} %)"
     )
 

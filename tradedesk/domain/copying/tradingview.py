@@ -8,8 +8,9 @@ own) makes a repeated delivery answer the first one's signal; an optional `times
 8601 or Unix seconds) refuses an alert older than `maxLag` seconds (default 60), so that a
 delivery held up somewhere never opens a trade the market has left behind.
 
-A wrong or missing secret, an unknown strategy and, when `TRADEDESK_TRADINGVIEW_ALLOW_IPS` is
-set, a sender outside it are all the same 401. The secret is never logged or echoed.
+A wrong or missing secret (a body that is not a JSON object has none), a path that names no
+strategy and, when `TRADEDESK_TRADINGVIEW_ALLOW_IPS` is set, a sender outside it are all the
+same 401, checked before anything else. The secret is never logged or echoed.
 """
 
 from __future__ import annotations
@@ -17,15 +18,17 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from tradedesk.domain.copying.ports import CopyingUnitOfWorkFactory
 from tradedesk.domain.copying.publishing import SignalPublishing
 from tradedesk.domain.copying.webhooks import WebhookDelivery, publish_once, refused
 from tradedesk.domain.errors import InvalidValue, ValidationFailed
+from tradedesk.domain.ids import parse_uuid
 from tradedesk.domain.keys.ports import SecretBox
 from tradedesk.domain.ports import Clock, Ids
+from tradedesk.domain.strategies.model import SignalInput
 from tradedesk.domain.strategies.signals import parse_signal
 from tradedesk.domain.validation import FieldCollector
 
@@ -61,39 +64,28 @@ class TradingViewAlerts:
         self._ids = ids
         self._senders = senders
 
-    def check_sender(self, strategy_id: str, address: str | None) -> None:
-        """Refuses a delivery from outside the allow-list, before its body is read."""
-        if not self._senders:
-            return
+    async def receive(
+        self, raw_strategy_id: str, sender: str | None, body: dict[str, object] | None
+    ) -> WebhookDelivery:
+        """A delivery from `sender` (as the trusted forwarded headers name it) to the path's
+        strategy id, with `body` its JSON object (None: none). Refused alike (401), before
+        anything else is read: a sender off the allow-list, an id that is no strategy's, a
+        body without the strategy's secret. Then its freshness and signal are checked (422),
+        and the signal is published, once per alert id."""
+        self._check_sender(sender)
         try:
-            sender = ipaddress.ip_address(address or "")
-        except ValueError:
-            raise refused(strategy_id, f"sender {address!r} is no address") from None
-        if not any(sender in network for network in self._senders):
-            raise refused(strategy_id, f"sender {sender} is not allowed")
-
-    async def receive(self, strategy_id: str, body: dict[str, object]) -> WebhookDelivery:
-        """Checks the body's secret, then its freshness and signal, and publishes the signal
-        once per alert id."""
+            strategy_id = parse_uuid(raw_strategy_id)
+        except InvalidValue:
+            raise refused("?", "the path names no strategy") from None
+        given = None if body is None else body.get("secret")
         async with self._uow_factory() as uow:
             sealed = await uow.webhooks.secret(strategy_id)
-        given = body.get("secret")
         if sealed is None or not isinstance(given, str):
             raise refused(strategy_id, "no secret" if sealed is None else "no secret sent")
         if not hmac.compare_digest(given.encode(), self._secrets.open(sealed).encode()):
             raise refused(strategy_id, "wrong secret")
-        c = FieldCollector()
-        alert_id = c.parse("id", body.get("id"), _alert_id)
-        max_lag = c.parse("maxLag", body.get("maxLag", DEFAULT_MAX_LAG_SECONDS), _max_lag)
-        sent_at = c.parse("timestamp", body.get("timestamp"), _timestamp)
-        if sent_at is not None and max_lag is not None:
-            c.parse("timestamp", body.get("timestamp"), self._fresh(sent_at, max_lag))
-        signal_fields = {k: v for k, v in body.items() if k not in _DELIVERY_FIELDS}
-        try:
-            signal = parse_signal({**signal_fields, "strategyId": strategy_id})
-        except ValidationFailed as invalid:
-            raise ValidationFailed([*c.errors, *invalid.errors]) from None
-        c.raise_if_invalid()
+        assert body is not None
+        alert_id, signal = self._valid(strategy_id, body)
         signal_id = self._ids.new_id()
         created_by = f"tradingview:{strategy_id}"
         if alert_id is None:  # nothing tells a repeat from a new alert: each one publishes
@@ -111,18 +103,41 @@ class TradingViewAlerts:
             created_by=created_by,
         )
 
-    def _fresh(self, sent_at: datetime, max_lag: float) -> Callable[[object], None]:
-        """A check of `timestamp` against the clock: neither older nor further ahead than
-        `max_lag` (a sender's clock may run a little fast)."""
-        lag = (self._clock.now() - sent_at).total_seconds()
+    def _check_sender(self, address: str | None) -> None:
+        if not self._senders:
+            return
+        try:
+            sender = ipaddress.ip_address(address or "")
+        except ValueError:
+            raise refused("?", "the sender has no address") from None
+        if not any(sender in network for network in self._senders):
+            raise refused("?", f"sender {sender} is not allowed")
 
-        def check(_raw: object) -> None:
-            if lag > max_lag:
-                raise InvalidValue(f"must be at most {max_lag:g} s old: the alert is stale")
-            if lag < -max_lag:
-                raise InvalidValue(f"must not be more than {max_lag:g} s in the future")
+    def _valid(self, strategy_id: str, body: dict[str, object]) -> tuple[str | None, SignalInput]:
+        """The alert's id and signal; every bad field, the stale timestamp too, in one 422."""
+        c = FieldCollector()
+        alert_id = c.parse("id", body.get("id"), _alert_id)
+        max_lag = c.parse("maxLag", body.get("maxLag", DEFAULT_MAX_LAG_SECONDS), _max_lag)
+        sent_at = c.parse("timestamp", body.get("timestamp"), _timestamp)
+        if sent_at is not None and max_lag is not None:
+            lag = (self._clock.now() - sent_at).total_seconds()
+            c.parse("timestamp", body.get("timestamp"), lambda _raw: _fresh(lag, max_lag))
+        signal_fields = {k: v for k, v in body.items() if k not in _DELIVERY_FIELDS}
+        try:
+            signal = parse_signal({**signal_fields, "strategyId": strategy_id})
+        except ValidationFailed as invalid:
+            raise ValidationFailed([*c.errors, *invalid.errors]) from None
+        c.raise_if_invalid()
+        return alert_id, signal
 
-        return check
+
+def _fresh(lag: float, max_lag: float) -> None:
+    """Neither older nor further ahead than `max_lag` (a sender's clock may run a little
+    fast)."""
+    if lag > max_lag:
+        raise InvalidValue(f"must be at most {max_lag:g} s old: the alert is stale")
+    if lag < -max_lag:
+        raise InvalidValue(f"must not be more than {max_lag:g} s in the future")
 
 
 def _alert_id(raw: object) -> str | None:

@@ -27,6 +27,7 @@ from tradedesk.domain.market.exchange import (
 )
 from tradedesk.domain.market.model import TradeType
 from tradedesk.domain.market.ports import ExchangeGateway
+from tradedesk.domain.numbers import as_float
 from tradedesk.domain.ports import Clock, Ids
 from tradedesk.domain.principal import Principal
 from tradedesk.domain.trade_events import TradeEvent, TradeEvents, entry_event
@@ -336,11 +337,11 @@ class ManualOrders:
             price=entry.average or entry.price,
             amount=entry.amount,
             cost=entry.cost,
-            stop=_float(order.stop_trigger_price),
+            stop=as_float(order.stop_trigger_price),
             stop_type=order.stop_trigger_type.value if order.stop_trigger_price else None,
             take_profit=tuple(float(price) for price in order.take_profit_prices),
-            callback_rate=_float(order.callback_rate),
-            risk_profile_percent=_float(order.risk_profile_percent),
+            callback_rate=as_float(order.callback_rate),
+            risk_profile_percent=as_float(order.risk_profile_percent),
             created_at=self._clock.now(),
         )
         async with self._uow_factory() as uow:
@@ -368,10 +369,6 @@ class ManualOrders:
                 )
                 await uow.protected_trades.add(protected, now=self._clock.now())
             await uow.commit()
-
-
-def _float(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
 
 
 def _tradable(key: ExchangeKey, order: ManualOrder) -> ExchangeKey:
