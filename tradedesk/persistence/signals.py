@@ -63,6 +63,14 @@ class SqlSignalRepository:
     async def get(self, signal_id: str) -> Signal:
         return _signal(await self._session.get_one(SignalRow, signal_id))
 
+    async def published_counts(self, strategy_ids: list[str]) -> dict[str, int]:
+        rows = await self._session.execute(
+            select(col(StrategyRow.id), col(StrategyRow.signals_published)).where(
+                col(StrategyRow.id).in_(strategy_ids)
+            )
+        )
+        return {strategy_id: count for strategy_id, count in rows}
+
     async def latest_open(self, strategy_id: str) -> Signal | None:
         row = await self._session.scalar(
             select(SignalRow)

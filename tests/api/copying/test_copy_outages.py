@@ -56,6 +56,30 @@ async def test_a_copy_the_exchange_did_not_answer_is_placed_once_it_answers(
     assert len(engine.open_conditionals("patient", Kind.FUTURES, "BTCUSDT")) == 3
 
 
+async def test_an_open_held_up_until_the_strategy_closed_is_not_placed_at_all(
+    admin, client, cognito, venue, runtime, clock, faults
+):
+    await follower(client, cognito, venue, "late", 1000, CONSERVATIVE)
+    faults.outage("/fapi/v1/order")  # the entry cannot go out ...
+    opened = await admin.graphql(PUBLISH, {"input": OPEN})
+    await runtime.services.copy_dispatcher.drain()
+    closed = await admin.graphql(PUBLISH, {"input": {"strategyId": STRATEGY_1, "action": "CLOSE"}})
+    faults.clear()  # ... until after the strategy closed the trade
+    clock.advance(timedelta(seconds=1))
+    await runtime.services.copy_dispatcher.drain()
+
+    skipped, nothing = await the_copy(runtime, opened), await the_copy(runtime, closed)
+    assert (skipped.status, skipped.reason_code) == (
+        CopyStatus.SKIPPED,
+        CopyReason.CLOSED_BY_STRATEGY,
+    )
+    assert (nothing.status, nothing.reason_code) == (
+        CopyStatus.SKIPPED,
+        CopyReason.NOTHING_TO_CLOSE,
+    )
+    assert position(venue, "late") == 0
+
+
 @pytest.mark.parametrize(
     ("between_attempts", "attempts"),
     [(timedelta(seconds=20), MAX_ATTEMPTS), (timedelta(minutes=3), 2)],

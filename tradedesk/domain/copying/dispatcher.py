@@ -93,6 +93,7 @@ class _Job:
     opened: tuple[ExchangeKey, ApiCredentials | None] | None
     follow: StrategyFollow | None  # None: the follow is gone
     day_start_usd: float | None  # the key's first balance snapshot of the UTC day
+    superseded: bool = False  # the strategy has published a later signal since
 
 
 class _LeaseLost(Exception):
@@ -188,19 +189,24 @@ class CopyDispatcher:
         the database is read once for all."""
         bound = asyncio.Semaphore(CONCURRENT_COPIES)
         opened = await self._keys.open_many(sorted({copy.key_id for copy in due}))
+        signals = {c.signal_id: await self._signal(c.signal_id) for c in due}
         async with self._uow_factory() as uow:
             follows = {f.id: f for f in await uow.follows.get_many([c.follow_id for c in due])}
             day_start = await uow.balance_snapshots.of_day(list(opened), self._clock.now().date())
             held = strategy_positions(await uow.protected_trades.open_on_keys(list(opened)))
-        signals = {c.signal_id: await self._signal(c.signal_id) for c in due}
+            published = await uow.signals.published_counts(
+                sorted({signal.strategy_id for signal in signals.values()})
+            )
 
         async def run(copy: SignalCopy) -> None:
+            signal = signals[copy.signal_id]
             job = _Job(
                 copy,
-                signals[copy.signal_id],
+                signal,
                 opened.get(copy.key_id),
                 follows.get(copy.follow_id),
                 day_start.get(copy.key_id),
+                superseded=0 < copy.sequence < published.get(signal.strategy_id, 0),
             )
             async with bound, self._key_locks[copy.key_id]:
                 started = time.perf_counter()
@@ -250,6 +256,14 @@ class CopyDispatcher:
                 )
                 if resumed is not None:
                     return resumed
+            if signal.action is SignalAction.OPEN and job.superseded and copy.attempts > 1:
+                # held up by the exchange past the strategy's next signal: that trade is over
+                # (a first attempt still opens, and the next signal's copy closes it: as the
+                # strategy's own trade went)
+                raise CopySkipped(
+                    "the strategy closed or replaced this trade before the copy could be placed",
+                    CopyReason.CLOSED_BY_STRATEGY,
+                )
             if job.follow is None or not job.follow.active:
                 raise _paused(job.follow)
             holds = (key.id, copy.symbol) in held

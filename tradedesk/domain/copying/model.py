@@ -197,6 +197,7 @@ class CopyReason(StrEnum):
     DAILY_LOSS_LIMIT = "DAILY_LOSS_LIMIT"  # the follow's circuit breaker for the day
     FOREIGN_POSITION = "FOREIGN_POSITION"  # the key holds a position the strategy did not open
     AT_STOP = "AT_STOP"  # the market reached the signal's stop before the copy
+    CLOSED_BY_STRATEGY = "CLOSED_BY_STRATEGY"  # a later signal ended the trade first
     NOTHING_TO_CLOSE = "NOTHING_TO_CLOSE"  # a CLOSE found no position of the strategy's
     KEY_REFUSED = "KEY_REFUSED"  # the exchange refused the key's credentials
     KEY_DELETED = "KEY_DELETED"

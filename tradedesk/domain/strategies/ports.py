@@ -26,6 +26,10 @@ class SignalRepository(Protocol):
 
     async def get(self, signal_id: str) -> Signal: ...
 
+    async def published_counts(self, strategy_ids: list[str]) -> dict[str, int]:
+        """How many signals each strategy has published: its latest signal's sequence."""
+        ...
+
     async def latest_open(self, strategy_id: str) -> Signal | None:
         """The strategy's most recent OPEN signal; None before its first."""
         ...
