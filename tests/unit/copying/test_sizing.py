@@ -122,6 +122,16 @@ def test_the_notional_cap_holds_every_mode_down():
     assert (both.amount, both.leverage) == (Decimal("0.600"), 2)
 
 
+def test_no_copy_would_lose_more_than_90_percent_of_equity_at_its_stop():
+    # 50,000 USDT at 30,000 asks for 1.666 BTC; with the stop 6,000 away that would lose
+    # 10,000, all of the equity: 9,000 / 6,000 = 1.5 BTC is the most the stop may take
+    sized = size("10000", "1", "30000", "24000", sizing=FIXED, notional_usdt=Decimal(50000))
+    assert (sized.amount, sized.leverage) == (Decimal("1.500"), 5)
+    with pytest.raises(CopySkipped) as skipped:
+        size("100", "1", "30000", "1000", sizing=FIXED, notional_usdt=Decimal(1000))
+    assert skipped.value.reason.endswith("would lose more than 90 % of equity at the stop")
+
+
 def test_below_the_minimum_because_of_the_notional_cap_says_so():
     with pytest.raises(CopySkipped) as skipped:
         size("10000", "1", "30000", "29000", max_notional_usdt=Decimal(90))  # 0.003 BTC

@@ -1,10 +1,13 @@
 """How big a follower's copy is, by the follow's sizing mode: RISK (the stop loses the risk
 profile's share of equity: `equity * pct / 100 / |entry - stop|`), FIXED_NOTIONAL (a set
-notional) or EQUITY_PERCENT (a share of equity as notional). The amount rounds down to the lot
-step, and is no more than the follow's notional cap, nor than 90 % of equity can carry at the
-follow's leverage cap (Binance's 125x when the follow sets none). The leverage is the smallest
-that keeps the margin within that share. A copy too small for the market's minimum is skipped,
-with the reason the follower can act on.
+notional) or EQUITY_PERCENT (a share of equity as notional).
+
+The amount rounds down to the lot step, and is no more than the follow's notional cap, nor
+than 90 % of equity can carry at the follow's leverage cap (Binance's 125x when the follow
+sets none), nor than would lose 90 % of equity at the stop (a stop beyond that may never be
+reached before liquidation). The leverage is the smallest that keeps the margin within that
+share. A copy too small for the market's minimum is skipped, with the reason the follower can
+act on.
 """
 
 from __future__ import annotations
@@ -190,25 +193,26 @@ def size_copy(
     margin = equity * MARGIN_SHARE
     cap = rule.leverage_cap or MAX_LEVERAGE
     wanted = rules.round_amount(rule.wanted(equity, risk_percent, entry_price, risk))
-    carried = rules.round_amount(margin * cap / entry_price)  # what the cap can carry
-    allowed = carried
+    caps = {  # what bounds the amount, whatever the mode asks for
+        "leverage": rules.round_amount(margin * cap / entry_price),  # what the cap can carry
+        # a stop that would take more than the margin may never be reached before the
+        # exchange liquidates: no copy loses more than that at its stop
+        "stop": rules.round_amount(margin / risk),
+    }
     if rule.max_notional_usdt is not None:
-        allowed = min(allowed, rules.round_amount(rule.max_notional_usdt / entry_price))
-    amount = min(wanted, allowed)
+        caps["notional"] = rules.round_amount(rule.max_notional_usdt / entry_price)
+    binding = min(caps, key=lambda name: caps[name])
+    amount = min(wanted, caps[binding])
     notional = amount * entry_price
     if amount < rules.min_amount or notional < rules.min_notional:
         minimum = f"the market's minimum ({rules.min_amount}, {rules.min_notional} USDT)"
-        if allowed < wanted and allowed == carried:
-            raise CopySkipped(
-                f"{amount} {symbol} is below {minimum}: the follow's leverage cap of "
-                f"{cap}x leaves no more margin",
-                CopyReason.LEVERAGE_CAP,
-            )
-        if allowed < wanted:
-            raise CopySkipped(
-                f"{amount} {symbol} is below {minimum}: the follow's notional cap is "
-                f"{rule.max_notional_usdt} USDT",
-                CopyReason.BELOW_MINIMUM,
-            )
+        why = {
+            "leverage": f": the follow's leverage cap of {cap}x leaves no more margin",
+            "stop": ": a larger one would lose more than 90 % of equity at the stop",
+            "notional": f": the follow's notional cap is {rule.max_notional_usdt} USDT",
+        }
+        if caps[binding] < wanted:
+            code = CopyReason.LEVERAGE_CAP if binding == "leverage" else CopyReason.BELOW_MINIMUM
+            raise CopySkipped(f"{amount} {symbol} is below {minimum}{why[binding]}", code)
         raise CopySkipped(f"{amount} {symbol} is below {minimum}", CopyReason.BELOW_MINIMUM)
     return CopySize(amount, max(1, math.ceil(notional / margin)))
