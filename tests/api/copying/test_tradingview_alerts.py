@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 import uuid
 from datetime import timedelta
 
@@ -191,3 +193,23 @@ async def test_with_an_allow_list_only_its_senders_are_heard(admin, client, runt
 
     assert (outsider.status_code, outsider.json()) == UNAUTHORIZED
     assert insider.status_code == 200, insider.text
+
+
+async def test_a_market_price_that_does_not_come_in_time_is_a_503_and_stores_nothing(
+    admin, client, cognito, venue, runtime, faults
+):
+    await follower(client, cognito, venue, "patient", 1000, CONSERVATIVE)
+    secret = await rotated(admin)
+    body = {**SIGNAL, "secret": secret, "id": "bar-1"}  # MARKET, no price: the market's is read
+    faults.latency("/fapi/v1/ticker", seconds=2.5, times=1)  # TradingView waits 3 s in all
+
+    started = time.monotonic()
+    late = await alert(client, body)
+    took = time.monotonic() - started
+    await asyncio.sleep(1)  # the shared read finishes meanwhile, for whoever asks next
+    again = await alert(client, body)  # the same id: a new delivery, since nothing was stored
+
+    assert (late.status_code, late.json()) == (503, {"message": "service unavailable"})
+    assert took < 2.5
+    assert again.status_code == 200, again.text
+    assert await runtime.services.copy_dispatcher.drain() == 1  # one signal, one copy

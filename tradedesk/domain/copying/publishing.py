@@ -10,6 +10,7 @@ import logging
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
+from tradedesk.domain.catalog.model import Strategy
 from tradedesk.domain.catalog.public import PublicCatalog
 from tradedesk.domain.copying.model import (
     CopyStatus,
@@ -23,6 +24,7 @@ from tradedesk.domain.copying.ports import (
 )
 from tradedesk.domain.errors import (
     FieldError,
+    Unavailable,
     ValidationFailed,
 )
 from tradedesk.domain.market.model import TradeType
@@ -74,9 +76,17 @@ class SignalPublishing:
         )
 
     async def publish_as(
-        self, signal: SignalInput, *, signal_id: str, created_by: str
+        self,
+        signal: SignalInput,
+        *,
+        signal_id: str,
+        created_by: str,
+        price_within: float | None = None,
     ) -> PublishedSignal:
-        """`publish` for a caller already vouched for (an operator, a signed webhook)."""
+        """`publish` for a caller already vouched for (an operator, a signed webhook). With
+        `price_within`, a MARKET signal without a price waits at most that many seconds for the
+        market's (`Unavailable`, nothing stored, if it does not come): for a sender with a
+        budget for its answer."""
         strategy = (await self._catalog.snapshot()).strategies_by_id.get(signal.strategy_id)
         if strategy is None or not strategy.active:
             raise ValidationFailed(
@@ -92,12 +102,7 @@ class SignalPublishing:
         if signal.action is SignalAction.OPEN:
             reference = signal.price
             if reference is None:
-                ticker = await self._market.ticker(
-                    exchange_id=strategy.exchange_id,
-                    trade_type=TradeType.FUTURES,
-                    symbol=strategy.symbol,
-                )
-                reference = Decimal(str(ticker.last))
+                reference = await self._market_price(strategy, price_within)
             check_against_entry(signal, reference)
         now = self._clock.now()
         stored = Signal(
@@ -138,6 +143,19 @@ class SignalPublishing:
         except Exception:  # the published results must never hold up followers' trades
             log.exception("signal %s: the reference account could not follow it", stored.id)
         return published
+
+    async def _market_price(self, strategy: Strategy, within: float | None) -> Decimal:
+        """The market's last price; the read is shared and shielded (`CachedTickers`), so
+        giving up on it cancels nobody else's."""
+        read = self._market.ticker(
+            exchange_id=strategy.exchange_id, trade_type=TradeType.FUTURES, symbol=strategy.symbol
+        )
+        try:
+            async with asyncio.timeout(within):
+                ticker = await read
+        except TimeoutError:
+            raise Unavailable(f"no market price within {within:g} s") from None
+        return Decimal(str(ticker.last))
 
     async def signal_feed(
         self, caller: Principal, strategy_id: str

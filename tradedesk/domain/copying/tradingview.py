@@ -35,6 +35,9 @@ from tradedesk.domain.validation import FieldCollector
 DEFAULT_MAX_LAG_SECONDS = 60.0
 LONGEST_MAX_LAG_SECONDS = 86_400.0
 MAX_ALERT_ID_LENGTH = 64
+# TradingView waits 3 s for an answer: a MARKET alert without a price waits this long for the
+# market's, then is a 503 with nothing stored (the rest of the answer is a few statements)
+PRICE_WITHIN = 2.0
 _DELIVERY_FIELDS = ("secret", "id", "timestamp", "maxLag")  # the rest is the signal
 _RECEIPT_PREFIX = "tradingview:"  # an alert's id among the strategy's receipts
 
@@ -90,7 +93,7 @@ class TradingViewAlerts:
         created_by = f"tradingview:{strategy_id}"
         if alert_id is None:  # nothing tells a repeat from a new alert: each one publishes
             published = await self._publishing.publish_as(
-                signal, signal_id=signal_id, created_by=created_by
+                signal, signal_id=signal_id, created_by=created_by, price_within=PRICE_WITHIN
             )
             return WebhookDelivery(published.signal.id, published.copies, replayed=False)
         return await publish_once(
@@ -101,6 +104,7 @@ class TradingViewAlerts:
             signal_id=signal_id,
             receipt=_RECEIPT_PREFIX + alert_id,
             created_by=created_by,
+            price_within=PRICE_WITHIN,
         )
 
     def _check_sender(self, address: str | None) -> None:

@@ -128,6 +128,7 @@ async def publish_once(
     signal_id: str,
     receipt: str,
     created_by: str,
+    price_within: float | None = None,
 ) -> WebhookDelivery:
     """Publishes a delivery's signal unless a delivery with the same `receipt` (a signature,
     an alert's own id) was accepted before: then it answers that one's signal. The receipt is
@@ -140,7 +141,9 @@ async def publish_once(
     if claimed != signal_id:
         return WebhookDelivery(claimed, None, replayed=True)
     try:
-        published = await publishing.publish_as(signal, signal_id=signal_id, created_by=created_by)
+        published = await publishing.publish_as(
+            signal, signal_id=signal_id, created_by=created_by, price_within=price_within
+        )
     except BaseException:
         async with uow_factory() as uow:
             await uow.webhooks.release(strategy_id, receipt)
